@@ -1,0 +1,1208 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "recur-safetensors.h"
+
+/* The format (Hugging Face safetensors):
+ *
+ *   [8 bytes]  N, the header length, unsigned little-endian
+ *   [N bytes]  a UTF-8 JSON object, padded with trailing spaces
+ *              {"__metadata__": {"key": "value", …},
+ *               "name": {"dtype": "F32", "shape": [d0, d1, …], "data_offsets": [begin, end]}, …}
+ *   [rest]     the data section: a tensor's values are data[begin:end], row-major, little-endian
+ *
+ * Offsets are relative to the start of the data section and the tensors tile it exactly.
+ * Only F32 is read or written.  The JSON is built and parsed by json-glib; the only thing
+ * read by hand is a token-level guard against what json-glib 1.6 cannot refuse safely
+ * (see check_header_tokens ()).
+ */
+
+#define METADATA_KEY     "__metadata__"
+#define MAX_HEADER_BYTES G_GUINT64_CONSTANT (100000000) /* the reference implementation's limit */
+#define MAX_JSON_DEPTH   64                             /* a valid header is 3 levels deep */
+#define MAX_WORD_LENGTH  18                             /* an 18-digit integer is below 2^63 */
+#define MAX_VALUES       ((guint64) G_MAXINT64 / 4)     /* so that a byte count is a JSON integer */
+#define MAX_QUOTED       120                            /* characters of file text in a message */
+
+G_STATIC_ASSERT (sizeof (float) == sizeof (guint32));
+
+G_DEFINE_QUARK (recur-safetensors-error-quark, recur_safetensors_error)
+
+typedef struct
+{
+  char    *name;
+  guint    n_dims;
+  guint64  shape[RECUR_SAFETENSORS_MAX_DIMS];
+  guint64  n_values;
+  float   *data;  /* n_values floats; never NULL, even when n_values is 0 */
+} RecurSafetensorsEntry;
+
+struct _RecurSafetensors
+{
+  char       *display_name; /* NULL when made by recur_safetensors_new () */
+  GPtrArray  *entries;      /* of RecurSafetensorsEntry, in insertion (or header) order */
+  GHashTable *by_name;      /* name → RecurSafetensorsEntry, borrowed from entries */
+  GHashTable *metadata;     /* key → value, both owned */
+};
+
+/* A tensor described by a header, before its data is copied. */
+typedef struct
+{
+  const char *name;  /* borrowed from the parsed JSON */
+  guint       n_dims;
+  guint64     shape[RECUR_SAFETENSORS_MAX_DIMS];
+  guint64     n_values;
+  guint64     begin;
+  guint64     end;
+} RecurSafetensorsSlot;
+
+/* Member names seen in each JSON object still open while json-glib parses, because
+ * JsonObject silently keeps only the last of two members with the same name. */
+typedef struct
+{
+  GPtrArray *open_objects; /* of GHashTable (set of names), innermost last */
+  char      *duplicate;    /* the first name found twice, or NULL */
+  guint      depth;        /* of the object holding it: 1 for the top level */
+} RecurSafetensorsDuplicates;
+
+static void
+recur_safetensors_entry_free (gpointer data)
+{
+  RecurSafetensorsEntry *entry = data;
+
+  g_free (entry->name);
+  g_free (entry->data);
+  g_free (entry);
+}
+
+static const char *
+recur_safetensors_label (const RecurSafetensors *self)
+{
+  return self->display_name != NULL ? self->display_name : _("(in memory)");
+}
+
+/* "[4, 1]", or "[]" for a scalar. */
+static char *
+format_shape (guint          n_dims,
+              const guint64 *shape)
+{
+  GString *text = g_string_new ("[");
+
+  for (guint i = 0; i < n_dims; i++)
+    {
+      if (i > 0)
+        g_string_append (text, ", ");
+      g_string_append_printf (text, "%" G_GUINT64_FORMAT, shape[i]);
+    }
+  g_string_append_c (text, ']');
+
+  return g_string_free (text, FALSE);
+}
+
+/* Text taken from a file, made valid UTF-8 (json-glib decodes "\udc00" into invalid UTF-8)
+ * and cut short so that a hostile name cannot make a huge message. */
+static char *
+quote_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *prefix = NULL;
+
+  if (g_utf8_strlen (valid, -1) <= MAX_QUOTED)
+    return g_steal_pointer (&valid);
+
+  prefix = g_utf8_substring (valid, 0, MAX_QUOTED - 1);
+  return g_strconcat (prefix, "…", NULL);
+}
+
+/* The number of values of a shape, FALSE if it exceeds MAX_VALUES.  A shape with a zero
+ * dimension holds no values whatever its other dimensions are. */
+static gboolean
+shape_count_values (guint          n_dims,
+                    const guint64 *shape,
+                    guint64       *n_values)
+{
+  guint64 product = 1;
+
+  for (guint i = 0; i < n_dims; i++)
+    if (shape[i] == 0)
+      {
+        *n_values = 0;
+        return TRUE;
+      }
+
+  for (guint i = 0; i < n_dims; i++)
+    {
+      if (shape[i] > MAX_VALUES / product)
+        return FALSE;
+      product *= shape[i];
+    }
+
+  *n_values = product;
+  return TRUE;
+}
+
+static gboolean
+shape_equal (guint          n_dims_a,
+             const guint64 *shape_a,
+             guint          n_dims_b,
+             const guint64 *shape_b)
+{
+  if (n_dims_a != n_dims_b)
+    return FALSE;
+
+  for (guint i = 0; i < n_dims_a; i++)
+    if (shape_a[i] != shape_b[i])
+      return FALSE;
+
+  return TRUE;
+}
+
+/* out receives 4 * n bytes. */
+static void
+write_floats_le (guint8      *out,
+                 const float *values,
+                 guint64      n)
+{
+  for (guint64 i = 0; i < n; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, &values[i], sizeof bits);
+      bits = GUINT32_TO_LE (bits);
+      memcpy (out + 4 * i, &bits, sizeof bits);
+    }
+}
+
+/* in holds 4 * n bytes, not necessarily aligned. */
+static void
+read_floats_le (float        *values,
+                const guint8 *in,
+                guint64       n)
+{
+  for (guint64 i = 0; i < n; i++)
+    {
+      guint32 bits;
+
+      memcpy (&bits, in + 4 * i, sizeof bits);
+      bits = GUINT32_FROM_LE (bits);
+      memcpy (&values[i], &bits, sizeof bits);
+    }
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The metadata keys, borrowed, sorted. */
+static GPtrArray *
+sorted_metadata_keys (const RecurSafetensors *self)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->metadata);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+
+  return keys;
+}
+
+RecurSafetensors *
+recur_safetensors_new (void)
+{
+  RecurSafetensors *self = g_new0 (RecurSafetensors, 1);
+
+  self->entries = g_ptr_array_new_with_free_func (recur_safetensors_entry_free);
+  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  return self;
+}
+
+void
+recur_safetensors_free (RecurSafetensors *self)
+{
+  if (self == NULL)
+    return;
+
+  g_hash_table_unref (self->by_name);
+  g_ptr_array_unref (self->entries);
+  g_hash_table_unref (self->metadata);
+  g_free (self->display_name);
+  g_free (self);
+}
+
+/* Takes data.  A tensor of the same name keeps its position and gets the new shape and data. */
+static void
+recur_safetensors_take (RecurSafetensors *self,
+                        const char       *name,
+                        guint             n_dims,
+                        const guint64    *shape,
+                        guint64           n_values,
+                        float            *data)
+{
+  RecurSafetensorsEntry *entry = g_hash_table_lookup (self->by_name, name);
+  guint64 dims[RECUR_SAFETENSORS_MAX_DIMS] = { 0, };
+
+  /* shape may be the entry's own (from recur_safetensors_get ()). */
+  if (n_dims > 0)
+    memcpy (dims, shape, n_dims * sizeof shape[0]);
+
+  if (entry == NULL)
+    {
+      entry = g_new0 (RecurSafetensorsEntry, 1);
+      entry->name = g_strdup (name);
+      g_ptr_array_add (self->entries, entry);
+      g_hash_table_insert (self->by_name, entry->name, entry);
+    }
+  else
+    {
+      g_free (entry->data);
+    }
+
+  entry->n_dims = n_dims;
+  memcpy (entry->shape, dims, sizeof dims);
+  entry->n_values = n_values;
+  entry->data = data;
+}
+
+void
+recur_safetensors_add (RecurSafetensors *self,
+                       const char       *name,
+                       guint             n_dims,
+                       const guint64    *shape,
+                       const float      *data)
+{
+  guint64 n_values;
+  float *copy;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (g_utf8_validate (name, -1, NULL));
+  g_return_if_fail (strcmp (name, METADATA_KEY) != 0);
+  g_return_if_fail (n_dims <= RECUR_SAFETENSORS_MAX_DIMS);
+  g_return_if_fail (n_dims == 0 || shape != NULL);
+  for (guint i = 0; i < n_dims; i++)
+    g_return_if_fail (shape[i] <= (guint64) G_MAXINT64);
+  g_return_if_fail (shape_count_values (n_dims, shape, &n_values));
+  g_return_if_fail (n_values <= G_MAXSIZE / sizeof (float));
+  g_return_if_fail (n_values == 0 || data != NULL);
+
+  copy = g_new (float, MAX (n_values, 1));
+  if (n_values > 0)
+    memcpy (copy, data, n_values * sizeof (float));
+
+  recur_safetensors_take (self, name, n_dims, shape, n_values, copy);
+}
+
+void
+recur_safetensors_set_metadata (RecurSafetensors *self,
+                                const char       *key,
+                                const char       *value)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (key != NULL && g_utf8_validate (key, -1, NULL));
+  g_return_if_fail (value != NULL && g_utf8_validate (value, -1, NULL));
+
+  g_hash_table_replace (self->metadata, g_strdup (key), g_strdup (value));
+}
+
+static JsonNode *
+recur_safetensors_build_header (const RecurSafetensors *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint64 offset = 0;
+
+  json_builder_begin_object (builder);
+
+  if (g_hash_table_size (self->metadata) > 0)
+    {
+      g_autoptr(GPtrArray) keys = sorted_metadata_keys (self);
+
+      json_builder_set_member_name (builder, METADATA_KEY);
+      json_builder_begin_object (builder);
+      for (guint i = 0; i < keys->len; i++)
+        {
+          const char *key = g_ptr_array_index (keys, i);
+
+          json_builder_set_member_name (builder, key);
+          json_builder_add_string_value (builder, g_hash_table_lookup (self->metadata, key));
+        }
+      json_builder_end_object (builder);
+    }
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const RecurSafetensorsEntry *entry = g_ptr_array_index (self->entries, i);
+
+      json_builder_set_member_name (builder, entry->name);
+      json_builder_begin_object (builder);
+
+      json_builder_set_member_name (builder, "dtype");
+      json_builder_add_string_value (builder, "F32");
+
+      json_builder_set_member_name (builder, "shape");
+      json_builder_begin_array (builder);
+      for (guint d = 0; d < entry->n_dims; d++)
+        json_builder_add_int_value (builder, (gint64) entry->shape[d]);
+      json_builder_end_array (builder);
+
+      json_builder_set_member_name (builder, "data_offsets");
+      json_builder_begin_array (builder);
+      json_builder_add_int_value (builder, (gint64) offset);
+      offset += 4 * entry->n_values;
+      json_builder_add_int_value (builder, (gint64) offset);
+      json_builder_end_array (builder);
+
+      json_builder_end_object (builder);
+    }
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+GBytes *
+recur_safetensors_to_bytes (const RecurSafetensors *self)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *json = NULL;
+  gsize json_length;
+  gsize header_length;
+  gsize data_length = 0;
+  guint64 header_length_le;
+  guint8 *out;
+  guint8 *data;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  root = recur_safetensors_build_header (self);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  json = json_generator_to_data (generator, &json_length);
+
+  /* Pad with spaces so that the data section starts at a multiple of 8. */
+  header_length = (json_length + 7) & ~(gsize) 7;
+  for (guint i = 0; i < self->entries->len; i++)
+    data_length += 4 * ((RecurSafetensorsEntry *) g_ptr_array_index (self->entries, i))->n_values;
+
+  out = g_malloc (8 + header_length + data_length);
+
+  header_length_le = GUINT64_TO_LE ((guint64) header_length);
+  memcpy (out, &header_length_le, 8);
+  memcpy (out + 8, json, json_length);
+  memset (out + 8 + json_length, ' ', header_length - json_length);
+
+  data = out + 8 + header_length;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const RecurSafetensorsEntry *entry = g_ptr_array_index (self->entries, i);
+
+      write_floats_le (data, entry->data, entry->n_values);
+      data += 4 * entry->n_values;
+    }
+
+  return g_bytes_new_take (out, 8 + header_length + data_length);
+}
+
+gboolean
+recur_safetensors_save (const RecurSafetensors  *self,
+                        const char              *path,
+                        GError                 **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display_name = NULL;
+  gconstpointer data;
+  gsize length;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bytes = recur_safetensors_to_bytes (self);
+  data = g_bytes_get_data (bytes, &length);
+
+  /* Not g_file_replace_contents (): for a file that does not exist yet, GLib 2.74's local
+   * implementation writes the destination in place (O_CREAT | O_EXCL, no temporary file), so
+   * a failed write would leave half a file.  g_file_set_contents_full () always writes
+   * "path.XXXXXX" in the same directory, syncs it, renames it over path, and deletes it on
+   * failure. */
+  if (!g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
+                                 &local_error))
+    {
+      display_name = g_filename_display_name (path);
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
+                   _("%s: cannot write the file: %s"), display_name, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A token-level guard run before json-glib sees the header.  json-glib 1.6 parses nesting
+ * recursively without a limit (a few hundred thousand "[" overflow the stack), reads an integer
+ * beyond 64 bits as a wrapped value (18446744073709551617 becomes -1), reads 010 as octal 8 and
+ * 0x10 as 16, and accepts comments, single-quoted strings and several top-level values.  None
+ * of that is JSON, and a safetensors header is one object three levels deep, so anything
+ * outside double-quoted strings must be whitespace, a structural character, or a number or
+ * literal made of runs of at most MAX_WORD_LENGTH letters and digits, not starting with "0"
+ * then a digit or "x"; nesting is at most MAX_JSON_DEPTH levels; and the header must begin with
+ * "{" and end with its "}" (then padding).  This does not parse: json-glib does.  Returns a
+ * translated reason, or NULL. */
+static const char *
+check_header_tokens (const char *text,
+                     gsize       length)
+{
+  gboolean started = FALSE;
+  gboolean ended = FALSE;
+  gboolean in_number = FALSE; /* inside a number or literal such as -1.5e+3 or true */
+  guint depth = 0;
+  gsize word = 0;             /* letters and digits in a row */
+  gsize i = 0;
+
+  while (i < length)
+    {
+      char c = text[i];
+
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        {
+          word = 0;
+          in_number = FALSE;
+          i++;
+          continue;
+        }
+
+      if (ended)
+        return _("there is text after the JSON object");
+      if (!started && c != '{')
+        return _("it is not a JSON object");
+      started = TRUE;
+
+      if (c == '"')
+        {
+          /* Skip the string; an escape covers the next byte. */
+          for (i++; i < length && text[i] != '"'; i++)
+            if (text[i] == '\\')
+              i++;
+          word = 0;
+          in_number = FALSE;
+          i++;
+          continue;
+        }
+
+      if (g_ascii_isalnum (c) || c == '.' || c == '+' || c == '-')
+        {
+          if (!in_number)
+            {
+              gsize j = c == '-' ? i + 1 : i;
+
+              if (j + 1 < length && text[j] == '0'
+                  && (g_ascii_isdigit (text[j + 1]) || text[j + 1] == 'x' || text[j + 1] == 'X'))
+                return _("it holds characters that are not JSON");
+            }
+          in_number = TRUE;
+        }
+      else
+        {
+          in_number = FALSE;
+        }
+
+      if (c == '{' || c == '[')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return _("it nests too deeply");
+          word = 0;
+        }
+      else if (c == '}' || c == ']')
+        {
+          if (depth > 0 && --depth == 0)
+            ended = TRUE;
+          word = 0;
+        }
+      else if (c == ':' || c == ',' || c == '.' || c == '+' || c == '-')
+        {
+          word = 0;
+        }
+      else if (g_ascii_isalnum (c))
+        {
+          if (++word > MAX_WORD_LENGTH)
+            return _("it holds a number too long to be read exactly");
+        }
+      else
+        {
+          return _("it holds characters that are not JSON");
+        }
+
+      i++;
+    }
+
+  if (!started)
+    return _("it is not a JSON object");
+
+  return NULL;
+}
+
+static void
+on_object_start (JsonParser *parser G_GNUC_UNUSED,
+                 gpointer    user_data)
+{
+  RecurSafetensorsDuplicates *duplicates = user_data;
+
+  g_ptr_array_add (duplicates->open_objects,
+                   g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL));
+}
+
+static void
+on_object_member (JsonParser *parser G_GNUC_UNUSED,
+                  JsonObject *object G_GNUC_UNUSED,
+                  const char *name,
+                  gpointer    user_data)
+{
+  RecurSafetensorsDuplicates *duplicates = user_data;
+  GHashTable *names;
+
+  if (duplicates->open_objects->len == 0)
+    return;
+
+  names = g_ptr_array_index (duplicates->open_objects, duplicates->open_objects->len - 1);
+  if (!g_hash_table_add (names, g_strdup (name)) && duplicates->duplicate == NULL)
+    {
+      duplicates->duplicate = g_strdup (name);
+      duplicates->depth = duplicates->open_objects->len;
+    }
+}
+
+static void
+on_object_end (JsonParser *parser G_GNUC_UNUSED,
+               JsonObject *object G_GNUC_UNUSED,
+               gpointer    user_data)
+{
+  RecurSafetensorsDuplicates *duplicates = user_data;
+
+  if (duplicates->open_objects->len > 0)
+    g_ptr_array_remove_index (duplicates->open_objects, duplicates->open_objects->len - 1);
+}
+
+/* A JSON integer ≥ 0 (a float such as 4.0, a string or a boolean is not). */
+static gboolean
+node_get_count (JsonNode *node,
+                guint64  *value)
+{
+  gint64 v;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+
+  v = json_node_get_int (node);
+  if (v < 0)
+    return FALSE;
+
+  *value = (guint64) v;
+  return TRUE;
+}
+
+static gboolean
+node_holds_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+parse_metadata (RecurSafetensors  *self,
+                JsonNode          *node,
+                GError           **error)
+{
+  const char *file = recur_safetensors_label (self);
+  g_autoptr(GList) members = NULL;
+  JsonObject *object;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
+                   _("%s: “%s” is not a JSON object of strings"), file, METADATA_KEY);
+      return FALSE;
+    }
+
+  object = json_node_get_object (node);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *value = json_object_get_member (object, key);
+      g_autofree char *quoted = quote_text (key);
+
+      if (!node_holds_string (value))
+        {
+          g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
+                       _("%s: metadata “%s” is not a string"), file, quoted);
+          return FALSE;
+        }
+      if (!g_utf8_validate (key, -1, NULL)
+          || !g_utf8_validate (json_node_get_string (value), -1, NULL))
+        {
+          g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
+                       _("%s: metadata “%s” is not valid UTF-8 text"), file, quoted);
+          return FALSE;
+        }
+
+      g_hash_table_replace (self->metadata, g_strdup (key),
+                            g_strdup (json_node_get_string (value)));
+    }
+
+  return TRUE;
+}
+
+/* Checks one tensor's entry on its own; the tiling is checked once all are read. */
+static gboolean
+parse_slot (const char            *file,
+            const char            *name,
+            JsonNode              *node,
+            guint64                data_length,
+            RecurSafetensorsSlot  *slot,
+            GError               **error)
+{
+  g_autofree char *quoted = quote_text (name);
+  g_autofree char *shape_text = NULL;
+  JsonObject *object;
+  JsonNode *dtype;
+  JsonNode *shape;
+  JsonNode *offsets;
+  JsonArray *array;
+  guint64 n_bytes;
+
+  memset (slot, 0, sizeof *slot);
+  slot->name = name;
+
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: its name is not valid UTF-8 text"), file, quoted);
+      return FALSE;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: its entry is not a JSON object"), file, quoted);
+      return FALSE;
+    }
+  object = json_node_get_object (node);
+
+  dtype = json_object_get_member (object, "dtype");
+  shape = json_object_get_member (object, "shape");
+  offsets = json_object_get_member (object, "data_offsets");
+  if (dtype == NULL || shape == NULL || offsets == NULL)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: its entry has no “%s”"), file, quoted,
+                   dtype == NULL ? "dtype" : shape == NULL ? "shape" : "data_offsets");
+      return FALSE;
+    }
+
+  /* dtype */
+  if (!node_holds_string (dtype))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: “dtype” is not a string"), file, quoted);
+      return FALSE;
+    }
+  if (strcmp (json_node_get_string (dtype), "F32") != 0)
+    {
+      g_autofree char *quoted_dtype = quote_text (json_node_get_string (dtype));
+
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_DTYPE,
+                   _("%s: tensor “%s”: dtype “%s” is not supported, only F32 is"),
+                   file, quoted, quoted_dtype);
+      return FALSE;
+    }
+
+  /* shape */
+  if (!JSON_NODE_HOLDS_ARRAY (shape))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: “shape” is not an array"), file, quoted);
+      return FALSE;
+    }
+  array = json_node_get_array (shape);
+  if (json_array_get_length (array) > RECUR_SAFETENSORS_MAX_DIMS)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: its shape has %u dimensions, more than %d"),
+                   file, quoted, json_array_get_length (array), RECUR_SAFETENSORS_MAX_DIMS);
+      return FALSE;
+    }
+  slot->n_dims = json_array_get_length (array);
+  for (guint i = 0; i < slot->n_dims; i++)
+    if (!node_get_count (json_array_get_element (array, i), &slot->shape[i]))
+      {
+        g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                     _("%s: tensor “%s”: dimension %u of its shape is not an integer ≥ 0"),
+                     file, quoted, i);
+        return FALSE;
+      }
+  shape_text = format_shape (slot->n_dims, slot->shape);
+  if (!shape_count_values (slot->n_dims, slot->shape, &slot->n_values))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: shape %s has too many values"),
+                   file, quoted, shape_text);
+      return FALSE;
+    }
+
+  /* data_offsets */
+  if (!JSON_NODE_HOLDS_ARRAY (offsets)
+      || json_array_get_length (json_node_get_array (offsets)) != 2
+      || !node_get_count (json_array_get_element (json_node_get_array (offsets), 0), &slot->begin)
+      || !node_get_count (json_array_get_element (json_node_get_array (offsets), 1), &slot->end))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: “data_offsets” is not two integers ≥ 0"), file, quoted);
+      return FALSE;
+    }
+  if (slot->begin > slot->end)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: tensor “%s”: data_offsets [%llu, %llu] end before they begin"),
+                   file, quoted, (unsigned long long) slot->begin,
+                   (unsigned long long) slot->end);
+      return FALSE;
+    }
+
+  /* Both are ≤ G_MAXINT64, so neither overflows. */
+  n_bytes = slot->end - slot->begin;
+  if (n_bytes != 4 * slot->n_values)
+    {
+      if (n_bytes % 4 == 0)
+        g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_LAYOUT,
+                     _("%s: tensor “%s”: data_offsets [%llu, %llu] hold %llu values "
+                       "but shape %s needs %llu"),
+                     file, quoted, (unsigned long long) slot->begin,
+                     (unsigned long long) slot->end, (unsigned long long) (n_bytes / 4),
+                     shape_text, (unsigned long long) slot->n_values);
+      else
+        g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_LAYOUT,
+                     _("%s: tensor “%s”: data_offsets [%llu, %llu] span %llu bytes, "
+                       "not a whole number of F32 values (shape %s needs %llu)"),
+                     file, quoted, (unsigned long long) slot->begin,
+                     (unsigned long long) slot->end, (unsigned long long) n_bytes,
+                     shape_text, (unsigned long long) slot->n_values);
+      return FALSE;
+    }
+
+  if (slot->end > data_length)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_TRUNCATED,
+                   _("%s: tensor “%s”: data_offsets [%llu, %llu] reach past the end of the "
+                     "data (%llu bytes); the file is truncated"),
+                   file, quoted, (unsigned long long) slot->begin,
+                   (unsigned long long) slot->end, (unsigned long long) data_length);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static int
+compare_slots (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const RecurSafetensorsSlot *slots = user_data;
+  const RecurSafetensorsSlot *x = &slots[*(const guint *) a];
+  const RecurSafetensorsSlot *y = &slots[*(const guint *) b];
+
+  if (x->begin != y->begin)
+    return x->begin < y->begin ? -1 : 1;
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  return 0;
+}
+
+/* The tensors, taken in the order of their offsets, must cover [0, data_length) without a gap
+ * or an overlap.  Empty tensors may sit at any offset that is a boundary. */
+static gboolean
+check_tiling (const char                 *file,
+              const RecurSafetensorsSlot *slots,
+              guint                       n_slots,
+              guint64                     data_length,
+              GError                    **error)
+{
+  g_autofree guint *order = g_new (guint, MAX (n_slots, 1));
+  guint64 cursor = 0;
+  const RecurSafetensorsSlot *previous = NULL;
+
+  for (guint i = 0; i < n_slots; i++)
+    order[i] = i;
+  g_qsort_with_data (order, n_slots, sizeof order[0], compare_slots, (gpointer) slots);
+
+  for (guint i = 0; i < n_slots; i++)
+    {
+      const RecurSafetensorsSlot *slot = &slots[order[i]];
+
+      if (slot->begin < cursor)
+        {
+          g_autofree char *quoted = quote_text (slot->name);
+          g_autofree char *quoted_previous = quote_text (previous->name);
+
+          g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_LAYOUT,
+                       _("%s: tensors “%s” [%llu, %llu] and “%s” [%llu, %llu] overlap"),
+                       file, quoted_previous, (unsigned long long) previous->begin,
+                       (unsigned long long) previous->end, quoted,
+                       (unsigned long long) slot->begin, (unsigned long long) slot->end);
+          return FALSE;
+        }
+      if (slot->begin > cursor)
+        {
+          g_autofree char *quoted = quote_text (slot->name);
+
+          g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_LAYOUT,
+                       _("%s: data bytes [%llu, %llu] before tensor “%s” belong to no tensor"),
+                       file, (unsigned long long) cursor, (unsigned long long) slot->begin,
+                       quoted);
+          return FALSE;
+        }
+
+      cursor = slot->end;
+      previous = slot;
+    }
+
+  if (cursor != data_length)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_LAYOUT,
+                   _("%s: the last %llu bytes of the data belong to no tensor"),
+                   file, (unsigned long long) (data_length - cursor));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Parses the header JSON into root, refusing duplicate names. */
+static JsonParser *
+parse_header_json (const char  *file,
+                   const char  *header,
+                   gsize        header_length,
+                   GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) open_objects = NULL;
+  g_autofree char *duplicate = NULL;
+  RecurSafetensorsDuplicates duplicates = { NULL, };
+  const char *problem;
+  JsonNode *root;
+  gboolean ok;
+
+  if (!g_utf8_validate (header, header_length, NULL))
+    {
+      /* This also refuses a NUL byte. */
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: the header is not valid UTF-8 text"), file);
+      return NULL;
+    }
+
+  problem = check_header_tokens (header, header_length);
+  if (problem != NULL)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: the header is not valid: %s"), file, problem);
+      return NULL;
+    }
+
+  open_objects = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  duplicates.open_objects = open_objects;
+
+  parser = json_parser_new ();
+  g_signal_connect (parser, "object-start", G_CALLBACK (on_object_start), &duplicates);
+  g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), &duplicates);
+  g_signal_connect (parser, "object-end", G_CALLBACK (on_object_end), &duplicates);
+  ok = json_parser_load_from_data (parser, header, (gssize) header_length, &local_error);
+  g_signal_handlers_disconnect_by_data (parser, &duplicates);
+  duplicate = g_steal_pointer (&duplicates.duplicate);
+
+  if (!ok)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: the header is not valid JSON: %s"), file, local_error->message);
+      return NULL;
+    }
+
+  if (duplicate != NULL)
+    {
+      g_autofree char *quoted = quote_text (duplicate);
+
+      if (duplicates.depth == 1 && strcmp (duplicate, METADATA_KEY) != 0)
+        g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                     _("%s: tensor “%s” appears more than once in the header"), file, quoted);
+      else
+        g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                     _("%s: key “%s” appears more than once in an object of the header"),
+                     file, quoted);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: the header is not valid: %s"), file, _("it is not a JSON object"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&parser);
+}
+
+RecurSafetensors *
+recur_safetensors_new_from_bytes (GBytes      *bytes,
+                                  const char  *display_name,
+                                  GError     **error)
+{
+  g_autoptr(RecurSafetensors) self = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GList) members = NULL;
+  g_autoptr(GArray) slots = NULL;
+  const guint8 *contents;
+  const guint8 *data;
+  const char *file;
+  JsonObject *root;
+  gsize size;
+  guint64 header_length;
+  guint64 data_length;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = recur_safetensors_new ();
+  self->display_name = g_strdup (display_name);
+  file = recur_safetensors_label (self);
+
+  contents = g_bytes_get_data (bytes, &size);
+  if (size < 8)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_TRUNCATED,
+                   _("%s: the file has %llu bytes, too few for the 8-byte header length"),
+                   file, (unsigned long long) size);
+      return NULL;
+    }
+
+  memcpy (&header_length, contents, 8);
+  header_length = GUINT64_FROM_LE (header_length);
+  if (header_length > MAX_HEADER_BYTES)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_HEADER,
+                   _("%s: the header length %llu is more than the limit of %llu bytes"),
+                   file, (unsigned long long) header_length,
+                   (unsigned long long) MAX_HEADER_BYTES);
+      return NULL;
+    }
+  if (header_length > size - 8)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_TRUNCATED,
+                   _("%s: the header length is %llu bytes but only %llu follow"),
+                   file, (unsigned long long) header_length, (unsigned long long) (size - 8));
+      return NULL;
+    }
+  data = contents + 8 + header_length;
+  data_length = size - 8 - header_length;
+
+  parser = parse_header_json (file, (const char *) contents + 8, header_length, error);
+  if (parser == NULL)
+    return NULL;
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  /* Every entry is checked before any data is copied. */
+  slots = g_array_new (FALSE, FALSE, sizeof (RecurSafetensorsSlot));
+  members = json_object_get_members (root);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode *node = json_object_get_member (root, name);
+      RecurSafetensorsSlot slot;
+
+      if (strcmp (name, METADATA_KEY) == 0)
+        {
+          if (!parse_metadata (self, node, error))
+            return NULL;
+          continue;
+        }
+
+      if (!parse_slot (file, name, node, data_length, &slot, error))
+        return NULL;
+      g_array_append_val (slots, slot);
+    }
+
+  if (!check_tiling (file, (RecurSafetensorsSlot *) slots->data, slots->len,
+                     data_length, error))
+    return NULL;
+
+  /* The tensors tile the data, so together they allocate data_length bytes. */
+  for (guint i = 0; i < slots->len; i++)
+    {
+      const RecurSafetensorsSlot *slot = &g_array_index (slots, RecurSafetensorsSlot, i);
+      float *values = g_new (float, MAX (slot->n_values, 1));
+
+      read_floats_le (values, data + slot->begin, slot->n_values);
+      recur_safetensors_take (self, slot->name, slot->n_dims, slot->shape, slot->n_values,
+                              values);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+RecurSafetensors *
+recur_safetensors_load (const char  *path,
+                        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *display_name = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  display_name = g_filename_display_name (path);
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
+                   _("%s: cannot read the file: %s"), display_name, local_error->message);
+      return NULL;
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+  return recur_safetensors_new_from_bytes (bytes, display_name, error);
+}
+
+guint
+recur_safetensors_get_n_tensors (const RecurSafetensors *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->entries->len;
+}
+
+const char *
+recur_safetensors_get_name (const RecurSafetensors *self,
+                            guint                   index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->entries->len, NULL);
+
+  return ((RecurSafetensorsEntry *) g_ptr_array_index (self->entries, index))->name;
+}
+
+const float *
+recur_safetensors_get (const RecurSafetensors  *self,
+                       const char              *name,
+                       guint                   *n_dims,
+                       const guint64          **shape)
+{
+  const RecurSafetensorsEntry *entry;
+
+  if (n_dims != NULL)
+    *n_dims = 0;
+  if (shape != NULL)
+    *shape = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  entry = g_hash_table_lookup (self->by_name, name);
+  if (entry == NULL)
+    return NULL;
+
+  if (n_dims != NULL)
+    *n_dims = entry->n_dims;
+  if (shape != NULL)
+    *shape = entry->shape;
+
+  return entry->data;
+}
+
+const float *
+recur_safetensors_get_checked (const RecurSafetensors  *self,
+                               const char              *name,
+                               guint                    n_dims,
+                               const guint64           *shape,
+                               GError                 **error)
+{
+  const RecurSafetensorsEntry *entry;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (n_dims <= RECUR_SAFETENSORS_MAX_DIMS, NULL);
+  g_return_val_if_fail (n_dims == 0 || shape != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  entry = g_hash_table_lookup (self->by_name, name);
+  if (entry == NULL)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_MISSING,
+                   _("%s: no tensor “%s”"), recur_safetensors_label (self), name);
+      return NULL;
+    }
+
+  if (!shape_equal (entry->n_dims, entry->shape, n_dims, shape))
+    {
+      g_autofree char *found = format_shape (entry->n_dims, entry->shape);
+      g_autofree char *expected = format_shape (n_dims, shape);
+
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_SHAPE,
+                   _("%s: tensor “%s” has shape %s, expected %s"),
+                   recur_safetensors_label (self), name, found, expected);
+      return NULL;
+    }
+
+  return entry->data;
+}
+
+const char *
+recur_safetensors_get_metadata (const RecurSafetensors *self,
+                                const char             *key)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  return g_hash_table_lookup (self->metadata, key);
+}
+
+char **
+recur_safetensors_list_metadata (const RecurSafetensors *self)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  keys = sorted_metadata_keys (self);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < keys->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (keys, i));
+
+  return g_strv_builder_end (builder);
+}
+
+const char *
+recur_safetensors_get_display_name (const RecurSafetensors *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->display_name;
+}
