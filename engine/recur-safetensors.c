@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "recur-fileutil.h"
 #include "recur-safetensors.h"
 
 /* The format (Hugging Face safetensors):
@@ -436,13 +437,7 @@ recur_safetensors_save (const RecurSafetensors  *self,
   bytes = recur_safetensors_to_bytes (self);
   data = g_bytes_get_data (bytes, &length);
 
-  /* Not g_file_replace_contents (): for a file that does not exist yet, GLib 2.74's local
-   * implementation writes the destination in place (O_CREAT | O_EXCL, no temporary file), so
-   * a failed write would leave half a file.  g_file_set_contents_full () always writes
-   * "path.XXXXXX" in the same directory, syncs it, renames it over path, and deletes it on
-   * failure. */
-  if (!g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
-                                 &local_error))
+  if (!recur_file_write_atomic (path, data, length, &local_error))
     {
       display_name = g_filename_display_name (path);
       g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,

@@ -1,0 +1,833 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-app"
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "recur-blas.h"
+#include "recur-cli.h"
+#include "recur-fileutil.h"
+#include "recur-forecast.h"
+#include "recur-job.h"
+#include "recur-model-io.h"
+#include "recur-series.h"
+
+/* Exit statuses: 0 success, 1 the input or the run failed, 2 the command line is wrong,
+ * 130 interrupted (Ctrl-C), as shells report SIGINT. */
+enum
+{
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+  EXIT_INTERRUPTED = 130,
+};
+
+typedef struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static int cmd_train (int argc, char **argv);
+static int cmd_forecast (int argc, char **argv);
+static int cmd_info (int argc, char **argv);
+
+static const Command commands[] = {
+  { "train", cmd_train, N_("Train a model on a CSV series, score it and forecast") },
+  { "forecast", cmd_forecast, N_("Forecast past the end of a CSV series with saved weights") },
+  { "info", cmd_info, N_("Show what Recur understands of a CSV file") },
+};
+
+gboolean
+recur_cli_is_command (int    argc,
+                      char **argv)
+{
+  if (argc < 2)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return TRUE;
+  return g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+         || g_str_equal (argv[1], "help") || g_str_equal (argv[1], "--version");
+}
+
+void
+recur_cli_print_usage (void)
+{
+  g_print ("%s\n  recur %s\n\n%s\n", _("Usage:"), _("COMMAND [OPTION…] FILE.csv"),
+           _("Forecast time series with recurrent neural networks."));
+  g_print ("\n%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_print ("  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  g_print ("\n%s\n", _("Run “recur COMMAND --help” for the options of a command."));
+}
+
+int
+recur_cli_run (int    argc,
+               char **argv)
+{
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("recur %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+  recur_cli_print_usage ();
+  return EXIT_OK;
+}
+
+/* ---- shared helpers ----------------------------------------------------------------------- */
+
+static int
+fail (GError *error)
+{
+  g_printerr ("recur: %s\n", error->message);
+  g_error_free (error);
+  return EXIT_FAILED;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_printerr ("recur: %s\n", message);
+  g_printerr (_("Run “%s --help” for the options.\n"), g_get_prgname ());
+  (void) context;
+  return EXIT_USAGE;
+}
+
+static GOptionContext *
+new_context (const char *command,
+             const char *parameter,
+             const char *summary)
+{
+  GOptionContext *context = g_option_context_new (parameter);
+  g_autofree char *prgname = g_strdup_printf ("recur %s", command);
+
+  g_set_prgname (prgname);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  return context;
+}
+
+static gboolean
+parse_options (GOptionContext  *context,
+               int             *argc,
+               char          ***argv,
+               GError         **error)
+{
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+static void
+print_json (JsonNode *node,
+            FILE     *out)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  fprintf (out, "%s\n", text);
+}
+
+static gboolean
+write_json_file (JsonNode    *node,
+                 const char  *path,
+                 GError     **error)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+  gsize len;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &len);
+  if (!recur_file_write_atomic (path, text, len, error))
+    {
+      g_prefix_error (error, _("Cannot write %s: "), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- train -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char *column;
+  char *model;
+  int hidden;
+  int layers;
+  gboolean bidirectional;
+  double dropout;
+  gboolean no_bias;
+  int window;
+  int horizon;
+  char *strategy;
+  int epochs;
+  int batch;
+  double lr;
+  char *optimizer;
+  double momentum;
+  gboolean nesterov;
+  double weight_decay;
+  double clip;
+  char *loss;
+  char *scale;
+  char *missing;
+  char *schedule;
+  int truncate;
+  int patience;
+  double val_fraction;
+  int season;
+  gint64 seed;
+  int threads;
+  char *forecast_out;
+  char *weights_out;
+  char *summary_out;
+  gboolean json;
+  gboolean quiet;
+} TrainOptions;
+
+static void
+train_options_clear (TrainOptions *o)
+{
+  g_free (o->column);
+  g_free (o->model);
+  g_free (o->strategy);
+  g_free (o->optimizer);
+  g_free (o->loss);
+  g_free (o->scale);
+  g_free (o->missing);
+  g_free (o->schedule);
+  g_free (o->forecast_out);
+  g_free (o->weights_out);
+  g_free (o->summary_out);
+}
+
+static gboolean
+model_from_option (const char    *text,
+                   RecurCellKind *cell)
+{
+  if (g_strcmp0 (text, "rnn") == 0 || g_strcmp0 (text, "rnn-tanh") == 0)
+    *cell = RECUR_CELL_RNN_TANH;
+  else if (g_strcmp0 (text, "rnn-relu") == 0)
+    *cell = RECUR_CELL_RNN_RELU;
+  else if (g_strcmp0 (text, "lstm") == 0)
+    *cell = RECUR_CELL_LSTM;
+  else if (g_strcmp0 (text, "gru") == 0)
+    *cell = RECUR_CELL_GRU;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+missing_from_option (const char         *text,
+                     RecurMissingPolicy *policy)
+{
+  static const char *const names[] = { "interpolate", "previous", "refuse" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      {
+        *policy = (RecurMissingPolicy) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+set_count (int          value,
+           const char  *option,
+           int          min,
+           guint       *out,
+           GError     **error)
+{
+  if (value == G_MININT)
+    return TRUE; /* not given */
+  if (value < min)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s must be at least %d, not %d"), option, min, value);
+      return FALSE;
+    }
+  *out = (guint) value;
+  return TRUE;
+}
+
+#define BAD_CHOICE(option, value, choices) \
+  (g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, \
+                _("%s: unknown value “%s” (choose %s)"), option, value, choices), FALSE)
+
+/* From the parsed options to a job configuration; unset options keep the defaults. */
+static gboolean
+train_options_to_config (const TrainOptions  *o,
+                         RecurJobConfig      *c,
+                         GError             **error)
+{
+  RecurOptimizerKind opt_kind = c->train.optimizer.kind;
+
+  c->column = g_strdup (o->column);
+  if (o->model && !model_from_option (o->model, &c->model.cell))
+    return BAD_CHOICE ("--model", o->model, "rnn, rnn-relu, lstm, gru");
+  if (!set_count (o->hidden, "--hidden", 1, &c->model.hidden_size, error)
+      || !set_count (o->layers, "--layers", 1, &c->model.num_layers, error)
+      || !set_count (o->window, "--window", 1, &c->model.window, error)
+      || !set_count (o->horizon, "--horizon", 1, &c->model.horizon, error)
+      || !set_count (o->epochs, "--epochs", 1, &c->train.epochs, error)
+      || !set_count (o->batch, "--batch", 1, &c->train.batch_size, error)
+      || !set_count (o->truncate, "--truncate", 0, &c->train.truncate, error)
+      || !set_count (o->patience, "--patience", 0, &c->train.patience, error)
+      || !set_count (o->season, "--season", 1, &c->season, error))
+    return FALSE;
+  c->model.bidirectional = o->bidirectional;
+  c->model.bias = !o->no_bias;
+  if (!isnan (o->dropout))
+    c->model.dropout = (float) o->dropout;
+  if (o->strategy && !recur_strategy_from_string (o->strategy, &c->model.strategy))
+    return BAD_CHOICE ("--strategy", o->strategy, "direct, recursive");
+  if (o->optimizer && !recur_optimizer_kind_from_string (o->optimizer, &opt_kind))
+    return BAD_CHOICE ("--optimizer", o->optimizer, "adam, adamw, sgd, rmsprop");
+  recur_optimizer_spec_init (&c->train.optimizer, opt_kind,
+                             isnan (o->lr) ? c->train.optimizer.lr : o->lr);
+  if (!isnan (o->momentum))
+    c->train.optimizer.momentum = o->momentum;
+  c->train.optimizer.nesterov = o->nesterov;
+  if (!isnan (o->weight_decay))
+    c->train.optimizer.weight_decay = o->weight_decay;
+  if (!isnan (o->clip))
+    c->train.clip = o->clip;
+  if (o->loss && !recur_loss_kind_from_string (o->loss, &c->train.loss))
+    return BAD_CHOICE ("--loss", o->loss, "mse, mae, huber");
+  if (o->scale && !recur_scaler_kind_from_string (o->scale, &c->scaler))
+    return BAD_CHOICE ("--scale", o->scale, "zscore, minmax, none");
+  if (o->missing && !missing_from_option (o->missing, &c->missing))
+    return BAD_CHOICE ("--missing", o->missing, "interpolate, previous, refuse");
+  if (o->schedule && !recur_schedule_kind_from_string (o->schedule, &c->train.schedule))
+    return BAD_CHOICE ("--schedule", o->schedule, "constant, step, cosine, plateau");
+  if (!isnan (o->val_fraction))
+    c->val_fraction = o->val_fraction;
+  if (o->seed >= 0)
+    c->train.seed = (guint64) o->seed;
+  return TRUE;
+}
+
+typedef struct
+{
+  gboolean tty;
+  gboolean quiet;
+} ProgressPrinter;
+
+static void
+print_progress (const RecurProgress *p,
+                gpointer             user_data)
+{
+  const ProgressPrinter *printer = user_data;
+  char val[32];
+
+  if (printer->quiet)
+    return;
+  if (isnan (p->val_loss))
+    g_strlcpy (val, "—", sizeof val);
+  else
+    g_snprintf (val, sizeof val, "%.5f", p->val_loss);
+
+  if (printer->tty)
+    {
+      const int width = 24;
+      int filled = (int) ((double) p->epoch / p->epochs * width);
+      char bar[64];
+
+      for (int i = 0; i < width; i++)
+        bar[i] = i < filled ? '#' : '.';
+      bar[width] = '\0';
+      fprintf (stderr, "\r[%s] %s %u/%u  %s %.5f  %s %s  %s %u  ", bar, _("epoch"), p->epoch,
+               p->epochs, _("train"), p->train_loss, _("val"), val, _("best"), p->best_epoch);
+      if (p->epoch == p->epochs)
+        fputc ('\n', stderr);
+    }
+  else
+    fprintf (stderr, "%s %u/%u %s %.6f %s %s %s %.3g %s %.3g %s %u\n", _("epoch"), p->epoch,
+             p->epochs, _("train"), p->train_loss, _("val"), val, _("grad-norm"), p->grad_norm,
+             _("lr"), p->lr, _("best"), p->best_epoch);
+  fflush (stderr);
+}
+
+static void
+print_metric (const char *label,
+              double      value)
+{
+  if (isfinite (value))
+    g_print (" %10.4f", value);
+  else
+    g_print (" %10s", "—");
+  (void) label;
+}
+
+static void
+print_metrics_row (const char         *name,
+                   const RecurMetrics *m)
+{
+  g_print ("%-20s", name);
+  print_metric ("mae", m->mae);
+  print_metric ("rmse", m->rmse);
+  print_metric ("mape", m->mape);
+  print_metric ("smape", m->smape);
+  print_metric ("mase", m->mase);
+  g_print ("\n");
+}
+
+static void
+print_report (RecurJob *job)
+{
+  const RecurEvaluation *ev = recur_job_get_evaluation (job);
+  const RecurTrainSummary *s = recur_job_get_summary (job);
+  const RecurJobConfig *c = recur_job_get_config (job);
+  const RecurSeries *series = recur_job_get_series (job);
+  const double *future = recur_job_get_future (job);
+  gint64 last;
+  guint n = recur_series_get_n_rows (series);
+  const gint64 *ts = recur_series_get_timestamps (series);
+  g_autofree char *season_label = g_strdup_printf (_("seasonal naive (%u)"), ev->season);
+
+  g_print (_("%s, column “%s”: %u points; %s, %" G_GSIZE_FORMAT " parameters\n"),
+           recur_series_get_path (series), recur_job_get_column_name (job), n,
+           recur_cell_to_string (c->model.cell), recur_model_get_n_params (recur_job_get_model (job)));
+  g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
+           s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
+  g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
+  g_print ("%-20s %10s %10s %10s %10s %10s\n", "", "MAE", "RMSE", "MAPE %", "sMAPE %", "MASE");
+  print_metrics_row (_("model"), &ev->model_metrics);
+  print_metrics_row (_("naive"), &ev->naive_metrics);
+  print_metrics_row (season_label, &ev->seasonal_naive_metrics);
+
+  g_print ("\n%s\n", _("Forecast past the end of the data:"));
+  last = ts ? ts[n - 1] : (gint64) n - 1;
+  for (guint h = 0; h < c->model.horizon; h++)
+    {
+      g_autofree char *when = recur_series_format_timestamp (
+        series, recur_series_advance_timestamp (series, last, h + 1));
+      g_print ("  %s  %.4f\n", when, future[h]);
+    }
+}
+
+/* Training runs on a worker thread so that Ctrl-C, seen by the main loop, can cancel it
+ * between two minibatches; the best weights are still written out. */
+typedef struct
+{
+  RecurJob *job;
+  GCancellable *cancellable;
+  ProgressPrinter printer;
+  GError *error;
+  gboolean ok;
+  GMainLoop *loop;
+} TrainRun;
+
+static gpointer
+train_thread (gpointer data)
+{
+  TrainRun *run = data;
+
+  run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
+                             &run->error);
+  g_main_loop_quit (run->loop);
+  return NULL;
+}
+
+static gboolean
+on_interrupt (gpointer data)
+{
+  TrainRun *run = data;
+
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_train (int    argc,
+           char **argv)
+{
+  TrainOptions o = {
+    .hidden = G_MININT, .layers = G_MININT, .window = G_MININT, .horizon = G_MININT,
+    .epochs = G_MININT, .batch = G_MININT, .truncate = G_MININT, .patience = G_MININT,
+    .season = G_MININT, .dropout = NAN, .lr = NAN, .momentum = NAN, .weight_decay = NAN,
+    .clip = NAN, .val_fraction = NAN, .seed = -1, .threads = 0,
+  };
+  const GOptionEntry entries[] = {
+    { "column", 'c', 0, G_OPTION_ARG_STRING, &o.column, N_("Column to forecast (default: the first numeric one)"), N_("NAME") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &o.model, N_("Cell: rnn, rnn-relu, lstm or gru (default lstm)"), N_("CELL") },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &o.hidden, N_("Hidden units per layer (default 32)"), "N" },
+    { "layers", 0, 0, G_OPTION_ARG_INT, &o.layers, N_("Stacked recurrent layers (default 1)"), "N" },
+    { "bidirectional", 0, 0, G_OPTION_ARG_NONE, &o.bidirectional, N_("Also read each window backwards"), NULL },
+    { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &o.dropout, N_("Dropout between stacked layers while training (default 0)"), "P" },
+    { "no-bias", 0, 0, G_OPTION_ARG_NONE, &o.no_bias, N_("Recurrent layers without bias vectors"), NULL },
+    { "window", 'w', 0, G_OPTION_ARG_INT, &o.window, N_("Past values the model reads (default 24)"), "N" },
+    { "horizon", 'H', 0, G_OPTION_ARG_INT, &o.horizon, N_("Steps to forecast; also the test part (default 12)"), "N" },
+    { "strategy", 0, 0, G_OPTION_ARG_STRING, &o.strategy, N_("direct (all steps at once) or recursive (one step, fed back)"), N_("STRATEGY") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Passes over the training windows (default 200)"), "N" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &o.batch, N_("Windows per minibatch (default 32)"), "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o.lr, N_("Learning rate (default 0.003)"), "X" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer, N_("adam, adamw, sgd or rmsprop (default adam)"), N_("NAME") },
+    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &o.momentum, N_("Momentum for sgd and rmsprop (default 0)"), "X" },
+    { "nesterov", 0, 0, G_OPTION_ARG_NONE, &o.nesterov, N_("Nesterov momentum (sgd)"), NULL },
+    { "weight-decay", 0, 0, G_OPTION_ARG_DOUBLE, &o.weight_decay, N_("Weight decay (adamw: decoupled, default 0.01)"), "X" },
+    { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &o.clip, N_("Clip the gradient norm to X; 0 turns it off (default 1)"), "X" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &o.loss, N_("mse, mae or huber (default mse)"), N_("NAME") },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &o.scale, N_("zscore, minmax or none, fitted on the training part (default zscore)"), N_("NAME") },
+    { "missing", 0, 0, G_OPTION_ARG_STRING, &o.missing, N_("Missing values: interpolate, previous or refuse (default interpolate)"), N_("POLICY") },
+    { "schedule", 0, 0, G_OPTION_ARG_STRING, &o.schedule, N_("Learning rate: constant, step, cosine or plateau (default constant)"), N_("NAME") },
+    { "truncate", 0, 0, G_OPTION_ARG_INT, &o.truncate, N_("Truncated BPTT: backpropagate N steps; 0 = the whole window"), "N" },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &o.patience, N_("Stop after N epochs without a better validation loss; 0 = never (default 30)"), "N" },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &o.val_fraction, N_("Share of the points before the test part used for validation (default 0.1)"), "X" },
+    { "season", 0, 0, G_OPTION_ARG_INT, &o.season, N_("Seasonal period for baselines and MASE (default: from the frequency)"), "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, N_("Random seed: the same seed gives the same run (default 42)"), "N" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("BLAS threads (default: one per core)"), "N" },
+    { "forecast-out", 'o', 0, G_OPTION_ARG_FILENAME, &o.forecast_out, N_("Write the test and future forecasts as CSV"), N_("FILE") },
+    { "weights-out", 0, 0, G_OPTION_ARG_FILENAME, &o.weights_out, N_("Write the weights as safetensors"), N_("FILE") },
+    { "summary-out", 0, 0, G_OPTION_ARG_FILENAME, &o.summary_out, N_("Write the results as JSON"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as one JSON object"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("No progress output"), NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context =
+    new_context ("train", _("FILE.csv"), _("Train a recurrent network on one column of a CSV file, "
+                                           "score it on the test part against naive baselines "
+                                           "and forecast past the end of the data."));
+  RecurJobConfig config;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(JsonNode) result = NULL;
+  GError *error = NULL;
+  TrainRun run = { 0 };
+  GThread *thread;
+  guint sigint;
+  int status = EXIT_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    {
+      int r = usage_error (context, error->message);
+      g_error_free (error);
+      train_options_clear (&o);
+      return r;
+    }
+  if (argc != 2)
+    {
+      train_options_clear (&o);
+      return usage_error (context, _("expected one CSV file"));
+    }
+
+  recur_job_config_init (&config);
+  if (!train_options_to_config (&o, &config, &error))
+    {
+      int r = usage_error (context, error->message);
+      g_error_free (error);
+      recur_job_config_clear (&config);
+      train_options_clear (&o);
+      return r;
+    }
+  recur_blas_configure (o.threads > 0 ? (guint) o.threads : 0);
+  job = recur_job_new_from_file (&config, argv[1], &error);
+  recur_job_config_clear (&config);
+  if (job == NULL)
+    {
+      train_options_clear (&o);
+      return fail (error);
+    }
+
+  run.job = job;
+  run.cancellable = cancellable;
+  run.printer.tty = isatty (STDERR_FILENO);
+  run.printer.quiet = o.quiet;
+  run.loop = loop;
+  sigint = g_unix_signal_add (SIGINT, on_interrupt, &run);
+  thread = g_thread_new ("recur-train", train_thread, &run);
+  g_main_loop_run (loop);
+  g_thread_join (thread);
+  g_source_remove (sigint);
+
+  if (!run.ok)
+    {
+      gboolean cancelled = g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_printerr ("\nrecur: %s\n", cancelled ? _("interrupted; writing the best weights so far")
+                                             : run.error->message);
+      status = cancelled ? EXIT_INTERRUPTED : EXIT_FAILED;
+      g_clear_error (&run.error);
+      if (recur_job_get_summary (job)->best_epoch == 0)
+        {
+          train_options_clear (&o);
+          return status; /* nothing trained: nothing worth writing */
+        }
+    }
+
+  result = recur_job_to_json (job);
+  if ((o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error))
+      || (o.weights_out && !recur_job_save_weights (job, o.weights_out, &error))
+      || (o.summary_out && !write_json_file (result, o.summary_out, &error)))
+    {
+      train_options_clear (&o);
+      return fail (error);
+    }
+  if (o.json)
+    print_json (result, stdout);
+  else
+    print_report (job);
+  if (!o.json)
+    {
+      if (o.forecast_out)
+        g_print (_("Forecast written to %s\n"), o.forecast_out);
+      if (o.weights_out)
+        g_print (_("Weights written to %s\n"), o.weights_out);
+      if (o.summary_out)
+        g_print (_("Summary written to %s\n"), o.summary_out);
+    }
+  train_options_clear (&o);
+  return status;
+}
+
+/* ---- forecast ----------------------------------------------------------------------------- */
+
+static int
+cmd_forecast (int    argc,
+              char **argv)
+{
+  g_autofree char *weights = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *column = NULL;
+  int horizon = 0;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "weights", 0, 0, G_OPTION_ARG_FILENAME, &weights, N_("Weights file written by “recur train --weights-out”"), N_("FILE") },
+    { "horizon", 'H', 0, G_OPTION_ARG_INT, &horizon, N_("Steps to forecast (default: the model's horizon)"), "N" },
+    { "column", 'c', 0, G_OPTION_ARG_STRING, &column, N_("Column to read (default: the one the model was trained on)"), N_("NAME") },
+    { "forecast-out", 'o', 0, G_OPTION_ARG_FILENAME, &out, N_("Write the forecast as CSV"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the forecast as JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context =
+    new_context ("forecast", _("FILE.csv"), _("Forecast past the end of a CSV series with a "
+                                              "model saved by “recur train”."));
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurSeries) series = NULL;
+  g_autofree double *values = NULL;
+  g_autofree double *forecast = NULL;
+  g_autofree gint64 *stamps = NULL;
+  RecurModelInfo info = { 0 };
+  const RecurModelSpec *spec;
+  GError *error = NULL;
+  guint col, n, steps;
+  gint64 last;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    {
+      int r = usage_error (context, error->message);
+      g_error_free (error);
+      return r;
+    }
+  if (argc != 2)
+    return usage_error (context, _("expected one CSV file"));
+  if (weights == NULL)
+    return usage_error (context, _("--weights FILE is required"));
+
+  model = recur_model_load (weights, &info, &error);
+  if (model == NULL)
+    return fail (error);
+  spec = recur_model_get_spec (model);
+  steps = horizon > 0 ? (guint) horizon : spec->horizon;
+  if (spec->strategy == RECUR_STRATEGY_DIRECT && steps > spec->horizon)
+    {
+      recur_model_info_clear (&info);
+      g_printerr (_("recur: %s: a direct model forecasts at most %u steps; %u asked\n"),
+                  weights, spec->horizon, steps);
+      return EXIT_USAGE;
+    }
+
+  series = recur_series_load_csv (argv[1], &error);
+  if (series == NULL
+      || !recur_series_find_column (series, column ? column : (*info.column ? info.column : NULL),
+                                    &col, &error)
+      || !(values = recur_series_fill_missing (series, col, RECUR_MISSING_INTERPOLATE, &error)))
+    {
+      recur_model_info_clear (&info);
+      return fail (error);
+    }
+  n = recur_series_get_n_rows (series);
+  if (n < spec->window)
+    {
+      recur_model_info_clear (&info);
+      g_printerr (_("recur: %s: column “%s” has %u points; the model reads windows of %u\n"),
+                  argv[1], recur_series_get_column_name (series, col), n, spec->window);
+      return EXIT_FAILED;
+    }
+
+  forecast = g_new (double, steps);
+  stamps = g_new (gint64, steps);
+  recur_forecast (model, &info.scaler, values, n, steps, forecast);
+  last = recur_series_get_timestamps (series) ? recur_series_get_timestamps (series)[n - 1]
+                                              : (gint64) n - 1;
+  for (guint h = 0; h < steps; h++)
+    stamps[h] = recur_series_advance_timestamp (series, last, h + 1);
+  recur_model_info_clear (&info);
+
+  if (out && !recur_write_forecast_csv (series, recur_series_get_column_name (series, col),
+                                        stamps, forecast, NULL, steps, out, &error))
+    return fail (error);
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      json_builder_begin_array (b);
+      for (guint h = 0; h < steps; h++)
+        {
+          g_autofree char *when = recur_series_format_timestamp (series, stamps[h]);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "timestamp");
+          json_builder_add_string_value (b, when);
+          json_builder_set_member_name (b, "value");
+          json_builder_add_double_value (b, forecast[h]);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      print_json (root, stdout);
+    }
+  else if (!out)
+    for (guint h = 0; h < steps; h++)
+      {
+        g_autofree char *when = recur_series_format_timestamp (series, stamps[h]);
+        g_print ("%s,%.10g\n", when, forecast[h]);
+      }
+  else
+    g_print (_("Forecast written to %s\n"), out);
+  return EXIT_OK;
+}
+
+/* ---- info --------------------------------------------------------------------------------- */
+
+static JsonNode *
+info_to_json (const RecurSeries *series)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  int time_col = recur_series_get_time_column (series);
+  guint n = recur_series_get_n_rows (series);
+  const char *freq = recur_frequency_to_string (recur_series_get_frequency (series));
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "rows");
+  json_builder_add_int_value (b, n);
+  json_builder_set_member_name (b, "time_column");
+  if (time_col >= 0)
+    json_builder_add_string_value (b, recur_series_get_column_name (series, (guint) time_col));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "frequency");
+  if (freq)
+    json_builder_add_string_value (b, freq);
+  else
+    json_builder_add_null_value (b);
+  for (guint k = 0; k < 2; k++)
+    {
+      json_builder_set_member_name (b, k ? "last" : "first");
+      if (time_col >= 0)
+        {
+          g_autofree char *when = recur_series_format_timestamp (
+            series, recur_series_get_timestamps (series)[k ? n - 1 : 0]);
+          json_builder_add_string_value (b, when);
+        }
+      else
+        json_builder_add_null_value (b);
+    }
+  json_builder_set_member_name (b, "columns");
+  json_builder_begin_array (b);
+  for (guint c = 0; c < recur_series_get_n_columns (series); c++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, recur_series_get_column_name (series, c));
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, recur_column_type_to_string (
+                                          recur_series_get_column_type (series, c)));
+      json_builder_set_member_name (b, "missing");
+      json_builder_add_int_value (b, recur_series_get_missing_count (series, c));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+print_info (const RecurSeries *series)
+{
+  int time_col = recur_series_get_time_column (series);
+  guint n = recur_series_get_n_rows (series);
+
+  g_print (_("File: %s\n"), recur_series_get_path (series));
+  g_print (_("Rows: %u\n"), n);
+  if (time_col >= 0)
+    {
+      const gint64 *ts = recur_series_get_timestamps (series);
+      g_autofree char *first = recur_series_format_timestamp (series, ts[0]);
+      g_autofree char *last = recur_series_format_timestamp (series, ts[n - 1]);
+      g_print (_("Time column: “%s”, %s, from %s to %s\n"),
+               recur_series_get_column_name (series, (guint) time_col),
+               recur_frequency_to_string (recur_series_get_frequency (series)), first, last);
+    }
+  else
+    g_print ("%s\n", _("Time column: none (the row number is the time axis)"));
+  g_print ("%s\n", _("Columns:"));
+  for (guint c = 0; c < recur_series_get_n_columns (series); c++)
+    g_print (_("  %-24s %-8s %u missing\n"), recur_series_get_column_name (series, c),
+             recur_column_type_to_string (recur_series_get_column_type (series, c)),
+             recur_series_get_missing_count (series, c));
+}
+
+static int
+cmd_info (int    argc,
+          char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context =
+    new_context ("info", _("FILE.csv"), _("Show the columns, time column and frequency Recur "
+                                          "finds in a CSV file."));
+  g_autoptr(RecurSeries) series = NULL;
+  GError *error = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    {
+      int r = usage_error (context, error->message);
+      g_error_free (error);
+      return r;
+    }
+  if (argc != 2)
+    return usage_error (context, _("expected one CSV file"));
+  series = recur_series_load_csv (argv[1], &error);
+  if (series == NULL)
+    return fail (error);
+  if (json)
+    {
+      g_autoptr(JsonNode) root = info_to_json (series);
+      print_json (root, stdout);
+    }
+  else
+    print_info (series);
+  return EXIT_OK;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <cblas.h>
+
+#include "recur-blas.h"
+
+void
+recur_sgemm (gboolean     trans_a,
+             gboolean     trans_b,
+             int          m,
+             int          n,
+             int          k,
+             float        alpha,
+             const float *a,
+             int          lda,
+             const float *b,
+             int          ldb,
+             float        beta,
+             float       *c,
+             int          ldc)
+{
+  if (m == 0 || n == 0)
+    return;
+  cblas_sgemm (CblasRowMajor,
+               trans_a ? CblasTrans : CblasNoTrans,
+               trans_b ? CblasTrans : CblasNoTrans,
+               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void
+recur_blas_configure (guint n_threads)
+{
+  if (n_threads == 0)
+    n_threads = g_get_num_processors ();
+  openblas_set_num_threads ((int) n_threads);
+}
+
+guint
+recur_blas_get_threads (void)
+{
+  return (guint) openblas_get_num_threads ();
+}
+
+const char *
+recur_blas_get_core_name (void)
+{
+  return openblas_get_corename ();
+}

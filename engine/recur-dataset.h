@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <math.h>
+
+G_BEGIN_DECLS
+
+#define RECUR_DATASET_ERROR (recur_dataset_error_quark ())
+GQuark recur_dataset_error_quark (void);
+
+typedef enum
+{
+  RECUR_DATASET_ERROR_TOO_SHORT,   /* not enough points for window + horizon + validation */
+  RECUR_DATASET_ERROR_NOT_FINITE,  /* a value that is not finite */
+  RECUR_DATASET_ERROR_INVALID,     /* a split parameter out of range */
+} RecurDatasetError;
+
+typedef enum
+{
+  RECUR_SCALER_ZSCORE, /* (x − mean) / std of the training part */
+  RECUR_SCALER_MINMAX, /* (x − min) / (max − min) of the training part */
+  RECUR_SCALER_NONE,
+} RecurScalerKind;
+
+/* scaled = (x − center) / scale */
+typedef struct
+{
+  RecurScalerKind kind;
+  double          center;
+  double          scale;
+} RecurScaler;
+
+/* Fits on values[0..n); a constant part gets scale 1, so nothing divides by zero; huge
+ * magnitudes are handled without overflow. */
+void        recur_scaler_fit            (RecurScaler        *scaler,
+                                         RecurScalerKind     kind,
+                                         const double       *values,
+                                         gsize               n);
+static inline double
+recur_scaler_apply (const RecurScaler *scaler,
+                    double             x)
+{
+  double y = (x - scaler->center) / scaler->scale;
+
+  /* x − center overflows only for magnitudes near DBL_MAX; dividing first cannot */
+  return isfinite (y) ? y : x / scaler->scale - scaler->center / scaler->scale;
+}
+static inline double
+recur_scaler_invert (const RecurScaler *scaler,
+                     double             y)
+{
+  double x = y * scaler->scale + scaler->center;
+
+  return isfinite (x) ? x : (y / 2 * scaler->scale + scaler->center / 2) * 2;
+}
+const char *recur_scaler_kind_to_string   (RecurScalerKind     kind);  /* zscore minmax none */
+gboolean    recur_scaler_kind_from_string (const char         *text,
+                                           RecurScalerKind    *kind);
+
+typedef struct
+{
+  guint           window;
+  guint           horizon;      /* the test part: the last `horizon` points */
+  guint           output_size;  /* values per training target: horizon (direct) or 1 */
+  double          val_fraction; /* of the points before the test part; default 0.1 */
+  RecurScalerKind scaler;
+} RecurSplitSpec;
+
+/* A univariate series split chronologically into train | validation | test:
+ *   train      [0, val_start)           the scaler is fitted here only
+ *   validation [val_start, test_start)  at least output_size points when val_fraction > 0
+ *   test       [test_start, n)          n − test_start = horizon
+ * A training window s has inputs [s, s + window) and targets [s + window, s + window + output)
+ * inside the training part; a validation window's targets lie inside the validation part. */
+typedef struct _RecurDataset RecurDataset;
+
+/* name is used in messages, e.g. "data.csv: column “x”". values are copied. */
+RecurDataset *recur_dataset_new                (const double         *values,
+                                                guint                 n,
+                                                const RecurSplitSpec *spec,
+                                                const char           *name,
+                                                GError              **error);
+void          recur_dataset_free               (RecurDataset         *self);
+
+const RecurSplitSpec *recur_dataset_get_spec   (const RecurDataset   *self);
+const RecurScaler *recur_dataset_get_scaler    (const RecurDataset   *self);
+guint         recur_dataset_get_n_points       (const RecurDataset   *self);
+guint         recur_dataset_get_val_start      (const RecurDataset   *self);
+guint         recur_dataset_get_test_start     (const RecurDataset   *self);
+const double *recur_dataset_get_values         (const RecurDataset   *self); /* original units */
+const float  *recur_dataset_get_scaled         (const RecurDataset   *self);
+guint         recur_dataset_get_n_train_windows (const RecurDataset  *self);
+guint         recur_dataset_get_n_val_windows  (const RecurDataset   *self);
+/* First index of the i-th training / validation window. */
+guint         recur_dataset_train_window_start (const RecurDataset   *self,
+                                                guint                 i);
+guint         recur_dataset_val_window_start   (const RecurDataset   *self,
+                                                guint                 i);
+/* Gathers windows starting at starts[0..batch) into input, time-major [window][batch][1],
+ * and (if target is not NULL) their targets, [batch][output_size]. */
+void          recur_dataset_gather             (const RecurDataset   *self,
+                                                const guint          *starts,
+                                                guint                 batch,
+                                                float                *input,
+                                                float                *target);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurDataset, recur_dataset_free)
+
+G_END_DECLS

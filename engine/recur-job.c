@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-fileutil.h"
+#include "recur-job.h"
+#include "recur-model-io.h"
+
+struct _RecurJob
+{
+  RecurJobConfig config;
+  RecurSeries *series;
+  guint column;
+  RecurDataset *data;
+  RecurModel *model;
+  RecurTrainSummary summary;
+  RecurEvaluation *evaluation;
+  double *future;
+};
+
+void
+recur_job_config_init (RecurJobConfig *config)
+{
+  *config = (RecurJobConfig) {
+    .column = NULL,
+    .missing = RECUR_MISSING_INTERPOLATE,
+    .scaler = RECUR_SCALER_ZSCORE,
+    .val_fraction = 0.1,
+    .season = 0,
+  };
+  recur_model_spec_init (&config->model);
+  recur_train_spec_init (&config->train);
+}
+
+void
+recur_job_config_clear (RecurJobConfig *config)
+{
+  g_clear_pointer (&config->column, g_free);
+}
+
+void
+recur_job_config_copy (RecurJobConfig       *dest,
+                       const RecurJobConfig *src)
+{
+  *dest = *src;
+  dest->column = g_strdup (src->column);
+}
+
+RecurJob *
+recur_job_new (const RecurJobConfig  *config,
+               RecurSeries           *series,
+               GError               **error)
+{
+  g_autoptr(RecurJob) self = g_new0 (RecurJob, 1);
+  g_autofree double *values = NULL;
+  g_autofree char *name = NULL;
+  RecurSplitSpec split;
+  RecurRng rng;
+
+  recur_job_config_copy (&self->config, config);
+  self->series = series;
+  if (!recur_series_find_column (series, config->column, &self->column, error))
+    return NULL;
+  values = recur_series_fill_missing (series, self->column, config->missing, error);
+  if (values == NULL)
+    return NULL;
+
+  split = (RecurSplitSpec) {
+    .window = config->model.window,
+    .horizon = config->model.horizon,
+    .output_size = recur_model_spec_output_size (&config->model),
+    .val_fraction = config->val_fraction,
+    .scaler = config->scaler,
+  };
+  name = g_strdup_printf (_("%s: column “%s”"), recur_series_get_path (series),
+                          recur_series_get_column_name (series, self->column));
+  self->data = recur_dataset_new (values, recur_series_get_n_rows (series), &split, name, error);
+  if (self->data == NULL)
+    return NULL;
+  self->model = recur_model_new (&config->model, error);
+  if (self->model == NULL)
+    return NULL;
+  recur_rng_init (&rng, config->train.seed);
+  recur_model_init_weights (self->model, &rng);
+  return g_steal_pointer (&self);
+}
+
+RecurJob *
+recur_job_new_from_file (const RecurJobConfig  *config,
+                         const char            *path,
+                         GError               **error)
+{
+  RecurSeries *series = recur_series_load_csv (path, error);
+  RecurJob *job;
+
+  if (series == NULL)
+    return NULL;
+  job = recur_job_new (config, series, error);
+  if (job == NULL)
+    recur_series_free (series);
+  return job;
+}
+
+void
+recur_job_free (RecurJob *self)
+{
+  if (self == NULL)
+    return;
+  recur_job_config_clear (&self->config);
+  g_clear_pointer (&self->series, recur_series_free);
+  g_clear_pointer (&self->data, recur_dataset_free);
+  g_clear_pointer (&self->model, recur_model_free);
+  g_clear_pointer (&self->evaluation, recur_evaluation_free);
+  g_free (self->future);
+  g_free (self);
+}
+
+static guint
+job_season (const RecurJob *self)
+{
+  if (self->config.season > 0)
+    return self->config.season;
+  return recur_frequency_season (recur_series_get_frequency (self->series));
+}
+
+static void
+score (RecurJob *self)
+{
+  guint n = recur_dataset_get_n_points (self->data);
+
+  g_clear_pointer (&self->evaluation, recur_evaluation_free);
+  self->evaluation = recur_evaluate (self->model, self->data, job_season (self));
+  g_free (self->future);
+  self->future = g_new (double, self->config.model.horizon);
+  recur_forecast (self->model, recur_dataset_get_scaler (self->data),
+                  recur_dataset_get_values (self->data), n, self->config.model.horizon,
+                  self->future);
+}
+
+gboolean
+recur_job_train (RecurJob          *self,
+                 GCancellable      *cancellable,
+                 RecurProgressFunc  progress,
+                 gpointer           user_data,
+                 GError           **error)
+{
+  g_autoptr(RecurTrainer) trainer = recur_trainer_new (self->model, self->data,
+                                                       &self->config.train, error);
+  gboolean ok;
+
+  if (trainer == NULL)
+    return FALSE;
+  ok = recur_trainer_run (trainer, cancellable, progress, user_data, error);
+  self->summary = *recur_trainer_get_summary (trainer);
+  score (self);
+  return ok;
+}
+
+const RecurJobConfig *
+recur_job_get_config (const RecurJob *self)
+{
+  return &self->config;
+}
+
+const RecurSeries *
+recur_job_get_series (const RecurJob *self)
+{
+  return self->series;
+}
+
+const char *
+recur_job_get_column_name (const RecurJob *self)
+{
+  return recur_series_get_column_name (self->series, self->column);
+}
+
+const RecurDataset *
+recur_job_get_dataset (const RecurJob *self)
+{
+  return self->data;
+}
+
+RecurModel *
+recur_job_get_model (RecurJob *self)
+{
+  return self->model;
+}
+
+const RecurTrainSummary *
+recur_job_get_summary (const RecurJob *self)
+{
+  return &self->summary;
+}
+
+const RecurEvaluation *
+recur_job_get_evaluation (const RecurJob *self)
+{
+  return self->evaluation;
+}
+
+const double *
+recur_job_get_future (const RecurJob *self)
+{
+  return self->future;
+}
+
+/* The timestamp of row i, or i itself without a time column. */
+static gint64
+row_timestamp (const RecurSeries *series,
+               guint              i)
+{
+  const gint64 *ts = recur_series_get_timestamps (series);
+  return ts ? ts[i] : (gint64) i;
+}
+
+gboolean
+recur_write_forecast_csv (const RecurSeries  *series,
+                          const char         *column,
+                          const gint64       *timestamps,
+                          const double       *values,
+                          const char *const  *kinds,
+                          guint               n,
+                          const char         *path,
+                          GError            **error)
+{
+  g_autoptr(GString) csv = g_string_new ("timestamp,");
+  g_autofree char *quoted = NULL;
+
+  /* RFC 4180 quoting for a column name holding a comma, quote or newline */
+  if (strpbrk (column, ",\"\r\n"))
+    {
+      g_autofree char *escaped = NULL;
+      g_auto(GStrv) parts = g_strsplit (column, "\"", -1);
+      escaped = g_strjoinv ("\"\"", parts);
+      quoted = g_strdup_printf ("\"%s\"", escaped);
+    }
+  g_string_append (csv, quoted ? quoted : column);
+  g_string_append (csv, kinds ? ",kind\n" : "\n");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *when = recur_series_format_timestamp (series, timestamps[i]);
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (num, sizeof num, "%.10g", values[i]);
+      g_string_append_printf (csv, "%s,%s%s%s\n", when, num, kinds ? "," : "",
+                              kinds ? kinds[i] : "");
+    }
+  if (!recur_file_write_atomic (path, csv->str, csv->len, error))
+    {
+      g_prefix_error (error, _("Cannot write the forecast to %s: "), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+recur_job_write_forecast (const RecurJob  *self,
+                          const char      *path,
+                          GError         **error)
+{
+  const RecurEvaluation *ev = self->evaluation;
+  guint start = recur_dataset_get_test_start (self->data);
+  guint n_points = recur_dataset_get_n_points (self->data);
+  guint horizon = self->config.model.horizon;
+  guint n = ev->n_test + horizon;
+  g_autofree gint64 *ts = g_new (gint64, n);
+  g_autofree double *values = g_new (double, n);
+  g_autofree const char **kinds = g_new (const char *, n);
+  gint64 last = row_timestamp (self->series, n_points - 1);
+
+  g_return_val_if_fail (ev != NULL, FALSE);
+  for (guint i = 0; i < ev->n_test; i++)
+    {
+      ts[i] = row_timestamp (self->series, start + i);
+      values[i] = ev->forecast[i];
+      kinds[i] = "test";
+    }
+  for (guint h = 0; h < horizon; h++)
+    {
+      ts[ev->n_test + h] = recur_series_advance_timestamp (self->series, last, h + 1);
+      values[ev->n_test + h] = self->future[h];
+      kinds[ev->n_test + h] = "future";
+    }
+  return recur_write_forecast_csv (self->series, recur_job_get_column_name (self), ts, values,
+                                   kinds, n, path, error);
+}
+
+gboolean
+recur_job_save_weights (const RecurJob  *self,
+                        const char      *path,
+                        GError         **error)
+{
+  RecurModelInfo info = { 0 };
+  guint n = recur_series_get_n_rows (self->series);
+  const char *freq = recur_frequency_to_string (recur_series_get_frequency (self->series));
+  g_autofree char *last = recur_series_get_time_column (self->series) >= 0
+    ? recur_series_format_timestamp (self->series, row_timestamp (self->series, n - 1))
+    : g_strdup ("");
+
+  info.scaler = *recur_dataset_get_scaler (self->data);
+  info.column = (char *) recur_job_get_column_name (self);
+  info.frequency = (char *) (freq ? freq : "none");
+  info.last_timestamp = last;
+  info.seed = self->config.train.seed;
+  return recur_model_save (self->model, &info, path, error);
+}
+
+/* JSON has no NaN: undefined metrics are null. */
+static void
+add_number (JsonBuilder *b,
+            const char  *name,
+            double       v)
+{
+  json_builder_set_member_name (b, name);
+  if (isfinite (v))
+    json_builder_add_double_value (b, v);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_metrics (JsonBuilder        *b,
+             const char         *name,
+             const RecurMetrics *m)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  add_number (b, "mae", m->mae);
+  add_number (b, "rmse", m->rmse);
+  add_number (b, "mape", m->mape);
+  add_number (b, "smape", m->smape);
+  add_number (b, "mase", m->mase);
+  json_builder_end_object (b);
+}
+
+static void
+add_series (JsonBuilder  *b,
+            const char   *name,
+            const double *v,
+            guint         n)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    json_builder_add_double_value (b, v[i]);
+  json_builder_end_array (b);
+}
+
+JsonNode *
+recur_job_to_json (const RecurJob *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const RecurJobConfig *c = &self->config;
+  const RecurEvaluation *ev = self->evaluation;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "file");
+  json_builder_add_string_value (b, recur_series_get_path (self->series));
+  json_builder_set_member_name (b, "column");
+  json_builder_add_string_value (b, recur_job_get_column_name (self));
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, recur_cell_to_string (c->model.cell));
+  json_builder_set_member_name (b, "parameters");
+  json_builder_add_int_value (b, (gint64) recur_model_get_n_params (self->model));
+  json_builder_set_member_name (b, "seed");
+  json_builder_add_int_value (b, (gint64) c->train.seed);
+  json_builder_set_member_name (b, "epochs_run");
+  json_builder_add_int_value (b, self->summary.epochs_run);
+  json_builder_set_member_name (b, "best_epoch");
+  json_builder_add_int_value (b, self->summary.best_epoch);
+  add_number (b, "train_loss", self->summary.train_loss);
+  add_number (b, "val_loss", self->summary.val_loss);
+  json_builder_set_member_name (b, "stopped_early");
+  json_builder_add_boolean_value (b, self->summary.stopped_early);
+  add_number (b, "seconds", self->summary.seconds);
+  add_number (b, "windows_per_second", self->summary.windows_per_second);
+  if (ev)
+    {
+      json_builder_set_member_name (b, "season");
+      json_builder_add_int_value (b, ev->season);
+      add_metrics (b, "test", &ev->model_metrics);
+      json_builder_set_member_name (b, "baselines");
+      json_builder_begin_object (b);
+      add_metrics (b, "naive", &ev->naive_metrics);
+      add_metrics (b, "snaive", &ev->seasonal_naive_metrics);
+      json_builder_end_object (b);
+      add_series (b, "test_actual", ev->actual, ev->n_test);
+      add_series (b, "test_forecast", ev->forecast, ev->n_test);
+      add_series (b, "forecast", self->future, c->model.horizon);
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <math.h>
+
+#include "recur-metrics.h"
+
+double
+recur_mase_scale (const double *history,
+                  guint         n,
+                  guint         season)
+{
+  double total = 0.0;
+
+  if (season == 0 || n <= season)
+    return NAN;
+  for (guint t = season; t < n; t++)
+    total += fabs (history[t] - history[t - season]);
+  return total / (n - season);
+}
+
+void
+recur_metrics_compute (const double *actual,
+                       const double *forecast,
+                       guint         n,
+                       double        mase_scale,
+                       RecurMetrics *m)
+{
+  double abs_sum = 0.0, sq_sum = 0.0, ape_sum = 0.0, sape_sum = 0.0;
+  gboolean ape_defined = TRUE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double a = actual[i], f = forecast[i], e = fabs (a - f);
+      double denom = fabs (a) + fabs (f);
+
+      abs_sum += e;
+      sq_sum += e * e;
+      if (a == 0.0)
+        ape_defined = FALSE;
+      else
+        ape_sum += e / fabs (a);
+      sape_sum += denom > 0.0 ? 2.0 * e / denom : 0.0;
+    }
+  m->mae = abs_sum / n;
+  m->rmse = sqrt (sq_sum / n);
+  m->mape = ape_defined ? 100.0 * ape_sum / n : NAN;
+  m->smape = 100.0 * sape_sum / n;
+  m->mase = mase_scale > 0.0 ? m->mae / mase_scale : NAN;
+}
+
+void
+recur_naive_forecast (const double *history,
+                      guint         n,
+                      guint         horizon,
+                      double       *out)
+{
+  for (guint h = 0; h < horizon; h++)
+    out[h] = history[n - 1];
+}
+
+void
+recur_seasonal_naive_forecast (const double *history,
+                               guint         n,
+                               guint         season,
+                               guint         horizon,
+                               double       *out)
+{
+  if (season == 0 || n < season)
+    {
+      recur_naive_forecast (history, n, horizon, out);
+      return;
+    }
+  for (guint h = 0; h < horizon; h++)
+    out[h] = history[n - season + h % season];
+}

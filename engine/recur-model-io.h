@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "recur-dataset.h"
+#include "recur-model.h"
+
+G_BEGIN_DECLS
+
+/* What a weights file says besides the model: enough to forecast from it. */
+typedef struct
+{
+  RecurScaler scaler;
+  char       *column;          /* the series' column name */
+  char       *frequency;       /* "monthly", …, or "none" */
+  char       *last_timestamp;  /* of the training data, as the CSV spelled it ("" if none) */
+  guint64     seed;
+} RecurModelInfo;
+
+void        recur_model_info_clear (RecurModelInfo   *info);
+
+/* Writes the weights with PyTorch state_dict names (rnn.*, head.*) and the recur.* metadata
+ * documented in README.md, atomically. */
+gboolean    recur_model_save       (const RecurModel      *model,
+                                    const RecurModelInfo  *info,
+                                    const char            *path,
+                                    GError               **error);
+/* Reads and validates a weights file: every metadata field, every tensor's presence and shape,
+ * no unknown tensors. info may be NULL. */
+RecurModel *recur_model_load       (const char            *path,
+                                    RecurModelInfo        *info,
+                                    GError               **error);
+
+/* Floats the spec's model holds, computed without allocating (G_MAXUINT64 on overflow). */
+guint64     recur_model_spec_count_params (const RecurModelSpec *spec);
+
+G_END_DECLS

@@ -1,0 +1,1031 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-blas.h"
+#include "recur-model.h"
+
+/* Layout follows torch.nn.RNN/LSTM/GRU(batch_first=True) followed by nn.Linear:
+ *   rnn.weight_ih_l{l}[_reverse]  [G·H][I_l]    I_0 = input_size, I_l = D·H
+ *   rnn.weight_hh_l{l}[_reverse]  [G·H][H]
+ *   rnn.bias_ih_l{l}[_reverse]    [G·H]         (when bias)
+ *   rnn.bias_hh_l{l}[_reverse]    [G·H]
+ *   head.weight [O][D·H], head.bias [O]
+ * with gate blocks in PyTorch's order (LSTM i,f,g,o; GRU r,z,n). All activations are kept
+ * time-major, [T][B][·], so each time step's rows are contiguous for the GEMMs. */
+
+G_DEFINE_QUARK (recur-model-error-quark, recur_model_error)
+
+#define MAX_DIRECTIONS 2
+
+typedef struct
+{
+  gsize w_ih, w_hh, b_ih, b_hh; /* offsets into the flat buffer; b_* unused without bias */
+  guint input_size;
+} LayerOffsets;
+
+struct _RecurModel
+{
+  RecurModelSpec spec;
+  guint n_gates;
+  guint n_directions;
+  guint output_size;
+  gsize n_params;
+  float *params;
+  float *grads;
+  LayerOffsets *layers;  /* [num_layers × n_directions] */
+  gsize head_w, head_b;
+  GPtrArray *tensors;    /* RecurTensorInfo* in state_dict order */
+};
+
+typedef struct
+{
+  float *gates;  /* [T][B][G·H]: XP, then activated gates (RNN: pre-activation) */
+  float *hh;     /* GRU: [T][B][G·H] = W_hh h' + b_hh */
+  float *cell;   /* LSTM: [T][B][H] */
+} DirectionBuffers;
+
+struct _RecurWorkspace
+{
+  guint max_batch;
+  guint n_layers, n_directions, window, hidden;
+  RecurCellKind cell_kind;
+  guint batch;          /* of the last forward */
+  gboolean dropped;     /* last forward applied dropout */
+  float **y;            /* per layer [T][B][D·H] */
+  float **y_dropped;    /* per layer < L-1 when dropout > 0: the next layer's input */
+  float **mask;         /* per layer < L-1 when dropout > 0: 0 or 1/(1-p) */
+  DirectionBuffers *dir; /* [L × D] */
+  const float *input;   /* the last forward's input, borrowed */
+  float *features;      /* [B][D·H] head input */
+  /* backward */
+  float *d_y;           /* [T][B][D·H] gradient with respect to the current layer's output */
+  float *d_x;           /* [T][B][D·H] gradient with respect to its input */
+  float *d_gates;       /* [T][B][G·H] */
+  float *d_gates_hh;    /* GRU: [T][B][G·H] */
+  float *d_h;           /* [B][H] */
+  float *d_c;           /* [B][H] */
+  float *d_features;    /* [B][D·H] */
+  double *grad_flow;    /* [L][T] */
+};
+
+/* ---- spec ------------------------------------------------------------------------------- */
+
+void
+recur_model_spec_init (RecurModelSpec *spec)
+{
+  *spec = (RecurModelSpec) {
+    .cell = RECUR_CELL_LSTM,
+    .input_size = 1,
+    .hidden_size = 32,
+    .num_layers = 1,
+    .bidirectional = FALSE,
+    .bias = TRUE,
+    .dropout = 0.0f,
+    .window = 24,
+    .horizon = 12,
+    .strategy = RECUR_STRATEGY_DIRECT,
+  };
+}
+
+gboolean
+recur_model_spec_validate (const RecurModelSpec  *spec,
+                           GError               **error)
+{
+#define CHECK(cond, ...) \
+  if (!(cond)) \
+    { \
+      g_set_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC, __VA_ARGS__); \
+      return FALSE; \
+    }
+  CHECK (spec->cell <= RECUR_CELL_GRU, _("unknown cell type %d"), spec->cell);
+  CHECK (spec->input_size >= 1 && spec->input_size <= 4096,
+         _("input size %u is out of range (1–4096)"), spec->input_size);
+  CHECK (spec->hidden_size >= 1 && spec->hidden_size <= 8192,
+         _("hidden size %u is out of range (1–8192)"), spec->hidden_size);
+  CHECK (spec->num_layers >= 1 && spec->num_layers <= 16,
+         _("number of layers %u is out of range (1–16)"), spec->num_layers);
+  CHECK (spec->dropout >= 0.0f && spec->dropout < 1.0f,
+         _("dropout %g is out of range (0 ≤ p < 1)"), (double) spec->dropout);
+  CHECK (spec->window >= 1 && spec->window <= 100000,
+         _("window %u is out of range (1–100000)"), spec->window);
+  CHECK (spec->horizon >= 1 && spec->horizon <= 100000,
+         _("horizon %u is out of range (1–100000)"), spec->horizon);
+  CHECK (spec->strategy <= RECUR_STRATEGY_RECURSIVE, _("unknown strategy %d"), spec->strategy);
+  CHECK (spec->strategy == RECUR_STRATEGY_DIRECT || spec->input_size == 1,
+         _("the recursive strategy needs a single input series"));
+#undef CHECK
+  return TRUE;
+}
+
+guint
+recur_model_spec_output_size (const RecurModelSpec *spec)
+{
+  return spec->strategy == RECUR_STRATEGY_DIRECT ? spec->horizon : 1;
+}
+
+guint
+recur_cell_n_gates (RecurCellKind cell)
+{
+  switch (cell)
+    {
+    case RECUR_CELL_LSTM:
+      return 4;
+    case RECUR_CELL_GRU:
+      return 3;
+    case RECUR_CELL_RNN_TANH:
+    case RECUR_CELL_RNN_RELU:
+    default:
+      return 1;
+    }
+}
+
+static const char *const cell_names[] = { "rnn_tanh", "rnn_relu", "lstm", "gru" };
+static const char *const strategy_names[] = { "direct", "recursive" };
+
+const char *
+recur_cell_to_string (RecurCellKind cell)
+{
+  g_return_val_if_fail (cell < G_N_ELEMENTS (cell_names), NULL);
+  return cell_names[cell];
+}
+
+gboolean
+recur_cell_from_string (const char    *text,
+                        RecurCellKind *cell)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (cell_names); i++)
+    if (g_strcmp0 (text, cell_names[i]) == 0)
+      {
+        *cell = (RecurCellKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+recur_strategy_to_string (RecurStrategy strategy)
+{
+  g_return_val_if_fail (strategy < G_N_ELEMENTS (strategy_names), NULL);
+  return strategy_names[strategy];
+}
+
+gboolean
+recur_strategy_from_string (const char    *text,
+                            RecurStrategy *strategy)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (strategy_names); i++)
+    if (g_strcmp0 (text, strategy_names[i]) == 0)
+      {
+        *strategy = (RecurStrategy) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* ---- parameters ------------------------------------------------------------------------- */
+
+static void
+tensor_info_free (gpointer data)
+{
+  RecurTensorInfo *info = data;
+
+  g_free (info->name);
+  g_free (info);
+}
+
+static gsize
+add_tensor (RecurModel *self,
+            char       *name,
+            guint64     rows,
+            guint64     cols)
+{
+  RecurTensorInfo *info = g_new0 (RecurTensorInfo, 1);
+
+  info->name = name;
+  info->n_dims = cols ? 2 : 1;
+  info->shape[0] = rows;
+  info->shape[1] = cols;
+  info->offset = self->n_params;
+  info->count = rows * (cols ? cols : 1);
+  self->n_params += info->count;
+  g_ptr_array_add (self->tensors, info);
+  return info->offset;
+}
+
+static void
+layout_parameters (RecurModel *self)
+{
+  const RecurModelSpec *s = &self->spec;
+  guint gh = self->n_gates * s->hidden_size;
+
+  for (guint l = 0; l < s->num_layers; l++)
+    for (guint d = 0; d < self->n_directions; d++)
+      {
+        LayerOffsets *lo = &self->layers[l * self->n_directions + d];
+        const char *suffix = d ? "_reverse" : "";
+
+        lo->input_size = l == 0 ? s->input_size : self->n_directions * s->hidden_size;
+        lo->w_ih = add_tensor (self, g_strdup_printf ("rnn.weight_ih_l%u%s", l, suffix),
+                               gh, lo->input_size);
+        lo->w_hh = add_tensor (self, g_strdup_printf ("rnn.weight_hh_l%u%s", l, suffix),
+                               gh, s->hidden_size);
+        if (s->bias)
+          {
+            lo->b_ih = add_tensor (self, g_strdup_printf ("rnn.bias_ih_l%u%s", l, suffix), gh, 0);
+            lo->b_hh = add_tensor (self, g_strdup_printf ("rnn.bias_hh_l%u%s", l, suffix), gh, 0);
+          }
+      }
+  self->head_w = add_tensor (self, g_strdup ("head.weight"), self->output_size,
+                             self->n_directions * s->hidden_size);
+  self->head_b = add_tensor (self, g_strdup ("head.bias"), self->output_size, 0);
+}
+
+RecurModel *
+recur_model_new (const RecurModelSpec  *spec,
+                 GError               **error)
+{
+  RecurModel *self;
+
+  if (!recur_model_spec_validate (spec, error))
+    return NULL;
+
+  self = g_new0 (RecurModel, 1);
+  self->spec = *spec;
+  self->n_gates = recur_cell_n_gates (spec->cell);
+  self->n_directions = spec->bidirectional ? 2 : 1;
+  self->output_size = recur_model_spec_output_size (spec);
+  self->layers = g_new0 (LayerOffsets, spec->num_layers * self->n_directions);
+  self->tensors = g_ptr_array_new_with_free_func (tensor_info_free);
+  layout_parameters (self);
+  self->params = g_new0 (float, self->n_params);
+  self->grads = g_new0 (float, self->n_params);
+  return self;
+}
+
+RecurModel *
+recur_model_copy (const RecurModel *self)
+{
+  RecurModel *copy = recur_model_new (&self->spec, NULL);
+
+  recur_model_copy_params (copy, self);
+  return copy;
+}
+
+void
+recur_model_free (RecurModel *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->tensors);
+  g_free (self->layers);
+  g_free (self->params);
+  g_free (self->grads);
+  g_free (self);
+}
+
+void
+recur_model_init_weights (RecurModel *self,
+                          RecurRng   *rng)
+{
+  float rnn_bound = 1.0f / sqrtf ((float) self->spec.hidden_size);
+  float head_bound = 1.0f / sqrtf ((float) recur_model_get_feature_size (self));
+
+  for (guint i = 0; i < self->tensors->len; i++)
+    {
+      const RecurTensorInfo *info = g_ptr_array_index (self->tensors, i);
+      float bound = g_str_has_prefix (info->name, "head.") ? head_bound : rnn_bound;
+
+      for (gsize k = 0; k < info->count; k++)
+        self->params[info->offset + k] = recur_rng_uniform (rng, -bound, bound);
+    }
+}
+
+const RecurModelSpec *
+recur_model_get_spec (const RecurModel *self)
+{
+  return &self->spec;
+}
+
+gsize
+recur_model_get_n_params (const RecurModel *self)
+{
+  return self->n_params;
+}
+
+float *
+recur_model_get_params (RecurModel *self)
+{
+  return self->params;
+}
+
+const float *
+recur_model_peek_params (const RecurModel *self)
+{
+  return self->params;
+}
+
+float *
+recur_model_get_grads (RecurModel *self)
+{
+  return self->grads;
+}
+
+void
+recur_model_zero_grads (RecurModel *self)
+{
+  memset (self->grads, 0, self->n_params * sizeof (float));
+}
+
+void
+recur_model_copy_params (RecurModel       *self,
+                         const RecurModel *from)
+{
+  g_return_if_fail (self->n_params == from->n_params);
+  memcpy (self->params, from->params, self->n_params * sizeof (float));
+}
+
+guint
+recur_model_get_n_tensors (const RecurModel *self)
+{
+  return self->tensors->len;
+}
+
+const RecurTensorInfo *
+recur_model_get_tensor (const RecurModel *self,
+                        guint             index)
+{
+  g_return_val_if_fail (index < self->tensors->len, NULL);
+  return g_ptr_array_index (self->tensors, index);
+}
+
+const RecurTensorInfo *
+recur_model_find_tensor (const RecurModel *self,
+                         const char       *name)
+{
+  for (guint i = 0; i < self->tensors->len; i++)
+    {
+      const RecurTensorInfo *info = g_ptr_array_index (self->tensors, i);
+      if (g_strcmp0 (info->name, name) == 0)
+        return info;
+    }
+  return NULL;
+}
+
+guint
+recur_model_get_feature_size (const RecurModel *self)
+{
+  return self->n_directions * self->spec.hidden_size;
+}
+
+/* ---- workspace -------------------------------------------------------------------------- */
+
+RecurWorkspace *
+recur_workspace_new (const RecurModel *model,
+                     guint             max_batch)
+{
+  const RecurModelSpec *s = &model->spec;
+  RecurWorkspace *ws = g_new0 (RecurWorkspace, 1);
+  gsize T = s->window, B = max_batch, H = s->hidden_size;
+  gsize DH = model->n_directions * H, GH = model->n_gates * H;
+  guint L = s->num_layers;
+
+  ws->max_batch = max_batch;
+  ws->n_layers = L;
+  ws->n_directions = model->n_directions;
+  ws->window = s->window;
+  ws->hidden = s->hidden_size;
+  ws->cell_kind = s->cell;
+  ws->y = g_new0 (float *, L);
+  ws->y_dropped = g_new0 (float *, L);
+  ws->mask = g_new0 (float *, L);
+  ws->dir = g_new0 (DirectionBuffers, L * model->n_directions);
+  for (guint l = 0; l < L; l++)
+    {
+      ws->y[l] = g_new0 (float, T * B * DH);
+      if (s->dropout > 0.0f && l + 1 < L)
+        {
+          ws->y_dropped[l] = g_new0 (float, T * B * DH);
+          ws->mask[l] = g_new0 (float, T * B * DH);
+        }
+      for (guint d = 0; d < model->n_directions; d++)
+        {
+          DirectionBuffers *db = &ws->dir[l * model->n_directions + d];
+          db->gates = g_new0 (float, T * B * GH);
+          if (s->cell == RECUR_CELL_GRU)
+            db->hh = g_new0 (float, T * B * GH);
+          if (s->cell == RECUR_CELL_LSTM)
+            db->cell = g_new0 (float, T * B * H);
+        }
+    }
+  ws->features = g_new0 (float, B * DH);
+  ws->d_y = g_new0 (float, T * B * DH);
+  ws->d_x = g_new0 (float, T * B * DH);
+  ws->d_gates = g_new0 (float, T * B * GH);
+  if (s->cell == RECUR_CELL_GRU)
+    ws->d_gates_hh = g_new0 (float, T * B * GH);
+  ws->d_h = g_new0 (float, B * H);
+  ws->d_c = g_new0 (float, B * H);
+  ws->d_features = g_new0 (float, B * DH);
+  ws->grad_flow = g_new0 (double, (gsize) L * T);
+  return ws;
+}
+
+void
+recur_workspace_free (RecurWorkspace *ws)
+{
+  if (ws == NULL)
+    return;
+  for (guint l = 0; l < ws->n_layers; l++)
+    {
+      g_free (ws->y[l]);
+      g_free (ws->y_dropped[l]);
+      g_free (ws->mask[l]);
+      for (guint d = 0; d < ws->n_directions; d++)
+        {
+          DirectionBuffers *db = &ws->dir[l * ws->n_directions + d];
+          g_free (db->gates);
+          g_free (db->hh);
+          g_free (db->cell);
+        }
+    }
+  g_free (ws->y);
+  g_free (ws->y_dropped);
+  g_free (ws->mask);
+  g_free (ws->dir);
+  g_free (ws->features);
+  g_free (ws->d_y);
+  g_free (ws->d_x);
+  g_free (ws->d_gates);
+  g_free (ws->d_gates_hh);
+  g_free (ws->d_h);
+  g_free (ws->d_c);
+  g_free (ws->d_features);
+  g_free (ws->grad_flow);
+  g_free (ws);
+}
+
+/* ---- element-wise helpers ------------------------------------------------------------- */
+
+static inline float
+sigmoidf (float x)
+{
+  return 1.0f / (1.0f + expf (-x));
+}
+
+/* rows × n: out[r][j] = bias1[j] + bias2[j] (either may be NULL). */
+static void
+fill_bias_rows (float       *out,
+                gsize        rows,
+                gsize        n,
+                const float *bias1,
+                const float *bias2)
+{
+  for (gsize r = 0; r < rows; r++)
+    {
+      float *o = out + r * n;
+      for (gsize j = 0; j < n; j++)
+        o[j] = (bias1 ? bias1[j] : 0.0f) + (bias2 ? bias2[j] : 0.0f);
+    }
+}
+
+/* acc[j] += Σ_r m[r][j] */
+static void
+add_column_sums (float       *acc,
+                 const float *m,
+                 gsize        rows,
+                 gsize        n)
+{
+  for (gsize r = 0; r < rows; r++)
+    {
+      const float *row = m + r * n;
+      for (gsize j = 0; j < n; j++)
+        acc[j] += row[j];
+    }
+}
+
+/* ---- forward ---------------------------------------------------------------------------- */
+
+/* The time index of processing step `step` in direction d. */
+static inline guint
+time_of_step (guint d,
+              guint step,
+              guint T)
+{
+  return d ? T - 1 - step : step;
+}
+
+/* h at time t for direction d: a [B][H] block of y with row stride D·H. */
+static inline float *
+hidden_at (RecurWorkspace *ws,
+           guint           l,
+           guint           d,
+           guint           t,
+           guint           batch)
+{
+  gsize DH = (gsize) ws->n_directions * ws->hidden;
+  return ws->y[l] + (gsize) t * batch * DH + (gsize) d * ws->hidden;
+}
+
+/* The pointwise part of one time step, given pre-activations in g (and GRU's hh).
+ * h_prev and c_prev are NULL at the first step (h0 = c0 = 0). */
+static void
+cell_step_forward (RecurCellKind  cell,
+                   guint          batch,
+                   guint          H,
+                   float         *g,
+                   const float   *hh,
+                   const float   *h_prev,
+                   const float   *c_prev,
+                   float         *c,
+                   float         *h,
+                   gsize          ld_h)
+{
+  gsize GH = (gsize) recur_cell_n_gates (cell) * H;
+
+  for (guint b = 0; b < batch; b++)
+    {
+      float *gb = g + b * GH;
+      float *hb = h + b * ld_h;
+      const float *hpb = h_prev ? h_prev + b * ld_h : NULL;
+
+      switch (cell)
+        {
+        case RECUR_CELL_RNN_TANH:
+          /* h = tanh(W_ih x + b_ih + W_hh h' + b_hh) */
+          for (guint j = 0; j < H; j++)
+            hb[j] = tanhf (gb[j]);
+          break;
+        case RECUR_CELL_RNN_RELU:
+          for (guint j = 0; j < H; j++)
+            hb[j] = gb[j] > 0.0f ? gb[j] : 0.0f;
+          break;
+        case RECUR_CELL_LSTM:
+          {
+            float *cb = c + b * H;
+            const float *cpb = c_prev ? c_prev + b * H : NULL;
+            for (guint j = 0; j < H; j++)
+              {
+                /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c) */
+                float i = sigmoidf (gb[j]);
+                float f = sigmoidf (gb[H + j]);
+                float gg = tanhf (gb[2 * H + j]);
+                float o = sigmoidf (gb[3 * H + j]);
+                float cv = i * gg + (cpb ? f * cpb[j] : 0.0f);
+                gb[j] = i;
+                gb[H + j] = f;
+                gb[2 * H + j] = gg;
+                gb[3 * H + j] = o;
+                cb[j] = cv;
+                hb[j] = o * tanhf (cv);
+              }
+          }
+          break;
+        case RECUR_CELL_GRU:
+          {
+            const float *hhb = hh + b * GH;
+            for (guint j = 0; j < H; j++)
+              {
+                /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise,
+                 * n = tanh(W_in x + b_in + r ⊙ (W_hn h' + b_hn)), h = (1 − z) ⊙ n + z ⊙ h' */
+                float r = sigmoidf (gb[j] + hhb[j]);
+                float z = sigmoidf (gb[H + j] + hhb[H + j]);
+                float n = tanhf (gb[2 * H + j] + r * hhb[2 * H + j]);
+                gb[j] = r;
+                gb[H + j] = z;
+                gb[2 * H + j] = n;
+                hb[j] = (1.0f - z) * n + (hpb ? z * hpb[j] : 0.0f);
+              }
+          }
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* XP = X · W_ihᵀ (+ biases) for all T·B rows in one GEMM; with one input feature, a
+ * broadcast product, which BLAS does poorly at K = 1. */
+static void
+project_inputs (const float *x,
+                gsize        rows,
+                guint        in,
+                const float *w_ih,
+                gsize        GH,
+                const float *bias1,
+                const float *bias2,
+                float       *out)
+{
+  fill_bias_rows (out, rows, GH, bias1, bias2);
+  if (in == 1)
+    {
+      for (gsize r = 0; r < rows; r++)
+        {
+          float xv = x[r];
+          float *o = out + r * GH;
+          for (gsize j = 0; j < GH; j++)
+            o[j] += xv * w_ih[j];
+        }
+      return;
+    }
+  recur_sgemm (FALSE, TRUE, (int) rows, (int) GH, (int) in, 1.0f, x, (int) in,
+               w_ih, (int) in, 1.0f, out, (int) GH);
+}
+
+static void
+forward_direction (const RecurModel *self,
+                   RecurWorkspace   *ws,
+                   guint             l,
+                   guint             d,
+                   guint             batch,
+                   const float      *x)
+{
+  const RecurModelSpec *s = &self->spec;
+  const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
+  DirectionBuffers *db = &ws->dir[l * self->n_directions + d];
+  const float *p = self->params;
+  const float *b_ih = s->bias ? p + lo->b_ih : NULL;
+  const float *b_hh = s->bias ? p + lo->b_hh : NULL;
+  guint T = s->window, H = s->hidden_size;
+  gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
+  gboolean gru = s->cell == RECUR_CELL_GRU;
+
+  /* GRU keeps b_hh apart: its n gate scales (W_hn h + b_hn) by r. */
+  project_inputs (x, (gsize) T * batch, lo->input_size, p + lo->w_ih, GH,
+                  b_ih, gru ? NULL : b_hh, db->gates);
+
+  for (guint step = 0; step < T; step++)
+    {
+      guint t = time_of_step (d, step, T);
+      guint t_prev = time_of_step (d, step - 1, T);
+      float *g = db->gates + (gsize) t * batch * GH;
+      float *hh = gru ? db->hh + (gsize) t * batch * GH : NULL;
+      const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
+      float *c = db->cell ? db->cell + (gsize) t * batch * H : NULL;
+      const float *c_prev = (c && step) ? db->cell + (gsize) t_prev * batch * H : NULL;
+
+      if (gru)
+        {
+          fill_bias_rows (hh, batch, GH, b_hh, NULL);
+          if (h_prev)
+            recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
+                         p + lo->w_hh, (int) H, 1.0f, hh, (int) GH);
+        }
+      else if (h_prev)
+        {
+          recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
+                       p + lo->w_hh, (int) H, 1.0f, g, (int) GH);
+        }
+      cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c,
+                         hidden_at (ws, l, d, t, batch), DH);
+    }
+}
+
+static void
+apply_dropout (RecurWorkspace *ws,
+               guint           l,
+               gsize           n,
+               float           p,
+               RecurRng       *rng)
+{
+  float keep_scale = 1.0f / (1.0f - p);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float m = recur_rng_double (rng) < p ? 0.0f : keep_scale;
+      ws->mask[l][i] = m;
+      ws->y_dropped[l][i] = ws->y[l][i] * m;
+    }
+}
+
+void
+recur_model_forward (const RecurModel *self,
+                     RecurWorkspace   *ws,
+                     guint             batch,
+                     const float      *input,
+                     gboolean          training,
+                     RecurRng         *rng,
+                     float            *output)
+{
+  const RecurModelSpec *s = &self->spec;
+  guint T = s->window, H = s->hidden_size, L = s->num_layers;
+  gsize DH = (gsize) self->n_directions * H;
+  const float *x = input;
+
+  g_return_if_fail (batch >= 1 && batch <= ws->max_batch);
+  g_return_if_fail (ws->window == T && ws->hidden == H && ws->n_layers == L);
+
+  ws->batch = batch;
+  ws->input = input;
+  ws->dropped = training && s->dropout > 0.0f && L > 1;
+  for (guint l = 0; l < L; l++)
+    {
+      for (guint d = 0; d < self->n_directions; d++)
+        forward_direction (self, ws, l, d, batch, x);
+      x = ws->y[l];
+      if (ws->dropped && l + 1 < L)
+        {
+          g_return_if_fail (rng != NULL);
+          apply_dropout (ws, l, (gsize) T * batch * DH, s->dropout, rng);
+          x = ws->y_dropped[l];
+        }
+    }
+
+  /* features = [h_fwd at t = T−1, h_rev at t = 0], as PyTorch's h_n of the top layer */
+  for (guint d = 0; d < self->n_directions; d++)
+    {
+      guint t = d ? 0 : T - 1;
+      for (guint b = 0; b < batch; b++)
+        memcpy (ws->features + b * DH + (gsize) d * H,
+                hidden_at (ws, L - 1, d, t, batch) + b * DH, H * sizeof (float));
+    }
+  /* output = features · head.weightᵀ + head.bias */
+  fill_bias_rows (output, batch, self->output_size, self->params + self->head_b, NULL);
+  recur_sgemm (FALSE, TRUE, (int) batch, (int) self->output_size, (int) DH, 1.0f,
+               ws->features, (int) DH, self->params + self->head_w, (int) DH,
+               1.0f, output, (int) self->output_size);
+}
+
+/* ---- backward --------------------------------------------------------------------------- */
+
+/* From dh (gradient w.r.t. h_t) to the pre-activation gradients of step t. Updates dc for
+ * LSTM (to ∂/∂c_{t−1}), and for GRU sets dh to its direct path z ⊙ dh (the rest comes from
+ * the W_hh product). */
+static void
+cell_step_backward (RecurCellKind  cell,
+                    guint          batch,
+                    guint          H,
+                    const float   *g,
+                    const float   *hh,
+                    const float   *h,
+                    const float   *h_prev,
+                    const float   *c,
+                    const float   *c_prev,
+                    gsize          ld_h,
+                    float         *dh,
+                    float         *dc,
+                    float         *dg,
+                    float         *dg_hh)
+{
+  gsize GH = (gsize) recur_cell_n_gates (cell) * H;
+
+  for (guint b = 0; b < batch; b++)
+    {
+      const float *gb = g + b * GH;
+      const float *hb = h + b * ld_h;
+      float *dhb = dh + b * H;
+      float *dgb = dg + b * GH;
+
+      switch (cell)
+        {
+        case RECUR_CELL_RNN_TANH:
+          for (guint j = 0; j < H; j++)
+            dgb[j] = dhb[j] * (1.0f - hb[j] * hb[j]);
+          break;
+        case RECUR_CELL_RNN_RELU:
+          for (guint j = 0; j < H; j++)
+            dgb[j] = hb[j] > 0.0f ? dhb[j] : 0.0f;
+          break;
+        case RECUR_CELL_LSTM:
+          {
+            const float *cb = c + b * H;
+            const float *cpb = c_prev ? c_prev + b * H : NULL;
+            float *dcb = dc + b * H;
+            for (guint j = 0; j < H; j++)
+              {
+                float i = gb[j], f = gb[H + j], gg = gb[2 * H + j], o = gb[3 * H + j];
+                float tc = tanhf (cb[j]);
+                float dcv = dcb[j] + dhb[j] * o * (1.0f - tc * tc);
+                float cp = cpb ? cpb[j] : 0.0f;
+                dgb[j] = dcv * gg * i * (1.0f - i);
+                dgb[H + j] = dcv * cp * f * (1.0f - f);
+                dgb[2 * H + j] = dcv * i * (1.0f - gg * gg);
+                dgb[3 * H + j] = dhb[j] * tc * o * (1.0f - o);
+                dcb[j] = dcv * f;
+              }
+          }
+          break;
+        case RECUR_CELL_GRU:
+          {
+            const float *hhb = hh + b * GH;
+            const float *hpb = h_prev ? h_prev + b * ld_h : NULL;
+            float *dghb = dg_hh + b * GH;
+            for (guint j = 0; j < H; j++)
+              {
+                float r = gb[j], z = gb[H + j], n = gb[2 * H + j];
+                float hp = hpb ? hpb[j] : 0.0f;
+                float dn = dhb[j] * (1.0f - z) * (1.0f - n * n);
+                float dz = dhb[j] * (hp - n) * z * (1.0f - z);
+                float dr = dn * hhb[2 * H + j] * r * (1.0f - r);
+                dgb[j] = dr;
+                dgb[H + j] = dz;
+                dgb[2 * H + j] = dn;
+                dghb[j] = dr;
+                dghb[H + j] = dz;
+                dghb[2 * H + j] = dn * r;
+                dhb[j] = dhb[j] * z;
+              }
+          }
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* d_y holds ∂loss/∂(this layer's output); fills d_gates over all steps, then accumulates the
+ * weight gradients in one GEMM each over all time steps, and (layer > 0) adds ∂loss/∂x to
+ * ws->d_x. */
+static void
+backward_direction (RecurModel     *self,
+                    RecurWorkspace *ws,
+                    guint           l,
+                    guint           d,
+                    guint           truncate)
+{
+  const RecurModelSpec *s = &self->spec;
+  const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
+  DirectionBuffers *db = &ws->dir[l * self->n_directions + d];
+  guint T = s->window, H = s->hidden_size, batch = ws->batch;
+  gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
+  gsize BGH = batch * GH;
+  gboolean gru = s->cell == RECUR_CELL_GRU;
+  float *d_gates_hh = gru ? ws->d_gates_hh : ws->d_gates;
+  const float *w_hh = self->params + lo->w_hh;
+  guint steps = (truncate && truncate < T) ? truncate : T;
+  const float *x;
+  float *grads = self->grads;
+
+  memset (ws->d_h, 0, (gsize) batch * H * sizeof (float));
+  memset (ws->d_c, 0, (gsize) batch * H * sizeof (float));
+  /* Steps cut off by truncation get no gradient. */
+  if (steps < T)
+    {
+      guint first = d ? steps : 0; /* times not reached, as a contiguous range */
+      memset (ws->d_gates + (gsize) first * BGH, 0, (T - steps) * BGH * sizeof (float));
+      if (gru)
+        memset (ws->d_gates_hh + (gsize) first * BGH, 0, (T - steps) * BGH * sizeof (float));
+    }
+
+  for (guint k = 0; k < steps; k++)
+    {
+      guint step = T - 1 - k;
+      guint t = time_of_step (d, step, T);
+      guint t_prev = time_of_step (d, step - 1, T);
+      const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
+      const float *dy = ws->d_y + (gsize) t * batch * DH + (gsize) d * H;
+      float *dg = ws->d_gates + (gsize) t * BGH;
+      float *dg_hh = d_gates_hh + (gsize) t * BGH;
+      double norm2 = 0.0;
+
+      for (guint b = 0; b < batch; b++)
+        for (guint j = 0; j < H; j++)
+          {
+            float v = ws->d_h[b * H + j] + dy[b * DH + j];
+            ws->d_h[b * H + j] = v;
+            norm2 += (double) v * v;
+          }
+      ws->grad_flow[(gsize) l * T + t] += norm2;
+
+      cell_step_backward (s->cell, batch, H, db->gates + (gsize) t * BGH,
+                          gru ? db->hh + (gsize) t * BGH : NULL,
+                          hidden_at (ws, l, d, t, batch), h_prev,
+                          db->cell ? db->cell + (gsize) t * batch * H : NULL,
+                          (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
+                          DH, ws->d_h, ws->d_c, dg, dg_hh);
+
+      /* dh' = dg_hh · W_hh (+ z ⊙ dh for GRU, already in d_h) */
+      if (step && k + 1 < steps)
+        recur_sgemm (FALSE, FALSE, (int) batch, (int) H, (int) GH, 1.0f, dg_hh, (int) GH,
+                     w_hh, (int) H, gru ? 1.0f : 0.0f, ws->d_h, (int) H);
+    }
+
+  /* ∂W_hh += Σ_t dg_hh[t]ᵀ · h_prev[t]: rows of every step that had a predecessor. For the
+   * forward direction h_prev[t] = h[t−1]; for the reverse one h[t+1]: a shifted view of y. */
+  if (T > 1)
+    {
+      const float *dgh = d_gates_hh + (d ? 0 : BGH);
+      const float *hp = hidden_at (ws, l, d, d ? 1 : 0, batch);
+      recur_sgemm (TRUE, FALSE, (int) GH, (int) H, (int) ((T - 1) * batch), 1.0f,
+                   dgh, (int) GH, hp, (int) DH, 1.0f, grads + lo->w_hh, (int) H);
+    }
+
+  /* ∂W_ih += dgᵀ · X over all T·B rows */
+  x = l == 0 ? ws->input : (ws->dropped ? ws->y_dropped[l - 1] : ws->y[l - 1]);
+  recur_sgemm (TRUE, FALSE, (int) GH, (int) lo->input_size, (int) (T * batch), 1.0f,
+               ws->d_gates, (int) GH, x, (int) lo->input_size, 1.0f, grads + lo->w_ih,
+               (int) lo->input_size);
+  if (s->bias)
+    {
+      add_column_sums (grads + lo->b_ih, ws->d_gates, (gsize) T * batch, GH);
+      add_column_sums (grads + lo->b_hh, d_gates_hh, (gsize) T * batch, GH);
+    }
+
+  /* ∂x += dg · W_ih, needed below the first layer only */
+  if (l > 0)
+    recur_sgemm (FALSE, FALSE, (int) (T * batch), (int) lo->input_size, (int) GH, 1.0f,
+                 ws->d_gates, (int) GH, self->params + lo->w_ih, (int) lo->input_size,
+                 d ? 1.0f : 0.0f, ws->d_x, (int) lo->input_size);
+}
+
+void
+recur_model_backward (RecurModel     *self,
+                      RecurWorkspace *ws,
+                      const float    *d_output,
+                      guint           truncate)
+{
+  const RecurModelSpec *s = &self->spec;
+  guint T = s->window, H = s->hidden_size, L = s->num_layers, batch = ws->batch;
+  gsize DH = (gsize) self->n_directions * H;
+  gsize n_y = (gsize) T * batch * DH;
+
+  g_return_if_fail (batch > 0);
+
+  /* head: ∂W += d_outᵀ · features, ∂b += Σ d_out, ∂features = d_out · W */
+  recur_sgemm (TRUE, FALSE, (int) self->output_size, (int) DH, (int) batch, 1.0f, d_output,
+               (int) self->output_size, ws->features, (int) DH, 1.0f,
+               self->grads + self->head_w, (int) DH);
+  add_column_sums (self->grads + self->head_b, d_output, batch, self->output_size);
+  recur_sgemm (FALSE, FALSE, (int) batch, (int) DH, (int) self->output_size, 1.0f, d_output,
+               (int) self->output_size, self->params + self->head_w, (int) DH, 0.0f,
+               ws->d_features, (int) DH);
+
+  memset (ws->d_y, 0, n_y * sizeof (float));
+  for (guint d = 0; d < self->n_directions; d++)
+    {
+      guint t = d ? 0 : T - 1;
+      for (guint b = 0; b < batch; b++)
+        memcpy (ws->d_y + ((gsize) t * batch + b) * DH + (gsize) d * H,
+                ws->d_features + b * DH + (gsize) d * H, H * sizeof (float));
+    }
+
+  memset (ws->grad_flow, 0, (gsize) L * T * sizeof (double));
+  for (guint l = L; l-- > 0;)
+    {
+      for (guint d = 0; d < self->n_directions; d++)
+        backward_direction (self, ws, l, d, truncate);
+      if (l > 0)
+        {
+          /* ∂y[l−1] = ∂x[l] ⊙ mask */
+          if (ws->dropped)
+            for (gsize i = 0; i < n_y; i++)
+              ws->d_y[i] = ws->d_x[i] * ws->mask[l - 1][i];
+          else
+            memcpy (ws->d_y, ws->d_x, n_y * sizeof (float));
+        }
+    }
+  for (gsize i = 0; i < (gsize) L * T; i++)
+    ws->grad_flow[i] = sqrt (ws->grad_flow[i]);
+}
+
+/* ---- inspection ------------------------------------------------------------------------- */
+
+const float *
+recur_workspace_get_layer_output (const RecurWorkspace *ws,
+                                  guint                 layer)
+{
+  g_return_val_if_fail (layer < ws->n_layers, NULL);
+  return ws->y[layer];
+}
+
+void
+recur_workspace_get_h_n (const RecurWorkspace *ws,
+                         guint                 layer,
+                         guint                 direction,
+                         float                *out)
+{
+  guint T = ws->window, H = ws->hidden, batch = ws->batch;
+  gsize DH = (gsize) ws->n_directions * H;
+  guint t = direction ? 0 : T - 1;
+
+  g_return_if_fail (layer < ws->n_layers && direction < ws->n_directions);
+  for (guint b = 0; b < batch; b++)
+    memcpy (out + (gsize) b * H, ws->y[layer] + ((gsize) t * batch + b) * DH + direction * H,
+            H * sizeof (float));
+}
+
+void
+recur_workspace_get_c_n (const RecurWorkspace *ws,
+                         guint                 layer,
+                         guint                 direction,
+                         float                *out)
+{
+  guint T = ws->window, H = ws->hidden, batch = ws->batch;
+  guint t = direction ? 0 : T - 1;
+  const DirectionBuffers *db = &ws->dir[layer * ws->n_directions + direction];
+
+  g_return_if_fail (db->cell != NULL);
+  memcpy (out, db->cell + (gsize) t * batch * H, (gsize) batch * H * sizeof (float));
+}
+
+const double *
+recur_workspace_get_grad_flow (const RecurWorkspace *ws,
+                               guint                 layer)
+{
+  g_return_val_if_fail (layer < ws->n_layers, NULL);
+  return ws->grad_flow + (gsize) layer * ws->window;
+}

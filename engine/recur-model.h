@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "recur-rng.h"
+
+G_BEGIN_DECLS
+
+#define RECUR_MODEL_ERROR (recur_model_error_quark ())
+GQuark recur_model_error_quark (void);
+
+typedef enum
+{
+  RECUR_MODEL_ERROR_INVALID_SPEC, /* a hyperparameter out of range */
+} RecurModelError;
+
+typedef enum
+{
+  RECUR_CELL_RNN_TANH, /* h = tanh(W_ih x + b_ih + W_hh h' + b_hh) */
+  RECUR_CELL_RNN_RELU, /* h = relu(W_ih x + b_ih + W_hh h' + b_hh) */
+  RECUR_CELL_LSTM,     /* gates i, f, g, o */
+  RECUR_CELL_GRU,      /* gates r, z, n */
+} RecurCellKind;
+
+typedef enum
+{
+  RECUR_STRATEGY_DIRECT,    /* the head outputs all `horizon` steps at once */
+  RECUR_STRATEGY_RECURSIVE, /* the head outputs one step, fed back `horizon` times */
+} RecurStrategy;
+
+typedef struct
+{
+  RecurCellKind cell;
+  guint         input_size;
+  guint         hidden_size;
+  guint         num_layers;
+  gboolean      bidirectional;
+  gboolean      bias;
+  float         dropout;     /* between stacked layers, training only */
+  guint         window;      /* time steps per window, T */
+  guint         horizon;     /* steps forecast */
+  RecurStrategy strategy;
+} RecurModelSpec;
+
+/* One tensor of the flat parameter buffer, named as in PyTorch's state_dict. */
+typedef struct
+{
+  char   *name;     /* "rnn.weight_ih_l0", "head.bias", … */
+  guint   n_dims;   /* 1 or 2 */
+  guint64 shape[2];
+  gsize   offset;   /* in floats, into the parameter (and gradient) buffer */
+  gsize   count;
+} RecurTensorInfo;
+
+void         recur_model_spec_init             (RecurModelSpec        *spec);
+gboolean     recur_model_spec_validate         (const RecurModelSpec  *spec,
+                                                GError               **error);
+/* Values the head outputs per window: horizon (direct) or 1 (recursive). */
+guint        recur_model_spec_output_size      (const RecurModelSpec  *spec);
+guint        recur_cell_n_gates                (RecurCellKind          cell);
+const char  *recur_cell_to_string              (RecurCellKind          cell); /* rnn_tanh rnn_relu lstm gru */
+gboolean     recur_cell_from_string            (const char            *text,
+                                                RecurCellKind         *cell);
+const char  *recur_strategy_to_string          (RecurStrategy          strategy);
+gboolean     recur_strategy_from_string        (const char            *text,
+                                                RecurStrategy         *strategy);
+
+typedef struct _RecurModel RecurModel;
+
+/* Allocates parameters (zeroed) and gradients; call recur_model_init_weights to initialise. */
+RecurModel  *recur_model_new                   (const RecurModelSpec  *spec,
+                                                GError               **error);
+RecurModel  *recur_model_copy                  (const RecurModel      *self);
+void         recur_model_free                  (RecurModel            *self);
+
+/* PyTorch's initialisation: every recurrent tensor U(−1/√H, 1/√H); the head as nn.Linear,
+ * weight and bias U(−1/√F, 1/√F) with F its input features. Drawn in state_dict order. */
+void         recur_model_init_weights          (RecurModel            *self,
+                                                RecurRng              *rng);
+
+const RecurModelSpec *recur_model_get_spec     (const RecurModel      *self);
+gsize        recur_model_get_n_params          (const RecurModel      *self);
+float       *recur_model_get_params            (RecurModel            *self);
+const float *recur_model_peek_params           (const RecurModel      *self);
+float       *recur_model_get_grads             (RecurModel            *self);
+void         recur_model_zero_grads            (RecurModel            *self);
+/* Copies parameters from a model of the same spec. */
+void         recur_model_copy_params           (RecurModel            *self,
+                                                const RecurModel      *from);
+guint        recur_model_get_n_tensors         (const RecurModel      *self);
+const RecurTensorInfo *recur_model_get_tensor  (const RecurModel      *self,
+                                                guint                  index);
+const RecurTensorInfo *recur_model_find_tensor (const RecurModel      *self,
+                                                const char            *name);
+/* Size of the head's input: directions × hidden_size. */
+guint        recur_model_get_feature_size      (const RecurModel      *self);
+
+/* Buffers for forward and backward passes of up to max_batch windows: allocate once per run,
+ * then passes never allocate. One workspace per thread. */
+typedef struct _RecurWorkspace RecurWorkspace;
+
+RecurWorkspace *recur_workspace_new            (const RecurModel      *model,
+                                                guint                  max_batch);
+void         recur_workspace_free              (RecurWorkspace        *self);
+
+/* input: time-major [window][batch][input_size]. output: [batch][output_size].
+ * training enables dropout, drawn from rng (which may be NULL when dropout is 0 or not
+ * training). Keeps what backward needs in ws. */
+void         recur_model_forward               (const RecurModel      *self,
+                                                RecurWorkspace        *ws,
+                                                guint                  batch,
+                                                const float           *input,
+                                                gboolean               training,
+                                                RecurRng              *rng,
+                                                float                 *output);
+/* Accumulates into self's gradients the gradient of a loss whose gradient with respect to the
+ * last forward's output is d_output [batch][output_size]. truncate > 0 backpropagates through
+ * at most that many time steps of each direction (truncated BPTT); 0 through the whole window. */
+void         recur_model_backward              (RecurModel            *self,
+                                                RecurWorkspace        *ws,
+                                                const float           *d_output,
+                                                guint                  truncate);
+
+/* What the last forward computed, for parity tests and the GUI's views. */
+/* Layer outputs, time-major [window][batch][directions × hidden]. */
+const float *recur_workspace_get_layer_output  (const RecurWorkspace  *ws,
+                                                guint                  layer);
+/* Final hidden state h_n of (layer, direction): [batch][hidden], as PyTorch's h_n[l*D + d]. */
+void         recur_workspace_get_h_n           (const RecurWorkspace  *ws,
+                                                guint                  layer,
+                                                guint                  direction,
+                                                float                 *out);
+/* LSTM only: final cell state c_n of (layer, direction): [batch][hidden]. */
+void         recur_workspace_get_c_n           (const RecurWorkspace  *ws,
+                                                guint                  layer,
+                                                guint                  direction,
+                                                float                 *out);
+/* After backward: ‖∂loss/∂h_t‖ (all directions, units and windows of the batch) per time step,
+ * [window]; shows vanishing and exploding gradients through time. */
+const double *recur_workspace_get_grad_flow    (const RecurWorkspace  *ws,
+                                                guint                  layer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurModel, recur_model_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurWorkspace, recur_workspace_free)
+
+G_END_DECLS

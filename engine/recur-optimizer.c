@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-optimizer.h"
+
+struct _RecurOptimizer
+{
+  RecurOptimizerSpec spec;
+  gsize n;
+  guint64 step;
+  float *m;   /* Adam exp_avg, SGD/RMSprop momentum buffer */
+  float *v;   /* Adam exp_avg_sq, RMSprop square_avg */
+};
+
+static const char *const optimizer_names[] = { "adam", "adamw", "sgd", "rmsprop" };
+static const char *const loss_names[] = { "mse", "mae", "huber" };
+
+static gboolean
+lookup_name (const char *const *names,
+             guint              n_names,
+             const char        *text,
+             int               *value)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      {
+        *value = (int) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+recur_optimizer_kind_to_string (RecurOptimizerKind kind)
+{
+  g_return_val_if_fail (kind < G_N_ELEMENTS (optimizer_names), NULL);
+  return optimizer_names[kind];
+}
+
+gboolean
+recur_optimizer_kind_from_string (const char         *text,
+                                  RecurOptimizerKind *kind)
+{
+  int v;
+
+  if (!lookup_name (optimizer_names, G_N_ELEMENTS (optimizer_names), text, &v))
+    return FALSE;
+  *kind = (RecurOptimizerKind) v;
+  return TRUE;
+}
+
+const char *
+recur_loss_kind_to_string (RecurLossKind kind)
+{
+  g_return_val_if_fail (kind < G_N_ELEMENTS (loss_names), NULL);
+  return loss_names[kind];
+}
+
+gboolean
+recur_loss_kind_from_string (const char    *text,
+                             RecurLossKind *kind)
+{
+  int v;
+
+  if (!lookup_name (loss_names, G_N_ELEMENTS (loss_names), text, &v))
+    return FALSE;
+  *kind = (RecurLossKind) v;
+  return TRUE;
+}
+
+void
+recur_optimizer_spec_init (RecurOptimizerSpec *spec,
+                           RecurOptimizerKind  kind,
+                           double              lr)
+{
+  *spec = (RecurOptimizerSpec) {
+    .kind = kind,
+    .lr = lr,
+    .momentum = 0.0,
+    .nesterov = FALSE,
+    .beta1 = 0.9,
+    .beta2 = 0.999,
+    .eps = 1e-8,
+    .alpha = 0.99,
+    .weight_decay = kind == RECUR_OPTIMIZER_ADAMW ? 0.01 : 0.0,
+  };
+}
+
+RecurOptimizer *
+recur_optimizer_new (const RecurOptimizerSpec *spec,
+                     gsize                     n_params)
+{
+  RecurOptimizer *self = g_new0 (RecurOptimizer, 1);
+
+  self->spec = *spec;
+  self->n = n_params;
+  self->m = g_new0 (float, n_params);
+  self->v = g_new0 (float, n_params);
+  return self;
+}
+
+void
+recur_optimizer_free (RecurOptimizer *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->m);
+  g_free (self->v);
+  g_free (self);
+}
+
+void
+recur_optimizer_copy_state (RecurOptimizer       *self,
+                            const RecurOptimizer *from)
+{
+  g_return_if_fail (self->n == from->n);
+  self->step = from->step;
+  memcpy (self->m, from->m, self->n * sizeof (float));
+  memcpy (self->v, from->v, self->n * sizeof (float));
+}
+
+static void
+step_adam (RecurOptimizer *self,
+           float          *p,
+           const float    *g,
+           double          lr)
+{
+  const RecurOptimizerSpec *s = &self->spec;
+  float beta1 = (float) s->beta1, beta2 = (float) s->beta2;
+  double bias_correction1 = 1.0 - pow (s->beta1, (double) self->step);
+  double bias_correction2 = 1.0 - pow (s->beta2, (double) self->step);
+  float step_size = (float) (lr / bias_correction1);
+  float bias_correction2_sqrt = (float) sqrt (bias_correction2);
+  float eps = (float) s->eps;
+  float decay = (float) (1.0 - lr * s->weight_decay);
+
+  for (gsize i = 0; i < self->n; i++)
+    {
+      float gi = g[i];
+      if (s->kind == RECUR_OPTIMIZER_ADAMW)
+        p[i] *= decay;                       /* decoupled weight decay */
+      else if (s->weight_decay != 0.0)
+        gi += (float) s->weight_decay * p[i]; /* L2 */
+      /* m = β1 m + (1 − β1) g;  v = β2 v + (1 − β2) g² */
+      self->m[i] = self->m[i] * beta1 + gi * (1.0f - beta1);
+      self->v[i] = self->v[i] * beta2 + gi * gi * (1.0f - beta2);
+      /* p −= lr / (1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε) */
+      p[i] -= step_size * (self->m[i] / (sqrtf (self->v[i]) / bias_correction2_sqrt + eps));
+    }
+}
+
+static void
+step_sgd (RecurOptimizer *self,
+          float          *p,
+          const float    *g,
+          double          lr)
+{
+  const RecurOptimizerSpec *s = &self->spec;
+  float mu = (float) s->momentum, flr = (float) lr;
+
+  for (gsize i = 0; i < self->n; i++)
+    {
+      float d = g[i] + (float) s->weight_decay * p[i];
+      if (mu != 0.0f)
+        {
+          /* buf = μ buf + d (buf = d at the first step); nesterov: d += μ buf, else d = buf */
+          self->m[i] = self->step == 1 ? d : self->m[i] * mu + d;
+          d = s->nesterov ? d + mu * self->m[i] : self->m[i];
+        }
+      p[i] -= flr * d;
+    }
+}
+
+static void
+step_rmsprop (RecurOptimizer *self,
+              float          *p,
+              const float    *g,
+              double          lr)
+{
+  const RecurOptimizerSpec *s = &self->spec;
+  float alpha = (float) s->alpha, eps = (float) s->eps, mu = (float) s->momentum;
+  float flr = (float) lr;
+
+  for (gsize i = 0; i < self->n; i++)
+    {
+      float gi = g[i] + (float) s->weight_decay * p[i];
+      float avg;
+      /* v = α v + (1 − α) g²;  p −= lr · g / (√v + ε)  (with momentum: buf = μ buf + g / (√v + ε)) */
+      self->v[i] = self->v[i] * alpha + gi * gi * (1.0f - alpha);
+      avg = sqrtf (self->v[i]) + eps;
+      if (mu > 0.0f)
+        {
+          self->m[i] = self->m[i] * mu + gi / avg;
+          p[i] -= flr * self->m[i];
+        }
+      else
+        p[i] -= flr * (gi / avg);
+    }
+}
+
+void
+recur_optimizer_step (RecurOptimizer *self,
+                      float          *params,
+                      const float    *grads,
+                      double          lr)
+{
+  self->step++;
+  switch (self->spec.kind)
+    {
+    case RECUR_OPTIMIZER_ADAM:
+    case RECUR_OPTIMIZER_ADAMW:
+      step_adam (self, params, grads, lr);
+      break;
+    case RECUR_OPTIMIZER_SGD:
+      step_sgd (self, params, grads, lr);
+      break;
+    case RECUR_OPTIMIZER_RMSPROP:
+      step_rmsprop (self, params, grads, lr);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+double
+recur_clip_grad_norm (float  *grads,
+                      gsize   n,
+                      double  max_norm)
+{
+  double sum = 0.0, norm;
+
+  for (gsize i = 0; i < n; i++)
+    sum += (double) grads[i] * grads[i];
+  norm = sqrt (sum);
+  if (max_norm > 0.0)
+    {
+      double coef = max_norm / (norm + 1e-6);
+      if (coef < 1.0)
+        for (gsize i = 0; i < n; i++)
+          grads[i] *= (float) coef;
+    }
+  return norm;
+}
+
+double
+recur_loss (RecurLossKind  kind,
+            const float   *pred,
+            const float   *target,
+            gsize          n,
+            float         *d_pred)
+{
+  double total = 0.0;
+  float inv_n = 1.0f / (float) n;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float diff = pred[i] - target[i];
+      float ad = fabsf (diff);
+      float grad;
+
+      switch (kind)
+        {
+        case RECUR_LOSS_MSE:
+          total += (double) diff * diff;
+          grad = 2.0f * diff;
+          break;
+        case RECUR_LOSS_MAE:
+          total += ad;
+          grad = diff > 0.0f ? 1.0f : diff < 0.0f ? -1.0f : 0.0f;
+          break;
+        case RECUR_LOSS_HUBER:
+          total += ad < 1.0f ? 0.5 * (double) diff * diff : (double) ad - 0.5;
+          grad = ad < 1.0f ? diff : (diff > 0.0f ? 1.0f : -1.0f);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      if (d_pred)
+        d_pred[i] = grad * inv_n;
+    }
+  return total / (double) n;
+}

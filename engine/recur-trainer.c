@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-trainer.h"
+
+G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
+
+/* Streams drawn from the run's seed, each its own RNG so that, e.g., turning dropout on
+ * does not change the shuffling order. */
+#define SHUFFLE_STREAM G_GUINT64_CONSTANT (0x53485546464c4531)
+#define DROPOUT_STREAM G_GUINT64_CONSTANT (0x44524f504f555431)
+
+struct _RecurTrainer
+{
+  RecurTrainSpec spec;
+  RecurModel *model;
+  const RecurDataset *data;
+  RecurModel *best;
+  RecurWorkspace *ws;
+  RecurOptimizer *optimizer;
+  RecurRng shuffle_rng;
+  RecurRng dropout_rng;
+  guint *order;      /* training window starts, reshuffled every epoch */
+  guint *starts;     /* [batch] */
+  float *input;      /* [T][batch] */
+  float *target;     /* [batch][out] */
+  float *output;     /* [batch][out] */
+  float *d_output;   /* [batch][out] */
+  guint out;
+  RecurTrainSummary summary;
+};
+
+static const char *const schedule_names[] = { "constant", "step", "cosine", "plateau" };
+
+const char *
+recur_schedule_kind_to_string (RecurScheduleKind kind)
+{
+  g_return_val_if_fail (kind < G_N_ELEMENTS (schedule_names), NULL);
+  return schedule_names[kind];
+}
+
+gboolean
+recur_schedule_kind_from_string (const char        *text,
+                                 RecurScheduleKind *kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (schedule_names); i++)
+    if (g_strcmp0 (text, schedule_names[i]) == 0)
+      {
+        *kind = (RecurScheduleKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+recur_train_spec_init (RecurTrainSpec *spec)
+{
+  *spec = (RecurTrainSpec) {
+    .epochs = 200,
+    .batch_size = 32,
+    .loss = RECUR_LOSS_MSE,
+    .clip = 1.0,
+    .truncate = 0,
+    .schedule = RECUR_SCHEDULE_CONSTANT,
+    .step_size = 50,
+    .gamma = 0.5,
+    .plateau_patience = 10,
+    .patience = 30,
+    .seed = 42,
+  };
+  recur_optimizer_spec_init (&spec->optimizer, RECUR_OPTIMIZER_ADAM, 3e-3);
+}
+
+static gboolean
+validate_spec (const RecurTrainSpec  *spec,
+               GError               **error)
+{
+#define CHECK(cond, ...) \
+  if (!(cond)) \
+    { \
+      g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_INVALID_SPEC, __VA_ARGS__); \
+      return FALSE; \
+    }
+  CHECK (spec->epochs >= 1 && spec->epochs <= 1000000, _("epochs %u is out of range (1–1000000)"),
+         spec->epochs);
+  CHECK (spec->batch_size >= 1 && spec->batch_size <= 65536,
+         _("batch size %u is out of range (1–65536)"), spec->batch_size);
+  CHECK (isfinite (spec->optimizer.lr) && spec->optimizer.lr > 0.0,
+         _("learning rate %g must be a positive number"), spec->optimizer.lr);
+  CHECK (isfinite (spec->optimizer.momentum) && spec->optimizer.momentum >= 0.0
+           && spec->optimizer.momentum < 1.0,
+         _("momentum %g is out of range (0 ≤ m < 1)"), spec->optimizer.momentum);
+  CHECK (!spec->optimizer.nesterov || spec->optimizer.momentum > 0.0,
+         _("Nesterov momentum needs a momentum above 0"));
+  CHECK (isfinite (spec->clip) && spec->clip >= 0.0, _("clipping norm %g must be 0 (off) or positive"),
+         spec->clip);
+  CHECK (spec->schedule <= RECUR_SCHEDULE_PLATEAU, _("unknown learning-rate schedule"));
+  CHECK (spec->gamma > 0.0 && spec->gamma <= 1.0, _("decay factor %g is out of range (0 < γ ≤ 1)"),
+         spec->gamma);
+  CHECK (spec->step_size >= 1, _("the step schedule needs a step size of at least 1 epoch"));
+#undef CHECK
+  return TRUE;
+}
+
+static guint
+batch_capacity (const RecurTrainer *self)
+{
+  return MIN (self->spec.batch_size,
+              MAX (recur_dataset_get_n_train_windows (self->data),
+                   recur_dataset_get_n_val_windows (self->data)));
+}
+
+RecurTrainer *
+recur_trainer_new (RecurModel           *model,
+                   const RecurDataset   *data,
+                   const RecurTrainSpec *spec,
+                   GError              **error)
+{
+  const RecurModelSpec *ms = recur_model_get_spec (model);
+  const RecurSplitSpec *ds = recur_dataset_get_spec (data);
+  RecurTrainer *self;
+  guint n_train, batch;
+
+  if (!validate_spec (spec, error))
+    return NULL;
+  if (ds->window != ms->window || ds->output_size != recur_model_spec_output_size (ms)
+      || ms->input_size != 1)
+    {
+      g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_MISMATCH,
+                   _("the data's windows (%u steps, %u targets) do not fit the model "
+                     "(%u steps, %u outputs, %u inputs)"),
+                   ds->window, ds->output_size, ms->window, recur_model_spec_output_size (ms),
+                   ms->input_size);
+      return NULL;
+    }
+
+  n_train = recur_dataset_get_n_train_windows (data);
+  self = g_new0 (RecurTrainer, 1);
+  self->spec = *spec;
+  self->model = model;
+  self->data = data;
+  self->out = ds->output_size;
+  batch = batch_capacity (self);
+  self->best = recur_model_copy (model);
+  self->ws = recur_workspace_new (model, batch);
+  self->optimizer = recur_optimizer_new (&spec->optimizer, recur_model_get_n_params (model));
+  recur_rng_init (&self->shuffle_rng, spec->seed ^ SHUFFLE_STREAM);
+  recur_rng_init (&self->dropout_rng, spec->seed ^ DROPOUT_STREAM);
+  self->order = g_new (guint, n_train);
+  for (guint i = 0; i < n_train; i++)
+    self->order[i] = recur_dataset_train_window_start (data, i);
+  self->starts = g_new (guint, batch);
+  self->input = g_new (float, (gsize) ms->window * batch);
+  self->target = g_new (float, (gsize) batch * self->out);
+  self->output = g_new (float, (gsize) batch * self->out);
+  self->d_output = g_new (float, (gsize) batch * self->out);
+  self->summary.best_loss = INFINITY;
+  return self;
+}
+
+void
+recur_trainer_free (RecurTrainer *self)
+{
+  if (self == NULL)
+    return;
+  recur_model_free (self->best);
+  recur_workspace_free (self->ws);
+  recur_optimizer_free (self->optimizer);
+  g_free (self->order);
+  g_free (self->starts);
+  g_free (self->input);
+  g_free (self->target);
+  g_free (self->output);
+  g_free (self->d_output);
+  g_free (self);
+}
+
+const RecurTrainSummary *
+recur_trainer_get_summary (const RecurTrainer *self)
+{
+  return &self->summary;
+}
+
+/* Scheduled rate for `epoch` (1-based); PLATEAU's decays are applied by the caller. */
+static double
+scheduled_lr (const RecurTrainSpec *spec,
+              guint                 epoch,
+              double                plateau_lr)
+{
+  double lr0 = spec->optimizer.lr;
+
+  switch (spec->schedule)
+    {
+    case RECUR_SCHEDULE_STEP:
+      return lr0 * pow (spec->gamma, (double) ((epoch - 1) / spec->step_size));
+    case RECUR_SCHEDULE_COSINE:
+      return lr0 * 0.5 * (1.0 + cos (G_PI * (double) (epoch - 1) / (double) spec->epochs));
+    case RECUR_SCHEDULE_PLATEAU:
+      return plateau_lr;
+    case RECUR_SCHEDULE_CONSTANT:
+    default:
+      return lr0;
+    }
+}
+
+double
+recur_trainer_evaluate_validation (RecurTrainer *self)
+{
+  guint n = recur_dataset_get_n_val_windows (self->data);
+  guint max_batch = batch_capacity (self);
+  double total = 0.0;
+
+  if (n == 0)
+    return NAN;
+  for (guint first = 0; first < n; first += max_batch)
+    {
+      guint batch = MIN (max_batch, n - first);
+      for (guint b = 0; b < batch; b++)
+        self->starts[b] = recur_dataset_val_window_start (self->data, first + b);
+      recur_dataset_gather (self->data, self->starts, batch, self->input, self->target);
+      recur_model_forward (self->model, self->ws, batch, self->input, FALSE, NULL, self->output);
+      total += recur_loss (self->spec.loss, self->output, self->target,
+                           (gsize) batch * self->out, NULL) * batch;
+    }
+  return total / n;
+}
+
+/* One minibatch: forward, loss, backward, clip, step. Returns the batch's mean loss. */
+static double
+train_step (RecurTrainer *self,
+            guint         batch,
+            double        lr,
+            double       *grad_norm)
+{
+  float *grads = recur_model_get_grads (self->model);
+  gsize n_params = recur_model_get_n_params (self->model);
+  double loss;
+
+  recur_dataset_gather (self->data, self->starts, batch, self->input, self->target);
+  recur_model_forward (self->model, self->ws, batch, self->input, TRUE, &self->dropout_rng,
+                       self->output);
+  loss = recur_loss (self->spec.loss, self->output, self->target, (gsize) batch * self->out,
+                     self->d_output);
+  recur_model_zero_grads (self->model);
+  recur_model_backward (self->model, self->ws, self->d_output, self->spec.truncate);
+  *grad_norm = recur_clip_grad_norm (grads, n_params, self->spec.clip);
+  recur_optimizer_step (self->optimizer, recur_model_get_params (self->model), grads, lr);
+  return loss;
+}
+
+static gboolean
+diverged (double      loss,
+          guint       epoch,
+          GError    **error)
+{
+  if (isfinite (loss))
+    return FALSE;
+  g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_DIVERGED,
+               _("training diverged at epoch %u: the loss became %s; try a lower learning rate "
+                 "or gradient clipping"), epoch, isnan (loss) ? "NaN" : "infinite");
+  return TRUE;
+}
+
+gboolean
+recur_trainer_run (RecurTrainer       *self,
+                   GCancellable       *cancellable,
+                   RecurProgressFunc   progress,
+                   gpointer            user_data,
+                   GError            **error)
+{
+  const RecurTrainSpec *spec = &self->spec;
+  guint n_train = recur_dataset_get_n_train_windows (self->data);
+  guint capacity = batch_capacity (self);
+  guint bad_epochs = 0, plateau_bad = 0;
+  double plateau_lr = spec->optimizer.lr, last_lr = NAN, plateau_best = INFINITY;
+  gint64 t_start = g_get_monotonic_time ();
+  gboolean ok = TRUE;
+
+  memset (&self->summary, 0, sizeof self->summary);
+  self->summary.best_loss = INFINITY;
+  recur_model_copy_params (self->best, self->model);
+
+  for (guint epoch = 1; epoch <= spec->epochs && ok; epoch++)
+    {
+      gint64 t_epoch = g_get_monotonic_time ();
+      double lr = scheduled_lr (spec, epoch, plateau_lr);
+      double total = 0.0, norm_sum = 0.0, score;
+      guint n_steps = 0;
+      RecurProgress p = { 0 };
+
+      recur_rng_shuffle (&self->shuffle_rng, self->order, n_train);
+      for (guint first = 0; first < n_train; first += capacity)
+        {
+          guint batch = MIN (capacity, n_train - first);
+          double norm, loss;
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          memcpy (self->starts, self->order + first, batch * sizeof (guint));
+          loss = train_step (self, batch, lr, &norm);
+          if (diverged (loss, epoch, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          total += loss * batch;
+          norm_sum += norm;
+          n_steps++;
+        }
+      if (!ok)
+        break;
+
+      p.epoch = epoch;
+      p.epochs = spec->epochs;
+      p.windows = n_train;
+      p.train_loss = total / n_train;
+      p.val_loss = recur_trainer_evaluate_validation (self);
+      p.grad_norm = n_steps ? norm_sum / n_steps : 0.0;
+      p.lr = lr;
+      p.lr_changed = epoch > 1 && lr != last_lr;
+      last_lr = lr;
+      score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
+      if (diverged (score, epoch, error))
+        {
+          ok = FALSE;
+          break;
+        }
+
+      p.improved = score < self->summary.best_loss;
+      if (p.improved)
+        {
+          self->summary.best_loss = score;
+          self->summary.best_epoch = epoch;
+          self->summary.train_loss = p.train_loss;
+          self->summary.val_loss = p.val_loss;
+          recur_model_copy_params (self->best, self->model);
+          bad_epochs = 0;
+        }
+      else
+        bad_epochs++;
+
+      /* ReduceLROnPlateau, relative threshold 1e-4 as PyTorch's default */
+      if (spec->schedule == RECUR_SCHEDULE_PLATEAU)
+        {
+          if (score < plateau_best * (1.0 - 1e-4))
+            {
+              plateau_best = score;
+              plateau_bad = 0;
+            }
+          else if (++plateau_bad > spec->plateau_patience)
+            {
+              plateau_lr *= spec->gamma;
+              plateau_bad = 0;
+            }
+        }
+
+      self->summary.epochs_run = epoch;
+      p.best_epoch = self->summary.best_epoch;
+      p.best_loss = self->summary.best_loss;
+      p.epoch_seconds = (g_get_monotonic_time () - t_epoch) / 1e6;
+      p.elapsed_seconds = (g_get_monotonic_time () - t_start) / 1e6;
+      if (progress)
+        progress (&p, user_data);
+
+      if (spec->patience && bad_epochs >= spec->patience)
+        {
+          self->summary.stopped_early = TRUE;
+          break;
+        }
+    }
+
+  /* Whatever happened, the model leaves with the best weights seen. */
+  if (self->summary.best_epoch > 0)
+    recur_model_copy_params (self->model, self->best);
+  self->summary.seconds = (g_get_monotonic_time () - t_start) / 1e6;
+  self->summary.windows_per_second = self->summary.seconds > 0
+    ? (double) self->summary.epochs_run * n_train / self->summary.seconds
+    : 0.0;
+  return ok;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-dataset.h"
+
+static RecurSplitSpec
+split (guint window,
+       guint horizon,
+       guint out)
+{
+  return (RecurSplitSpec) { .window = window, .horizon = horizon, .output_size = out,
+                            .val_fraction = 0.1, .scaler = RECUR_SCALER_ZSCORE };
+}
+
+static void
+test_split_is_chronological (void)
+{
+  double v[100];
+  RecurSplitSpec s = split (10, 12, 12);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurDataset) d = NULL;
+  guint last_train, first_val;
+
+  for (int i = 0; i < 100; i++)
+    v[i] = i;
+  d = recur_dataset_new (v, 100, &s, "series", &error);
+  g_assert_no_error (error);
+  /* test: the last 12 points; validation: 10 % of the 88 before (9, at least the 12 targets) */
+  g_assert_cmpuint (recur_dataset_get_test_start (d), ==, 88);
+  g_assert_cmpuint (recur_dataset_get_val_start (d), ==, 88 - 12);
+  /* the last training window's targets end right before validation starts */
+  last_train = recur_dataset_train_window_start (d, recur_dataset_get_n_train_windows (d) - 1);
+  g_assert_cmpuint (last_train + 10 + 12, ==, recur_dataset_get_val_start (d));
+  first_val = recur_dataset_val_window_start (d, 0);
+  g_assert_cmpuint (first_val + 10, ==, recur_dataset_get_val_start (d));
+  g_assert_cmpuint (recur_dataset_val_window_start (d, recur_dataset_get_n_val_windows (d) - 1)
+                    + 10 + 12, ==, recur_dataset_get_test_start (d));
+}
+
+static void
+test_scaler_fitted_on_training_part_only (void)
+{
+  double v[60];
+  RecurSplitSpec s = split (5, 5, 1);
+  g_autoptr(RecurDataset) d = NULL;
+  const RecurScaler *sc;
+  guint train_end;
+  double mean = 0, var = 0;
+
+  for (int i = 0; i < 60; i++)
+    v[i] = i < 40 ? (i % 2 ? 1.0 : 3.0) : 1000.0; /* the later parts are far off */
+  d = recur_dataset_new (v, 60, &s, "series", NULL);
+  train_end = recur_dataset_get_val_start (d);
+  for (guint i = 0; i < train_end; i++)
+    mean += v[i] / train_end;
+  for (guint i = 0; i < train_end; i++)
+    var += (v[i] - mean) * (v[i] - mean) / train_end;
+  sc = recur_dataset_get_scaler (d);
+  g_assert_cmpfloat_with_epsilon (sc->center, mean, 1e-9);
+  g_assert_cmpfloat_with_epsilon (sc->scale, sqrt (var), 1e-9);
+  g_assert_cmpfloat_with_epsilon (recur_scaler_invert (sc, recur_scaler_apply (sc, 1000.0)),
+                                  1000.0, 1e-9);
+}
+
+static void
+test_constant_and_huge_series_stay_finite (void)
+{
+  static const double magnitudes[] = { 0.0, 5.0, -1e300, 1e-300 };
+  RecurScalerKind kinds[] = { RECUR_SCALER_ZSCORE, RECUR_SCALER_MINMAX, RECUR_SCALER_NONE };
+
+  for (guint m = 0; m < G_N_ELEMENTS (magnitudes); m++)
+    for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+      {
+        RecurScaler sc;
+        double v[8] = { 0 };
+        for (int i = 0; i < 8; i++)
+          v[i] = magnitudes[m];
+        recur_scaler_fit (&sc, kinds[k], v, 8);
+        g_assert_true (isfinite (sc.scale) && sc.scale != 0.0);
+        g_assert_true (isfinite (recur_scaler_apply (&sc, v[0])));
+      }
+  {
+    RecurScaler sc;
+    double v[4] = { -DBL_MAX, DBL_MAX, 0, 1e308 };
+    recur_scaler_fit (&sc, RECUR_SCALER_ZSCORE, v, 4);
+    g_assert_true (isfinite (sc.center) && isfinite (sc.scale) && sc.scale > 0);
+    recur_scaler_fit (&sc, RECUR_SCALER_MINMAX, v, 4);
+    g_assert_true (isfinite (sc.center) && isfinite (sc.scale) && sc.scale > 0);
+    g_assert_true (isfinite (recur_scaler_apply (&sc, DBL_MAX / 2)));
+  }
+}
+
+static void
+test_too_short_is_an_error (void)
+{
+  double v[20] = { 0 };
+  RecurSplitSpec s = split (12, 6, 6);
+  g_autoptr(GError) error = NULL;
+  RecurDataset *d = recur_dataset_new (v, 20, &s, "x.csv: column “y”", &error);
+
+  g_assert_null (d);
+  g_assert_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT);
+  g_assert_nonnull (strstr (error->message, "x.csv: column “y”"));
+  g_assert_nonnull (strstr (error->message, "20 points"));
+}
+
+static void
+test_gather_is_time_major (void)
+{
+  double v[40];
+  RecurSplitSpec s = split (3, 2, 2);
+  g_autoptr(RecurDataset) d = NULL;
+  guint starts[] = { 0, 5 };
+  float input[3 * 2], target[2 * 2];
+  const float *scaled;
+
+  for (int i = 0; i < 40; i++)
+    v[i] = i * i;
+  d = recur_dataset_new (v, 40, &s, "series", NULL);
+  scaled = recur_dataset_get_scaled (d);
+  recur_dataset_gather (d, starts, 2, input, target);
+  for (guint t = 0; t < 3; t++)
+    for (guint b = 0; b < 2; b++)
+      g_assert_cmpfloat (input[t * 2 + b], ==, scaled[starts[b] + t]);
+  g_assert_cmpfloat (target[0], ==, scaled[3]);
+  g_assert_cmpfloat (target[1], ==, scaled[4]);
+  g_assert_cmpfloat (target[2], ==, scaled[8]);
+  g_assert_cmpfloat (target[3], ==, scaled[9]);
+}
+
+static void
+test_non_finite_is_an_error (void)
+{
+  double v[50] = { 0 };
+  RecurSplitSpec s = split (3, 2, 2);
+  g_autoptr(GError) error = NULL;
+
+  v[17] = INFINITY;
+  g_assert_null (recur_dataset_new (v, 50, &s, "series", &error));
+  g_assert_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_NOT_FINITE);
+  g_assert_nonnull (strstr (error->message, "value 18"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/engine/dataset/split-is-chronological", test_split_is_chronological);
+  g_test_add_func ("/engine/dataset/scaler-fitted-on-training-part", test_scaler_fitted_on_training_part_only);
+  g_test_add_func ("/engine/dataset/constant-and-huge-series-stay-finite", test_constant_and_huge_series_stay_finite);
+  g_test_add_func ("/engine/dataset/too-short-is-an-error", test_too_short_is_an_error);
+  g_test_add_func ("/engine/dataset/gather-is-time-major", test_gather_is_time_major);
+  g_test_add_func ("/engine/dataset/non-finite-is-an-error", test_non_finite_is_an_error);
+  return g_test_run ();
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Analytic gradients against central finite differences, one tensor at a time, for every cell,
+ * stacked, bidirectional, with and without bias, both heads, every loss, and dropout. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-model.h"
+#include "recur-optimizer.h"
+
+typedef struct
+{
+  RecurCellKind cell;
+  guint layers;
+  gboolean bidirectional;
+  gboolean bias;
+  RecurStrategy strategy;
+  RecurLossKind loss;
+  float dropout;
+  guint truncate;
+} Case;
+
+typedef struct
+{
+  RecurModel *model;
+  RecurWorkspace *ws;
+  guint batch;
+  float *input;
+  float *target;
+  float *output;
+  float *d_output;
+  gsize n_out;
+  float dropout;
+} Fixture;
+
+static const guint64 dropout_seed = 7;
+
+static double
+loss_with_dropout (Fixture       *f,
+                   RecurLossKind  kind,
+                   float          dropout)
+{
+  RecurRng rng;
+
+  recur_rng_init (&rng, dropout_seed); /* the same dropout mask at every evaluation */
+  recur_model_forward (f->model, f->ws, f->batch, f->input, dropout > 0, &rng, f->output);
+  return recur_loss (kind, f->output, f->target, f->n_out, NULL);
+}
+
+/* (L(θ + h) − L(θ − h)) / 2h for parameter i, the loss summed in double precision */
+static double
+central_difference (Fixture       *f,
+                    RecurLossKind  kind,
+                    float          dropout,
+                    gsize          i,
+                    double         h)
+{
+  float *params = recur_model_get_params (f->model);
+  float saved = params[i];
+  double plus, minus;
+
+  params[i] = saved + (float) h;
+  plus = loss_with_dropout (f, kind, dropout);
+  params[i] = saved - (float) h;
+  minus = loss_with_dropout (f, kind, dropout);
+  params[i] = saved;
+  return (plus - minus) / (2.0 * h);
+}
+
+static void
+run_case (const Case *c)
+{
+  RecurModelSpec spec;
+  Fixture f = { 0 };
+  RecurRng rng;
+  RecurLossKind loss_kind = c->loss;
+  const float *grads;
+  float *params;
+  double worst = 0.0;
+  guint kinks = 0;
+
+  recur_model_spec_init (&spec);
+  spec.cell = c->cell;
+  spec.hidden_size = 3;
+  spec.num_layers = c->layers;
+  spec.bidirectional = c->bidirectional;
+  spec.bias = c->bias;
+  spec.window = 5;
+  spec.horizon = 2;
+  spec.strategy = c->strategy;
+  spec.dropout = c->dropout;
+
+  f.model = recur_model_new (&spec, NULL);
+  g_assert_nonnull (f.model);
+  recur_rng_init (&rng, 1234);
+  recur_model_init_weights (f.model, &rng);
+  /* larger weights than the default so every saturating non-linearity is exercised; ReLU
+   * networks are unbounded and keep the default scale */
+  params = recur_model_get_params (f.model);
+  for (gsize i = 0; i < recur_model_get_n_params (f.model); i++)
+    params[i] *= c->cell == RECUR_CELL_RNN_RELU ? 1.0f : 2.0f;
+  f.batch = 3;
+  f.dropout = c->dropout;
+  f.ws = recur_workspace_new (f.model, f.batch);
+  f.n_out = (gsize) f.batch * recur_model_spec_output_size (&spec);
+  f.input = g_new (float, spec.window * f.batch);
+  f.target = g_new (float, f.n_out);
+  f.output = g_new (float, f.n_out);
+  f.d_output = g_new (float, f.n_out);
+  for (guint i = 0; i < spec.window * f.batch; i++)
+    f.input[i] = (float) recur_rng_normal (&rng);
+  for (gsize i = 0; i < f.n_out; i++)
+    f.target[i] = (float) recur_rng_normal (&rng);
+
+  /* analytic */
+  loss_with_dropout (&f, loss_kind, c->dropout);
+  recur_loss (loss_kind, f.output, f.target, f.n_out, f.d_output);
+  recur_model_zero_grads (f.model);
+  recur_model_backward (f.model, f.ws, f.d_output, c->truncate);
+  grads = recur_model_get_grads (f.model);
+
+  for (guint ti = 0; ti < recur_model_get_n_tensors (f.model); ti++)
+    {
+      const RecurTensorInfo *t = recur_model_get_tensor (f.model, ti);
+      for (gsize k = 0; k < t->count; k++)
+        {
+          gsize i = t->offset + k;
+          /* ReLU: kinks lie within 1e-3 of some parameters; a smaller step keeps off them */
+          double h = c->cell == RECUR_CELL_RNN_RELU ? 1e-3 : 1e-2;
+          double numeric, half, err;
+
+          numeric = central_difference (&f, loss_kind, c->dropout, i, h);
+          /* A ReLU kink (or an MAE/Huber corner) inside [θ − h, θ + h] makes finite
+           * differences meaningless there: they then disagree with a halved step. Such
+           * points are skipped, and must stay rare. */
+          half = central_difference (&f, loss_kind, c->dropout, i, h / 2);
+          if (fabs (numeric - half) > 1e-2 * (1e-2 + fabs (numeric)))
+            {
+              kinks++;
+              continue;
+            }
+          numeric = (4.0 * half - numeric) / 3.0; /* Richardson: cancels the h² error term */
+          err = fabs (numeric - grads[i]) / (1e-2 + fabs (numeric));
+          worst = MAX (worst, err);
+          if (err > 1e-2 && g_getenv ("GRADCHECK_DEBUG"))
+            for (double hh = 2e-2; hh > 1e-4; hh /= 2)
+              g_printerr ("h=%g fd=%.6g\n", hh, central_difference (&f, loss_kind, c->dropout, i, hh));
+          if (err > 1e-2)
+            g_error ("%s[%" G_GSIZE_FORMAT "]: analytic %.6g, finite difference %.6g",
+                     t->name, k, (double) grads[i], numeric);
+        }
+    }
+  g_assert_cmpuint (kinks, <=, recur_model_get_n_params (f.model) / 10);
+  if (c->cell != RECUR_CELL_RNN_RELU && c->loss == RECUR_LOSS_MSE)
+    g_assert_cmpuint (kinks, ==, 0);
+  g_test_message ("worst relative error %.3g over %" G_GSIZE_FORMAT " parameters, %u at kinks",
+                  worst, recur_model_get_n_params (f.model), kinks);
+
+  recur_workspace_free (f.ws);
+  recur_model_free (f.model);
+  g_free (f.input);
+  g_free (f.target);
+  g_free (f.output);
+  g_free (f.d_output);
+}
+
+static void
+test_case (gconstpointer data)
+{
+  run_case (data);
+}
+
+static void
+test_truncation_at_window_is_full_bptt (void)
+{
+  RecurModelSpec spec;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurWorkspace) ws = NULL;
+  RecurRng rng;
+  float input[6 * 2], d_out[2 * 2], out[2 * 2];
+  g_autofree float *full = NULL;
+
+  recur_model_spec_init (&spec);
+  spec.cell = RECUR_CELL_GRU;
+  spec.hidden_size = 4;
+  spec.window = 6;
+  spec.horizon = 2;
+  spec.bidirectional = TRUE;
+  model = recur_model_new (&spec, NULL);
+  recur_rng_init (&rng, 9);
+  recur_model_init_weights (model, &rng);
+  ws = recur_workspace_new (model, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (input); i++)
+    input[i] = (float) recur_rng_normal (&rng);
+  for (guint i = 0; i < G_N_ELEMENTS (d_out); i++)
+    d_out[i] = (float) recur_rng_normal (&rng);
+
+  recur_model_forward (model, ws, 2, input, FALSE, NULL, out);
+  recur_model_zero_grads (model);
+  recur_model_backward (model, ws, d_out, 0);
+  full = g_memdup2 (recur_model_get_grads (model), recur_model_get_n_params (model) * sizeof (float));
+
+  recur_model_zero_grads (model);
+  recur_model_backward (model, ws, d_out, spec.window);
+  g_assert_cmpmem (full, recur_model_get_n_params (model) * sizeof (float),
+                   recur_model_get_grads (model), recur_model_get_n_params (model) * sizeof (float));
+
+  /* Truncated to 2 steps, the input-to-hidden weights only see the last two inputs' effect:
+   * the gradient differs from full BPTT. */
+  recur_model_zero_grads (model);
+  recur_model_backward (model, ws, d_out, 2);
+  g_assert_true (memcmp (full, recur_model_get_grads (model),
+                         recur_model_get_n_params (model) * sizeof (float)) != 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const RecurCellKind cells[] = { RECUR_CELL_RNN_TANH, RECUR_CELL_RNN_RELU,
+                                         RECUR_CELL_LSTM, RECUR_CELL_GRU };
+  static Case cases[64];
+  guint n = 0;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (cells); ci++)
+    for (guint layers = 1; layers <= 2; layers++)
+      for (guint bidir = 0; bidir <= 1; bidir++)
+        {
+          Case *c = &cases[n++];
+          g_autofree char *path = NULL;
+          *c = (Case) { .cell = cells[ci], .layers = layers, .bidirectional = bidir,
+                        .bias = TRUE, .strategy = RECUR_STRATEGY_DIRECT,
+                        .loss = RECUR_LOSS_MSE };
+          path = g_strdup_printf ("/engine/gradcheck/%s/layers-%u/%s",
+                                  recur_cell_to_string (cells[ci]), layers,
+                                  bidir ? "bidirectional" : "unidirectional");
+          g_test_add_data_func (path, c, test_case);
+        }
+  for (guint ci = 0; ci < G_N_ELEMENTS (cells); ci++)
+    {
+      Case *c = &cases[n++];
+      g_autofree char *path = g_strdup_printf ("/engine/gradcheck/%s/no-bias-recursive-head",
+                                               recur_cell_to_string (cells[ci]));
+      *c = (Case) { .cell = cells[ci], .layers = 2, .bidirectional = TRUE, .bias = FALSE,
+                    .strategy = RECUR_STRATEGY_RECURSIVE, .loss = RECUR_LOSS_MSE };
+      g_test_add_data_func (path, c, test_case);
+    }
+  cases[n] = (Case) { .cell = RECUR_CELL_LSTM, .layers = 1, .bias = TRUE, .loss = RECUR_LOSS_MAE };
+  g_test_add_data_func ("/engine/gradcheck/loss/mae", &cases[n++], test_case);
+  cases[n] = (Case) { .cell = RECUR_CELL_GRU, .layers = 1, .bias = TRUE, .loss = RECUR_LOSS_HUBER };
+  g_test_add_data_func ("/engine/gradcheck/loss/huber", &cases[n++], test_case);
+  cases[n] = (Case) { .cell = RECUR_CELL_LSTM, .layers = 3, .bidirectional = TRUE, .bias = TRUE,
+                      .loss = RECUR_LOSS_MSE, .dropout = 0.4f };
+  g_test_add_data_func ("/engine/gradcheck/dropout-between-layers", &cases[n++], test_case);
+  g_test_add_func ("/engine/bptt/truncation-at-window-is-full", test_truncation_at_window_is_full_bptt);
+  return g_test_run ();
+}

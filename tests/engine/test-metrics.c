@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "recur-metrics.h"
+
+static void
+test_metrics_known_values (void)
+{
+  const double actual[] = { 100, 200, 300, 400 };
+  const double forecast[] = { 110, 190, 330, 400 };
+  const double history[] = { 1, 3, 2, 6, 4 };   /* seasonal (m = 1) errors 2, 1, 4, 2 → 2.25 */
+  RecurMetrics m;
+  double scale = recur_mase_scale (history, 5, 1);
+
+  g_assert_cmpfloat_with_epsilon (scale, 2.25, 1e-12);
+  recur_metrics_compute (actual, forecast, 4, scale, &m);
+  g_assert_cmpfloat_with_epsilon (m.mae, (10 + 10 + 30 + 0) / 4.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (m.rmse, sqrt ((100 + 100 + 900 + 0) / 4.0), 1e-12);
+  g_assert_cmpfloat_with_epsilon (m.mape, 100.0 * (0.1 + 0.05 + 0.1 + 0) / 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (m.smape,
+                                  100.0 * (20.0 / 210 + 20.0 / 390 + 60.0 / 630 + 0) / 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (m.mase, 12.5 / 2.25, 1e-12);
+}
+
+static void
+test_metrics_undefined_are_nan (void)
+{
+  const double actual[] = { 0, 0 };
+  const double forecast[] = { 0, 1 };
+  const double flat[] = { 5, 5, 5, 5 };
+  RecurMetrics m;
+
+  recur_metrics_compute (actual, forecast, 2, recur_mase_scale (flat, 4, 1), &m);
+  g_assert_true (isnan (m.mape));      /* division by a zero actual */
+  g_assert_true (isnan (m.mase));      /* a constant history has no naive error */
+  g_assert_cmpfloat_with_epsilon (m.smape, 100.0, 1e-12); /* 0 for (0,0), 200 for (0,1) */
+  g_assert_true (isnan (recur_mase_scale (flat, 4, 4)));  /* not longer than the season */
+}
+
+static void
+test_baselines (void)
+{
+  const double history[] = { 1, 2, 3, 4, 5, 6, 7 };
+  double out[5];
+
+  recur_naive_forecast (history, 7, 5, out);
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpfloat (out[i], ==, 7);
+  recur_seasonal_naive_forecast (history, 7, 3, 5, out);
+  g_assert_cmpfloat (out[0], ==, 5);
+  g_assert_cmpfloat (out[1], ==, 6);
+  g_assert_cmpfloat (out[2], ==, 7);
+  g_assert_cmpfloat (out[3], ==, 5);
+  g_assert_cmpfloat (out[4], ==, 6);
+  recur_seasonal_naive_forecast (history, 2, 3, 2, out); /* too short: naive */
+  g_assert_cmpfloat (out[0], ==, 2);
+  g_assert_cmpfloat (out[1], ==, 2);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/engine/metrics/known-values", test_metrics_known_values);
+  g_test_add_func ("/engine/metrics/undefined-are-nan", test_metrics_undefined_are_nan);
+  g_test_add_func ("/engine/metrics/baselines", test_baselines);
+  return g_test_run ();
+}

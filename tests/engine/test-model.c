@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-model-io.h"
+#include "recur-model.h"
+
+static RecurModel *
+make_model (RecurCellKind cell,
+            guint         layers,
+            gboolean      bidirectional,
+            gboolean      bias)
+{
+  RecurModelSpec spec;
+  g_autoptr(GError) error = NULL;
+  RecurModel *model;
+
+  recur_model_spec_init (&spec);
+  spec.cell = cell;
+  spec.hidden_size = 16;
+  spec.num_layers = layers;
+  spec.bidirectional = bidirectional;
+  spec.bias = bias;
+  spec.horizon = 3;
+  model = recur_model_new (&spec, &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+/* Names and shapes as torch.nn.LSTM(1, 16, num_layers=2, bidirectional=True) + Linear(32, 3) */
+static void
+test_state_dict_names_and_shapes (void)
+{
+  g_autoptr(RecurModel) m = make_model (RECUR_CELL_LSTM, 2, TRUE, TRUE);
+  static const struct { const char *name; guint64 rows, cols; } want[] = {
+    { "rnn.weight_ih_l0", 64, 1 }, { "rnn.weight_hh_l0", 64, 16 },
+    { "rnn.bias_ih_l0", 64, 0 }, { "rnn.bias_hh_l0", 64, 0 },
+    { "rnn.weight_ih_l0_reverse", 64, 1 }, { "rnn.weight_hh_l0_reverse", 64, 16 },
+    { "rnn.bias_ih_l0_reverse", 64, 0 }, { "rnn.bias_hh_l0_reverse", 64, 0 },
+    { "rnn.weight_ih_l1", 64, 32 }, { "rnn.weight_hh_l1", 64, 16 },
+    { "rnn.bias_ih_l1", 64, 0 }, { "rnn.bias_hh_l1", 64, 0 },
+    { "rnn.weight_ih_l1_reverse", 64, 32 }, { "rnn.weight_hh_l1_reverse", 64, 16 },
+    { "rnn.bias_ih_l1_reverse", 64, 0 }, { "rnn.bias_hh_l1_reverse", 64, 0 },
+    { "head.weight", 3, 32 }, { "head.bias", 3, 0 },
+  };
+  gsize total = 0;
+
+  g_assert_cmpuint (recur_model_get_n_tensors (m), ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      const RecurTensorInfo *t = recur_model_get_tensor (m, i);
+      g_assert_cmpstr (t->name, ==, want[i].name);
+      g_assert_cmpuint (t->shape[0], ==, want[i].rows);
+      g_assert_cmpuint (t->n_dims, ==, want[i].cols ? 2 : 1);
+      if (want[i].cols)
+        g_assert_cmpuint (t->shape[1], ==, want[i].cols);
+      g_assert_cmpuint (t->offset, ==, total);
+      total += t->count;
+    }
+  g_assert_cmpuint (recur_model_get_n_params (m), ==, total);
+  g_assert_cmpuint (recur_model_spec_count_params (recur_model_get_spec (m)), ==, total);
+  /* torch: sum(p.numel()) = 2·(64·1 + 64·16 + 128) + 2·(64·32 + 64·16 + 128) + 32·3 + 3 */
+  g_assert_cmpuint (total, ==, 2 * (64 + 1024 + 128) + 2 * (2048 + 1024 + 128) + 96 + 3);
+}
+
+static void
+test_no_bias_has_no_bias_tensors (void)
+{
+  g_autoptr(RecurModel) m = make_model (RECUR_CELL_GRU, 1, FALSE, FALSE);
+
+  g_assert_null (recur_model_find_tensor (m, "rnn.bias_ih_l0"));
+  g_assert_nonnull (recur_model_find_tensor (m, "rnn.weight_hh_l0"));
+  g_assert_nonnull (recur_model_find_tensor (m, "head.bias")); /* nn.Linear keeps its bias */
+  g_assert_cmpuint (recur_model_get_n_params (m), ==, 48 * 1 + 48 * 16 + 16 * 3 + 3);
+}
+
+/* U(−1/√H, 1/√H) for the recurrent tensors, U(−1/√F, 1/√F) for the head: inside the bounds,
+ * filling them (the extremes come close), centred. */
+static void
+test_initialisation_follows_torch (void)
+{
+  g_autoptr(RecurModel) m = make_model (RECUR_CELL_LSTM, 2, TRUE, TRUE);
+  const float *p = recur_model_peek_params (m);
+  RecurRng rng;
+
+  recur_rng_init (&rng, 3);
+  recur_model_init_weights (m, &rng);
+  for (guint i = 0; i < recur_model_get_n_tensors (m); i++)
+    {
+      const RecurTensorInfo *t = recur_model_get_tensor (m, i);
+      double bound = g_str_has_prefix (t->name, "head.") ? 1.0 / sqrt (32) : 1.0 / sqrt (16);
+      double lo = 1, hi = -1, mean = 0;
+      for (gsize k = 0; k < t->count; k++)
+        {
+          double v = p[t->offset + k];
+          g_assert_cmpfloat (fabs (v), <=, bound);
+          lo = MIN (lo, v);
+          hi = MAX (hi, v);
+          mean += v / t->count;
+        }
+      if (t->count >= 256) /* P(an extreme stays inside 0.9 · bound) = 0.95^256 < 1e-5 */
+        {
+          g_assert_cmpfloat (hi, >, 0.9 * bound);
+          g_assert_cmpfloat (lo, <, -0.9 * bound);
+          g_assert_cmpfloat (fabs (mean), <, 0.25 * bound);
+        }
+    }
+}
+
+static void
+test_same_seed_same_weights (void)
+{
+  g_autoptr(RecurModel) a = make_model (RECUR_CELL_GRU, 2, FALSE, TRUE);
+  g_autoptr(RecurModel) b = make_model (RECUR_CELL_GRU, 2, FALSE, TRUE);
+  RecurRng ra, rb;
+
+  recur_rng_init (&ra, 11);
+  recur_rng_init (&rb, 11);
+  recur_model_init_weights (a, &ra);
+  recur_model_init_weights (b, &rb);
+  g_assert_cmpmem (recur_model_peek_params (a), recur_model_get_n_params (a) * sizeof (float),
+                   recur_model_peek_params (b), recur_model_get_n_params (b) * sizeof (float));
+  recur_rng_init (&rb, 12);
+  recur_model_init_weights (b, &rb);
+  g_assert_true (memcmp (recur_model_peek_params (a), recur_model_peek_params (b),
+                         recur_model_get_n_params (a) * sizeof (float)) != 0);
+}
+
+static void
+test_invalid_spec_is_an_error (void)
+{
+  RecurModelSpec spec;
+  g_autoptr(GError) error = NULL;
+
+  recur_model_spec_init (&spec);
+  spec.hidden_size = 0;
+  g_assert_null (recur_model_new (&spec, &error));
+  g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "hidden size 0"));
+  g_clear_error (&error);
+
+  recur_model_spec_init (&spec);
+  spec.dropout = 1.0f;
+  g_assert_null (recur_model_new (&spec, &error));
+  g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "dropout"));
+}
+
+/* h0 = 0 for every window, whatever ran before in the same workspace */
+static void
+test_each_window_starts_from_zero_state (void)
+{
+  g_autoptr(RecurModel) m = make_model (RECUR_CELL_LSTM, 1, FALSE, TRUE);
+  g_autoptr(RecurWorkspace) ws = recur_workspace_new (m, 1);
+  RecurRng rng;
+  float a[24], other[24], out1[3], out2[3];
+
+  recur_rng_init (&rng, 5);
+  recur_model_init_weights (m, &rng);
+  for (int i = 0; i < 24; i++)
+    {
+      a[i] = (float) recur_rng_normal (&rng);
+      other[i] = 10.0f * (float) recur_rng_normal (&rng);
+    }
+  recur_model_forward (m, ws, 1, a, FALSE, NULL, out1);
+  recur_model_forward (m, ws, 1, other, FALSE, NULL, out2);
+  recur_model_forward (m, ws, 1, a, FALSE, NULL, out2);
+  g_assert_cmpmem (out1, sizeof out1, out2, sizeof out2);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/engine/model/state-dict-names-and-shapes", test_state_dict_names_and_shapes);
+  g_test_add_func ("/engine/model/no-bias-has-no-bias-tensors", test_no_bias_has_no_bias_tensors);
+  g_test_add_func ("/engine/model/initialisation-follows-torch", test_initialisation_follows_torch);
+  g_test_add_func ("/engine/model/same-seed-same-weights", test_same_seed_same_weights);
+  g_test_add_func ("/engine/model/invalid-spec-is-an-error", test_invalid_spec_is_an_error);
+  g_test_add_func ("/engine/model/each-window-starts-from-zero-state", test_each_window_starts_from_zero_state);
+  return g_test_run ();
+}
