@@ -95,14 +95,10 @@ recur_job_new_from_file (const RecurJobConfig  *config,
                          GError               **error)
 {
   RecurSeries *series = recur_series_load_csv (path, error);
-  RecurJob *job;
 
   if (series == NULL)
     return NULL;
-  job = recur_job_new (config, series, error);
-  if (job == NULL)
-    recur_series_free (series);
-  return job;
+  return recur_job_new (config, series, error); /* takes the series, even when it fails */
 }
 
 void

@@ -33,7 +33,7 @@ void recur_job_config_copy  (RecurJobConfig       *dest,
 /* A run from a loaded series to a scored, exportable model. */
 typedef struct _RecurJob RecurJob;
 
-/* Takes ownership of series. Picks the column, fills missing values, splits and scales the
+/* Takes ownership of series (also when it fails). Picks the column, fills missing values, splits and scales the
  * data and builds the model initialised from the seed. */
 RecurJob        *recur_job_new             (const RecurJobConfig  *config,
                                             RecurSeries           *series,
