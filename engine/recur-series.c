@@ -581,6 +581,7 @@ struct _RecurSeries
   GArray        *timestamps;      /* gint64; only with a time column */
   gboolean       has_time_of_day;
   RecurFrequency frequency;
+  gint64         median_step;     /* seconds; what an irregular series advances by */
 };
 
 static RecurSeries *
@@ -1456,8 +1457,12 @@ recur_csv_reader_complete (RecurCsvReader *self)
       return;
     }
   if (series->time_column >= 0)
-    series->frequency = recur_frequency_infer ((const gint64 *) (gpointer) series->timestamps->data,
-                                               series->timestamps->len);
+    {
+      const gint64 *t = (const gint64 *) (gpointer) series->timestamps->data;
+      guint n = series->timestamps->len;
+      series->frequency = recur_frequency_infer (t, n);
+      series->median_step = n >= 2 ? recur_median_step (t, n) : 1;
+    }
 }
 
 static RecurSeries *
@@ -1755,8 +1760,9 @@ recur_series_advance_timestamp (const RecurSeries *self,
       return recur_add_months (timestamp, (gint64) steps * 3);
     case RECUR_FREQUENCY_YEARLY:
       return recur_add_months (timestamp, (gint64) steps * 12);
-    case RECUR_FREQUENCY_NONE:
     case RECUR_FREQUENCY_IRREGULAR:
+      return timestamp + (gint64) steps * self->median_step;
+    case RECUR_FREQUENCY_NONE:
     default:
       return timestamp + steps;   /* row indices */
     }

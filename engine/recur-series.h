@@ -105,8 +105,9 @@ gboolean        recur_series_has_time_of_day      (const RecurSeries   *self);
 RecurFrequency  recur_series_get_frequency        (const RecurSeries   *self);
 
 /* The timestamp `steps` periods after `timestamp` at this series' frequency (business days skip
- * weekends, months keep the day of month clamped to the month's length). Without a time column
- * or for irregular series, timestamps are row indices: timestamp + steps. */
+ * weekends, months keep the day of month clamped to the month's length; an irregular series
+ * steps by its median spacing). Without a time column timestamps are row indices:
+ * timestamp + steps. */
 gint64          recur_series_advance_timestamp    (const RecurSeries   *self,
                                                    gint64               timestamp,
                                                    guint                steps);
