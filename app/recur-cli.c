@@ -327,13 +327,14 @@ typedef struct
 {
   gboolean tty;
   gboolean quiet;
+  gboolean bar_shown;  /* a progress bar is on the terminal's last line */
 } ProgressPrinter;
 
 static void
 print_progress (const RecurProgress *p,
                 gpointer             user_data)
 {
-  const ProgressPrinter *printer = user_data;
+  ProgressPrinter *printer = user_data;
   char val[32];
 
   if (printer->quiet)
@@ -354,8 +355,7 @@ print_progress (const RecurProgress *p,
       bar[width] = '\0';
       fprintf (stderr, "\r[%s] %s %u/%u  %s %.5f  %s %s  %s %u  ", bar, _("epoch"), p->epoch,
                p->epochs, _("train"), p->train_loss, _("val"), val, _("best"), p->best_epoch);
-      if (p->epoch == p->epochs)
-        fputc ('\n', stderr);
+      printer->bar_shown = TRUE;
     }
   else
     fprintf (stderr, "%s %u/%u %s %.6f %s %s %s %.3g %s %.3g %s %u\n", _("epoch"), p->epoch,
@@ -557,11 +557,13 @@ cmd_train (int    argc,
   g_main_loop_run (loop);
   g_thread_join (thread);
   g_source_remove (sigint);
+  if (run.printer.bar_shown)
+    fputc ('\n', stderr); /* end the bar's line, however training ended */
 
   if (!run.ok)
     {
       gboolean cancelled = g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_printerr ("\nrecur: %s\n", cancelled ? _("interrupted; writing the best weights so far")
+      g_printerr ("recur: %s\n", cancelled ? _("interrupted; writing the best weights so far")
                                              : run.error->message);
       status = cancelled ? EXIT_INTERRUPTED : EXIT_FAILED;
       g_clear_error (&run.error);

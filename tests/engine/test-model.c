@@ -6,6 +6,7 @@
 
 #include "recur-model-io.h"
 #include "recur-model.h"
+#include "recur-safetensors.h"
 
 static RecurModel *
 make_model (RecurCellKind cell,
@@ -170,6 +171,126 @@ test_each_window_starts_from_zero_state (void)
   g_assert_cmpmem (out1, sizeof out1, out2, sizeof out2);
 }
 
+
+static RecurModelInfo
+sample_info (void)
+{
+  RecurModelInfo info = { { RECUR_SCALER_ZSCORE, 12.5, 3.25 }, (char *) "temp", (char *) "monthly",
+                          (char *) "1939-12-01", 77 };
+  return info;
+}
+
+static void
+test_weights_round_trip (void)
+{
+  g_autoptr(RecurModel) m = make_model (RECUR_CELL_GRU, 2, TRUE, FALSE);
+  g_autoptr(RecurModel) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recur-model-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "m.safetensors", NULL);
+  RecurModelInfo info = sample_info (), read = { 0 };
+  const RecurModelSpec *a, *b;
+  RecurRng rng;
+
+  recur_rng_init (&rng, 1);
+  recur_model_init_weights (m, &rng);
+  g_assert_true (recur_model_save (m, &info, path, &error));
+  g_assert_no_error (error);
+  back = recur_model_load (path, &read, &error);
+  g_assert_no_error (error);
+  a = recur_model_get_spec (m);
+  b = recur_model_get_spec (back);
+  g_assert_cmpint (a->cell, ==, b->cell);
+  g_assert_cmpuint (a->hidden_size, ==, b->hidden_size);
+  g_assert_cmpuint (a->num_layers, ==, b->num_layers);
+  g_assert_cmpint (a->bidirectional, ==, b->bidirectional);
+  g_assert_cmpint (a->bias, ==, b->bias);
+  g_assert_cmpuint (a->window, ==, b->window);
+  g_assert_cmpuint (a->horizon, ==, b->horizon);
+  g_assert_cmpint (a->strategy, ==, b->strategy);
+  g_assert_cmpmem (recur_model_peek_params (m), recur_model_get_n_params (m) * sizeof (float),
+                   recur_model_peek_params (back), recur_model_get_n_params (back) * sizeof (float));
+  g_assert_cmpfloat (read.scaler.center, ==, 12.5);
+  g_assert_cmpfloat (read.scaler.scale, ==, 3.25);
+  g_assert_cmpstr (read.column, ==, "temp");
+  g_assert_cmpstr (read.frequency, ==, "monthly");
+  g_assert_cmpstr (read.last_timestamp, ==, "1939-12-01");
+  g_assert_cmpuint (read.seed, ==, 77);
+  recur_model_info_clear (&read);
+}
+
+/* Rewrites a saved file with one metadata key changed (value NULL: removed) or one tensor
+ * added, and checks the load error names the file and the key. */
+static void
+assert_metadata_refused (const char *key,
+                         const char *value,
+                         const char *extra_tensor,
+                         int         code,
+                         const char *in_message)
+{
+  g_autoptr(RecurModel) m = make_model (RECUR_CELL_LSTM, 1, FALSE, TRUE);
+  g_autoptr(RecurSafetensors) st = NULL;
+  g_autoptr(RecurSafetensors) edited = recur_safetensors_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recur-model-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "edited.safetensors", NULL);
+  g_auto(GStrv) keys = NULL;
+  RecurModelInfo info = sample_info ();
+
+  g_assert_true (recur_model_save (m, &info, path, NULL));
+  st = recur_safetensors_load (path, NULL);
+  keys = recur_safetensors_list_metadata (st);
+  for (guint i = 0; keys[i]; i++)
+    if (!g_str_equal (keys[i], key))
+      recur_safetensors_set_metadata (edited, keys[i], recur_safetensors_get_metadata (st, keys[i]));
+  if (value)
+    recur_safetensors_set_metadata (edited, key, value);
+  for (guint i = 0; i < recur_safetensors_get_n_tensors (st); i++)
+    {
+      const char *name = recur_safetensors_get_name (st, i);
+      guint n_dims;
+      const guint64 *shape;
+      const float *data = recur_safetensors_get (st, name, &n_dims, &shape);
+      recur_safetensors_add (edited, name, n_dims, shape, data);
+    }
+  if (extra_tensor)
+    {
+      guint64 shape[1] = { 1 };
+      float zero = 0;
+      recur_safetensors_add (edited, extra_tensor, 1, shape, &zero);
+    }
+  g_assert_true (recur_safetensors_save (edited, path, NULL));
+  g_assert_null (recur_model_load (path, NULL, &error));
+  g_assert_error (error, RECUR_SAFETENSORS_ERROR, code);
+  g_assert_nonnull (strstr (error->message, "edited.safetensors"));
+  g_assert_nonnull (strstr (error->message, in_message));
+}
+
+static void
+test_weights_metadata_validated (void)
+{
+  assert_metadata_refused ("recur.hidden_size", "abc", NULL, RECUR_SAFETENSORS_ERROR_METADATA,
+                           "recur.hidden_size");
+  assert_metadata_refused ("recur.hidden_size", "0", NULL, RECUR_SAFETENSORS_ERROR_METADATA,
+                           "recur.hidden_size");
+  assert_metadata_refused ("recur.cell", "transformer", NULL, RECUR_SAFETENSORS_ERROR_METADATA,
+                           "transformer");
+  assert_metadata_refused ("recur.bias", "yes", NULL, RECUR_SAFETENSORS_ERROR_METADATA, "recur.bias");
+  assert_metadata_refused ("recur.scaler_scale", "0", NULL, RECUR_SAFETENSORS_ERROR_METADATA,
+                           "recur.scaler_scale");
+  assert_metadata_refused ("recur.scaler_center", "nan", NULL, RECUR_SAFETENSORS_ERROR_METADATA,
+                           "recur.scaler_center");
+  assert_metadata_refused ("recur.window", NULL, NULL, RECUR_SAFETENSORS_ERROR_METADATA,
+                           "recur.window");
+  /* metadata promising a model far larger than the file: refused before allocating it */
+  assert_metadata_refused ("recur.hidden_size", "8192", NULL, RECUR_SAFETENSORS_ERROR_SHAPE,
+                           "parameters");
+  assert_metadata_refused ("recur.num_layers", "2", NULL, RECUR_SAFETENSORS_ERROR_SHAPE,
+                           "parameters");
+  assert_metadata_refused ("recur.seed", "42", "rnn.weight_ih_l7", RECUR_SAFETENSORS_ERROR_SHAPE,
+                           "parameters");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -181,5 +302,7 @@ main (int    argc,
   g_test_add_func ("/engine/model/same-seed-same-weights", test_same_seed_same_weights);
   g_test_add_func ("/engine/model/invalid-spec-is-an-error", test_invalid_spec_is_an_error);
   g_test_add_func ("/engine/model/each-window-starts-from-zero-state", test_each_window_starts_from_zero_state);
+  g_test_add_func ("/engine/model/weights-round-trip", test_weights_round_trip);
+  g_test_add_func ("/engine/model/weights-metadata-validated", test_weights_metadata_validated);
   return g_test_run ();
 }
