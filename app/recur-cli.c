@@ -375,11 +375,24 @@ print_metric (const char *label,
   (void) label;
 }
 
+/* Pads to a width in terminal columns: CJK characters take two, so printf's byte-counting
+ * %-20s would misalign translated row names. */
+static void
+print_padded (const char *text,
+              int         columns)
+{
+  int width = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  g_print ("%s%*s", text, MAX (columns - width, 0), "");
+}
+
 static void
 print_metrics_row (const char         *name,
                    const RecurMetrics *m)
 {
-  g_print ("%-20s", name);
+  print_padded (name, 20);
   print_metric ("mae", m->mae);
   print_metric ("rmse", m->rmse);
   print_metric ("mape", m->mape);
@@ -401,9 +414,10 @@ print_report (RecurJob *job)
   const gint64 *ts = recur_series_get_timestamps (series);
   g_autofree char *season_label = g_strdup_printf (_("seasonal naive (%u)"), ev->season);
 
-  g_print (_("%s, column “%s”: %u points; %s, %" G_GSIZE_FORMAT " parameters\n"),
+  g_print (_("%s, column “%s”: %u points; %s, %u parameters\n"),
            recur_series_get_path (series), recur_job_get_column_name (job), n,
-           recur_cell_to_string (c->model.cell), recur_model_get_n_params (recur_job_get_model (job)));
+           recur_cell_to_string (c->model.cell),
+           (guint) recur_model_get_n_params (recur_job_get_model (job)));
   g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
            s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);

@@ -107,7 +107,7 @@ recur_job_free (RecurJob *self)
   if (self == NULL)
     return;
   recur_job_config_clear (&self->config);
-  g_clear_pointer (&self->series, recur_series_free);
+  g_clear_pointer (&self->series, recur_series_unref);
   g_clear_pointer (&self->data, recur_dataset_free);
   g_clear_pointer (&self->model, recur_model_free);
   g_clear_pointer (&self->evaluation, recur_evaluation_free);

@@ -133,8 +133,12 @@ read_uint (const RecurSafetensors  *st,
     return FALSE;
   if (g_ascii_string_to_unsigned (value, 10, min, max, out, NULL))
     return TRUE;
-  expected = g_strdup_printf (_("an integer from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT),
-                              min, max);
+  {
+    /* numbers formatted apart: xgettext cannot see through G_GUINT64_FORMAT */
+    g_autofree char *lo = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
+    g_autofree char *hi = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+    expected = g_strdup_printf (_("an integer from %s to %s"), lo, hi);
+  }
   return bad_value (st, key, value, expected, error);
 }
 
@@ -309,11 +313,12 @@ recur_model_load (const char      *path,
     }
   if (recur_model_spec_count_params (&spec) != in_file)
     {
+      g_autofree char *described = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                    recur_model_spec_count_params (&spec));
+      g_autofree char *held = g_strdup_printf ("%" G_GUINT64_FORMAT, in_file);
       g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_SHAPE,
-                   _("%s: the metadata describe a model of %" G_GUINT64_FORMAT
-                     " parameters, but the file holds %" G_GUINT64_FORMAT),
-                   recur_safetensors_get_display_name (st), recur_model_spec_count_params (&spec),
-                   in_file);
+                   _("%s: the metadata describe a model of %s parameters, but the file holds %s"),
+                   recur_safetensors_get_display_name (st), described, held);
       recur_model_info_clear (&local);
       return NULL;
     }

@@ -1029,3 +1029,75 @@ recur_workspace_get_grad_flow (const RecurWorkspace *ws,
   g_return_val_if_fail (layer < ws->n_layers, NULL);
   return ws->grad_flow + (gsize) layer * ws->window;
 }
+
+gboolean
+recur_cell_has_state (RecurCellKind  cell,
+                      RecurStateKind kind)
+{
+  switch (kind)
+    {
+    case RECUR_STATE_HIDDEN:
+      return TRUE;
+    case RECUR_STATE_CELL:
+    case RECUR_STATE_GATE_I:
+    case RECUR_STATE_GATE_F:
+    case RECUR_STATE_GATE_G:
+    case RECUR_STATE_GATE_O:
+      return cell == RECUR_CELL_LSTM;
+    case RECUR_STATE_GATE_R:
+    case RECUR_STATE_GATE_Z:
+    case RECUR_STATE_GATE_N:
+      return cell == RECUR_CELL_GRU;
+    case RECUR_N_STATES:
+    default:
+      return FALSE;
+    }
+}
+
+const char *
+recur_state_kind_to_string (RecurStateKind kind)
+{
+  static const char *const names[] = { "h", "c", "i", "f", "g", "o", "r", "z", "n" };
+
+  g_return_val_if_fail (kind < RECUR_N_STATES, NULL);
+  return names[kind];
+}
+
+gboolean
+recur_workspace_copy_state (const RecurWorkspace *ws,
+                            guint                 layer,
+                            RecurStateKind        kind,
+                            guint                 index,
+                            float                *out)
+{
+  guint T = ws->window, H = ws->hidden, batch = ws->batch, D = ws->n_directions;
+  gsize DH = (gsize) D * H, GH = (gsize) recur_cell_n_gates (ws->cell_kind) * H;
+
+  g_return_val_if_fail (layer < ws->n_layers && index < batch, FALSE);
+  if (!recur_cell_has_state (ws->cell_kind, kind))
+    return FALSE;
+
+  for (guint d = 0; d < D; d++)
+    {
+      const DirectionBuffers *db = &ws->dir[layer * D + d];
+      for (guint j = 0; j < H; j++)
+        for (guint t = 0; t < T; t++)
+          {
+            gsize row = (gsize) t * batch + index;
+            float v;
+            if (kind == RECUR_STATE_HIDDEN)
+              v = ws->y[layer][row * DH + (gsize) d * H + j];
+            else if (kind == RECUR_STATE_CELL)
+              v = db->cell[row * H + j];
+            else
+              {
+                /* activated gates in PyTorch's order: LSTM i f g o, GRU r z n */
+                guint gate = kind >= RECUR_STATE_GATE_R ? kind - RECUR_STATE_GATE_R
+                                                        : kind - RECUR_STATE_GATE_I;
+                v = db->gates[row * GH + (gsize) gate * H + j];
+              }
+            out[((gsize) d * H + j) * T + t] = v;
+          }
+    }
+  return TRUE;
+}

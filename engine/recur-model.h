@@ -141,6 +141,33 @@ void         recur_workspace_get_c_n           (const RecurWorkspace  *ws,
 const double *recur_workspace_get_grad_flow    (const RecurWorkspace  *ws,
                                                 guint                  layer);
 
+/* The internal states a heatmap can show. Which exist depends on the cell: every cell has
+ * HIDDEN; LSTM adds CELL and gates I, F, G, O; GRU adds gates R, Z, N. */
+typedef enum
+{
+  RECUR_STATE_HIDDEN,  /* h_t */
+  RECUR_STATE_CELL,    /* c_t (LSTM) */
+  RECUR_STATE_GATE_I,
+  RECUR_STATE_GATE_F,
+  RECUR_STATE_GATE_G,
+  RECUR_STATE_GATE_O,
+  RECUR_STATE_GATE_R,
+  RECUR_STATE_GATE_Z,
+  RECUR_STATE_GATE_N,
+  RECUR_N_STATES
+} RecurStateKind;
+
+gboolean     recur_cell_has_state              (RecurCellKind          cell,
+                                                RecurStateKind         kind);
+const char  *recur_state_kind_to_string        (RecurStateKind         kind); /* "h" "c" "i" … */
+/* Copies a state of window `index` of the last forward as units × time steps,
+ * out[(d·H + j)·T + t] for direction d and unit j. FALSE if the cell has no such state. */
+gboolean     recur_workspace_copy_state        (const RecurWorkspace  *ws,
+                                                guint                  layer,
+                                                RecurStateKind         kind,
+                                                guint                  index,
+                                                float                 *out);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurModel, recur_model_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurWorkspace, recur_workspace_free)
 

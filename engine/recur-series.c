@@ -572,6 +572,7 @@ typedef struct
 
 struct _RecurSeries
 {
+  gatomicrefcount ref_count;
   char          *path;
   guint          n_rows;
   guint          n_columns;
@@ -589,6 +590,7 @@ recur_series_new (const char *path)
 {
   RecurSeries *self = g_new0 (RecurSeries, 1);
 
+  g_atomic_ref_count_init (&self->ref_count);
   self->path = g_strdup (path);
   self->lines = g_array_new (FALSE, FALSE, sizeof (guint));
   self->time_column = -1;
@@ -596,10 +598,18 @@ recur_series_new (const char *path)
   return self;
 }
 
-void
-recur_series_free (RecurSeries *self)
+RecurSeries *
+recur_series_ref (RecurSeries *self)
 {
-  if (self == NULL)
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+recur_series_unref (RecurSeries *self)
+{
+  if (self == NULL || !g_atomic_ref_count_dec (&self->ref_count))
     return;
   for (guint j = 0; j < self->n_columns; j++)
     {
@@ -813,7 +823,7 @@ recur_csv_reader_free (RecurCsvReader *self)
 {
   if (self->parsing)
     csv_free (&self->parser);
-  g_clear_pointer (&self->series, recur_series_free);
+  g_clear_pointer (&self->series, recur_series_unref);
   g_clear_error (&self->error);
   g_byte_array_unref (self->partial);
   g_ptr_array_unref (self->sniffed);

@@ -71,7 +71,9 @@ RecurSeries    *recur_series_load_csv_data        (const char          *data,
                                                    gsize                length,
                                                    const char          *display_name,
                                                    GError             **error);
-void            recur_series_free                 (RecurSeries         *self);
+/* A loaded series is immutable and shared (several runs on one file): atomically refcounted. */
+RecurSeries    *recur_series_ref                  (RecurSeries         *self);
+void            recur_series_unref                (RecurSeries         *self);
 
 const char     *recur_series_get_path             (const RecurSeries   *self);
 guint           recur_series_get_n_rows           (const RecurSeries   *self);
@@ -123,6 +125,6 @@ gboolean        recur_frequency_from_string       (const char          *text,
 guint           recur_frequency_season            (RecurFrequency       frequency);
 const char     *recur_column_type_to_string       (RecurColumnType      type); /* "time" "numeric" "text" */
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurSeries, recur_series_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurSeries, recur_series_unref)
 
 G_END_DECLS

@@ -326,6 +326,9 @@ recur_trainer_run (RecurTrainer       *self,
       p.grad_norm = n_steps ? norm_sum / n_steps : 0.0;
       p.lr = lr;
       p.lr_changed = epoch > 1 && lr != last_lr;
+      p.grad_flow = recur_workspace_get_grad_flow (self->ws, 0);
+      p.grad_flow_layers = recur_model_get_spec (self->model)->num_layers;
+      p.grad_flow_window = recur_model_get_spec (self->model)->window;
       last_lr = lr;
       score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
       if (diverged (score, epoch, error))

@@ -63,6 +63,10 @@ typedef struct
   gboolean improved;
   gboolean lr_changed;     /* this epoch ran at a different rate than the last */
   guint    windows;        /* training windows per epoch */
+  /* ‖∂loss/∂h_t‖ of the epoch's last minibatch, [layers][window]; valid during the callback */
+  const double *grad_flow;
+  guint    grad_flow_layers;
+  guint    grad_flow_window;
 } RecurProgress;
 
 typedef void (*RecurProgressFunc) (const RecurProgress *progress,
