@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-run.h"
+
+/* How often the main loop looks into the mailbox, and how often the worker rebuilds the
+ * prediction snapshot (a forward pass per validation point: not every epoch of a fast run). */
+#define DRAIN_INTERVAL_MS 33
+#define PREDICTIONS_INTERVAL_US (400 * G_TIME_SPAN_MILLISECOND)
+
+struct _RecurRun
+{
+  GObject parent_instance;
+
+  char *name;
+  RecurJob *job;
+  GCancellable *cancellable;
+
+  /* main thread */
+  RecurRunStatus status;
+  GError *error;
+  guint drain_id;
+  gint64 started_at;    /* monotonic µs, 0 before the worker picked the run up */
+  gint64 ended_at;
+  GArray *train_loss;
+  GArray *val_loss;
+  GArray *lr;
+  RecurProgress last;
+  RecurStatesSnapshot *states;
+  RecurPredictionSnapshot *predictions;
+
+  /* mailbox: written by the worker, drained by the main loop, under lock */
+  GMutex lock;
+  gboolean pending_started;
+  gint64 pending_started_at;
+  GArray *pending;                         /* RecurProgress, reserved for every epoch */
+  RecurStatesSnapshot *pending_states;     /* latest only */
+  RecurPredictionSnapshot *pending_predictions;
+  guint states_window;
+
+  /* worker only */
+  RecurWorkspace *inspect_ws;
+  gint64 predictions_at;
+  double *grad_flow;       /* the last epoch's, for the final snapshot */
+};
+
+G_DEFINE_FINAL_TYPE (RecurRun, recur_run, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_PROGRESS,
+  SIGNAL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+const char *
+recur_run_status_to_string (RecurRunStatus status)
+{
+  switch (status)
+    {
+    case RECUR_RUN_QUEUED:
+      return _("Queued");
+    case RECUR_RUN_TRAINING:
+      return _("Training");
+    case RECUR_RUN_STOPPED:
+      return _("Stopped");
+    case RECUR_RUN_FINISHED:
+      return _("Finished");
+    case RECUR_RUN_FAILED:
+      return _("Failed");
+    default:
+      return "";
+    }
+}
+
+static void
+recur_run_dispose (GObject *object)
+{
+  RecurRun *self = RECUR_RUN (object);
+
+  g_clear_handle_id (&self->drain_id, g_source_remove);
+  G_OBJECT_CLASS (recur_run_parent_class)->dispose (object);
+}
+
+static void
+recur_run_finalize (GObject *object)
+{
+  RecurRun *self = RECUR_RUN (object);
+
+  g_free (self->name);
+  g_clear_pointer (&self->job, recur_job_free);
+  g_clear_object (&self->cancellable);
+  g_clear_error (&self->error);
+  g_array_unref (self->train_loss);
+  g_array_unref (self->val_loss);
+  g_array_unref (self->lr);
+  g_array_unref (self->pending);
+  g_clear_pointer (&self->states, recur_states_snapshot_unref);
+  g_clear_pointer (&self->predictions, recur_prediction_snapshot_unref);
+  g_clear_pointer (&self->pending_states, recur_states_snapshot_unref);
+  g_clear_pointer (&self->pending_predictions, recur_prediction_snapshot_unref);
+  g_clear_pointer (&self->inspect_ws, recur_workspace_free);
+  g_free (self->grad_flow);
+  g_mutex_clear (&self->lock);
+  G_OBJECT_CLASS (recur_run_parent_class)->finalize (object);
+}
+
+static void
+recur_run_class_init (RecurRunClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = recur_run_dispose;
+  object_class->finalize = recur_run_finalize;
+
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+  signals[SIGNAL_FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+}
+
+static void
+recur_run_init (RecurRun *self)
+{
+  g_mutex_init (&self->lock);
+  self->cancellable = g_cancellable_new ();
+  self->train_loss = g_array_new (FALSE, FALSE, sizeof (double));
+  self->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
+  self->lr = g_array_new (FALSE, FALSE, sizeof (double));
+}
+
+RecurRun *
+recur_run_new (const char            *name,
+               const RecurJobConfig  *config,
+               RecurSeries           *series,
+               GError               **error)
+{
+  g_autoptr(RecurRun) self = NULL;
+  RecurJob *job = recur_job_new (config, recur_series_ref (series), error);
+  const RecurDataset *data;
+
+  if (job == NULL)
+    return NULL;
+  self = g_object_new (RECUR_TYPE_RUN, NULL);
+  self->name = g_strdup (name);
+  self->job = job;
+  self->status = RECUR_RUN_QUEUED;
+  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (RecurProgress), config->train.epochs);
+  self->inspect_ws = recur_workspace_new (recur_job_get_model (job), 1);
+  data = recur_job_get_dataset (job);
+  self->states_window = recur_dataset_get_test_start (data) - config->model.window;
+  return g_steal_pointer (&self);
+}
+
+/* ---- worker side ------------------------------------------------------------------------- */
+
+/* Builds the snapshots (outside the lock: they run the model) and posts them. */
+static void
+post_snapshots (RecurRun *self,
+                guint     epoch,
+                gboolean  force_predictions)
+{
+  RecurJob *job = self->job;
+  RecurModel *model = recur_job_get_model (job);
+  const RecurDataset *data = recur_job_get_dataset (job);
+  RecurStatesSnapshot *states;
+  RecurPredictionSnapshot *predictions = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  states = recur_states_snapshot_new (model, self->inspect_ws, data,
+                                      g_atomic_int_get (&self->states_window),
+                                      self->grad_flow, epoch);
+  if (force_predictions || now - self->predictions_at >= PREDICTIONS_INTERVAL_US)
+    {
+      predictions = recur_prediction_snapshot_new (model, self->inspect_ws, data,
+                                                   recur_job_get_series (job), epoch);
+      self->predictions_at = now;
+    }
+
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->pending_states, recur_states_snapshot_unref);
+  self->pending_states = states;
+  if (predictions)
+    {
+      g_clear_pointer (&self->pending_predictions, recur_prediction_snapshot_unref);
+      self->pending_predictions = predictions;
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+on_worker_progress (const RecurProgress *p,
+                    gpointer             user_data)
+{
+  RecurRun *self = user_data;
+  RecurProgress copy = *p;
+
+  copy.grad_flow = NULL; /* points into the trainer's workspace: the snapshot keeps a copy */
+  if (self->grad_flow == NULL)
+    self->grad_flow = g_new (double, (gsize) p->grad_flow_layers * p->grad_flow_window);
+  memcpy (self->grad_flow, p->grad_flow,
+          (gsize) p->grad_flow_layers * p->grad_flow_window * sizeof (double));
+  g_mutex_lock (&self->lock);
+  g_array_append_val (self->pending, copy);
+  g_mutex_unlock (&self->lock);
+  post_snapshots (self, p->epoch, FALSE);
+}
+
+static void
+run_worker (gpointer data,
+            gpointer user_data)
+{
+  GTask *task = data;
+  RecurRun *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->lock);
+  self->pending_started = TRUE;
+  self->pending_started_at = g_get_monotonic_time ();
+  g_mutex_unlock (&self->lock);
+
+  ok = recur_job_train (self->job, self->cancellable, on_worker_progress, self, &error);
+  /* the model now holds the best weights: show those */
+  if (recur_job_get_summary (self->job)->best_epoch > 0)
+    post_snapshots (self, recur_job_get_summary (self->job)->best_epoch, TRUE);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+GThreadPool *
+recur_run_pool_new (guint max_threads)
+{
+  return g_thread_pool_new (run_worker, NULL, (int) MAX (max_threads, 1), FALSE, NULL);
+}
+
+/* ---- main thread ------------------------------------------------------------------------- */
+
+/* Moves what the worker posted into the main-thread history; TRUE if anything arrived. */
+static gboolean
+drain_mailbox (RecurRun *self)
+{
+  gboolean changed = FALSE;
+
+  g_mutex_lock (&self->lock);
+  if (self->pending_started && self->started_at == 0)
+    {
+      self->started_at = self->pending_started_at;
+      if (self->status == RECUR_RUN_QUEUED)
+        self->status = RECUR_RUN_TRAINING;
+      changed = TRUE;
+    }
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      const RecurProgress *p = &g_array_index (self->pending, RecurProgress, i);
+      g_array_append_val (self->train_loss, p->train_loss);
+      g_array_append_val (self->val_loss, p->val_loss);
+      g_array_append_val (self->lr, p->lr);
+      self->last = *p;
+      changed = TRUE;
+    }
+  g_array_set_size (self->pending, 0);
+  if (self->pending_states)
+    {
+      g_clear_pointer (&self->states, recur_states_snapshot_unref);
+      self->states = g_steal_pointer (&self->pending_states);
+      changed = TRUE;
+    }
+  if (self->pending_predictions)
+    {
+      g_clear_pointer (&self->predictions, recur_prediction_snapshot_unref);
+      self->predictions = g_steal_pointer (&self->pending_predictions);
+      changed = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+  return changed;
+}
+
+static gboolean
+on_drain (gpointer user_data)
+{
+  RecurRun *self = user_data;
+
+  if (drain_mailbox (self))
+    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_task_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  RecurRun *self = RECUR_RUN (source);
+  GError *error = NULL;
+
+  g_clear_handle_id (&self->drain_id, g_source_remove);
+  drain_mailbox (self);
+  self->ended_at = g_get_monotonic_time ();
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    self->status = RECUR_RUN_FINISHED;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->status = RECUR_RUN_STOPPED;
+      g_clear_error (&error);
+    }
+  else
+    {
+      self->status = RECUR_RUN_FAILED;
+      self->error = error;
+    }
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+}
+
+void
+recur_run_start (RecurRun    *self,
+                 GThreadPool *pool)
+{
+  GTask *task;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (RECUR_IS_RUN (self));
+  g_return_if_fail (self->status == RECUR_RUN_QUEUED && self->drain_id == 0);
+
+  task = g_task_new (self, self->cancellable, on_task_done, NULL);
+  g_task_set_source_tag (task, recur_run_start);
+  self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
+  if (!g_thread_pool_push (pool, task, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+    }
+}
+
+void
+recur_run_stop (RecurRun *self)
+{
+  g_return_if_fail (RECUR_IS_RUN (self));
+  g_cancellable_cancel (self->cancellable);
+}
+
+const char *
+recur_run_get_name (RecurRun *self)
+{
+  return self->name;
+}
+
+RecurRunStatus
+recur_run_get_status (RecurRun *self)
+{
+  return self->status;
+}
+
+gboolean
+recur_run_is_active (RecurRun *self)
+{
+  return self->status == RECUR_RUN_QUEUED || self->status == RECUR_RUN_TRAINING;
+}
+
+const GError *
+recur_run_get_error (RecurRun *self)
+{
+  return self->error;
+}
+
+RecurJob *
+recur_run_get_job (RecurRun *self)
+{
+  return self->job;
+}
+
+guint
+recur_run_get_n_epochs (RecurRun *self)
+{
+  return self->train_loss->len;
+}
+
+const double *
+recur_run_get_train_loss (RecurRun *self)
+{
+  return (const double *) (gpointer) self->train_loss->data;
+}
+
+const double *
+recur_run_get_val_loss (RecurRun *self)
+{
+  return (const double *) (gpointer) self->val_loss->data;
+}
+
+const double *
+recur_run_get_lr (RecurRun *self)
+{
+  return (const double *) (gpointer) self->lr->data;
+}
+
+const RecurProgress *
+recur_run_get_last_progress (RecurRun *self)
+{
+  return &self->last;
+}
+
+double
+recur_run_get_elapsed (RecurRun *self)
+{
+  gint64 end = self->ended_at ? self->ended_at : g_get_monotonic_time ();
+
+  return self->started_at ? (end - self->started_at) / (double) G_USEC_PER_SEC : 0.0;
+}
+
+double
+recur_run_get_eta (RecurRun *self)
+{
+  guint done = self->last.epoch;
+
+  if (!recur_run_is_active (self) || done == 0)
+    return NAN;
+  return recur_run_get_elapsed (self) / done * (self->last.epochs - done);
+}
+
+RecurStatesSnapshot *
+recur_run_get_states (RecurRun *self)
+{
+  return self->states;
+}
+
+RecurPredictionSnapshot *
+recur_run_get_predictions (RecurRun *self)
+{
+  return self->predictions;
+}
+
+void
+recur_run_set_states_window (RecurRun *self,
+                             guint     start)
+{
+  const RecurDataset *data = recur_job_get_dataset (self->job);
+  guint last = recur_dataset_get_n_points (data) - recur_dataset_get_spec (data)->window;
+
+  g_atomic_int_set (&self->states_window, MIN (start, last));
+  if (!recur_run_is_active (self))
+    {
+      /* no worker to rebuild it: do it here (one forward pass) */
+      RecurModel *model = recur_job_get_model (self->job);
+      RecurStatesSnapshot *old = self->states;
+      self->states = recur_states_snapshot_new (model, self->inspect_ws, data, MIN (start, last),
+                                                old ? old->grad_flow : NULL,
+                                                old ? old->epoch : 0);
+      g_clear_pointer (&old, recur_states_snapshot_unref);
+      g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+    }
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "recur-job.h"
+#include "recur-snapshot.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RECUR_RUN_QUEUED,    /* waiting for a worker */
+  RECUR_RUN_TRAINING,
+  RECUR_RUN_STOPPED,   /* cancelled: keeps its best weights */
+  RECUR_RUN_FINISHED,
+  RECUR_RUN_FAILED,    /* see recur_run_get_error */
+} RecurRunStatus;
+
+const char *recur_run_status_to_string (RecurRunStatus status); /* translated, for display */
+
+#define RECUR_TYPE_RUN (recur_run_get_type ())
+G_DECLARE_FINAL_TYPE (RecurRun, recur_run, RECUR, RUN, GObject)
+
+/* One training run: a job trained on a worker of a GThreadPool made by recur_run_pool_new, its
+ * progress handed to the main thread through a mailbox that the main loop drains at most ~30
+ * times a second, emitting "progress" once per drain. The worker never touches the UI.
+ *
+ * Signals (main thread): "progress" — new epochs or snapshots arrived;
+ *                        "finished" — training ended, whatever the status. */
+RecurRun       *recur_run_new            (const char            *name,
+                                          const RecurJobConfig  *config,
+                                          RecurSeries           *series,
+                                          GError               **error);
+
+/* The pool that runs RecurRuns: max_threads of them at once, the rest queued. */
+GThreadPool    *recur_run_pool_new       (guint                  max_threads);
+
+/* Queues the run on pool; must be called on the thread whose main context drains progress. */
+void            recur_run_start          (RecurRun              *self,
+                                          GThreadPool           *pool);
+/* Asks the run to stop between two minibatches; it keeps its best weights. */
+void            recur_run_stop           (RecurRun              *self);
+
+const char     *recur_run_get_name       (RecurRun              *self);
+RecurRunStatus  recur_run_get_status     (RecurRun              *self);
+gboolean        recur_run_is_active      (RecurRun              *self); /* queued or training */
+const GError   *recur_run_get_error      (RecurRun              *self);
+/* The job: its configuration always; its model, evaluation and exports once not active. */
+RecurJob       *recur_run_get_job        (RecurRun              *self);
+
+/* Main-thread history of the epochs received so far. */
+guint           recur_run_get_n_epochs   (RecurRun              *self);
+const double   *recur_run_get_train_loss (RecurRun              *self);
+const double   *recur_run_get_val_loss   (RecurRun              *self);
+const double   *recur_run_get_lr         (RecurRun              *self);
+const RecurProgress *recur_run_get_last_progress (RecurRun      *self);
+/* Seconds since the run started training (frozen once it ends), and the estimated rest. */
+double          recur_run_get_elapsed    (RecurRun              *self);
+double          recur_run_get_eta        (RecurRun              *self);
+
+/* The latest snapshots (transfer none; valid until the next "progress"), NULL before any. */
+RecurStatesSnapshot     *recur_run_get_states      (RecurRun    *self);
+RecurPredictionSnapshot *recur_run_get_predictions (RecurRun    *self);
+/* Which window the states snapshot shows (default: the last one before the test part). */
+void            recur_run_set_states_window (RecurRun           *self,
+                                             guint               start);
+
+G_END_DECLS

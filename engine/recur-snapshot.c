@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-forecast.h"
+#include "recur-snapshot.h"
+
+/* ---- states ------------------------------------------------------------------------------ */
+
+static void
+states_clear (gpointer data)
+{
+  RecurStatesSnapshot *self = data;
+
+  g_free (self->states);
+  g_free (self->grad_flow);
+}
+
+RecurStatesSnapshot *
+recur_states_snapshot_new (const RecurModel   *model,
+                           RecurWorkspace     *ws,
+                           const RecurDataset *data,
+                           guint               start,
+                           const double       *grad_flow,
+                           guint               epoch)
+{
+  const RecurModelSpec *spec = recur_model_get_spec (model);
+  RecurStatesSnapshot *self = g_atomic_rc_box_new0 (RecurStatesSnapshot);
+  guint T = spec->window, out = recur_model_spec_output_size (spec);
+  gsize block;
+  g_autofree float *input = g_new (float, T);
+  g_autofree float *output = g_new (float, out);
+
+  self->cell = spec->cell;
+  self->layers = spec->num_layers;
+  self->units = (spec->bidirectional ? 2 : 1) * spec->hidden_size;
+  self->window = T;
+  self->start = start;
+  self->epoch = epoch;
+  block = (gsize) self->units * T;
+  self->states = g_new0 (float, (gsize) self->layers * RECUR_N_STATES * block);
+
+  recur_dataset_gather (data, &start, 1, input, NULL);
+  recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
+  for (guint l = 0; l < self->layers; l++)
+    for (guint k = 0; k < RECUR_N_STATES; k++)
+      recur_workspace_copy_state (ws, l, k, 0,
+                                  self->states + ((gsize) l * RECUR_N_STATES + k) * block);
+  if (grad_flow)
+    self->grad_flow = g_memdup2 (grad_flow, (gsize) self->layers * T * sizeof (double));
+  return self;
+}
+
+RecurStatesSnapshot *
+recur_states_snapshot_ref (RecurStatesSnapshot *self)
+{
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+recur_states_snapshot_unref (RecurStatesSnapshot *self)
+{
+  if (self)
+    g_atomic_rc_box_release_full (self, states_clear);
+}
+
+const float *
+recur_states_snapshot_get (const RecurStatesSnapshot *self,
+                           guint                      layer,
+                           RecurStateKind             kind)
+{
+  g_return_val_if_fail (layer < self->layers && kind < RECUR_N_STATES, NULL);
+  if (!recur_cell_has_state (self->cell, kind))
+    return NULL;
+  return self->states + ((gsize) layer * RECUR_N_STATES + kind) * self->units * self->window;
+}
+
+/* ---- predictions ------------------------------------------------------------------------- */
+
+static void
+predictions_clear (gpointer data)
+{
+  RecurPredictionSnapshot *self = data;
+
+  g_free (self->x);
+  g_free (self->actual);
+  g_free (self->predicted);
+  g_free (self->naive);
+  g_free (self->future_x);
+  g_free (self->future);
+}
+
+static double
+x_of (const RecurSeries *series,
+      guint              i)
+{
+  const gint64 *ts = recur_series_get_timestamps (series);
+  return ts ? (double) ts[i] : (double) i;
+}
+
+/* One step ahead from the window ending before `t`: the first value the head outputs. */
+static double
+predict_one_step (const RecurModel   *model,
+                  RecurWorkspace     *ws,
+                  const RecurDataset *data,
+                  guint               t,
+                  float              *input,
+                  float              *output)
+{
+  guint start = t - recur_model_get_spec (model)->window;
+
+  recur_dataset_gather (data, &start, 1, input, NULL);
+  recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
+  return recur_scaler_invert (recur_dataset_get_scaler (data), output[0]);
+}
+
+RecurPredictionSnapshot *
+recur_prediction_snapshot_new (const RecurModel   *model,
+                               RecurWorkspace     *ws,
+                               const RecurDataset *data,
+                               const RecurSeries  *series,
+                               guint               epoch)
+{
+  const RecurModelSpec *spec = recur_model_get_spec (model);
+  RecurPredictionSnapshot *self = g_atomic_rc_box_new0 (RecurPredictionSnapshot);
+  const double *values = recur_dataset_get_values (data);
+  guint n_points = recur_dataset_get_n_points (data);
+  guint val_start = recur_dataset_get_val_start (data);
+  guint test_start = recur_dataset_get_test_start (data);
+  guint context = MIN (val_start, MAX (n_points - val_start, spec->window));
+  g_autofree float *input = g_new (float, spec->window);
+  g_autofree float *output = g_new (float, recur_model_spec_output_size (spec));
+  gint64 last;
+
+  self->epoch = epoch;
+  self->first = val_start - context;
+  self->n = n_points - self->first;
+  self->x = g_new (double, self->n);
+  self->actual = g_new (double, self->n);
+  self->predicted = g_new (double, self->n);
+  self->naive = g_new (double, self->n);
+  for (guint i = 0; i < self->n; i++)
+    {
+      guint t = self->first + i;
+      self->x[i] = x_of (series, t);
+      self->actual[i] = values[t];
+      self->predicted[i] = NAN;
+      self->naive[i] = NAN;
+      if (t >= val_start && t < test_start)
+        {
+          self->predicted[i] = predict_one_step (model, ws, data, t, input, output);
+          self->naive[i] = values[t - 1];
+        }
+    }
+  /* the test part exactly as it is scored */
+  recur_forecast (model, recur_dataset_get_scaler (data), values, test_start,
+                  n_points - test_start, self->predicted + (test_start - self->first));
+  recur_naive_forecast (values, test_start, n_points - test_start,
+                        self->naive + (test_start - self->first));
+
+  self->n_future = spec->horizon;
+  self->future = g_new (double, self->n_future);
+  self->future_x = g_new (double, self->n_future);
+  recur_forecast (model, recur_dataset_get_scaler (data), values, n_points, self->n_future,
+                  self->future);
+  last = (gint64) x_of (series, n_points - 1);
+  for (guint h = 0; h < self->n_future; h++)
+    self->future_x[h] = (double) recur_series_advance_timestamp (series, last, h + 1);
+  self->val_start_x = x_of (series, val_start);
+  self->test_start_x = x_of (series, test_start);
+  return self;
+}
+
+RecurPredictionSnapshot *
+recur_prediction_snapshot_ref (RecurPredictionSnapshot *self)
+{
+  return g_atomic_rc_box_acquire (self);
+}
+
+void
+recur_prediction_snapshot_unref (RecurPredictionSnapshot *self)
+{
+  if (self)
+    g_atomic_rc_box_release_full (self, predictions_clear);
+}
