@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "recur-job.h"
+
+G_BEGIN_DECLS
+
+/* The hyperparameter sidebar: every field of a RecurJobConfig but the column, in three groups
+ * (Model, Data, Training), with a live parameter count whose tooltip lists every tensor.
+ * "changed" (no arguments) is emitted once per change, be it made by the user, by
+ * recur_params_panel_set_config or by the "Reset to defaults" button. */
+#define RECUR_TYPE_PARAMS_PANEL (recur_params_panel_get_type ())
+G_DECLARE_FINAL_TYPE (RecurParamsPanel, recur_params_panel, RECUR, PARAMS_PANEL, GtkWidget)
+
+GtkWidget *recur_params_panel_new        (void);
+/* Fills every field except config->column, which is left untouched. */
+void       recur_params_panel_get_config (RecurParamsPanel     *self,
+                                          RecurJobConfig       *config);
+/* Shows config (its column is ignored); values out of a control's range are clamped. */
+void       recur_params_panel_set_config (RecurParamsPanel     *self,
+                                          const RecurJobConfig *config);
+/* Parameters of the model the panel describes: recur_model_spec_count_params of its spec. */
+guint64    recur_params_panel_get_n_params (RecurParamsPanel   *self);
+
+G_END_DECLS
