@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Pure Cairo drawing of Recur's plots. No GTK types: the widgets in ui/ and the image export
+ * call the same functions. Each reads only its arguments and keeps no state between calls.
+ * Text is drawn with Pango (pangocairo) and must only be used from one thread at a time. */
+
+#include <cairo.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RECUR_PLOT_ERROR (recur_plot_error_quark ())
+GQuark recur_plot_error_quark (void);
+
+typedef enum
+{
+  RECUR_PLOT_ERROR_FORMAT,  /* unknown file extension or format */
+  RECUR_PLOT_ERROR_SIZE,    /* width or height out of range (1–20000 pixels/points) */
+  RECUR_PLOT_ERROR_CAIRO,   /* Cairo failed to render */
+  RECUR_PLOT_ERROR_WRITE,   /* the file could not be written (nothing was left behind) */
+} RecurPlotError;
+
+typedef struct
+{
+  double r, g, b, a;
+} RecurRgba;
+
+typedef struct
+{
+  RecurRgba background;
+  RecurRgba foreground;   /* text, axes */
+  RecurRgba grid;
+  RecurRgba muted;        /* secondary text, markers */
+  RecurRgba train;        /* training part / training loss */
+  RecurRgba validation;   /* validation part / validation loss */
+  RecurRgba test;         /* test part */
+  RecurRgba actual;       /* observed values */
+  RecurRgba predicted;    /* model predictions */
+  RecurRgba baseline;     /* naive forecast */
+  RecurRgba forecast;     /* forecast past the end of the data */
+  RecurRgba negative;     /* diverging colour map: −limit … */
+  RecurRgba positive;     /* … +limit; 0 is drawn in the background colour */
+  RecurRgba highlight;    /* best epoch, hover marker */
+  char      font[64];     /* Pango font family, e.g. "Sans" */
+  double    font_size;    /* points at scale 1 */
+} RecurPlotStyle;
+
+/* Colour-blind-safe defaults for a light and a dark theme; widgets then take background,
+ * foreground and accent from the GTK theme. */
+void recur_plot_style_init (RecurPlotStyle *style,
+                            gboolean        dark);
+
+/* The plotting area inside a w×h plot (after margins for axes and labels); the same for a
+ * given plot kind and size in drawing and in hit-testing.
+ *
+ * Margins depend on the text, so layout depends on the style's font and font_size. The
+ * recur_plot_*_area and recur_plot_*_hit functions without a style measure with the font of
+ * recur_plot_style_init(); a widget that draws with another font or size calls the
+ * *_for_style variants with the style it draws with (NULL = the defaults). Every draw
+ * function also accepts a NULL style, meaning recur_plot_style_init (style, FALSE). */
+typedef struct
+{
+  double x, y, width, height;
+} RecurPlotArea;
+
+/* ---- series view ------------------------------------------------------------------------ */
+
+/* Time axes show UTC, as the engine reads timestamps, with ticks at calendar units. */
+
+typedef struct
+{
+  guint          n;
+  const double  *x;            /* time axis values (Unix seconds, or row index) */
+  const double  *values;       /* NAN where missing: drawn as a gap */
+  const gboolean *missing;     /* may be NULL: TRUE where a value was missing (marked on the axis) */
+  gboolean       x_is_time;    /* format x as dates (and times when x_has_time_of_day) */
+  gboolean       x_has_time_of_day;
+  guint          val_start;    /* index where the validation part starts; n = none */
+  guint          test_start;   /* index where the test part starts; n = none */
+  double         view_min;     /* visible x range; view_min >= view_max means everything */
+  double         view_max;
+  int            hover;        /* index with a readout (date and value), -1 for none */
+  const char    *title;        /* e.g. the column name; may be NULL */
+} RecurSeriesPlot;
+
+void recur_plot_series       (cairo_t               *cr,
+                              double                 width,
+                              double                 height,
+                              const RecurSeriesPlot *plot,
+                              const RecurPlotStyle  *style);
+RecurPlotArea recur_plot_series_area (const RecurSeriesPlot *plot,
+                                      double                 width,
+                                      double                 height);
+/* Index of the point nearest to widget x (inside the view), or -1. */
+int  recur_plot_series_hit   (const RecurSeriesPlot *plot,
+                              double                 width,
+                              double                 height,
+                              double                 x);
+RecurPlotArea recur_plot_series_area_for_style (const RecurSeriesPlot *plot,
+                                                const RecurPlotStyle  *style,
+                                                double                 width,
+                                                double                 height);
+int  recur_plot_series_hit_for_style (const RecurSeriesPlot *plot,
+                                      const RecurPlotStyle  *style,
+                                      double                 width,
+                                      double                 height,
+                                      double                 x);
+
+/* ---- loss curve --------------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint         n;            /* epochs so far */
+  guint         total;        /* planned epochs: the x axis spans 1…total */
+  const double *train;        /* [n] */
+  const double *val;          /* [n], NAN where unknown */
+  const double *lr;           /* [n] learning rate per epoch: changes are marked; may be NULL */
+  guint         best_epoch;   /* 1-based, 0 = none: marked */
+  int           hover;        /* epoch index (0-based) with a readout, -1 for none */
+} RecurLossPlot;
+
+/* Log-scale y axis, train and validation lines, best epoch and learning-rate changes marked,
+ * a legend. */
+void recur_plot_loss         (cairo_t              *cr,
+                              double                width,
+                              double                height,
+                              const RecurLossPlot  *plot,
+                              const RecurPlotStyle *style);
+/* Epoch index (0-based) under widget x, clamped to the epochs so far; -1 outside the area
+ * or with no epochs. */
+int  recur_plot_loss_hit     (const RecurLossPlot  *plot,
+                              double                width,
+                              double                height,
+                              double                x);
+RecurPlotArea recur_plot_loss_area (const RecurLossPlot *plot,
+                                    double               width,
+                                    double               height);
+RecurPlotArea recur_plot_loss_area_for_style (const RecurLossPlot  *plot,
+                                              const RecurPlotStyle *style,
+                                              double                width,
+                                              double                height);
+int  recur_plot_loss_hit_for_style (const RecurLossPlot  *plot,
+                                    const RecurPlotStyle *style,
+                                    double                width,
+                                    double                height,
+                                    double                x);
+
+/* ---- heatmap ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint        rows;          /* units */
+  guint        cols;          /* time steps */
+  const float *values;        /* row-major [rows][cols] */
+  double       limit;         /* colour range ±limit; 0 = the largest |value| */
+  const char  *title;         /* e.g. "h_t, layer 1" */
+  const char  *row_label;     /* e.g. "unit" */
+  const char  *col_label;     /* e.g. "time step" */
+} RecurHeatmapPlot;
+
+/* Cells painted from an image surface with CAIRO_FILTER_NEAREST, a diverging map centred on 0,
+ * and a colour bar with its scale. Non-finite cells take style->grid. */
+void recur_plot_heatmap      (cairo_t                *cr,
+                              double                  width,
+                              double                  height,
+                              const RecurHeatmapPlot *plot,
+                              const RecurPlotStyle   *style);
+/* The cells' rectangle: column c spans x + c·width/cols … x + (c+1)·width/cols, row 0 on top. */
+RecurPlotArea recur_plot_heatmap_area (const RecurHeatmapPlot *plot,
+                                       double                  width,
+                                       double                  height);
+RecurPlotArea recur_plot_heatmap_area_for_style (const RecurHeatmapPlot *plot,
+                                                 const RecurPlotStyle   *style,
+                                                 double                  width,
+                                                 double                  height);
+
+/* ---- gradient flow ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  guint         n;            /* time steps */
+  const double *norms;        /* ‖∂loss/∂h_t‖ per step, log-scale bars */
+} RecurGradFlowPlot;
+
+/* Steps without a positive finite norm get no bar. */
+void recur_plot_grad_flow    (cairo_t                 *cr,
+                              double                   width,
+                              double                   height,
+                              const RecurGradFlowPlot *plot,
+                              const RecurPlotStyle    *style);
+/* Step t's bar is centred at x + (t + 0.5)·width/n. */
+RecurPlotArea recur_plot_grad_flow_area (const RecurGradFlowPlot *plot,
+                                         double                   width,
+                                         double                   height);
+RecurPlotArea recur_plot_grad_flow_area_for_style (const RecurGradFlowPlot *plot,
+                                                   const RecurPlotStyle    *style,
+                                                   double                   width,
+                                                   double                   height);
+
+/* ---- predictions -------------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint         n;            /* observed points shown (a tail of the series) */
+  const double *x;            /* [n] time axis (as RecurSeriesPlot) */
+  const double *actual;       /* [n] */
+  const double *predicted;    /* [n], NAN where the model made no prediction */
+  const double *naive;        /* [n], NAN where none; may be NULL */
+  guint         n_future;
+  const double *future_x;     /* [n_future] */
+  const double *future;       /* [n_future] forecast past the end of the data */
+  gboolean      x_is_time;
+  gboolean      x_has_time_of_day;
+  double        val_start_x;  /* shading of the validation and test parts; NAN = none */
+  double        test_start_x;
+  int           hover;        /* index into x (or n + future index) with a readout, -1 none */
+} RecurPredictionPlot;
+
+void recur_plot_predictions  (cairo_t                   *cr,
+                              double                     width,
+                              double                     height,
+                              const RecurPredictionPlot *plot,
+                              const RecurPlotStyle      *style);
+/* Index of the nearest point under widget x: into x, or n + index into future_x; -1 outside. */
+int  recur_plot_predictions_hit (const RecurPredictionPlot *plot,
+                                 double                     width,
+                                 double                     height,
+                                 double                     x);
+RecurPlotArea recur_plot_predictions_area (const RecurPredictionPlot *plot,
+                                           double                     width,
+                                           double                     height);
+RecurPlotArea recur_plot_predictions_area_for_style (const RecurPredictionPlot *plot,
+                                                     const RecurPlotStyle      *style,
+                                                     double                     width,
+                                                     double                     height);
+int  recur_plot_predictions_hit_for_style (const RecurPredictionPlot *plot,
+                                           const RecurPlotStyle      *style,
+                                           double                     width,
+                                           double                     height,
+                                           double                     x);
+
+/* ---- export ------------------------------------------------------------------------------- */
+
+typedef enum
+{
+  RECUR_PLOT_FORMAT_PNG,
+  RECUR_PLOT_FORMAT_SVG,
+  RECUR_PLOT_FORMAT_PDF,
+} RecurPlotFormat;
+
+typedef void (*RecurPlotDrawFunc) (cairo_t              *cr,
+                                   double                width,
+                                   double                height,
+                                   gconstpointer         plot,
+                                   const RecurPlotStyle *style);
+
+/* From a file name's extension (.png .svg .pdf, any case). */
+gboolean recur_plot_format_from_path (const char      *path,
+                                      RecurPlotFormat *format,
+                                      GError         **error);
+/* Draws into an image (PNG), SVG or PDF surface of width × height (pixels or points) and writes
+ * it atomically (temporary file + rename; nothing left behind on failure). */
+gboolean recur_plot_export           (RecurPlotDrawFunc     draw,
+                                      gconstpointer         plot,
+                                      const RecurPlotStyle *style,
+                                      RecurPlotFormat       format,
+                                      double                width,
+                                      double                height,
+                                      const char           *path,
+                                      GError              **error);
+
+G_END_DECLS
