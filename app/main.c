@@ -6,6 +6,9 @@
 #include <locale.h>
 
 #include "recur-cli.h"
+#ifdef HAVE_GUI
+#include "recur-application.h"
+#endif
 
 /* An uninstalled build finds its translations through RECUR_LOCALEDIR (set by the tests and
  * the README's run script); an installed one in LOCALEDIR. */
@@ -20,6 +23,13 @@ setup_i18n (void)
   textdomain (GETTEXT_PACKAGE);
 }
 
+static gboolean
+have_display (void)
+{
+  return (g_getenv ("DISPLAY") && *g_getenv ("DISPLAY"))
+         || (g_getenv ("WAYLAND_DISPLAY") && *g_getenv ("WAYLAND_DISPLAY"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -27,6 +37,17 @@ main (int    argc,
   setup_i18n ();
   if (recur_cli_is_command (argc, argv))
     return recur_cli_run (argc, argv);
+#ifdef HAVE_GUI
+  if (have_display ())
+    {
+      g_autoptr(RecurApplication) app = recur_application_new ();
+      g_set_application_name ("Recur");
+      return g_application_run (G_APPLICATION (app), argc, argv);
+    }
+  g_printerr ("%s\n", _("No display: the window cannot open. The headless commands follow."));
+#else
+  (void) have_display;
+#endif
   recur_cli_print_usage ();
   return argc > 1 ? 2 : 0;
 }

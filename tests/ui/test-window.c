@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The main window in a real display (Xvfb in CI): open a CSV, train, watch, stop, export,
+ * and bad input shown without losing the loaded series. SHOT_DIR gets PNGs to look at. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-params-panel.h"
+#include "recur-window.h"
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (gboolean (*cond) (gpointer),
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (10, wake, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}
+
+static gboolean
+save_widget_png (GtkWidget  *w,
+                 const char *name)
+{
+  const char *dir = g_getenv ("SHOT_DIR");
+  g_autofree char *path = NULL;
+  GdkPaintable *p;
+  int width = gtk_widget_get_width (w), height = gtk_widget_get_height (w);
+  GtkSnapshot *snap;
+  GskRenderNode *node;
+  cairo_surface_t *s;
+  cairo_t *cr;
+  gboolean ok;
+
+  if (dir == NULL)
+    return TRUE;
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  p = gtk_widget_paintable_new (w);
+  snap = gtk_snapshot_new ();
+  gdk_paintable_snapshot (p, snap, width, height);
+  g_object_unref (p);
+  node = gtk_snapshot_free_to_node (snap);
+  if (node == NULL)
+    return FALSE;
+  s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (s);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  ok = cairo_surface_write_to_png (s, path) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy (s);
+  gsk_render_node_unref (node);
+  return ok;
+}
+
+static char *
+data_file (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", name, NULL);
+}
+
+static gboolean
+is_mapped (gpointer w)
+{
+  return gtk_widget_get_mapped (w);
+}
+
+static gboolean
+is_loaded (gpointer w)
+{
+  return !recur_window_is_loading (w) && recur_window_get_series (w) != NULL;
+}
+
+static gboolean
+not_loading (gpointer w)
+{
+  return !recur_window_is_loading (w);
+}
+
+static gboolean
+is_revealed (gpointer r)
+{
+  return gtk_revealer_get_child_revealed (r);
+}
+
+static gboolean
+not_training (gpointer w)
+{
+  return !recur_window_is_training (w);
+}
+
+static gboolean
+has_epochs (gpointer w)
+{
+  RecurRun *run = recur_window_get_run (w);
+  return run && recur_run_get_n_epochs (run) >= 3 && recur_run_get_states (run) != NULL;
+}
+
+static GtkWidget *
+find_by_name (GtkWidget  *root,
+              GType       type,
+              const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type)
+          && (label == NULL
+              || (GTK_IS_LABEL (c) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (c)), label) == 0)))
+        return c;
+      if ((found = find_by_name (c, type, label)))
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWindow *
+new_window (void)
+{
+  GtkWidget *win = recur_window_new (NULL);
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (is_mapped, win, 10000));
+  recur_window_open_path (RECUR_WINDOW (win), csv);
+  g_assert_true (wait_for (is_loaded, win, 10000));
+  return GTK_WINDOW (win);
+}
+
+static void
+set_epochs (GtkWindow *win,
+            guint      epochs)
+{
+  RecurParamsPanel *panel = RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win),
+                                                              RECUR_TYPE_PARAMS_PANEL, NULL));
+  RecurJobConfig config;
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  config.train.epochs = epochs;
+  config.train.patience = 0;
+  recur_params_panel_set_config (panel, &config);
+  recur_job_config_clear (&config);
+}
+
+/* Open the bundled series, train, watch the views fill, and read the results. */
+static void
+test_train_and_watch (void)
+{
+  GtkWindow *win = new_window ();
+  RecurRun *run;
+  const RecurEvaluation *ev;
+  RecurSeries *series = recur_window_get_series (RECUR_WINDOW (win));
+
+  g_assert_cmpuint (recur_series_get_n_rows (series), ==, 240);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-loaded.png"));
+
+  set_epochs (win, 60);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+  g_assert_true (recur_window_is_training (RECUR_WINDOW (win)));
+  g_assert_true (wait_for (has_epochs, win, 30000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-training.png"));
+  g_assert_true (wait_for (not_training, win, 60000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-trained.png"));
+
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+  g_assert_cmpuint (recur_run_get_n_epochs (run), ==, 60);
+  ev = recur_job_get_evaluation (recur_run_get_job (run));
+  g_assert_nonnull (ev);
+  g_assert_cmpfloat (ev->model_metrics.mase, <, ev->naive_metrics.mase);
+  g_assert_nonnull (recur_run_get_predictions (run));
+  /* the status line is a real label reporting the end */
+  g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL, NULL));
+  gtk_window_destroy (win);
+}
+
+/* Stop keeps the best weights; the run ends within a moment. */
+static void
+test_stop (void)
+{
+  GtkWindow *win = new_window ();
+  RecurRun *run;
+
+  set_epochs (win, 100000);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (has_epochs, win, 30000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
+  g_assert_true (wait_for (not_training, win, 5000));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
+  g_assert_nonnull (recur_job_get_evaluation (recur_run_get_job (run)));
+  gtk_window_destroy (win);
+}
+
+/* A bad file: the message names the place, the loaded series stays. */
+static void
+test_bad_input_keeps_the_series (void)
+{
+  GtkWindow *win = new_window ();
+  RecurSeries *before = recur_window_get_series (RECUR_WINDOW (win));
+  g_autofree char *dir = g_dir_make_tmp ("recur-ui-XXXXXX", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.csv", NULL);
+  GtkRevealer *revealer;
+
+  g_assert_true (g_file_set_contents (bad, "date,v\n2020-01-01,1\n2020-02-01,x\n", -1, NULL));
+  recur_window_open_path (RECUR_WINDOW (win), bad);
+  g_assert_true (wait_for (not_loading, win, 10000));
+  g_assert_true (recur_window_get_series (RECUR_WINDOW (win)) == before);
+  g_assert_nonnull (recur_window_get_error_text (RECUR_WINDOW (win)));
+  g_assert_nonnull (strstr (recur_window_get_error_text (RECUR_WINDOW (win)), "bad.csv:3:2:"));
+  /* the message is on screen, in a real label, once the banner has slid in */
+  revealer = GTK_REVEALER (find_by_name (GTK_WIDGET (win), GTK_TYPE_REVEALER, NULL));
+  g_assert_true (wait_for (is_revealed, revealer, 5000));
+  g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL,
+                                  recur_window_get_error_text (RECUR_WINDOW (win))));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-bad-input.png"));
+  g_unlink (bad);
+  g_rmdir (dir);
+  gtk_window_destroy (win);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer type)
+{
+  return find_toplevel ((GType) GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+typedef struct
+{
+  GtkFileChooser *chooser;
+  GFile *want;
+} ChooserWait;
+
+static gboolean
+chooser_has_file (gpointer data)
+{
+  ChooserWait *w = data;
+  g_autoptr(GFile) file = gtk_file_chooser_get_file (w->chooser);
+  return file != NULL && g_file_equal (file, w->want);
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+window_gone (gpointer weak)
+{
+  return *(gpointer *) weak == NULL;
+}
+
+/* Saves through the real GtkFileChooserNative (a GtkFileChooserDialog without a portal). */
+static void
+save_through_chooser (GtkWindow  *win,
+                      const char *action,
+                      GVariant   *target,
+                      const char *path)
+{
+  GtkFileChooser *chooser;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  g_autofree char *name = g_file_get_basename (file);
+  ChooserWait w;
+
+  g_assert_true (gtk_widget_activate_action_variant (GTK_WIDGET (win), action, target));
+  g_assert_true (wait_for (dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10000));
+  chooser = GTK_FILE_CHOOSER (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+  /* let the dialog finish setting itself up (it picks a start folder once mapped) */
+  g_assert_true (wait_for (is_mapped, chooser, 5000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (chooser));
+  /* a save dialog takes a folder and a name; the folder loads asynchronously */
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, NULL));
+  gtk_file_chooser_set_current_name (chooser, name);
+  w.chooser = chooser;
+  w.want = file;
+  g_assert_true (wait_for (chooser_has_file, &w, 5000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (chooser));
+  g_assert_true (chooser_has_file (&w));
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser),
+                                                           GTK_RESPONSE_ACCEPT));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_true (wait_for (file_exists, (gpointer) path, 10000));
+}
+
+/* After training: forecast, weights and a plot written where the user chose. */
+static void
+test_exports (void)
+{
+  GtkWindow *win = new_window ();
+  g_autofree char *dir = g_dir_make_tmp ("recur-export-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "forecast.csv", NULL);
+  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *svg = g_build_filename (dir, "loss.svg", NULL);
+  g_autofree char *text = NULL;
+
+  set_epochs (win, 5);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (has_epochs, win, 30000));
+  g_assert_true (wait_for (not_training, win, 30000));
+
+  save_through_chooser (win, "win.export-forecast", NULL, csv);
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "timestamp,mean_temp_f,kind\n1939-01-01,"));
+  save_through_chooser (win, "win.export-weights", NULL, weights);
+  save_through_chooser (win, "win.export-plot", g_variant_new_string ("loss"), svg);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "<svg"));
+  gtk_window_destroy (win);
+}
+
+/* Closing while training asks first; "Stop and Close" stops the run, then closes. */
+static void
+test_close_while_training_asks (void)
+{
+  GtkWindow *win = new_window ();
+  gpointer weak = win;
+  GtkWindow *dialog;
+  RecurRun *run;
+
+  set_epochs (win, 100000);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (has_epochs, win, 30000));
+  run = g_object_ref (recur_window_get_run (RECUR_WINDOW (win)));
+  g_object_add_weak_pointer (G_OBJECT (win), &weak);
+  gtk_window_close (win);
+  g_assert_true (wait_for (dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_MESSAGE_DIALOG), 5000));
+  g_assert_nonnull (weak); /* still open: it asked */
+  dialog = find_toplevel (GTK_TYPE_MESSAGE_DIALOG);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_for (window_gone, &weak, 10000));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
+  g_object_unref (run);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  if (!g_getenv ("DISPLAY") && !g_getenv ("WAYLAND_DISPLAY"))
+    {
+      g_print ("1..0 # SKIP no display: run under xvfb-run -a dbus-run-session\n");
+      return 0;
+    }
+  gtk_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/window/train-and-watch", test_train_and_watch);
+  g_test_add_func ("/ui/window/stop", test_stop);
+  g_test_add_func ("/ui/window/bad-input-keeps-the-series", test_bad_input_keeps_the_series);
+  g_test_add_func ("/ui/window/exports", test_exports);
+  g_test_add_func ("/ui/window/close-while-training-asks", test_close_while_training_asks);
+  return g_test_run ();
+}

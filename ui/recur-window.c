@@ -1,0 +1,1369 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-ui"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "recur-params-panel.h"
+#include "recur-plot-view.h"
+#include "recur-window.h"
+
+/* What the series view shows: the chosen column with its gaps. */
+typedef struct
+{
+  guint n;
+  double *x;
+  double *values;
+  gboolean *missing;
+} SeriesData;
+
+struct _RecurWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* template children */
+  GtkWidget *train_button;
+  GtkMenuButton *recent_button;
+  GtkMenuButton *export_button;
+  GtkLabel *subtitle_label;
+  GtkRevealer *banner_revealer;
+  GtkLabel *banner_label;
+  GtkDropDown *column_dropdown;
+  GtkLabel *data_summary_label;
+  GtkLabel *columns_label;
+  GtkLabel *problems_label;
+  RecurParamsPanel *params;
+  RecurPlotView *series_view;
+  RecurPlotView *loss_view;
+  RecurPlotView *predictions_view;
+  RecurPlotView *heatmap_view;
+  RecurPlotView *gradflow_view;
+  GtkDropDown *state_dropdown;
+  GtkDropDown *layer_dropdown;
+  GtkSpinButton *window_spin;
+  GtkAdjustment *window_adjustment;
+  GtkLabel *status_label;
+  GtkLabel *metrics_label;
+
+  RecurSeries *series;
+  GArray *numeric_columns;   /* guint: series column of each drop-down entry */
+  SeriesData shown;
+  guint val_start;           /* split of the shown column with the panel's settings */
+  guint test_start;
+  GCancellable *load_cancellable;
+  char *error_text;
+
+  RecurRun *run;
+  gulong progress_id;
+  gulong finished_id;
+  gboolean close_after_stop;
+  RecurStateKind states[RECUR_N_STATES]; /* drop-down position → state kind */
+};
+
+G_DEFINE_FINAL_TYPE (RecurWindow, recur_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void update_actions (RecurWindow *self);
+static void update_split (RecurWindow *self);
+
+/* The app's own pool for training runs (one per core), not GTask's shared one. */
+static GThreadPool *
+run_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, recur_run_pool_new (g_get_num_processors ()));
+  return pool;
+}
+
+/* ---- messages ----------------------------------------------------------------------------- */
+
+static void
+show_error (RecurWindow *self,
+            const char  *message)
+{
+  g_free (self->error_text);
+  self->error_text = g_strdup (message);
+  gtk_label_set_text (self->banner_label, message);
+  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+}
+
+static void
+dismiss_error (RecurWindow *self)
+{
+  g_clear_pointer (&self->error_text, g_free);
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+}
+
+/* ---- formatting ----------------------------------------------------------------------------- */
+
+static char *
+format_duration (double seconds)
+{
+  guint s = (guint) (seconds + 0.5);
+
+  if (!isfinite (seconds))
+    return g_strdup ("—");
+  if (seconds < 10)
+    return g_strdup_printf (_("%.1f s"), seconds);
+  if (s < 3600)
+    return g_strdup_printf ("%u:%02u", s / 60, s % 60);
+  return g_strdup_printf ("%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+}
+
+static char *
+format_metric (double v)
+{
+  return isfinite (v) ? g_strdup_printf ("%.4g", v) : g_strdup ("—");
+}
+
+/* ---- the series and its split ------------------------------------------------------------- */
+
+static void
+series_data_clear (SeriesData *d)
+{
+  g_clear_pointer (&d->x, g_free);
+  g_clear_pointer (&d->values, g_free);
+  g_clear_pointer (&d->missing, g_free);
+  d->n = 0;
+}
+
+static guint
+selected_column (RecurWindow *self)
+{
+  guint pos = gtk_drop_down_get_selected (self->column_dropdown);
+
+  if (self->numeric_columns == NULL || pos >= self->numeric_columns->len)
+    return G_MAXUINT;
+  return g_array_index (self->numeric_columns, guint, pos);
+}
+
+static void
+show_column (RecurWindow *self)
+{
+  guint col = selected_column (self);
+  const gint64 *ts;
+  const double *values;
+
+  series_data_clear (&self->shown);
+  if (self->series == NULL || col == G_MAXUINT)
+    return;
+  ts = recur_series_get_timestamps (self->series);
+  values = recur_series_get_values (self->series, col);
+  self->shown.n = recur_series_get_n_rows (self->series);
+  self->shown.x = g_new (double, self->shown.n);
+  self->shown.values = g_memdup2 (values, self->shown.n * sizeof (double));
+  self->shown.missing = g_new (gboolean, self->shown.n);
+  for (guint i = 0; i < self->shown.n; i++)
+    {
+      self->shown.x[i] = ts ? (double) ts[i] : (double) i;
+      self->shown.missing[i] = isnan (values[i]);
+    }
+  recur_plot_view_reset_zoom (self->series_view);
+  update_split (self);
+}
+
+static void
+current_config (RecurWindow    *self,
+                RecurJobConfig *config)
+{
+  guint col = selected_column (self);
+
+  recur_job_config_init (config);
+  recur_params_panel_get_config (self->params, config);
+  if (self->series && col != G_MAXUINT)
+    config->column = g_strdup (recur_series_get_column_name (self->series, col));
+}
+
+/* The split the panel's settings give, computed by the engine itself so that the shading is
+ * exactly what training will use; a problem (series too short, missing values refused) is
+ * shown before anyone clicks Train. */
+static void
+update_split (RecurWindow *self)
+{
+  RecurJobConfig config;
+  g_autoptr(GError) error = NULL;
+  g_autofree double *filled = NULL;
+  guint col = selected_column (self);
+
+  self->val_start = self->test_start = self->shown.n;
+  gtk_widget_set_visible (GTK_WIDGET (self->problems_label), FALSE);
+  if (self->series == NULL || col == G_MAXUINT)
+    return;
+  current_config (self, &config);
+  filled = recur_series_fill_missing (self->series, col, config.missing, &error);
+  if (filled)
+    {
+      RecurSplitSpec split = {
+        .window = config.model.window,
+        .horizon = config.model.horizon,
+        .output_size = recur_model_spec_output_size (&config.model),
+        .val_fraction = config.val_fraction,
+        .scaler = config.scaler,
+      };
+      g_autofree char *name = g_strdup_printf (_("column “%s”"),
+                                               recur_series_get_column_name (self->series, col));
+      g_autoptr(RecurDataset) data = recur_dataset_new (filled, self->shown.n, &split, name,
+                                                        &error);
+      if (data)
+        {
+          self->val_start = recur_dataset_get_val_start (data);
+          self->test_start = recur_dataset_get_test_start (data);
+        }
+    }
+  if (error)
+    {
+      gtk_label_set_text (self->problems_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->problems_label), TRUE);
+    }
+  recur_job_config_clear (&config);
+  gtk_widget_queue_draw (GTK_WIDGET (self->series_view));
+}
+
+static void
+draw_series (cairo_t              *cr,
+             double                width,
+             double                height,
+             const RecurPlotStyle *style,
+             double                pointer_x,
+             double                zoom_min,
+             double                zoom_max,
+             gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurSeriesPlot plot = { 0 };
+  double lo, hi;
+
+  plot.n = self->shown.n;
+  plot.x = self->shown.x;
+  plot.values = self->shown.values;
+  plot.missing = self->shown.missing;
+  plot.x_is_time = self->series && recur_series_get_timestamps (self->series) != NULL;
+  plot.x_has_time_of_day = self->series && recur_series_has_time_of_day (self->series);
+  plot.val_start = self->val_start;
+  plot.test_start = self->test_start;
+  plot.hover = -1;
+  plot.title = NULL;
+  if (plot.n > 1 && (zoom_min > 0 || zoom_max < 1))
+    {
+      lo = plot.x[0];
+      hi = plot.x[plot.n - 1];
+      plot.view_min = lo + zoom_min * (hi - lo);
+      plot.view_max = lo + zoom_max * (hi - lo);
+    }
+  if (pointer_x >= 0)
+    plot.hover = recur_plot_series_hit (&plot, width, height, pointer_x);
+  recur_plot_series (cr, width, height, &plot, style);
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+static void
+fill_summary (RecurWindow *self)
+{
+  RecurSeries *s = self->series;
+  g_autoptr(GString) columns = g_string_new (NULL);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  int time_col = recur_series_get_time_column (s);
+  guint n = recur_series_get_n_rows (s);
+  g_autofree char *summary = NULL;
+
+  g_array_set_size (self->numeric_columns, 0);
+  for (guint c = 0; c < recur_series_get_n_columns (s); c++)
+    {
+      RecurColumnType type = recur_series_get_column_type (s, c);
+      g_autofree char *name = g_markup_escape_text (recur_series_get_column_name (s, c), -1);
+      const char *type_label = type == RECUR_COLUMN_TIME ? _("time")
+                               : type == RECUR_COLUMN_NUMERIC ? _("numeric") : _("text");
+      guint missing = recur_series_get_missing_count (s, c);
+
+      if (columns->len)
+        g_string_append_c (columns, '\n');
+      g_string_append_printf (columns, "<b>%s</b>  %s", name, type_label);
+      if (missing)
+        g_string_append_printf (columns, ngettext (" · %u missing", " · %u missing", missing),
+                                missing);
+      if (type == RECUR_COLUMN_NUMERIC)
+        {
+          gtk_string_list_append (names, recur_series_get_column_name (s, c));
+          g_array_append_val (self->numeric_columns, c);
+        }
+    }
+  gtk_label_set_markup (self->columns_label, columns->str);
+
+  if (time_col >= 0)
+    {
+      const gint64 *ts = recur_series_get_timestamps (s);
+      g_autofree char *first = recur_series_format_timestamp (s, ts[0]);
+      g_autofree char *last = recur_series_format_timestamp (s, ts[n - 1]);
+      summary = g_strdup_printf (_("%u rows · time column “%s” · %s\n%s to %s"), n,
+                                 recur_series_get_column_name (s, (guint) time_col),
+                                 recur_frequency_to_string (recur_series_get_frequency (s)),
+                                 first, last);
+    }
+  else
+    summary = g_strdup_printf (_("%u rows · no time column: the row number is the time axis"), n);
+  gtk_label_set_text (self->data_summary_label, summary);
+
+  gtk_drop_down_set_model (self->column_dropdown, G_LIST_MODEL (names));
+  gtk_drop_down_set_selected (self->column_dropdown, 0);
+}
+
+static void
+set_series (RecurWindow *self,
+            RecurSeries *series)
+{
+  g_autofree char *base = g_path_get_basename (recur_series_get_path (series));
+
+  g_clear_pointer (&self->series, recur_series_unref);
+  self->series = recur_series_ref (series);
+  gtk_label_set_text (self->subtitle_label, base);
+  fill_summary (self);
+  show_column (self);
+  update_actions (self);
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  RecurSeries *series = recur_series_load_csv (task_data, &error);
+
+  if (series)
+    g_task_return_pointer (task, series, (GDestroyNotify) recur_series_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RecurWindow *self = RECUR_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurSeries) series = g_task_propagate_pointer (G_TASK (result), &error);
+
+  g_clear_object (&self->load_cancellable);
+  update_actions (self);
+  if (series == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error->message);
+      return;
+    }
+  dismiss_error (self);
+  set_series (self, series);
+}
+
+void
+recur_window_open_path (RecurWindow *self,
+                        const char  *path)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *uri = NULL;
+
+  g_return_if_fail (RECUR_IS_WINDOW (self));
+  if (self->load_cancellable)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->load_cancellable, on_loaded, NULL);
+  g_task_set_source_tag (task, recur_window_open_path);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, load_in_thread);
+
+  uri = g_filename_to_uri (path, NULL, NULL);
+  if (uri)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  update_actions (self);
+}
+
+/* ---- training ----------------------------------------------------------------------------- */
+
+static void
+draw_loss (cairo_t              *cr,
+           double                width,
+           double                height,
+           const RecurPlotStyle *style,
+           double                pointer_x,
+           double                zoom_min,
+           double                zoom_max,
+           gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurLossPlot plot = { 0 };
+  RecurJobConfig config;
+
+  plot.hover = -1;
+  if (self->run)
+    {
+      plot.n = recur_run_get_n_epochs (self->run);
+      plot.total = recur_job_get_config (recur_run_get_job (self->run))->train.epochs;
+      plot.train = recur_run_get_train_loss (self->run);
+      plot.val = recur_run_get_val_loss (self->run);
+      plot.lr = recur_run_get_lr (self->run);
+      plot.best_epoch = recur_run_get_last_progress (self->run)->best_epoch;
+    }
+  else
+    {
+      current_config (self, &config);
+      plot.total = config.train.epochs;
+      recur_job_config_clear (&config);
+    }
+  if (pointer_x >= 0)
+    plot.hover = recur_plot_loss_hit (&plot, width, height, pointer_x);
+  recur_plot_loss (cr, width, height, &plot, style);
+}
+
+static void
+draw_predictions (cairo_t              *cr,
+                  double                width,
+                  double                height,
+                  const RecurPlotStyle *style,
+                  double                pointer_x,
+                  double                zoom_min,
+                  double                zoom_max,
+                  gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurPredictionSnapshot *p = self->run ? recur_run_get_predictions (self->run) : NULL;
+  RecurPredictionPlot plot = { 0 };
+
+  plot.hover = -1;
+  plot.val_start_x = NAN;
+  plot.test_start_x = NAN;
+  if (p)
+    {
+      plot.n = p->n;
+      plot.x = p->x;
+      plot.actual = p->actual;
+      plot.predicted = p->predicted;
+      plot.naive = p->naive;
+      plot.n_future = p->n_future;
+      plot.future_x = p->future_x;
+      plot.future = p->future;
+      plot.val_start_x = p->val_start_x;
+      plot.test_start_x = p->test_start_x;
+    }
+  plot.x_is_time = p && self->series && recur_series_get_timestamps (self->series) != NULL;
+  plot.x_has_time_of_day = plot.x_is_time && recur_series_has_time_of_day (self->series);
+  if (pointer_x >= 0 && p)
+    plot.hover = recur_plot_predictions_hit (&plot, width, height, pointer_x);
+  recur_plot_predictions (cr, width, height, &plot, style);
+}
+
+static guint
+heatmap_layer (RecurWindow *self)
+{
+  return gtk_drop_down_get_selected (self->layer_dropdown);
+}
+
+static RecurStateKind
+heatmap_state (RecurWindow *self)
+{
+  guint pos = gtk_drop_down_get_selected (self->state_dropdown);
+  return pos < RECUR_N_STATES ? self->states[pos] : RECUR_STATE_HIDDEN;
+}
+
+static void
+draw_heatmap (cairo_t              *cr,
+              double                width,
+              double                height,
+              const RecurPlotStyle *style,
+              double                pointer_x,
+              double                zoom_min,
+              double                zoom_max,
+              gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
+  RecurHeatmapPlot plot = { 0 };
+  g_autofree char *title = NULL;
+  guint layer = heatmap_layer (self);
+  RecurStateKind kind = heatmap_state (self);
+
+  plot.row_label = _("unit");
+  plot.col_label = _("time step");
+  if (s && layer < s->layers && recur_states_snapshot_get (s, layer, kind))
+    {
+      plot.rows = s->units;
+      plot.cols = s->window;
+      plot.values = recur_states_snapshot_get (s, layer, kind);
+      /* gates live in [0, 1] (g in [−1, 1]): a fixed range keeps colours comparable */
+      plot.limit = kind == RECUR_STATE_HIDDEN || kind == RECUR_STATE_CELL ? 0.0 : 1.0;
+      title = g_strdup_printf (_("%s_t, layer %u, epoch %u"), recur_state_kind_to_string (kind),
+                               layer + 1, s->epoch);
+      plot.title = title;
+    }
+  recur_plot_heatmap (cr, width, height, &plot, style);
+}
+
+static void
+draw_gradflow (cairo_t              *cr,
+               double                width,
+               double                height,
+               const RecurPlotStyle *style,
+               double                pointer_x,
+               double                zoom_min,
+               double                zoom_max,
+               gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
+  RecurGradFlowPlot plot = { 0 };
+  guint layer = heatmap_layer (self);
+
+  if (s && s->grad_flow && layer < s->layers)
+    {
+      plot.n = s->window;
+      plot.norms = s->grad_flow + (gsize) layer * s->window;
+    }
+  recur_plot_grad_flow (cr, width, height, &plot, style);
+}
+
+static void
+queue_training_views (RecurWindow *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->predictions_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->heatmap_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->gradflow_view));
+}
+
+static void
+update_status (RecurWindow *self)
+{
+  RecurRun *run = self->run;
+  const RecurProgress *p;
+  g_autofree char *elapsed = NULL;
+  g_autofree char *eta = NULL;
+  g_autofree char *text = NULL;
+
+  if (run == NULL)
+    return;
+  p = recur_run_get_last_progress (run);
+  elapsed = format_duration (recur_run_get_elapsed (run));
+  switch (recur_run_get_status (run))
+    {
+    case RECUR_RUN_QUEUED:
+      text = g_strdup (_("Waiting for a free worker…"));
+      break;
+    case RECUR_RUN_TRAINING:
+      eta = format_duration (recur_run_get_eta (run));
+      text = p->epoch == 0
+        ? g_strdup (_("Training: first epoch…"))
+        : g_strdup_printf (_("Epoch %u / %u · %s elapsed · about %s left · %.0f windows/s · "
+                             "best validation loss %.4g (epoch %u)"),
+                           p->epoch, p->epochs, elapsed, eta,
+                           p->epoch_seconds > 0 ? p->windows / p->epoch_seconds : 0.0,
+                           p->best_loss, p->best_epoch);
+      break;
+    case RECUR_RUN_STOPPED:
+    case RECUR_RUN_FINISHED:
+      {
+        const RecurTrainSummary *sum = recur_job_get_summary (recur_run_get_job (run));
+        text = g_strdup_printf (recur_run_get_status (run) == RECUR_RUN_STOPPED
+                                  ? _("Stopped after %u epochs in %s · kept the best, epoch %u "
+                                      "(validation loss %.4g)")
+                                  : _("Finished: %u epochs in %s · best epoch %u "
+                                      "(validation loss %.4g)"),
+                                sum->epochs_run, elapsed, sum->best_epoch, sum->best_loss);
+      }
+      break;
+    case RECUR_RUN_FAILED:
+      text = g_strdup_printf (_("Failed: %s"), recur_run_get_error (run)->message);
+      break;
+    default:
+      break;
+    }
+  gtk_label_set_text (self->status_label, text);
+}
+
+static void
+update_metrics (RecurWindow *self)
+{
+  const RecurEvaluation *ev;
+  g_autofree char *mae = NULL, *rmse = NULL, *smape = NULL, *mase = NULL;
+  g_autofree char *naive = NULL, *snaive = NULL, *text = NULL;
+
+  ev = self->run ? recur_job_get_evaluation (recur_run_get_job (self->run)) : NULL;
+  if (ev == NULL || recur_run_is_active (self->run))
+    {
+      gtk_label_set_text (self->metrics_label, "");
+      return;
+    }
+  mae = format_metric (ev->model_metrics.mae);
+  rmse = format_metric (ev->model_metrics.rmse);
+  smape = format_metric (ev->model_metrics.smape);
+  mase = format_metric (ev->model_metrics.mase);
+  naive = format_metric (ev->naive_metrics.mase);
+  snaive = format_metric (ev->seasonal_naive_metrics.mase);
+  text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
+                            "<b>MASE %s</b> — naive MASE %s · seasonal naive (%u) MASE %s"),
+                          ev->n_test, mae, rmse, smape, mase, naive, ev->season, snaive);
+  gtk_label_set_markup (self->metrics_label, text);
+}
+
+/* The states and layers the heatmap can show for a model: the run's, or the panel's before the
+ * first run. Keeps the choice when it still exists. */
+static void
+fill_state_dropdown (RecurWindow          *self,
+                     const RecurJobConfig *c)
+{
+  RecurStateKind chosen = heatmap_state (self);
+  guint chosen_layer = heatmap_layer (self);
+  guint chosen_pos = 0;
+  g_autoptr(GtkStringList) states = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) layers = gtk_string_list_new (NULL);
+  static const char *const labels[] = {
+    N_("hidden state h"), N_("cell state c"), N_("input gate i"), N_("forget gate f"),
+    N_("cell candidate g"), N_("output gate o"), N_("reset gate r"), N_("update gate z"),
+    N_("new gate n"),
+  };
+  guint n = 0;
+
+  for (guint k = 0; k < RECUR_N_STATES; k++)
+    if (recur_cell_has_state (c->model.cell, k))
+      {
+        if (k == chosen)
+          chosen_pos = n;
+        gtk_string_list_append (states, _(labels[k]));
+        self->states[n++] = k;
+      }
+  for (guint l = 0; l < c->model.num_layers; l++)
+    {
+      g_autofree char *label = g_strdup_printf (_("layer %u"), l + 1);
+      gtk_string_list_append (layers, label);
+    }
+  gtk_drop_down_set_model (self->state_dropdown, G_LIST_MODEL (states));
+  gtk_drop_down_set_selected (self->state_dropdown, chosen_pos);
+  gtk_drop_down_set_model (self->layer_dropdown, G_LIST_MODEL (layers));
+  gtk_drop_down_set_selected (self->layer_dropdown,
+                              chosen_layer < c->model.num_layers ? chosen_layer
+                                                                 : c->model.num_layers - 1);
+}
+
+/* The heatmap's window, by the time of its last value; the spin button holds its start. */
+static gboolean
+on_window_spin_output (GtkSpinButton *spin,
+                       RecurWindow   *self)
+{
+  guint start = (guint) gtk_adjustment_get_value (self->window_adjustment);
+  const RecurJobConfig *c = self->run ? recur_job_get_config (recur_run_get_job (self->run)) : NULL;
+  g_autofree char *text = NULL;
+  guint end;
+
+  if (c == NULL || self->series == NULL)
+    return FALSE;
+  end = MIN (start + c->model.window, recur_series_get_n_rows (self->series)) - 1;
+  text = recur_series_format_timestamp (self->series,
+                                        recur_series_get_timestamps (self->series)
+                                          ? recur_series_get_timestamps (self->series)[end]
+                                          : end);
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static void
+on_window_spin_changed (RecurWindow *self)
+{
+  if (self->run)
+    recur_run_set_states_window (self->run, (guint) gtk_adjustment_get_value (self->window_adjustment));
+}
+
+static void
+setup_window_spin (RecurWindow *self)
+{
+  const RecurJobConfig *c = recur_job_get_config (recur_run_get_job (self->run));
+  guint last = recur_series_get_n_rows (self->series) - c->model.window;
+
+  g_signal_handlers_block_by_func (self->window_adjustment, on_window_spin_changed, self);
+  gtk_adjustment_configure (self->window_adjustment, last, 0, last, 1, c->model.window, 0);
+  g_signal_handlers_unblock_by_func (self->window_adjustment, on_window_spin_changed, self);
+  recur_run_set_states_window (self->run, last);
+  gtk_spin_button_update (self->window_spin);
+}
+
+static void
+on_run_progress (RecurRun    *run,
+                 RecurWindow *self)
+{
+  update_status (self);
+  queue_training_views (self);
+}
+
+static void
+on_run_finished (RecurRun    *run,
+                 RecurWindow *self)
+{
+  update_status (self);
+  update_metrics (self);
+  update_actions (self);
+  queue_training_views (self);
+  if (self->close_after_stop)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+clear_run (RecurWindow *self)
+{
+  if (self->run)
+    {
+      g_clear_signal_handler (&self->progress_id, self->run);
+      g_clear_signal_handler (&self->finished_id, self->run);
+      g_clear_object (&self->run);
+    }
+}
+
+static void
+train (RecurWindow *self)
+{
+  RecurJobConfig config;
+  g_autoptr(GError) error = NULL;
+  RecurRun *run;
+
+  if (self->series == NULL || recur_window_is_training (self))
+    return;
+  current_config (self, &config);
+  run = recur_run_new (config.column, &config, self->series, &error);
+  recur_job_config_clear (&config);
+  if (run == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  dismiss_error (self);
+  clear_run (self);
+  self->run = run;
+  self->progress_id = g_signal_connect (run, "progress", G_CALLBACK (on_run_progress), self);
+  self->finished_id = g_signal_connect (run, "finished", G_CALLBACK (on_run_finished), self);
+  fill_state_dropdown (self, recur_job_get_config (recur_run_get_job (run)));
+  setup_window_spin (self);
+  recur_run_start (run, run_pool ());
+  update_status (self);
+  update_metrics (self);
+  update_actions (self);
+  queue_training_views (self);
+}
+
+/* ---- exports ------------------------------------------------------------------------------ */
+
+typedef enum
+{
+  EXPORT_FORECAST,
+  EXPORT_WEIGHTS,
+  EXPORT_PLOT,
+} ExportKind;
+
+typedef struct
+{
+  RecurWindow *self;
+  ExportKind kind;
+  char *plot;
+} ExportRequest;
+
+static void
+export_request_free (ExportRequest *req)
+{
+  g_free (req->plot);
+  g_free (req);
+}
+
+static RecurPlotView *
+plot_view_named (RecurWindow *self,
+                 const char  *name)
+{
+  if (g_str_equal (name, "series"))
+    return self->series_view;
+  if (g_str_equal (name, "loss"))
+    return self->loss_view;
+  if (g_str_equal (name, "predictions"))
+    return self->predictions_view;
+  if (g_str_equal (name, "heatmap"))
+    return self->heatmap_view;
+  return self->gradflow_view;
+}
+
+/* The same drawing as the widget, without the hover readout and the zoom. */
+typedef struct
+{
+  RecurPlotViewDrawFunc func;
+  RecurWindow *self;
+} ExportDraw;
+
+static void
+draw_for_export (cairo_t              *cr,
+                 double                width,
+                 double                height,
+                 gconstpointer         data,
+                 const RecurPlotStyle *style)
+{
+  const ExportDraw *d = data;
+  d->func (cr, width, height, style, -1, 0.0, 1.0, d->self);
+}
+
+static gboolean
+export_plot (RecurWindow  *self,
+             const char   *name,
+             const char   *path,
+             const char   *size,
+             GError      **error)
+{
+  RecurPlotView *view = plot_view_named (self, name);
+  ExportDraw d = { NULL, self };
+  RecurPlotFormat format;
+  double w = gtk_widget_get_width (GTK_WIDGET (view));
+  double h = gtk_widget_get_height (GTK_WIDGET (view));
+
+  if (!recur_plot_format_from_path (path, &format, error))
+    return FALSE;
+  if (size && sscanf (size, "%lfx%lf", &w, &h) != 2)
+    w = h = 0;
+  if (w < 1 || h < 1)
+    {
+      w = 1200;
+      h = 600;
+    }
+  d.func = view == self->series_view ? draw_series
+           : view == self->loss_view ? draw_loss
+           : view == self->predictions_view ? draw_predictions
+           : view == self->heatmap_view ? draw_heatmap : draw_gradflow;
+  return recur_plot_export (draw_for_export, &d, recur_plot_view_get_style (view), format, w, h,
+                            path, error);
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
+{
+  ExportRequest *req = user_data;
+  RecurWindow *self = req->self;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      path = file ? g_file_get_path (file) : NULL;
+    }
+  g_debug ("export response %d, path %s", response, path ? path : "(none)");
+  if (path)
+    {
+      RecurJob *job = self->run ? recur_run_get_job (self->run) : NULL;
+      switch (req->kind)
+        {
+        case EXPORT_FORECAST:
+          ok = recur_job_write_forecast (job, path, &error);
+          break;
+        case EXPORT_WEIGHTS:
+          ok = recur_job_save_weights (job, path, &error);
+          break;
+        case EXPORT_PLOT:
+        default:
+          ok = export_plot (self, req->plot, path,
+                            gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "size"),
+                            &error);
+          break;
+        }
+      if (ok)
+        {
+          g_autofree char *base = g_path_get_basename (path);
+          g_autofree char *done = g_strdup_printf (_("Saved %s"), base);
+          gtk_label_set_text (self->status_label, done);
+        }
+      else
+        show_error (self, error->message);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  export_request_free (req);
+}
+
+static void
+ask_export (RecurWindow *self,
+            ExportKind   kind,
+            const char  *plot)
+{
+  static const char *const size_ids[] = { "800x400", "1200x600", "1600x800", "2400x1200",
+                                          "window", NULL };
+  const char *size_labels[] = { "800 × 400", "1200 × 600", "1600 × 800", "2400 × 1200",
+                                _("As on screen"), NULL };
+  GtkFileChooserNative *dialog;
+  GtkFileFilter *filter = gtk_file_filter_new ();
+  ExportRequest *req = g_new0 (ExportRequest, 1);
+  g_autofree char *name = NULL;
+  const char *column = self->run ? recur_job_get_column_name (recur_run_get_job (self->run))
+                                 : "series";
+
+  req->self = self;
+  req->kind = kind;
+  req->plot = g_strdup (plot);
+  dialog = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  switch (kind)
+    {
+    case EXPORT_FORECAST:
+      name = g_strdup_printf ("%s-forecast.csv", column);
+      gtk_file_filter_set_name (filter, _("CSV files"));
+      gtk_file_filter_add_suffix (filter, "csv");
+      break;
+    case EXPORT_WEIGHTS:
+      name = g_strdup_printf ("%s.safetensors", column);
+      gtk_file_filter_set_name (filter, _("safetensors files"));
+      gtk_file_filter_add_suffix (filter, "safetensors");
+      break;
+    case EXPORT_PLOT:
+    default:
+      name = g_strdup_printf ("%s-%s.png", column, plot);
+      gtk_file_filter_set_name (filter, _("Images (PNG, SVG, PDF)"));
+      gtk_file_filter_add_suffix (filter, "png");
+      gtk_file_filter_add_suffix (filter, "svg");
+      gtk_file_filter_add_suffix (filter, "pdf");
+      gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "size", _("Size"),
+                                   (const char **) size_ids, size_labels);
+      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "size", "1200x600");
+      break;
+    }
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_object_unref (filter);
+  if (self->series)
+    {
+      /* next to the data it comes from */
+      g_autofree char *dirname = g_path_get_dirname (recur_series_get_path (self->series));
+      g_autoptr(GFile) folder = g_file_new_for_path (dirname);
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
+    }
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), req);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* ---- actions ------------------------------------------------------------------------------ */
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  RecurWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      if (path)
+        recur_window_open_path (self, path);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+action_open (GtkWidget  *widget,
+             const char *action,
+             GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Open a CSV File"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  GtkFileFilter *csv = gtk_file_filter_new ();
+  GtkFileFilter *all = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (csv, _("CSV files"));
+  gtk_file_filter_add_suffix (csv, "csv");
+  gtk_file_filter_add_suffix (csv, "tsv");
+  gtk_file_filter_add_suffix (csv, "txt");
+  gtk_file_filter_add_mime_type (csv, "text/csv");
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), csv);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), all);
+  g_object_unref (csv);
+  g_object_unref (all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_open_recent (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  g_autofree char *path = g_filename_from_uri (g_variant_get_string (param, NULL), NULL, NULL);
+
+  if (path)
+    recur_window_open_path (RECUR_WINDOW (widget), path);
+}
+
+static void
+action_train (GtkWidget  *widget,
+              const char *action,
+              GVariant   *param)
+{
+  train (RECUR_WINDOW (widget));
+}
+
+static void
+action_stop (GtkWidget  *widget,
+             const char *action,
+             GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+
+  if (recur_window_is_training (self))
+    recur_run_stop (self->run);
+}
+
+static void
+action_export (GtkWidget  *widget,
+               const char *action,
+               GVariant   *param)
+{
+  gtk_menu_button_popup (RECUR_WINDOW (widget)->export_button);
+}
+
+static void
+action_export_forecast (GtkWidget  *widget,
+                        const char *action,
+                        GVariant   *param)
+{
+  ask_export (RECUR_WINDOW (widget), EXPORT_FORECAST, NULL);
+}
+
+static void
+action_export_weights (GtkWidget  *widget,
+                       const char *action,
+                       GVariant   *param)
+{
+  ask_export (RECUR_WINDOW (widget), EXPORT_WEIGHTS, NULL);
+}
+
+static void
+action_export_plot (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  ask_export (RECUR_WINDOW (widget), EXPORT_PLOT, g_variant_get_string (param, NULL));
+}
+
+static void
+action_dismiss_banner (GtkWidget  *widget,
+                       const char *action,
+                       GVariant   *param)
+{
+  dismiss_error (RECUR_WINDOW (widget));
+}
+
+static void
+update_actions (RecurWindow *self)
+{
+  gboolean training = recur_window_is_training (self);
+  gboolean trained = self->run && !recur_run_is_active (self->run)
+                     && recur_job_get_evaluation (recur_run_get_job (self->run)) != NULL;
+  GtkWidget *w = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (w, "win.train", self->series != NULL && !training);
+  gtk_widget_action_set_enabled (w, "win.stop", training);
+  gtk_widget_action_set_enabled (w, "win.export-forecast", trained);
+  gtk_widget_action_set_enabled (w, "win.export-weights", trained);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->params), !training);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->column_dropdown), !training);
+  /* one button: Train, or Stop while a run is active */
+  gtk_button_set_label (GTK_BUTTON (self->train_button), training ? _("_Stop") : _("_Train"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->train_button),
+                                  training ? "win.stop" : "win.train");
+  gtk_widget_set_tooltip_text (self->train_button,
+                               training ? _("Stop training and keep the best weights (Escape)")
+                                        : _("Train the network on the chosen column (Ctrl+Return)"));
+  if (training)
+    {
+      gtk_widget_remove_css_class (self->train_button, "suggested-action");
+      gtk_widget_add_css_class (self->train_button, "destructive-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->train_button, "destructive-action");
+      gtk_widget_add_css_class (self->train_button, "suggested-action");
+    }
+}
+
+/* The recent-files menu, rebuilt each time it opens. */
+static void
+fill_recent_menu (RecurWindow *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
+  guint n = 0;
+
+  for (GList *l = items; l && n < 10; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      const char *uri = gtk_recent_info_get_uri (info);
+      g_autofree char *action = NULL;
+      if (!g_str_has_suffix (uri, ".csv") && !g_str_has_suffix (uri, ".tsv"))
+        continue;
+      action = g_strdup_printf ("win.open-recent('%s')", uri);
+      if (strchr (uri, '\'') == NULL)
+        {
+          g_menu_append (menu, gtk_recent_info_get_display_name (info), action);
+          n++;
+        }
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  if (n == 0)
+    g_menu_append (menu, _("No recent CSV files"), "win.none");
+  gtk_menu_button_set_menu_model (self->recent_button, G_MENU_MODEL (menu));
+}
+
+static void
+on_recent_activate (GtkMenuButton *button,
+                    RecurWindow   *self)
+{
+  fill_recent_menu (self);
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         RecurWindow   *self)
+{
+  GFile *file = g_value_get_object (value);
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+  if (path == NULL)
+    return FALSE;
+  recur_window_open_path (self, path);
+  return TRUE;
+}
+
+static void
+on_close_confirm (GtkDialog   *dialog,
+                  int          response,
+                  RecurWindow *self)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  if (response != GTK_RESPONSE_ACCEPT || !recur_window_is_training (self))
+    return;
+  /* closes once the run has stopped and kept its best weights */
+  self->close_after_stop = TRUE;
+  recur_run_stop (self->run);
+}
+
+static gboolean
+recur_window_close_request (GtkWindow *window)
+{
+  RecurWindow *self = RECUR_WINDOW (window);
+  GtkWidget *dialog;
+
+  if (!recur_window_is_training (self))
+    return GTK_WINDOW_CLASS (recur_window_parent_class)->close_request (window);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = gtk_message_dialog_new (window, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   _("Stop training and close?"));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            _("The run stops after its current minibatch."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Keep Training"), GTK_RESPONSE_CANCEL,
+                          _("_Stop and Close"), GTK_RESPONSE_ACCEPT, NULL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_confirm), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+/* ---- life cycle --------------------------------------------------------------------------- */
+
+static void
+on_params_changed (RecurWindow *self)
+{
+  update_split (self);
+  if (self->run == NULL)
+    {
+      RecurJobConfig config;
+      current_config (self, &config);
+      fill_state_dropdown (self, &config);
+      recur_job_config_clear (&config);
+      gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+    }
+}
+
+static void
+on_column_selected (RecurWindow *self)
+{
+  show_column (self);
+}
+
+static void
+on_heatmap_choice (RecurWindow *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->heatmap_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->gradflow_view));
+}
+
+static void
+recur_window_dispose (GObject *object)
+{
+  RecurWindow *self = RECUR_WINDOW (object);
+
+  if (self->load_cancellable)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  if (self->run && recur_run_is_active (self->run))
+    recur_run_stop (self->run);
+  clear_run (self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RECUR_TYPE_WINDOW);
+  G_OBJECT_CLASS (recur_window_parent_class)->dispose (object);
+}
+
+static void
+recur_window_finalize (GObject *object)
+{
+  RecurWindow *self = RECUR_WINDOW (object);
+
+  g_clear_pointer (&self->series, recur_series_unref);
+  g_clear_pointer (&self->numeric_columns, g_array_unref);
+  g_free (self->error_text);
+  series_data_clear (&self->shown);
+  G_OBJECT_CLASS (recur_window_parent_class)->finalize (object);
+}
+
+static void
+recur_window_class_init (RecurWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = recur_window_dispose;
+  object_class->finalize = recur_window_finalize;
+  window_class->close_request = recur_window_close_request;
+
+  g_type_ensure (RECUR_TYPE_PLOT_VIEW);
+  g_type_ensure (RECUR_TYPE_PARAMS_PANEL);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/recur/Recur/ui/recur-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, RecurWindow, name)
+  BIND (train_button);
+  BIND (recent_button);
+  BIND (export_button);
+  BIND (subtitle_label);
+  BIND (banner_revealer);
+  BIND (banner_label);
+  BIND (column_dropdown);
+  BIND (data_summary_label);
+  BIND (columns_label);
+  BIND (problems_label);
+  BIND (params);
+  BIND (series_view);
+  BIND (loss_view);
+  BIND (predictions_view);
+  BIND (heatmap_view);
+  BIND (gradflow_view);
+  BIND (state_dropdown);
+  BIND (window_spin);
+  BIND (window_adjustment);
+  BIND (layer_dropdown);
+  BIND (status_label);
+  BIND (metrics_label);
+#undef BIND
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, action_open);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", action_open_recent);
+  gtk_widget_class_install_action (widget_class, "win.train", NULL, action_train);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, action_stop);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
+  gtk_widget_class_install_action (widget_class, "win.export-forecast", NULL, action_export_forecast);
+  gtk_widget_class_install_action (widget_class, "win.export-weights", NULL, action_export_weights);
+  gtk_widget_class_install_action (widget_class, "win.export-plot", "s", action_export_plot);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, action_dismiss_banner);
+}
+
+static void
+recur_window_init (RecurWindow *self)
+{
+  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->numeric_columns = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  recur_plot_view_set_draw_func (self->series_view, draw_series, self, NULL);
+  recur_plot_view_set_zoomable (self->series_view, TRUE);
+  recur_plot_view_set_draw_func (self->loss_view, draw_loss, self, NULL);
+  recur_plot_view_set_draw_func (self->predictions_view, draw_predictions, self, NULL);
+  recur_plot_view_set_draw_func (self->heatmap_view, draw_heatmap, self, NULL);
+  recur_plot_view_set_draw_func (self->gradflow_view, draw_gradflow, self, NULL);
+
+  g_signal_connect_swapped (self->params, "changed", G_CALLBACK (on_params_changed), self);
+  g_signal_connect_swapped (self->column_dropdown, "notify::selected",
+                            G_CALLBACK (on_column_selected), self);
+  g_signal_connect_swapped (self->state_dropdown, "notify::selected",
+                            G_CALLBACK (on_heatmap_choice), self);
+  g_signal_connect_swapped (self->layer_dropdown, "notify::selected",
+                            G_CALLBACK (on_heatmap_choice), self);
+  g_signal_connect (self->recent_button, "notify::active", G_CALLBACK (on_recent_activate), self);
+  g_signal_connect (self->window_spin, "output", G_CALLBACK (on_window_spin_output), self);
+  g_signal_connect_swapped (self->window_adjustment, "value-changed",
+                            G_CALLBACK (on_window_spin_changed), self);
+  fill_recent_menu (self);
+  on_params_changed (self);
+
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  gtk_css_provider_load_from_data (css,
+                                   ".recur-banner { background: alpha(@error_color, 0.15); "
+                                   "border-radius: 6px; }", -1);
+  gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  update_actions (self);
+}
+
+GtkWidget *
+recur_window_new (GtkApplication *app)
+{
+  return g_object_new (RECUR_TYPE_WINDOW, "application", app, NULL);
+}
+
+gboolean
+recur_window_is_loading (RecurWindow *self)
+{
+  return self->load_cancellable != NULL;
+}
+
+gboolean
+recur_window_is_training (RecurWindow *self)
+{
+  return self->run != NULL && recur_run_is_active (self->run);
+}
+
+RecurSeries *
+recur_window_get_series (RecurWindow *self)
+{
+  return self->series;
+}
+
+RecurRun *
+recur_window_get_run (RecurWindow *self)
+{
+  return self->run;
+}
+
+const char *
+recur_window_get_error_text (RecurWindow *self)
+{
+  return self->error_text;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "recur-run.h"
+#include "recur-series.h"
+
+G_BEGIN_DECLS
+
+#define RECUR_TYPE_WINDOW (recur_window_get_type ())
+G_DECLARE_FINAL_TYPE (RecurWindow, recur_window, RECUR, WINDOW, GtkApplicationWindow)
+
+/* app may be NULL (tests). */
+GtkWidget   *recur_window_new             (GtkApplication *app);
+/* Loads a CSV in the background; on failure the message is shown in the window and the
+ * series loaded before stays. */
+void         recur_window_open_path       (RecurWindow    *self,
+                                           const char     *path);
+gboolean     recur_window_is_loading      (RecurWindow    *self);
+gboolean     recur_window_is_training     (RecurWindow    *self);
+/* The loaded series (NULL before one is) and the current run (NULL before the first). */
+RecurSeries *recur_window_get_series      (RecurWindow    *self);
+RecurRun    *recur_window_get_run         (RecurWindow    *self);
+/* The message shown in the error banner, NULL when none. */
+const char  *recur_window_get_error_text  (RecurWindow    *self);
+
+G_END_DECLS
