@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "recur-plot.h"
+#include "recur-plot-private.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Helpers                                                                                    */
@@ -1358,6 +1359,36 @@ test_screenshots (void)
   g_free (d);
 }
 
+
+/* A log axis never ends up without labels: over 1.5 decades in a short plot, 1-2-5 steps are
+ * too dense and decades alone give one label (a loss curve from 0.4 down to 0.012). */
+static void
+test_axis_log_short_span_keeps_labels (void)
+{
+  static const double spans[][2] = { { 0.012, 0.415 }, { 0.5, 3.0 }, { 1e-4, 1e3 }, { 2.0, 2.5 } };
+  RecurPlotStyle style;
+  RecurPlotText text;
+
+  recur_plot_style_init (&style, FALSE);
+  recur_plot_text_init_measure (&text, &style);
+  for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
+    for (double length = 60; length <= 600; length += 30)
+      {
+        RecurAxis axis = { 0 };
+        guint majors = 0;
+
+        axis.kind = RECUR_AXIS_LOG;
+        recur_axis_set_range (&axis, spans[i][0], spans[i][1], TRUE);
+        axis.p0 = length;
+        axis.p1 = 0;
+        recur_axis_make_ticks (&axis, &text, TRUE, 0, length);
+        for (guint k = 0; k < axis.n_ticks; k++)
+          majors += axis.ticks[k].major;
+        g_assert_cmpuint (majors, >=, length >= 120 ? 2 : 1);
+      }
+  recur_plot_text_clear (&text);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1365,6 +1396,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/plot/style/defaults", test_style_defaults);
+  g_test_add_func ("/plot/axis/log-short-span-keeps-labels", test_axis_log_short_span_keeps_labels);
   g_test_add_func ("/plot/series/line-stays-inside-area", test_series_line_inside_area);
   g_test_add_func ("/plot/series/shading-right-of-split", test_series_shading_right_of_split);
   g_test_add_func ("/plot/series/hit-matches-area", test_series_hit_matches_area);

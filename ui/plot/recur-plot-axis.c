@@ -297,10 +297,12 @@ linear_ticks (RecurAxis *axis,
   return TRUE;
 }
 
-/* Log levels: 0 labels every mantissa 1–9, 1 labels 1, 2 and 5, 2 labels decades (with
- * minor ticks between), 3… label every 2nd, 3rd, 5th, 10th… decade. */
+/* Log levels: 0 labels every mantissa 1–9, 1 labels 1, 2 and 5, 2 labels 1 and 3 (about half
+ * a decade apart), 3 labels decades (with minor ticks between), 4… label every 2nd, 3rd, 5th,
+ * 10th… decade. */
 static const int decade_strides[] = { 2, 3, 5, 10, 20, 50, 100 };
-#define N_LOG_LEVELS (3 + (int) G_N_ELEMENTS (decade_strides))
+#define FIRST_DECADE_LEVEL 3
+#define N_LOG_LEVELS (FIRST_DECADE_LEVEL + 1 + (int) G_N_ELEMENTS (decade_strides))
 
 static gboolean
 log_is_labelled (int level,
@@ -311,9 +313,12 @@ log_is_labelled (int level,
     return TRUE;
   if (level == 1)
     return mantissa == 1 || mantissa == 2 || mantissa == 5;
+  if (level == 2)
+    return mantissa == 1 || mantissa == 3;
   if (mantissa != 1)
     return FALSE;
-  return level == 2 || decade % decade_strides[level - 3] == 0;
+  return level == FIRST_DECADE_LEVEL
+         || decade % decade_strides[level - FIRST_DECADE_LEVEL - 1] == 0;
 }
 
 static gboolean
@@ -323,12 +328,12 @@ log_ticks (RecurAxis *axis,
 {
   int d0 = (int) floor (log10 (axis->lo)), d1 = (int) ceil (log10 (axis->hi));
   int n_decades = d1 - d0 + 1;
-  int stride = level >= 3 ? decade_strides[level - 3] : 1;
-  int mantissas = level >= 3 ? 1 : 9;
+  int stride = level > FIRST_DECADE_LEVEL ? decade_strides[level - FIRST_DECADE_LEVEL - 1] : 1;
+  int mantissas = level > FIRST_DECADE_LEVEL ? 1 : 9;
   gboolean minors;
 
   /* minor ticks only where a decade has room for them */
-  if (level >= 3)
+  if (level > FIRST_DECADE_LEVEL)
     minors = n_decades <= RECUR_AXIS_MAX_TICKS / 2;
   else
     minors = pixels_per_decade >= 40.0 && n_decades * 9 <= RECUR_AXIS_MAX_TICKS;
@@ -647,6 +652,10 @@ make_log_ticks (RecurAxis     *axis,
           axis->n_ticks = 0;
       }
   }
+
+  /* An axis with one labelled decade beats an axis with none. */
+  if (count_major (axis) == 0)
+    try_levels (axis, text, vertical, bound_lo, bound_hi, 0, N_LOG_LEVELS);
 }
 
 void
