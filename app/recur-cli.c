@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "recur-bench-command.h"
 #include "recur-blas.h"
 #include "recur-cli.h"
 #include "recur-fileutil.h"
@@ -38,10 +39,18 @@ static int cmd_train (int argc, char **argv);
 static int cmd_forecast (int argc, char **argv);
 static int cmd_info (int argc, char **argv);
 
+static int
+cmd_bench (int    argc,
+           char **argv)
+{
+  return recur_bench_command (argc, argv, "/proc/self/exe");
+}
+
 static const Command commands[] = {
   { "train", cmd_train, N_("Train a model on a CSV series, score it and forecast") },
   { "forecast", cmd_forecast, N_("Forecast past the end of a CSV series with saved weights") },
   { "info", cmd_info, N_("Show what Recur understands of a CSV file") },
+  { "bench", cmd_bench, N_("Time training and forecasting of the standard model shapes") },
 };
 
 gboolean

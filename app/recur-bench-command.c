@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-app"
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <sys/resource.h>
+
+#include "recur-bench.h"
+#include "recur-blas.h"
+#include "recur-bench-command.h"
+#include "recur-cli.h"
+
+/* `recur bench`: each configuration runs in a child process (`recur bench --only NAME`), so
+ * that the peak memory it reports is that configuration's alone. */
+
+typedef struct
+{
+  gboolean json;
+  gboolean quick;
+  char *only;
+  int threads;
+  int epochs;
+} BenchOptions;
+
+/* 0 threads: one for small shapes (threaded BLAS only adds overhead there), every core for the
+ * medium and large ones. */
+static guint
+threads_for (const RecurBenchConfig *c,
+             int                     requested)
+{
+  if (requested > 0)
+    return (guint) requested;
+  return c->hidden <= 64 ? 1 : g_get_num_processors ();
+}
+
+static double
+peak_rss_mb (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0; /* kilobytes on Linux */
+}
+
+static JsonNode *
+result_to_json (const RecurBenchConfig *c,
+                const RecurBenchResult *r,
+                double                  sgemm)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
+#define NUM(k, v) (json_builder_set_member_name (b, k), json_builder_add_double_value (b, v))
+#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
+  STR ("config", c->name);
+  STR ("cell", recur_cell_to_string (c->cell));
+  INT ("hidden", c->hidden);
+  INT ("layers", c->layers);
+  INT ("window", c->window);
+  INT ("batch", c->batch);
+  INT ("windows", r->windows);
+  INT ("epochs", r->epochs);
+  INT ("blas_threads", r->blas_threads);
+  NUM ("seconds_per_epoch", r->seconds_per_epoch);
+  NUM ("train_windows_per_second", r->train_windows_per_second);
+  NUM ("train_gflops", r->train_gflops);
+  NUM ("sgemm_gflops", sgemm);
+  NUM ("gemm_efficiency", r->train_gflops / sgemm);
+  NUM ("forecast_windows_per_second", r->forecast_windows_per_second);
+  NUM ("final_loss", r->final_loss);
+  NUM ("peak_memory_mb", peak_rss_mb ());
+#undef STR
+#undef NUM
+#undef INT
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* The child: one configuration, one JSON object on stdout. */
+static int
+run_one (const BenchOptions *o)
+{
+  const RecurBenchConfig *c = recur_bench_find_config (o->only);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  RecurBenchResult r;
+  double sgemm;
+
+  if (c == NULL)
+    {
+      g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->only);
+      return 2;
+    }
+  recur_blas_configure (threads_for (c, o->threads));
+  sgemm = recur_bench_sgemm_gflops (1024);
+  if (!recur_bench_run (c, o->epochs > 0 ? (guint) o->epochs : (o->quick ? 1 : 3), &r, &error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return 1;
+    }
+  node = result_to_json (c, &r, sgemm);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+  return 0;
+}
+
+static JsonObject *
+spawn_one (const char         *self_path,
+           const RecurBenchConfig *c,
+           const BenchOptions *o,
+           JsonParser         *parser,
+           GError            **error)
+{
+  g_autofree char *threads = g_strdup_printf ("%d", o->threads);
+  g_autofree char *epochs = g_strdup_printf ("%d", o->epochs);
+  const char *argv[] = { self_path, "bench", "--only", c->name, "--threads", threads,
+                         "--epochs", epochs, o->quick ? "--quick" : NULL, NULL };
+  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  g_autofree char *out = NULL;
+
+  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
+    return NULL;
+  if (!g_subprocess_get_successful (proc))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("the %s benchmark failed"), c->name);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, out, -1, error))
+    return NULL;
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+print_header (void)
+{
+  const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
+
+  g_print (_("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s), %u cores\n"), recur_blas_get_core_name (),
+           coretype ? coretype : _("unset"), g_get_num_processors ());
+  recur_blas_configure (1);
+  g_print (_("sgemm 1024³: %.0f GFLOP/s on 1 thread"), recur_bench_sgemm_gflops (1024));
+  recur_blas_configure (0);
+  g_print (_(", %.0f GFLOP/s on %u threads\n\n"), recur_bench_sgemm_gflops (1024),
+           recur_blas_get_threads ());
+  g_print ("%-12s %7s %12s %9s %8s %13s %8s %9s\n", _("config"), _("threads"), _("train win/s"),
+           "GFLOP/s", _("% sgemm"), _("forecast w/s"), _("peak MB"), _("loss"));
+}
+
+static void
+print_row (JsonObject *o)
+{
+  g_print ("%-12s %7" G_GINT64_FORMAT " %12.0f %9.1f %7.0f%% %13.0f %8.0f %9.5f\n",
+           json_object_get_string_member (o, "config"),
+           json_object_get_int_member (o, "blas_threads"),
+           json_object_get_double_member (o, "train_windows_per_second"),
+           json_object_get_double_member (o, "train_gflops"),
+           100 * json_object_get_double_member (o, "gemm_efficiency"),
+           json_object_get_double_member (o, "forecast_windows_per_second"),
+           json_object_get_double_member (o, "peak_memory_mb"),
+           json_object_get_double_member (o, "final_loss"));
+}
+
+int
+recur_bench_command (int    argc,
+                     char **argv,
+                     const char *self_path)
+{
+  BenchOptions o = { 0 };
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run one configuration (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm)"), N_("NAME") },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("BLAS threads (default: 1 for small shapes, every core otherwise)"), "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3)"), "N" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(JsonBuilder) all = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean only_child = FALSE;
+  guint n;
+  const RecurBenchConfig *configs = recur_bench_configs (&n);
+
+  g_set_prgname ("recur bench");
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Time training and forecasting of the standard shapes "
+                                           "(small, medium, large) on a synthetic series."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return 2;
+    }
+  only_child = o.only != NULL;
+  if (only_child)
+    {
+      int status = run_one (&o);
+      g_free (o.only);
+      return status;
+    }
+
+  if (!o.json)
+    print_header ();
+  json_builder_begin_array (all);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *row = spawn_one (self_path, &configs[i], &o, parser, &error);
+      if (row == NULL)
+        {
+          g_printerr ("recur: %s\n", error->message);
+          return 1;
+        }
+      if (o.json)
+        json_builder_add_value (all, json_node_copy (json_parser_get_root (parser)));
+      else
+        print_row (row);
+    }
+  json_builder_end_array (all);
+  if (o.json)
+    {
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(JsonNode) root = json_builder_get_root (all);
+      g_autofree char *text = NULL;
+      json_generator_set_pretty (gen, TRUE);
+      json_generator_set_root (gen, root);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+    }
+  return 0;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-bench.h"
+#include "recur-blas.h"
+#include "recur-dataset.h"
+#include "recur-trainer.h"
+
+#define SERIES_POINTS 4096
+
+static const RecurBenchConfig configs[] = {
+  { "small-rnn", RECUR_CELL_RNN_TANH, 32, 1, 32, 32, 4064 },
+  { "small-lstm", RECUR_CELL_LSTM, 32, 1, 32, 32, 4064 },
+  { "small-gru", RECUR_CELL_GRU, 32, 1, 32, 32, 4064 },
+  { "medium-lstm", RECUR_CELL_LSTM, 128, 2, 64, 64, 4032 },
+  { "medium-gru", RECUR_CELL_GRU, 128, 2, 64, 64, 4032 },
+  { "large-lstm", RECUR_CELL_LSTM, 512, 1, 64, 128, 768 },
+};
+
+const RecurBenchConfig *
+recur_bench_configs (guint *n_configs)
+{
+  *n_configs = G_N_ELEMENTS (configs);
+  return configs;
+}
+
+const RecurBenchConfig *
+recur_bench_find_config (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (configs); i++)
+    if (g_strcmp0 (configs[i].name, name) == 0)
+      return &configs[i];
+  return NULL;
+}
+
+double
+recur_bench_forward_flops (const RecurBenchConfig *c)
+{
+  double g = recur_cell_n_gates (c->cell), h = c->hidden, total = 0;
+
+  for (guint l = 0; l < c->layers; l++)
+    total += c->window * 2.0 * g * h * ((l == 0 ? 1.0 : h) + h);
+  return total;
+}
+
+/* sin(2πt/50) + 0.5 sin(2πt/17) + 0.1 N(0, 1), as the PyTorch reference */
+static double *
+synthetic_series (guint n)
+{
+  double *x = g_new (double, n);
+  RecurRng rng;
+
+  recur_rng_init (&rng, 0);
+  for (guint t = 0; t < n; t++)
+    x[t] = sin (2 * G_PI * t / 50.0) + 0.5 * sin (2 * G_PI * t / 17.0)
+           + 0.1 * recur_rng_normal (&rng);
+  return x;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *v,
+        guint   n)
+{
+  qsort (v, n, sizeof (double), compare_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+typedef struct
+{
+  double *epoch_seconds;
+  guint n;
+  double last_loss;
+} EpochLog;
+
+static void
+log_epoch (const RecurProgress *p,
+           gpointer             data)
+{
+  EpochLog *log = data;
+  log->epoch_seconds[log->n++] = p->epoch_seconds;
+  log->last_loss = p->train_loss;
+}
+
+/* Inference over every training window in minibatches, best of three. */
+static double
+time_forecast (RecurModel         *model,
+               const RecurDataset *data,
+               guint               batch)
+{
+  guint n = recur_dataset_get_n_train_windows (data), T = recur_model_get_spec (model)->window;
+  g_autoptr(RecurWorkspace) ws = recur_workspace_new (model, batch);
+  g_autofree guint *starts = g_new (guint, batch);
+  g_autofree float *input = g_new (float, (gsize) T * batch);
+  g_autofree float *output = g_new (float, batch);
+  double best = INFINITY;
+
+  for (int rep = 0; rep < 3; rep++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      for (guint first = 0; first < n; first += batch)
+        {
+          guint b = MIN (batch, n - first);
+          for (guint i = 0; i < b; i++)
+            starts[i] = first + i;
+          recur_dataset_gather (data, starts, b, input, NULL);
+          recur_model_forward (model, ws, b, input, FALSE, NULL, output);
+        }
+      best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
+    }
+  return n / best;
+}
+
+gboolean
+recur_bench_run (const RecurBenchConfig *c,
+                 guint                   epochs,
+                 RecurBenchResult       *result,
+                 GError                **error)
+{
+  guint n_points = c->windows + c->window + 1;
+  g_autofree double *series = synthetic_series (MAX (n_points, SERIES_POINTS));
+  RecurSplitSpec split = { .window = c->window, .horizon = 1, .output_size = 1,
+                           .val_fraction = 0.0, .scaler = RECUR_SCALER_ZSCORE };
+  g_autoptr(RecurDataset) data = NULL;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autofree double *times = g_new (double, epochs + 1);
+  EpochLog log = { times, 0, NAN };
+  RecurModelSpec spec;
+  RecurTrainSpec train;
+  RecurRng rng;
+  double fwd = recur_bench_forward_flops (c);
+
+  data = recur_dataset_new (series, n_points, &split, c->name, error);
+  if (data == NULL)
+    return FALSE;
+  recur_model_spec_init (&spec);
+  spec.cell = c->cell;
+  spec.hidden_size = c->hidden;
+  spec.num_layers = c->layers;
+  spec.window = c->window;
+  spec.horizon = 1;
+  model = recur_model_new (&spec, error);
+  if (model == NULL)
+    return FALSE;
+  recur_rng_init (&rng, 0);
+  recur_model_init_weights (model, &rng);
+
+  recur_train_spec_init (&train);
+  train.epochs = epochs + 1;
+  train.batch_size = c->batch;
+  train.patience = 0;
+  train.clip = 0.0;
+  recur_optimizer_spec_init (&train.optimizer, RECUR_OPTIMIZER_ADAM, 1e-3);
+  trainer = recur_trainer_new (model, data, &train, error);
+  if (trainer == NULL || !recur_trainer_run (trainer, NULL, log_epoch, &log, error))
+    return FALSE;
+
+  memset (result, 0, sizeof *result);
+  result->windows = recur_dataset_get_n_train_windows (data);
+  result->epochs = epochs;
+  result->seconds_per_epoch = median (times + 1, epochs); /* epoch 1 warms up */
+  result->train_windows_per_second = result->windows / result->seconds_per_epoch;
+  result->train_gflops = 3.0 * fwd * result->train_windows_per_second / 1e9;
+  result->forecast_windows_per_second = time_forecast (model, data, c->batch);
+  result->forecast_gflops = fwd * result->forecast_windows_per_second / 1e9;
+  result->final_loss = log.last_loss;
+  result->blas_threads = recur_blas_get_threads ();
+  return TRUE;
+}
+
+double
+recur_bench_sgemm_gflops (guint n)
+{
+  g_autofree float *a = g_new (float, (gsize) n * n);
+  g_autofree float *b = g_new (float, (gsize) n * n);
+  g_autofree float *c = g_new0 (float, (gsize) n * n);
+  double best = INFINITY;
+
+  for (gsize i = 0; i < (gsize) n * n; i++)
+    {
+      a[i] = (float) (i % 7) * 0.1f;
+      b[i] = (float) (i % 5) * 0.1f;
+    }
+  for (int rep = 0; rep < 5; rep++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      recur_sgemm (FALSE, FALSE, (int) n, (int) n, (int) n, 1.0f, a, (int) n, b, (int) n, 0.0f,
+                   c, (int) n);
+      best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
+    }
+  return 2.0 * n * n * n / best / 1e9;
+}
