@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
 
 #include "recur-blas.h"
 
@@ -27,6 +29,53 @@ recur_sgemm (gboolean     trans_a,
                trans_a ? CblasTrans : CblasNoTrans,
                trans_b ? CblasTrans : CblasNoTrans,
                m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void
+recur_dgemm (gboolean      trans_a,
+             gboolean      trans_b,
+             int           m,
+             int           n,
+             int           k,
+             double        alpha,
+             const double *a,
+             int           lda,
+             const double *b,
+             int           ldb,
+             double        beta,
+             double       *c,
+             int           ldc)
+{
+  if (m == 0 || n == 0)
+    return;
+  cblas_dgemm (CblasRowMajor,
+               trans_a ? CblasTrans : CblasNoTrans,
+               trans_b ? CblasTrans : CblasNoTrans,
+               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+double
+recur_spectral_radius (double *a,
+                       int     n)
+{
+  g_autofree double *wr = g_new (double, n);
+  g_autofree double *wi = g_new (double, n);
+  double radius = 0.0;
+
+  if (LAPACKE_dgeev (LAPACK_ROW_MAJOR, 'N', 'N', n, a, n, wr, wi, NULL, 1, NULL, 1) != 0)
+    return NAN;
+  for (int i = 0; i < n; i++)
+    radius = MAX (radius, hypot (wr[i], wi[i]));
+  return radius;
+}
+
+gboolean
+recur_solve_spd (double *a,
+                 int     n,
+                 double *b,
+                 int     nrhs)
+{
+  return LAPACKE_dposv (LAPACK_ROW_MAJOR, 'U', n, nrhs, a, n, b, nrhs) == 0;
 }
 
 void

@@ -21,6 +21,33 @@ void recur_sgemm (gboolean     trans_a,
                   float       *c,
                   int          ldc);
 
+/* The same in double precision, for the ESN's normal equations. */
+void recur_dgemm (gboolean      trans_a,
+                  gboolean      trans_b,
+                  int           m,
+                  int           n,
+                  int           k,
+                  double        alpha,
+                  const double *a,
+                  int           lda,
+                  const double *b,
+                  int           ldb,
+                  double        beta,
+                  double       *c,
+                  int           ldc);
+
+/* LAPACK through LAPACKE, also only here. The largest |λ| of the n×n row-major matrix a
+ * (dgeev, all eigenvalues); a is overwritten. NAN if LAPACK fails. */
+double   recur_spectral_radius (double *a,
+                                int     n);
+/* Solves a x = b for symmetric positive definite a (n×n, row-major, its upper triangle read
+ * and overwritten by its Cholesky factor) and b (n×nrhs, row-major, replaced by x): dposv.
+ * FALSE if a is not positive definite. */
+gboolean recur_solve_spd       (double *a,
+                                int     n,
+                                double *b,
+                                int     nrhs);
+
 /* OpenBLAS's thread count is process-wide: set it once at start-up. 0 means one thread per
  * core. Runs × BLAS threads must not exceed the cores: the GUI gives each run 1 thread. */
 void recur_blas_configure  (guint n_threads);

@@ -362,6 +362,8 @@ recur_job_to_json (const RecurJob *self)
   json_builder_add_string_value (b, recur_cell_to_string (c->model.cell));
   json_builder_set_member_name (b, "parameters");
   json_builder_add_int_value (b, (gint64) recur_model_get_n_params (self->model));
+  json_builder_set_member_name (b, "trainable_parameters");
+  json_builder_add_int_value (b, (gint64) recur_model_get_n_trainable_params (self->model));
   json_builder_set_member_name (b, "seed");
   json_builder_add_int_value (b, (gint64) c->train.seed);
   json_builder_set_member_name (b, "epochs_run");

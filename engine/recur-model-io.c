@@ -22,8 +22,14 @@ recur_model_spec_count_params (const RecurModelSpec *spec)
 {
   guint64 H = spec->hidden_size, G = recur_cell_n_gates (spec->cell);
   guint64 D = spec->bidirectional ? 2 : 1, total = 0;
-  guint64 out = recur_model_spec_output_size (spec);
+  guint64 out = recur_model_spec_output_size (spec), I = spec->input_size;
+  guint64 head = out * D * H + out;
 
+  /* the one-layer cells (hidden_size ≤ 8192, input_size ≤ 4096: nothing overflows) */
+  if (spec->cell == RECUR_CELL_JORDAN)
+    return 3 * H * I + (spec->bias ? H + I : 0) + head;
+  if (spec->cell == RECUR_CELL_ESN)
+    return H * I + H * H + (spec->bias ? H : 0) + head;
   for (guint l = 0; l < spec->num_layers; l++)
     {
       guint64 in = l == 0 ? spec->input_size : D * H;
@@ -32,7 +38,7 @@ recur_model_spec_count_params (const RecurModelSpec *spec)
         return G_MAXUINT64;
       total += D * per_dir;
     }
-  return total + out * D * H + out;
+  return total + head;
 }
 
 static void
@@ -78,6 +84,23 @@ recur_model_save (const RecurModel      *model,
   set_uint (st, "recur.window", s->window);
   set_uint (st, "recur.horizon", s->horizon);
   recur_safetensors_set_metadata (st, "recur.strategy", recur_strategy_to_string (s->strategy));
+  if (s->cell == RECUR_CELL_JORDAN)
+    recur_safetensors_set_metadata (st, "recur.jordan_feedback",
+                                    recur_jordan_feedback_to_string (s->jordan_feedback));
+  if (s->cell == RECUR_CELL_ESN)
+    {
+      set_double (st, "recur.connectivity", s->esn.connectivity);
+      set_double (st, "recur.spectral_radius", s->esn.spectral_radius);
+      set_double (st, "recur.input_scaling", s->esn.input_scaling);
+      set_double (st, "recur.leak", s->esn.leak);
+      set_uint (st, "recur.washout", s->esn.washout);
+      set_double (st, "recur.ridge", s->esn.ridge);
+    }
+  if (s->cell == RECUR_CELL_CLOCKWORK)
+    {
+      g_autofree char *periods = recur_periods_to_string (s->periods, s->n_periods);
+      recur_safetensors_set_metadata (st, "recur.periods", periods);
+    }
   recur_safetensors_set_metadata (st, "recur.scaler", recur_scaler_kind_to_string (info->scaler.kind));
   set_double (st, "recur.scaler_center", info->scaler.center);
   set_double (st, "recur.scaler_scale", info->scaler.scale);
@@ -190,7 +213,8 @@ read_spec (const RecurSafetensors  *st,
   if (!(cell = require_key (st, "recur.cell", error)))
     return FALSE;
   if (!recur_cell_from_string (cell, &spec->cell))
-    return bad_value (st, "recur.cell", cell, "rnn_tanh, rnn_relu, lstm or gru", error);
+    return bad_value (st, "recur.cell", cell,
+                      "rnn_tanh, rnn_relu, lstm, gru, jordan, esn or clockwork", error);
   if (!read_uint (st, "recur.input_size", 1, 4096, &v, error))
     return FALSE;
   spec->input_size = (guint) v;
@@ -217,6 +241,39 @@ read_spec (const RecurSafetensors  *st,
     return FALSE;
   if (!recur_strategy_from_string (strategy, &spec->strategy))
     return bad_value (st, "recur.strategy", strategy, "direct or recursive", error);
+  if (spec->cell == RECUR_CELL_JORDAN)
+    {
+      const char *feedback = require_key (st, "recur.jordan_feedback", error);
+      if (feedback == NULL)
+        return FALSE;
+      if (!recur_jordan_feedback_from_string (feedback, &spec->jordan_feedback))
+        return bad_value (st, "recur.jordan_feedback", feedback, "teacher or free", error);
+    }
+  if (spec->cell == RECUR_CELL_ESN)
+    {
+      double c, rho, scaling, leak;
+      if (!read_double (st, "recur.connectivity", &c, error)
+          || !read_double (st, "recur.spectral_radius", &rho, error)
+          || !read_double (st, "recur.input_scaling", &scaling, error)
+          || !read_double (st, "recur.leak", &leak, error)
+          || !read_uint (st, "recur.washout", 0, 100000, &v, error)
+          || !read_double (st, "recur.ridge", &spec->esn.ridge, error))
+        return FALSE;
+      spec->esn.connectivity = (float) c;
+      spec->esn.spectral_radius = (float) rho;
+      spec->esn.input_scaling = (float) scaling;
+      spec->esn.leak = (float) leak;
+      spec->esn.washout = (guint) v;
+    }
+  if (spec->cell == RECUR_CELL_CLOCKWORK)
+    {
+      const char *periods = require_key (st, "recur.periods", error);
+      if (periods == NULL)
+        return FALSE;
+      if (!recur_periods_from_string (periods, spec->periods, &spec->n_periods))
+        return bad_value (st, "recur.periods", periods,
+                          _("1 to 16 comma-separated periods, such as 1,2,4,8"), error);
+    }
   return TRUE;
 }
 

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "recur-optimizer.h"
 #include "recur-rng.h"
 
 G_BEGIN_DECLS
@@ -13,6 +14,7 @@ GQuark recur_model_error_quark (void);
 typedef enum
 {
   RECUR_MODEL_ERROR_INVALID_SPEC, /* a hyperparameter out of range */
+  RECUR_MODEL_ERROR_FIT_FAILED,   /* a one-shot fit (ESN readout) has no solution */
 } RecurModelError;
 
 typedef enum
@@ -21,7 +23,33 @@ typedef enum
   RECUR_CELL_RNN_RELU, /* h = relu(W_ih x + b_ih + W_hh h' + b_hh) */
   RECUR_CELL_LSTM,     /* gates i, f, g, o */
   RECUR_CELL_GRU,      /* gates r, z, n */
+  RECUR_CELL_JORDAN,   /* h = tanh(W_x x + W_y y' + b), y = W_o h + b_o: the context is the output */
+  RECUR_CELL_ESN,      /* echo state network: a fixed random reservoir, only the head is fitted */
+  RECUR_CELL_CLOCKWORK, /* blocks of an Elman RNN that update at their own periods */
 } RecurCellKind;
+
+#define RECUR_N_CELLS (RECUR_CELL_CLOCKWORK + 1)
+
+/* What a Jordan network's context y_{t−1} holds while it reads a window. */
+typedef enum
+{
+  RECUR_JORDAN_TEACHER, /* the observed value x_t (teacher forcing) */
+  RECUR_JORDAN_FREE,    /* the network's own previous output y_{t−1} (free running) */
+} RecurJordanFeedback;
+
+/* The echo state network's reservoir and readout; hidden_size is the reservoir size N. */
+typedef struct
+{
+  float  connectivity;    /* share of non-zero reservoir weights, 0 < c ≤ 1 */
+  float  spectral_radius; /* the reservoir matrix is scaled to exactly this ρ */
+  float  input_scaling;   /* W_in and b are uniform in ±input_scaling */
+  float  leak;            /* α in h = (1 − α) h' + α tanh(W_in x + W h' + b), 0 < α ≤ 1 */
+  guint  washout;         /* steps a window needs to forget its zero start; ≤ window */
+  double ridge;           /* λ of the ridge regression that fits the readout */
+} RecurEsnSpec;
+
+#define RECUR_MAX_PERIODS 16
+#define RECUR_MAX_RESERVOIR 2000
 
 typedef enum
 {
@@ -41,6 +69,14 @@ typedef struct
   guint         window;      /* time steps per window, T */
   guint         horizon;     /* steps forecast */
   RecurStrategy strategy;
+  /* RECUR_CELL_JORDAN */
+  RecurJordanFeedback jordan_feedback;
+  /* RECUR_CELL_ESN */
+  RecurEsnSpec  esn;
+  /* RECUR_CELL_CLOCKWORK: hidden_size / n_periods units per block, block i updating at the
+   * steps t (0-based in the window) where t mod periods[i] = 0; periods non-decreasing */
+  guint         n_periods;
+  guint         periods[RECUR_MAX_PERIODS];
 } RecurModelSpec;
 
 /* One tensor of the flat parameter buffer, named as in PyTorch's state_dict. */
@@ -51,17 +87,38 @@ typedef struct
   guint64 shape[2];
   gsize   offset;   /* in floats, into the parameter (and gradient) buffer */
   gsize   count;
+  gboolean fixed;   /* never trained (the ESN's reservoir) */
 } RecurTensorInfo;
 
 void         recur_model_spec_init             (RecurModelSpec        *spec);
+/* recur_model_spec_init, then `cell` with the defaults Recur offers for it (an ESN's reservoir
+ * is larger than an RNN's hidden layer). */
+void         recur_model_spec_init_for_cell    (RecurModelSpec        *spec,
+                                                RecurCellKind          cell);
 gboolean     recur_model_spec_validate         (const RecurModelSpec  *spec,
                                                 GError               **error);
 /* Values the head outputs per window: horizon (direct) or 1 (recursive). */
 guint        recur_model_spec_output_size      (const RecurModelSpec  *spec);
 guint        recur_cell_n_gates                (RecurCellKind          cell);
-const char  *recur_cell_to_string              (RecurCellKind          cell); /* rnn_tanh rnn_relu lstm gru */
+/* rnn_tanh rnn_relu lstm gru jordan esn clockwork */
+const char  *recur_cell_to_string              (RecurCellKind          cell);
 gboolean     recur_cell_from_string            (const char            *text,
                                                 RecurCellKind         *cell);
+/* TRUE for cells trained in one shot rather than by gradient descent (ESN). */
+gboolean     recur_cell_is_one_shot            (RecurCellKind          cell);
+const char  *recur_jordan_feedback_to_string   (RecurJordanFeedback    feedback); /* teacher free */
+gboolean     recur_jordan_feedback_from_string (const char            *text,
+                                                RecurJordanFeedback   *feedback);
+/* Clockwork: whether block `block` (0-based, by increasing period) updates at step t. */
+gboolean     recur_clockwork_block_fires       (const RecurModelSpec  *spec,
+                                                guint                  block,
+                                                guint                  t);
+/* "1,2,4,8" for periods; parses it back (FALSE if not 1–RECUR_MAX_PERIODS positive integers). */
+char        *recur_periods_to_string           (const guint           *periods,
+                                                guint                  n_periods);
+gboolean     recur_periods_from_string         (const char            *text,
+                                                guint                 *periods,
+                                                guint                 *n_periods);
 const char  *recur_strategy_to_string          (RecurStrategy          strategy);
 gboolean     recur_strategy_from_string        (const char            *text,
                                                 RecurStrategy         *strategy);
@@ -81,6 +138,9 @@ void         recur_model_init_weights          (RecurModel            *self,
 
 const RecurModelSpec *recur_model_get_spec     (const RecurModel      *self);
 gsize        recur_model_get_n_params          (const RecurModel      *self);
+/* The parameters training changes: all but an ESN's fixed reservoir and the clockwork's masked
+ * (always zero) hidden-to-hidden blocks. */
+gsize        recur_model_get_n_trainable_params (const RecurModel     *self);
 float       *recur_model_get_params            (RecurModel            *self);
 const float *recur_model_peek_params           (const RecurModel      *self);
 float       *recur_model_get_grads             (RecurModel            *self);
@@ -121,6 +181,13 @@ void         recur_model_backward              (RecurModel            *self,
                                                 RecurWorkspace        *ws,
                                                 const float           *d_output,
                                                 guint                  truncate);
+/* The auxiliary objective of the last forward, 0 for cells without one. Jordan: the mean loss of
+ * the one-step outputs y_t against the next inputs x_{t+1}, t < window − 1. With for_backward,
+ * its gradient is kept in ws and added by the next recur_model_backward (a forward drops it). */
+double       recur_model_auxiliary_loss        (const RecurModel      *self,
+                                                RecurWorkspace        *ws,
+                                                RecurLossKind          kind,
+                                                gboolean               for_backward);
 
 /* What the last forward computed, for parity tests and the GUI's views. */
 /* Layer outputs, time-major [window][batch][directions × hidden]. */
@@ -142,7 +209,8 @@ const double *recur_workspace_get_grad_flow    (const RecurWorkspace  *ws,
                                                 guint                  layer);
 
 /* The internal states a heatmap can show. Which exist depends on the cell: every cell has
- * HIDDEN; LSTM adds CELL and gates I, F, G, O; GRU adds gates R, Z, N. */
+ * HIDDEN (an ESN's reservoir state, a clockwork RNN's blocks, which hold their value between
+ * their ticks); LSTM adds CELL and gates I, F, G, O; GRU adds gates R, Z, N. */
 typedef enum
 {
   RECUR_STATE_HIDDEN,  /* h_t */

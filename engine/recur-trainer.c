@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-esn.h"
 #include "recur-trainer.h"
 
 G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
@@ -230,7 +231,9 @@ recur_trainer_evaluate_validation (RecurTrainer *self)
   return total / n;
 }
 
-/* One minibatch: forward, loss, backward, clip, step. Returns the batch's mean loss. */
+/* One minibatch: forward, loss, backward, clip, step. Returns the batch's mean loss: the head's,
+ * as validation measures it. The objective also holds the cell's auxiliary loss (Jordan's
+ * one-step outputs), whose gradient the backward pass adds. */
 static double
 train_step (RecurTrainer *self,
             guint         batch,
@@ -246,6 +249,7 @@ train_step (RecurTrainer *self,
                        self->output);
   loss = recur_loss (self->spec.loss, self->output, self->target, (gsize) batch * self->out,
                      self->d_output);
+  recur_model_auxiliary_loss (self->model, self->ws, self->spec.loss, TRUE);
   recur_model_zero_grads (self->model);
   recur_model_backward (self->model, self->ws, self->d_output, self->spec.truncate);
   *grad_norm = recur_clip_grad_norm (grads, n_params, self->spec.clip);
@@ -263,6 +267,74 @@ diverged (double      loss,
   g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_DIVERGED,
                _("training diverged at epoch %u: the loss became %s; try a lower learning rate "
                  "or gradient clipping"), epoch, isnan (loss) ? "NaN" : "infinite");
+  return TRUE;
+}
+
+/* Mean loss over the training windows, in their order; as recur_trainer_evaluate_validation. */
+static double
+evaluate_training (RecurTrainer *self)
+{
+  guint n = recur_dataset_get_n_train_windows (self->data);
+  guint max_batch = batch_capacity (self);
+  double total = 0.0;
+
+  for (guint first = 0; first < n; first += max_batch)
+    {
+      guint batch = MIN (max_batch, n - first);
+      for (guint b = 0; b < batch; b++)
+        self->starts[b] = recur_dataset_train_window_start (self->data, first + b);
+      recur_dataset_gather (self->data, self->starts, batch, self->input, self->target);
+      recur_model_forward (self->model, self->ws, batch, self->input, FALSE, NULL, self->output);
+      total += recur_loss (self->spec.loss, self->output, self->target,
+                           (gsize) batch * self->out, NULL) * batch;
+    }
+  return total / n;
+}
+
+/* A one-shot fit (ESN): no epochs, no optimiser; one progress report, as epoch 1 of 1. */
+static gboolean
+run_one_shot (RecurTrainer       *self,
+              GCancellable       *cancellable,
+              RecurProgressFunc   progress,
+              gpointer            user_data,
+              GError            **error)
+{
+  const RecurModelSpec *ms = recur_model_get_spec (self->model);
+  guint n_train = recur_dataset_get_n_train_windows (self->data);
+  gint64 t_start = g_get_monotonic_time ();
+  RecurProgress p = { 0 };
+  double score;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!recur_esn_fit (self->model, self->ws, batch_capacity (self), self->data, error))
+    return FALSE;
+
+  p.epoch = p.epochs = 1;
+  p.windows = n_train;
+  p.train_loss = evaluate_training (self);
+  p.val_loss = recur_trainer_evaluate_validation (self);
+  score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
+  if (diverged (score, 1, error))
+    return FALSE;
+  p.lr = 0.0;
+  p.best_epoch = 1;
+  p.best_loss = score;
+  p.improved = TRUE;
+  p.grad_flow = recur_workspace_get_grad_flow (self->ws, 0); /* zero: no backward pass */
+  p.grad_flow_layers = ms->num_layers;
+  p.grad_flow_window = ms->window;
+  self->summary.epochs_run = 1;
+  self->summary.best_epoch = 1;
+  self->summary.best_loss = score;
+  self->summary.train_loss = p.train_loss;
+  self->summary.val_loss = p.val_loss;
+  recur_model_copy_params (self->best, self->model);
+  p.epoch_seconds = p.elapsed_seconds = (g_get_monotonic_time () - t_start) / 1e6;
+  self->summary.seconds = p.elapsed_seconds;
+  self->summary.windows_per_second = p.elapsed_seconds > 0 ? n_train / p.elapsed_seconds : 0.0;
+  if (progress)
+    progress (&p, user_data);
   return TRUE;
 }
 
@@ -284,6 +356,8 @@ recur_trainer_run (RecurTrainer       *self,
   memset (&self->summary, 0, sizeof self->summary);
   self->summary.best_loss = INFINITY;
   recur_model_copy_params (self->best, self->model);
+  if (recur_cell_is_one_shot (recur_model_get_spec (self->model)->cell))
+    return run_one_shot (self, cancellable, progress, user_data, error);
 
   for (guint epoch = 1; epoch <= spec->epochs && ok; epoch++)
     {

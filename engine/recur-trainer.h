@@ -94,6 +94,8 @@ RecurTrainer *recur_trainer_new         (RecurModel           *model,
 void          recur_trainer_free        (RecurTrainer         *self);
 
 /* Runs the epochs on the calling thread; progress is called after each epoch on this thread.
+ * A one-shot model (recur_cell_is_one_shot: the ESN) is fitted instead, and reported once as
+ * epoch 1 of 1 with its training and validation loss; the optimiser settings do not apply.
  * Checks cancellable before each minibatch. However it ends, the model holds the best weights
  * seen (by validation loss); cancelled runs fail with G_IO_ERROR_CANCELLED, diverging ones
  * with RECUR_TRAINER_ERROR_DIVERGED. */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Analytic gradients against central finite differences, one tensor at a time, for every cell,
- * stacked, bidirectional, with and without bias, both heads, every loss, and dropout. */
+ * stacked, bidirectional, with and without bias, both heads, every loss, and dropout; Jordan
+ * networks in both feedback modes with their auxiliary one-step loss, clockwork RNNs with
+ * blocks that skip steps, and the ESN's readout. */
 #include "config.h"
 
 #include <math.h>
@@ -19,6 +21,12 @@ typedef struct
   RecurLossKind loss;
   float dropout;
   guint truncate;
+  guint input_size;              /* 0: 1 */
+  guint hidden;                  /* 0: 3 */
+  guint window;                  /* 0: 5 */
+  RecurJordanFeedback feedback;
+  guint n_periods;               /* clockwork; 0: the default */
+  guint periods[4];
 } Case;
 
 typedef struct
@@ -45,7 +53,9 @@ loss_with_dropout (Fixture       *f,
 
   recur_rng_init (&rng, dropout_seed); /* the same dropout mask at every evaluation */
   recur_model_forward (f->model, f->ws, f->batch, f->input, dropout > 0, &rng, f->output);
-  return recur_loss (kind, f->output, f->target, f->n_out, NULL);
+  /* the training objective: the head's loss plus the cell's auxiliary loss (Jordan's) */
+  return recur_loss (kind, f->output, f->target, f->n_out, NULL)
+         + recur_model_auxiliary_loss (f->model, f->ws, kind, FALSE);
 }
 
 /* (L(θ + h) − L(θ − h)) / 2h for parameter i, the loss summed in double precision */
@@ -82,14 +92,22 @@ run_case (const Case *c)
 
   recur_model_spec_init (&spec);
   spec.cell = c->cell;
-  spec.hidden_size = 3;
+  spec.input_size = c->input_size ? c->input_size : 1;
+  spec.hidden_size = c->hidden ? c->hidden : 3;
   spec.num_layers = c->layers;
   spec.bidirectional = c->bidirectional;
   spec.bias = c->bias;
-  spec.window = 5;
+  spec.window = c->window ? c->window : 5;
   spec.horizon = 2;
   spec.strategy = c->strategy;
   spec.dropout = c->dropout;
+  spec.jordan_feedback = c->feedback;
+  spec.esn.washout = 2;
+  if (c->n_periods)
+    {
+      spec.n_periods = c->n_periods;
+      memcpy (spec.periods, c->periods, sizeof c->periods);
+    }
 
   f.model = recur_model_new (&spec, NULL);
   g_assert_nonnull (f.model);
@@ -104,11 +122,11 @@ run_case (const Case *c)
   f.dropout = c->dropout;
   f.ws = recur_workspace_new (f.model, f.batch);
   f.n_out = (gsize) f.batch * recur_model_spec_output_size (&spec);
-  f.input = g_new (float, spec.window * f.batch);
+  f.input = g_new (float, spec.window * f.batch * spec.input_size);
   f.target = g_new (float, f.n_out);
   f.output = g_new (float, f.n_out);
   f.d_output = g_new (float, f.n_out);
-  for (guint i = 0; i < spec.window * f.batch; i++)
+  for (guint i = 0; i < spec.window * f.batch * spec.input_size; i++)
     f.input[i] = (float) recur_rng_normal (&rng);
   for (gsize i = 0; i < f.n_out; i++)
     f.target[i] = (float) recur_rng_normal (&rng);
@@ -116,6 +134,7 @@ run_case (const Case *c)
   /* analytic */
   loss_with_dropout (&f, loss_kind, c->dropout);
   recur_loss (loss_kind, f.output, f.target, f.n_out, f.d_output);
+  recur_model_auxiliary_loss (f.model, f.ws, loss_kind, TRUE);
   recur_model_zero_grads (f.model);
   recur_model_backward (f.model, f.ws, f.d_output, c->truncate);
   grads = recur_model_get_grads (f.model);
@@ -123,6 +142,13 @@ run_case (const Case *c)
   for (guint ti = 0; ti < recur_model_get_n_tensors (f.model); ti++)
     {
       const RecurTensorInfo *t = recur_model_get_tensor (f.model, ti);
+      if (t->fixed)
+        {
+          /* never trained (the ESN's reservoir): no gradient at all */
+          for (gsize k = 0; k < t->count; k++)
+            g_assert_cmpfloat (grads[t->offset + k], ==, 0.0f);
+          continue;
+        }
       for (gsize k = 0; k < t->count; k++)
         {
           gsize i = t->offset + k;
@@ -172,8 +198,9 @@ test_case (gconstpointer data)
 }
 
 static void
-test_truncation_at_window_is_full_bptt (void)
+test_truncation_at_window_is_full_bptt (gconstpointer data)
 {
+  RecurCellKind cell = GPOINTER_TO_UINT (data);
   RecurModelSpec spec;
   g_autoptr(RecurModel) model = NULL;
   g_autoptr(RecurWorkspace) ws = NULL;
@@ -182,11 +209,15 @@ test_truncation_at_window_is_full_bptt (void)
   g_autofree float *full = NULL;
 
   recur_model_spec_init (&spec);
-  spec.cell = RECUR_CELL_GRU;
+  spec.cell = cell;
   spec.hidden_size = 4;
   spec.window = 6;
   spec.horizon = 2;
-  spec.bidirectional = TRUE;
+  spec.bidirectional = cell == RECUR_CELL_GRU;
+  spec.n_periods = 2;
+  spec.periods[0] = 1;
+  spec.periods[1] = 2;
+  spec.jordan_feedback = RECUR_JORDAN_FREE;
   model = recur_model_new (&spec, NULL);
   recur_rng_init (&rng, 9);
   recur_model_init_weights (model, &rng);
@@ -197,6 +228,7 @@ test_truncation_at_window_is_full_bptt (void)
     d_out[i] = (float) recur_rng_normal (&rng);
 
   recur_model_forward (model, ws, 2, input, FALSE, NULL, out);
+  recur_model_auxiliary_loss (model, ws, RECUR_LOSS_MSE, TRUE);
   recur_model_zero_grads (model);
   recur_model_backward (model, ws, d_out, 0);
   full = g_memdup2 (recur_model_get_grads (model), recur_model_get_n_params (model) * sizeof (float));
@@ -220,7 +252,7 @@ main (int    argc,
 {
   static const RecurCellKind cells[] = { RECUR_CELL_RNN_TANH, RECUR_CELL_RNN_RELU,
                                          RECUR_CELL_LSTM, RECUR_CELL_GRU };
-  static Case cases[64];
+  static Case cases[96];
   guint n = 0;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -255,6 +287,53 @@ main (int    argc,
   cases[n] = (Case) { .cell = RECUR_CELL_LSTM, .layers = 3, .bidirectional = TRUE, .bias = TRUE,
                       .loss = RECUR_LOSS_MSE, .dropout = 0.4f };
   g_test_add_data_func ("/engine/gradcheck/dropout-between-layers", &cases[n++], test_case);
-  g_test_add_func ("/engine/bptt/truncation-at-window-is-full", test_truncation_at_window_is_full_bptt);
+  for (guint fb = 0; fb <= 1; fb++)
+    {
+      const char *mode = recur_jordan_feedback_to_string (fb);
+      g_autofree char *path = g_strdup_printf ("/engine/gradcheck/jordan/%s", mode);
+      g_autofree char *path2 = g_strdup_printf ("/engine/gradcheck/jordan/%s/two-inputs-no-bias", mode);
+      g_autofree char *path3 = g_strdup_printf ("/engine/gradcheck/jordan/%s/recursive", mode);
+      g_autofree char *path4 = g_strdup_printf ("/engine/gradcheck/jordan/%s/huber", mode);
+
+      cases[n] = (Case) { .cell = RECUR_CELL_JORDAN, .layers = 1, .bias = TRUE,
+                          .loss = RECUR_LOSS_MSE, .feedback = fb, .hidden = 4, .window = 6 };
+      g_test_add_data_func (path, &cases[n++], test_case);
+      cases[n] = (Case) { .cell = RECUR_CELL_JORDAN, .layers = 1, .bias = FALSE,
+                          .strategy = RECUR_STRATEGY_DIRECT, .loss = RECUR_LOSS_MSE,
+                          .feedback = fb, .input_size = 2 };
+      g_test_add_data_func (path2, &cases[n++], test_case);
+      cases[n] = (Case) { .cell = RECUR_CELL_JORDAN, .layers = 1, .bias = TRUE,
+                          .strategy = RECUR_STRATEGY_RECURSIVE, .loss = RECUR_LOSS_MSE,
+                          .feedback = fb, .window = 6 };
+      g_test_add_data_func (path3, &cases[n++], test_case);
+      cases[n] = (Case) { .cell = RECUR_CELL_JORDAN, .layers = 1, .bias = TRUE,
+                          .loss = RECUR_LOSS_HUBER, .feedback = fb };
+      g_test_add_data_func (path4, &cases[n++], test_case);
+    }
+  /* three blocks of two units; at t = 3 the period-3 block fires and the period-2 one does not */
+  cases[n] = (Case) { .cell = RECUR_CELL_CLOCKWORK, .layers = 1, .bias = TRUE,
+                      .loss = RECUR_LOSS_MSE, .hidden = 6, .window = 7, .n_periods = 3,
+                      .periods = { 1, 2, 3 } };
+  g_test_add_data_func ("/engine/gradcheck/clockwork/periods-1-2-3", &cases[n++], test_case);
+  cases[n] = (Case) { .cell = RECUR_CELL_CLOCKWORK, .layers = 1, .bias = TRUE,
+                      .loss = RECUR_LOSS_MSE, .hidden = 8, .window = 9, .n_periods = 4,
+                      .periods = { 1, 2, 4, 8 } };
+  g_test_add_data_func ("/engine/gradcheck/clockwork/periods-1-2-4-8", &cases[n++], test_case);
+  cases[n] = (Case) { .cell = RECUR_CELL_CLOCKWORK, .layers = 1, .bias = FALSE,
+                      .loss = RECUR_LOSS_MSE, .hidden = 4, .window = 7, .n_periods = 2,
+                      .periods = { 2, 3 }, .input_size = 2 };
+  g_test_add_data_func ("/engine/gradcheck/clockwork/two-inputs-no-bias",
+                        &cases[n++], test_case);
+  cases[n] = (Case) { .cell = RECUR_CELL_ESN, .layers = 1, .bias = TRUE, .loss = RECUR_LOSS_MSE,
+                      .hidden = 6 };
+  g_test_add_data_func ("/engine/gradcheck/esn/readout-only", &cases[n++], test_case);
+  g_test_add_data_func ("/engine/bptt/truncation-at-window-is-full",
+                        GUINT_TO_POINTER (RECUR_CELL_GRU), test_truncation_at_window_is_full_bptt);
+  g_test_add_data_func ("/engine/bptt/truncation-at-window-is-full/jordan",
+                        GUINT_TO_POINTER (RECUR_CELL_JORDAN),
+                        test_truncation_at_window_is_full_bptt);
+  g_test_add_data_func ("/engine/bptt/truncation-at-window-is-full/clockwork",
+                        GUINT_TO_POINTER (RECUR_CELL_CLOCKWORK),
+                        test_truncation_at_window_is_full_bptt);
   return g_test_run ();
 }

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-blas.h"
+#include "recur-esn.h"
+
+/* A sparse random matrix can be nilpotent (every eigenvalue 0: nothing to scale); it is drawn
+ * again, and after this many tries the reservoir falls back to ρ·I. */
+#define MAX_DRAWS 100
+
+static float *
+tensor (RecurModel *model,
+        const char *name)
+{
+  const RecurTensorInfo *t = recur_model_find_tensor (model, name);
+
+  return t ? recur_model_get_params (model) + t->offset : NULL;
+}
+
+void
+recur_esn_init_reservoir (RecurModel *model,
+                          RecurRng   *rng)
+{
+  const RecurModelSpec *spec = recur_model_get_spec (model);
+  const RecurEsnSpec *e = &spec->esn;
+  guint N = spec->hidden_size;
+  gsize NN = (gsize) N * N;
+  float *w_in = tensor (model, "esn.weight_in");
+  float *w = tensor (model, "esn.weight");
+  float *b = tensor (model, "esn.bias");
+  float s = e->input_scaling;
+  g_autofree double *copy = g_new (double, NN);
+  double radius = 0.0;
+
+  g_return_if_fail (spec->cell == RECUR_CELL_ESN && w_in && w);
+
+  for (gsize i = 0; i < (gsize) N * spec->input_size; i++)
+    w_in[i] = recur_rng_uniform (rng, -s, s);
+  for (guint draw = 0; draw < MAX_DRAWS; draw++)
+    {
+      for (gsize i = 0; i < NN; i++)
+        w[i] = recur_rng_double (rng) < e->connectivity ? recur_rng_uniform (rng, -1.0f, 1.0f)
+                                                        : 0.0f;
+      for (gsize i = 0; i < NN; i++)
+        copy[i] = w[i];
+      radius = recur_spectral_radius (copy, (int) N);
+      if (isfinite (radius) && radius > 1e-9)
+        break;
+    }
+  if (isfinite (radius) && radius > 1e-9)
+    {
+      double factor = e->spectral_radius / radius;
+      for (gsize i = 0; i < NN; i++)
+        w[i] = (float) (w[i] * factor);
+    }
+  else
+    {
+      memset (w, 0, NN * sizeof (float));
+      for (guint i = 0; i < N; i++)
+        w[(gsize) i * N + i] = e->spectral_radius;
+    }
+  if (b)
+    for (guint i = 0; i < N; i++)
+      b[i] = recur_rng_uniform (rng, -s, s);
+}
+
+gboolean
+recur_esn_fit (RecurModel          *model,
+               RecurWorkspace      *ws,
+               guint                max_batch,
+               const RecurDataset  *data,
+               GError             **error)
+{
+  const RecurModelSpec *spec = recur_model_get_spec (model);
+  guint N = spec->hidden_size, T = spec->window, P = N + 1;
+  guint O = recur_model_spec_output_size (spec);
+  guint n = recur_dataset_get_n_train_windows (data);
+  float *head_w = tensor (model, "head.weight");
+  float *head_b = tensor (model, "head.bias");
+  g_autofree double *A = g_new0 (double, (gsize) P * P);   /* FᵀF + λ I′ */
+  g_autofree double *C = g_new0 (double, (gsize) P * O);   /* FᵀY, then the solution */
+  g_autofree double *F = g_new (double, (gsize) max_batch * P);
+  g_autofree double *Y = g_new (double, (gsize) max_batch * O);
+  g_autofree float *input = g_new (float, (gsize) T * max_batch);
+  g_autofree float *target = g_new (float, (gsize) max_batch * O);
+  g_autofree float *output = g_new (float, (gsize) max_batch * O);
+  g_autofree float *h = g_new (float, (gsize) max_batch * N);
+  g_autofree guint *starts = g_new (guint, max_batch);
+
+  g_return_val_if_fail (spec->cell == RECUR_CELL_ESN && spec->input_size == 1, FALSE);
+  g_return_val_if_fail (max_batch >= 1, FALSE);
+
+  for (guint first = 0; first < n; first += max_batch)
+    {
+      guint batch = MIN (max_batch, n - first);
+
+      for (guint b = 0; b < batch; b++)
+        starts[b] = recur_dataset_train_window_start (data, first + b);
+      recur_dataset_gather (data, starts, batch, input, target);
+      recur_model_forward (model, ws, batch, input, FALSE, NULL, output);
+      recur_workspace_get_h_n (ws, 0, 0, h);
+      for (guint b = 0; b < batch; b++)
+        {
+          for (guint j = 0; j < N; j++)
+            F[(gsize) b * P + j] = h[(gsize) b * N + j];
+          F[(gsize) b * P + N] = 1.0;
+          for (guint o = 0; o < O; o++)
+            Y[(gsize) b * O + o] = target[(gsize) b * O + o];
+        }
+      recur_dgemm (TRUE, FALSE, (int) P, (int) P, (int) batch, 1.0, F, (int) P, F, (int) P, 1.0,
+                   A, (int) P);
+      recur_dgemm (TRUE, FALSE, (int) P, (int) O, (int) batch, 1.0, F, (int) P, Y, (int) O, 1.0,
+                   C, (int) O);
+    }
+  for (guint j = 0; j < N; j++)
+    A[(gsize) j * P + j] += spec->esn.ridge;
+
+  if (!recur_solve_spd (A, (int) P, C, (int) O))
+    {
+      g_set_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_FIT_FAILED,
+                   _("the echo state network's readout cannot be fitted: its normal equations "
+                     "are singular (%u training windows for %u reservoir units); use a ridge "
+                     "above %g"), n, N, spec->esn.ridge);
+      return FALSE;
+    }
+  for (guint o = 0; o < O; o++)
+    {
+      for (guint j = 0; j < N; j++)
+        head_w[(gsize) o * N + j] = (float) C[(gsize) j * O + o];
+      head_b[o] = (float) C[(gsize) N * O + o];
+    }
+  return TRUE;
+}
