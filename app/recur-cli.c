@@ -206,6 +206,16 @@ typedef struct
   char *summary_out;
   gboolean json;
   gboolean quiet;
+  /* the cells with options of their own */
+  char *jordan_feedback;
+  int reservoir;
+  double connectivity;
+  double spectral_radius;
+  double input_scaling;
+  double leak;
+  int washout;
+  double ridge;
+  char *periods;
 } TrainOptions;
 
 static void
@@ -222,6 +232,8 @@ train_options_clear (TrainOptions *o)
   g_free (o->forecast_out);
   g_free (o->weights_out);
   g_free (o->summary_out);
+  g_free (o->jordan_feedback);
+  g_free (o->periods);
 }
 
 static gboolean
@@ -236,6 +248,12 @@ model_from_option (const char    *text,
     *cell = RECUR_CELL_LSTM;
   else if (g_strcmp0 (text, "gru") == 0)
     *cell = RECUR_CELL_GRU;
+  else if (g_strcmp0 (text, "jordan") == 0)
+    *cell = RECUR_CELL_JORDAN;
+  else if (g_strcmp0 (text, "esn") == 0)
+    *cell = RECUR_CELL_ESN;
+  else if (g_strcmp0 (text, "clockwork") == 0)
+    *cell = RECUR_CELL_CLOCKWORK;
   else
     return FALSE;
   return TRUE;
@@ -279,6 +297,79 @@ set_count (int          value,
   (g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, \
                 _("%s: unknown value “%s” (choose %s)"), option, value, choices), FALSE)
 
+/* An option of one cell's only, given with another: a mistake worth saying. */
+static gboolean
+check_cell_option (gboolean        given,
+                   const char     *option,
+                   RecurCellKind   cell,
+                   RecurCellKind   wanted,
+                   GError        **error)
+{
+  if (!given || cell == wanted)
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("%s applies to --model %s only"), option, recur_cell_to_string (wanted));
+  return FALSE;
+}
+
+static void
+set_float (double  value,
+           float  *out)
+{
+  if (!isnan (value))
+    *out = (float) value;
+}
+
+/* The options of Jordan, ESN and clockwork models. */
+static gboolean
+cell_options_to_spec (const TrainOptions  *o,
+                      RecurModelSpec      *m,
+                      GError             **error)
+{
+  static const struct { const char *name; gsize offset; } esn_doubles[] = {
+    { "--connectivity", G_STRUCT_OFFSET (TrainOptions, connectivity) },
+    { "--spectral-radius", G_STRUCT_OFFSET (TrainOptions, spectral_radius) },
+    { "--input-scaling", G_STRUCT_OFFSET (TrainOptions, input_scaling) },
+    { "--leak", G_STRUCT_OFFSET (TrainOptions, leak) },
+    { "--ridge", G_STRUCT_OFFSET (TrainOptions, ridge) },
+  };
+
+  if (!check_cell_option (o->jordan_feedback != NULL, "--jordan-feedback", m->cell,
+                          RECUR_CELL_JORDAN, error)
+      || !check_cell_option (o->periods != NULL, "--periods", m->cell, RECUR_CELL_CLOCKWORK,
+                             error)
+      || !check_cell_option (o->reservoir != G_MININT, "--reservoir", m->cell, RECUR_CELL_ESN,
+                             error)
+      || !check_cell_option (o->washout != G_MININT, "--washout", m->cell, RECUR_CELL_ESN,
+                             error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (esn_doubles); i++)
+    if (!check_cell_option (!isnan (G_STRUCT_MEMBER (double, o, esn_doubles[i].offset)),
+                            esn_doubles[i].name, m->cell, RECUR_CELL_ESN, error))
+      return FALSE;
+
+  if (o->jordan_feedback && !recur_jordan_feedback_from_string (o->jordan_feedback,
+                                                                &m->jordan_feedback))
+    return BAD_CHOICE ("--jordan-feedback", o->jordan_feedback, "teacher, free");
+  if (o->periods && !recur_periods_from_string (o->periods, m->periods, &m->n_periods))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--periods: “%s” is not a list of 1 to %u positive integers such as 1,2,4,8"),
+                   o->periods, RECUR_MAX_PERIODS);
+      return FALSE;
+    }
+  if (!set_count (o->reservoir, "--reservoir", 1, &m->hidden_size, error)
+      || !set_count (o->washout, "--washout", 0, &m->esn.washout, error))
+    return FALSE;
+  set_float (o->connectivity, &m->esn.connectivity);
+  set_float (o->spectral_radius, &m->esn.spectral_radius);
+  set_float (o->input_scaling, &m->esn.input_scaling);
+  set_float (o->leak, &m->esn.leak);
+  if (!isnan (o->ridge))
+    m->esn.ridge = o->ridge;
+  return TRUE;
+}
+
 /* From the parsed options to a job configuration; unset options keep the defaults. */
 static gboolean
 train_options_to_config (const TrainOptions  *o,
@@ -286,10 +377,13 @@ train_options_to_config (const TrainOptions  *o,
                          GError             **error)
 {
   RecurOptimizerKind opt_kind = c->train.optimizer.kind;
+  RecurCellKind cell = c->model.cell;
 
   c->column = g_strdup (o->column);
-  if (o->model && !model_from_option (o->model, &c->model.cell))
-    return BAD_CHOICE ("--model", o->model, "rnn, rnn-relu, lstm, gru");
+  if (o->model && !model_from_option (o->model, &cell))
+    return BAD_CHOICE ("--model", o->model,
+                       "rnn, rnn-relu, lstm, gru, jordan, esn, clockwork");
+  recur_model_spec_init_for_cell (&c->model, cell);
   if (!set_count (o->hidden, "--hidden", 1, &c->model.hidden_size, error)
       || !set_count (o->layers, "--layers", 1, &c->model.num_layers, error)
       || !set_count (o->window, "--window", 1, &c->model.window, error)
@@ -329,7 +423,7 @@ train_options_to_config (const TrainOptions  *o,
     c->val_fraction = o->val_fraction;
   if (o->seed >= 0)
     c->train.seed = (guint64) o->seed;
-  return TRUE;
+  return cell_options_to_spec (o, &c->model, error);
 }
 
 typedef struct
@@ -423,10 +517,18 @@ print_report (RecurJob *job)
   const gint64 *ts = recur_series_get_timestamps (series);
   g_autofree char *season_label = g_strdup_printf (_("seasonal naive (%u)"), ev->season);
 
-  g_print (_("%s, column “%s”: %u points; %s, %u parameters\n"),
-           recur_series_get_path (series), recur_job_get_column_name (job), n,
-           recur_cell_to_string (c->model.cell),
-           (guint) recur_model_get_n_params (recur_job_get_model (job)));
+  RecurModel *model = recur_job_get_model (job);
+  gsize n_params = recur_model_get_n_params (model);
+  gsize n_trainable = recur_model_get_n_trainable_params (model);
+
+  if (n_trainable == n_params)
+    g_print (_("%s, column “%s”: %u points; %s, %u parameters\n"),
+             recur_series_get_path (series), recur_job_get_column_name (job), n,
+             recur_cell_to_string (c->model.cell), (guint) n_params);
+  else
+    g_print (_("%s, column “%s”: %u points; %s, %u parameters, %u of them trained\n"),
+             recur_series_get_path (series), recur_job_get_column_name (job), n,
+             recur_cell_to_string (c->model.cell), (guint) n_params, (guint) n_trainable);
   g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
            s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
@@ -486,10 +588,12 @@ cmd_train (int    argc,
     .epochs = G_MININT, .batch = G_MININT, .truncate = G_MININT, .patience = G_MININT,
     .season = G_MININT, .dropout = NAN, .lr = NAN, .momentum = NAN, .weight_decay = NAN,
     .clip = NAN, .val_fraction = NAN, .seed = -1, .threads = 0,
+    .reservoir = G_MININT, .washout = G_MININT, .connectivity = NAN, .spectral_radius = NAN,
+    .input_scaling = NAN, .leak = NAN, .ridge = NAN,
   };
   const GOptionEntry entries[] = {
     { "column", 'c', 0, G_OPTION_ARG_STRING, &o.column, N_("Column to forecast (default: the first numeric one)"), N_("NAME") },
-    { "model", 'm', 0, G_OPTION_ARG_STRING, &o.model, N_("Cell: rnn, rnn-relu, lstm or gru (default lstm)"), N_("CELL") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &o.model, N_("Cell: rnn, rnn-relu, lstm, gru, jordan, esn or clockwork (default lstm)"), N_("CELL") },
     { "hidden", 0, 0, G_OPTION_ARG_INT, &o.hidden, N_("Hidden units per layer (default 32)"), "N" },
     { "layers", 0, 0, G_OPTION_ARG_INT, &o.layers, N_("Stacked recurrent layers (default 1)"), "N" },
     { "bidirectional", 0, 0, G_OPTION_ARG_NONE, &o.bidirectional, N_("Also read each window backwards"), NULL },
@@ -521,6 +625,15 @@ cmd_train (int    argc,
     { "summary-out", 0, 0, G_OPTION_ARG_FILENAME, &o.summary_out, N_("Write the results as JSON"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as one JSON object"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("No progress output"), NULL },
+    { "jordan-feedback", 0, 0, G_OPTION_ARG_STRING, &o.jordan_feedback, N_("Jordan: the context is the observed value (teacher) or the network's own output (free) (default teacher)"), N_("MODE") },
+    { "reservoir", 0, 0, G_OPTION_ARG_INT, &o.reservoir, N_("ESN: reservoir units (default 100)"), "N" },
+    { "connectivity", 0, 0, G_OPTION_ARG_DOUBLE, &o.connectivity, N_("ESN: share of non-zero reservoir weights (default 0.1)"), "C" },
+    { "spectral-radius", 0, 0, G_OPTION_ARG_DOUBLE, &o.spectral_radius, N_("ESN: the reservoir's spectral radius (default 0.5)"), "R" },
+    { "input-scaling", 0, 0, G_OPTION_ARG_DOUBLE, &o.input_scaling, N_("ESN: input weights and biases uniform in ±S (default 0.05)"), "S" },
+    { "leak", 0, 0, G_OPTION_ARG_DOUBLE, &o.leak, N_("ESN: leak rate, 1 = no leak (default 0.6)"), "A" },
+    { "washout", 0, 0, G_OPTION_ARG_INT, &o.washout, N_("ESN: steps to forget the zero start; at most the window (default 12)"), "N" },
+    { "ridge", 0, 0, G_OPTION_ARG_DOUBLE, &o.ridge, N_("ESN: ridge penalty of the readout's fit (default 0.0001)"), "L" },
+    { "periods", 0, 0, G_OPTION_ARG_STRING, &o.periods, N_("Clockwork: the blocks' periods, non-decreasing (default 1,2,4,8)"), "T1,T2,…" },
     { NULL },
   };
   g_autoptr(GOptionContext) context =

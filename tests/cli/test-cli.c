@@ -135,6 +135,83 @@ test_train_json_beats_naive (void)
   result_clear (&r);
 }
 
+/* The rest of the recurrent family, each with its defaults, beats the naive forecast on the
+ * Nottingham series; the ESN fits in one shot and says which of its parameters it trained. */
+static void
+test_family_beats_naive (void)
+{
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+  static const char *const models[] = { "jordan", "esn", "clockwork" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      Result r = run_recur ("train", csv, "--model", models[i], "--json", NULL);
+      JsonObject *root;
+      double mase, naive, snaive;
+
+      g_assert_cmpint (r.status, ==, 0);
+      root = parse_object (parser, r.out);
+      mase = metric (root, "test", NULL, "mase");
+      naive = metric (root, "baselines", "naive", "mase");
+      snaive = metric (root, "baselines", "snaive", "mase");
+      g_test_message ("%s: MASE %.3f, naive %.3f, seasonal naive %.3f (%" G_GINT64_FORMAT
+                      " epochs, %.2f s)", models[i], mase, naive, snaive,
+                      json_object_get_int_member (root, "epochs_run"),
+                      json_object_get_double_member (root, "seconds"));
+      g_assert_cmpfloat (mase, <, naive);
+      if (g_str_equal (models[i], "esn"))
+        {
+          g_assert_cmpint (json_object_get_int_member (root, "epochs_run"), ==, 1);
+          g_assert_cmpint (json_object_get_int_member (root, "trainable_parameters"), <,
+                           json_object_get_int_member (root, "parameters"));
+        }
+      else
+        g_assert_cmpint (json_object_get_int_member (root, "epochs_run"), >, 1);
+      result_clear (&r);
+    }
+}
+
+/* An ESN and a clockwork RNN forecast from their weights file as `recur train` did. */
+static void
+test_family_forecast_from_weights (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  static const char *const args[][6] = {
+    { "esn", "--reservoir", "40", "--washout", "10", NULL },
+    { "clockwork", "--periods", "1,3,6,12", "--epochs", "5", NULL },
+    { "jordan", "--jordan-feedback", "free", "--epochs", "5", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    {
+      g_autofree char *weights = g_build_filename (dir, "m.safetensors", NULL);
+      g_autoptr(JsonParser) trained = json_parser_new ();
+      g_autoptr(JsonParser) forecast = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      Result t = run_recur ("train", csv, "--model", args[i][0], args[i][1], args[i][2],
+                            args[i][3], args[i][4], "--json", "--weights-out", weights, NULL);
+      Result f = { 0 };
+      JsonArray *want, *got;
+
+      g_assert_cmpint (t.status, ==, 0);
+      want = json_object_get_array_member (parse_object (trained, t.out), "forecast");
+      f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
+      g_assert_cmpint (f.status, ==, 0);
+      json_parser_load_from_data (forecast, f.out, -1, &error);
+      g_assert_no_error (error);
+      got = json_node_get_array (json_parser_get_root (forecast));
+      g_assert_cmpuint (json_array_get_length (got), ==, 12);
+      for (guint h = 0; h < 12; h++)
+        g_assert_cmpfloat_with_epsilon (
+          json_object_get_double_member (json_array_get_object_element (got, h), "value"),
+          json_array_get_double_element (want, h), 1e-9);
+      result_clear (&t);
+      result_clear (&f);
+    }
+}
+
 /* `recur forecast` from the weights file gives the forecast `recur train` reported. */
 static void
 test_forecast_from_weights (void)
@@ -251,6 +328,40 @@ test_usage_errors (void)
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--weights"));
   result_clear (&r);
+  /* a cell's own options with another cell, and malformed values */
+  r = run_recur ("train", csv, "--model", "lstm", "--periods", "1,2", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--periods applies to --model clockwork only"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--reservoir", "50", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--reservoir applies to --model esn only"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--model", "esn", "--ridge", "0.1", "--jordan-feedback", "free", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--jordan-feedback"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--model", "jordan", "--jordan-feedback", "forced", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "forced"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--model", "clockwork", "--periods", "1,x", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "1,x"));
+  result_clear (&r);
+  /* the model's own checks: a clear error, exit status 1 */
+  r = run_recur ("train", csv, "--model", "esn", "--window", "12", "--washout", "20", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "washout (20 steps) is longer than the window (12 steps)"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--model", "clockwork", "--hidden", "30", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "30 does not split into 4 clockwork blocks"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--model", "jordan", "--layers", "2", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "one layer"));
+  result_clear (&r);
 }
 
 static void
@@ -309,7 +420,10 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_assert_nonnull (g_getenv ("RECUR_BIN"));
   g_test_add_func ("/cli/train/json-beats-naive", test_train_json_beats_naive);
+  g_test_add_func ("/cli/train/jordan-esn-clockwork-beat-naive", test_family_beats_naive);
   g_test_add_func ("/cli/forecast/matches-train", test_forecast_from_weights);
+  g_test_add_func ("/cli/forecast/jordan-esn-clockwork-match-train",
+                   test_family_forecast_from_weights);
   g_test_add_func ("/cli/info/json", test_info_json);
   g_test_add_func ("/cli/errors/bad-input-names-the-place", test_bad_input_names_the_place);
   g_test_add_func ("/cli/errors/usage", test_usage_errors);
