@@ -134,6 +134,11 @@ recur_model_spec_init_for_cell (RecurModelSpec *spec,
 {
   recur_model_spec_init (spec);
   spec->cell = cell;
+  /* A teacher-forced Jordan network reads only x_{T−1} into h_T (its context is the data), so
+   * a direct head maps one value to the whole horizon; iterating its one-step prediction does
+   * better, and matches what the network's own output y_t is. */
+  if (cell == RECUR_CELL_JORDAN)
+    spec->strategy = RECUR_STRATEGY_RECURSIVE;
   if (cell == RECUR_CELL_ESN)
     spec->hidden_size = 100;
 }

@@ -91,8 +91,8 @@ typedef struct
 } RecurTensorInfo;
 
 void         recur_model_spec_init             (RecurModelSpec        *spec);
-/* recur_model_spec_init, then `cell` with the defaults Recur offers for it (an ESN's reservoir
- * is larger than an RNN's hidden layer). */
+/* recur_model_spec_init, then `cell` with the defaults Recur offers for it: an ESN's reservoir
+ * of 100 units, a Jordan network's recursive strategy. */
 void         recur_model_spec_init_for_cell    (RecurModelSpec        *spec,
                                                 RecurCellKind          cell);
 gboolean     recur_model_spec_validate         (const RecurModelSpec  *spec,

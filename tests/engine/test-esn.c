@@ -11,6 +11,7 @@
 
 #include "recur-model-io.h"
 #include "recur-model.h"
+#include "recur-run.h"
 #include "recur-safetensors.h"
 #include "recur-trainer.h"
 
@@ -390,6 +391,54 @@ test_weights_round_trip (void)
   g_assert_cmpfloat_with_epsilon (reservoir_radius (back), 0.7, 1e-3);
 }
 
+/* As the GUI runs it: on the worker pool, one epoch reported, the reservoir's states in the
+ * snapshot, the test part scored. */
+static void
+test_run_is_one_epoch_with_snapshots (void)
+{
+  GString *csv = g_string_new ("t,y\n");
+  g_autoptr(RecurSeries) series = NULL;
+  g_autoptr(RecurRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  GThreadPool *pool = recur_run_pool_new (1);
+  RecurJobConfig config;
+  RecurStatesSnapshot *states;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  for (int i = 0; i < 300; i++)
+    g_string_append_printf (csv, "%d,%.6f\n", i, sin (i / 4.0) + 0.3 * sin (i / 1.7));
+  series = recur_series_load_csv_data (csv->str, csv->len, "sine.csv", &error);
+  g_assert_no_error (error);
+  g_string_free (csv, TRUE);
+  recur_job_config_init (&config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
+  config.model.hidden_size = 30;
+  config.model.window = 16;
+  config.model.horizon = 4;
+  run = recur_run_new ("esn", &config, series, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  recur_run_start (run, pool);
+  while (recur_run_is_active (run))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+  g_assert_cmpuint (recur_run_get_n_epochs (run), ==, 1);
+  g_assert_cmpuint (recur_run_get_last_progress (run)->epochs, ==, 1);
+  g_assert_true (isfinite (recur_run_get_val_loss (run)[0]));
+  states = recur_run_get_states (run);
+  g_assert_nonnull (states);
+  g_assert_cmpuint (states->units, ==, 30);
+  g_assert_nonnull (recur_states_snapshot_get (states, 0, RECUR_STATE_HIDDEN));
+  g_assert_null (recur_states_snapshot_get (states, 0, RECUR_STATE_CELL));
+  g_assert_nonnull (recur_run_get_predictions (run));
+  g_assert_cmpfloat (recur_job_get_evaluation (recur_run_get_job (run))->model_metrics.mase, <,
+                     recur_job_get_evaluation (recur_run_get_job (run))->naive_metrics.mase);
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -402,5 +451,7 @@ main (int    argc,
                    test_washout_longer_than_window_is_an_error);
   g_test_add_func ("/engine/esn/readout-is-the-ridge-solution", test_readout_is_the_ridge_solution);
   g_test_add_func ("/engine/esn/weights-round-trip", test_weights_round_trip);
+  g_test_add_func ("/engine/esn/run-is-one-epoch-with-snapshots",
+                   test_run_is_one_epoch_with_snapshots);
   return g_test_run ();
 }

@@ -27,6 +27,7 @@ make_jordan (RecurJordanFeedback feedback,
   spec.hidden_size = H;
   spec.window = T;
   spec.horizon = O;
+  spec.strategy = RECUR_STRATEGY_DIRECT;
   spec.jordan_feedback = feedback;
   model = recur_model_new (&spec, &error);
   g_assert_no_error (error);
@@ -235,6 +236,10 @@ test_invalid_specs (void)
   g_assert_true (recur_jordan_feedback_from_string ("free", &feedback));
   g_assert_cmpint (feedback, ==, RECUR_JORDAN_FREE);
   g_assert_false (recur_jordan_feedback_from_string ("forced", &feedback));
+  /* what Recur offers by default: teacher forcing, one-step outputs iterated */
+  recur_model_spec_init_for_cell (&spec, RECUR_CELL_JORDAN);
+  g_assert_cmpint (spec.jordan_feedback, ==, RECUR_JORDAN_TEACHER);
+  g_assert_cmpint (spec.strategy, ==, RECUR_STRATEGY_RECURSIVE);
 }
 
 int
