@@ -142,15 +142,21 @@ print_header (void)
 {
   const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
 
+  double one, all;
+
+  recur_blas_configure (1);
+  one = recur_bench_sgemm_gflops (1024);
+  recur_blas_configure (0);
+  all = recur_bench_sgemm_gflops (1024);
   g_print (_("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s), %u cores\n"), recur_blas_get_core_name (),
            coretype ? coretype : _("unset"), g_get_num_processors ());
-  recur_blas_configure (1);
-  g_print (_("sgemm 1024³: %.0f GFLOP/s on 1 thread"), recur_bench_sgemm_gflops (1024));
-  recur_blas_configure (0);
-  g_print (_(", %.0f GFLOP/s on %u threads\n\n"), recur_bench_sgemm_gflops (1024),
+  g_print (_("sgemm 1024³: %.0f GFLOP/s on 1 thread, %.0f GFLOP/s on %u threads\n\n"), one, all,
            recur_blas_get_threads ());
-  g_print ("%-12s %7s %12s %9s %8s %13s %8s %9s\n", _("config"), _("threads"), _("train win/s"),
-           "GFLOP/s", _("% sgemm"), _("forecast w/s"), _("peak MB"), _("loss"));
+  /* headers padded by terminal columns: translations may be double width */
+  recur_cli_print_padded (_("config"), 12);
+  g_print (" %7s %12s %9s %8s %13s %8s %9s\n", _("threads"), _("train win/s"), "GFLOP/s",
+           /* xgettext:no-c-format */
+           _("% of sgemm"), _("forecast w/s"), _("peak MB"), _("loss"));
 }
 
 static void

@@ -480,9 +480,9 @@ print_metric (const char *label,
 
 /* Pads to a width in terminal columns: CJK characters take two, so printf's byte-counting
  * %-20s would misalign translated row names. */
-static void
-print_padded (const char *text,
-              int         columns)
+void
+recur_cli_print_padded (const char *text,
+                        int         columns)
 {
   int width = 0;
 
@@ -495,7 +495,7 @@ static void
 print_metrics_row (const char         *name,
                    const RecurMetrics *m)
 {
-  print_padded (name, 20);
+  recur_cli_print_padded (name, 20);
   print_metric ("mae", m->mae);
   print_metric ("rmse", m->rmse);
   print_metric ("mape", m->mape);

@@ -11,6 +11,9 @@ gboolean recur_cli_is_command (int    argc,
 /* Runs a headless command; returns the process exit status. */
 int      recur_cli_run        (int    argc,
                                char **argv);
+/* Prints text padded to `columns` terminal columns (wide characters count twice). */
+void     recur_cli_print_padded (const char *text,
+                                 int         columns);
 /* Prints the top-level usage to stdout. */
 void     recur_cli_print_usage (void);
 

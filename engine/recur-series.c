@@ -1813,6 +1813,35 @@ recur_frequency_to_string (RecurFrequency frequency)
   return recur_frequency_names[frequency];
 }
 
+const char *
+recur_frequency_to_display (RecurFrequency frequency)
+{
+  switch (frequency)
+    {
+    case RECUR_FREQUENCY_HALF_HOURLY:
+      return C_("frequency", "half-hourly");
+    case RECUR_FREQUENCY_HOURLY:
+      return C_("frequency", "hourly");
+    case RECUR_FREQUENCY_DAILY:
+      return C_("frequency", "daily");
+    case RECUR_FREQUENCY_BUSINESS_DAILY:
+      return C_("frequency", "business days");
+    case RECUR_FREQUENCY_WEEKLY:
+      return C_("frequency", "weekly");
+    case RECUR_FREQUENCY_MONTHLY:
+      return C_("frequency", "monthly");
+    case RECUR_FREQUENCY_QUARTERLY:
+      return C_("frequency", "quarterly");
+    case RECUR_FREQUENCY_YEARLY:
+      return C_("frequency", "yearly");
+    case RECUR_FREQUENCY_IRREGULAR:
+      return C_("frequency", "irregular");
+    case RECUR_FREQUENCY_NONE:
+    default:
+      return C_("frequency", "none");
+    }
+}
+
 gboolean
 recur_frequency_from_string (const char     *text,
                              RecurFrequency *frequency)

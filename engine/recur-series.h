@@ -118,6 +118,8 @@ char           *recur_series_format_timestamp     (const RecurSeries   *self,
                                                    gint64               timestamp);
 
 const char     *recur_frequency_to_string         (RecurFrequency       frequency); /* "monthly", …, NULL for NONE */
+/* The same, translated, for people to read. */
+const char     *recur_frequency_to_display        (RecurFrequency       frequency);
 gboolean        recur_frequency_from_string       (const char          *text,
                                                    RecurFrequency      *frequency);
 /* The seasonal period used by seasonal-naive baselines and MASE: monthly 12, quarterly 4,

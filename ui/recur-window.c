@@ -297,13 +297,16 @@ fill_summary (RecurWindow *self)
       const gint64 *ts = recur_series_get_timestamps (s);
       g_autofree char *first = recur_series_format_timestamp (s, ts[0]);
       g_autofree char *last = recur_series_format_timestamp (s, ts[n - 1]);
-      summary = g_strdup_printf (_("%u rows · time column “%s” · %s\n%s to %s"), n,
+      summary = g_strdup_printf (ngettext ("%u row · time column “%s” · %s\n%s to %s",
+                                           "%u rows · time column “%s” · %s\n%s to %s", n), n,
                                  recur_series_get_column_name (s, (guint) time_col),
-                                 recur_frequency_to_string (recur_series_get_frequency (s)),
+                                 recur_frequency_to_display (recur_series_get_frequency (s)),
                                  first, last);
     }
   else
-    summary = g_strdup_printf (_("%u rows · no time column: the row number is the time axis"), n);
+    summary = g_strdup_printf (ngettext ("%u row · no time column: the row number is the time axis",
+                                         "%u rows · no time column: the row number is the time axis",
+                                         n), n);
   gtk_label_set_text (self->data_summary_label, summary);
 
   gtk_drop_down_set_model (self->column_dropdown, G_LIST_MODEL (names));
