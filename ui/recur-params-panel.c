@@ -65,6 +65,22 @@ struct _RecurParamsPanel
   GtkSpinButton  *patience_spin;
   GtkSpinButton  *seed_spin;
 
+  /* options of one cell only, shown when it is chosen (built in code: see add_cell_options) */
+  GtkGrid        *grid;
+  GPtrArray      *jordan_rows;     /* label and control widgets of each cell's own rows */
+  GPtrArray      *esn_rows;
+  GPtrArray      *clockwork_rows;
+  GtkDropDown    *jordan_drop;
+  GtkScale       *radius_scale;
+  GtkScale       *leak_scale;
+  GtkScale       *ridge_scale;      /* log10 λ */
+  GtkSpinButton  *input_scale_spin;
+  GtkSpinButton  *connectivity_spin;
+  GtkSpinButton  *washout_spin;
+  GtkEntry       *periods_entry;
+  GtkWidget      *layers_label;
+  GtkWidget      *bidirectional_label;
+
   GtkLabel       *params_label;
   GtkButton      *reset_button;
 
@@ -144,6 +160,30 @@ spin_uint (GtkSpinButton *spin)
   return (guint) gtk_spin_button_get_value_as_int (spin);
 }
 
+/* The fields of the chosen cell's own options; the others keep the engine's defaults. */
+static void
+read_cell_options (RecurParamsPanel *self,
+                   RecurModelSpec   *spec)
+{
+  RecurModelSpec defaults;
+
+  recur_model_spec_init_for_cell (&defaults, spec->cell);
+  spec->jordan_feedback = (RecurJordanFeedback) gtk_drop_down_get_selected (self->jordan_drop);
+  spec->esn = defaults.esn;
+  spec->esn.spectral_radius = (float) gtk_range_get_value (GTK_RANGE (self->radius_scale));
+  spec->esn.leak = (float) gtk_range_get_value (GTK_RANGE (self->leak_scale));
+  spec->esn.ridge = pow (10.0, gtk_range_get_value (GTK_RANGE (self->ridge_scale)));
+  spec->esn.input_scaling = (float) gtk_spin_button_get_value (self->input_scale_spin);
+  spec->esn.connectivity = (float) gtk_spin_button_get_value (self->connectivity_spin);
+  spec->esn.washout = spin_uint (self->washout_spin);
+  if (!recur_periods_from_string (gtk_editable_get_text (GTK_EDITABLE (self->periods_entry)),
+                                  spec->periods, &spec->n_periods))
+    {
+      spec->n_periods = defaults.n_periods;
+      memcpy (spec->periods, defaults.periods, sizeof spec->periods);
+    }
+}
+
 static void
 read_model_spec (RecurParamsPanel *self,
                  RecurModelSpec   *spec)
@@ -159,6 +199,7 @@ read_model_spec (RecurParamsPanel *self,
   spec->window = spin_uint (self->window_spin);
   spec->horizon = spin_uint (self->horizon_spin);
   spec->strategy = (RecurStrategy) gtk_drop_down_get_selected (self->strategy_drop);
+  read_cell_options (self, spec);
 }
 
 static gboolean
@@ -169,7 +210,8 @@ model_spec_equal (const RecurModelSpec *a,
          && a->hidden_size == b->hidden_size && a->num_layers == b->num_layers
          && !a->bidirectional == !b->bidirectional && !a->bias == !b->bias
          && a->dropout == b->dropout && a->window == b->window && a->horizon == b->horizon
-         && a->strategy == b->strategy;
+         && a->strategy == b->strategy && a->n_periods == b->n_periods
+         && memcmp (a->periods, b->periods, sizeof a->periods) == 0;
 }
 
 /* "4H×DH" for a tensor of rnn.* or head.*, in terms of the legend's symbols. */
@@ -282,11 +324,31 @@ update_count (RecurParamsPanel *self)
   self->shown_valid = TRUE;
   self->n_params = recur_model_spec_count_params (&spec);
   count = format_count (self->n_params);
-  /* Translators: %s is a number such as 4 876 */
-  label = g_strdup_printf (_("Parameters: %s"), count);
+  if ((spec.cell == RECUR_CELL_ESN || spec.cell == RECUR_CELL_CLOCKWORK)
+      && self->n_params <= 50000000)
+    {
+      /* fixed reservoir or masked blocks: say how many of them training changes */
+      g_autoptr(RecurModel) model = recur_model_new (&spec, NULL);
+      g_autofree char *trained = model ? format_count (recur_model_get_n_trainable_params (model))
+                                       : NULL;
+      /* Translators: both %s are numbers such as 4 876 */
+      label = trained ? g_strdup_printf (_("Parameters: %s, %s trained"), count, trained)
+                      : g_strdup_printf (_("Parameters: %s"), count);
+    }
+  else
+    /* Translators: %s is a number such as 4 876 */
+    label = g_strdup_printf (_("Parameters: %s"), count);
   gtk_label_set_text (self->params_label, label);
   tooltip = make_tooltip (&spec, self->n_params);
   gtk_widget_set_tooltip_markup (GTK_WIDGET (self->params_label), tooltip);
+}
+
+static void
+set_rows_visible (GPtrArray *rows,
+                  gboolean   visible)
+{
+  for (guint i = 0; i < rows->len; i++)
+    gtk_widget_set_visible (g_ptr_array_index (rows, i), visible);
 }
 
 /* What follows from the values: sensitivity, the truncation's range and the parameter count.
@@ -304,6 +366,18 @@ sync_derived (RecurParamsPanel *self)
   gboolean plateau = schedule == RECUR_SCHEDULE_PLATEAU;
   double window = gtk_spin_button_get_value (self->window_spin);
 
+  RecurCellKind cell = gtk_drop_down_get_selected (self->cell_drop);
+  /* Jordan, ESN and clockwork networks have one unidirectional layer */
+  gboolean stackable = cell <= RECUR_CELL_GRU;
+
+  set_rows_visible (self->jordan_rows, cell == RECUR_CELL_JORDAN);
+  set_rows_visible (self->esn_rows, cell == RECUR_CELL_ESN);
+  set_rows_visible (self->clockwork_rows, cell == RECUR_CELL_CLOCKWORK);
+  gtk_widget_set_sensitive (self->layers_label, stackable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->layers_spin), stackable);
+  gtk_widget_set_sensitive (self->bidirectional_label, stackable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->bidirectional_switch), stackable);
+  stacked = stacked && stackable;
   gtk_widget_set_sensitive (self->dropout_label, stacked);
   gtk_widget_set_sensitive (GTK_WIDGET (self->dropout_spin), stacked);
   gtk_widget_set_sensitive (self->momentum_label, momentum);
@@ -326,6 +400,31 @@ sync_derived (RecurParamsPanel *self)
 }
 
 static void
+write_cell_options (RecurParamsPanel     *self,
+                    const RecurModelSpec *m)
+{
+  RecurModelSpec defaults;
+  const RecurModelSpec *esn = m->cell == RECUR_CELL_ESN ? m : &defaults;
+  const RecurModelSpec *cw = m->cell == RECUR_CELL_CLOCKWORK ? m : &defaults;
+  g_autofree char *periods = NULL;
+
+  /* a cell's options show its defaults until it is chosen */
+  recur_model_spec_init_for_cell (&defaults, RECUR_CELL_ESN);
+  gtk_drop_down_set_selected (self->jordan_drop, m->jordan_feedback);
+  gtk_range_set_value (GTK_RANGE (self->radius_scale), esn->esn.spectral_radius);
+  gtk_range_set_value (GTK_RANGE (self->leak_scale), esn->esn.leak);
+  gtk_range_set_value (GTK_RANGE (self->ridge_scale), log10 (esn->esn.ridge));
+  gtk_spin_button_set_value (self->input_scale_spin, esn->esn.input_scaling);
+  gtk_spin_button_set_value (self->connectivity_spin, esn->esn.connectivity);
+  gtk_spin_button_set_value (self->washout_spin, esn->esn.washout);
+  recur_model_spec_init_for_cell (&defaults, RECUR_CELL_CLOCKWORK);
+  if (m->cell != RECUR_CELL_CLOCKWORK)
+    cw = &defaults;
+  periods = recur_periods_to_string (cw->periods, cw->n_periods);
+  gtk_editable_set_text (GTK_EDITABLE (self->periods_entry), periods);
+}
+
+static void
 write_controls (RecurParamsPanel     *self,
                 const RecurJobConfig *config)
 {
@@ -338,6 +437,7 @@ write_controls (RecurParamsPanel     *self,
   gtk_switch_set_active (self->bidirectional_switch, m->bidirectional);
   gtk_spin_button_set_value (self->dropout_spin, m->dropout);
   gtk_switch_set_active (self->bias_switch, m->bias);
+  write_cell_options (self, m);
 
   gtk_spin_button_set_value (self->window_spin, m->window);
   gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->truncate_spin),
@@ -407,6 +507,26 @@ optimizer_changed (RecurParamsPanel *self)
   self->optimizer_previous = kind;
 }
 
+/* A newly chosen cell starts from the settings Recur offers for it (an ESN's reservoir size, a
+ * Jordan network's strategy), keeping the window and horizon. */
+static void
+cell_changed (RecurParamsPanel *self)
+{
+  RecurModelSpec spec;
+
+  recur_model_spec_init_for_cell (&spec, gtk_drop_down_get_selected (self->cell_drop));
+  gtk_spin_button_set_value (self->hidden_spin, spec.hidden_size);
+  gtk_drop_down_set_selected (self->strategy_drop, spec.strategy);
+  if (spec.cell > RECUR_CELL_GRU)
+    {
+      gtk_spin_button_set_value (self->layers_spin, 1);
+      gtk_switch_set_active (self->bidirectional_switch, FALSE);
+    }
+  spec.window = spin_uint (self->window_spin);
+  spec.horizon = spin_uint (self->horizon_spin);
+  write_cell_options (self, &spec);
+}
+
 static void
 user_changed (RecurParamsPanel *self,
               gpointer          source)
@@ -419,6 +539,8 @@ user_changed (RecurParamsPanel *self,
     return;
 
   self->updating = TRUE;
+  if (source == self->cell_drop)
+    cell_changed (self);
   if (source == self->lr_spin)
     learning_rate_changed (self);
   else if (source == self->optimizer_drop)
@@ -517,12 +639,149 @@ ellipsize_drop_down (GtkDropDown *drop_down)
 
 /* ---- the type ---------------------------------------------------------------------------- */
 
+/* ---- the options of one cell, built in code below the Model group's rows ----------------- */
+
+static void on_cell_option_changed (RecurParamsPanel *self);
+
+/* Inserts a "label | control" row at *row of the grid and moves *row on. */
+static void
+add_row (RecurParamsPanel *self,
+         GPtrArray        *rows,
+         guint            *row,
+         const char       *label_text,
+         const char       *tooltip,
+         GtkWidget        *control)
+{
+  GtkWidget *label = gtk_label_new (label_text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_tooltip_text (label, tooltip);
+  gtk_widget_set_tooltip_text (control, tooltip);
+  gtk_widget_set_hexpand (control, TRUE);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  label, NULL, -1);
+  gtk_grid_insert_row (self->grid, (int) *row);
+  gtk_grid_attach (self->grid, label, 0, (int) *row, 1, 1);
+  gtk_grid_attach (self->grid, control, 1, (int) *row, 1, 1);
+  g_ptr_array_add (rows, label);
+  g_ptr_array_add (rows, control);
+  (*row)++;
+}
+
+static GtkScale *
+new_scale (double lo,
+           double hi,
+           double step,
+           int    digits)
+{
+  GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, lo, hi, step);
+
+  gtk_scale_set_digits (GTK_SCALE (scale), digits);
+  gtk_scale_set_draw_value (GTK_SCALE (scale), TRUE);
+  gtk_scale_set_value_pos (GTK_SCALE (scale), GTK_POS_LEFT);
+  return GTK_SCALE (scale);
+}
+
+static GtkSpinButton *
+new_spin (double lo,
+          double hi,
+          double step,
+          guint  digits)
+{
+  GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, step);
+
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 5);
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static char *
+format_ridge (GtkScale *scale,
+              double    value,
+              gpointer  data)
+{
+  return g_strdup_printf ("%.0e", pow (10.0, value));
+}
+
+static void
+add_cell_options (RecurParamsPanel *self)
+{
+  static const char *const feedback[] = { N_("Teacher forcing"), N_("Free running"), NULL };
+  g_autoptr(GtkStringList) feedback_list = gtk_string_list_new (NULL);
+  guint row;
+
+  /* right below the Model group's last row, Bias */
+  gtk_grid_query_child (self->grid, GTK_WIDGET (self->bias_switch), NULL, (int *) &row, NULL, NULL);
+  row++;
+
+  self->jordan_rows = g_ptr_array_new ();
+  self->esn_rows = g_ptr_array_new ();
+  self->clockwork_rows = g_ptr_array_new ();
+
+  for (guint i = 0; feedback[i]; i++)
+    gtk_string_list_append (feedback_list, _(feedback[i]));
+  self->jordan_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (feedback_list)),
+                                                        NULL));
+  add_row (self, self->jordan_rows, &row, _("Context"),
+           _("What the context units hold: the observed previous value (teacher forcing) or the "
+             "network’s own previous output (free running)"), GTK_WIDGET (self->jordan_drop));
+
+  self->radius_scale = new_scale (0.05, 1.5, 0.05, 2);
+  add_row (self, self->esn_rows, &row, _("Spectral radius"),
+           _("ρ, how long the reservoir echoes its inputs: below 1 it forgets its start"),
+           GTK_WIDGET (self->radius_scale));
+  self->leak_scale = new_scale (0.05, 1.0, 0.05, 2);
+  add_row (self, self->esn_rows, &row, _("Leak rate"),
+           _("α, how much of the reservoir’s state is renewed at each step"),
+           GTK_WIDGET (self->leak_scale));
+  self->ridge_scale = new_scale (-10, 1, 0.5, 1);
+  gtk_scale_set_format_value_func (self->ridge_scale, format_ridge, NULL, NULL);
+  add_row (self, self->esn_rows, &row, _("Ridge λ"),
+           _("Regularisation of the readout’s least-squares fit"), GTK_WIDGET (self->ridge_scale));
+  self->input_scale_spin = new_spin (0.001, 10, 0.01, 3);
+  add_row (self, self->esn_rows, &row, _("Input scaling"),
+           _("Size of the random input weights: small keeps the reservoir nearly linear"),
+           GTK_WIDGET (self->input_scale_spin));
+  self->connectivity_spin = new_spin (0.01, 1, 0.01, 2);
+  add_row (self, self->esn_rows, &row, _("Connectivity"),
+           _("Share of reservoir connections that are not zero"),
+           GTK_WIDGET (self->connectivity_spin));
+  self->washout_spin = new_spin (0, 1000, 1, 0);
+  add_row (self, self->esn_rows, &row, _("Washout"),
+           _("Steps at the start of each window that only wash out the zero initial state"),
+           GTK_WIDGET (self->washout_spin));
+
+  self->periods_entry = GTK_ENTRY (gtk_entry_new ());
+  add_row (self, self->clockwork_rows, &row, _("Periods"),
+           _("Clock periods of the hidden blocks, e.g. 1,2,4,8: block i updates when t mod Tᵢ = 0"),
+           GTK_WIDGET (self->periods_entry));
+
+  g_signal_connect_swapped (self->jordan_drop, "notify::selected",
+                            G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->radius_scale, "value-changed", G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->leak_scale, "value-changed", G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->ridge_scale, "value-changed", G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->input_scale_spin, "value-changed", G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->connectivity_spin, "value-changed", G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->washout_spin, "value-changed", G_CALLBACK (on_cell_option_changed), self);
+  g_signal_connect_swapped (self->periods_entry, "changed", G_CALLBACK (on_cell_option_changed), self);
+}
+
+static void
+on_cell_option_changed (RecurParamsPanel *self)
+{
+  user_changed (self, NULL);
+}
+
 static void
 recur_params_panel_dispose (GObject *object)
 {
   RecurParamsPanel *self = RECUR_PARAMS_PANEL (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RECUR_TYPE_PARAMS_PANEL);
+  g_clear_pointer (&self->jordan_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->esn_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->clockwork_rows, g_ptr_array_unref);
   recur_job_config_clear (&self->hidden);
 
   G_OBJECT_CLASS (recur_params_panel_parent_class)->dispose (object);
@@ -552,6 +811,9 @@ recur_params_panel_class_init (RecurParamsPanelClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RecurParamsPanel, name)
   BIND (content);
   BIND (cell_drop);
+  BIND (grid);
+  BIND (layers_label);
+  BIND (bidirectional_label);
   BIND (hidden_spin);
   BIND (layers_spin);
   BIND (bidirectional_switch);
@@ -602,6 +864,7 @@ recur_params_panel_init (RecurParamsPanel *self)
 
   self->updating = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_cell_options (self);
   ellipsize_drop_down (self->cell_drop);
   ellipsize_drop_down (self->strategy_drop);
   ellipsize_drop_down (self->scaler_drop);

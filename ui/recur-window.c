@@ -58,7 +58,9 @@ struct _RecurWindow
   gulong progress_id;
   gulong finished_id;
   gboolean close_after_stop;
-  RecurStateKind states[RECUR_N_STATES]; /* drop-down position → state kind */
+  RecurStateKind states[RECUR_N_STATES + 1]; /* drop-down position → state kind; RECUR_N_STATES:
+                                               * a clockwork network's update schedule */
+  guint refit_id;            /* a pending instant re-fit of an echo state network */
 };
 
 G_DEFINE_FINAL_TYPE (RecurWindow, recur_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -405,8 +407,10 @@ draw_loss (cairo_t              *cr,
   plot.hover = -1;
   if (self->run)
     {
+      const RecurJobConfig *c = recur_job_get_config (recur_run_get_job (self->run));
       plot.n = recur_run_get_n_epochs (self->run);
-      plot.total = recur_job_get_config (recur_run_get_job (self->run))->train.epochs;
+      /* a one-shot fit (echo state network) has a single "epoch" */
+      plot.total = recur_cell_is_one_shot (c->model.cell) ? 1 : c->train.epochs;
       plot.train = recur_run_get_train_loss (self->run);
       plot.val = recur_run_get_val_loss (self->run);
       plot.lr = recur_run_get_lr (self->run);
@@ -470,7 +474,7 @@ static RecurStateKind
 heatmap_state (RecurWindow *self)
 {
   guint pos = gtk_drop_down_get_selected (self->state_dropdown);
-  return pos < RECUR_N_STATES ? self->states[pos] : RECUR_STATE_HIDDEN;
+  return pos <= RECUR_N_STATES ? self->states[pos] : RECUR_STATE_HIDDEN;
 }
 
 static void
@@ -487,12 +491,31 @@ draw_heatmap (cairo_t              *cr,
   RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
   RecurHeatmapPlot plot = { 0 };
   g_autofree char *title = NULL;
+  g_autofree float *schedule = NULL;
   guint layer = heatmap_layer (self);
   RecurStateKind kind = heatmap_state (self);
 
   plot.row_label = _("unit");
   plot.col_label = _("time step");
-  if (s && layer < s->layers && recur_states_snapshot_get (s, layer, kind))
+  if (s && kind == RECUR_N_STATES && self->run)
+    {
+      /* which blocks fire at each step: 1 where a unit's block updates, 0 where it holds */
+      const RecurModelSpec *m = &recur_job_get_config (recur_run_get_job (self->run))->model;
+      guint per_block = m->hidden_size / MAX (m->n_periods, 1);
+      g_autofree char *periods = recur_periods_to_string (m->periods, m->n_periods);
+      schedule = g_new (float, (gsize) s->units * s->window);
+      for (guint u = 0; u < s->units; u++)
+        for (guint t = 0; t < s->window; t++)
+          schedule[(gsize) u * s->window + t] =
+            recur_clockwork_block_fires (m, MIN (u / MAX (per_block, 1), m->n_periods - 1), t);
+      plot.rows = s->units;
+      plot.cols = s->window;
+      plot.values = schedule;
+      plot.limit = 1.0;
+      title = g_strdup_printf (_("blocks updating at each step (periods %s)"), periods);
+      plot.title = title;
+    }
+  else if (s && layer < s->layers && recur_states_snapshot_get (s, layer, kind))
     {
       plot.rows = s->units;
       plot.cols = s->window;
@@ -638,6 +661,13 @@ fill_state_dropdown (RecurWindow          *self,
         gtk_string_list_append (states, _(labels[k]));
         self->states[n++] = k;
       }
+  if (c->model.cell == RECUR_CELL_CLOCKWORK)
+    {
+      if (chosen == RECUR_N_STATES)
+        chosen_pos = n;
+      gtk_string_list_append (states, _("update schedule"));
+      self->states[n++] = RECUR_N_STATES;
+    }
   for (guint l = 0; l < c->model.num_layers; l++)
     {
       g_autofree char *label = g_strdup_printf (_("layer %u"), l + 1);
@@ -1189,10 +1219,41 @@ recur_window_close_request (GtkWindow *window)
 
 /* ---- life cycle --------------------------------------------------------------------------- */
 
+static gboolean
+refit_now (gpointer data)
+{
+  RecurWindow *self = data;
+
+  self->refit_id = 0;
+  train (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* An echo state network fits in milliseconds: once one has been trained, moving its sliders
+ * re-fits it at once, so ρ, α and λ can be explored by hand. */
+static void
+schedule_refit (RecurWindow *self)
+{
+  RecurJobConfig config;
+  gboolean esn_now, esn_before;
+
+  if (self->run == NULL || recur_run_is_active (self->run))
+    return;
+  current_config (self, &config);
+  esn_now = config.model.cell == RECUR_CELL_ESN;
+  esn_before = recur_job_get_config (recur_run_get_job (self->run))->model.cell == RECUR_CELL_ESN;
+  recur_job_config_clear (&config);
+  if (!esn_now || !esn_before)
+    return;
+  g_clear_handle_id (&self->refit_id, g_source_remove);
+  self->refit_id = g_timeout_add (150, refit_now, self);
+}
+
 static void
 on_params_changed (RecurWindow *self)
 {
   update_split (self);
+  schedule_refit (self);
   if (self->run == NULL)
     {
       RecurJobConfig config;
@@ -1224,6 +1285,7 @@ recur_window_dispose (GObject *object)
   if (self->load_cancellable)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  g_clear_handle_id (&self->refit_id, g_source_remove);
   if (self->run && recur_run_is_active (self->run))
     recur_run_stop (self->run);
   clear_run (self);

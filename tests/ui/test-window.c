@@ -372,6 +372,107 @@ test_close_while_training_asks (void)
   g_object_unref (run);
 }
 
+static RecurParamsPanel *
+panel_of (GtkWindow *win)
+{
+  return RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win), RECUR_TYPE_PARAMS_PANEL, NULL));
+}
+
+static gboolean
+run_replaced_and_done (gpointer data)
+{
+  gpointer *pair = data; /* window, previous run */
+  RecurRun *run = recur_window_get_run (pair[0]);
+  return run != NULL && run != pair[1] && !recur_run_is_active (run);
+}
+
+/* An echo state network is fitted in one shot; moving a slider re-fits it by itself. */
+static void
+test_esn_refits_instantly (void)
+{
+  GtkWindow *win = new_window ();
+  RecurParamsPanel *panel = panel_of (win);
+  RecurJobConfig config;
+  RecurRun *first;
+  gpointer pair[2];
+  const RecurEvaluation *ev;
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
+  recur_params_panel_set_config (panel, &config);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+  g_assert_true (wait_for (not_training, win, 30000));
+  first = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_cmpint (recur_run_get_status (first), ==, RECUR_RUN_FINISHED);
+  g_assert_cmpuint (recur_run_get_n_epochs (first), ==, 1);
+  ev = recur_job_get_evaluation (recur_run_get_job (first));
+  g_assert_cmpfloat (ev->model_metrics.mase, <, ev->naive_metrics.mase);
+
+  /* a new spectral radius: a new fit, without clicking Train */
+  config.model.esn.spectral_radius = 0.8f;
+  pair[0] = win;
+  pair[1] = first;
+  recur_params_panel_set_config (panel, &config);
+  g_assert_true (wait_for (run_replaced_and_done, pair, 30000));
+  g_assert_cmpfloat (recur_job_get_config (recur_run_get_job (recur_window_get_run (RECUR_WINDOW (win))))
+                       ->model.esn.spectral_radius, ==, 0.8f);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-esn.png"));
+  recur_job_config_clear (&config);
+  gtk_window_destroy (win);
+}
+
+/* The clockwork network's heatmap can show which blocks fire at each step. */
+static void
+test_clockwork_schedule (void)
+{
+  GtkWindow *win = new_window ();
+  RecurParamsPanel *panel = panel_of (win);
+  RecurJobConfig config;
+  GtkDropDown *states = NULL;
+  GListModel *items;
+  guint n;
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_CLOCKWORK);
+  config.train.epochs = 5;
+  recur_params_panel_set_config (panel, &config);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (not_training, win, 30000));
+  g_assert_cmpint (recur_run_get_status (recur_window_get_run (RECUR_WINDOW (win))), ==,
+                   RECUR_RUN_FINISHED);
+  /* the state chooser's last entry is the update schedule */
+  {
+    GtkWidget *root = GTK_WIDGET (win);
+    GPtrArray *todo = g_ptr_array_new ();
+    g_ptr_array_add (todo, root);
+    while (todo->len && states == NULL)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (todo, todo->len - 1);
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          {
+            if (GTK_IS_DROP_DOWN (c) && g_strcmp0 (gtk_widget_get_tooltip_text (c),
+                                                   NULL) != 0
+                && strstr (gtk_widget_get_tooltip_text (c), "gate"))
+              states = GTK_DROP_DOWN (c);
+            g_ptr_array_add (todo, c);
+          }
+      }
+    g_ptr_array_unref (todo);
+  }
+  g_assert_nonnull (states);
+  items = gtk_drop_down_get_model (states);
+  n = g_list_model_get_n_items (items);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), n - 1), ==, "update schedule");
+  gtk_drop_down_set_selected (states, n - 1);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-clockwork.png"));
+  recur_job_config_clear (&config);
+  gtk_window_destroy (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,6 +487,8 @@ main (int    argc,
   g_test_add_func ("/ui/window/stop", test_stop);
   g_test_add_func ("/ui/window/bad-input-keeps-the-series", test_bad_input_keeps_the_series);
   g_test_add_func ("/ui/window/exports", test_exports);
+  g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
+  g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
   g_test_add_func ("/ui/window/close-while-training-asks", test_close_while_training_asks);
   return g_test_run ();
 }
