@@ -30,7 +30,11 @@ struct _RecurRun
   GArray *train_loss;
   GArray *val_loss;
   GArray *lr;
+  GArray *grad_norm;
+  GArray *seconds;
   RecurProgress last;
+  RecurModel *best_model;  /* the best epoch's weights, as last drained */
+  guint best_epoch;
   RecurStatesSnapshot *states;
   RecurPredictionSnapshot *predictions;
 
@@ -41,6 +45,8 @@ struct _RecurRun
   GArray *pending;                         /* RecurProgress, reserved for every epoch */
   RecurStatesSnapshot *pending_states;     /* latest only */
   RecurPredictionSnapshot *pending_predictions;
+  float *pending_best;                     /* the model's parameters at pending_best_epoch */
+  guint pending_best_epoch;                /* 0: nothing new */
   guint states_window;
 
   /* worker only */
@@ -66,18 +72,46 @@ recur_run_status_to_string (RecurRunStatus status)
   switch (status)
     {
     case RECUR_RUN_QUEUED:
-      return _("Queued");
+      return C_("run status", "Queued");
     case RECUR_RUN_TRAINING:
-      return _("Training");
+      return C_("run status", "Training");
     case RECUR_RUN_STOPPED:
-      return _("Stopped");
+      return C_("run status", "Stopped");
     case RECUR_RUN_FINISHED:
-      return _("Finished");
+      return C_("run status", "Finished");
     case RECUR_RUN_FAILED:
-      return _("Failed");
+      return C_("run status", "Failed");
+    case RECUR_RUN_INTERRUPTED:
+      return _("Interrupted");
+    case RECUR_RUN_DAMAGED:
+      return _("Damaged");
     default:
       return "";
     }
+}
+
+static const char *const status_ids[] = { "queued", "training", "stopped", "finished", "failed",
+                                          "interrupted", "damaged" };
+G_STATIC_ASSERT (G_N_ELEMENTS (status_ids) == RECUR_RUN_DAMAGED + 1);
+
+const char *
+recur_run_status_to_id (RecurRunStatus status)
+{
+  g_return_val_if_fail (status < G_N_ELEMENTS (status_ids), NULL);
+  return status_ids[status];
+}
+
+gboolean
+recur_run_status_from_id (const char     *id,
+                          RecurRunStatus *status)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_ids); i++)
+    if (g_strcmp0 (id, status_ids[i]) == 0)
+      {
+        *status = (RecurRunStatus) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static void
@@ -101,6 +135,10 @@ recur_run_finalize (GObject *object)
   g_array_unref (self->train_loss);
   g_array_unref (self->val_loss);
   g_array_unref (self->lr);
+  g_array_unref (self->grad_norm);
+  g_array_unref (self->seconds);
+  g_clear_pointer (&self->best_model, recur_model_free);
+  g_free (self->pending_best);
   g_array_unref (self->pending);
   g_clear_pointer (&self->states, recur_states_snapshot_unref);
   g_clear_pointer (&self->predictions, recur_prediction_snapshot_unref);
@@ -136,6 +174,8 @@ recur_run_init (RecurRun *self)
   self->train_loss = g_array_new (FALSE, FALSE, sizeof (double));
   self->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
   self->lr = g_array_new (FALSE, FALSE, sizeof (double));
+  self->grad_norm = g_array_new (FALSE, FALSE, sizeof (double));
+  self->seconds = g_array_new (FALSE, FALSE, sizeof (double));
 }
 
 RecurRun *
@@ -156,6 +196,9 @@ recur_run_new (const char            *name,
   self->status = RECUR_RUN_QUEUED;
   self->pending = g_array_sized_new (FALSE, FALSE, sizeof (RecurProgress), config->train.epochs);
   self->inspect_ws = recur_workspace_new (recur_job_get_model (job), 1);
+  /* allocated here so that the worker only copies into it */
+  self->best_model = recur_model_copy (recur_job_get_model (job));
+  self->pending_best = g_new (float, recur_model_get_n_params (self->best_model));
   data = recur_job_get_dataset (job);
   self->states_window = recur_dataset_get_test_start (data) - config->model.window;
   return g_steal_pointer (&self);
@@ -211,6 +254,14 @@ on_worker_progress (const RecurProgress *p,
           (gsize) p->grad_flow_layers * p->grad_flow_window * sizeof (double));
   g_mutex_lock (&self->lock);
   g_array_append_val (self->pending, copy);
+  if (p->improved)
+    {
+      /* the model holds this epoch's weights now, the best ones: a project can save them */
+      RecurModel *model = recur_job_get_model (self->job);
+      memcpy (self->pending_best, recur_model_peek_params (model),
+              recur_model_get_n_params (model) * sizeof (float));
+      self->pending_best_epoch = p->epoch;
+    }
   g_mutex_unlock (&self->lock);
   post_snapshots (self, p->epoch, FALSE);
 }
@@ -268,10 +319,20 @@ drain_mailbox (RecurRun *self)
       g_array_append_val (self->train_loss, p->train_loss);
       g_array_append_val (self->val_loss, p->val_loss);
       g_array_append_val (self->lr, p->lr);
+      g_array_append_val (self->grad_norm, p->grad_norm);
+      g_array_append_val (self->seconds, p->elapsed_seconds);
       self->last = *p;
       changed = TRUE;
     }
   g_array_set_size (self->pending, 0);
+  if (self->pending_best_epoch)
+    {
+      memcpy (recur_model_get_params (self->best_model), self->pending_best,
+              recur_model_get_n_params (self->best_model) * sizeof (float));
+      self->best_epoch = self->pending_best_epoch;
+      self->pending_best_epoch = 0;
+      changed = TRUE;
+    }
   if (self->pending_states)
     {
       g_clear_pointer (&self->states, recur_states_snapshot_unref);
@@ -404,6 +465,30 @@ const double *
 recur_run_get_lr (RecurRun *self)
 {
   return (const double *) (gpointer) self->lr->data;
+}
+
+const double *
+recur_run_get_grad_norm (RecurRun *self)
+{
+  return (const double *) (gpointer) self->grad_norm->data;
+}
+
+const double *
+recur_run_get_seconds (RecurRun *self)
+{
+  return (const double *) (gpointer) self->seconds->data;
+}
+
+const RecurModel *
+recur_run_get_best_model (RecurRun *self)
+{
+  return self->best_epoch ? self->best_model : NULL;
+}
+
+guint
+recur_run_get_best_epoch (RecurRun *self)
+{
+  return self->best_epoch;
 }
 
 const RecurProgress *

@@ -15,9 +15,16 @@ typedef enum
   RECUR_RUN_STOPPED,   /* cancelled: keeps its best weights */
   RECUR_RUN_FINISHED,
   RECUR_RUN_FAILED,    /* see recur_run_get_error */
+  /* only runs read back from a project (recur-project.h) */
+  RECUR_RUN_INTERRUPTED, /* no result: its process ended while it was queued or training */
+  RECUR_RUN_DAMAGED,     /* its result file is unreadable */
 } RecurRunStatus;
 
 const char *recur_run_status_to_string (RecurRunStatus status); /* translated, for display */
+/* Untranslated, for files: queued training stopped finished failed interrupted damaged. */
+const char *recur_run_status_to_id     (RecurRunStatus  status);
+gboolean    recur_run_status_from_id   (const char     *id,
+                                        RecurRunStatus *status);
 
 #define RECUR_TYPE_RUN (recur_run_get_type ())
 G_DECLARE_FINAL_TYPE (RecurRun, recur_run, RECUR, RUN, GObject)
@@ -54,6 +61,13 @@ guint           recur_run_get_n_epochs   (RecurRun              *self);
 const double   *recur_run_get_train_loss (RecurRun              *self);
 const double   *recur_run_get_val_loss   (RecurRun              *self);
 const double   *recur_run_get_lr         (RecurRun              *self);
+const double   *recur_run_get_grad_norm  (RecurRun              *self); /* mean, before clipping */
+const double   *recur_run_get_seconds    (RecurRun              *self); /* elapsed at each epoch's end */
+/* The weights of the best epoch so far (main thread, refreshed by each drain; the worker copies
+ * them into the mailbox whenever the validation loss improves), NULL before the first epoch.
+ * Once the run has ended they equal the job's model. */
+const RecurModel *recur_run_get_best_model (RecurRun            *self);
+guint           recur_run_get_best_epoch (RecurRun              *self); /* 0: none yet */
 const RecurProgress *recur_run_get_last_progress (RecurRun      *self);
 /* Seconds since the run started training (frozen once it ends), and the estimated rest. */
 double          recur_run_get_elapsed    (RecurRun              *self);

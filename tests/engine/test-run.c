@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "recur-run.h"
+#include "recur-sweep.h"
 
 static RecurSeries *
 sine_series (void)
@@ -206,6 +207,130 @@ test_runs_are_independent (void)
   g_thread_pool_free (pool, FALSE, TRUE);
 }
 
+/* A sweep's runs trained four at a time give bit-identical weights to the same runs trained one
+ * at a time, even with a run stopped beside them: each run owns its RNG and BLAS runs one thread
+ * per call. */
+static GPtrArray *
+sweep_points (void)
+{
+  RecurJobConfig base;
+  g_autoptr(RecurSweep) sweep = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *points;
+
+  config_for (&base, RECUR_CELL_LSTM, 6, 11);
+  base.model.hidden_size = 8;
+  sweep = recur_sweep_new (&base);
+  recur_job_config_clear (&base);
+  g_assert_true (recur_sweep_add_grid (sweep, "model=lstm,gru", &error));
+  g_assert_true (recur_sweep_add_grid (sweep, "lr=0.003,0.01", &error));
+  points = recur_sweep_expand (sweep, &error);
+  g_assert_no_error (error);
+  return points;
+}
+
+static GPtrArray *
+train_points (RecurSeries *series,
+              GPtrArray   *points,
+              guint        threads,
+              gboolean     with_stopped)
+{
+  GThreadPool *pool = recur_run_pool_new (threads);
+  GPtrArray *runs = g_ptr_array_new_with_free_func (g_object_unref);
+  Counts counts = { 0 };
+  RecurRun *stopped = NULL;
+
+  if (with_stopped)
+    {
+      stopped = new_run (series, RECUR_CELL_GRU, 100000, 3, &counts);
+      recur_run_start (stopped, pool);
+    }
+  for (guint i = 0; i < points->len; i++)
+    {
+      RecurSweepPoint *p = g_ptr_array_index (points, i);
+      g_autoptr(GError) error = NULL;
+      RecurRun *run = recur_run_new (p->name, &p->config, series, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (runs, run);
+      recur_run_start (run, pool);
+      if (threads == 1)
+        wait_all (&run, 1); /* one at a time */
+    }
+  if (stopped)
+    {
+      while (recur_run_get_n_epochs (stopped) < 1)
+        g_main_context_iteration (NULL, TRUE);
+      recur_run_stop (stopped);
+      wait_all (&stopped, 1);
+      g_assert_cmpint (recur_run_get_status (stopped), ==, RECUR_RUN_STOPPED);
+      g_object_unref (stopped);
+    }
+  wait_all ((RecurRun **) runs->pdata, runs->len);
+  g_thread_pool_free (pool, FALSE, TRUE);
+  return runs;
+}
+
+static void
+test_parallel_equals_sequential (void)
+{
+  g_autoptr(RecurSeries) series = sine_series ();
+  g_autoptr(GPtrArray) points = sweep_points ();
+  g_autoptr(GPtrArray) alone = train_points (series, points, 1, FALSE);
+  g_autoptr(GPtrArray) together = train_points (series, points, 4, TRUE);
+
+  g_assert_cmpuint (alone->len, ==, 4);
+  for (guint i = 0; i < alone->len; i++)
+    {
+      RecurRun *a = g_ptr_array_index (alone, i), *b = g_ptr_array_index (together, i);
+      g_autoptr(GBytes) pa = params_of (a);
+      g_autoptr(GBytes) pb = params_of (b);
+      const RecurEvaluation *ea = recur_job_get_evaluation (recur_run_get_job (a));
+      const RecurEvaluation *eb = recur_job_get_evaluation (recur_run_get_job (b));
+
+      g_assert_cmpint (recur_run_get_status (a), ==, RECUR_RUN_FINISHED);
+      g_assert_cmpint (recur_run_get_status (b), ==, RECUR_RUN_FINISHED);
+      g_assert_true (g_bytes_equal (pa, pb));
+      g_assert_cmpmem (&ea->model_metrics, sizeof (RecurMetrics), &eb->model_metrics,
+                       sizeof (RecurMetrics));
+      g_assert_cmpmem (recur_run_get_val_loss (a), 6 * sizeof (double),
+                       recur_run_get_val_loss (b), 6 * sizeof (double));
+    }
+}
+
+/* The mailbox carries the best epoch's weights and the whole history a project stores. */
+static void
+test_best_weights_and_history (void)
+{
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (1);
+  Counts counts = { 0 };
+  g_autoptr(RecurRun) run = new_run (series, RECUR_CELL_GRU, 10, 4, &counts);
+  RecurModel *model;
+  const double *seconds;
+
+  g_assert_null (recur_run_get_best_model (run));
+  g_assert_cmpuint (recur_run_get_best_epoch (run), ==, 0);
+  recur_run_start (run, pool);
+  wait_all (&run, 1);
+  model = recur_job_get_model (recur_run_get_job (run));
+  g_assert_cmpuint (recur_run_get_best_epoch (run), ==,
+                    recur_job_get_summary (recur_run_get_job (run))->best_epoch);
+  g_assert_cmpmem (recur_model_peek_params (recur_run_get_best_model (run)),
+                   recur_model_get_n_params (model) * sizeof (float),
+                   recur_model_peek_params (model), recur_model_get_n_params (model) * sizeof (float));
+  seconds = recur_run_get_seconds (run);
+  for (guint e = 0; e < 10; e++)
+    {
+      g_assert_true (isfinite (recur_run_get_grad_norm (run)[e]));
+      g_assert_cmpfloat (recur_run_get_grad_norm (run)[e], >, 0);
+      g_assert_cmpfloat (seconds[e], >, 0);
+      g_assert_true (e == 0 || seconds[e] >= seconds[e - 1]);
+    }
+  g_assert_cmpstr (recur_run_status_to_id (RECUR_RUN_INTERRUPTED), ==, "interrupted");
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,5 +338,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/engine/run/reports-progress-and-finishes", test_run_reports_progress_and_finishes);
   g_test_add_func ("/engine/run/runs-are-independent", test_runs_are_independent);
+  g_test_add_func ("/engine/run/parallel-equals-sequential", test_parallel_equals_sequential);
+  g_test_add_func ("/engine/run/best-weights-and-history", test_best_weights_and_history);
   return g_test_run ();
 }
