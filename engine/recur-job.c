@@ -290,6 +290,15 @@ recur_job_save_weights (const RecurJob  *self,
                         const char      *path,
                         GError         **error)
 {
+  return recur_job_save_model (self, self->model, path, error);
+}
+
+gboolean
+recur_job_save_model (const RecurJob    *self,
+                      const RecurModel  *model,
+                      const char        *path,
+                      GError           **error)
+{
   RecurModelInfo info = { 0 };
   guint n = recur_series_get_n_rows (self->series);
   const char *freq = recur_frequency_to_string (recur_series_get_frequency (self->series));
@@ -302,7 +311,7 @@ recur_job_save_weights (const RecurJob  *self,
   info.frequency = (char *) (freq ? freq : "none");
   info.last_timestamp = last;
   info.seed = self->config.train.seed;
-  return recur_model_save (self->model, &info, path, error);
+  return recur_model_save (model, &info, path, error);
 }
 
 /* JSON has no NaN: undefined metrics are null. */

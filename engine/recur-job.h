@@ -113,6 +113,12 @@ gboolean         recur_job_write_forecast  (const RecurJob        *self,
 gboolean         recur_job_save_weights    (const RecurJob        *self,
                                             const char            *path,
                                             GError               **error);
+/* Saves another model of the job's spec (the best weights a RecurRun posted while training)
+ * with the job's metadata (scaler, column, frequency, seed). */
+gboolean         recur_job_save_model      (const RecurJob        *self,
+                                            const RecurModel      *model,
+                                            const char            *path,
+                                            GError               **error);
 /* The result as the JSON object `recur train --json` prints. */
 JsonNode        *recur_job_to_json         (const RecurJob        *self);
 

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Projects: runs saved as they train and read back bit for bit; a truncated project.json, a
+ * corrupt result, a missing weights file and a moved CSV each give their error and recover what
+ * is intact. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-comparison.h"
+#include "recur-jsonutil.h"
+#include "recur-project.h"
+
+typedef struct
+{
+  char *dir;      /* a fresh folder per test */
+  char *csv;      /* dir/data/sine.csv */
+  char *path;     /* dir/sine.recur */
+  GPtrArray *runs;
+  RecurSeries *series;
+} Fixture;
+
+static void
+write_csv (const char *path,
+           double      phase)
+{
+  GString *csv = g_string_new ("t,y\n");
+  g_autoptr(GError) error = NULL;
+
+  for (int i = 0; i < 200; i++)
+    g_string_append_printf (csv, "%d,%.6f\n", i, sin (i / 4.0 + phase) + 0.3 * sin (i / 1.7));
+  g_file_set_contents (path, csv->str, csv->len, &error);
+  g_assert_no_error (error);
+  g_string_free (csv, TRUE);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *data_dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("recur-project-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (f->dir, "data", NULL);
+  g_mkdir (data_dir, 0777);
+  f->csv = g_build_filename (data_dir, "sine.csv", NULL);
+  f->path = g_build_filename (f->dir, "sine.recur", NULL);
+  write_csv (f->csv, 0);
+  f->series = recur_series_load_csv (f->csv, &error);
+  g_assert_no_error (error);
+  f->runs = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_ptr_array_unref (f->runs);
+  recur_series_unref (f->series);
+  g_assert_cmpint (system (command), ==, 0);
+  g_free (f->dir);
+  g_free (f->csv);
+  g_free (f->path);
+}
+
+typedef struct
+{
+  RecurProject    *project;
+  RecurProjectRun *entry;
+} Tracked;
+
+static void
+on_run_changed (RecurRun *run,
+                gpointer  data)
+{
+  Tracked *t = data;
+  g_autoptr(GError) error = NULL;
+
+  recur_project_sync_run (t->project, t->entry, run, &error);
+  g_assert_no_error (error);
+}
+
+/* Three runs on two workers, saved as they go: two that finish and one that diverges. */
+static RecurProject *
+train_into_project (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProject *project = recur_project_create (f->path, f->csv, "y", &error);
+  GThreadPool *pool = recur_run_pool_new (2);
+  Tracked tracked[3];
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      RecurJobConfig config;
+      RecurSweepValue swept = { recur_sweep_find_param ("hidden"), 8.0 + 4 * i, NULL };
+      g_autofree char *name = g_strdup_printf ("hidden=%u", 8 + 4 * i);
+      RecurRun *run;
+
+      recur_job_config_init (&config);
+      config.column = g_strdup ("y");
+      config.model.hidden_size = 8 + 4 * i;
+      config.model.window = 12;
+      config.model.horizon = 4;
+      config.train.epochs = 8;
+      config.train.seed = 5;
+      if (i == 2)
+        {
+          recur_optimizer_spec_init (&config.train.optimizer, RECUR_OPTIMIZER_SGD, 1e30);
+          config.train.clip = 0;
+        }
+      swept.text = g_strdup_printf ("%u", 8 + 4 * i);
+      run = recur_run_new (name, &config, f->series, &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&config);
+      tracked[i].project = project;
+      tracked[i].entry = recur_project_add_recur_run (project, run, &swept, 1, &error);
+      g_assert_no_error (error);
+      g_free (swept.text);
+      g_signal_connect (run, "progress", G_CALLBACK (on_run_changed), &tracked[i]);
+      g_signal_connect (run, "finished", G_CALLBACK (on_run_changed), &tracked[i]);
+      g_ptr_array_add (f->runs, run);
+      recur_run_start (run, pool);
+    }
+  for (guint i = 0; i < 3; i++)
+    while (recur_run_is_active (g_ptr_array_index (f->runs, i)))
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+  for (guint i = 0; i < 3; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (f->runs, i), &tracked[i]);
+  g_thread_pool_free (pool, FALSE, TRUE);
+  return project;
+}
+
+static RecurProject *
+reopen (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProject *project = recur_project_open (f->path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (project);
+  return project;
+}
+
+static char *
+config_text (const RecurJobConfig *config)
+{
+  g_autoptr(JsonNode) node = recur_job_config_to_json (config);
+  return recur_json_to_data (node, FALSE, NULL);
+}
+
+static void
+assert_weights_equal (RecurProject    *project,
+                      RecurProjectRun *entry,
+                      RecurRun        *run)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurModel) loaded = recur_project_run_load_weights (project, entry, NULL, &error);
+  RecurModel *trained = recur_job_get_model (recur_run_get_job (run));
+
+  g_assert_no_error (error);
+  g_assert_cmpmem (recur_model_peek_params (loaded), recur_model_get_n_params (loaded) * 4,
+                   recur_model_peek_params (trained), recur_model_get_n_params (trained) * 4);
+}
+
+static double
+result_number (JsonObject *result,
+               const char *group,
+               const char *key)
+{
+  double v;
+
+  g_assert_true (recur_json_get_number (json_object_get_object_member (result, group), key, &v));
+  return v;
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autoptr(RecurProject) project = reopen (f);
+  const RecurProjectData *d = recur_project_get_data (project);
+
+  g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+  g_assert_false (recur_project_is_recovered (project));
+  g_assert_cmpstr (d->relative, ==, "../data/sine.csv");
+  g_assert_cmpstr (d->column, ==, "y");
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      RecurProjectRun *entry = recur_project_get_run (project, i);
+      RecurRun *run = g_ptr_array_index (f->runs, i);
+      const RecurHistory *h = recur_project_run_get_history (entry);
+      g_autofree char *want = config_text (recur_job_get_config (recur_run_get_job (run)));
+      g_autofree char *have = config_text (recur_project_run_get_config (entry));
+      guint n_swept;
+      const RecurSweepValue *swept = recur_project_run_get_swept (entry, &n_swept);
+
+      g_assert_cmpstr (recur_project_run_get_name (entry), ==, recur_run_get_name (run));
+      g_assert_cmpstr (have, ==, want);
+      g_assert_cmpuint (n_swept, ==, 1);
+      g_assert_cmpstr (swept[0].text, ==, recur_project_run_get_name (entry) + strlen ("hidden="));
+      g_assert_cmpint (recur_project_run_get_status (entry), ==, recur_run_get_status (run));
+      g_assert_cmpuint (h->n_epochs, ==, recur_run_get_n_epochs (run));
+      g_assert_cmpmem (h->train_loss, h->n_epochs * 8, recur_run_get_train_loss (run), h->n_epochs * 8);
+      g_assert_cmpmem (h->lr, h->n_epochs * 8, recur_run_get_lr (run), h->n_epochs * 8);
+      g_assert_cmpmem (h->grad_norm, h->n_epochs * 8, recur_run_get_grad_norm (run), h->n_epochs * 8);
+      g_assert_cmpmem (h->seconds, h->n_epochs * 8, recur_run_get_seconds (run), h->n_epochs * 8);
+      for (guint e = 0; e < h->n_epochs; e++)
+        g_assert_true (h->val_loss[e] == recur_run_get_val_loss (run)[e]);
+    }
+
+  /* the two that finished: metrics and weights exactly as trained */
+  for (guint i = 0; i < 2; i++)
+    {
+      RecurProjectRun *entry = recur_project_get_run (project, i);
+      RecurRun *run = g_ptr_array_index (f->runs, i);
+      const RecurEvaluation *ev = recur_job_get_evaluation (recur_run_get_job (run));
+      JsonObject *result = recur_project_run_get_result (entry);
+
+      g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_FINISHED);
+      g_assert_cmpfloat (result_number (result, "test", "mase"), ==, ev->model_metrics.mase);
+      g_assert_cmpfloat (result_number (result, "test", "smape"), ==, ev->model_metrics.smape);
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "forecast")), ==, 4);
+      g_assert_cmpstr (json_array_get_string_element (
+                         json_object_get_array_member (result, "forecast_timestamps"), 0), ==, "200");
+      assert_weights_equal (project, entry, run);
+    }
+  /* the diverging one: failed, with its reason */
+  g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (project, 2)), ==,
+                   RECUR_RUN_FAILED);
+  g_assert_nonnull (strstr (recur_project_run_get_message (recur_project_get_run (project, 2)),
+                            "diverged"));
+}
+
+static char *
+run_path (Fixture    *f,
+          const char *id,
+          const char *file)
+{
+  return g_build_filename (f->path, id, file, NULL);
+}
+
+static const GError *
+find_issue (RecurProject *project,
+            int           code)
+{
+  GPtrArray *issues = recur_project_get_issues (project);
+
+  for (guint i = 0; i < issues->len; i++)
+    if (g_error_matches (g_ptr_array_index (issues, i), RECUR_PROJECT_ERROR, code))
+      return g_ptr_array_index (issues, i);
+  return NULL;
+}
+
+static void
+truncate_file (const char *path)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+  g_assert_true (g_file_set_contents (path, text, len / 2, NULL));
+}
+
+static void
+test_truncated_project_json (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *file = g_build_filename (f->path, "project.json", NULL);
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(RecurProject) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *issue;
+
+  truncate_file (file);
+  project = reopen (f);
+  issue = find_issue (project, RECUR_PROJECT_ERROR_CORRUPT);
+  g_assert_nonnull (issue);
+  g_assert_nonnull (strstr (issue->message, "project.json"));
+  g_assert_nonnull (strstr (issue->message, "rebuilt from the run folders"));
+  g_assert_true (recur_project_is_recovered (project));
+  /* everything came back from the run folders: runs, names, data reference */
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
+  g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (project, 1)), ==, "hidden=12");
+  g_assert_cmpstr (recur_project_get_data (project)->sha256, ==,
+                   recur_project_get_data (written)->sha256);
+  g_assert_true (recur_project_check_data (project, &error));
+  assert_weights_equal (project, recur_project_get_run (project, 0), g_ptr_array_index (f->runs, 0));
+
+  /* saving writes the rebuilt file; the next open is clean */
+  g_assert_true (recur_project_save (project, &error));
+  saved = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (saved)->len, ==, 0);
+  g_assert_cmpuint (recur_project_get_n_runs (saved), ==, 3);
+}
+
+static void
+test_corrupt_result (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *result = run_path (f, "run-0001", "result.json");
+  g_autofree char *wrong_type = run_path (f, "run-0002", "result.json");
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(RecurComparison) table = recur_comparison_new ();
+  RecurProjectRun *damaged;
+  const GError *issue;
+
+  truncate_file (result);
+  g_assert_true (g_file_set_contents (wrong_type, "{\"status\": \"finished\", \"error\": null, "
+                                      "\"test\": {\"mase\": \"low\"}}", -1, NULL));
+  project = reopen (f);
+  damaged = recur_project_get_run (project, 0);
+  g_assert_cmpint (recur_project_run_get_status (damaged), ==, RECUR_RUN_DAMAGED);
+  g_assert_nonnull (strstr (recur_project_run_get_message (damaged), "result.json"));
+  issue = find_issue (project, RECUR_PROJECT_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (issue->message, "run-0001"));
+  g_assert_cmpuint (recur_project_run_get_problems (damaged)->len, ==, 1);
+  /* its config, history and weights are intact and kept */
+  g_assert_nonnull (recur_project_run_get_config (damaged));
+  g_assert_cmpuint (recur_project_run_get_history (damaged)->n_epochs, ==, 8);
+  assert_weights_equal (project, damaged, g_ptr_array_index (f->runs, 0));
+  /* a well-formed file with a wrongly typed metric is damaged too, not misread */
+  g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (project, 1)), ==,
+                   RECUR_RUN_DAMAGED);
+  g_assert_nonnull (strstr (recur_project_run_get_message (recur_project_get_run (project, 1)),
+                            "“test”"));
+  /* the comparison lists them, unscored, after the rest */
+  for (guint i = 0; i < 3; i++)
+    recur_comparison_add_project_run (table, recur_project_get_run (project, i));
+  recur_comparison_sort (table);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_false (recur_comparison_get_row (table, i)->best);
+      g_assert_false (recur_comparison_get_row (table, i)->scored);
+    }
+}
+
+static void
+test_missing_weights (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *weights = run_path (f, "run-0002", "best.safetensors");
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  RecurProjectRun *entry;
+  const GError *issue;
+
+  g_assert_cmpint (g_unlink (weights), ==, 0);
+  project = reopen (f);
+  issue = find_issue (project, RECUR_PROJECT_ERROR_MISSING_FILE);
+  g_assert_nonnull (issue);
+  g_assert_nonnull (strstr (issue->message, weights));
+  entry = recur_project_get_run (project, 1);
+  g_assert_false (recur_project_run_has_weights (entry));
+  /* the result is intact: still finished, still scored */
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_FINISHED);
+  g_assert_null (recur_project_run_load_weights (project, entry, NULL, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_MISSING_FILE);
+}
+
+static void
+test_moved_csv (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *moved = g_build_filename (f->dir, "moved.csv", NULL);
+  g_autofree char *other = g_build_filename (f->dir, "other.csv", NULL);
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(RecurProject) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_sha = g_strdup (recur_project_get_data (written)->sha256);
+  const GError *issue;
+
+  g_assert_cmpint (g_rename (f->csv, moved), ==, 0);
+  project = reopen (f);
+  issue = find_issue (project, RECUR_PROJECT_ERROR_DATA_MOVED);
+  g_assert_nonnull (issue);
+  g_assert_nonnull (strstr (issue->message, f->csv));  /* where it was expected */
+  g_assert_nonnull (strstr (issue->message, old_sha));  /* what it must be */
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3); /* the runs are all there */
+  g_assert_false (recur_project_check_data (project, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_DATA_MOVED);
+  g_clear_error (&error);
+
+  /* the wrong file is refused unless the user insists */
+  write_csv (other, 1.0);
+  g_assert_false (recur_project_set_data_path (project, other, FALSE, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_DATA_CHANGED);
+  g_assert_nonnull (strstr (error->message, old_sha));
+  g_clear_error (&error);
+
+  /* the right one is taken, the issue goes, and the next open is clean */
+  g_assert_true (recur_project_set_data_path (project, moved, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_null (find_issue (project, RECUR_PROJECT_ERROR_DATA_MOVED));
+  g_assert_cmpstr (recur_project_get_data (project)->relative, ==, "../moved.csv");
+  again = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (again)->len, ==, 0);
+
+  /* a changed file in its place: DATA_CHANGED; accepted on insistence, the old hash kept */
+  g_assert_cmpint (g_rename (other, moved), ==, 0);
+  g_clear_pointer (&again, recur_project_free);
+  again = reopen (f);
+  g_assert_nonnull (find_issue (again, RECUR_PROJECT_ERROR_DATA_CHANGED));
+  g_assert_true (recur_project_set_data_path (again, moved, TRUE, &error));
+  g_assert_cmpstr (recur_project_get_data (again)->sha256, !=, old_sha);
+  {
+    g_autofree char *file = g_build_filename (f->path, "project.json", NULL);
+    g_autofree char *text = NULL;
+    g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "\"replaced\""));
+    g_assert_nonnull (strstr (text, old_sha));
+  }
+}
+
+/* Moving the project and its data together keeps the link (the relative path). */
+static void
+test_moved_together (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *new_dir = g_strconcat (f->dir, "-moved", NULL);
+  g_autofree char *new_path = g_build_filename (new_dir, "sine.recur", NULL);
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_rename (f->dir, new_dir), ==, 0);
+  project = recur_project_open (new_path, &error);
+  g_assert_cmpint (g_rename (new_dir, f->dir), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+  g_assert_true (g_str_has_prefix (recur_project_get_data (project)->path, new_dir));
+}
+
+static void
+test_rename_and_delete (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(RecurProject) project = train_into_project (f);
+  g_autoptr(RecurProject) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_strdup (recur_project_run_get_dir (recur_project_get_run (project, 1)));
+
+  g_assert_true (recur_project_rename_run (project, recur_project_get_run (project, 0), "baseline", &error));
+  g_assert_false (recur_project_rename_run (project, recur_project_get_run (project, 0), "", &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (recur_project_delete_run (project, recur_project_get_run (project, 1), &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  again = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (again)->len, ==, 0);
+  g_assert_cmpuint (recur_project_get_n_runs (again), ==, 2);
+  g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (again, 0)), ==, "baseline");
+  g_assert_cmpstr (recur_project_run_get_id (recur_project_get_run (again, 1)), ==, "run-0003");
+  /* ids are never reused */
+  {
+    RecurJobConfig config;
+    RecurProjectRun *added;
+    recur_job_config_init (&config);
+    added = recur_project_add_run (again, "new", &config, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (recur_project_run_get_id (added), ==, "run-0004");
+    g_assert_cmpint (recur_project_run_get_status (added), ==, RECUR_RUN_QUEUED);
+    recur_job_config_clear (&config);
+  }
+}
+
+/* A run whose process died mid-training is INTERRUPTED; a folder missing from the list, or a
+ * listed one gone, is reported and reconciled. */
+static void
+test_interrupted_unlisted_and_gone (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *result = run_path (f, "run-0001", "result.json");
+  g_autofree char *gone = g_build_filename (f->path, "run-0002", NULL);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s' && cp -r '%s/run-0003' '%s/run-0009'",
+                                              gone, f->path, f->path);
+  g_autoptr(RecurProject) project = NULL;
+
+  g_assert_cmpint (g_unlink (result), ==, 0);
+  g_assert_cmpint (system (command), ==, 0);
+  project = reopen (f);
+  g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (project, 0)), ==,
+                   RECUR_RUN_INTERRUPTED);
+  g_assert_nonnull (find_issue (project, RECUR_PROJECT_ERROR_MISSING_FILE));
+  g_assert_nonnull (strstr (find_issue (project, RECUR_PROJECT_ERROR_MISSING_FILE)->message,
+                            "run-0002"));
+  g_assert_nonnull (strstr (find_issue (project, RECUR_PROJECT_ERROR_CORRUPT)->message,
+                            "run-0009"));
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
+  g_assert_cmpstr (recur_project_run_get_id (recur_project_get_run (project, 2)), ==, "run-0009");
+  g_assert_true (recur_project_is_recovered (project));
+}
+
+static void
+test_refusals (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(RecurProject) project = NULL;
+
+  g_assert_null (recur_project_open (f->path, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (recur_project_open (f->dir, &error)); /* a folder, but no project */
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (recur_project_create (f->dir, f->csv, NULL, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  project = recur_project_create (f->path, f->csv, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&project, recur_project_free);
+  file = g_build_filename (f->path, "project.json", NULL);
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  {
+    char *at = strstr (text, "\"version\" : 1");
+    g_assert_nonnull (at);
+    at[strlen ("\"version\" : ")] = '9';
+  }
+  g_assert_true (g_file_set_contents (file, text, -1, NULL));
+  g_assert_null (recur_project_open (f->path, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_VERSION);
+  g_assert_nonnull (strstr (error->message, "newer"));
+}
+
+/* The comparison from a project gives the numbers the sweep's jobs gave, in the same order. */
+static void
+test_comparison_from_project (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autoptr(RecurProject) project = reopen (f);
+  g_autoptr(RecurComparison) live = recur_comparison_new ();
+  g_autoptr(RecurComparison) stored = recur_comparison_new ();
+  g_autofree char *csv = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      RecurRun *run = g_ptr_array_index (f->runs, i);
+      const RecurJob *job = recur_run_get_job (run);
+      guint n;
+      const RecurSweepValue *values = recur_project_run_get_swept (recur_project_get_run (project, i), &n);
+
+      recur_comparison_add_job (live, recur_run_get_name (run), values, n,
+                                recur_job_get_config (job), recur_run_get_status (run),
+                                recur_run_get_error (run) ? recur_run_get_error (run)->message : NULL,
+                                job);
+      recur_comparison_add_project_run (stored, recur_project_get_run (project, i));
+    }
+  recur_comparison_sort (live);
+  recur_comparison_sort (stored);
+  for (guint i = 0; i < 3; i++)
+    {
+      const RecurComparisonRow *a = recur_comparison_get_row (live, i);
+      const RecurComparisonRow *b = recur_comparison_get_row (stored, i);
+
+      g_assert_cmpstr (a->name, ==, b->name);
+      g_assert_cmpint (a->status, ==, b->status);
+      g_assert_cmpint (a->best, ==, b->best);
+      g_assert_cmpuint (a->best_epoch, ==, b->best_epoch);
+      g_assert_cmpmem (&a->test, sizeof a->test, &b->test, sizeof b->test);
+      g_assert_cmpmem (&a->naive, sizeof a->naive, &b->naive, sizeof b->naive);
+      g_assert_true (i > 0 || a->test.mase <= recur_comparison_get_row (live, 1)->test.mase);
+    }
+  g_assert_true (recur_comparison_get_row (live, 0)->best);
+  g_assert_cmpint (recur_comparison_get_row (live, 2)->status, ==, RECUR_RUN_FAILED);
+  csv = recur_comparison_to_csv (stored, NULL);
+  g_assert_true (g_str_has_prefix (csv, "rank,best,name,id,hidden,status,epochs,best_epoch,"));
+  g_assert_nonnull (strstr (csv, ",run-0003,16,failed,"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+#define ADD(path, func) \
+  g_test_add ("/engine/project/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("round-trip", test_round_trip);
+  ADD ("truncated-project-json", test_truncated_project_json);
+  ADD ("corrupt-result", test_corrupt_result);
+  ADD ("missing-weights", test_missing_weights);
+  ADD ("moved-csv", test_moved_csv);
+  ADD ("moved-together", test_moved_together);
+  ADD ("rename-and-delete", test_rename_and_delete);
+  ADD ("interrupted-unlisted-and-gone", test_interrupted_unlisted_and_gone);
+  ADD ("refusals", test_refusals);
+  ADD ("comparison-from-project", test_comparison_from_project);
+#undef ADD
+  return g_test_run ();
+}
