@@ -533,14 +533,14 @@ time_ticks (RecurAxis *axis,
 /* Label centres along the axis, moved inside the bounds; FALSE if two labels come closer
  * than min_gap, or label centres closer than min_spacing. */
 static gboolean
-labels_fit (RecurAxis     *axis,
-            RecurPlotText *text,
-            gboolean       vertical,
-            double         bound_lo,
-            double         bound_hi)
+labels_fit_spaced (RecurAxis     *axis,
+                   RecurPlotText *text,
+                   gboolean       vertical,
+                   double         bound_lo,
+                   double         bound_hi,
+                   double         min_spacing)
 {
   double min_gap = vertical ? 0.6 * text->em : 1.5 * text->em;
-  double min_spacing = vertical ? 2.6 * text->em : 6.0 * text->em;
   double prev_end = -INFINITY, prev_pos = -INFINITY;
   double lo = MIN (bound_lo, bound_hi), hi = MAX (bound_lo, bound_hi);
   gboolean reversed = axis->p1 < axis->p0;
@@ -563,6 +563,61 @@ labels_fit (RecurAxis     *axis,
       prev_pos = pos;
     }
   return TRUE;
+}
+
+/* Round numbers need room between them to read as a scale; given marks only must not touch */
+static gboolean
+labels_fit (RecurAxis     *axis,
+            RecurPlotText *text,
+            gboolean       vertical,
+            double         bound_lo,
+            double         bound_hi)
+{
+  return labels_fit_spaced (axis, text, vertical, bound_lo, bound_hi,
+                            vertical ? 2.6 * text->em : 6.0 * text->em);
+}
+
+/* Every stride-th mark labelled, counted from the first; the others minor while they fit */
+static gboolean
+mark_ticks (RecurAxis *axis,
+            guint      stride)
+{
+  gboolean minors = axis->n_marks <= RECUR_AXIS_MAX_TICKS;
+
+  axis->n_ticks = 0;
+  if (axis->n_marks / stride + (axis->n_marks % stride != 0) > RECUR_AXIS_MAX_TICKS)
+    return FALSE;
+  for (guint i = 0; i < axis->n_marks; i++)
+    {
+      gboolean major = i % stride == 0;
+
+      if (!isfinite (axis->marks[i]) || !isfinite (recur_axis_map (axis, axis->marks[i]))
+          || (!major && !minors))
+        continue;
+      if (!add_tick (axis, axis->marks[i], major,
+                     axis->mark_labels != NULL ? axis->mark_labels[i] : ""))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+make_mark_ticks (RecurAxis     *axis,
+                 RecurPlotText *text,
+                 gboolean       vertical,
+                 double         bound_lo,
+                 double         bound_hi)
+{
+  static const guint strides[] = { 1, 2, 3, 4, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10000 };
+
+  for (guint k = 0; k < G_N_ELEMENTS (strides); k++)
+    if (mark_ticks (axis, strides[k])
+        && labels_fit_spaced (axis, text, vertical, bound_lo, bound_hi, 0.0))
+      return;
+  /* not even one label fits: ticks without labels */
+  mark_ticks (axis, G_MAXUINT);
+  for (guint i = 0; i < axis->n_ticks; i++)
+    axis->ticks[i].major = FALSE;
 }
 
 static gboolean
@@ -668,6 +723,11 @@ recur_axis_make_ticks (RecurAxis     *axis,
   axis->n_ticks = 0;
   if (fabs (axis->p1 - axis->p0) < 1.0)
     return;
+  if (axis->n_marks > 0 && axis->marks != NULL)
+    {
+      make_mark_ticks (axis, text, vertical, bound_lo, bound_hi);
+      return;
+    }
   switch (axis->kind)
     {
     case RECUR_AXIS_LOG:

@@ -193,37 +193,68 @@ draw_colour_bar (const HeatmapLayout  *layout,
                  const RecurPlotStyle *style)
 {
   const RecurPlotArea *a = &layout->frame.area;
-  double x = layout->bar_x, w = layout->bar_width, label_x = x + w + 6.0;
-  cairo_pattern_t *ramp = cairo_pattern_create_linear (0.0, a->y, 0.0, a->y + a->height);
+  RecurPlotArea bar = { layout->bar_x, a->y, layout->bar_width, a->height };
+  RecurRgba stops[3] = { style->negative, style->background, style->positive };
+  const char *labels[3] = {
+    layout->limit_labels[0], layout->limit_labels[2], layout->limit_labels[1]
+  };
+  double fractions[3] = { 1.0, 0.0, 0.5 };
 
-  cairo_pattern_add_color_stop_rgba (ramp, 0.0, style->positive.r, style->positive.g,
-                                     style->positive.b, style->positive.a);
-  cairo_pattern_add_color_stop_rgba (ramp, 0.5, style->background.r, style->background.g,
-                                     style->background.b, style->background.a);
-  cairo_pattern_add_color_stop_rgba (ramp, 1.0, style->negative.r, style->negative.g,
-                                     style->negative.b, style->negative.a);
+  recur_plot_draw_colour_bar (cr, text, style, &bar, stops, 3, labels, fractions, 3);
+}
+
+void
+recur_plot_draw_colour_bar (cairo_t              *cr,
+                            RecurPlotText        *text,
+                            const RecurPlotStyle *style,
+                            const RecurPlotArea  *r,
+                            const RecurRgba      *stops,
+                            guint                 n_stops,
+                            const char * const   *labels,
+                            const double         *fractions,
+                            guint                 n_labels)
+{
+  double label_x = r->x + r->width + 6.0, drawn[RECUR_AXIS_MAX_TICKS];
+  cairo_pattern_t *ramp;
+  guint n_drawn = 0;
+
+  if (r->width <= 0.0 || r->height <= 0.0 || n_stops == 0)
+    return;
+  ramp = cairo_pattern_create_linear (0.0, r->y + r->height, 0.0, r->y);
+  for (guint i = 0; i < n_stops; i++)
+    cairo_pattern_add_color_stop_rgba (ramp, n_stops > 1 ? (double) i / (n_stops - 1) : 0.0,
+                                       stops[i].r, stops[i].g, stops[i].b, stops[i].a);
   cairo_save (cr);
-  cairo_rectangle (cr, x, a->y, w, a->height);
+  cairo_rectangle (cr, r->x, r->y, r->width, r->height);
   cairo_set_source (cr, ramp);
   cairo_fill_preserve (cr);
   cairo_set_line_width (cr, recur_plot_hairline (cr));
   recur_plot_set_source (cr, &style->muted, 1.0);
   cairo_stroke (cr);
-  for (guint i = 0; i < 3; i++)
+  for (guint i = 0; i < n_labels; i++)
     {
-      double y = a->y + a->height * i / 2.0;
+      double y = r->y + r->height * (1.0 - fractions[i]);
 
-      cairo_move_to (cr, x + w, recur_plot_snap (cr, y, FALSE));
+      cairo_move_to (cr, r->x + r->width, recur_plot_snap (cr, y, FALSE));
       cairo_rel_line_to (cr, 3.0, 0.0);
     }
   cairo_stroke (cr);
   cairo_restore (cr);
   cairo_pattern_destroy (ramp);
 
-  for (guint i = 0; i < 3 && a->height >= 2.0 * text->line_height; i++)
-    if (i != 1 || a->height >= 3.2 * text->line_height)
-      recur_plot_text_draw (text, cr, RECUR_FONT_NORMAL, layout->limit_labels[i], label_x,
-                            a->y + a->height * i / 2.0, 0.0, 0.5, &style->foreground);
+  for (guint i = 0; i < n_labels && n_drawn < G_N_ELEMENTS (drawn); i++)
+    {
+      double y = r->y + r->height * (1.0 - fractions[i]);
+      gboolean overlaps = FALSE;
+
+      for (guint k = 0; k < n_drawn; k++)
+        overlaps |= fabs (drawn[k] - y) < 1.2 * text->line_height;
+      if (overlaps || labels[i] == NULL)
+        continue;
+      recur_plot_text_draw (text, cr, RECUR_FONT_NORMAL, labels[i], label_x, y, 0.0, 0.5,
+                            &style->foreground);
+      drawn[n_drawn++] = y;
+    }
 }
 
 static void

@@ -26,12 +26,25 @@ legend_metrics (RecurPlotText *text,
                            text->line_height };
 }
 
+/* Longer labels (a run's name) are cut short with "…" */
+#define MAX_LABEL_EMS 14.0
+
+static double
+label_width (const RecurLegendItem *item,
+             RecurPlotText         *text,
+             const LegendMetrics   *m)
+{
+  return MIN (recur_plot_text_width (text, m->font, item->label), MAX_LABEL_EMS * text->em);
+}
+
 static double
 item_width (const RecurLegendItem *item,
             RecurPlotText         *text,
             const LegendMetrics   *m)
 {
-  return m->swatch + m->gap + recur_plot_text_width (text, m->font, item->label);
+  if (item->mark == RECUR_MARK_NONE)
+    return label_width (item, text, m);
+  return m->swatch + m->gap + label_width (item, text, m);
 }
 
 double
@@ -54,6 +67,8 @@ draw_swatch (cairo_t               *cr,
              double                 y,
              double                 length)
 {
+  if (item->mark == RECUR_MARK_NONE)
+    return;
   cairo_save (cr);
   recur_plot_set_source (cr, item->colour, 1.0);
   cairo_new_path (cr);
@@ -88,9 +103,21 @@ draw_item (cairo_t               *cr,
            double                 y,
            const RecurPlotStyle  *style)
 {
-  draw_swatch (cr, item, x, y, m->swatch);
-  recur_plot_text_draw (text, cr, m->font, item->label, x + m->swatch + m->gap, y, 0.0, 0.5,
-                        &style->foreground);
+  double label_x = x;
+
+  if (item->mark != RECUR_MARK_NONE)
+    {
+      draw_swatch (cr, item, x, y, m->swatch);
+      label_x += m->swatch + m->gap;
+    }
+  if (recur_plot_text_width (text, m->font, item->label) > MAX_LABEL_EMS * text->em)
+    recur_plot_text_draw_ellipsized (text, cr, m->font, item->label, label_x, y - m->row / 2,
+                                     MAX_LABEL_EMS * text->em,
+                                     item->mark == RECUR_MARK_NONE ? &style->muted
+                                                                   : &style->foreground);
+  else
+    recur_plot_text_draw (text, cr, m->font, item->label, label_x, y, 0.0, 0.5,
+                          item->mark == RECUR_MARK_NONE ? &style->muted : &style->foreground);
   return item_width (item, text, m);
 }
 
@@ -201,7 +228,8 @@ draw_inside (const RecurFrame     *frame,
     w = MAX (w, item_width (&spec->legend[i], text, &m));
   w += 2 * pad;
   h = spec->n_legend * m.row + 2 * pad;
-  if (w > a->width - 2 * inset || h > a->height - 2 * inset)
+  /* a legend that would hide a good part of the data is better left out */
+  if (w > a->width - 2 * inset || h > a->height - 2 * inset || w * h > 0.3 * a->width * a->height)
     return;
 
   /* top right, top left, bottom right, bottom left: the first that hides the least */
@@ -303,11 +331,14 @@ readout_metrics (RecurPlotText          *text,
   return m;
 }
 
-/* Right of the marker, or left of it where the right has no room */
+/* Right of pixels left…right (the marker, or a cell), or left of them where the right has no
+ * room; its top at py (below the top of the area when py is NAN), moved up to stay inside */
 static RecurPlotArea
 readout_box (const RecurFrame     *frame,
              RecurPlotText        *text,
-             double                px,
+             double                left,
+             double                right,
+             double                py,
              const ReadoutMetrics *m,
              guint                 n_lines)
 {
@@ -317,10 +348,10 @@ readout_box (const RecurFrame     *frame,
 
   r.width = m->width + 2 * pad;
   r.height = n_lines * m->row + 2 * pad;
-  r.x = px + gap;
+  r.x = right + gap;
   if (r.x + r.width > a->x + a->width)
-    r.x = MAX (a->x, px - gap - r.width);
-  r.y = a->y + gap;
+    r.x = MAX (a->x, left - gap - r.width);
+  r.y = isnan (py) ? a->y + gap : MAX (a->y, MIN (py, a->y + a->height - r.height));
   return r;
 }
 
@@ -352,6 +383,37 @@ draw_readout_lines (cairo_t                *cr,
     }
 }
 
+static void
+draw_box (const RecurFrame       *frame,
+          cairo_t                *cr,
+          RecurPlotText          *text,
+          const RecurPlotStyle   *style,
+          double                  left,
+          double                  right,
+          double                  py,
+          const RecurReadoutLine *lines,
+          guint                   n_lines)
+{
+  ReadoutMetrics m;
+  RecurPlotArea r;
+
+  if (frame->compact || n_lines == 0)
+    return;
+  m = readout_metrics (text, FALSE, lines, n_lines);
+  if (n_lines * m.row > 0.5 * frame->area.height || m.width > 0.4 * frame->area.width)
+    m = readout_metrics (text, TRUE, lines, n_lines);
+  r = readout_box (frame, text, left, right, py, &m, n_lines);
+  cairo_save (cr);
+  rounded_rectangle (cr, &r, 3.0);
+  recur_plot_set_source (cr, &style->background, 0.92);
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, recur_plot_hairline (cr));
+  recur_plot_set_source (cr, &style->muted, 0.6);
+  cairo_stroke (cr);
+  draw_readout_lines (cr, text, style, &r, &m, lines, n_lines);
+  cairo_restore (cr);
+}
+
 void
 recur_frame_draw_readout (const RecurFrame       *frame,
                           cairo_t                *cr,
@@ -362,25 +424,24 @@ recur_frame_draw_readout (const RecurFrame       *frame,
                           guint                   n_lines)
 {
   double px = recur_axis_map (&frame->x, x);
-  ReadoutMetrics m;
-  RecurPlotArea r;
 
   if (!isfinite (px) || px < frame->area.x - 0.5 || px > frame->area.x + frame->area.width + 0.5)
     return;
   draw_marker (frame, cr, style, px);
-  if (frame->compact || n_lines == 0)
+  draw_box (frame, cr, text, style, px, px, NAN, lines, n_lines);
+}
+
+void
+recur_frame_draw_readout_at (const RecurFrame       *frame,
+                             cairo_t                *cr,
+                             RecurPlotText          *text,
+                             const RecurPlotStyle   *style,
+                             const RecurPlotArea    *beside,
+                             const RecurReadoutLine *lines,
+                             guint                   n_lines)
+{
+  if (!isfinite (beside->x) || !isfinite (beside->y) || !isfinite (beside->width))
     return;
-  m = readout_metrics (text, FALSE, lines, n_lines);
-  if (n_lines * m.row > 0.5 * frame->area.height || m.width > 0.4 * frame->area.width)
-    m = readout_metrics (text, TRUE, lines, n_lines);
-  r = readout_box (frame, text, px, &m, n_lines);
-  cairo_save (cr);
-  rounded_rectangle (cr, &r, 3.0);
-  recur_plot_set_source (cr, &style->background, 0.92);
-  cairo_fill_preserve (cr);
-  cairo_set_line_width (cr, recur_plot_hairline (cr));
-  recur_plot_set_source (cr, &style->muted, 0.6);
-  cairo_stroke (cr);
-  draw_readout_lines (cr, text, style, &r, &m, lines, n_lines);
-  cairo_restore (cr);
+  draw_box (frame, cr, text, style, beside->x, beside->x + beside->width, beside->y, lines,
+            n_lines);
 }

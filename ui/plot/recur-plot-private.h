@@ -131,6 +131,12 @@ typedef struct
   gboolean      inverted;     /* a vertical axis growing downwards (matrix rows) */
   double        lo, hi;       /* visible range in data units (lo > 0 on a log axis) */
   double        p0, p1;       /* pixel positions of lo and hi */
+  /* Ticks only at these values (ascending), labelled with these strings: every one labelled
+   * where they fit, else every 2nd, 3rd, 5th… with the rest as minor ticks. n_marks = 0 means
+   * ticks of the axis kind (for a sweep: the swept values, or categories at 0…n−1). */
+  guint               n_marks;
+  const double       *marks;
+  const char * const *mark_labels;
   guint         n_ticks;
   RecurTick     ticks[RECUR_AXIS_MAX_TICKS];
 } RecurAxis;
@@ -163,6 +169,7 @@ typedef enum
   RECUR_MARK_LINE,
   RECUR_MARK_DASHED,
   RECUR_MARK_DOT,
+  RECUR_MARK_NONE,   /* a label alone, e.g. "+3 more" */
 } RecurMark;
 
 typedef struct
@@ -172,7 +179,7 @@ typedef struct
   RecurMark        mark;
 } RecurLegendItem;
 
-#define RECUR_FRAME_MAX_LEGEND 6
+#define RECUR_FRAME_MAX_LEGEND 12
 
 /* What a plot asks of its frame before layout. */
 typedef struct
@@ -269,7 +276,7 @@ void recur_frame_draw_legend  (const RecurFrame     *frame,
 
 /* The hover readout: a vertical marker at data x and a box of lines, each with an optional
  * colour swatch. */
-#define RECUR_READOUT_MAX_LINES 6
+#define RECUR_READOUT_MAX_LINES 12
 
 typedef struct
 {
@@ -284,6 +291,15 @@ void recur_frame_draw_readout (const RecurFrame       *frame,
                                double                  x,
                                const RecurReadoutLine *lines,
                                guint                   n_lines);
+/* The same box without a marker, beside the pixel rectangle `beside` (right of it where there
+ * is room, else left) and level with its top, kept inside the area: a heatmap cell's readout. */
+void recur_frame_draw_readout_at (const RecurFrame       *frame,
+                                  cairo_t                *cr,
+                                  RecurPlotText          *text,
+                                  const RecurPlotStyle   *style,
+                                  const RecurPlotArea    *beside,
+                                  const RecurReadoutLine *lines,
+                                  guint                   n_lines);
 /* A filled dot at data (x, y), if finite and inside the area. */
 void recur_frame_draw_dot     (const RecurFrame       *frame,
                                cairo_t                *cr,
@@ -291,6 +307,41 @@ void recur_frame_draw_dot     (const RecurFrame       *frame,
                                double                  y,
                                double                  radius,
                                const RecurRgba        *colour);
+
+/* ---- colour bars and categorical colours ---------------------------------------------------- */
+
+/* A vertical colour bar at r: stops[0] at the bottom … stops[n_stops − 1] at the top, evenly
+ * spaced, outlined. Labels at fractions of the height (0 = bottom) right of it, each with a
+ * short tick; the first n_labels labels are drawn in order and one that would overlap a drawn
+ * one is left out (so give the ends first). */
+void recur_plot_draw_colour_bar (cairo_t              *cr,
+                                 RecurPlotText        *text,
+                                 const RecurPlotStyle *style,
+                                 const RecurPlotArea  *r,
+                                 const RecurRgba      *stops,
+                                 guint                 n_stops,
+                                 const char * const   *labels,
+                                 const double         *fractions,
+                                 guint                 n_labels);
+/* The colour of stops at t in 0…1, interpolated */
+RecurRgba recur_plot_colour_map (const RecurRgba *stops,
+                                 guint            n_stops,
+                                 double           t);
+/* The colour for a compared run: slot is 1-based into style->categorical (modulo), or 0 for
+ * the run's position */
+const RecurRgba *recur_plot_run_colour (const RecurPlotStyle *style,
+                                        guint                 slot,
+                                        guint                 position);
+/* A run's name for the legend and readouts: name, or "run k" written into buffer */
+const char *recur_plot_run_name (const char *name,
+                                 guint       position,
+                                 char       *buffer,
+                                 gsize       size);
+/* At most max_chars characters of string, cut short with "…" (readout lines are byte arrays) */
+void recur_plot_truncate_utf8 (const char *string,
+                               guint       max_chars,
+                               char       *buffer,
+                               gsize       size);
 
 /* Finite min and max of values (positive only when positive_only), widened. FALSE if none. */
 gboolean recur_plot_range     (const double *values,

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "recur-plot-private.h"
 
 G_DEFINE_QUARK (recur-plot-error-quark, recur_plot_error)
@@ -19,6 +21,22 @@ rgb (guint32 hex)
     1.0,
   };
 }
+
+/* Runs compared side by side: Okabe and Ito's palette first (blue, orange, green and pink tell
+ * apart under every common colour-vision deficiency), then two of Paul Tol's muted colours.
+ * Black and grey are left out: they are the observed series and the baseline. */
+static const guint32 categorical_light[RECUR_PLOT_N_CATEGORICAL] = {
+  0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7, 0xd55e00, 0x56b4e9, 0x882255, 0x999933,
+};
+static const guint32 categorical_dark[RECUR_PLOT_N_CATEGORICAL] = {
+  0x56b4e9, 0xe69f00, 0x2cc197, 0xe28fc0, 0xf2703a, 0xf0e442, 0xb48ce8, 0xb3b35c,
+};
+
+/* Viridis (van der Walt and Smith): perceptually uniform, legible in grey and under the common
+ * colour-vision deficiencies, and as clear on a dark background as on a light one. */
+static const guint32 viridis[RECUR_PLOT_N_SEQUENTIAL] = {
+  0x440154, 0x472c7a, 0x3b518b, 0x2c718e, 0x21908d, 0x27ad81, 0x5cc863, 0xaadc32, 0xfde725,
+};
 
 /* Okabe and Ito's palette for the lines, ColorBrewer's RdBu ends for the heatmap: both stay
  * distinct under the common colour-vision deficiencies. The dark theme takes lighter variants
@@ -64,6 +82,10 @@ recur_plot_style_init (RecurPlotStyle *style,
       style->positive = rgb (0xb2182b);
       style->highlight = rgb (0xcc79a7);
     }
+  for (guint i = 0; i < RECUR_PLOT_N_CATEGORICAL; i++)
+    style->categorical[i] = rgb (dark ? categorical_dark[i] : categorical_light[i]);
+  for (guint i = 0; i < RECUR_PLOT_N_SEQUENTIAL; i++)
+    style->sequential[i] = rgb (viridis[i]);
   g_strlcpy (style->font, "Sans", sizeof style->font);
   style->font_size = 9.0;
 }
@@ -97,6 +119,44 @@ recur_plot_mix (const RecurRgba *from,
     from->b + (to->b - from->b) * t,
     from->a + (to->a - from->a) * t,
   };
+}
+
+RecurRgba
+recur_plot_colour_map (const RecurRgba *stops,
+                       guint            n_stops,
+                       double           t)
+{
+  double s;
+  guint i;
+
+  if (n_stops == 0)
+    return (RecurRgba) { 0.5, 0.5, 0.5, 1.0 };
+  if (n_stops == 1 || !isfinite (t))
+    return stops[0];
+  s = CLAMP (t, 0.0, 1.0) * (n_stops - 1);
+  i = MIN ((guint) s, n_stops - 2);
+  return recur_plot_mix (&stops[i], &stops[i + 1], s - i);
+}
+
+const RecurRgba *
+recur_plot_run_colour (const RecurPlotStyle *style,
+                       guint                 slot,
+                       guint                 position)
+{
+  return &style->categorical[(slot > 0 ? slot - 1 : position) % RECUR_PLOT_N_CATEGORICAL];
+}
+
+const char *
+recur_plot_run_name (const char *name,
+                     guint       position,
+                     char       *buffer,
+                     gsize       size)
+{
+  if (name != NULL && name[0] != '\0')
+    return name;
+  /* TRANSLATORS: a training run without a name, numbered from 1 */
+  g_snprintf (buffer, size, _("run %u"), position + 1);
+  return buffer;
 }
 
 double

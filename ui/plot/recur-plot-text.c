@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "recur-plot-private.h"
 
@@ -170,4 +171,42 @@ recur_plot_text_draw_vertical (RecurPlotText   *text,
   cairo_restore (cr);
   /* The layout follows the transformation it was last updated with */
   pango_cairo_update_layout (cr, text->layout);
+}
+
+void
+recur_plot_truncate_utf8 (const char *string,
+                          guint       max_chars,
+                          char       *buffer,
+                          gsize       size)
+{
+  const char *end = string;
+  guint chars = 0;
+
+  g_return_if_fail (size > 0);
+
+  if (string == NULL || !g_utf8_validate (string, -1, NULL))
+    {
+      g_strlcpy (buffer, "?", size);
+      return;
+    }
+  /* whole characters only, with room for "…" (3 bytes) and the NUL */
+  while (*end != '\0' && chars < max_chars)
+    {
+      const char *next = g_utf8_next_char (end);
+
+      if ((gsize) (next - string) + 4 > size)
+        break;
+      end = next;
+      chars++;
+    }
+  if (*end == '\0')
+    {
+      g_strlcpy (buffer, string, size);
+      return;
+    }
+  /* cut one more character for the ellipsis to take its place */
+  if (end > string)
+    end = g_utf8_prev_char (end);
+  memcpy (buffer, string, end - string);
+  g_strlcpy (buffer + (end - string), "\xe2\x80\xa6", size - (end - string));
 }

@@ -26,6 +26,9 @@ typedef struct
   double r, g, b, a;
 } RecurRgba;
 
+#define RECUR_PLOT_N_CATEGORICAL 8
+#define RECUR_PLOT_N_SEQUENTIAL  9
+
 typedef struct
 {
   RecurRgba background;
@@ -42,6 +45,10 @@ typedef struct
   RecurRgba negative;     /* diverging colour map: −limit … */
   RecurRgba positive;     /* … +limit; 0 is drawn in the background colour */
   RecurRgba highlight;    /* best epoch, hover marker */
+  /* One colour per run when runs are compared, in the order they are handed out */
+  RecurRgba categorical[RECUR_PLOT_N_CATEGORICAL];
+  /* A sequential colour map, low values to high (the sweep heatmap), evenly spaced stops */
+  RecurRgba sequential[RECUR_PLOT_N_SEQUENTIAL];
   char      font[64];     /* Pango font family, e.g. "Sans" */
   double    font_size;    /* points at scale 1 */
 } RecurPlotStyle;
@@ -239,6 +246,185 @@ int  recur_plot_predictions_hit_for_style (const RecurPredictionPlot *plot,
                                            double                     width,
                                            double                     height,
                                            double                     x);
+
+/* ---- comparing runs ------------------------------------------------------------------------ */
+
+/* Each compared run takes a colour of RecurPlotStyle.categorical. A run's `colour` is a 1-based
+ * index into it (taken modulo its size), so that a run keeps its colour while others are
+ * selected and deselected; 0 gives the run the colour of its position in runs[]. */
+
+typedef struct
+{
+  const char   *name;         /* legend and readout; NULL = "run k". Long names are cut short */
+  guint         colour;       /* 1-based slot in style->categorical, 0 = by position */
+  guint         n;            /* epochs trained */
+  const double *train;        /* [n] training loss; may be NULL */
+  const double *val;          /* [n] validation loss, NAN where unknown; may be NULL */
+  guint         best_epoch;   /* 1-based, 0 = none: a dot on the run's line */
+} RecurLossRun;
+
+typedef struct
+{
+  guint               n_runs;
+  const RecurLossRun *runs;   /* [n_runs] */
+  int                 hover;  /* epoch index (0-based) with a readout of every run, -1 for none */
+  const char         *title;  /* may be NULL */
+} RecurLossOverlayPlot;
+
+/* The loss curves of several runs on one log-scale axis over epochs 1…(the longest run): each
+ * run in its own colour, validation solid and training dashed, its best epoch a dot; a legend
+ * with the run names. Non-positive and non-finite losses are gaps. */
+void recur_plot_loss_overlay (cairo_t                    *cr,
+                              double                      width,
+                              double                      height,
+                              const RecurLossOverlayPlot *plot,
+                              const RecurPlotStyle       *style);
+/* Epoch index (0-based) under widget x, clamped to the longest run; -1 outside the area or
+ * with no epochs. */
+int  recur_plot_loss_overlay_hit (const RecurLossOverlayPlot *plot,
+                                  double                      width,
+                                  double                      height,
+                                  double                      x);
+RecurPlotArea recur_plot_loss_overlay_area (const RecurLossOverlayPlot *plot,
+                                            double                      width,
+                                            double                      height);
+RecurPlotArea recur_plot_loss_overlay_area_for_style (const RecurLossOverlayPlot *plot,
+                                                      const RecurPlotStyle       *style,
+                                                      double                      width,
+                                                      double                      height);
+int  recur_plot_loss_overlay_hit_for_style (const RecurLossOverlayPlot *plot,
+                                            const RecurPlotStyle       *style,
+                                            double                      width,
+                                            double                      height,
+                                            double                      x);
+
+typedef struct
+{
+  const char   *name;         /* legend and readout; NULL = "run k" */
+  guint         colour;       /* 1-based slot in style->categorical, 0 = by position */
+  guint         n;
+  const double *x;            /* [n] time axis (as RecurPredictionsOverlayPlot.x) */
+  const double *predicted;    /* [n] NAN where the run made no prediction */
+  guint         n_future;
+  const double *future_x;     /* [n_future] */
+  const double *future;       /* [n_future] forecast past the end of the data; may be NULL */
+  double        val_start_x;  /* this run's validation and test parts, NAN = none; the first */
+  double        test_start_x; /* run's are shaded */
+} RecurPredictionRun;
+
+typedef struct
+{
+  guint                     n;          /* observed points shown (a tail of the series) */
+  const double             *x;          /* [n] time axis (as RecurSeriesPlot) */
+  const double             *actual;     /* [n] in the foreground colour */
+  gboolean                  x_is_time;
+  gboolean                  x_has_time_of_day;
+  guint                     n_runs;
+  const RecurPredictionRun *runs;       /* [n_runs] */
+  /* Index into x, or n + index into the future_x of the run with the longest forecast (the
+   * first of them); each run's values are read at that x. -1 for none. */
+  int                       hover;
+  const char               *title;      /* may be NULL */
+} RecurPredictionsOverlayPlot;
+
+/* The observed series and every run's predictions and forecast, one colour per run. */
+void recur_plot_predictions_overlay (cairo_t                           *cr,
+                                     double                             width,
+                                     double                             height,
+                                     const RecurPredictionsOverlayPlot *plot,
+                                     const RecurPlotStyle              *style);
+/* The nearest point under widget x, as `hover` counts; -1 outside the area. */
+int  recur_plot_predictions_overlay_hit (const RecurPredictionsOverlayPlot *plot,
+                                         double                             width,
+                                         double                             height,
+                                         double                             x);
+RecurPlotArea recur_plot_predictions_overlay_area (const RecurPredictionsOverlayPlot *plot,
+                                                   double                             width,
+                                                   double                             height);
+RecurPlotArea recur_plot_predictions_overlay_area_for_style
+                                                  (const RecurPredictionsOverlayPlot *plot,
+                                                   const RecurPlotStyle              *style,
+                                                   double                             width,
+                                                   double                             height);
+int  recur_plot_predictions_overlay_hit_for_style (const RecurPredictionsOverlayPlot *plot,
+                                                   const RecurPlotStyle              *style,
+                                                   double                             width,
+                                                   double                             height,
+                                                   double                             x);
+
+/* ---- hyperparameter sweep ----------------------------------------------------------------- */
+
+typedef enum
+{
+  RECUR_SWEEP_PLOT_SCALE_LINEAR,      /* numeric values, evenly scaled */
+  RECUR_SWEEP_PLOT_SCALE_LOG,         /* positive numeric values on a log scale (learning rates) */
+  RECUR_SWEEP_PLOT_SCALE_CATEGORICAL, /* labels evenly spaced in the given order ("lstm", "gru") */
+} RecurSweepPlotScale;
+
+/* One swept hyperparameter. Ticks sit at the swept values, labelled with `labels` or else the
+ * values written out (more than 16 numeric values, as random samples give, get round-number
+ * ticks instead). A heatmap spaces any parameter's values evenly, in the given order. */
+typedef struct
+{
+  const char          *name;     /* axis title, e.g. "hidden size" */
+  guint                n;        /* values swept */
+  const double        *values;   /* [n]; may be NULL when categorical */
+  const char * const  *labels;   /* [n] text for each value (RecurSweepValue.text); may be
+                                  * NULL when numeric */
+  RecurSweepPlotScale  scale;
+} RecurSweepPlotAxis;
+
+typedef struct
+{
+  const char         *metric;           /* the title, e.g. "test MASE" */
+  RecurSweepPlotAxis  a;                /* along x (heatmap columns) */
+  RecurSweepPlotAxis  b;                /* heatmap rows from the bottom up; b.n = 0 for a sweep
+                                         * of one parameter */
+  /* The metric per run, NAN where the run failed or has not finished: [a.n] for one parameter;
+   * for two, [a.n][b.n] with a varying slowest (as recur_sweep_expand orders a grid whose first
+   * parameter is a): value i of a and value j of b at results[i·b.n + j]. */
+  const double       *results;
+  gboolean            higher_is_better; /* FALSE: the lowest value is the best (losses, MASE) */
+  gboolean            log_metric;       /* log y axis (one parameter) or colour scale (two) */
+  double              reference;        /* one parameter: a dashed horizontal line, NAN = none */
+  const char         *reference_label;  /* e.g. "naive MASE 3.79"; may be NULL */
+  int                 hover;            /* index into results with a readout, -1 for none */
+} RecurSweepPlot;
+
+/* One parameter: the metric against the swept values, the points joined by a line, the best
+ * one marked with its value, failed runs as crosses on the x axis. Two parameters: a heatmap
+ * of the metric over the grid on a sequential colour map (style->sequential) with a colour
+ * bar that says which end is better, values written in cells large enough, the best cell
+ * outlined, failed runs hatched with "—". */
+void recur_plot_sweep        (cairo_t              *cr,
+                              double                width,
+                              double                height,
+                              const RecurSweepPlot *plot,
+                              const RecurPlotStyle *style);
+/* Index into results of the best finite value (the first of equals), -1 when none. */
+int  recur_plot_sweep_best   (const RecurSweepPlot *plot);
+/* One parameter: the index of the value nearest to widget x; two: the cell under (x, y).
+ * -1 outside the area. */
+int  recur_plot_sweep_hit    (const RecurSweepPlot *plot,
+                              double                width,
+                              double                height,
+                              double                x,
+                              double                y);
+/* Two parameters: cell (column i, row j) spans x + i·width/a.n … x + (i + 1)·width/a.n and,
+ * rows counted from the bottom, y + height − (j + 1)·height/b.n … y + height − j·height/b.n. */
+RecurPlotArea recur_plot_sweep_area (const RecurSweepPlot *plot,
+                                     double                width,
+                                     double                height);
+RecurPlotArea recur_plot_sweep_area_for_style (const RecurSweepPlot *plot,
+                                               const RecurPlotStyle *style,
+                                               double                width,
+                                               double                height);
+int  recur_plot_sweep_hit_for_style (const RecurSweepPlot *plot,
+                                     const RecurPlotStyle *style,
+                                     double                width,
+                                     double                height,
+                                     double                x,
+                                     double                y);
 
 /* ---- export ------------------------------------------------------------------------------- */
 
