@@ -419,6 +419,18 @@ recur_run_get_name (RecurRun *self)
   return self->name;
 }
 
+void
+recur_run_set_name (RecurRun   *self,
+                    const char *name)
+{
+  g_return_if_fail (RECUR_IS_RUN (self));
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
+  g_free (self->name);
+  self->name = g_strdup (name);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+}
+
 RecurRunStatus
 recur_run_get_status (RecurRun *self)
 {

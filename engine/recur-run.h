@@ -50,6 +50,8 @@ void            recur_run_start          (RecurRun              *self,
 void            recur_run_stop           (RecurRun              *self);
 
 const char     *recur_run_get_name       (RecurRun              *self);
+void            recur_run_set_name       (RecurRun              *self,
+                                          const char            *name);
 RecurRunStatus  recur_run_get_status     (RecurRun              *self);
 gboolean        recur_run_is_active      (RecurRun              *self); /* queued or training */
 const GError   *recur_run_get_error      (RecurRun              *self);

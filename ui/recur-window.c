@@ -6,7 +6,10 @@
 #include <math.h>
 
 #include "recur-params-panel.h"
+#include "recur-comparison.h"
 #include "recur-plot-view.h"
+#include "recur-runs-view.h"
+#include "recur-sweep-dialog.h"
 #include "recur-window.h"
 
 /* What the series view shows: the chosen column with its gaps. */
@@ -24,6 +27,8 @@ struct _RecurWindow
 
   /* template children */
   GtkWidget *train_button;
+  GtkWidget *stop_button;
+  RecurRunsView *runs_view;
   GtkMenuButton *recent_button;
   GtkMenuButton *export_button;
   GtkLabel *subtitle_label;
@@ -39,6 +44,8 @@ struct _RecurWindow
   RecurPlotView *predictions_view;
   RecurPlotView *heatmap_view;
   RecurPlotView *gradflow_view;
+  RecurPlotView *sweep_view;
+  GtkStack *inside_stack;
   GtkDropDown *state_dropdown;
   GtkDropDown *layer_dropdown;
   GtkSpinButton *window_spin;
@@ -54,18 +61,25 @@ struct _RecurWindow
   GCancellable *load_cancellable;
   char *error_text;
 
-  RecurRun *run;
-  gulong progress_id;
-  gulong finished_id;
+  GListStore *runs;          /* every run of this window, in the order started */
+  guint n_started;
+  RecurRun *run;             /* the run the views show: the latest started or selected */
   gboolean close_after_stop;
   RecurStateKind states[RECUR_N_STATES + 1]; /* drop-down position → state kind; RECUR_N_STATES:
                                                * a clockwork network's update schedule */
   guint refit_id;            /* a pending instant re-fit of an echo state network */
+
+  /* the latest sweep: its runs and the values they swept, for the results plot */
+  GPtrArray *sweep_runs;     /* RecurRun */
+  GPtrArray *sweep_points;   /* RecurSweepPoint, parallel to sweep_runs */
 };
 
 G_DEFINE_FINAL_TYPE (RecurWindow, recur_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void update_actions (RecurWindow *self);
+static GPtrArray *overlaid_runs (RecurWindow *self);
+static guint run_colour (RecurWindow *self, RecurRun *run);
+static RecurComparison *comparison_of_runs (RecurWindow *self);
 static void update_split (RecurWindow *self);
 
 /* The app's own pool for training runs (one per core), not GTask's shared one. */
@@ -403,7 +417,25 @@ draw_loss (cairo_t              *cr,
   RecurWindow *self = user_data;
   RecurLossPlot plot = { 0 };
   RecurJobConfig config;
+  g_autoptr(GPtrArray) over = overlaid_runs (self);
 
+  if (over->len)
+    {
+      g_autofree RecurLossRun *runs = g_new0 (RecurLossRun, over->len);
+      RecurLossOverlayPlot overlay = { over->len, runs, -1, NULL };
+      for (guint i = 0; i < over->len; i++)
+        {
+          RecurRun *run = g_ptr_array_index (over, i);
+          runs[i] = (RecurLossRun) { recur_run_get_name (run), run_colour (self, run),
+                                     recur_run_get_n_epochs (run), recur_run_get_train_loss (run),
+                                     recur_run_get_val_loss (run),
+                                     recur_run_get_last_progress (run)->best_epoch };
+        }
+      if (pointer_x >= 0)
+        overlay.hover = recur_plot_loss_overlay_hit (&overlay, width, height, pointer_x);
+      recur_plot_loss_overlay (cr, width, height, &overlay, style);
+      return;
+    }
   plot.hover = -1;
   if (self->run)
     {
@@ -440,6 +472,37 @@ draw_predictions (cairo_t              *cr,
   RecurWindow *self = user_data;
   RecurPredictionSnapshot *p = self->run ? recur_run_get_predictions (self->run) : NULL;
   RecurPredictionPlot plot = { 0 };
+  g_autoptr(GPtrArray) over = overlaid_runs (self);
+
+  if (over->len && p)
+    {
+      g_autofree RecurPredictionRun *runs = g_new0 (RecurPredictionRun, over->len);
+      RecurPredictionsOverlayPlot overlay = { 0 };
+      guint n_runs = 0;
+      for (guint i = 0; i < over->len; i++)
+        {
+          RecurRun *run = g_ptr_array_index (over, i);
+          RecurPredictionSnapshot *q = recur_run_get_predictions (run);
+          if (q == NULL)
+            continue;
+          runs[n_runs++] = (RecurPredictionRun) { recur_run_get_name (run), run_colour (self, run),
+                                                  q->n, q->x, q->predicted, q->n_future,
+                                                  q->future_x, q->future, q->val_start_x,
+                                                  q->test_start_x };
+        }
+      /* the observed series over the focus run's span */
+      overlay.n = p->n;
+      overlay.x = p->x;
+      overlay.actual = p->actual;
+      overlay.x_is_time = self->series && recur_series_get_timestamps (self->series) != NULL;
+      overlay.x_has_time_of_day = overlay.x_is_time && recur_series_has_time_of_day (self->series);
+      overlay.n_runs = n_runs;
+      overlay.runs = runs;
+      overlay.hover = pointer_x >= 0
+        ? recur_plot_predictions_overlay_hit (&overlay, width, height, pointer_x) : -1;
+      recur_plot_predictions_overlay (cr, width, height, &overlay, style);
+      return;
+    }
 
   plot.hover = -1;
   plot.val_start_x = NAN;
@@ -722,35 +785,120 @@ setup_window_spin (RecurWindow *self)
   gtk_spin_button_update (self->window_spin);
 }
 
+/* A run keeps its colour in every overlay: its place in the window's list. */
+static guint
+run_colour (RecurWindow *self,
+            RecurRun    *run)
+{
+  guint position;
+
+  return g_list_store_find (self->runs, run, &position) ? position + 1 : 0;
+}
+
+static gboolean
+any_run_active (RecurWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (recur_run_is_active (run))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Runs whose curves the loss and predictions views overlay: the selection, when it has more
+ * than one run. */
+static GPtrArray *
+overlaid_runs (RecurWindow *self)
+{
+  GPtrArray *selected = recur_runs_view_get_selected (self->runs_view);
+
+  if (selected->len < 2)
+    g_ptr_array_set_size (selected, 0);
+  return selected;
+}
+
 static void
 on_run_progress (RecurRun    *run,
                  RecurWindow *self)
 {
-  update_status (self);
-  queue_training_views (self);
+  if (run == self->run)
+    {
+      update_status (self);
+      queue_training_views (self);
+    }
+  else
+    {
+      /* an overlaid run moves the overlays */
+      gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+      gtk_widget_queue_draw (GTK_WIDGET (self->predictions_view));
+    }
 }
 
 static void
 on_run_finished (RecurRun    *run,
                  RecurWindow *self)
 {
+  if (run == self->run)
+    {
+      update_status (self);
+      update_metrics (self);
+      queue_training_views (self);
+    }
+  update_actions (self);
+  if (self->close_after_stop && !any_run_active (self))
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Shows run in the single-run views (status, heatmap, gradient flow, metrics). */
+static void
+focus_run (RecurWindow *self,
+           RecurRun    *run)
+{
+  if (run == self->run)
+    return;
+  g_set_object (&self->run, run);
+  if (run)
+    {
+      fill_state_dropdown (self, recur_job_get_config (recur_run_get_job (run)));
+      setup_window_spin (self);
+    }
   update_status (self);
   update_metrics (self);
   update_actions (self);
   queue_training_views (self);
-  if (self->close_after_stop)
-    gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
-clear_run (RecurWindow *self)
+on_runs_selection_changed (RecurWindow *self)
 {
-  if (self->run)
-    {
-      g_clear_signal_handler (&self->progress_id, self->run);
-      g_clear_signal_handler (&self->finished_id, self->run);
-      g_clear_object (&self->run);
-    }
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  gboolean focus_selected = FALSE;
+
+  for (guint i = 0; i < selected->len; i++)
+    focus_selected |= g_ptr_array_index (selected, i) == (gpointer) self->run;
+  if (selected->len > 0 && !focus_selected)
+    focus_run (self, g_ptr_array_index (selected, 0));
+  queue_training_views (self);
+}
+
+/* Adds run to the table, shows it, and queues it on the pool (several train at once). */
+static void
+start_run (RecurWindow *self,
+           RecurRun    *run)
+{
+  self->n_started++;
+  g_signal_connect_object (run, "progress", G_CALLBACK (on_run_progress), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (run, "finished", G_CALLBACK (on_run_finished), self, G_CONNECT_DEFAULT);
+  g_list_store_append (self->runs, run);
+  focus_run (self, run);
+  recur_runs_view_select (self->runs_view, run);
+  recur_run_start (run, run_pool ());
+  update_status (self);
+  update_actions (self);
 }
 
 static void
@@ -758,12 +906,15 @@ train (RecurWindow *self)
 {
   RecurJobConfig config;
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
   RecurRun *run;
 
-  if (self->series == NULL || recur_window_is_training (self))
+  if (self->series == NULL)
     return;
   current_config (self, &config);
-  run = recur_run_new (config.column, &config, self->series, &error);
+  name = g_strdup_printf (_("%s %u"), recur_cell_to_string (config.model.cell),
+                          self->n_started + 1);
+  run = recur_run_new (name, &config, self->series, &error);
   recur_job_config_clear (&config);
   if (run == NULL)
     {
@@ -771,17 +922,8 @@ train (RecurWindow *self)
       return;
     }
   dismiss_error (self);
-  clear_run (self);
-  self->run = run;
-  self->progress_id = g_signal_connect (run, "progress", G_CALLBACK (on_run_progress), self);
-  self->finished_id = g_signal_connect (run, "finished", G_CALLBACK (on_run_finished), self);
-  fill_state_dropdown (self, recur_job_get_config (recur_run_get_job (run)));
-  setup_window_spin (self);
-  recur_run_start (run, run_pool ());
-  update_status (self);
-  update_metrics (self);
-  update_actions (self);
-  queue_training_views (self);
+  start_run (self, run);
+  g_object_unref (run);
 }
 
 /* ---- exports ------------------------------------------------------------------------------ */
@@ -791,6 +933,7 @@ typedef enum
   EXPORT_FORECAST,
   EXPORT_WEIGHTS,
   EXPORT_PLOT,
+  EXPORT_TABLE,
 } ExportKind;
 
 typedef struct
@@ -899,6 +1042,12 @@ on_export_response (GtkNativeDialog *dialog,
         case EXPORT_WEIGHTS:
           ok = recur_job_save_weights (job, path, &error);
           break;
+        case EXPORT_TABLE:
+          {
+            g_autoptr(RecurComparison) table = comparison_of_runs (self);
+            ok = recur_comparison_write_csv (table, path, &error);
+          }
+          break;
         case EXPORT_PLOT:
         default:
           ok = export_plot (self, req->plot, path,
@@ -953,6 +1102,11 @@ ask_export (RecurWindow *self,
       gtk_file_filter_set_name (filter, _("safetensors files"));
       gtk_file_filter_add_suffix (filter, "safetensors");
       break;
+    case EXPORT_TABLE:
+      name = g_strdup_printf ("%s-runs.csv", column);
+      gtk_file_filter_set_name (filter, _("CSV files"));
+      gtk_file_filter_add_suffix (filter, "csv");
+      break;
     case EXPORT_PLOT:
     default:
       name = g_strdup_printf ("%s-%s.png", column, plot);
@@ -978,6 +1132,293 @@ ask_export (RecurWindow *self,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), req);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+
+
+/* ---- sweeps ------------------------------------------------------------------------------ */
+
+/* The distinct values of swept parameter k, in order of first appearance. */
+static void
+sweep_axis (RecurWindow        *self,
+            guint               k,
+            RecurSweepPlotAxis *axis,
+            GPtrArray          *labels,
+            GArray             *values)
+{
+  const RecurSweepPoint *first = g_ptr_array_index (self->sweep_points, 0);
+  gboolean numeric = first->values[k].param->kind != RECUR_SWEEP_PARAM_CHOICE
+                     && first->values[k].param->kind != RECUR_SWEEP_PARAM_BOOL;
+  double lo = INFINITY, hi = -INFINITY;
+
+  for (guint i = 0; i < self->sweep_points->len; i++)
+    {
+      const RecurSweepValue *v = &((RecurSweepPoint *) g_ptr_array_index (self->sweep_points, i))->values[k];
+      gboolean seen = FALSE;
+      for (guint j = 0; j < labels->len && !seen; j++)
+        seen = g_str_equal (g_ptr_array_index (labels, j), v->text);
+      if (seen)
+        continue;
+      g_ptr_array_add (labels, v->text);
+      g_array_append_val (values, v->number);
+      lo = MIN (lo, v->number);
+      hi = MAX (hi, v->number);
+    }
+  axis->name = first->values[k].param->name;
+  axis->n = labels->len;
+  axis->labels = (const char * const *) labels->pdata;
+  axis->values = numeric ? (const double *) (gpointer) values->data : NULL;
+  axis->scale = !numeric ? RECUR_SWEEP_PLOT_SCALE_CATEGORICAL
+                : lo > 0 && hi / lo >= 20 ? RECUR_SWEEP_PLOT_SCALE_LOG
+                : RECUR_SWEEP_PLOT_SCALE_LINEAR;
+}
+
+static guint
+index_of_label (GPtrArray  *labels,
+                const char *text)
+{
+  for (guint j = 0; j < labels->len; j++)
+    if (g_str_equal (g_ptr_array_index (labels, j), text))
+      return j;
+  return 0;
+}
+
+static void
+draw_sweep (cairo_t              *cr,
+            double                width,
+            double                height,
+            const RecurPlotStyle *style,
+            double                pointer_x,
+            double                zoom_min,
+            double                zoom_max,
+            gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurSweepPlot plot = { 0 };
+  g_autoptr(GPtrArray) labels_a = g_ptr_array_new ();
+  g_autoptr(GPtrArray) labels_b = g_ptr_array_new ();
+  g_autoptr(GArray) values_a = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) values_b = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree double *results = NULL;
+  g_autofree char *reference = NULL;
+  const RecurSweepPoint *first;
+  guint n_cells;
+
+  plot.metric = _("test MASE");
+  plot.reference = NAN;
+  plot.hover = -1;
+  if (self->sweep_points == NULL || self->sweep_points->len == 0)
+    {
+      recur_plot_sweep (cr, width, height, &plot, style);
+      return;
+    }
+  first = g_ptr_array_index (self->sweep_points, 0);
+  sweep_axis (self, 0, &plot.a, labels_a, values_a);
+  if (first->n_values > 1)
+    sweep_axis (self, 1, &plot.b, labels_b, values_b);
+  n_cells = plot.a.n * MAX (plot.b.n, 1);
+  results = g_new (double, n_cells);
+  for (guint i = 0; i < n_cells; i++)
+    results[i] = NAN;
+  for (guint r = 0; r < self->sweep_runs->len; r++)
+    {
+      RecurRun *run = g_ptr_array_index (self->sweep_runs, r);
+      const RecurSweepPoint *p = g_ptr_array_index (self->sweep_points, r);
+      const RecurEvaluation *ev = recur_run_is_active (run)
+                                    ? NULL : recur_job_get_evaluation (recur_run_get_job (run));
+      guint i = index_of_label (labels_a, p->values[0].text);
+      guint j = plot.b.n ? index_of_label (labels_b, p->values[1].text) : 0;
+      if (ev == NULL)
+        continue;
+      results[i * MAX (plot.b.n, 1) + j] = ev->model_metrics.mase;
+      if (isnan (plot.reference))
+        {
+          plot.reference = ev->naive_metrics.mase;
+          reference = g_strdup_printf (_("naive MASE %.3g"), plot.reference);
+        }
+    }
+  plot.results = results;
+  plot.reference_label = reference;
+  recur_plot_sweep (cr, width, height, &plot, style);
+}
+
+static void
+queue_sweep (GPtrArray *points,
+             gpointer   user_data)
+{
+  RecurWindow *self = user_data;
+  g_autoptr(GPtrArray) owned = points;
+
+  g_clear_pointer (&self->sweep_runs, g_ptr_array_unref);
+  g_clear_pointer (&self->sweep_points, g_ptr_array_unref);
+  self->sweep_runs = g_ptr_array_new_with_free_func (g_object_unref);
+  self->sweep_points = g_ptr_array_new_with_free_func ((GDestroyNotify) recur_sweep_point_free);
+  for (guint i = 0; i < points->len; i++)
+    {
+      RecurSweepPoint *point = g_ptr_array_index (points, i);
+      g_autoptr(GError) error = NULL;
+      RecurRun *run = recur_run_new (point->name, &point->config, self->series, &error);
+      if (run == NULL)
+        {
+          show_error (self, error->message);
+          continue;
+        }
+      g_signal_connect_object (run, "finished", G_CALLBACK (gtk_widget_queue_draw),
+                               self->sweep_view, G_CONNECT_SWAPPED);
+      start_run (self, run);
+      g_ptr_array_add (self->sweep_runs, run);
+      g_ptr_array_add (self->sweep_points, g_ptr_array_steal_index (points, i--));
+    }
+  gtk_stack_set_visible_child_name (self->inside_stack, "sweep");
+  gtk_widget_queue_draw (GTK_WIDGET (self->sweep_view));
+}
+
+static void
+action_sweep (GtkWidget  *widget,
+              const char *action,
+              GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  RecurJobConfig config;
+
+  if (self->series == NULL)
+    return;
+  current_config (self, &config);
+  gtk_window_present (recur_sweep_dialog_new (GTK_WINDOW (self), &config, queue_sweep, self));
+  recur_job_config_clear (&config);
+}
+
+/* ---- acting on the selected runs ---------------------------------------------------------- */
+
+static void
+action_stop_runs (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+
+  for (guint i = 0; i < selected->len; i++)
+    if (recur_run_is_active (g_ptr_array_index (selected, i)))
+      recur_run_stop (g_ptr_array_index (selected, i));
+}
+
+/* The selected run's settings back in the panel, to change one and train again. */
+static void
+action_duplicate_run (GtkWidget  *widget,
+                      const char *action,
+                      GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  const RecurJobConfig *config;
+
+  if (selected->len == 0)
+    return;
+  config = recur_job_get_config (recur_run_get_job (g_ptr_array_index (selected, 0)));
+  for (guint i = 0; config->column && i < self->numeric_columns->len; i++)
+    if (g_strcmp0 (recur_series_get_column_name (self->series,
+                                                 g_array_index (self->numeric_columns, guint, i)),
+                   config->column) == 0)
+      gtk_drop_down_set_selected (self->column_dropdown, i);
+  recur_params_panel_set_config (self->params, config);
+}
+
+static void
+action_delete_runs (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      RecurRun *run = g_object_ref (g_ptr_array_index (selected, i));
+      guint position;
+      if (recur_run_is_active (run))
+        recur_run_stop (run);
+      if (run == self->run)
+        focus_run (self, NULL);
+      if (g_list_store_find (self->runs, run, &position))
+        g_list_store_remove (self->runs, position);
+      g_object_unref (run);
+    }
+  update_actions (self);
+}
+
+static void
+on_rename_response (GtkDialog   *dialog,
+                    int          response,
+                    RecurWindow *self)
+{
+  RecurRun *run = g_object_get_data (G_OBJECT (dialog), "run");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  const char *name = gtk_editable_get_text (entry);
+
+  if (response == GTK_RESPONSE_ACCEPT && *g_strstrip ((char *) name))
+    {
+      recur_run_set_name (run, name);
+      gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+action_rename_run (GtkWidget  *widget,
+                   const char *action,
+                   GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  GtkWidget *dialog, *entry;
+  RecurRun *run;
+
+  if (selected->len == 0)
+    return;
+  run = g_ptr_array_index (selected, 0);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = gtk_dialog_new_with_buttons (_("Rename Run"), GTK_WINDOW (self),
+                                        GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT
+                                          | GTK_DIALOG_USE_HEADER_BAR,
+                                        _("_Cancel"), GTK_RESPONSE_CANCEL,
+                                        _("_Rename"), GTK_RESPONSE_ACCEPT, NULL);
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), recur_run_get_name (run));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Run name"), -1);
+  gtk_widget_set_margin_start (entry, 12);
+  gtk_widget_set_margin_end (entry, 12);
+  gtk_widget_set_margin_top (entry, 12);
+  gtk_widget_set_margin_bottom (entry, 12);
+  gtk_box_append (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), entry);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_object_set_data_full (G_OBJECT (dialog), "run", g_object_ref (run), g_object_unref);
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_rename_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The comparison of every run in the window, as `recur sweep` writes it. */
+static RecurComparison *
+comparison_of_runs (RecurWindow *self)
+{
+  RecurComparison *table = recur_comparison_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      RecurJob *job = recur_run_get_job (run);
+      const GError *error = recur_run_get_error (run);
+      recur_comparison_add_job (table, recur_run_get_name (run), NULL, 0,
+                                recur_job_get_config (job), recur_run_get_status (run),
+                                error ? error->message : NULL,
+                                recur_run_is_active (run) ? NULL : job);
+    }
+  recur_comparison_sort (table);
+  return table;
 }
 
 /* ---- actions ------------------------------------------------------------------------------ */
@@ -1091,6 +1532,14 @@ action_export_plot (GtkWidget  *widget,
 }
 
 static void
+action_export_table (GtkWidget  *widget,
+                     const char *action,
+                     GVariant   *param)
+{
+  ask_export (RECUR_WINDOW (widget), EXPORT_TABLE, NULL);
+}
+
+static void
 action_dismiss_banner (GtkWidget  *widget,
                        const char *action,
                        GVariant   *param)
@@ -1106,29 +1555,21 @@ update_actions (RecurWindow *self)
                      && recur_job_get_evaluation (recur_run_get_job (self->run)) != NULL;
   GtkWidget *w = GTK_WIDGET (self);
 
-  gtk_widget_action_set_enabled (w, "win.train", self->series != NULL && !training);
+  /* Train always starts another run: runs train side by side on the pool */
+  gtk_widget_action_set_enabled (w, "win.train", self->series != NULL);
+  gtk_widget_action_set_enabled (w, "win.sweep", self->series != NULL);
   gtk_widget_action_set_enabled (w, "win.stop", training);
   gtk_widget_action_set_enabled (w, "win.export-forecast", trained);
   gtk_widget_action_set_enabled (w, "win.export-weights", trained);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->params), !training);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->column_dropdown), !training);
-  /* one button: Train, or Stop while a run is active */
-  gtk_button_set_label (GTK_BUTTON (self->train_button), training ? _("_Stop") : _("_Train"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->train_button),
-                                  training ? "win.stop" : "win.train");
-  gtk_widget_set_tooltip_text (self->train_button,
-                               training ? _("Stop training and keep the best weights (Escape)")
-                                        : _("Train the network on the chosen column (Ctrl+Return)"));
-  if (training)
-    {
-      gtk_widget_remove_css_class (self->train_button, "suggested-action");
-      gtk_widget_add_css_class (self->train_button, "destructive-action");
-    }
-  else
-    {
-      gtk_widget_remove_css_class (self->train_button, "destructive-action");
-      gtk_widget_add_css_class (self->train_button, "suggested-action");
-    }
+  gtk_widget_set_visible (self->stop_button, training);
+  {
+    gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0;
+    gtk_widget_action_set_enabled (w, "win.export-table", any);
+    gtk_widget_action_set_enabled (w, "win.stop-runs", any);
+    gtk_widget_action_set_enabled (w, "win.duplicate-run", any);
+    gtk_widget_action_set_enabled (w, "win.rename-run", any);
+    gtk_widget_action_set_enabled (w, "win.delete-runs", any);
+  }
 }
 
 /* The recent-files menu, rebuilt each time it opens. */
@@ -1188,11 +1629,16 @@ on_close_confirm (GtkDialog   *dialog,
                   RecurWindow *self)
 {
   gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response != GTK_RESPONSE_ACCEPT || !recur_window_is_training (self))
+  if (response != GTK_RESPONSE_ACCEPT || !any_run_active (self))
     return;
-  /* closes once the run has stopped and kept its best weights */
+  /* closes once every run has stopped and kept its best weights */
   self->close_after_stop = TRUE;
-  recur_run_stop (self->run);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (recur_run_is_active (run))
+        recur_run_stop (run);
+    }
 }
 
 static gboolean
@@ -1201,7 +1647,7 @@ recur_window_close_request (GtkWindow *window)
   RecurWindow *self = RECUR_WINDOW (window);
   GtkWidget *dialog;
 
-  if (!recur_window_is_training (self))
+  if (!any_run_active (self))
     return GTK_WINDOW_CLASS (recur_window_parent_class)->close_request (window);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   dialog = gtk_message_dialog_new (window, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
@@ -1286,9 +1732,15 @@ recur_window_dispose (GObject *object)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->refit_id, g_source_remove);
-  if (self->run && recur_run_is_active (self->run))
-    recur_run_stop (self->run);
-  clear_run (self);
+  if (self->runs)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+      {
+        g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+        if (recur_run_is_active (run))
+          recur_run_stop (run);
+      }
+  g_clear_object (&self->run);
+  g_clear_object (&self->runs);
   gtk_widget_dispose_template (GTK_WIDGET (self), RECUR_TYPE_WINDOW);
   G_OBJECT_CLASS (recur_window_parent_class)->dispose (object);
 }
@@ -1300,6 +1752,8 @@ recur_window_finalize (GObject *object)
 
   g_clear_pointer (&self->series, recur_series_unref);
   g_clear_pointer (&self->numeric_columns, g_array_unref);
+  g_clear_pointer (&self->sweep_runs, g_ptr_array_unref);
+  g_clear_pointer (&self->sweep_points, g_ptr_array_unref);
   g_free (self->error_text);
   series_data_clear (&self->shown);
   G_OBJECT_CLASS (recur_window_parent_class)->finalize (object);
@@ -1318,9 +1772,12 @@ recur_window_class_init (RecurWindowClass *klass)
 
   g_type_ensure (RECUR_TYPE_PLOT_VIEW);
   g_type_ensure (RECUR_TYPE_PARAMS_PANEL);
+  g_type_ensure (RECUR_TYPE_RUNS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/recur/Recur/ui/recur-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, RecurWindow, name)
   BIND (train_button);
+  BIND (stop_button);
+  BIND (runs_view);
   BIND (recent_button);
   BIND (export_button);
   BIND (subtitle_label);
@@ -1336,6 +1793,8 @@ recur_window_class_init (RecurWindowClass *klass)
   BIND (predictions_view);
   BIND (heatmap_view);
   BIND (gradflow_view);
+  BIND (sweep_view);
+  BIND (inside_stack);
   BIND (state_dropdown);
   BIND (window_spin);
   BIND (window_adjustment);
@@ -1353,6 +1812,12 @@ recur_window_class_init (RecurWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-weights", NULL, action_export_weights);
   gtk_widget_class_install_action (widget_class, "win.export-plot", "s", action_export_plot);
   gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, action_dismiss_banner);
+  gtk_widget_class_install_action (widget_class, "win.stop-runs", NULL, action_stop_runs);
+  gtk_widget_class_install_action (widget_class, "win.duplicate-run", NULL, action_duplicate_run);
+  gtk_widget_class_install_action (widget_class, "win.rename-run", NULL, action_rename_run);
+  gtk_widget_class_install_action (widget_class, "win.delete-runs", NULL, action_delete_runs);
+  gtk_widget_class_install_action (widget_class, "win.export-table", NULL, action_export_table);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, action_sweep);
 }
 
 static void
@@ -1363,6 +1828,10 @@ recur_window_init (RecurWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->numeric_columns = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->runs = g_list_store_new (RECUR_TYPE_RUN);
+  recur_runs_view_set_runs (self->runs_view, G_LIST_MODEL (self->runs));
+  g_signal_connect_swapped (self->runs_view, "selection-changed",
+                            G_CALLBACK (on_runs_selection_changed), self);
 
   recur_plot_view_set_draw_func (self->series_view, draw_series, self, NULL);
   recur_plot_view_set_zoomable (self->series_view, TRUE);
@@ -1370,6 +1839,7 @@ recur_window_init (RecurWindow *self)
   recur_plot_view_set_draw_func (self->predictions_view, draw_predictions, self, NULL);
   recur_plot_view_set_draw_func (self->heatmap_view, draw_heatmap, self, NULL);
   recur_plot_view_set_draw_func (self->gradflow_view, draw_gradflow, self, NULL);
+  recur_plot_view_set_draw_func (self->sweep_view, draw_sweep, self, NULL);
 
   g_signal_connect_swapped (self->params, "changed", G_CALLBACK (on_params_changed), self);
   g_signal_connect_swapped (self->column_dropdown, "notify::selected",
@@ -1431,4 +1901,17 @@ const char *
 recur_window_get_error_text (RecurWindow *self)
 {
   return self->error_text;
+}
+
+GListModel *
+recur_window_get_runs (RecurWindow *self)
+{
+  return G_LIST_MODEL (self->runs);
+}
+
+guint
+recur_window_get_n_overlaid (RecurWindow *self)
+{
+  g_autoptr(GPtrArray) over = overlaid_runs (self);
+  return over->len;
 }

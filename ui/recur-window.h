@@ -22,6 +22,9 @@ gboolean     recur_window_is_training     (RecurWindow    *self);
 /* The loaded series (NULL before one is) and the current run (NULL before the first). */
 RecurSeries *recur_window_get_series      (RecurWindow    *self);
 RecurRun    *recur_window_get_run         (RecurWindow    *self);
+/* Every run of the window (a GListModel of RecurRun), and how many the overlays show. */
+GListModel  *recur_window_get_runs        (RecurWindow    *self);
+guint        recur_window_get_n_overlaid  (RecurWindow    *self);
 /* The message shown in the error banner, NULL when none. */
 const char  *recur_window_get_error_text  (RecurWindow    *self);
 

@@ -473,6 +473,108 @@ test_clockwork_schedule (void)
   gtk_window_destroy (win);
 }
 
+static gboolean
+all_runs_done (gpointer win)
+{
+  GListModel *runs = recur_window_get_runs (win);
+
+  for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (runs, i);
+      if (recur_run_is_active (run))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Three runs side by side; two selected are overlaid, and the table lists all three. */
+static void
+test_compare_runs (void)
+{
+  GtkWindow *win = new_window ();
+  RecurParamsPanel *panel = panel_of (win);
+  GtkColumnView *table = GTK_COLUMN_VIEW (find_by_name (GTK_WIDGET (win), GTK_TYPE_COLUMN_VIEW, NULL));
+  GtkSelectionModel *selection;
+  RecurJobConfig config;
+  static const guint hidden[] = { 8, 16, 32 };
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  config.train.epochs = 25;
+  config.train.patience = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+    {
+      config.model.hidden_size = hidden[i];
+      recur_params_panel_set_config (panel, &config);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (recur_window_get_runs (RECUR_WINDOW (win))), ==, 3);
+  g_assert_true (wait_for (all_runs_done, win, 60000));
+
+  /* the table shows the three runs, the last started selected */
+  selection = gtk_column_view_get_model (table);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, 3);
+  g_assert_cmpuint (recur_window_get_n_overlaid (RECUR_WINDOW (win)), ==, 0);
+  /* select the first two: their curves are overlaid */
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_selection_model_select_item (selection, 1, FALSE);
+  g_assert_cmpuint (recur_window_get_n_overlaid (RECUR_WINDOW (win)), ==, 2);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), i);
+      g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+      g_assert_cmpuint (recur_job_get_config (recur_run_get_job (run))->model.hidden_size, ==,
+                        hidden[i]);
+    }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-compare.png"));
+  recur_job_config_clear (&config);
+  gtk_window_destroy (win);
+}
+
+/* A sweep from the dialog: hidden × lr, four runs side by side, their MASE in the results view. */
+static void
+test_sweep_dialog (void)
+{
+  GtkWindow *win = new_window ();
+  GtkWindow *dialog;
+  GtkWidget *first, *second;
+
+  set_epochs (win, 10);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.sweep", NULL));
+  g_assert_true (wait_for (dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_DIALOG), 5000));
+  dialog = find_toplevel (GTK_TYPE_DIALOG);
+  first = find_by_name (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, NULL);
+  second = find_by_name (gtk_widget_get_parent (first), GTK_TYPE_ENTRY, NULL);
+  for (GtkWidget *c = gtk_widget_get_next_sibling (first); c; c = gtk_widget_get_next_sibling (c))
+    if (GTK_IS_ENTRY (c))
+      {
+        second = c;
+        break;
+      }
+  g_assert_true (second != first);
+  gtk_editable_set_text (GTK_EDITABLE (first), "hidden=8,16");
+  gtk_editable_set_text (GTK_EDITABLE (second), "lr=0.003,0.01");
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_cmpuint (g_list_model_get_n_items (recur_window_get_runs (RECUR_WINDOW (win))), ==, 4);
+  g_assert_true (wait_for (all_runs_done, win, 60000));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), i);
+      g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+    }
+  {
+    g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), 3);
+    g_assert_cmpstr (recur_run_get_name (run), ==, "hidden=16 lr=0.01");
+    g_assert_cmpuint (recur_job_get_config (recur_run_get_job (run))->model.hidden_size, ==, 16);
+  }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-sweep.png"));
+  gtk_window_destroy (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -487,6 +589,8 @@ main (int    argc,
   g_test_add_func ("/ui/window/stop", test_stop);
   g_test_add_func ("/ui/window/bad-input-keeps-the-series", test_bad_input_keeps_the_series);
   g_test_add_func ("/ui/window/exports", test_exports);
+  g_test_add_func ("/ui/window/compare-runs", test_compare_runs);
+  g_test_add_func ("/ui/window/sweep-dialog", test_sweep_dialog);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
   g_test_add_func ("/ui/window/close-while-training-asks", test_close_while_training_asks);
