@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
 
@@ -1469,9 +1470,15 @@ recur_project_write_history (RecurProject        *self,
 {
   g_autoptr(JsonNode) root = history_to_json (history);
   g_autofree char *file = run_file (run, HISTORY_FILE);
+  gsize len;
+  /* compact: rewritten every epoch, it grows with them */
+  g_autofree char *text = recur_json_to_data (root, FALSE, &len);
 
-  if (!recur_json_write_file (root, file, error))
-    return FALSE;
+  if (!recur_file_write_atomic (file, text, len, error))
+    {
+      g_prefix_error (error, _("Cannot write %s: "), file);
+      return FALSE;
+    }
   if (history != &run->history)
     history_copy (&run->history, history);
   return TRUE;
