@@ -17,16 +17,7 @@
 #include "recur-job.h"
 #include "recur-model-io.h"
 #include "recur-series.h"
-
-/* Exit statuses: 0 success, 1 the input or the run failed, 2 the command line is wrong,
- * 130 interrupted (Ctrl-C), as shells report SIGINT. */
-enum
-{
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-  EXIT_INTERRUPTED = 130,
-};
+#include "recur-sweep-command.h"
 
 typedef struct
 {
@@ -51,6 +42,8 @@ static const Command commands[] = {
   { "forecast", cmd_forecast, N_("Forecast past the end of a CSV series with saved weights") },
   { "info", cmd_info, N_("Show what Recur understands of a CSV file") },
   { "bench", cmd_bench, N_("Time training and forecasting of the standard model shapes") },
+  { "sweep", recur_sweep_command, N_("Train many runs over a grid of hyperparameters and compare them") },
+  { "project", recur_project_command, N_("List, compare and export the runs kept in a project folder") },
 };
 
 gboolean
@@ -171,7 +164,7 @@ write_json_file (JsonNode    *node,
 
 /* ---- train -------------------------------------------------------------------------------- */
 
-typedef struct
+struct _RecurTrainOptions
 {
   char *column;
   char *model;
@@ -216,7 +209,22 @@ typedef struct
   int washout;
   double ridge;
   char *periods;
-} TrainOptions;
+};
+typedef struct _RecurTrainOptions TrainOptions;
+
+/* Unset options are G_MININT or NAN, so that the configuration's defaults stand. */
+static void
+train_options_init (TrainOptions *o)
+{
+  *o = (TrainOptions) {
+    .hidden = G_MININT, .layers = G_MININT, .window = G_MININT, .horizon = G_MININT,
+    .epochs = G_MININT, .batch = G_MININT, .truncate = G_MININT, .patience = G_MININT,
+    .season = G_MININT, .dropout = NAN, .lr = NAN, .momentum = NAN, .weight_decay = NAN,
+    .clip = NAN, .val_fraction = NAN, .seed = -1, .threads = 0,
+    .reservoir = G_MININT, .washout = G_MININT, .connectivity = NAN, .spectral_radius = NAN,
+    .input_scaling = NAN, .leak = NAN, .ridge = NAN,
+  };
+}
 
 static void
 train_options_clear (TrainOptions *o)
@@ -579,61 +587,121 @@ on_interrupt (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The options that make a run's configuration: `recur sweep` takes them too, as its base. */
+static void
+add_config_entries (GOptionContext *context,
+                    TrainOptions   *o)
+{
+  const GOptionEntry entries[] = {
+    { "column", 'c', 0, G_OPTION_ARG_STRING, &o->column, N_("Column to forecast (default: the first numeric one)"), N_("NAME") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &o->model, N_("Cell: rnn, rnn-relu, lstm, gru, jordan, esn or clockwork (default lstm)"), N_("CELL") },
+    { "hidden", 0, 0, G_OPTION_ARG_INT, &o->hidden, N_("Hidden units per layer (default 32)"), "N" },
+    { "layers", 0, 0, G_OPTION_ARG_INT, &o->layers, N_("Stacked recurrent layers (default 1)"), "N" },
+    { "bidirectional", 0, 0, G_OPTION_ARG_NONE, &o->bidirectional, N_("Also read each window backwards"), NULL },
+    { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &o->dropout, N_("Dropout between stacked layers while training (default 0)"), "P" },
+    { "no-bias", 0, 0, G_OPTION_ARG_NONE, &o->no_bias, N_("Recurrent layers without bias vectors"), NULL },
+    { "window", 'w', 0, G_OPTION_ARG_INT, &o->window, N_("Past values the model reads (default 24)"), "N" },
+    { "horizon", 'H', 0, G_OPTION_ARG_INT, &o->horizon, N_("Steps to forecast; also the test part (default 12)"), "N" },
+    { "strategy", 0, 0, G_OPTION_ARG_STRING, &o->strategy, N_("direct (all steps at once) or recursive (one step, fed back)"), N_("STRATEGY") },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o->epochs, N_("Passes over the training windows (default 200)"), "N" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &o->batch, N_("Windows per minibatch (default 32)"), "N" },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o->lr, N_("Learning rate (default 0.003)"), "X" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o->optimizer, N_("adam, adamw, sgd or rmsprop (default adam)"), N_("NAME") },
+    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &o->momentum, N_("Momentum for sgd and rmsprop (default 0)"), "X" },
+    { "nesterov", 0, 0, G_OPTION_ARG_NONE, &o->nesterov, N_("Nesterov momentum (sgd)"), NULL },
+    { "weight-decay", 0, 0, G_OPTION_ARG_DOUBLE, &o->weight_decay, N_("Weight decay (adamw: decoupled, default 0.01)"), "X" },
+    { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &o->clip, N_("Clip the gradient norm to X; 0 turns it off (default 1)"), "X" },
+    { "loss", 0, 0, G_OPTION_ARG_STRING, &o->loss, N_("mse, mae or huber (default mse)"), N_("NAME") },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &o->scale, N_("zscore, minmax or none, fitted on the training part (default zscore)"), N_("NAME") },
+    { "missing", 0, 0, G_OPTION_ARG_STRING, &o->missing, N_("Missing values: interpolate, previous or refuse (default interpolate)"), N_("POLICY") },
+    { "schedule", 0, 0, G_OPTION_ARG_STRING, &o->schedule, N_("Learning rate: constant, step, cosine or plateau (default constant)"), N_("NAME") },
+    { "truncate", 0, 0, G_OPTION_ARG_INT, &o->truncate, N_("Truncated BPTT: backpropagate N steps; 0 = the whole window"), "N" },
+    { "patience", 0, 0, G_OPTION_ARG_INT, &o->patience, N_("Stop after N epochs without a better validation loss; 0 = never (default 30)"), "N" },
+    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &o->val_fraction, N_("Share of the points before the test part used for validation (default 0.1)"), "X" },
+    { "season", 0, 0, G_OPTION_ARG_INT, &o->season, N_("Seasonal period for baselines and MASE (default: from the frequency)"), "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &o->seed, N_("Random seed: the same seed gives the same run (default 42)"), "N" },
+    { "jordan-feedback", 0, 0, G_OPTION_ARG_STRING, &o->jordan_feedback, N_("Jordan: the context is the observed value (teacher) or the network's own output (free) (default teacher)"), N_("MODE") },
+    { "reservoir", 0, 0, G_OPTION_ARG_INT, &o->reservoir, N_("ESN: reservoir units (default 100)"), "N" },
+    { "connectivity", 0, 0, G_OPTION_ARG_DOUBLE, &o->connectivity, N_("ESN: share of non-zero reservoir weights (default 0.1)"), "C" },
+    { "spectral-radius", 0, 0, G_OPTION_ARG_DOUBLE, &o->spectral_radius, N_("ESN: the reservoir's spectral radius (default 0.5)"), "R" },
+    { "input-scaling", 0, 0, G_OPTION_ARG_DOUBLE, &o->input_scaling, N_("ESN: input weights and biases uniform in ±S (default 0.05)"), "S" },
+    { "leak", 0, 0, G_OPTION_ARG_DOUBLE, &o->leak, N_("ESN: leak rate, 1 = no leak (default 0.6)"), "A" },
+    { "washout", 0, 0, G_OPTION_ARG_INT, &o->washout, N_("ESN: steps to forget the zero start; at most the window (default 12)"), "N" },
+    { "ridge", 0, 0, G_OPTION_ARG_DOUBLE, &o->ridge, N_("ESN: ridge penalty of the readout's fit (default 0.0001)"), "L" },
+    { "periods", 0, 0, G_OPTION_ARG_STRING, &o->periods, N_("Clockwork: the blocks' periods, non-decreasing (default 1,2,4,8)"), "T1,T2,…" },
+    { NULL },
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+/* ---- for the commands in other files ---- */
+
+RecurTrainOptions *
+recur_train_options_new (void)
+{
+  TrainOptions *o = g_new (TrainOptions, 1);
+
+  train_options_init (o);
+  return o;
+}
+
+void
+recur_train_options_free (RecurTrainOptions *options)
+{
+  if (options == NULL)
+    return;
+  train_options_clear (options);
+  g_free (options);
+}
+
+void
+recur_train_options_add_entries (RecurTrainOptions *options,
+                                 GOptionContext    *context)
+{
+  add_config_entries (context, options);
+}
+
+gboolean
+recur_train_options_to_config (const RecurTrainOptions  *options,
+                               RecurJobConfig           *config,
+                               GError                  **error)
+{
+  return train_options_to_config (options, config, error);
+}
+
+GOptionContext *
+recur_cli_new_context (const char *command,
+                       const char *parameter,
+                       const char *summary)
+{
+  return new_context (command, parameter, summary);
+}
+
+int
+recur_cli_usage_error (const char *message)
+{
+  return usage_error (NULL, message);
+}
+
+int
+recur_cli_fail (GError *error)
+{
+  return fail (error);
+}
+
 static int
 cmd_train (int    argc,
            char **argv)
 {
-  TrainOptions o = {
-    .hidden = G_MININT, .layers = G_MININT, .window = G_MININT, .horizon = G_MININT,
-    .epochs = G_MININT, .batch = G_MININT, .truncate = G_MININT, .patience = G_MININT,
-    .season = G_MININT, .dropout = NAN, .lr = NAN, .momentum = NAN, .weight_decay = NAN,
-    .clip = NAN, .val_fraction = NAN, .seed = -1, .threads = 0,
-    .reservoir = G_MININT, .washout = G_MININT, .connectivity = NAN, .spectral_radius = NAN,
-    .input_scaling = NAN, .leak = NAN, .ridge = NAN,
-  };
+  TrainOptions o;
   const GOptionEntry entries[] = {
-    { "column", 'c', 0, G_OPTION_ARG_STRING, &o.column, N_("Column to forecast (default: the first numeric one)"), N_("NAME") },
-    { "model", 'm', 0, G_OPTION_ARG_STRING, &o.model, N_("Cell: rnn, rnn-relu, lstm, gru, jordan, esn or clockwork (default lstm)"), N_("CELL") },
-    { "hidden", 0, 0, G_OPTION_ARG_INT, &o.hidden, N_("Hidden units per layer (default 32)"), "N" },
-    { "layers", 0, 0, G_OPTION_ARG_INT, &o.layers, N_("Stacked recurrent layers (default 1)"), "N" },
-    { "bidirectional", 0, 0, G_OPTION_ARG_NONE, &o.bidirectional, N_("Also read each window backwards"), NULL },
-    { "dropout", 0, 0, G_OPTION_ARG_DOUBLE, &o.dropout, N_("Dropout between stacked layers while training (default 0)"), "P" },
-    { "no-bias", 0, 0, G_OPTION_ARG_NONE, &o.no_bias, N_("Recurrent layers without bias vectors"), NULL },
-    { "window", 'w', 0, G_OPTION_ARG_INT, &o.window, N_("Past values the model reads (default 24)"), "N" },
-    { "horizon", 'H', 0, G_OPTION_ARG_INT, &o.horizon, N_("Steps to forecast; also the test part (default 12)"), "N" },
-    { "strategy", 0, 0, G_OPTION_ARG_STRING, &o.strategy, N_("direct (all steps at once) or recursive (one step, fed back)"), N_("STRATEGY") },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Passes over the training windows (default 200)"), "N" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &o.batch, N_("Windows per minibatch (default 32)"), "N" },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &o.lr, N_("Learning rate (default 0.003)"), "X" },
-    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &o.optimizer, N_("adam, adamw, sgd or rmsprop (default adam)"), N_("NAME") },
-    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &o.momentum, N_("Momentum for sgd and rmsprop (default 0)"), "X" },
-    { "nesterov", 0, 0, G_OPTION_ARG_NONE, &o.nesterov, N_("Nesterov momentum (sgd)"), NULL },
-    { "weight-decay", 0, 0, G_OPTION_ARG_DOUBLE, &o.weight_decay, N_("Weight decay (adamw: decoupled, default 0.01)"), "X" },
-    { "clip", 0, 0, G_OPTION_ARG_DOUBLE, &o.clip, N_("Clip the gradient norm to X; 0 turns it off (default 1)"), "X" },
-    { "loss", 0, 0, G_OPTION_ARG_STRING, &o.loss, N_("mse, mae or huber (default mse)"), N_("NAME") },
-    { "scale", 0, 0, G_OPTION_ARG_STRING, &o.scale, N_("zscore, minmax or none, fitted on the training part (default zscore)"), N_("NAME") },
-    { "missing", 0, 0, G_OPTION_ARG_STRING, &o.missing, N_("Missing values: interpolate, previous or refuse (default interpolate)"), N_("POLICY") },
-    { "schedule", 0, 0, G_OPTION_ARG_STRING, &o.schedule, N_("Learning rate: constant, step, cosine or plateau (default constant)"), N_("NAME") },
-    { "truncate", 0, 0, G_OPTION_ARG_INT, &o.truncate, N_("Truncated BPTT: backpropagate N steps; 0 = the whole window"), "N" },
-    { "patience", 0, 0, G_OPTION_ARG_INT, &o.patience, N_("Stop after N epochs without a better validation loss; 0 = never (default 30)"), "N" },
-    { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &o.val_fraction, N_("Share of the points before the test part used for validation (default 0.1)"), "X" },
-    { "season", 0, 0, G_OPTION_ARG_INT, &o.season, N_("Seasonal period for baselines and MASE (default: from the frequency)"), "N" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, N_("Random seed: the same seed gives the same run (default 42)"), "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("BLAS threads (default: one per core)"), "N" },
     { "forecast-out", 'o', 0, G_OPTION_ARG_FILENAME, &o.forecast_out, N_("Write the test and future forecasts as CSV"), N_("FILE") },
     { "weights-out", 0, 0, G_OPTION_ARG_FILENAME, &o.weights_out, N_("Write the weights as safetensors"), N_("FILE") },
     { "summary-out", 0, 0, G_OPTION_ARG_FILENAME, &o.summary_out, N_("Write the results as JSON"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as one JSON object"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, N_("No progress output"), NULL },
-    { "jordan-feedback", 0, 0, G_OPTION_ARG_STRING, &o.jordan_feedback, N_("Jordan: the context is the observed value (teacher) or the network's own output (free) (default teacher)"), N_("MODE") },
-    { "reservoir", 0, 0, G_OPTION_ARG_INT, &o.reservoir, N_("ESN: reservoir units (default 100)"), "N" },
-    { "connectivity", 0, 0, G_OPTION_ARG_DOUBLE, &o.connectivity, N_("ESN: share of non-zero reservoir weights (default 0.1)"), "C" },
-    { "spectral-radius", 0, 0, G_OPTION_ARG_DOUBLE, &o.spectral_radius, N_("ESN: the reservoir's spectral radius (default 0.5)"), "R" },
-    { "input-scaling", 0, 0, G_OPTION_ARG_DOUBLE, &o.input_scaling, N_("ESN: input weights and biases uniform in ±S (default 0.05)"), "S" },
-    { "leak", 0, 0, G_OPTION_ARG_DOUBLE, &o.leak, N_("ESN: leak rate, 1 = no leak (default 0.6)"), "A" },
-    { "washout", 0, 0, G_OPTION_ARG_INT, &o.washout, N_("ESN: steps to forget the zero start; at most the window (default 12)"), "N" },
-    { "ridge", 0, 0, G_OPTION_ARG_DOUBLE, &o.ridge, N_("ESN: ridge penalty of the readout's fit (default 0.0001)"), "L" },
-    { "periods", 0, 0, G_OPTION_ARG_STRING, &o.periods, N_("Clockwork: the blocks' periods, non-decreasing (default 1,2,4,8)"), "T1,T2,…" },
     { NULL },
   };
   g_autoptr(GOptionContext) context =
@@ -651,6 +719,8 @@ cmd_train (int    argc,
   guint sigint;
   int status = EXIT_OK;
 
+  train_options_init (&o);
+  add_config_entries (context, &o);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     {

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* `recur sweep` and `recur project` end to end, run as a user runs them: the table sorted, the
+ * JSON parseable, --jobs 1 and --jobs 2 giving the same numbers, a failing run listed with its
+ * reason, Ctrl-C, and a project saved, reopened, damaged and relocated. */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+static GSubprocess *
+spawn_recur (const char *const *args,
+             GError           **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  return g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
+}
+
+static Result
+finish (GSubprocess *proc)
+{
+  g_autoptr(GError) error = NULL;
+  Result r = { 0 };
+
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  return r;
+}
+
+static Result
+run_recurv (const char *const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = spawn_recur (args, &error);
+
+  g_assert_no_error (error);
+  return finish (proc);
+}
+
+#define run_recur(...) run_recurv ((const char *const[]) { __VA_ARGS__, NULL })
+
+static char *
+nottingham (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", "nottingham_temperature.csv", NULL);
+}
+
+static JsonArray *
+parse_array (JsonParser *parser,
+             const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
+  return json_node_get_array (json_parser_get_root (parser));
+}
+
+static double
+test_mase (JsonObject *row)
+{
+  JsonNode *test = json_object_get_member (row, "test");
+
+  if (JSON_NODE_HOLDS_NULL (test))
+    return INFINITY;
+  return json_object_get_double_member (json_node_get_object (test), "mase");
+}
+
+static JsonObject *
+find_row (JsonArray  *rows,
+          const char *name)
+{
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      if (g_str_equal (json_object_get_string_member (row, "name"), name))
+        return row;
+    }
+  g_assert_not_reached ();
+}
+
+/* The small grid all these tests share: four runs of 8 epochs. */
+#define GRID "--grid", "hidden=8,16", "--grid", "lr=0.003,0.01", "--epochs", "8", "--quiet"
+
+static void
+test_table_sorted (void)
+{
+  g_autofree char *csv = nottingham ();
+  Result r = run_recur ("sweep", csv, GRID);
+  g_auto(GStrv) lines = NULL;
+  double last = -1;
+  guint rows = 0;
+
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (r.out, "\n", -1);
+  g_assert_nonnull (strstr (lines[0], "name"));
+  g_assert_nonnull (strstr (lines[0], "hidden"));
+  g_assert_nonnull (strstr (lines[0], "MASE"));
+  for (guint i = 1; lines[i] && *lines[i]; i++)
+    {
+      g_auto(GStrv) cells = g_strsplit_set (lines[i], " ", -1);
+      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+      double mase;
+
+      for (guint k = 0; cells[k]; k++)
+        if (*cells[k])
+          g_ptr_array_add (words, cells[k]);
+      /* … MASE, vs naive, seconds */
+      mase = g_ascii_strtod (g_ptr_array_index (words, words->len - 3), NULL);
+      g_assert_cmpfloat (mase, >=, last);
+      last = mase;
+      g_assert_true (g_str_has_prefix (lines[i], rows == 0 ? "*  1 " : "   "));
+      rows++;
+    }
+  g_assert_cmpuint (rows, ==, 4);
+  result_clear (&r);
+}
+
+static void
+test_json_and_files (void)
+{
+  g_autofree char *csv = nottingham ();
+  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
+  g_autofree char *json_out = g_build_filename (dir, "table.json", NULL);
+  g_autofree char *csv_out = g_build_filename (dir, "table.csv", NULL);
+  g_autofree char *written = NULL;
+  g_autofree char *table = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = run_recur ("sweep", csv, GRID, "--json", "--json-out", json_out, "--csv-out", csv_out);
+  g_auto(GStrv) lines = NULL;
+  JsonArray *rows;
+
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      JsonObject *config = json_object_get_object_member (row, "config");
+
+      g_assert_cmpint (json_object_get_int_member (row, "rank"), ==, i + 1);
+      g_assert_cmpint (json_object_get_boolean_member (row, "best"), ==, i == 0);
+      g_assert_cmpstr (json_object_get_string_member (row, "status"), ==, "finished");
+      g_assert_true (json_object_get_null_member (row, "error"));
+      g_assert_cmpint (json_object_get_int_member (config, "epochs"), ==, 8);
+      g_assert_cmpint (json_object_get_int_member (config, "hidden"), ==,
+                       json_object_get_int_member (json_object_get_object_member (row, "swept"), "hidden"));
+      g_assert_true (isfinite (json_object_get_double_member (
+        json_object_get_object_member (json_object_get_object_member (row, "baselines"), "naive"), "mase")));
+      g_assert_true (i == 0 || test_mase (json_array_get_object_element (rows, i - 1)) <= test_mase (row));
+      g_assert_true (json_object_has_member (row, "relative_mase"));
+      g_assert_true (json_object_has_member (row, "seconds"));
+    }
+  /* the files hold the same table */
+  g_assert_true (g_file_get_contents (json_out, &written, NULL, NULL));
+  g_assert_cmpstr (written, ==, r.out);
+  g_assert_true (g_file_get_contents (csv_out, &table, NULL, NULL));
+  lines = g_strsplit (table, "\n", -1);
+  g_assert_true (g_str_has_prefix (lines[0], "rank,best,name,id,hidden,lr,status,epochs,"));
+  g_assert_true (g_str_has_prefix (lines[1], "1,yes,"));
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  result_clear (&r);
+}
+
+/* Each run owns its RNG and BLAS runs single-threaded: the numbers cannot depend on --jobs. */
+static void
+test_jobs_give_identical_numbers (void)
+{
+  g_autofree char *csv = nottingham ();
+  g_autoptr(JsonParser) one = json_parser_new ();
+  g_autoptr(JsonParser) two = json_parser_new ();
+  Result a = run_recur ("sweep", csv, GRID, "--json", "--jobs", "1");
+  Result b = run_recur ("sweep", csv, GRID, "--json", "--jobs", "2");
+  JsonArray *ra, *rb;
+
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_cmpint (b.status, ==, 0);
+  ra = parse_array (one, a.out);
+  rb = parse_array (two, b.out);
+  for (guint i = 0; i < json_array_get_length (ra); i++)
+    {
+      JsonObject *x = json_array_get_object_element (ra, i);
+      JsonObject *y = find_row (rb, json_object_get_string_member (x, "name"));
+      g_autoptr(JsonNode) tx = json_node_copy (json_object_get_member (x, "test"));
+      g_autoptr(JsonNode) ty = json_node_copy (json_object_get_member (y, "test"));
+
+      g_assert_true (json_node_equal (tx, ty));
+      g_assert_cmpint (json_object_get_int_member (x, "rank"), ==, json_object_get_int_member (y, "rank"));
+      g_assert_cmpint (json_object_get_int_member (x, "best_epoch"), ==,
+                       json_object_get_int_member (y, "best_epoch"));
+      g_assert_cmpfloat (json_object_get_double_member (x, "val_loss"), ==,
+                         json_object_get_double_member (y, "val_loss"));
+    }
+  result_clear (&a);
+  result_clear (&b);
+}
+
+static void
+test_failed_run_listed (void)
+{
+  g_autofree char *csv = nottingham ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = run_recur ("sweep", csv, "--grid", "lr=0.01,1e30", "--optimizer", "sgd", "--clip", "0",
+                        "--epochs", "5", "--json");
+  Result t = run_recur ("sweep", csv, "--grid", "lr=0.01,1e30", "--optimizer", "sgd", "--clip", "0",
+                        "--grid", "layers=1,2", "--model", "jordan", "--epochs", "5");
+  JsonArray *rows;
+  JsonObject *failed;
+
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "status"),
+                   ==, "finished");
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (rows, 0), "best"));
+  failed = json_array_get_object_element (rows, 1);
+  g_assert_cmpstr (json_object_get_string_member (failed, "status"), ==, "failed");
+  g_assert_nonnull (strstr (json_object_get_string_member (failed, "error"), "diverged"));
+  g_assert_true (json_object_get_null_member (failed, "test"));
+  /* one line per finished run on stderr (not a terminal), the failure's reason in it */
+  g_assert_nonnull (strstr (r.err, "[2/2] "));
+  g_assert_nonnull (strstr (r.err, "diverged"));
+
+  /* runs that cannot even be built (a two-layer Jordan network) are listed too */
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_nonnull (strstr (t.out, "Failed or damaged runs:"));
+  g_assert_nonnull (strstr (t.out, "lr=0.01 layers=2: a jordan network has one layer, not 2"));
+  g_assert_nonnull (strstr (t.out, "lr=1e+30 layers=1: training diverged"));
+  result_clear (&r);
+  result_clear (&t);
+}
+
+static void
+test_bad_specs (void)
+{
+  g_autofree char *csv = nottingham ();
+  static const char *const cases[][5] = {
+    { "--grid", "hidden=0,16", "--grid: “hidden=0,16”: “hidden”: 0 is out of range", NULL },
+    { "--grid", "lr=1e-3:1e-1:cubic:5", "--grid: “lr=1e-3:1e-1:cubic:5”: a range is", NULL },
+    { "--grid", "colour=red", "colour cannot be swept", NULL },
+    { "--bounds", "lr=1e-4:1e-1:log", "give their number with --random N", NULL },
+    { "--random", "5", "random samples need the bounds", NULL },
+    { "--grid", "hidden=8", "--bounds", "lr=0.1:1", "not both" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean four = cases[i][4] != NULL;
+      Result r = four ? run_recur ("sweep", csv, cases[i][0], cases[i][1], cases[i][2], cases[i][3])
+                      : run_recur ("sweep", csv, cases[i][0], cases[i][1]);
+      const char *needle = four ? cases[i][4] : cases[i][2];
+
+      g_test_message ("%s", r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, needle));
+      result_clear (&r);
+    }
+}
+
+/* Ctrl-C stops every run, which keep their best weights; the table is still printed. */
+static void
+test_interrupt (void)
+{
+  g_autofree char *csv = nottingham ();
+  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
+  g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
+  const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12", "--epochs", "100000",
+                               "--patience", "0", "--jobs", "2", "--project", project, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = spawn_recur (args, &error);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  Result r;
+
+  g_assert_no_error (error);
+  /* both runs are training once both have written a history */
+  while (!g_file_test (history, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  r = finish (proc);
+  g_assert_cmpint (r.status, ==, 130);
+  g_assert_nonnull (strstr (r.err, "interrupted"));
+  g_assert_nonnull (strstr (r.out, "Stopped"));
+  g_assert_nonnull (strstr (r.out, "*  1 "));
+  result_clear (&r);
+
+  /* the project has both, stopped, with their best weights */
+  r = run_recur ("project", "info", project, "--json");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"status\" : \"stopped\""));
+  g_assert_null (strstr (r.out, "\"status\" : \"finished\""));
+  g_assert_nonnull (strstr (r.out, "\"issues\" : []"));
+  result_clear (&r);
+}
+
+static void
+test_project (void)
+{
+  g_autofree char *csv = nottingham ();
+  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
+  g_autofree char *project = g_build_filename (dir, "nottingham.recur", NULL);
+  g_autofree char *copy = g_build_filename (dir, "temperatures.csv", NULL);
+  g_autofree char *moved = g_build_filename (dir, "moved.csv", NULL);
+  g_autofree char *exported = g_build_filename (dir, "table.csv", NULL);
+  g_autofree char *result = g_build_filename (project, "run-0001", "result.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonParser) sweep_parser = json_parser_new ();
+  g_autoptr(JsonParser) info_parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *swept, *stored;
+  JsonObject *info;
+  Result r;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (csv, &contents, &len, &error));
+  g_assert_true (g_file_set_contents (copy, contents, len, &error));
+  r = run_recur ("sweep", copy, GRID, "--json", "--project", project);
+  g_assert_cmpint (r.status, ==, 0);
+  swept = parse_array (sweep_parser, r.out);
+  result_clear (&r);
+
+  /* a second sweep into the same project adds to it */
+  r = run_recur ("sweep", copy, "--grid", "model=gru", "--epochs", "3", "--quiet", "--project", project);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+
+  r = run_recur ("project", "info", project, "--json");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (info_parser, r.out, -1, &error));
+  info = json_node_get_object (json_parser_get_root (info_parser));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (info, "issues")), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (info, "data"), "column"),
+                   ==, "mean_temp_f");
+  stored = json_object_get_array_member (info, "runs");
+  g_assert_cmpuint (json_array_get_length (stored), ==, 5);
+  /* the sweep's numbers, read back */
+  for (guint i = 0; i < json_array_get_length (swept); i++)
+    {
+      JsonObject *x = json_array_get_object_element (swept, i);
+      JsonObject *y = find_row (stored, json_object_get_string_member (x, "name"));
+      g_autoptr(JsonNode) tx = json_node_copy (json_object_get_member (x, "test"));
+      g_autoptr(JsonNode) ty = json_node_copy (json_object_get_member (y, "test"));
+      g_assert_true (json_node_equal (tx, ty));
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (y, "id"), "run-000"));
+    }
+  result_clear (&r);
+
+  r = run_recur ("project", "export-table", project, exported);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (exported, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "rank,best,name,id,hidden,lr,model,status,"));
+
+  /* damage a result and move the data: info still lists everything, and says what is wrong */
+  g_assert_true (g_file_set_contents (result, "{\"status\": \"fini", -1, NULL));
+  g_assert_cmpint (g_rename (copy, moved), ==, 0);
+  r = run_recur ("project", "info", project);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "warning"));
+  g_assert_nonnull (strstr (r.err, "result.json"));
+  g_assert_nonnull (strstr (r.err, "the data file is gone"));
+  g_assert_nonnull (strstr (r.out, "Damaged"));
+  g_assert_nonnull (strstr (r.out, "5 runs"));
+  result_clear (&r);
+
+  /* relocating: the wrong file is refused, the right one taken */
+  r = run_recur ("project", "relocate", project, exported);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "is not the project's data"));
+  result_clear (&r);
+  r = run_recur ("project", "relocate", project, moved);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  r = run_recur ("project", "info", project);
+  g_assert_null (strstr (r.err, "the data file is gone"));
+  result_clear (&r);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/cli/sweep/table-sorted", test_table_sorted);
+  g_test_add_func ("/cli/sweep/json-and-files", test_json_and_files);
+  g_test_add_func ("/cli/sweep/jobs-give-identical-numbers", test_jobs_give_identical_numbers);
+  g_test_add_func ("/cli/sweep/failed-run-listed", test_failed_run_listed);
+  g_test_add_func ("/cli/sweep/bad-specs", test_bad_specs);
+  g_test_add_func ("/cli/sweep/interrupt", test_interrupt);
+  g_test_add_func ("/cli/project/save-reopen-damage-relocate", test_project);
+  return g_test_run ();
+}
