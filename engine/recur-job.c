@@ -123,8 +123,8 @@ job_season (const RecurJob *self)
   return recur_frequency_season (recur_series_get_frequency (self->series));
 }
 
-static void
-score (RecurJob *self)
+void
+recur_job_score (RecurJob *self)
 {
   guint n = recur_dataset_get_n_points (self->data);
 
@@ -152,7 +152,7 @@ recur_job_train (RecurJob          *self,
     return FALSE;
   ok = recur_trainer_run (trainer, cancellable, progress, user_data, error);
   self->summary = *recur_trainer_get_summary (trainer);
-  score (self);
+  recur_job_score (self);
   return ok;
 }
 

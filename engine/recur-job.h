@@ -94,6 +94,10 @@ gboolean         recur_job_train           (RecurJob              *self,
                                             gpointer               user_data,
                                             GError               **error);
 
+/* Scores the model as it is (test metrics, baselines, the future forecast): what training does
+ * at its end, for a model whose weights came from elsewhere (a saved project). */
+void                   recur_job_score           (RecurJob       *self);
+
 const RecurJobConfig  *recur_job_get_config      (const RecurJob *self);
 const RecurSeries     *recur_job_get_series      (const RecurJob *self);
 const char            *recur_job_get_column_name (const RecurJob *self);

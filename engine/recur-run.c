@@ -204,6 +204,67 @@ recur_run_new (const char            *name,
   return g_steal_pointer (&self);
 }
 
+RecurRun *
+recur_run_new_restored (const char            *name,
+                        const RecurJobConfig  *config,
+                        RecurSeries           *series,
+                        const RecurModel      *weights,
+                        guint                  n_epochs,
+                        const double          *train_loss,
+                        const double          *val_loss,
+                        const double          *lr,
+                        RecurRunStatus         status,
+                        const char            *message,
+                        GError               **error)
+{
+  g_autoptr(RecurRun) self = recur_run_new (name, config, series, error);
+  RecurModel *model;
+  double best = INFINITY;
+
+  if (self == NULL)
+    return NULL;
+  g_return_val_if_fail (status != RECUR_RUN_QUEUED && status != RECUR_RUN_TRAINING, NULL);
+  model = recur_job_get_model (self->job);
+  if (weights && recur_model_get_n_params (weights) == recur_model_get_n_params (model))
+    {
+      recur_model_copy_params (model, weights);
+      recur_job_score (self->job);
+      self->states = recur_states_snapshot_new (model, self->inspect_ws,
+                                                recur_job_get_dataset (self->job),
+                                                g_atomic_int_get (&self->states_window), NULL, 0);
+      self->predictions = recur_prediction_snapshot_new (model, self->inspect_ws,
+                                                         recur_job_get_dataset (self->job),
+                                                         recur_job_get_series (self->job), 0);
+    }
+  for (guint i = 0; i < n_epochs; i++)
+    {
+      double score = isnan (val_loss[i]) ? train_loss[i] : val_loss[i];
+      g_array_append_val (self->train_loss, train_loss[i]);
+      g_array_append_val (self->val_loss, val_loss[i]);
+      g_array_append_val (self->lr, lr[i]);
+      /* not stored by every writer: unknown, but as long as the others */
+      g_array_append_val (self->grad_norm, (double) { NAN });
+      g_array_append_val (self->seconds, (double) { NAN });
+      if (score < best)
+        {
+          best = score;
+          self->last.best_epoch = i + 1;
+        }
+    }
+  self->last.epoch = n_epochs;
+  self->last.epochs = config->train.epochs;
+  self->last.best_loss = best;
+  if (n_epochs)
+    {
+      self->last.train_loss = train_loss[n_epochs - 1];
+      self->last.val_loss = val_loss[n_epochs - 1];
+    }
+  self->status = status;
+  if (message && status == RECUR_RUN_FAILED)
+    self->error = g_error_new_literal (RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_DIVERGED, message);
+  return g_steal_pointer (&self);
+}
+
 /* ---- worker side ------------------------------------------------------------------------- */
 
 /* Builds the snapshots (outside the lock: they run the model) and posts them. */

@@ -40,6 +40,21 @@ RecurRun       *recur_run_new            (const char            *name,
                                           RecurSeries           *series,
                                           GError               **error);
 
+/* A run that has ended, as a project stored it: its weights (NULL when none were kept: the run
+ * is then not scored), its per-epoch losses and learning rates (n_epochs each) and how it ended.
+ * It can be shown, compared and exported like any other, not started. */
+RecurRun       *recur_run_new_restored   (const char            *name,
+                                          const RecurJobConfig  *config,
+                                          RecurSeries           *series,
+                                          const RecurModel      *weights,
+                                          guint                  n_epochs,
+                                          const double          *train_loss,
+                                          const double          *val_loss,
+                                          const double          *lr,
+                                          RecurRunStatus         status,
+                                          const char            *message,
+                                          GError               **error);
+
 /* The pool that runs RecurRuns: max_threads of them at once, the rest queued. */
 GThreadPool    *recur_run_pool_new       (guint                  max_threads);
 

@@ -8,6 +8,7 @@
 #include "recur-params-panel.h"
 #include "recur-comparison.h"
 #include "recur-plot-view.h"
+#include "recur-project.h"
 #include "recur-runs-view.h"
 #include "recur-sweep-dialog.h"
 #include "recur-window.h"
@@ -68,6 +69,10 @@ struct _RecurWindow
   RecurStateKind states[RECUR_N_STATES + 1]; /* drop-down position → state kind; RECUR_N_STATES:
                                                * a clockwork network's update schedule */
   guint refit_id;            /* a pending instant re-fit of an echo state network */
+
+  /* the project the runs are kept in (NULL until saved or opened), each run's entry in it */
+  RecurProject *project;
+  GHashTable *project_runs;  /* RecurRun* → RecurProjectRun* */
 
   /* the latest sweep: its runs and the values they swept, for the results plot */
   GPtrArray *sweep_runs;     /* RecurRun */
@@ -654,20 +659,21 @@ update_status (RecurWindow *self)
       break;
     case RECUR_RUN_STOPPED:
     case RECUR_RUN_FINISHED:
-      {
-        const RecurTrainSummary *sum = recur_job_get_summary (recur_run_get_job (run));
-        text = g_strdup_printf (recur_run_get_status (run) == RECUR_RUN_STOPPED
-                                  ? _("Stopped after %u epochs in %s · kept the best, epoch %u "
-                                      "(validation loss %.4g)")
-                                  : _("Finished: %u epochs in %s · best epoch %u "
-                                      "(validation loss %.4g)"),
-                                sum->epochs_run, elapsed, sum->best_epoch, sum->best_loss);
-      }
+      /* from the run's history: also right for a run restored from a project */
+      text = g_strdup_printf (recur_run_get_status (run) == RECUR_RUN_STOPPED
+                                ? _("Stopped after %u epochs in %s · kept the best, epoch %u "
+                                    "(validation loss %.4g)")
+                                : _("Finished: %u epochs in %s · best epoch %u "
+                                    "(validation loss %.4g)"),
+                              recur_run_get_n_epochs (run), elapsed, p->best_epoch, p->best_loss);
       break;
     case RECUR_RUN_FAILED:
-      text = g_strdup_printf (_("Failed: %s"), recur_run_get_error (run)->message);
+      text = g_strdup_printf (_("Failed: %s"), recur_run_get_error (run)
+                                                 ? recur_run_get_error (run)->message : "");
       break;
     default:
+      /* interrupted or damaged, as a project can hold them */
+      text = g_strdup (recur_run_status_to_string (recur_run_get_status (run)));
       break;
     }
   gtk_label_set_text (self->status_label, text);
@@ -821,10 +827,46 @@ overlaid_runs (RecurWindow *self)
   return selected;
 }
 
+/* Keeps a run's files in the open project up to date (history every drain, best weights at
+ * most once a second, the result at the end): a crash loses at most the last few epochs. */
+static void
+sync_to_project (RecurWindow *self,
+                 RecurRun    *run)
+{
+  RecurProjectRun *entry;
+  g_autoptr(GError) error = NULL;
+
+  if (self->project == NULL
+      || (entry = g_hash_table_lookup (self->project_runs, run)) == NULL)
+    return;
+  if (!recur_project_sync_run (self->project, entry, run, &error))
+    show_error (self, error->message);
+}
+
+static void
+add_to_project (RecurWindow *self,
+                RecurRun    *run)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProjectRun *entry;
+
+  if (self->project == NULL)
+    return;
+  entry = recur_project_add_recur_run (self->project, run, NULL, 0, &error);
+  if (entry == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  g_hash_table_insert (self->project_runs, run, entry);
+  sync_to_project (self, run);
+}
+
 static void
 on_run_progress (RecurRun    *run,
                  RecurWindow *self)
 {
+  sync_to_project (self, run);
   if (run == self->run)
     {
       update_status (self);
@@ -842,6 +884,7 @@ static void
 on_run_finished (RecurRun    *run,
                  RecurWindow *self)
 {
+  sync_to_project (self, run);
   if (run == self->run)
     {
       update_status (self);
@@ -894,6 +937,7 @@ start_run (RecurWindow *self,
   g_signal_connect_object (run, "progress", G_CALLBACK (on_run_progress), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (run, "finished", G_CALLBACK (on_run_finished), self, G_CONNECT_DEFAULT);
   g_list_store_append (self->runs, run);
+  add_to_project (self, run);
   focus_run (self, run);
   recur_runs_view_select (self->runs_view, run);
   recur_run_start (run, run_pool ());
@@ -1251,6 +1295,8 @@ queue_sweep (GPtrArray *points,
 
   g_clear_pointer (&self->sweep_runs, g_ptr_array_unref);
   g_clear_pointer (&self->sweep_points, g_ptr_array_unref);
+  g_clear_pointer (&self->project, recur_project_free);
+  g_clear_pointer (&self->project_runs, g_hash_table_unref);
   self->sweep_runs = g_ptr_array_new_with_free_func (g_object_unref);
   self->sweep_points = g_ptr_array_new_with_free_func ((GDestroyNotify) recur_sweep_point_free);
   for (guint i = 0; i < points->len; i++)
@@ -1286,6 +1332,253 @@ action_sweep (GtkWidget  *widget,
   current_config (self, &config);
   gtk_window_present (recur_sweep_dialog_new (GTK_WINDOW (self), &config, queue_sweep, self));
   recur_job_config_clear (&config);
+}
+
+
+/* ---- projects ---------------------------------------------------------------------------- */
+
+static void
+set_project (RecurWindow  *self,
+             RecurProject *project)
+{
+  g_autofree char *base = NULL;
+
+  g_clear_pointer (&self->project, recur_project_free);
+  g_hash_table_remove_all (self->project_runs);
+  self->project = project;
+  if (project)
+    {
+      base = g_path_get_basename (recur_project_get_path (project));
+      gtk_label_set_text (self->subtitle_label, base);
+    }
+}
+
+static void
+on_save_project_response (GtkNativeDialog *dialog,
+                          int              response,
+                          gpointer         user_data)
+{
+  RecurWindow *self = user_data;
+  g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT
+                            ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  g_autoptr(GError) error = NULL;
+  RecurProject *project;
+  guint col = selected_column (self);
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  if (path == NULL || self->series == NULL)
+    return;
+  project = recur_project_create (path, recur_series_get_path (self->series),
+                                  col == G_MAXUINT ? NULL
+                                                   : recur_series_get_column_name (self->series, col),
+                                  &error);
+  if (project == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  set_project (self, project);
+  /* every run so far goes in, finished or not; later ones as they start */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      add_to_project (self, run);
+    }
+  gtk_label_set_text (self->status_label, _("Project saved: runs are now kept as they train"));
+}
+
+static void
+action_save_project (GtkWidget  *widget,
+                     const char *action,
+                     GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Save Project"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  g_autofree char *name = NULL;
+
+  if (self->series)
+    {
+      g_autofree char *base = g_path_get_basename (recur_series_get_path (self->series));
+      char *dot = strrchr (base, '.');
+      if (dot)
+        *dot = '\0';
+      name = g_strdup_printf ("%s.recur", base);
+    }
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name ? name : "runs.recur");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_project_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* Every run the project holds, as a restored run (with its best weights when it kept them). */
+static void
+restore_runs (RecurWindow  *self,
+              RecurSeries  *series)
+{
+  RecurProject *project = self->project;
+
+  for (guint i = 0; i < recur_project_get_n_runs (project); i++)
+    {
+      RecurProjectRun *entry = recur_project_get_run (project, i);
+      const RecurJobConfig *config = recur_project_run_get_config (entry);
+      const RecurHistory *h = recur_project_run_get_history (entry);
+      g_autoptr(RecurModel) weights = NULL;
+      g_autoptr(GError) error = NULL;
+      RecurRunStatus status = recur_project_run_get_status (entry);
+      RecurRun *run;
+
+      if (config == NULL)
+        continue; /* damaged beyond use: listed in the issues */
+      if (recur_project_run_has_weights (entry))
+        weights = recur_project_run_load_weights (project, entry, NULL, &error);
+      if (status == RECUR_RUN_QUEUED || status == RECUR_RUN_TRAINING)
+        status = RECUR_RUN_INTERRUPTED;
+      run = recur_run_new_restored (recur_project_run_get_name (entry), config, series, weights,
+                                    h ? h->n_epochs : 0, h ? h->train_loss : NULL,
+                                    h ? h->val_loss : NULL, h ? h->lr : NULL, status,
+                                    recur_project_run_get_message (entry), &error);
+      if (run == NULL)
+        {
+          show_error (self, error->message);
+          continue;
+        }
+      self->n_started++;
+      g_signal_connect_object (run, "progress", G_CALLBACK (on_run_progress), self, G_CONNECT_DEFAULT);
+      g_list_store_append (self->runs, run);
+      g_hash_table_insert (self->project_runs, run, entry);
+      focus_run (self, run);
+      g_object_unref (run);
+    }
+}
+
+/* Opens the project once its data is found: the series, then the runs. */
+static void
+finish_open_project (RecurWindow *self)
+{
+  const RecurProjectData *data = recur_project_get_data (self->project);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurSeries) series = recur_series_load_csv (data->path, &error);
+  GPtrArray *issues;
+
+  if (series == NULL)
+    {
+      show_error (self, error->message);
+      set_project (self, NULL);
+      return;
+    }
+  g_list_store_remove_all (self->runs);
+  focus_run (self, NULL);
+  set_series (self, series);
+  restore_runs (self, series);
+  if (recur_project_is_recovered (self->project) && !recur_project_save (self->project, &error))
+    show_error (self, error->message);
+  issues = recur_project_get_issues (self->project);
+  if (issues->len)
+    show_error (self, ((GError *) g_ptr_array_index (issues, issues->len - 1))->message);
+  {
+    g_autofree char *base = g_path_get_basename (recur_project_get_path (self->project));
+    gtk_label_set_text (self->subtitle_label, base); /* set_series showed the CSV's name */
+  }
+  update_actions (self);
+}
+
+static void
+on_locate_data_response (GtkNativeDialog *dialog,
+                         int              response,
+                         gpointer         user_data)
+{
+  RecurWindow *self = user_data;
+  g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT
+                            ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  if (path == NULL || self->project == NULL)
+    {
+      set_project (self, NULL);
+      return;
+    }
+  /* the file chosen by hand is taken even if it changed: the user says it is the data */
+  if (!recur_project_set_data_path (self->project, path, TRUE, &error))
+    {
+      show_error (self, error->message);
+      set_project (self, NULL);
+      return;
+    }
+  finish_open_project (self);
+}
+
+/* The CSV is not where the project recorded it: ask for it. */
+static void
+locate_data (RecurWindow  *self,
+             const GError *why)
+{
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Where Is the Project’s CSV File?"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Use This File"), _("_Cancel"));
+
+  show_error (self, why->message);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_locate_data_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+void
+recur_window_open_project (RecurWindow *self,
+                           const char  *path)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProject *project = recur_project_open (path, &error);
+
+  if (project == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  set_project (self, project);
+  if (!recur_project_check_data (project, &error))
+    {
+      locate_data (self, error);
+      return;
+    }
+  finish_open_project (self);
+}
+
+static void
+on_open_project_response (GtkNativeDialog *dialog,
+                          int              response,
+                          gpointer         user_data)
+{
+  RecurWindow *self = user_data;
+  g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT
+                            ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  if (path)
+    recur_window_open_project (self, path);
+}
+
+static void
+action_open_project (GtkWidget  *widget,
+                     const char *action,
+                     GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Open Project"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Open"), _("_Cancel"));
+
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_project_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 /* ---- acting on the selected runs ---------------------------------------------------------- */
@@ -1342,6 +1635,7 @@ action_delete_runs (GtkWidget  *widget,
         focus_run (self, NULL);
       if (g_list_store_find (self->runs, run, &position))
         g_list_store_remove (self->runs, position);
+      g_hash_table_remove (self->project_runs, run);
       g_object_unref (run);
     }
   update_actions (self);
@@ -1558,6 +1852,7 @@ update_actions (RecurWindow *self)
   /* Train always starts another run: runs train side by side on the pool */
   gtk_widget_action_set_enabled (w, "win.train", self->series != NULL);
   gtk_widget_action_set_enabled (w, "win.sweep", self->series != NULL);
+  gtk_widget_action_set_enabled (w, "win.save-project", self->series != NULL);
   gtk_widget_action_set_enabled (w, "win.stop", training);
   gtk_widget_action_set_enabled (w, "win.export-forecast", trained);
   gtk_widget_action_set_enabled (w, "win.export-weights", trained);
@@ -1754,6 +2049,8 @@ recur_window_finalize (GObject *object)
   g_clear_pointer (&self->numeric_columns, g_array_unref);
   g_clear_pointer (&self->sweep_runs, g_ptr_array_unref);
   g_clear_pointer (&self->sweep_points, g_ptr_array_unref);
+  g_clear_pointer (&self->project, recur_project_free);
+  g_clear_pointer (&self->project_runs, g_hash_table_unref);
   g_free (self->error_text);
   series_data_clear (&self->shown);
   G_OBJECT_CLASS (recur_window_parent_class)->finalize (object);
@@ -1818,6 +2115,8 @@ recur_window_class_init (RecurWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.delete-runs", NULL, action_delete_runs);
   gtk_widget_class_install_action (widget_class, "win.export-table", NULL, action_export_table);
   gtk_widget_class_install_action (widget_class, "win.sweep", NULL, action_sweep);
+  gtk_widget_class_install_action (widget_class, "win.open-project", NULL, action_open_project);
+  gtk_widget_class_install_action (widget_class, "win.save-project", NULL, action_save_project);
 }
 
 static void
@@ -1829,6 +2128,7 @@ recur_window_init (RecurWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->numeric_columns = g_array_new (FALSE, FALSE, sizeof (guint));
   self->runs = g_list_store_new (RECUR_TYPE_RUN);
+  self->project_runs = g_hash_table_new (NULL, NULL);
   recur_runs_view_set_runs (self->runs_view, G_LIST_MODEL (self->runs));
   g_signal_connect_swapped (self->runs_view, "selection-changed",
                             G_CALLBACK (on_runs_selection_changed), self);

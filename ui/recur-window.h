@@ -17,6 +17,9 @@ GtkWidget   *recur_window_new             (GtkApplication *app);
  * series loaded before stays. */
 void         recur_window_open_path       (RecurWindow    *self,
                                            const char     *path);
+/* Opens a project folder: its CSV (asking where it is when it moved) and its runs. */
+void         recur_window_open_project    (RecurWindow    *self,
+                                           const char     *path);
 gboolean     recur_window_is_loading      (RecurWindow    *self);
 gboolean     recur_window_is_training     (RecurWindow    *self);
 /* The loaded series (NULL before one is) and the current run (NULL before the first). */

@@ -276,6 +276,12 @@ chooser_has_file (gpointer data)
 }
 
 static gboolean
+not_dialog_shown (gpointer type)
+{
+  return !dialog_shown (type);
+}
+
+static gboolean
 file_exists (gpointer path)
 {
   return g_file_test (path, G_FILE_TEST_EXISTS);
@@ -575,6 +581,100 @@ test_sweep_dialog (void)
   gtk_window_destroy (win);
 }
 
+/* Accepts the open file chooser with a file (an existing one: no folder and name to set). */
+static void
+choose_file (const char *path)
+{
+  GtkFileChooser *chooser;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  ChooserWait w;
+
+  g_assert_true (wait_for (dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10000));
+  chooser = GTK_FILE_CHOOSER (find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG));
+  g_assert_true (wait_for (is_mapped, chooser, 5000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (chooser));
+  g_assert_true (gtk_file_chooser_set_file (chooser, file, NULL));
+  w.chooser = chooser;
+  w.want = file;
+  g_assert_true (wait_for (chooser_has_file, &w, 5000));
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_true (wait_for (not_dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10000));
+}
+
+static gboolean
+has_n_runs (gpointer data)
+{
+  gpointer *pair = data;
+  return g_list_model_get_n_items (recur_window_get_runs (pair[0])) == GPOINTER_TO_UINT (pair[1]);
+}
+
+/* Runs kept in a project: saved, trained on while it is open, reopened in a new window with the
+ * same results, and reopened again after the CSV moved (the window asks where it is). */
+static void
+test_project_round_trip (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recur-project-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "temps.csv", NULL);
+  g_autofree char *moved = g_build_filename (dir, "temps-moved.csv", NULL);
+  g_autofree char *project = g_build_filename (dir, "temps.recur", NULL);
+  g_autofree char *sample = data_file ("nottingham_temperature.csv");
+  g_autofree char *text = NULL;
+  double mase[2];
+  GtkWindow *win;
+  gpointer pair[2];
+
+  g_assert_true (g_file_get_contents (sample, &text, NULL, NULL));
+  g_assert_true (g_file_set_contents (csv, text, -1, NULL));
+  win = new_window ();
+  recur_window_open_path (RECUR_WINDOW (win), csv);
+  g_assert_true (wait_for (not_loading, win, 10000));
+  set_epochs (win, 5);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (all_runs_done, win, 30000));
+  save_through_chooser (win, "win.save-project", NULL, project);
+  /* a run started with the project open is kept as it trains */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (all_runs_done, win, 30000));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), i);
+      mase[i] = recur_job_get_evaluation (recur_run_get_job (run))->model_metrics.mase;
+    }
+  gtk_window_destroy (win);
+
+  win = GTK_WINDOW (recur_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (win));
+  recur_window_open_project (RECUR_WINDOW (win), project);
+  pair[0] = win;
+  pair[1] = GUINT_TO_POINTER (2);
+  g_assert_true (wait_for (has_n_runs, pair, 10000));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), i);
+      g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+      g_assert_cmpuint (recur_run_get_n_epochs (run), ==, 5);
+      g_assert_cmpfloat_with_epsilon (recur_job_get_evaluation (recur_run_get_job (run))->model_metrics.mase,
+                                      mase[i], 1e-9);
+    }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-project.png"));
+  gtk_window_destroy (win);
+
+  /* the CSV moved: the window says so and asks for it */
+  g_assert_cmpint (g_rename (csv, moved), ==, 0);
+  win = GTK_WINDOW (recur_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (win));
+  recur_window_open_project (RECUR_WINDOW (win), project);
+  g_assert_nonnull (recur_window_get_error_text (RECUR_WINDOW (win)));
+  g_assert_nonnull (strstr (recur_window_get_error_text (RECUR_WINDOW (win)), "temps.csv"));
+  choose_file (moved);
+  pair[0] = win;
+  g_assert_true (wait_for (has_n_runs, pair, 10000));
+  gtk_window_destroy (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -591,6 +691,7 @@ main (int    argc,
   g_test_add_func ("/ui/window/exports", test_exports);
   g_test_add_func ("/ui/window/compare-runs", test_compare_runs);
   g_test_add_func ("/ui/window/sweep-dialog", test_sweep_dialog);
+  g_test_add_func ("/ui/window/project-round-trip", test_project_round_trip);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
   g_test_add_func ("/ui/window/close-while-training-asks", test_close_while_training_asks);
