@@ -149,10 +149,13 @@ write_outputs (const RecurComparison  *table,
 
 /* ---- sweep: the runs ------------------------------------------------------------------- */
 
+/* A point of the sweep and, once made, its run. Runs are made as workers free up, not all at
+ * once: a 10,000-run sweep holds `--jobs` models, datasets and workspaces, not 10,000. */
 typedef struct
 {
   RecurSweepPoint *point;   /* borrowed */
-  RecurRun        *run;     /* NULL when it could not be made */
+  gboolean         made;
+  RecurRun        *run;     /* NULL before it is made, or when it could not be */
   GError          *error;   /* why not */
   RecurProjectRun *entry;   /* with --project */
 } Item;
@@ -161,9 +164,14 @@ typedef struct
 {
   GPtrArray    *items;
   GMainLoop    *loop;
+  GThreadPool  *pool;
+  guint         jobs;
+  guint         next;       /* the first item not made yet */
+  guint         n_running;
+  guint         n_done;
+  RecurSeries  *series;
   RecurProject *project;
   GError       *project_error;  /* the first failed write: the runs go on, the command fails */
-  guint         n_done;
   gboolean      interrupted;
   gboolean      tty;
   gboolean      quiet;
@@ -194,19 +202,6 @@ note_project_error (Sweep  *sweep,
     g_error_free (error);
 }
 
-static guint
-count_active (Sweep *sweep)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < sweep->items->len; i++)
-    {
-      Item *item = g_ptr_array_index (sweep->items, i);
-      n += item->run && recur_run_get_status (item->run) == RECUR_RUN_TRAINING;
-    }
-  return n;
-}
-
 static void
 draw_tty_line (Sweep    *sweep,
                gboolean  force)
@@ -221,7 +216,7 @@ draw_tty_line (Sweep    *sweep,
     best = g_strdup_printf (_("best test MASE %.3f (%s)"), sweep->best_mase, sweep->best_name);
   fprintf (stderr, "\r\033[K");
   fprintf (stderr, _("[%u/%u done, %u training] %s"), sweep->n_done, sweep->items->len,
-           count_active (sweep), best ? best : "");
+           sweep->n_running, best ? best : "");
   fflush (stderr);
   sweep->line_shown = TRUE;
 }
@@ -271,6 +266,8 @@ note_best (Sweep *sweep,
     }
 }
 
+static void start_more (Sweep *sweep);
+
 static void
 item_done (Sweep *sweep,
            Item  *item)
@@ -280,8 +277,6 @@ item_done (Sweep *sweep,
     note_best (sweep, item);
   print_finished_line (sweep, item);
   draw_tty_line (sweep, TRUE);
-  if (sweep->n_done == sweep->items->len)
-    g_main_loop_quit (sweep->loop);
 }
 
 static Sweep *
@@ -313,9 +308,12 @@ on_finished (RecurRun *run,
 
   if (item->entry && !recur_project_sync_run (sweep->project, item->entry, run, &error))
     note_project_error (sweep, error);
+  sweep->n_running--;
   item_done (sweep, item);
+  start_more (sweep);
 }
 
+/* Runs not made yet stay queued: they are listed, never started. */
 static gboolean
 on_interrupt (gpointer data)
 {
@@ -329,7 +327,7 @@ on_interrupt (gpointer data)
                             "weights)"));
     }
   sweep->interrupted = TRUE;
-  for (guint i = 0; i < sweep->items->len; i++)
+  for (guint i = 0; i < sweep->next; i++)
     {
       Item *item = g_ptr_array_index (sweep->items, i);
       if (item->run && recur_run_is_active (item->run))
@@ -338,23 +336,18 @@ on_interrupt (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* A run that cannot even be made (a two-layer ESN, a window longer than the data) is listed as
- * failed, as is one that fails while training. */
+/* In the project, a run that could not be made is kept as failed, with its reason. */
 static void
-make_item (Sweep            *sweep,
-           RecurSweepPoint  *point,
-           RecurSeries      *series)
+record_item (Sweep *sweep,
+             Item  *item)
 {
-  Item *item = g_new0 (Item, 1);
+  RecurSweepPoint *point = item->point;
   GError *error = NULL;
 
-  item->point = point;
-  item->run = recur_run_new (point->name, &point->config, series, &item->error);
-  g_ptr_array_add (sweep->items, item);
-  if (sweep->project && item->run)
+  if (item->run)
     item->entry = recur_project_add_recur_run (sweep->project, item->run, point->values,
                                                point->n_values, &error);
-  else if (sweep->project)
+  else
     {
       item->entry = recur_project_add_run (sweep->project, point->name, &point->config,
                                            point->values, point->n_values, &error);
@@ -364,12 +357,47 @@ make_item (Sweep            *sweep,
     }
   if (error)
     note_project_error (sweep, error);
-  if (item->run)
+}
+
+/* A run that cannot even be made (a two-layer ESN, a window longer than the data) is listed as
+ * failed, as is one that fails while training. */
+static void
+make_item (Sweep *sweep,
+           Item  *item)
+{
+  item->made = TRUE;
+  item->run = recur_run_new (item->point->name, &item->point->config, sweep->series,
+                             &item->error);
+  if (sweep->project)
+    record_item (sweep, item);
+  if (item->run == NULL)
+    return;
+  g_object_set_data (G_OBJECT (item->run), "recur-sweep", sweep);
+  g_signal_connect (item->run, "progress", G_CALLBACK (on_progress), item);
+  g_signal_connect (item->run, "finished", G_CALLBACK (on_finished), item);
+}
+
+/* Keeps `jobs` runs training until every point has had its turn (or Ctrl-C); quits the loop
+ * once the last has ended. */
+static void
+start_more (Sweep *sweep)
+{
+  while (!sweep->interrupted && sweep->n_running < sweep->jobs
+         && sweep->next < sweep->items->len)
     {
-      g_object_set_data (G_OBJECT (item->run), "recur-sweep", sweep);
-      g_signal_connect (item->run, "progress", G_CALLBACK (on_progress), item);
-      g_signal_connect (item->run, "finished", G_CALLBACK (on_finished), item);
+      Item *item = g_ptr_array_index (sweep->items, sweep->next++);
+
+      make_item (sweep, item);
+      if (item->run == NULL)
+        {
+          item_done (sweep, item);
+          continue;
+        }
+      sweep->n_running++;
+      recur_run_start (item->run, sweep->pool);
     }
+  if (sweep->n_running == 0 && g_main_loop_is_running (sweep->loop))
+    g_main_loop_quit (sweep->loop);
 }
 
 static RecurComparison *
@@ -382,9 +410,10 @@ compare_items (Sweep *sweep)
       Item *item = g_ptr_array_index (sweep->items, i);
       RecurSweepPoint *p = item->point;
       const GError *error = item->run ? recur_run_get_error (item->run) : item->error;
+      RecurRunStatus status = item->run ? recur_run_get_status (item->run)
+                              : item->made ? RECUR_RUN_FAILED : RECUR_RUN_QUEUED;
 
-      recur_comparison_add_job (table, p->name, p->values, p->n_values, &p->config,
-                                item->run ? recur_run_get_status (item->run) : RECUR_RUN_FAILED,
+      recur_comparison_add_job (table, p->name, p->values, p->n_values, &p->config, status,
                                 error ? error->message : NULL,
                                 item->run ? recur_run_get_job (item->run) : NULL);
     }
@@ -392,32 +421,29 @@ compare_items (Sweep *sweep)
   return table;
 }
 
-/* Trains every point on `jobs` workers; returns when all have ended. */
+/* Trains every point, `jobs` at a time; returns when all have ended (or Ctrl-C stopped them). */
 static void
-run_sweep (Sweep       *sweep,
-           GPtrArray   *points,
-           RecurSeries *series,
-           guint        jobs)
+run_sweep (Sweep     *sweep,
+           GPtrArray *points,
+           guint      jobs)
 {
-  GThreadPool *pool = recur_run_pool_new (jobs);
   guint sigint;
 
   for (guint i = 0; i < points->len; i++)
-    make_item (sweep, g_ptr_array_index (points, i), series);
-  sigint = g_unix_signal_add (SIGINT, on_interrupt, sweep);
-  for (guint i = 0; i < sweep->items->len; i++)
     {
-      Item *item = g_ptr_array_index (sweep->items, i);
-      if (item->run)
-        recur_run_start (item->run, pool);
-      else
-        item_done (sweep, item);
+      Item *item = g_new0 (Item, 1);
+      item->point = g_ptr_array_index (points, i);
+      g_ptr_array_add (sweep->items, item);
     }
+  sweep->jobs = jobs;
+  sweep->pool = recur_run_pool_new (jobs);
+  sigint = g_unix_signal_add (SIGINT, on_interrupt, sweep);
+  start_more (sweep);
   draw_tty_line (sweep, TRUE);
-  if (sweep->n_done < sweep->items->len)
+  if (sweep->n_running > 0)
     g_main_loop_run (sweep->loop);
   g_source_remove (sigint);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  g_thread_pool_free (sweep->pool, FALSE, TRUE);
   if (sweep->line_shown)
     fputc ('\n', stderr);
 }
@@ -598,7 +624,8 @@ sweep_with (RecurTrainOptions *train,
           return recur_cli_fail (error);
         }
     }
-  run_sweep (&sweep, points, series, o->jobs > 0 ? (guint) o->jobs : default_jobs ());
+  sweep.series = series;
+  run_sweep (&sweep, points, o->jobs > 0 ? (guint) o->jobs : default_jobs ());
   status = finish_sweep (&sweep, o);
   g_ptr_array_unref (sweep.items);
   g_clear_pointer (&sweep.project, recur_project_free);

@@ -283,7 +283,8 @@ test_bad_specs (void)
     }
 }
 
-/* Ctrl-C stops every run, which keep their best weights; the table is still printed. */
+/* Ctrl-C stops every run, which keep their best weights; the table is still printed. Runs are
+ * made as workers free up, so the third of three on two workers is never started. */
 static void
 test_interrupt (void)
 {
@@ -291,7 +292,7 @@ test_interrupt (void)
   g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
-  const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12", "--epochs", "100000",
+  const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12,16", "--epochs", "100000",
                                "--patience", "0", "--jobs", "2", "--project", project, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) proc = spawn_recur (args, &error);
@@ -311,6 +312,8 @@ test_interrupt (void)
   g_assert_nonnull (strstr (r.err, "interrupted"));
   g_assert_nonnull (strstr (r.out, "Stopped"));
   g_assert_nonnull (strstr (r.out, "*  1 "));
+  g_assert_nonnull (strstr (r.out, "hidden=16"));
+  g_assert_nonnull (strstr (r.out, "Queued"));
   result_clear (&r);
 
   /* the project has both, stopped, with their best weights */
@@ -318,6 +321,7 @@ test_interrupt (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"status\" : \"stopped\""));
   g_assert_null (strstr (r.out, "\"status\" : \"finished\""));
+  g_assert_null (strstr (r.out, "hidden=16"));
   g_assert_nonnull (strstr (r.out, "\"issues\" : []"));
   result_clear (&r);
 }
