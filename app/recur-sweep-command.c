@@ -149,15 +149,17 @@ write_outputs (const RecurComparison  *table,
 
 /* ---- sweep: the runs ------------------------------------------------------------------- */
 
-/* A point of the sweep and, once made, its run. Runs are made as workers free up, not all at
- * once: a 10,000-run sweep holds `--jobs` models, datasets and workspaces, not 10,000. */
+/* A point of the sweep and, once made, its run. Runs are made as workers free up and let go
+ * once their row of the table is taken: a 10,000-run sweep holds `--jobs` models, datasets and
+ * workspaces at a time, not 10,000. */
 typedef struct
 {
   RecurSweepPoint *point;   /* borrowed */
   gboolean         made;
-  RecurRun        *run;     /* NULL before it is made, or when it could not be */
-  GError          *error;   /* why not */
+  RecurRun        *run;     /* while it is made and not ended */
+  GError          *error;   /* why it could not be made */
   RecurProjectRun *entry;   /* with --project */
+  RecurComparison *row;     /* its row of the table, once it has ended */
 } Item;
 
 typedef struct
@@ -186,7 +188,30 @@ item_free (Item *item)
 {
   g_clear_object (&item->run);
   g_clear_error (&item->error);
+  g_clear_pointer (&item->row, recur_comparison_free);
   g_free (item);
+}
+
+/* The row of the table, kept; the run itself can go. */
+static void
+take_row (Item *item)
+{
+  RecurSweepPoint *p = item->point;
+  const GError *error = item->run ? recur_run_get_error (item->run) : item->error;
+
+  item->row = recur_comparison_new ();
+  recur_comparison_add_job (item->row, p->name, p->values, p->n_values, &p->config,
+                            item->run ? recur_run_get_status (item->run) : RECUR_RUN_FAILED,
+                            error ? error->message : NULL,
+                            item->run ? recur_run_get_job (item->run) : NULL);
+}
+
+static void
+release_run (gpointer data)
+{
+  Item *item = data;
+
+  g_clear_object (&item->run);
 }
 
 static void
@@ -277,6 +302,9 @@ item_done (Sweep *sweep,
     note_best (sweep, item);
   print_finished_line (sweep, item);
   draw_tty_line (sweep, TRUE);
+  take_row (item);
+  if (item->run) /* not from inside its own "finished" emission */
+    g_idle_add_once (release_run, item);
 }
 
 static Sweep *
@@ -409,13 +437,12 @@ compare_items (Sweep *sweep)
     {
       Item *item = g_ptr_array_index (sweep->items, i);
       RecurSweepPoint *p = item->point;
-      const GError *error = item->run ? recur_run_get_error (item->run) : item->error;
-      RecurRunStatus status = item->run ? recur_run_get_status (item->run)
-                              : item->made ? RECUR_RUN_FAILED : RECUR_RUN_QUEUED;
 
-      recur_comparison_add_job (table, p->name, p->values, p->n_values, &p->config, status,
-                                error ? error->message : NULL,
-                                item->run ? recur_run_get_job (item->run) : NULL);
+      if (item->row)
+        recur_comparison_add_row (table, recur_comparison_get_row (item->row, 0));
+      else /* never started */
+        recur_comparison_add_job (table, p->name, p->values, p->n_values, &p->config,
+                                  RECUR_RUN_QUEUED, NULL, NULL);
     }
   recur_comparison_sort (table);
   return table;
@@ -442,6 +469,8 @@ run_sweep (Sweep     *sweep,
   draw_tty_line (sweep, TRUE);
   if (sweep->n_running > 0)
     g_main_loop_run (sweep->loop);
+  while (g_main_context_pending (NULL)) /* the last runs' release_run */
+    g_main_context_iteration (NULL, FALSE);
   g_source_remove (sigint);
   g_thread_pool_free (sweep->pool, FALSE, TRUE);
   if (sweep->line_shown)

@@ -139,6 +139,28 @@ recur_comparison_add_job (RecurComparison       *self,
   finish_row (row);
 }
 
+void
+recur_comparison_add_row (RecurComparison          *self,
+                          const RecurComparisonRow *row)
+{
+  RecurComparisonRow *copy = add_row (self, row->name, row->values, row->n_values, row->config,
+                                      row->status, row->message);
+  char *name = copy->name, *message = copy->message;
+  RecurSweepValue values[RECUR_SWEEP_MAX_PARAMS];
+  RecurJobConfig *config = copy->config;
+
+  /* the numbers as they are, the strings and the configuration as add_row copied them */
+  memcpy (values, copy->values, sizeof values);
+  *copy = *row;
+  copy->name = name;
+  copy->message = message;
+  copy->config = config;
+  copy->id = g_strdup (row->id);
+  memcpy (copy->values, values, sizeof values);
+  copy->rank = 0;
+  copy->best = FALSE;
+}
+
 /* Metrics of a result.json object; undefined where absent (the reader checked the types). */
 static RecurMetrics
 metrics_from_json (JsonObject *parent,

@@ -53,6 +53,10 @@ void             recur_comparison_add_job      (RecurComparison          *self,
 void             recur_comparison_add_project_run (RecurComparison       *self,
                                                    const RecurProjectRun *run);
 
+/* A copy of a row of another table (rank and best are set by the next sort). */
+void             recur_comparison_add_row      (RecurComparison          *self,
+                                                const RecurComparisonRow *row);
+
 /* Finished and stopped runs with a test MASE first, lowest first; then the others (failed,
  * interrupted, damaged, never trained), by MASE then in the order added. Sets rank and best. */
 void             recur_comparison_sort         (RecurComparison          *self);

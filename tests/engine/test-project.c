@@ -569,6 +569,26 @@ test_comparison_from_project (Fixture       *f,
     }
   recur_comparison_sort (live);
   recur_comparison_sort (stored);
+  /* rows copied into another table (what a sweep does as runs end) compare the same */
+  {
+    g_autoptr(RecurComparison) copied = recur_comparison_new ();
+    for (guint i = 3; i-- > 0;)
+      recur_comparison_add_row (copied, recur_comparison_get_row (live, i));
+    recur_comparison_sort (copied);
+    for (guint i = 0; i < 3; i++)
+      {
+        const RecurComparisonRow *a = recur_comparison_get_row (live, i);
+        const RecurComparisonRow *b = recur_comparison_get_row (copied, i);
+        g_assert_cmpstr (a->name, ==, b->name);
+        g_assert_cmpuint (a->rank, ==, b->rank);
+        g_assert_cmpint (a->best, ==, b->best);
+        g_assert_cmpstr (a->message, ==, b->message);
+        g_assert_cmpstr (recur_comparison_row_get_value (a, "hidden"), ==,
+                         recur_comparison_row_get_value (b, "hidden"));
+        g_assert_cmpmem (&a->test, sizeof a->test, &b->test, sizeof b->test);
+        g_assert_true ((a->config == NULL) == (b->config == NULL));
+      }
+  }
   for (guint i = 0; i < 3; i++)
     {
       const RecurComparisonRow *a = recur_comparison_get_row (live, i);
