@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct
@@ -23,6 +24,14 @@ result_clear (Result *r)
 {
   g_free (r->out);
   g_free (r->err);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+
+  g_assert_cmpint (system (command), ==, 0);
 }
 
 static GSubprocess *
@@ -64,6 +73,19 @@ run_recurv (const char *const *args)
 }
 
 #define run_recur(...) run_recurv ((const char *const[]) { __VA_ARGS__, NULL })
+
+/* A fresh folder, removed with everything in it when the test ends. */
+static char *
+temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  g_test_queue_free (dir);
+  g_test_queue_destroy ((GDestroyNotify) remove_tree, dir);
+  return dir;
+}
 
 static char *
 nottingham (void)
@@ -147,7 +169,7 @@ static void
 test_json_and_files (void)
 {
   g_autofree char *csv = nottingham ();
-  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
+  const char *dir = temp_dir ();
   g_autofree char *json_out = g_build_filename (dir, "table.json", NULL);
   g_autofree char *csv_out = g_build_filename (dir, "table.csv", NULL);
   g_autofree char *written = NULL;
@@ -289,7 +311,7 @@ static void
 test_interrupt (void)
 {
   g_autofree char *csv = nottingham ();
-  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
+  const char *dir = temp_dir ();
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
   const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12,16", "--epochs", "100000",
@@ -326,11 +348,65 @@ test_interrupt (void)
   result_clear (&r);
 }
 
+/* Waits until path exists (a run has written it while training). */
+static void
+wait_for_file (const char *path)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+}
+
+/* A sweep killed outright (no chance to clean up) leaves a project that opens: the runs are
+ * interrupted, with the history and the best weights they had written while training. */
+static void
+test_project_survives_a_kill (void)
+{
+  g_autofree char *csv = nottingham ();
+  const char *dir = temp_dir ();
+  g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
+  g_autofree char *weights = g_build_filename (project, "run-0001", "best.safetensors", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
+  const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12", "--epochs", "100000",
+                               "--patience", "0", "--jobs", "2", "--project", project, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = spawn_recur (args, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *runs;
+  Result r;
+
+  g_assert_no_error (error);
+  wait_for_file (weights);  /* best weights are written while the run trains */
+  wait_for_file (history);
+  g_subprocess_force_exit (proc);
+  r = finish (proc);
+  g_assert_cmpint (r.status, ==, -1);
+  result_clear (&r);
+
+  r = run_recur ("project", "info", project, "--json");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, r.out, -1, &error));
+  runs = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "runs");
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      g_assert_cmpstr (json_object_get_string_member (run, "status"), ==, "interrupted");
+      g_assert_cmpint (json_object_get_int_member (run, "epochs_run"), >=, 1);
+    }
+  g_assert_null (strstr (r.err, "warning"));
+  result_clear (&r);
+}
+
 static void
 test_project (void)
 {
   g_autofree char *csv = nottingham ();
-  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", NULL);
+  const char *dir = temp_dir ();
   g_autofree char *project = g_build_filename (dir, "nottingham.recur", NULL);
   g_autofree char *copy = g_build_filename (dir, "temperatures.csv", NULL);
   g_autofree char *moved = g_build_filename (dir, "moved.csv", NULL);
@@ -422,5 +498,6 @@ main (int    argc,
   g_test_add_func ("/cli/sweep/bad-specs", test_bad_specs);
   g_test_add_func ("/cli/sweep/interrupt", test_interrupt);
   g_test_add_func ("/cli/project/save-reopen-damage-relocate", test_project);
+  g_test_add_func ("/cli/project/survives-a-kill", test_project_survives_a_kill);
   return g_test_run ();
 }
