@@ -541,7 +541,32 @@ build_points (const RecurTrainOptions  *train,
   return recur_sweep_expand (sweep, error);
 }
 
-/* --project: opened (its data must be this CSV) or made. */
+/* An existing project takes the sweep's runs if they are on its data: the same file (size and
+ * SHA-256, wherever it is now) and the same column. One that lost its data reference takes this
+ * file. */
+static gboolean
+reuse_project (RecurProject  *project,
+               const char    *csv,
+               const char    *column,
+               GError       **error)
+{
+  const RecurProjectData *d = recur_project_get_data (project);
+
+  if (d && !recur_project_data_matches (project, csv, error))
+    return FALSE;
+  if (d && d->column && !g_str_equal (d->column, column))
+    {
+      g_set_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_DATA_MISMATCH,
+                   _("%s compares runs on column “%s”, not “%s”"),
+                   recur_project_get_path (project), d->column, column);
+      return FALSE;
+    }
+  return (recur_project_check_data (project, NULL)
+          || recur_project_set_data_path (project, csv, FALSE, error))
+         && (!recur_project_is_recovered (project) || recur_project_save (project, error));
+}
+
+/* --project: opened, or made. */
 static RecurProject *
 open_project (const char   *path,
               const char   *csv,
@@ -550,16 +575,17 @@ open_project (const char   *path,
               GError      **error)
 {
   g_autoptr(GError) local = NULL;
-  RecurProject *project = recur_project_open (path, &local);
+  RecurProject *project;
+  const char *name;
   GPtrArray *issues;
   guint col;
 
+  if (!recur_series_find_column (series, column, &col, error))
+    return NULL;
+  name = recur_series_get_column_name (series, col);
+  project = recur_project_open (path, &local);
   if (project == NULL && g_error_matches (local, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_NOT_FOUND))
-    {
-      if (!recur_series_find_column (series, column, &col, error))
-        return NULL;
-      return recur_project_create (path, csv, recur_series_get_column_name (series, col), error);
-    }
+    return recur_project_create (path, csv, name, error);
   if (project == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local));
@@ -568,12 +594,7 @@ open_project (const char   *path,
   issues = recur_project_get_issues (project);
   for (guint i = 0; i < issues->len; i++)
     g_printerr (_("recur: warning: %s\n"), ((GError *) g_ptr_array_index (issues, i))->message);
-  /* the same data (size and SHA-256) wherever it is now; a project that lost its data
-   * reference takes this file */
-  if ((recur_project_get_data (project) && !recur_project_data_matches (project, csv, error))
-      || (!recur_project_check_data (project, NULL)
-          && !recur_project_set_data_path (project, csv, FALSE, error))
-      || (recur_project_is_recovered (project) && !recur_project_save (project, error)))
+  if (!reuse_project (project, csv, name, error))
     {
       recur_project_free (project);
       return NULL;

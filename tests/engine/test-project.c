@@ -527,8 +527,23 @@ test_refusals (Fixture       *f,
   g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_EXISTS);
   g_clear_error (&error);
 
-  project = recur_project_create (f->path, f->csv, NULL, &error);
+  project = recur_project_create (f->path, f->csv, "y", &error);
   g_assert_no_error (error);
+  /* a project compares runs on one column */
+  {
+    RecurJobConfig config;
+    g_autoptr(RecurRun) run = NULL;
+    recur_job_config_init (&config);
+    config.column = g_strdup ("t");
+    run = recur_run_new ("other column", &config, f->series, &error);
+    g_assert_no_error (error);
+    recur_job_config_clear (&config);
+    g_assert_null (recur_project_add_recur_run (project, run, NULL, 0, &error));
+    g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_DATA_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "“y”, not “t”"));
+    g_clear_error (&error);
+    g_assert_cmpuint (recur_project_get_n_runs (project), ==, 0);
+  }
   g_clear_pointer (&project, recur_project_free);
   file = g_build_filename (f->path, "project.json", NULL);
   g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
