@@ -924,10 +924,12 @@ add_read_run (RecurProject *self,
   self->next_run = MAX (self->next_run, run_number (id) + 1);
 }
 
-/* Runs listed in project.json first, in its order, then unlisted run folders. */
+/* Runs listed in project.json first, in its order, then unlisted run folders (each an issue,
+ * unless project.json itself was lost: then all are, and that is the issue). */
 static void
 load_runs (RecurProject *self,
-           GPtrArray    *listed)
+           GPtrArray    *listed,
+           gboolean      have_list)
 {
   g_autoptr(GPtrArray) found = scan_run_folders (self);
 
@@ -954,10 +956,11 @@ load_runs (RecurProject *self,
       if (contains_id (listed, id) || folder_is_empty (dir))
         continue; /* an empty folder: a run whose config.json was never written */
       add_read_run (self, id, NULL);
-      add_issue (self, NULL, new_error (RECUR_PROJECT_ERROR_CORRUPT,
-                                        _("%s: this run was not listed in %s: recovered"), dir,
-                                        PROJECT_FILE));
       self->recovered = TRUE;
+      if (have_list)
+        add_issue (self, NULL, new_error (RECUR_PROJECT_ERROR_CORRUPT,
+                                          _("%s: this run was not listed in %s: recovered"), dir,
+                                          PROJECT_FILE));
     }
 }
 
@@ -969,6 +972,7 @@ recur_project_open (const char  *path,
   g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func ((GDestroyNotify) listed_free);
   g_autoptr(GPtrArray) found = NULL;
   GError *local = NULL;
+  gboolean have_list = TRUE;
 
   if (!g_file_test (self->path, G_FILE_TEST_IS_DIR))
     return fail_null (error, new_error (RECUR_PROJECT_ERROR_NOT_FOUND,
@@ -995,8 +999,9 @@ recur_project_open (const char  *path,
                                         _("%s; rebuilt from the run folders"), local->message));
       g_clear_error (&local);
       self->recovered = TRUE;
+      have_list = FALSE;
     }
-  load_runs (self, listed);
+  load_runs (self, listed, have_list);
   if (!recur_project_check_data (self, &local))
     add_issue (self, NULL, local);
   return g_steal_pointer (&self);
