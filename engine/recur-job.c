@@ -17,6 +17,7 @@ struct _RecurJob
   guint column;
   RecurDataset *data;
   RecurModel *model;
+  RecurTrainer *trainer;   /* from the first training on, so that a stopped run can resume */
   RecurTrainSummary summary;
   RecurEvaluation *evaluation;
   double *future;
@@ -106,6 +107,7 @@ recur_job_free (RecurJob *self)
 {
   if (self == NULL)
     return;
+  g_clear_pointer (&self->trainer, recur_trainer_free); /* borrows the model and the data */
   recur_job_config_clear (&self->config);
   g_clear_pointer (&self->series, recur_series_unref);
   g_clear_pointer (&self->data, recur_dataset_free);
@@ -144,16 +146,23 @@ recur_job_train (RecurJob          *self,
                  gpointer           user_data,
                  GError           **error)
 {
-  g_autoptr(RecurTrainer) trainer = recur_trainer_new (self->model, self->data,
-                                                       &self->config.train, error);
   gboolean ok;
 
-  if (trainer == NULL)
+  /* kept: training again after a stop resumes it (see recur_trainer_run) */
+  if (self->trainer == NULL)
+    self->trainer = recur_trainer_new (self->model, self->data, &self->config.train, error);
+  if (self->trainer == NULL)
     return FALSE;
-  ok = recur_trainer_run (trainer, cancellable, progress, user_data, error);
-  self->summary = *recur_trainer_get_summary (trainer);
+  ok = recur_trainer_run (self->trainer, cancellable, progress, user_data, error);
+  self->summary = *recur_trainer_get_summary (self->trainer);
   recur_job_score (self);
   return ok;
+}
+
+gboolean
+recur_job_can_resume (const RecurJob *self)
+{
+  return self->trainer != NULL && recur_trainer_can_resume (self->trainer);
 }
 
 const RecurJobConfig *

@@ -94,6 +94,9 @@ gboolean         recur_job_train           (RecurJob              *self,
                                             gpointer               user_data,
                                             GError               **error);
 
+/* TRUE when training stopped before its last epoch: recur_job_train then resumes it. */
+gboolean               recur_job_can_resume      (const RecurJob *self);
+
 /* Scores the model as it is (test metrics, baselines, the future forecast): what training does
  * at its end, for a model whose weights came from elsewhere (a saved project). */
 void                   recur_job_score           (RecurJob       *self);

@@ -367,11 +367,14 @@ drain_mailbox (RecurRun *self)
   gboolean changed = FALSE;
 
   g_mutex_lock (&self->lock);
-  if (self->pending_started && self->started_at == 0)
+  if (self->pending_started)
     {
-      self->started_at = self->pending_started_at;
+      /* the elapsed time counts from the first start, across a resume */
+      if (self->started_at == 0)
+        self->started_at = self->pending_started_at;
       if (self->status == RECUR_RUN_QUEUED)
         self->status = RECUR_RUN_TRAINING;
+      self->pending_started = FALSE;
       changed = TRUE;
     }
   for (guint i = 0; i < self->pending->len; i++)
@@ -465,6 +468,27 @@ recur_run_start (RecurRun    *self,
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
     }
+}
+
+gboolean
+recur_run_can_resume (RecurRun *self)
+{
+  return self->status == RECUR_RUN_STOPPED && recur_job_can_resume (self->job);
+}
+
+gboolean
+recur_run_resume (RecurRun    *self,
+                  GThreadPool *pool)
+{
+  g_return_val_if_fail (RECUR_IS_RUN (self), FALSE);
+  if (!recur_run_can_resume (self))
+    return FALSE;
+  g_cancellable_reset (self->cancellable);
+  self->status = RECUR_RUN_QUEUED;
+  self->ended_at = 0;
+  recur_run_start (self, pool);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
+  return TRUE;
 }
 
 void

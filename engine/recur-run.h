@@ -61,6 +61,11 @@ GThreadPool    *recur_run_pool_new       (guint                  max_threads);
 /* Queues the run on pool; must be called on the thread whose main context drains progress. */
 void            recur_run_start          (RecurRun              *self,
                                           GThreadPool           *pool);
+/* A stopped run that had epochs left trains on from where it stopped (its optimiser's state,
+ * shuffling and best weights kept), queued on pool. FALSE when it cannot. */
+gboolean        recur_run_resume         (RecurRun              *self,
+                                          GThreadPool           *pool);
+gboolean        recur_run_can_resume     (RecurRun              *self);
 /* Asks the run to stop between two minibatches; it keeps its best weights. */
 void            recur_run_stop           (RecurRun              *self);
 

@@ -181,6 +181,14 @@ recur_trainer_free (RecurTrainer *self)
   g_free (self);
 }
 
+gboolean
+recur_trainer_can_resume (const RecurTrainer *self)
+{
+  return self->summary.epochs_run > 0 && self->summary.epochs_run < self->spec.epochs
+         && !self->summary.stopped_early
+         && !recur_cell_is_one_shot (recur_model_get_spec (self->model)->cell);
+}
+
 const RecurTrainSummary *
 recur_trainer_get_summary (const RecurTrainer *self)
 {
@@ -353,13 +361,21 @@ recur_trainer_run (RecurTrainer       *self,
   gint64 t_start = g_get_monotonic_time ();
   gboolean ok = TRUE;
 
-  memset (&self->summary, 0, sizeof self->summary);
-  self->summary.best_loss = INFINITY;
-  recur_model_copy_params (self->best, self->model);
+  /* A second call resumes: the epochs go on from where they stopped, with the optimiser's
+   * moments, the shuffling and the best weights as they were. */
+  double seconds_before = self->summary.seconds;
+
+  if (self->summary.epochs_run == 0)
+    {
+      memset (&self->summary, 0, sizeof self->summary);
+      self->summary.best_loss = INFINITY;
+      seconds_before = 0.0;
+      recur_model_copy_params (self->best, self->model);
+    }
   if (recur_cell_is_one_shot (recur_model_get_spec (self->model)->cell))
     return run_one_shot (self, cancellable, progress, user_data, error);
 
-  for (guint epoch = 1; epoch <= spec->epochs && ok; epoch++)
+  for (guint epoch = self->summary.epochs_run + 1; epoch <= spec->epochs && ok; epoch++)
     {
       gint64 t_epoch = g_get_monotonic_time ();
       double lr = scheduled_lr (spec, epoch, plateau_lr);
@@ -443,7 +459,7 @@ recur_trainer_run (RecurTrainer       *self,
       p.best_epoch = self->summary.best_epoch;
       p.best_loss = self->summary.best_loss;
       p.epoch_seconds = (g_get_monotonic_time () - t_epoch) / 1e6;
-      p.elapsed_seconds = (g_get_monotonic_time () - t_start) / 1e6;
+      p.elapsed_seconds = seconds_before + (g_get_monotonic_time () - t_start) / 1e6;
       if (progress)
         progress (&p, user_data);
 
@@ -457,7 +473,7 @@ recur_trainer_run (RecurTrainer       *self,
   /* Whatever happened, the model leaves with the best weights seen. */
   if (self->summary.best_epoch > 0)
     recur_model_copy_params (self->model, self->best);
-  self->summary.seconds = (g_get_monotonic_time () - t_start) / 1e6;
+  self->summary.seconds = seconds_before + (g_get_monotonic_time () - t_start) / 1e6;
   self->summary.windows_per_second = self->summary.seconds > 0
     ? (double) self->summary.epochs_run * n_train / self->summary.seconds
     : 0.0;

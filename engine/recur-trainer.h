@@ -94,6 +94,8 @@ RecurTrainer *recur_trainer_new         (RecurModel           *model,
 void          recur_trainer_free        (RecurTrainer         *self);
 
 /* Runs the epochs on the calling thread; progress is called after each epoch on this thread.
+ * Called again after a cancel, it resumes: from the next epoch, with the optimiser's state, the
+ * shuffling and the best weights kept.
  * A one-shot model (recur_cell_is_one_shot: the ESN) is fitted instead, and reported once as
  * epoch 1 of 1 with its training and validation loss; the optimiser settings do not apply.
  * Checks cancellable before each minibatch. However it ends, the model holds the best weights
@@ -105,6 +107,8 @@ gboolean      recur_trainer_run         (RecurTrainer         *self,
                                          gpointer              user_data,
                                          GError              **error);
 const RecurTrainSummary *recur_trainer_get_summary (const RecurTrainer *self);
+/* TRUE when a run stopped before its last epoch: recur_trainer_run again goes on from there. */
+gboolean      recur_trainer_can_resume  (const RecurTrainer   *self);
 
 /* Mean loss of the model over validation windows (no dropout); NAN when there are none. */
 double        recur_trainer_evaluate_validation (RecurTrainer *self);

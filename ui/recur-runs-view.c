@@ -525,6 +525,8 @@ recur_runs_view_init (RecurRunsView *self)
                                                      _("Queue runs over a grid of hyperparameter values")));
   gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("_Duplicate and Edit"), "win.duplicate-run",
                                                      _("Put the selected run's settings in the panel")));
+  gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("Res_ume"), "win.resume-runs",
+                                                     _("Train the selected stopped runs on from where they stopped")));
   gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("Stop"), "win.stop-runs",
                                                      _("Stop the selected runs; they keep their best weights")));
   gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("_Rename…"), "win.rename-run",

@@ -1596,6 +1596,20 @@ action_stop_runs (GtkWidget  *widget,
       recur_run_stop (g_ptr_array_index (selected, i));
 }
 
+static void
+action_resume_runs (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+
+  for (guint i = 0; i < selected->len; i++)
+    recur_run_resume (g_ptr_array_index (selected, i), run_pool ());
+  update_status (self);
+  update_actions (self);
+}
+
 /* The selected run's settings back in the panel, to change one and train again. */
 static void
 action_duplicate_run (GtkWidget  *widget,
@@ -1861,6 +1875,7 @@ update_actions (RecurWindow *self)
     gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0;
     gtk_widget_action_set_enabled (w, "win.export-table", any);
     gtk_widget_action_set_enabled (w, "win.stop-runs", any);
+    gtk_widget_action_set_enabled (w, "win.resume-runs", any);
     gtk_widget_action_set_enabled (w, "win.duplicate-run", any);
     gtk_widget_action_set_enabled (w, "win.rename-run", any);
     gtk_widget_action_set_enabled (w, "win.delete-runs", any);
@@ -2110,6 +2125,7 @@ recur_window_class_init (RecurWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-plot", "s", action_export_plot);
   gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, action_dismiss_banner);
   gtk_widget_class_install_action (widget_class, "win.stop-runs", NULL, action_stop_runs);
+  gtk_widget_class_install_action (widget_class, "win.resume-runs", NULL, action_resume_runs);
   gtk_widget_class_install_action (widget_class, "win.duplicate-run", NULL, action_duplicate_run);
   gtk_widget_class_install_action (widget_class, "win.rename-run", NULL, action_rename_run);
   gtk_widget_class_install_action (widget_class, "win.delete-runs", NULL, action_delete_runs);

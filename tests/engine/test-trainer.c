@@ -200,6 +200,44 @@ test_cancel_keeps_best_weights (void)
   setup_clear (&s);
 }
 
+/* Stopped at epoch 3, trained again: the epochs go on from 4 to the last, never forgetting the
+ * best seen before the stop. */
+static void
+test_resume_after_cancel (void)
+{
+  Setup s;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Record r = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)),
+               0, 0, cancellable, 3 };
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  double best_before;
+
+  setup_init (&s, RECUR_CELL_LSTM, 8);
+  s.train.epochs = 8;
+  s.train.patience = 0;
+  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+  g_assert_false (recur_trainer_run (trainer, cancellable, record_progress, &r, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_true (recur_trainer_can_resume (trainer));
+  best_before = recur_trainer_get_summary (trainer)->best_loss;
+
+  g_cancellable_reset (cancellable);
+  r.cancel_at_epoch = 0;
+  g_assert_true (recur_trainer_run (trainer, cancellable, record_progress, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.train_loss->len, ==, 8); /* 3 before the stop, 5 after */
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, 8);
+  g_assert_cmpfloat (recur_trainer_get_summary (trainer)->best_loss, <=, best_before);
+  g_assert_false (recur_trainer_can_resume (trainer));
+  g_assert_cmpfloat (recur_trainer_evaluate_validation (trainer), ==,
+                     recur_trainer_get_summary (trainer)->best_loss);
+  g_array_unref (r.train_loss);
+  g_array_unref (r.val_loss);
+  setup_clear (&s);
+}
+
 static void
 test_divergence_is_reported (void)
 {
@@ -288,6 +326,7 @@ main (int    argc,
   g_test_add_func ("/engine/trainer/same-seed-is-bit-identical", test_same_seed_is_bit_identical);
   g_test_add_func ("/engine/trainer/cancel-keeps-best-weights", test_cancel_keeps_best_weights);
   g_test_add_func ("/engine/trainer/divergence-is-reported", test_divergence_is_reported);
+  g_test_add_func ("/engine/trainer/resume-after-cancel", test_resume_after_cancel);
   g_test_add_func ("/engine/trainer/schedule-rates", test_schedule_rates);
   g_test_add_func ("/engine/trainer/invalid-spec", test_invalid_spec);
   return g_test_run ();

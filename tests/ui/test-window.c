@@ -195,6 +195,14 @@ test_train_and_watch (void)
   gtk_window_destroy (win);
 }
 
+static RecurRun *resumed_run;
+
+static gboolean
+has_more_epochs (gpointer want)
+{
+  return recur_run_get_n_epochs (resumed_run) >= GPOINTER_TO_UINT (want);
+}
+
 /* Stop keeps the best weights; the run ends within a moment. */
 static void
 test_stop (void)
@@ -208,8 +216,22 @@ test_stop (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
   g_assert_true (wait_for (not_training, win, 5000));
   run = recur_window_get_run (RECUR_WINDOW (win));
+  resumed_run = run;
   g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
   g_assert_nonnull (recur_job_get_evaluation (recur_run_get_job (run)));
+
+  /* Resume goes on from the epoch it stopped at */
+  {
+    guint stopped_at = recur_run_get_n_epochs (run);
+    g_assert_true (recur_run_can_resume (run));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.resume-runs", NULL));
+    g_assert_true (recur_window_is_training (RECUR_WINDOW (win)));
+    g_assert_true (wait_for (has_more_epochs, GUINT_TO_POINTER (stopped_at + 2), 30000));
+    recur_run_stop (run);
+    g_assert_true (wait_for (not_training, win, 5000));
+    g_assert_cmpuint (recur_run_get_n_epochs (run), >=, stopped_at + 2);
+    g_assert_cmpuint (recur_run_get_last_progress (run)->epoch, ==, recur_run_get_n_epochs (run));
+  }
   gtk_window_destroy (win);
 }
 
