@@ -992,7 +992,7 @@ print_info (const RecurSeries *series)
       g_autofree char *last = recur_series_format_timestamp (series, ts[n - 1]);
       g_print (_("Time column: “%s”, %s, from %s to %s\n"),
                recur_series_get_column_name (series, (guint) time_col),
-               recur_frequency_to_string (recur_series_get_frequency (series)), first, last);
+               recur_frequency_to_display (recur_series_get_frequency (series)), first, last);
     }
   else
     g_print ("%s\n", _("Time column: none (the row number is the time axis)"));

@@ -248,7 +248,7 @@ column_text (RecurRunsView *self,
       return g_markup_escape_text (recur_run_status_to_string (recur_run_get_status (run)), -1);
     case COLUMN_DURATION:
       v = recur_run_get_elapsed (run);
-      return v > 0 ? g_strdup_printf ("%.1f s", v) : g_strdup ("—");
+      return v > 0 ? g_strdup_printf (_("%.1f s"), v) : g_strdup ("—");
     default:
       v = column_value (column, run);
       return isfinite (v) ? g_strdup_printf ("%.4g", v) : g_strdup ("—");
@@ -527,7 +527,7 @@ recur_runs_view_init (RecurRunsView *self)
                                                      _("Put the selected run's settings in the panel")));
   gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("Res_ume"), "win.resume-runs",
                                                      _("Train the selected stopped runs on from where they stopped")));
-  gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("Stop"), "win.stop-runs",
+  gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("S_top"), "win.stop-runs",
                                                      _("Stop the selected runs; they keep their best weights")));
   gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("_Rename…"), "win.rename-run",
                                                      _("Rename the selected run")));
