@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "recur-blas.h"
 #include "recur-run.h"
@@ -54,9 +55,19 @@ small_lstm (RecurJobConfig *config,
 typedef struct
 {
   double wall;
+  double cpu;             /* user + system seconds of the whole process */
   double windows;         /* trained, summed over the runs */
   double mean_per_run;    /* each run's own windows/s, averaged */
 } Measure;
+
+static double
+cpu_seconds (void)
+{
+  struct rusage u;
+
+  getrusage (RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
 
 static Measure
 measure (RecurSeries *series,
@@ -67,6 +78,7 @@ measure (RecurSeries *series,
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
   Measure m = { 0 };
   gint64 start;
+  double cpu_start;
   gboolean active = TRUE;
 
   for (guint i = 0; i < n_runs; i++)
@@ -80,6 +92,7 @@ measure (RecurSeries *series,
       recur_job_config_clear (&config);
     }
   start = g_get_monotonic_time ();
+  cpu_start = cpu_seconds ();
   for (guint i = 0; i < n_runs; i++)
     recur_run_start (g_ptr_array_index (runs, i), pool);
   while (active)
@@ -90,6 +103,7 @@ measure (RecurSeries *series,
         active |= recur_run_is_active (g_ptr_array_index (runs, i));
     }
   m.wall = (g_get_monotonic_time () - start) / 1e6;
+  m.cpu = cpu_seconds () - cpu_start;
   for (guint i = 0; i < n_runs; i++)
     {
       RecurJob *job = recur_run_get_job (g_ptr_array_index (runs, i));
@@ -156,8 +170,8 @@ main (int    argc,
   recur_blas_configure (1);
   printf ("Concurrent runs of an LSTM (32 hidden, window 32, batch 32, Adam) on a synthetic "
           "series of %u points, %d epochs each\n\n", N_POINTS, epochs);
-  printf ("%5s %8s %18s %16s %9s %11s\n", "runs", "wall s", "windows/s (sum)", "per run (mean)",
-          "speed-up", "efficiency");
+  printf ("%5s %8s %18s %16s %9s %11s %11s\n", "runs", "wall s", "windows/s (sum)",
+          "per run (mean)", "speed-up", "efficiency", "cores used");
   measure (series, 1, 1); /* warm up: page in the code, settle the clock */
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
     {
@@ -168,11 +182,12 @@ main (int    argc,
       if (i == 0)
         single = total;
       speedup = total / single;
-      printf ("%5u %8.2f %18.0f %16.0f %8.2fx %10.0f%%\n", counts[i], m.wall, total,
+      printf ("%5u %8.2f %18.0f %16.0f %8.2fx %10.0f%% %11.2f\n", counts[i], m.wall, total,
               m.mean_per_run, speedup,
-              100 * speedup / MIN (counts[i], g_get_num_processors ()));
+              100 * speedup / MIN (counts[i], g_get_num_processors ()), m.cpu / m.wall);
     }
-  printf ("\nefficiency = speed-up / min(runs, cores)\n");
+  printf ("\nefficiency = speed-up / min(runs, cores); cores used = CPU time / wall time (below\n"
+          "min(runs, cores) when other processes take the CPUs or the runs wait on each other)\n");
   print_environment ();
   return 0;
 }
