@@ -8,6 +8,7 @@
 
 #include "recur-blas.h"
 #include "recur-esn.h"
+#include "recur-kernels.h"
 #include "recur-model.h"
 
 /* Layout follows torch.nn.RNN/LSTM/GRU(batch_first=True) followed by nn.Linear:
@@ -62,6 +63,7 @@ typedef struct
   float *gates;  /* [T][B][G·H]: XP, then activated gates (RNN: pre-activation) */
   float *hh;     /* GRU: [T][B][G·H] = W_hh h' + b_hh */
   float *cell;   /* LSTM: [T][B][H] */
+  float *tanh_c; /* LSTM: [T][B][H] = tanh(cell), kept for the backward pass */
 } DirectionBuffers;
 
 struct _RecurWorkspace
@@ -659,7 +661,10 @@ recur_workspace_new (const RecurModel *model,
           if (s->cell == RECUR_CELL_GRU)
             db->hh = g_new0 (float, T * B * GH);
           if (s->cell == RECUR_CELL_LSTM)
-            db->cell = g_new0 (float, T * B * H);
+            {
+              db->cell = g_new0 (float, T * B * H);
+              db->tanh_c = g_new0 (float, T * B * H);
+            }
         }
     }
   ws->features = g_new0 (float, B * DH);
@@ -700,6 +705,7 @@ recur_workspace_free (RecurWorkspace *ws)
           g_free (db->gates);
           g_free (db->hh);
           g_free (db->cell);
+          g_free (db->tanh_c);
         }
     }
   g_free (ws->y);
@@ -723,12 +729,6 @@ recur_workspace_free (RecurWorkspace *ws)
 }
 
 /* ---- element-wise helpers ------------------------------------------------------------- */
-
-static inline float
-sigmoidf (float x)
-{
-  return 1.0f / (1.0f + expf (-x));
-}
 
 /* rows × n: out[r][j] = bias1[j] + bias2[j] (either may be NULL). */
 static void
@@ -784,8 +784,9 @@ hidden_at (RecurWorkspace *ws,
   return ws->y[l] + (gsize) t * batch * DH + (gsize) d * ws->hidden;
 }
 
-/* The pointwise part of one time step, given pre-activations in g (and GRU's hh).
- * h_prev and c_prev are NULL at the first step (h0 = c0 = 0). */
+/* The pointwise part of one time step, given pre-activations in g (and GRU's hh); the gate
+ * formulas are in recur-kernels.c. h_prev and c_prev are NULL at the first step (h0 = c0 = 0);
+ * tc receives LSTM's tanh(c). */
 static void
 cell_step_forward (RecurCellKind  cell,
                    guint          batch,
@@ -795,69 +796,32 @@ cell_step_forward (RecurCellKind  cell,
                    const float   *h_prev,
                    const float   *c_prev,
                    float         *c,
+                   float         *tc,
                    float         *h,
                    gsize          ld_h)
 {
-  gsize GH = (gsize) recur_cell_n_gates (cell) * H;
-
-  for (guint b = 0; b < batch; b++)
+  switch (cell)
     {
-      float *gb = g + b * GH;
-      float *hb = h + b * ld_h;
-      const float *hpb = h_prev ? h_prev + b * ld_h : NULL;
-
-      switch (cell)
-        {
-        case RECUR_CELL_RNN_TANH:
-          /* h = tanh(W_ih x + b_ih + W_hh h' + b_hh) */
-          for (guint j = 0; j < H; j++)
-            hb[j] = tanhf (gb[j]);
-          break;
-        case RECUR_CELL_RNN_RELU:
-          for (guint j = 0; j < H; j++)
-            hb[j] = gb[j] > 0.0f ? gb[j] : 0.0f;
-          break;
-        case RECUR_CELL_LSTM:
-          {
-            float *cb = c + b * H;
-            const float *cpb = c_prev ? c_prev + b * H : NULL;
-            for (guint j = 0; j < H; j++)
-              {
-                /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c) */
-                float i = sigmoidf (gb[j]);
-                float f = sigmoidf (gb[H + j]);
-                float gg = tanhf (gb[2 * H + j]);
-                float o = sigmoidf (gb[3 * H + j]);
-                float cv = i * gg + (cpb ? f * cpb[j] : 0.0f);
-                gb[j] = i;
-                gb[H + j] = f;
-                gb[2 * H + j] = gg;
-                gb[3 * H + j] = o;
-                cb[j] = cv;
-                hb[j] = o * tanhf (cv);
-              }
-          }
-          break;
-        case RECUR_CELL_GRU:
-          {
-            const float *hhb = hh + b * GH;
-            for (guint j = 0; j < H; j++)
-              {
-                /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise,
-                 * n = tanh(W_in x + b_in + r ⊙ (W_hn h' + b_hn)), h = (1 − z) ⊙ n + z ⊙ h' */
-                float r = sigmoidf (gb[j] + hhb[j]);
-                float z = sigmoidf (gb[H + j] + hhb[H + j]);
-                float n = tanhf (gb[2 * H + j] + r * hhb[2 * H + j]);
-                gb[j] = r;
-                gb[H + j] = z;
-                gb[2 * H + j] = n;
-                hb[j] = (1.0f - z) * n + (hpb ? z * hpb[j] : 0.0f);
-              }
-          }
-          break;
-        default:
-          g_assert_not_reached ();
-        }
+    case RECUR_CELL_RNN_TANH:
+      /* h = tanh(W_ih x + b_ih + W_hh h' + b_hh) */
+      recur_kernel_tanh_forward (batch, H, g, H, h, ld_h);
+      break;
+    case RECUR_CELL_RNN_RELU:
+      for (guint b = 0; b < batch; b++)
+        for (guint j = 0; j < H; j++)
+          h[b * ld_h + j] = g[(gsize) b * H + j] > 0.0f ? g[(gsize) b * H + j] : 0.0f;
+      break;
+    case RECUR_CELL_LSTM:
+      /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c) */
+      recur_kernel_lstm_forward (batch, H, g, c_prev, c, tc, h, ld_h);
+      break;
+    case RECUR_CELL_GRU:
+      /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise,
+       * n = tanh(W_in x + b_in + r ⊙ (W_hn h' + b_hn)), h = (1 − z) ⊙ n + z ⊙ h' */
+      recur_kernel_gru_forward (batch, H, g, hh, h_prev, h, ld_h);
+      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -873,18 +837,13 @@ project_inputs (const float *x,
                 const float *bias2,
                 float       *out)
 {
-  fill_bias_rows (out, rows, GH, bias1, bias2);
   if (in == 1)
     {
-      for (gsize r = 0; r < rows; r++)
-        {
-          float xv = x[r];
-          float *o = out + r * GH;
-          for (gsize j = 0; j < GH; j++)
-            o[j] += xv * w_ih[j];
-        }
+      recur_kernel_project1 (rows, GH, x, w_ih, bias1 ? bias1 : bias2, bias1 ? bias2 : NULL,
+                             out);
       return;
     }
+  fill_bias_rows (out, rows, GH, bias1, bias2);
   recur_sgemm (FALSE, TRUE, (int) rows, (int) GH, (int) in, 1.0f, x, (int) in,
                w_ih, (int) in, 1.0f, out, (int) GH);
 }
@@ -919,6 +878,7 @@ forward_direction (const RecurModel *self,
       float *hh = gru ? db->hh + (gsize) t * batch * GH : NULL;
       const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
       float *c = db->cell ? db->cell + (gsize) t * batch * H : NULL;
+      float *tc = db->tanh_c ? db->tanh_c + (gsize) t * batch * H : NULL;
       const float *c_prev = (c && step) ? db->cell + (gsize) t_prev * batch * H : NULL;
 
       if (gru)
@@ -933,7 +893,7 @@ forward_direction (const RecurModel *self,
           recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
                        p + lo->w_hh, (int) H, 1.0f, g, (int) GH);
         }
-      cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c,
+      cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c, tc,
                          hidden_at (ws, l, d, t, batch), DH);
     }
 }
@@ -1089,9 +1049,8 @@ forward_clockwork (const RecurModel *self,
           if (hp)
             recur_sgemm (FALSE, TRUE, (int) batch, (int) k, (int) (H - r0), 1.0f, hp + r0,
                          (int) H, w_hh + (gsize) r0 * H + r0, (int) H, 1.0f, gt + r0, (int) H);
-          for (guint b = 0; b < batch; b++)
-            for (guint j = r0; j < r0 + k; j++)
-              ht[(gsize) b * H + j] = tanhf (gt[(gsize) b * H + j]);
+          /* the same tanh as the Elman cell's, so one block is exactly an Elman RNN */
+          recur_kernel_tanh_forward (batch, k, gt + r0, H, ht + r0, H);
         }
     }
 }
@@ -1182,7 +1141,7 @@ cell_step_backward (RecurCellKind  cell,
                     const float   *hh,
                     const float   *h,
                     const float   *h_prev,
-                    const float   *c,
+                    const float   *tc,
                     const float   *c_prev,
                     gsize          ld_h,
                     float         *dh,
@@ -1190,69 +1149,24 @@ cell_step_backward (RecurCellKind  cell,
                     float         *dg,
                     float         *dg_hh)
 {
-  gsize GH = (gsize) recur_cell_n_gates (cell) * H;
-
-  for (guint b = 0; b < batch; b++)
+  switch (cell)
     {
-      const float *gb = g + b * GH;
-      const float *hb = h + b * ld_h;
-      float *dhb = dh + b * H;
-      float *dgb = dg + b * GH;
-
-      switch (cell)
-        {
-        case RECUR_CELL_RNN_TANH:
-          for (guint j = 0; j < H; j++)
-            dgb[j] = dhb[j] * (1.0f - hb[j] * hb[j]);
-          break;
-        case RECUR_CELL_RNN_RELU:
-          for (guint j = 0; j < H; j++)
-            dgb[j] = hb[j] > 0.0f ? dhb[j] : 0.0f;
-          break;
-        case RECUR_CELL_LSTM:
-          {
-            const float *cb = c + b * H;
-            const float *cpb = c_prev ? c_prev + b * H : NULL;
-            float *dcb = dc + b * H;
-            for (guint j = 0; j < H; j++)
-              {
-                float i = gb[j], f = gb[H + j], gg = gb[2 * H + j], o = gb[3 * H + j];
-                float tc = tanhf (cb[j]);
-                float dcv = dcb[j] + dhb[j] * o * (1.0f - tc * tc);
-                float cp = cpb ? cpb[j] : 0.0f;
-                dgb[j] = dcv * gg * i * (1.0f - i);
-                dgb[H + j] = dcv * cp * f * (1.0f - f);
-                dgb[2 * H + j] = dcv * i * (1.0f - gg * gg);
-                dgb[3 * H + j] = dhb[j] * tc * o * (1.0f - o);
-                dcb[j] = dcv * f;
-              }
-          }
-          break;
-        case RECUR_CELL_GRU:
-          {
-            const float *hhb = hh + b * GH;
-            const float *hpb = h_prev ? h_prev + b * ld_h : NULL;
-            float *dghb = dg_hh + b * GH;
-            for (guint j = 0; j < H; j++)
-              {
-                float r = gb[j], z = gb[H + j], n = gb[2 * H + j];
-                float hp = hpb ? hpb[j] : 0.0f;
-                float dn = dhb[j] * (1.0f - z) * (1.0f - n * n);
-                float dz = dhb[j] * (hp - n) * z * (1.0f - z);
-                float dr = dn * hhb[2 * H + j] * r * (1.0f - r);
-                dgb[j] = dr;
-                dgb[H + j] = dz;
-                dgb[2 * H + j] = dn;
-                dghb[j] = dr;
-                dghb[H + j] = dz;
-                dghb[2 * H + j] = dn * r;
-                dhb[j] = dhb[j] * z;
-              }
-          }
-          break;
-        default:
-          g_assert_not_reached ();
-        }
+    case RECUR_CELL_RNN_TANH:
+      recur_kernel_tanh_backward (batch, H, h, ld_h, dh, dg, H);
+      break;
+    case RECUR_CELL_RNN_RELU:
+      for (guint b = 0; b < batch; b++)
+        for (guint j = 0; j < H; j++)
+          dg[(gsize) b * H + j] = h[b * ld_h + j] > 0.0f ? dh[(gsize) b * H + j] : 0.0f;
+      break;
+    case RECUR_CELL_LSTM:
+      recur_kernel_lstm_backward (batch, H, g, tc, c_prev, dh, dc, dg);
+      break;
+    case RECUR_CELL_GRU:
+      recur_kernel_gru_backward (batch, H, g, hh, h_prev, ld_h, dh, dg, dg_hh);
+      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -1313,7 +1227,7 @@ backward_direction (RecurModel     *self,
       cell_step_backward (s->cell, batch, H, db->gates + (gsize) t * BGH,
                           gru ? db->hh + (gsize) t * BGH : NULL,
                           hidden_at (ws, l, d, t, batch), h_prev,
-                          db->cell ? db->cell + (gsize) t * batch * H : NULL,
+                          db->tanh_c ? db->tanh_c + (gsize) t * batch * H : NULL,
                           (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
                           DH, ws->d_h, ws->d_c, dg, dg_hh);
 
@@ -1461,13 +1375,16 @@ backward_clockwork (RecurModel     *self,
       for (guint i = 0; i < s->n_periods; i++)
         {
           gboolean fires = t % s->periods[i] == 0;
+          guint r0 = i * k;
+
+          /* dg = dh ⊙ (1 − h²) through the Elman cell's own kernel, so that one block is
+           * exactly an Elman RNN */
+          if (fires)
+            recur_kernel_tanh_backward (batch, k, ht + r0, H, dh + r0, dg + r0, H);
           for (guint b = 0; b < batch; b++)
-            for (gsize q = (gsize) b * H + i * k; q < (gsize) b * H + (i + 1) * k; q++)
+            for (gsize q = (gsize) b * H + r0; q < (gsize) b * H + r0 + k; q++)
               if (fires)
-                {
-                  dg[q] = dh[q] * (1.0f - ht[q] * ht[q]);
-                  dh[q] = 0.0f;
-                }
+                dh[q] = 0.0f;
               else
                 dg[q] = 0.0f;  /* dh[q] goes on to h_{t−1} unchanged */
         }

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "recur-kernels.h"
+
+/* This file is built with -O3 (engine/meson.build) so that GCC vectorises every loop below; no
+ * -ffast-math: the rounding trick in exp_approx needs IEEE arithmetic, and results must not
+ * depend on how the compiler reassociates. Each exported kernel is cloned per ISA; within one
+ * machine the same clone always runs, so training stays bit-for-bit reproducible. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KERNEL __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define KERNEL
+#endif
+
+static inline float
+clampf (float x,
+        float lo,
+        float hi)
+{
+  /* written so that NaN passes through (a diverging run must still be seen to diverge) */
+  x = x < lo ? lo : x;
+  return x > hi ? hi : x;
+}
+
+/* e^x = 2^n · e^r, n = round(x / ln 2), r = x − n ln 2 with ln 2 in two parts (Cody–Waite),
+ * e^r from Cephes' expf polynomial; x clamped to [−87, 88] so 2^n stays a normal float.
+ * Adding and subtracting 1.5 · 2^23 rounds to the nearest integer without a libm call. */
+static inline float
+exp_approx (float x)
+{
+  float n, r, z, p, scale;
+  int32_t bits;
+
+  x = clampf (x, -87.0f, 88.0f);
+  n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  z = r * r;
+  p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * z + r + 1.0f;
+  bits = ((int32_t) n + 127) << 23;
+  memcpy (&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+/* σ(x) = 1 / (1 + e^−x) */
+static inline float
+sigmoid_approx (float x)
+{
+  return 1.0f / (1.0f + exp_approx (-x));
+}
+
+/* tanh(x) as Eigen's rational approximation: odd degree-13 over even degree-6 polynomial on
+ * x clamped to ±7.905 (where tanh rounds to ±1), and x itself below 4e-4. No exp, no
+ * cancellation near 0. */
+static inline float
+tanh_approx (float x)
+{
+  float c = clampf (x, -7.90531110763549805f, 7.90531110763549805f);
+  float x2 = c * c, p, q, t;
+
+  p = -2.76076847742355e-16f;
+  p = p * x2 + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  p = p * c;
+  q = 1.19825839466702e-06f;
+  q = q * x2 + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  t = p / q;
+  return (x < 4e-4f && x > -4e-4f) ? x : t;
+}
+
+float
+recur_kernel_sigmoid1 (float x)
+{
+  return sigmoid_approx (x);
+}
+
+float
+recur_kernel_tanh1 (float x)
+{
+  return tanh_approx (x);
+}
+
+KERNEL void
+recur_kernel_project1 (gsize        rows,
+                       gsize        n,
+                       const float *x,
+                       const float *w,
+                       const float *b1,
+                       const float *b2,
+                       float       *out)
+{
+  for (gsize r = 0; r < rows; r++)
+    {
+      float *restrict o = out + r * n;
+      float xv = x[r];
+
+      /* the same sums as fill-then-accumulate: (b1 + b2) + x · w */
+      if (b1 && b2)
+        for (gsize j = 0; j < n; j++)
+          o[j] = (b1[j] + b2[j]) + xv * w[j];
+      else if (b1)
+        for (gsize j = 0; j < n; j++)
+          o[j] = b1[j] + xv * w[j];
+      else
+        for (gsize j = 0; j < n; j++)
+          o[j] = xv * w[j];
+    }
+}
+
+KERNEL void
+recur_kernel_tanh_forward (guint        batch,
+                           guint        H,
+                           const float *g,
+                           gsize        ld_g,
+                           float       *h,
+                           gsize        ld_h)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      const float *restrict gb = g + b * ld_g;
+      float *restrict hb = h + b * ld_h;
+
+      /* h = tanh(W_ih x + b_ih + W_hh h' + b_hh) */
+      for (guint j = 0; j < H; j++)
+        hb[j] = tanh_approx (gb[j]);
+    }
+}
+
+KERNEL void
+recur_kernel_tanh_backward (guint        batch,
+                            guint        H,
+                            const float *h,
+                            gsize        ld_h,
+                            const float *dh,
+                            float       *dg,
+                            gsize        ld_d)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      const float *restrict hb = h + b * ld_h;
+      const float *restrict dhb = dh + b * ld_d;
+      float *restrict dgb = dg + b * ld_d;
+
+      for (guint j = 0; j < H; j++)
+        dgb[j] = dhb[j] * (1.0f - hb[j] * hb[j]);
+    }
+}
+
+/* One row of the LSTM step; `first` (a constant after inlining) leaves c' out, so that every
+ * loop is branch-free and vectorises. */
+static inline __attribute__ ((always_inline)) void
+lstm_forward_row (guint                  H,
+                  float *restrict        gi,
+                  const float *restrict  cp,
+                  float *restrict        cb,
+                  float *restrict        tcb,
+                  float *restrict        hb,
+                  gboolean               first)
+{
+  float *restrict gf = gi + H, *restrict gg = gi + 2 * H, *restrict go = gi + 3 * H;
+
+  for (guint j = 0; j < H; j++)
+    {
+      /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c) */
+      float i = sigmoid_approx (gi[j]);
+      float f = sigmoid_approx (gf[j]);
+      float gv = tanh_approx (gg[j]);
+      float o = sigmoid_approx (go[j]);
+      float cv = first ? i * gv : i * gv + f * cp[j];
+      float t = tanh_approx (cv);
+
+      gi[j] = i;
+      gf[j] = f;
+      gg[j] = gv;
+      go[j] = o;
+      cb[j] = cv;
+      tcb[j] = t;
+      hb[j] = o * t;
+    }
+}
+
+KERNEL void
+recur_kernel_lstm_forward (guint        batch,
+                           guint        H,
+                           float       *g,
+                           const float *c_prev,
+                           float       *c,
+                           float       *tc,
+                           float       *h,
+                           gsize        ld_h)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      float *gi = g + (gsize) b * 4 * H;
+      float *cb = c + (gsize) b * H, *tcb = tc + (gsize) b * H, *hb = h + b * ld_h;
+
+      if (c_prev)
+        lstm_forward_row (H, gi, c_prev + (gsize) b * H, cb, tcb, hb, FALSE);
+      else
+        lstm_forward_row (H, gi, NULL, cb, tcb, hb, TRUE);
+    }
+}
+
+static inline __attribute__ ((always_inline)) void
+lstm_backward_row (guint                 H,
+                   const float *restrict gi,
+                   const float *restrict tcb,
+                   const float *restrict cp,
+                   const float *restrict dhb,
+                   float *restrict       dcb,
+                   float *restrict       di,
+                   gboolean              first)
+{
+  const float *restrict gf = gi + H, *restrict gg = gi + 2 * H, *restrict go = gi + 3 * H;
+  float *restrict df = di + H, *restrict dgg = di + 2 * H, *restrict dout = di + 3 * H;
+
+  for (guint j = 0; j < H; j++)
+    {
+      float i = gi[j], f = gf[j], gv = gg[j], o = go[j], t = tcb[j];
+      /* dc += dh ⊙ o ⊙ (1 − tanh²(c)); then through c = f ⊙ c' + i ⊙ g */
+      float dcv = dcb[j] + dhb[j] * o * (1.0f - t * t);
+      float cpv = first ? 0.0f : cp[j];
+
+      di[j] = dcv * gv * i * (1.0f - i);
+      df[j] = dcv * cpv * f * (1.0f - f);
+      dgg[j] = dcv * i * (1.0f - gv * gv);
+      dout[j] = dhb[j] * t * o * (1.0f - o);
+      dcb[j] = dcv * f;
+    }
+}
+
+KERNEL void
+recur_kernel_lstm_backward (guint        batch,
+                            guint        H,
+                            const float *g,
+                            const float *tc,
+                            const float *c_prev,
+                            const float *dh,
+                            float       *dc,
+                            float       *dg)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      gsize o4 = (gsize) b * 4 * H, o1 = (gsize) b * H;
+
+      if (c_prev)
+        lstm_backward_row (H, g + o4, tc + o1, c_prev + o1, dh + o1, dc + o1, dg + o4, FALSE);
+      else
+        lstm_backward_row (H, g + o4, tc + o1, NULL, dh + o1, dc + o1, dg + o4, TRUE);
+    }
+}
+
+static inline __attribute__ ((always_inline)) void
+gru_forward_row (guint                 H,
+                 float *restrict       gr,
+                 const float *restrict hr,
+                 const float *restrict hp,
+                 float *restrict       hb,
+                 gboolean              first)
+{
+  float *restrict gz = gr + H, *restrict gn = gr + 2 * H;
+  const float *restrict hz = hr + H, *restrict hn = hr + 2 * H;
+
+  for (guint j = 0; j < H; j++)
+    {
+      /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise,
+       * n = tanh(W_in x + b_in + r ⊙ (W_hn h' + b_hn)), h = (1 − z) ⊙ n + z ⊙ h' */
+      float r = sigmoid_approx (gr[j] + hr[j]);
+      float z = sigmoid_approx (gz[j] + hz[j]);
+      float n = tanh_approx (gn[j] + r * hn[j]);
+
+      gr[j] = r;
+      gz[j] = z;
+      gn[j] = n;
+      hb[j] = first ? (1.0f - z) * n : (1.0f - z) * n + z * hp[j];
+    }
+}
+
+KERNEL void
+recur_kernel_gru_forward (guint        batch,
+                          guint        H,
+                          float       *g,
+                          const float *hh,
+                          const float *h_prev,
+                          float       *h,
+                          gsize        ld_h)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      gsize o3 = (gsize) b * 3 * H;
+
+      if (h_prev)
+        gru_forward_row (H, g + o3, hh + o3, h_prev + b * ld_h, h + b * ld_h, FALSE);
+      else
+        gru_forward_row (H, g + o3, hh + o3, NULL, h + b * ld_h, TRUE);
+    }
+}
+
+static inline __attribute__ ((always_inline)) void
+gru_backward_row (guint                 H,
+                  const float *restrict gr,
+                  const float *restrict hn,
+                  const float *restrict hp,
+                  float *restrict       dhb,
+                  float *restrict       dr,
+                  float *restrict       dhr,
+                  gboolean              first)
+{
+  const float *restrict gz = gr + H, *restrict gn = gr + 2 * H;
+  float *restrict dz = dr + H, *restrict dn = dr + 2 * H;
+  float *restrict dhz = dhr + H, *restrict dhn = dhr + 2 * H;
+
+  for (guint j = 0; j < H; j++)
+    {
+      float r = gr[j], z = gz[j], n = gn[j];
+      float hpv = first ? 0.0f : hp[j];
+      float dnv = dhb[j] * (1.0f - z) * (1.0f - n * n);
+      float dzv = dhb[j] * (hpv - n) * z * (1.0f - z);
+      float drv = dnv * hn[j] * r * (1.0f - r);
+
+      dr[j] = drv;
+      dz[j] = dzv;
+      dn[j] = dnv;
+      dhr[j] = drv;
+      dhz[j] = dzv;
+      dhn[j] = dnv * r;
+      dhb[j] = dhb[j] * z;
+    }
+}
+
+KERNEL void
+recur_kernel_gru_backward (guint        batch,
+                           guint        H,
+                           const float *g,
+                           const float *hh,
+                           const float *h_prev,
+                           gsize        ld_h,
+                           float       *dh,
+                           float       *dg,
+                           float       *dg_hh)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      gsize o3 = (gsize) b * 3 * H, o1 = (gsize) b * H;
+      const float *hn = hh + o3 + 2 * H;
+
+      if (h_prev)
+        gru_backward_row (H, g + o3, hn, h_prev + b * ld_h, dh + o1, dg + o3, dg_hh + o3, FALSE);
+      else
+        gru_backward_row (H, g + o3, hn, NULL, dh + o1, dg + o3, dg_hh + o3, TRUE);
+    }
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The element-wise halves of the recurrent cells, vectorised: the GEMMs do the products, these
+ * do everything between them. Each is compiled for AVX-512, AVX2+FMA and baseline x86-64 and
+ * picked at load time (GCC's target_clones), so one binary runs on any x86-64 and uses what the
+ * CPU has. σ and tanh are polynomial/rational approximations (exp within 1.4 ulp, σ within
+ * 1.5e-7 and tanh within 4.1e-7 relative over all floats, checked against double precision)
+ * because libm's scalar expf/tanhf took half of a small LSTM's training time. Rows are [B][·]
+ * with the gate blocks of one row contiguous, as recur-model.c lays them out. */
+
+/* Scalar versions of the same approximations, for code outside the kernels. */
+float recur_kernel_sigmoid1 (float x);
+float recur_kernel_tanh1    (float x);
+
+/* out[r][j] = b1[j] + b2[j] + x[r] · w[j] for r < rows, j < n: the input projection of a
+ * one-feature series (a GEMM with K = 1, which BLAS does poorly). b1, b2 may be NULL. */
+void recur_kernel_project1 (gsize        rows,
+                            gsize        n,
+                            const float *x,
+                            const float *w,
+                            const float *b1,
+                            const float *b2,
+                            float       *out);
+
+/* RNN tanh, one step: h[b][j] = tanh(g[b][j]) for j < H, rows strided by ld_g and ld_h. */
+void recur_kernel_tanh_forward (guint        batch,
+                                guint        H,
+                                const float *g,
+                                gsize        ld_g,
+                                float       *h,
+                                gsize        ld_h);
+/* dg = dh ⊙ (1 − h²); dh and dg share the row stride ld_d */
+void recur_kernel_tanh_backward (guint        batch,
+                                 guint        H,
+                                 const float *h,
+                                 gsize        ld_h,
+                                 const float *dh,
+                                 float       *dg,
+                                 gsize        ld_d);
+
+/* LSTM, one step. g holds the pre-activations [i f g o] and leaves with the activated gates;
+ * c_prev is NULL at the first step. tc keeps tanh(c) for the backward pass. */
+void recur_kernel_lstm_forward (guint        batch,
+                                guint        H,
+                                float       *g,
+                                const float *c_prev,
+                                float       *c,
+                                float       *tc,
+                                float       *h,
+                                gsize        ld_h);
+/* From dh and dc (∂/∂c_t, left as ∂/∂c_{t−1}) to the pre-activation gradients dg. */
+void recur_kernel_lstm_backward (guint        batch,
+                                 guint        H,
+                                 const float *g,
+                                 const float *tc,
+                                 const float *c_prev,
+                                 const float *dh,
+                                 float       *dc,
+                                 float       *dg);
+
+/* GRU, one step. g holds W_i· x + b_i· [r z n], hh holds W_h· h' + b_h·; g leaves with the
+ * activated gates. h_prev (row stride ld_h) is NULL at the first step. */
+void recur_kernel_gru_forward (guint        batch,
+                               guint        H,
+                               float       *g,
+                               const float *hh,
+                               const float *h_prev,
+                               float       *h,
+                               gsize        ld_h);
+/* Fills dg (input side) and dg_hh (recurrent side); dh leaves as its direct path z ⊙ dh. */
+void recur_kernel_gru_backward (guint        batch,
+                                guint        H,
+                                const float *g,
+                                const float *hh,
+                                const float *h_prev,
+                                gsize        ld_h,
+                                float       *dh,
+                                float       *dg,
+                                float       *dg_hh);
+
+G_END_DECLS
