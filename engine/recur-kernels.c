@@ -34,10 +34,12 @@ static inline float
 exp_approx (float x)
 {
   float n, r, z, p, scale;
-  int32_t bits;
+  uint32_t bits;
 
   x = clampf (x, -87.0f, 88.0f);
-  n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  /* n from x with NaN read as 0, so the integer conversion below is always defined;
+   * p still carries the NaN into the result */
+  n = ((x == x ? x : 0.0f) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   r = x - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   z = r * r;
@@ -48,7 +50,7 @@ exp_approx (float x)
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * z + r + 1.0f;
-  bits = ((int32_t) n + 127) << 23;
+  bits = (uint32_t) ((int32_t) n + 127) << 23;
   memcpy (&scale, &bits, sizeof scale);
   return p * scale;
 }
@@ -365,5 +367,43 @@ recur_kernel_gru_backward (guint        batch,
         gru_backward_row (H, g + o3, hn, h_prev + b * ld_h, dh + o1, dg + o3, dg_hh + o3, FALSE);
       else
         gru_backward_row (H, g + o3, hn, NULL, dh + o1, dg + o3, dg_hh + o3, TRUE);
+    }
+}
+
+KERNEL void
+recur_kernel_fill_bias (gsize        rows,
+                        gsize        n,
+                        const float *b1,
+                        const float *b2,
+                        float       *out)
+{
+  for (gsize r = 0; r < rows; r++)
+    {
+      float *restrict o = out + r * n;
+
+      if (b1 && b2)
+        for (gsize j = 0; j < n; j++)
+          o[j] = b1[j] + b2[j];
+      else if (b1 || b2)
+        memcpy (o, b1 ? b1 : b2, n * sizeof (float));
+      else
+        memset (o, 0, n * sizeof (float));
+    }
+}
+
+KERNEL void
+recur_kernel_add_column_sums (float       *acc,
+                              const float *m,
+                              gsize        rows,
+                              gsize        n)
+{
+  float *restrict a = acc;
+
+  /* row by row, so each column is summed in the same order as a scalar loop would */
+  for (gsize r = 0; r < rows; r++)
+    {
+      const float *restrict row = m + r * n;
+      for (gsize j = 0; j < n; j++)
+        a[j] += row[j];
     }
 }

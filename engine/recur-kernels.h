@@ -83,4 +83,16 @@ void recur_kernel_gru_backward (guint        batch,
                                 float       *dg,
                                 float       *dg_hh);
 
+/* out[r][j] = b1[j] + b2[j] (either may be NULL: then 0) */
+void recur_kernel_fill_bias       (gsize        rows,
+                                   gsize        n,
+                                   const float *b1,
+                                   const float *b2,
+                                   float       *out);
+/* acc[j] += Σ_r m[r][j], rows in order */
+void recur_kernel_add_column_sums (float       *acc,
+                                   const float *m,
+                                   gsize        rows,
+                                   gsize        n);
+
 G_END_DECLS

@@ -738,12 +738,7 @@ fill_bias_rows (float       *out,
                 const float *bias1,
                 const float *bias2)
 {
-  for (gsize r = 0; r < rows; r++)
-    {
-      float *o = out + r * n;
-      for (gsize j = 0; j < n; j++)
-        o[j] = (bias1 ? bias1[j] : 0.0f) + (bias2 ? bias2[j] : 0.0f);
-    }
+  recur_kernel_fill_bias (rows, n, bias1, bias2, out);
 }
 
 /* acc[j] += Σ_r m[r][j] */
@@ -753,12 +748,7 @@ add_column_sums (float       *acc,
                  gsize        rows,
                  gsize        n)
 {
-  for (gsize r = 0; r < rows; r++)
-    {
-      const float *row = m + r * n;
-      for (gsize j = 0; j < n; j++)
-        acc[j] += row[j];
-    }
+  recur_kernel_add_column_sums (acc, m, rows, n);
 }
 
 /* ---- forward ---------------------------------------------------------------------------- */
