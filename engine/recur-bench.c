@@ -173,6 +173,9 @@ recur_bench_run (const RecurBenchConfig *c,
   result->seconds_per_epoch = median (times + 1, epochs); /* epoch 1 warms up */
   result->train_windows_per_second = result->windows / result->seconds_per_epoch;
   result->train_gflops = 3.0 * fwd * result->train_windows_per_second / 1e9;
+  /* a forecast needs none of the trainer's buffers: free them, as an app would, so that the
+   * peak memory is that of training or of forecasting, not of both at once */
+  g_clear_pointer (&trainer, recur_trainer_free);
   result->forecast_windows_per_second = time_forecast (model, data, c->batch);
   result->forecast_gflops = fwd * result->forecast_windows_per_second / 1e9;
   result->final_loss = log.last_loss;

@@ -669,7 +669,8 @@ recur_workspace_new (const RecurModel *model,
     }
   ws->features = g_new0 (float, B * DH);
   ws->d_y = g_new0 (float, T * B * DH);
-  ws->d_x = g_new0 (float, T * B * DH);
+  if (L > 1)  /* ∂loss/∂x is only needed below a layer that has one */
+    ws->d_x = g_new0 (float, T * B * DH);
   ws->d_gates = g_new0 (float, T * B * GH);
   if (s->cell == RECUR_CELL_GRU)
     ws->d_gates_hh = g_new0 (float, T * B * GH);
