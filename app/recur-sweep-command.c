@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "recur-app"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <math.h>
@@ -806,7 +807,7 @@ print_project (RecurProject          *project,
 
   g_print (_("Project: %s\n"), recur_project_get_path (project));
   if (d)
-    g_print (_("Data: %s, column “%s” (%" G_GUINT64_FORMAT " bytes, SHA-256 %.16s…)\n"), d->path,
+    g_print (_("Data: %s, column “%s” (%" PRIu64 " bytes, SHA-256 %.16s…)\n"), d->path,
              d->column ? d->column : _("the first numeric one"), d->size, d->sha256);
   g_print (g_dngettext (GETTEXT_PACKAGE, "%u run\n\n", "%u runs\n\n",
                         recur_project_get_n_runs (project)),

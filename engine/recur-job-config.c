@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -294,7 +295,7 @@ write_field (JsonBuilder          *b,
         json_builder_add_int_value (b, (gint64) config->train.seed);
       else
         {
-          g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, config->train.seed);
+          g_autofree char *text = g_strdup_printf ("%" PRIu64, config->train.seed);
           json_builder_add_string_value (b, text);
         }
       break;
@@ -536,7 +537,7 @@ check_version (JsonObject  *object,
   if (json_node_get_int (node) > CONFIG_VERSION)
     {
       g_set_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_VERSION,
-                   _("configuration version %" G_GINT64_FORMAT " is newer than this Recur "
+                   _("configuration version %" PRId64 " is newer than this Recur "
                      "reads (%d): update Recur"), json_node_get_int (node), CONFIG_VERSION);
       return FALSE;
     }

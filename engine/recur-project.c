@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -385,7 +386,7 @@ get_count (JsonObject  *o,
       *out = (guint64) json_node_get_int (node);
       return TRUE;
     }
-  what = g_strdup_printf (_("“%s” must be an integer of at least %" G_GUINT64_FORMAT), name, min);
+  what = g_strdup_printf (_("“%s” must be an integer of at least %" PRIu64), name, min);
   return corrupt (error, file, what);
 }
 
@@ -570,7 +571,7 @@ check_format (JsonObject  *o,
   if (v > (guint64) version)
     {
       g_set_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_VERSION,
-                   _("%s: format version %" G_GUINT64_FORMAT " is newer than this Recur reads "
+                   _("%s: format version %" PRIu64 " is newer than this Recur reads "
                      "(%d): update Recur to open it"), file, v, version);
       return FALSE;
     }
@@ -1113,11 +1114,11 @@ recur_project_check_data (RecurProject  *self,
   if (changed)
     return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_CHANGED,
                                         _("%s: the data file has changed since the runs were "
-                                          "trained on it: expected %" G_GUINT64_FORMAT " bytes "
+                                          "trained on it: expected %" PRIu64 " bytes "
                                           "with SHA-256 %s"), changed, self->data.size,
                                         self->data.sha256));
   return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_MOVED,
-                                      _("%s: the data file is gone (%" G_GUINT64_FORMAT " bytes, "
+                                      _("%s: the data file is gone (%" PRIu64 " bytes, "
                                         "SHA-256 %s): choose where it is now"), self->data.path,
                                       self->data.size, self->data.sha256));
 }
@@ -1168,8 +1169,8 @@ recur_project_set_data_path (RecurProject  *self,
       if (!accept_changed)
         return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_CHANGED,
                                             _("%s is not the project's data: it has %"
-                                              G_GUINT64_FORMAT " bytes with SHA-256 %s, the "
-                                              "runs were trained on %" G_GUINT64_FORMAT " bytes "
+                                              PRIu64 " bytes with SHA-256 %s, the "
+                                              "runs were trained on %" PRIu64 " bytes "
                                               "with SHA-256 %s"), csv, size, sha256,
                                             self->data.size, self->data.sha256));
       remember_replaced (self);

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -700,7 +701,7 @@ expand_grid (const RecurSweep  *self,
   if (total > RECUR_SWEEP_MAX_RUNS)
     {
       g_set_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_TOO_MANY,
-                   _("the grid has %" G_GUINT64_FORMAT " runs; a sweep has at most %u"), total,
+                   _("the grid has %" PRIu64 " runs; a sweep has at most %u"), total,
                    RECUR_SWEEP_MAX_RUNS);
       return NULL;
     }
