@@ -87,14 +87,39 @@ static guint run_colour (RecurWindow *self, RecurRun *run);
 static RecurComparison *comparison_of_runs (RecurWindow *self);
 static void update_split (RecurWindow *self);
 
-/* The app's own pool for training runs (one per core), not GTask's shared one. */
+/* The app's settings, or NULL when the schema is not installed (an uninstalled build run
+ * without GSETTINGS_SCHEMA_DIR): the defaults then hold, for this session only. */
+static GSettings *
+app_settings (void)
+{
+  static GSettings *settings;
+
+  if (g_once_init_enter (&settings))
+    {
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema =
+        source ? g_settings_schema_source_lookup (source, RECUR_APP_ID, TRUE) : NULL;
+      g_once_init_leave (&settings, schema ? g_settings_new (RECUR_APP_ID) : GSIZE_TO_POINTER (1));
+    }
+  return settings == GSIZE_TO_POINTER (1) ? NULL : settings;
+}
+
+/* Runs trained at once: the setting, 0 meaning one per core. */
+static guint
+runs_at_once (void)
+{
+  int n = app_settings () ? g_settings_get_int (app_settings (), "runs-at-once") : 0;
+  return n > 0 ? (guint) n : g_get_num_processors ();
+}
+
+/* The app's own pool for training runs, not GTask's shared one; the rest wait queued. */
 static GThreadPool *
 run_pool (void)
 {
   static GThreadPool *pool;
 
   if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, recur_run_pool_new (g_get_num_processors ()));
+    g_once_init_leave (&pool, recur_run_pool_new (runs_at_once ()));
   return pool;
 }
 
@@ -1847,6 +1872,50 @@ action_export_table (GtkWidget  *widget,
   ask_export (RECUR_WINDOW (widget), EXPORT_TABLE, NULL);
 }
 
+/* The pool follows the setting, even while runs train (queued ones start as room frees). */
+static void
+on_runs_at_once_changed (GSettings  *settings,
+                         const char *key,
+                         gpointer    data)
+{
+  g_thread_pool_set_max_threads (run_pool (), (int) runs_at_once (), NULL);
+}
+
+/* "settings.runs-at-once" for the main menu's radio items: bound to the setting, or held for
+ * this session when the schema is not installed. */
+static void
+on_runs_at_once_state (GSimpleAction *action,
+                       GVariant      *state,
+                       gpointer       data)
+{
+  int n = g_variant_get_int32 (state);
+
+  g_simple_action_set_state (action, state);
+  g_thread_pool_set_max_threads (run_pool (), n > 0 ? n : (int) g_get_num_processors (), NULL);
+}
+
+static void
+add_settings_actions (RecurWindow *self)
+{
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GAction) action = NULL;
+
+  if (app_settings ())
+    {
+      action = g_settings_create_action (app_settings (), "runs-at-once");
+      g_signal_connect_object (app_settings (), "changed::runs-at-once",
+                               G_CALLBACK (on_runs_at_once_changed), self, G_CONNECT_DEFAULT);
+    }
+  else
+    {
+      action = G_ACTION (g_simple_action_new_stateful ("runs-at-once", G_VARIANT_TYPE_INT32,
+                                                       g_variant_new_int32 (0)));
+      g_signal_connect (action, "change-state", G_CALLBACK (on_runs_at_once_state), NULL);
+    }
+  g_action_map_add_action (G_ACTION_MAP (group), action);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "settings", G_ACTION_GROUP (group));
+}
+
 static void
 action_dismiss_banner (GtkWidget  *widget,
                        const char *action,
@@ -2145,6 +2214,7 @@ recur_window_init (RecurWindow *self)
   self->numeric_columns = g_array_new (FALSE, FALSE, sizeof (guint));
   self->runs = g_list_store_new (RECUR_TYPE_RUN);
   self->project_runs = g_hash_table_new (NULL, NULL);
+  add_settings_actions (self);
   recur_runs_view_set_runs (self->runs_view, G_LIST_MODEL (self->runs));
   g_signal_connect_swapped (self->runs_view, "selection-changed",
                             G_CALLBACK (on_runs_selection_changed), self);
@@ -2230,4 +2300,10 @@ recur_window_get_n_overlaid (RecurWindow *self)
 {
   g_autoptr(GPtrArray) over = overlaid_runs (self);
   return over->len;
+}
+
+guint
+recur_window_get_runs_at_once (RecurWindow *self)
+{
+  return (guint) g_thread_pool_get_max_threads (run_pool ());
 }

@@ -28,6 +28,8 @@ RecurRun    *recur_window_get_run         (RecurWindow    *self);
 /* Every run of the window (a GListModel of RecurRun), and how many the overlays show. */
 GListModel  *recur_window_get_runs        (RecurWindow    *self);
 guint        recur_window_get_n_overlaid  (RecurWindow    *self);
+/* How many runs the app trains at once (the "runs-at-once" setting, or one per core). */
+guint        recur_window_get_runs_at_once (RecurWindow   *self);
 /* The message shown in the error banner, NULL when none. */
 const char  *recur_window_get_error_text  (RecurWindow    *self);
 

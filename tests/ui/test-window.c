@@ -697,6 +697,24 @@ test_project_round_trip (void)
   gtk_window_destroy (win);
 }
 
+/* How many runs train at once is a setting (default: one per core), and the pool follows it. */
+static void
+test_runs_at_once_setting (void)
+{
+  GtkWindow *win = new_window ();
+  g_autoptr(GSettings) settings = g_settings_new (RECUR_APP_ID);
+
+  g_assert_cmpint (g_settings_get_int (settings, "runs-at-once"), ==, 0);
+  g_assert_cmpuint (recur_window_get_runs_at_once (RECUR_WINDOW (win)), ==, g_get_num_processors ());
+  /* as the main menu's radio item does */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "settings.runs-at-once", "i", 1));
+  g_assert_cmpint (g_settings_get_int (settings, "runs-at-once"), ==, 1);
+  g_assert_cmpuint (recur_window_get_runs_at_once (RECUR_WINDOW (win)), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "settings.runs-at-once", "i", 0));
+  g_assert_cmpuint (recur_window_get_runs_at_once (RECUR_WINDOW (win)), ==, g_get_num_processors ());
+  gtk_window_destroy (win);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -714,6 +732,7 @@ main (int    argc,
   g_test_add_func ("/ui/window/compare-runs", test_compare_runs);
   g_test_add_func ("/ui/window/sweep-dialog", test_sweep_dialog);
   g_test_add_func ("/ui/window/project-round-trip", test_project_round_trip);
+  g_test_add_func ("/ui/window/runs-at-once-setting", test_runs_at_once_setting);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
   g_test_add_func ("/ui/window/close-while-training-asks", test_close_while_training_asks);
