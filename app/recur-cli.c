@@ -16,6 +16,7 @@
 #include "recur-forecast.h"
 #include "recur-job.h"
 #include "recur-model-io.h"
+#include "recur-names.h"
 #include "recur-series.h"
 #include "recur-sweep-command.h"
 
@@ -272,14 +273,12 @@ missing_from_option (const char         *text,
                      RecurMissingPolicy *policy)
 {
   static const char *const names[] = { "interpolate", "previous", "refuse" };
+  int i = recur_name_index (names, G_N_ELEMENTS (names), text);
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (text, names[i]) == 0)
-      {
-        *policy = (RecurMissingPolicy) i;
-        return TRUE;
-      }
-  return FALSE;
+  if (i < 0)
+    return FALSE;
+  *policy = (RecurMissingPolicy) i;
+  return TRUE;
 }
 
 static gboolean

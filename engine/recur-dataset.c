@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "recur-dataset.h"
+#include "recur-names.h"
 
 G_DEFINE_QUARK (recur-dataset-error-quark, recur_dataset_error)
 
@@ -34,13 +35,12 @@ gboolean
 recur_scaler_kind_from_string (const char      *text,
                                RecurScalerKind *kind)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (scaler_names); i++)
-    if (g_strcmp0 (text, scaler_names[i]) == 0)
-      {
-        *kind = (RecurScalerKind) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = recur_name_index (scaler_names, G_N_ELEMENTS (scaler_names), text);
+
+  if (i < 0)
+    return FALSE;
+  *kind = (RecurScalerKind) i;
+  return TRUE;
 }
 
 void

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "recur-blas.h"
+#include "recur-names.h"
 #include "recur-esn.h"
 #include "recur-kernels.h"
 #include "recur-model.h"
@@ -264,13 +265,12 @@ gboolean
 recur_cell_from_string (const char    *text,
                         RecurCellKind *cell)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (cell_names); i++)
-    if (g_strcmp0 (text, cell_names[i]) == 0)
-      {
-        *cell = (RecurCellKind) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = recur_name_index (cell_names, G_N_ELEMENTS (cell_names), text);
+
+  if (i < 0)
+    return FALSE;
+  *cell = (RecurCellKind) i;
+  return TRUE;
 }
 
 gboolean
@@ -290,13 +290,12 @@ gboolean
 recur_jordan_feedback_from_string (const char          *text,
                                    RecurJordanFeedback *feedback)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (feedback_names); i++)
-    if (g_strcmp0 (text, feedback_names[i]) == 0)
-      {
-        *feedback = (RecurJordanFeedback) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = recur_name_index (feedback_names, G_N_ELEMENTS (feedback_names), text);
+
+  if (i < 0)
+    return FALSE;
+  *feedback = (RecurJordanFeedback) i;
+  return TRUE;
 }
 
 gboolean
@@ -351,13 +350,12 @@ gboolean
 recur_strategy_from_string (const char    *text,
                             RecurStrategy *strategy)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (strategy_names); i++)
-    if (g_strcmp0 (text, strategy_names[i]) == 0)
-      {
-        *strategy = (RecurStrategy) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = recur_name_index (strategy_names, G_N_ELEMENTS (strategy_names), text);
+
+  if (i < 0)
+    return FALSE;
+  *strategy = (RecurStrategy) i;
+  return TRUE;
 }
 
 /* ---- parameters ------------------------------------------------------------------------- */

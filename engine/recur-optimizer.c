@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-names.h"
 #include "recur-optimizer.h"
 
 struct _RecurOptimizer
@@ -19,21 +20,6 @@ struct _RecurOptimizer
 static const char *const optimizer_names[] = { "adam", "adamw", "sgd", "rmsprop" };
 static const char *const loss_names[] = { "mse", "mae", "huber" };
 
-static gboolean
-lookup_name (const char *const *names,
-             guint              n_names,
-             const char        *text,
-             int               *value)
-{
-  for (guint i = 0; i < n_names; i++)
-    if (g_strcmp0 (text, names[i]) == 0)
-      {
-        *value = (int) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 const char *
 recur_optimizer_kind_to_string (RecurOptimizerKind kind)
 {
@@ -45,9 +31,9 @@ gboolean
 recur_optimizer_kind_from_string (const char         *text,
                                   RecurOptimizerKind *kind)
 {
-  int v;
+  int v = recur_name_index (optimizer_names, G_N_ELEMENTS (optimizer_names), text);
 
-  if (!lookup_name (optimizer_names, G_N_ELEMENTS (optimizer_names), text, &v))
+  if (v < 0)
     return FALSE;
   *kind = (RecurOptimizerKind) v;
   return TRUE;
@@ -64,9 +50,9 @@ gboolean
 recur_loss_kind_from_string (const char    *text,
                              RecurLossKind *kind)
 {
-  int v;
+  int v = recur_name_index (loss_names, G_N_ELEMENTS (loss_names), text);
 
-  if (!lookup_name (loss_names, G_N_ELEMENTS (loss_names), text, &v))
+  if (v < 0)
     return FALSE;
   *kind = (RecurLossKind) v;
   return TRUE;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "recur-esn.h"
+#include "recur-names.h"
 #include "recur-trainer.h"
 
 G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
@@ -49,13 +50,12 @@ gboolean
 recur_schedule_kind_from_string (const char        *text,
                                  RecurScheduleKind *kind)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (schedule_names); i++)
-    if (g_strcmp0 (text, schedule_names[i]) == 0)
-      {
-        *kind = (RecurScheduleKind) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i = recur_name_index (schedule_names, G_N_ELEMENTS (schedule_names), text);
+
+  if (i < 0)
+    return FALSE;
+  *kind = (RecurScheduleKind) i;
+  return TRUE;
 }
 
 void
