@@ -840,6 +840,18 @@ any_run_active (RecurWindow *self)
   return FALSE;
 }
 
+/* Asks every active run to stop; each keeps its best weights. */
+static void
+stop_all_runs (RecurWindow *self)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (recur_run_is_active (run))
+        recur_run_stop (run);
+    }
+}
+
 /* Runs whose curves the loss and predictions views overlay: the selection, when it has more
  * than one run. */
 static GPtrArray *
@@ -2012,12 +2024,7 @@ on_close_confirm (GtkDialog   *dialog,
     return;
   /* closes once every run has stopped and kept its best weights */
   self->close_after_stop = TRUE;
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
-    {
-      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      if (recur_run_is_active (run))
-        recur_run_stop (run);
-    }
+  stop_all_runs (self);
 }
 
 static gboolean
@@ -2112,12 +2119,7 @@ recur_window_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->refit_id, g_source_remove);
   if (self->runs)
-    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
-      {
-        g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-        if (recur_run_is_active (run))
-          recur_run_stop (run);
-      }
+    stop_all_runs (self);
   g_clear_object (&self->run);
   g_clear_object (&self->runs);
   gtk_widget_dispose_template (GTK_WIDGET (self), RECUR_TYPE_WINDOW);
