@@ -22,19 +22,9 @@ typedef struct
   gboolean quick;
   char *only;
   int threads;
+  int blas_threads;
   int epochs;
 } BenchOptions;
-
-/* 0 threads: one for small shapes (threaded BLAS only adds overhead there), every core for the
- * medium and large ones. */
-static guint
-threads_for (const RecurBenchConfig *c,
-             int                     requested)
-{
-  if (requested > 0)
-    return (guint) requested;
-  return c->hidden <= 64 ? 1 : g_get_num_processors ();
-}
 
 static double
 peak_rss_mb (void)
@@ -64,6 +54,7 @@ result_to_json (const RecurBenchConfig *c,
   INT ("batch", c->batch);
   INT ("windows", r->windows);
   INT ("epochs", r->epochs);
+  INT ("threads", r->threads);
   INT ("blas_threads", r->blas_threads);
   NUM ("seconds_per_epoch", r->seconds_per_epoch);
   NUM ("train_windows_per_second", r->train_windows_per_second);
@@ -91,15 +82,21 @@ run_one (const BenchOptions *o)
   g_autofree char *text = NULL;
   RecurBenchResult r;
   double sgemm;
+  guint threads, blas_threads;
 
   if (c == NULL)
     {
       g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->only);
       return 2;
     }
-  recur_blas_configure (threads_for (c, o->threads));
+  threads = o->threads > 0 ? (guint) o->threads : g_get_num_processors ();
+  blas_threads = o->blas_threads > 0 ? (guint) o->blas_threads : 1;
+  /* the sgemm reference gets as many cores as training uses in all */
+  recur_blas_configure (threads * blas_threads);
   sgemm = recur_bench_sgemm_gflops (1024);
-  if (!recur_bench_run (c, o->epochs > 0 ? (guint) o->epochs : (o->quick ? 1 : 3), &r, &error))
+  recur_blas_configure (blas_threads);
+  if (!recur_bench_run (c, o->epochs > 0 ? (guint) o->epochs : (o->quick ? 1 : 3), threads, &r,
+                        &error))
     {
       g_printerr ("recur: %s\n", error->message);
       return 1;
@@ -119,9 +116,10 @@ spawn_one (const char         *self_path,
            GError            **error)
 {
   g_autofree char *threads = g_strdup_printf ("%d", o->threads);
+  g_autofree char *blas_threads = g_strdup_printf ("%d", o->blas_threads);
   g_autofree char *epochs = g_strdup_printf ("%d", o->epochs);
   const char *argv[] = { self_path, "bench", "--only", c->name, "--threads", threads,
-                         "--epochs", epochs, o->quick ? "--quick" : NULL, NULL };
+                         "--blas-threads", blas_threads, "--epochs", epochs, o->quick ? "--quick" : NULL, NULL };
   g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
   g_autofree char *out = NULL;
 
@@ -154,7 +152,7 @@ print_header (void)
            recur_blas_get_threads ());
   /* headers padded by terminal columns: translations may be double width */
   recur_cli_print_padded (_("config"), 12);
-  g_print (" %7s %12s %9s %8s %13s %8s %9s\n", _("threads"), _("train win/s"), "GFLOP/s",
+  g_print (" %7s %4s %12s %9s %8s %13s %8s %9s\n", _("threads"), "BLAS", _("train win/s"), "GFLOP/s",
            /* xgettext:no-c-format */
            _("% of sgemm"), _("forecast w/s"), _("peak MB"), _("loss"));
 }
@@ -162,8 +160,9 @@ print_header (void)
 static void
 print_row (JsonObject *o)
 {
-  g_print ("%-12s %7" G_GINT64_FORMAT " %12.0f %9.1f %7.0f%% %13.0f %8.0f %9.5f\n",
+  g_print ("%-12s %7" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %12.0f %9.1f %7.0f%% %13.0f %8.0f %9.5f\n",
            json_object_get_string_member (o, "config"),
+           json_object_get_int_member (o, "threads"),
            json_object_get_int_member (o, "blas_threads"),
            json_object_get_double_member (o, "train_windows_per_second"),
            json_object_get_double_member (o, "train_gflops"),
@@ -183,7 +182,8 @@ recur_bench_command (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run one configuration (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm)"), N_("NAME") },
-    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("BLAS threads (default: 1 for small shapes, every core otherwise)"), "N" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
+    { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3)"), "N" },
     { NULL },
   };

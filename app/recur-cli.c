@@ -689,13 +689,31 @@ recur_cli_fail (GError *error)
   return fail (error);
 }
 
+/* A minibatch that splits into shards trains on `threads` threads with single-threaded BLAS
+ * each; one that does not gives BLAS the threads instead. Never more threads than asked. */
+static void
+configure_threads (RecurJobConfig *config,
+                   guint           threads)
+{
+  if (recur_train_shards (&config->model, config->train.batch_size) > 1)
+    {
+      config->train.threads = threads;
+      recur_blas_configure (1);
+    }
+  else
+    {
+      config->train.threads = 1;
+      recur_blas_configure (threads);
+    }
+}
+
 static int
 cmd_train (int    argc,
            char **argv)
 {
   TrainOptions o;
   const GOptionEntry entries[] = {
-    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("BLAS threads (default: one per core)"), "N" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads to train with (default: one per core); results do not depend on it"), "N" },
     { "forecast-out", 'o', 0, G_OPTION_ARG_FILENAME, &o.forecast_out, N_("Write the test and future forecasts as CSV"), N_("FILE") },
     { "weights-out", 0, 0, G_OPTION_ARG_FILENAME, &o.weights_out, N_("Write the weights as safetensors"), N_("FILE") },
     { "summary-out", 0, 0, G_OPTION_ARG_FILENAME, &o.summary_out, N_("Write the results as JSON"), N_("FILE") },
@@ -743,7 +761,7 @@ cmd_train (int    argc,
       train_options_clear (&o);
       return r;
     }
-  recur_blas_configure (o.threads > 0 ? (guint) o.threads : 0);
+  configure_threads (&config, o.threads > 0 ? (guint) o.threads : g_get_num_processors ());
   job = recur_job_new_from_file (&config, argv[1], &error);
   recur_job_config_clear (&config);
   if (job == NULL)

@@ -8,6 +8,7 @@
 #include "recur-bench.h"
 #include "recur-blas.h"
 #include "recur-dataset.h"
+#include "recur-team.h"
 #include "recur-trainer.h"
 
 #define SERIES_POINTS 4096
@@ -93,38 +94,62 @@ log_epoch (const RecurProgress *p,
   log->last_loss = p->train_loss;
 }
 
-/* Inference over every training window in minibatches, best of three. */
-static double
-time_forecast (RecurModel         *model,
-               const RecurDataset *data,
-               guint               batch)
+typedef struct
 {
-  guint n = recur_dataset_get_n_train_windows (data), T = recur_model_get_spec (model)->window;
-  g_autoptr(RecurWorkspace) ws = recur_workspace_new (model, batch);
+  const RecurModel *model;
+  const RecurDataset *data;
+  guint batch;
+  guint n_tasks;
+} ForecastJob;
+
+/* Task k of n forecasts the minibatches k, k + n, … with buffers of its own. */
+static void
+forecast_share (guint    task,
+                gpointer user_data)
+{
+  const ForecastJob *job = user_data;
+  guint n = recur_dataset_get_n_train_windows (job->data);
+  guint T = recur_model_get_spec (job->model)->window, batch = job->batch;
+  g_autoptr(RecurWorkspace) ws = recur_workspace_new_for_inference (job->model, batch);
   g_autofree guint *starts = g_new (guint, batch);
   g_autofree float *input = g_new (float, (gsize) T * batch);
-  g_autofree float *output = g_new (float, batch);
+  g_autofree float *output = g_new (float, (gsize) batch
+                                           * recur_model_spec_output_size (recur_model_get_spec (job->model)));
+
+  for (guint first = task * batch; first < n; first += job->n_tasks * batch)
+    {
+      guint b = MIN (batch, n - first);
+      for (guint i = 0; i < b; i++)
+        starts[i] = first + i;
+      recur_dataset_gather (job->data, starts, b, input, NULL);
+      recur_model_forward (job->model, ws, b, input, FALSE, NULL, output);
+    }
+}
+
+/* Inference over every training window in minibatches, shared by the team's threads; best of
+ * three. */
+static double
+time_forecast (const RecurModel   *model,
+               const RecurDataset *data,
+               guint               batch,
+               RecurTeam          *team)
+{
+  ForecastJob job = { model, data, batch, recur_team_get_size (team) };
   double best = INFINITY;
 
   for (int rep = 0; rep < 3; rep++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      for (guint first = 0; first < n; first += batch)
-        {
-          guint b = MIN (batch, n - first);
-          for (guint i = 0; i < b; i++)
-            starts[i] = first + i;
-          recur_dataset_gather (data, starts, b, input, NULL);
-          recur_model_forward (model, ws, b, input, FALSE, NULL, output);
-        }
+      recur_team_run (team, job.n_tasks, forecast_share, &job);
       best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
     }
-  return n / best;
+  return recur_dataset_get_n_train_windows (data) / best;
 }
 
 gboolean
 recur_bench_run (const RecurBenchConfig *c,
                  guint                   epochs,
+                 guint                   threads,
                  RecurBenchResult       *result,
                  GError                **error)
 {
@@ -135,6 +160,7 @@ recur_bench_run (const RecurBenchConfig *c,
   g_autoptr(RecurDataset) data = NULL;
   g_autoptr(RecurModel) model = NULL;
   g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(RecurTeam) team = NULL;
   g_autofree double *times = g_new (double, epochs + 1);
   EpochLog log = { times, 0, NAN };
   RecurModelSpec spec;
@@ -162,6 +188,7 @@ recur_bench_run (const RecurBenchConfig *c,
   train.batch_size = c->batch;
   train.patience = 0;
   train.clip = 0.0;
+  train.threads = threads;
   recur_optimizer_spec_init (&train.optimizer, RECUR_OPTIMIZER_ADAM, 1e-3);
   trainer = recur_trainer_new (model, data, &train, error);
   if (trainer == NULL || !recur_trainer_run (trainer, NULL, log_epoch, &log, error))
@@ -176,10 +203,12 @@ recur_bench_run (const RecurBenchConfig *c,
   /* a forecast needs none of the trainer's buffers: free them, as an app would, so that the
    * peak memory is that of training or of forecasting, not of both at once */
   g_clear_pointer (&trainer, recur_trainer_free);
-  result->forecast_windows_per_second = time_forecast (model, data, c->batch);
+  team = recur_team_new (threads);
+  result->forecast_windows_per_second = time_forecast (model, data, c->batch, team);
   result->forecast_gflops = fwd * result->forecast_windows_per_second / 1e9;
   result->final_loss = log.last_loss;
   result->blas_threads = recur_blas_get_threads ();
+  result->threads = threads;
   return TRUE;
 }
 

@@ -34,6 +34,7 @@ typedef struct
   double forecast_windows_per_second; /* inference over all windows in minibatches */
   double forecast_gflops;
   double final_loss;
+  guint  threads;                   /* running a minibatch's shards, and forecasting */
   guint  blas_threads;
 } RecurBenchResult;
 
@@ -41,9 +42,11 @@ typedef struct
  * as the PyTorch reference (the head is left out). */
 double   recur_bench_forward_flops (const RecurBenchConfig *config);
 
-/* Trains the configuration for 1 + epochs epochs on the calling thread and times it. */
+/* Trains the configuration for 1 + epochs epochs and times it, then its forecasts: on the
+ * calling thread and threads − 1 more (BLAS as the caller configured it). */
 gboolean recur_bench_run           (const RecurBenchConfig *config,
                                     guint                   epochs,
+                                    guint                   threads,
                                     RecurBenchResult       *result,
                                     GError                **error);
 

@@ -172,7 +172,6 @@ lstm_forward_row (guint                  H,
                   float *restrict        gi,
                   const float *restrict  cp,
                   float *restrict        cb,
-                  float *restrict        tcb,
                   float *restrict        hb,
                   gboolean               first)
 {
@@ -193,7 +192,6 @@ lstm_forward_row (guint                  H,
       gg[j] = gv;
       go[j] = o;
       cb[j] = cv;
-      tcb[j] = t;
       hb[j] = o * t;
     }
 }
@@ -204,26 +202,25 @@ recur_kernel_lstm_forward (guint        batch,
                            float       *g,
                            const float *c_prev,
                            float       *c,
-                           float       *tc,
                            float       *h,
                            gsize        ld_h)
 {
   for (guint b = 0; b < batch; b++)
     {
       float *gi = g + (gsize) b * 4 * H;
-      float *cb = c + (gsize) b * H, *tcb = tc + (gsize) b * H, *hb = h + b * ld_h;
+      float *cb = c + (gsize) b * H, *hb = h + b * ld_h;
 
       if (c_prev)
-        lstm_forward_row (H, gi, c_prev + (gsize) b * H, cb, tcb, hb, FALSE);
+        lstm_forward_row (H, gi, c_prev + (gsize) b * H, cb, hb, FALSE);
       else
-        lstm_forward_row (H, gi, NULL, cb, tcb, hb, TRUE);
+        lstm_forward_row (H, gi, NULL, cb, hb, TRUE);
     }
 }
 
 static inline __attribute__ ((always_inline)) void
 lstm_backward_row (guint                 H,
                    const float *restrict gi,
-                   const float *restrict tcb,
+                   const float *restrict cb,
                    const float *restrict cp,
                    const float *restrict dhb,
                    float *restrict       dcb,
@@ -235,7 +232,8 @@ lstm_backward_row (guint                 H,
 
   for (guint j = 0; j < H; j++)
     {
-      float i = gi[j], f = gf[j], gv = gg[j], o = go[j], t = tcb[j];
+      /* tanh(c) again rather than kept from the forward pass: a [T][B][H] buffer less */
+      float i = gi[j], f = gf[j], gv = gg[j], o = go[j], t = tanh_approx (cb[j]);
       /* dc += dh ⊙ o ⊙ (1 − tanh²(c)); then through c = f ⊙ c' + i ⊙ g */
       float dcv = dcb[j] + dhb[j] * o * (1.0f - t * t);
       float cpv = first ? 0.0f : cp[j];
@@ -252,7 +250,7 @@ KERNEL void
 recur_kernel_lstm_backward (guint        batch,
                             guint        H,
                             const float *g,
-                            const float *tc,
+                            const float *c,
                             const float *c_prev,
                             const float *dh,
                             float       *dc,
@@ -263,9 +261,9 @@ recur_kernel_lstm_backward (guint        batch,
       gsize o4 = (gsize) b * 4 * H, o1 = (gsize) b * H;
 
       if (c_prev)
-        lstm_backward_row (H, g + o4, tc + o1, c_prev + o1, dh + o1, dc + o1, dg + o4, FALSE);
+        lstm_backward_row (H, g + o4, c + o1, c_prev + o1, dh + o1, dc + o1, dg + o4, FALSE);
       else
-        lstm_backward_row (H, g + o4, tc + o1, NULL, dh + o1, dc + o1, dg + o4, TRUE);
+        lstm_backward_row (H, g + o4, c + o1, NULL, dh + o1, dc + o1, dg + o4, TRUE);
     }
 }
 

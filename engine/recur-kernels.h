@@ -44,20 +44,20 @@ void recur_kernel_tanh_backward (guint        batch,
                                  gsize        ld_d);
 
 /* LSTM, one step. g holds the pre-activations [i f g o] and leaves with the activated gates;
- * c_prev is NULL at the first step. tc keeps tanh(c) for the backward pass. */
+ * c_prev is NULL at the first step. */
 void recur_kernel_lstm_forward (guint        batch,
                                 guint        H,
                                 float       *g,
                                 const float *c_prev,
                                 float       *c,
-                                float       *tc,
                                 float       *h,
                                 gsize        ld_h);
-/* From dh and dc (∂/∂c_t, left as ∂/∂c_{t−1}) to the pre-activation gradients dg. */
+/* From dh and dc (∂/∂c_t, left as ∂/∂c_{t−1}) to the pre-activation gradients dg; c is the
+ * step's cell state, whose tanh is recomputed. */
 void recur_kernel_lstm_backward (guint        batch,
                                  guint        H,
                                  const float *g,
-                                 const float *tc,
+                                 const float *c,
                                  const float *c_prev,
                                  const float *dh,
                                  float       *dc,

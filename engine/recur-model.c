@@ -64,7 +64,6 @@ typedef struct
   float *gates;  /* [T][B][G·H]: XP, then activated gates (RNN: pre-activation) */
   float *hh;     /* GRU: [T][B][G·H] = W_hh h' + b_hh */
   float *cell;   /* LSTM: [T][B][H] */
-  float *tanh_c; /* LSTM: [T][B][H] = tanh(cell), kept for the backward pass */
 } DirectionBuffers;
 
 struct _RecurWorkspace
@@ -73,6 +72,7 @@ struct _RecurWorkspace
   guint n_layers, n_directions, window, hidden;
   RecurCellKind cell_kind;
   guint batch;          /* of the last forward */
+  gboolean training;    /* has the buffers of dropout and the backward pass */
   gboolean dropped;     /* last forward applied dropout */
   float **y;            /* per layer [T][B][D·H] */
   float **y_dropped;    /* per layer < L-1 when dropout > 0: the next layer's input */
@@ -624,9 +624,10 @@ recur_model_get_feature_size (const RecurModel *self)
 
 /* ---- workspace -------------------------------------------------------------------------- */
 
-RecurWorkspace *
-recur_workspace_new (const RecurModel *model,
-                     guint             max_batch)
+static RecurWorkspace *
+workspace_new (const RecurModel *model,
+               guint             max_batch,
+               gboolean          training)
 {
   const RecurModelSpec *s = &model->spec;
   RecurWorkspace *ws = g_new0 (RecurWorkspace, 1);
@@ -647,7 +648,7 @@ recur_workspace_new (const RecurModel *model,
   for (guint l = 0; l < L; l++)
     {
       ws->y[l] = g_new0 (float, T * B * DH);
-      if (s->dropout > 0.0f && l + 1 < L)
+      if (training && s->dropout > 0.0f && l + 1 < L)
         {
           ws->y_dropped[l] = g_new0 (float, T * B * DH);
           ws->mask[l] = g_new0 (float, T * B * DH);
@@ -659,22 +660,23 @@ recur_workspace_new (const RecurModel *model,
           if (s->cell == RECUR_CELL_GRU)
             db->hh = g_new0 (float, T * B * GH);
           if (s->cell == RECUR_CELL_LSTM)
-            {
-              db->cell = g_new0 (float, T * B * H);
-              db->tanh_c = g_new0 (float, T * B * H);
-            }
+            db->cell = g_new0 (float, T * B * H);
         }
     }
   ws->features = g_new0 (float, B * DH);
-  ws->d_y = g_new0 (float, T * B * DH);
-  if (L > 1)  /* ∂loss/∂x is only needed below a layer that has one */
-    ws->d_x = g_new0 (float, T * B * DH);
-  ws->d_gates = g_new0 (float, T * B * GH);
-  if (s->cell == RECUR_CELL_GRU)
-    ws->d_gates_hh = g_new0 (float, T * B * GH);
-  ws->d_h = g_new0 (float, B * H);
-  ws->d_c = g_new0 (float, B * H);
-  ws->d_features = g_new0 (float, B * DH);
+  ws->training = training;
+  if (training)
+    {
+      ws->d_y = g_new0 (float, T * B * DH);
+      if (L > 1)  /* ∂loss/∂x is only needed below a layer that has one */
+        ws->d_x = g_new0 (float, T * B * DH);
+      ws->d_gates = g_new0 (float, T * B * GH);
+      if (s->cell == RECUR_CELL_GRU)
+        ws->d_gates_hh = g_new0 (float, T * B * GH);
+      ws->d_h = g_new0 (float, B * H);
+      ws->d_c = g_new0 (float, B * H);
+      ws->d_features = g_new0 (float, B * DH);
+    }
   ws->grad_flow = g_new0 (double, (gsize) L * T);
   ws->input_size = s->input_size;
   if (s->cell == RECUR_CELL_JORDAN)
@@ -682,10 +684,27 @@ recur_workspace_new (const RecurModel *model,
       gsize n = T * B * s->input_size;
       ws->jordan_y = g_new0 (float, n);
       ws->jordan_ctx = g_new0 (float, n);
-      ws->d_jordan_y = g_new0 (float, n);
-      ws->d_aux = g_new0 (float, n);
+      if (training)
+        {
+          ws->d_jordan_y = g_new0 (float, n);
+          ws->d_aux = g_new0 (float, n);
+        }
     }
   return ws;
+}
+
+RecurWorkspace *
+recur_workspace_new (const RecurModel *model,
+                     guint             max_batch)
+{
+  return workspace_new (model, max_batch, TRUE);
+}
+
+RecurWorkspace *
+recur_workspace_new_for_inference (const RecurModel *model,
+                                   guint             max_batch)
+{
+  return workspace_new (model, max_batch, FALSE);
 }
 
 void
@@ -704,7 +723,6 @@ recur_workspace_free (RecurWorkspace *ws)
           g_free (db->gates);
           g_free (db->hh);
           g_free (db->cell);
-          g_free (db->tanh_c);
         }
     }
   g_free (ws->y);
@@ -775,7 +793,7 @@ hidden_at (RecurWorkspace *ws,
 
 /* The pointwise part of one time step, given pre-activations in g (and GRU's hh); the gate
  * formulas are in recur-kernels.c. h_prev and c_prev are NULL at the first step (h0 = c0 = 0);
- * tc receives LSTM's tanh(c). */
+ */
 static void
 cell_step_forward (RecurCellKind  cell,
                    guint          batch,
@@ -785,7 +803,6 @@ cell_step_forward (RecurCellKind  cell,
                    const float   *h_prev,
                    const float   *c_prev,
                    float         *c,
-                   float         *tc,
                    float         *h,
                    gsize          ld_h)
 {
@@ -802,7 +819,7 @@ cell_step_forward (RecurCellKind  cell,
       break;
     case RECUR_CELL_LSTM:
       /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c) */
-      recur_kernel_lstm_forward (batch, H, g, c_prev, c, tc, h, ld_h);
+      recur_kernel_lstm_forward (batch, H, g, c_prev, c, h, ld_h);
       break;
     case RECUR_CELL_GRU:
       /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise,
@@ -867,7 +884,6 @@ forward_direction (const RecurModel *self,
       float *hh = gru ? db->hh + (gsize) t * batch * GH : NULL;
       const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
       float *c = db->cell ? db->cell + (gsize) t * batch * H : NULL;
-      float *tc = db->tanh_c ? db->tanh_c + (gsize) t * batch * H : NULL;
       const float *c_prev = (c && step) ? db->cell + (gsize) t_prev * batch * H : NULL;
 
       if (gru)
@@ -882,7 +898,7 @@ forward_direction (const RecurModel *self,
           recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
                        p + lo->w_hh, (int) H, 1.0f, g, (int) GH);
         }
-      cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c, tc,
+      cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c,
                          hidden_at (ws, l, d, t, batch), DH);
     }
 }
@@ -1077,6 +1093,7 @@ recur_model_forward (const RecurModel *self,
 
   g_return_if_fail (batch >= 1 && batch <= ws->max_batch);
   g_return_if_fail (ws->window == T && ws->hidden == H && ws->n_layers == L);
+  g_return_if_fail (!training || ws->training);
 
   ws->batch = batch;
   ws->input = input;
@@ -1130,7 +1147,7 @@ cell_step_backward (RecurCellKind  cell,
                     const float   *hh,
                     const float   *h,
                     const float   *h_prev,
-                    const float   *tc,
+                    const float   *c,
                     const float   *c_prev,
                     gsize          ld_h,
                     float         *dh,
@@ -1149,7 +1166,7 @@ cell_step_backward (RecurCellKind  cell,
           dg[(gsize) b * H + j] = h[b * ld_h + j] > 0.0f ? dh[(gsize) b * H + j] : 0.0f;
       break;
     case RECUR_CELL_LSTM:
-      recur_kernel_lstm_backward (batch, H, g, tc, c_prev, dh, dc, dg);
+      recur_kernel_lstm_backward (batch, H, g, c, c_prev, dh, dc, dg);
       break;
     case RECUR_CELL_GRU:
       recur_kernel_gru_backward (batch, H, g, hh, h_prev, ld_h, dh, dg, dg_hh);
@@ -1163,9 +1180,10 @@ cell_step_backward (RecurCellKind  cell,
  * weight gradients in one GEMM each over all time steps, and (layer > 0) adds ∂loss/∂x to
  * ws->d_x. */
 static void
-backward_direction (RecurModel     *self,
-                    RecurWorkspace *ws,
-                    guint           l,
+backward_direction (const RecurModel *self,
+                    RecurWorkspace   *ws,
+                    float            *grads,
+                    guint             l,
                     guint           d,
                     guint           truncate)
 {
@@ -1180,7 +1198,6 @@ backward_direction (RecurModel     *self,
   const float *w_hh = self->params + lo->w_hh;
   guint steps = (truncate && truncate < T) ? truncate : T;
   const float *x;
-  float *grads = self->grads;
 
   memset (ws->d_h, 0, (gsize) batch * H * sizeof (float));
   memset (ws->d_c, 0, (gsize) batch * H * sizeof (float));
@@ -1216,7 +1233,7 @@ backward_direction (RecurModel     *self,
       cell_step_backward (s->cell, batch, H, db->gates + (gsize) t * BGH,
                           gru ? db->hh + (gsize) t * BGH : NULL,
                           hidden_at (ws, l, d, t, batch), h_prev,
-                          db->tanh_c ? db->tanh_c + (gsize) t * batch * H : NULL,
+                          db->cell ? db->cell + (gsize) t * batch * H : NULL,
                           (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
                           DH, ws->d_h, ws->d_c, dg, dg_hh);
 
@@ -1259,14 +1276,14 @@ backward_direction (RecurModel     *self,
  *   dh_t = d_y_t + W_oᵀ dy_t,   da_t = dh_t ⊙ (1 − h_t²)
  * then every weight gradient is one product over all steps. */
 static void
-backward_jordan (RecurModel     *self,
-                 RecurWorkspace *ws,
+backward_jordan (const RecurModel *self,
+                 RecurWorkspace   *ws,
+                 float            *grads,
                  guint           truncate)
 {
   const RecurModelSpec *s = &self->spec;
   const JordanOffsets *jo = &self->jordan;
   const float *p = self->params;
-  float *grads = self->grads;
   guint T = s->window, H = s->hidden_size, I = s->input_size, batch = ws->batch;
   gsize BI = (gsize) batch * I, BH = (gsize) batch * H;
   guint steps = (truncate && truncate < T) ? truncate : T;
@@ -1330,8 +1347,9 @@ backward_jordan (RecurModel     *self,
  * to h_{t−1}. Every product covers the columns j ≥ i only, so the masked weights get exactly
  * zero gradient. */
 static void
-backward_clockwork (RecurModel     *self,
-                    RecurWorkspace *ws,
+backward_clockwork (const RecurModel *self,
+                    RecurWorkspace   *ws,
+                    float            *grads,
                     guint           truncate)
 {
   const RecurModelSpec *s = &self->spec;
@@ -1340,7 +1358,7 @@ backward_clockwork (RecurModel     *self,
   gsize BH = (gsize) batch * H;
   guint steps = (truncate && truncate < T) ? truncate : T;
   const float *w_hh = self->params + lo->w_hh, *h = ws->y[0];
-  float *grads = self->grads, *dh = ws->d_h;
+  float *dh = ws->d_h;
 
   memset (dh, 0, BH * sizeof (float));
   if (steps < T)
@@ -1420,6 +1438,7 @@ recur_model_auxiliary_loss (const RecurModel *self,
   if (s->cell != RECUR_CELL_JORDAN || s->window < 2)
     return 0.0;
   g_return_val_if_fail (ws->batch > 0 && ws->jordan_y != NULL, 0.0);
+  g_return_val_if_fail (!for_backward || ws->training, 0.0);
   BI = (gsize) ws->batch * s->input_size;
   n = (gsize) (s->window - 1) * BI;
   /* y_t predicts x_{t+1}: rows 0…T−2 of y against rows 1…T−1 of the input, both contiguous */
@@ -1438,18 +1457,28 @@ recur_model_backward (RecurModel     *self,
                       const float    *d_output,
                       guint           truncate)
 {
+  recur_model_backward_into (self, ws, d_output, truncate, self->grads);
+}
+
+void
+recur_model_backward_into (const RecurModel *self,
+                           RecurWorkspace   *ws,
+                           const float      *d_output,
+                           guint             truncate,
+                           float            *grads)
+{
   const RecurModelSpec *s = &self->spec;
   guint T = s->window, H = s->hidden_size, L = s->num_layers, batch = ws->batch;
   gsize DH = (gsize) self->n_directions * H;
   gsize n_y = (gsize) T * batch * DH;
 
-  g_return_if_fail (batch > 0);
+  g_return_if_fail (batch > 0 && ws->training);
 
   /* head: ∂W += d_outᵀ · features, ∂b += Σ d_out, ∂features = d_out · W */
   recur_sgemm (TRUE, FALSE, (int) self->output_size, (int) DH, (int) batch, 1.0f, d_output,
                (int) self->output_size, ws->features, (int) DH, 1.0f,
-               self->grads + self->head_w, (int) DH);
-  add_column_sums (self->grads + self->head_b, d_output, batch, self->output_size);
+               grads + self->head_w, (int) DH);
+  add_column_sums (grads + self->head_b, d_output, batch, self->output_size);
   recur_sgemm (FALSE, FALSE, (int) batch, (int) DH, (int) self->output_size, 1.0f, d_output,
                (int) self->output_size, self->params + self->head_w, (int) DH, 0.0f,
                ws->d_features, (int) DH);
@@ -1467,14 +1496,14 @@ recur_model_backward (RecurModel     *self,
   for (guint l = L; l-- > 0;)
     {
       if (s->cell == RECUR_CELL_JORDAN)
-        backward_jordan (self, ws, truncate);
+        backward_jordan (self, ws, grads, truncate);
       else if (s->cell == RECUR_CELL_CLOCKWORK)
-        backward_clockwork (self, ws, truncate);
+        backward_clockwork (self, ws, grads, truncate);
       else if (s->cell == RECUR_CELL_ESN)
         ; /* the reservoir is fixed: only the head has gradients */
       else
         for (guint d = 0; d < self->n_directions; d++)
-          backward_direction (self, ws, l, d, truncate);
+          backward_direction (self, ws, grads, l, d, truncate);
       if (l > 0)
         {
           /* ∂y[l−1] = ∂x[l] ⊙ mask */

@@ -162,6 +162,10 @@ typedef struct _RecurWorkspace RecurWorkspace;
 
 RecurWorkspace *recur_workspace_new            (const RecurModel      *model,
                                                 guint                  max_batch);
+/* Buffers for forward passes without training (no dropout, no backward): about half the
+ * memory of a training workspace. */
+RecurWorkspace *recur_workspace_new_for_inference (const RecurModel   *model,
+                                                guint                  max_batch);
 void         recur_workspace_free              (RecurWorkspace        *self);
 
 /* input: time-major [window][batch][input_size]. output: [batch][output_size].
@@ -181,6 +185,13 @@ void         recur_model_backward              (RecurModel            *self,
                                                 RecurWorkspace        *ws,
                                                 const float           *d_output,
                                                 guint                  truncate);
+/* As recur_model_backward, into `grads` (recur_model_get_n_params floats) instead of the model's
+ * own: each thread of a split minibatch accumulates its part apart. */
+void         recur_model_backward_into         (const RecurModel      *self,
+                                                RecurWorkspace        *ws,
+                                                const float           *d_output,
+                                                guint                  truncate,
+                                                float                 *grads);
 /* The auxiliary objective of the last forward, 0 for cells without one. Jordan: the mean loss of
  * the one-step outputs y_t against the next inputs x_{t+1}, t < window − 1. With for_backward,
  * its gradient is kept in ws and added by the next recur_model_backward (a forward drops it). */

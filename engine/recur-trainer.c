@@ -8,6 +8,7 @@
 
 #include "recur-esn.h"
 #include "recur-names.h"
+#include "recur-team.h"
 #include "recur-trainer.h"
 
 G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
@@ -17,19 +18,38 @@ G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
 #define SHUFFLE_STREAM G_GUINT64_CONSTANT (0x53485546464c4531)
 #define DROPOUT_STREAM G_GUINT64_CONSTANT (0x44524f504f555431)
 
+/* A minibatch of at least 2 × SHARD_ROWS windows is split into shards of at least SHARD_ROWS
+ * rows, at most MAX_SHARDS, each with its own workspace and gradient buffer, summed in shard
+ * order after the backward passes. The split depends on the batch size only, never on the
+ * threads that run it, so a run gives the same numbers on any machine and thread count. Thinner
+ * shards would make the per-step GEMMs too narrow to pay. */
+#define SHARD_ROWS 32
+#define MAX_SHARDS 4
+
+typedef struct
+{
+  RecurWorkspace *ws;
+  float *grads;      /* shard 0 uses the model's own */
+  float *input;      /* [T][rows] */
+  RecurRng dropout_rng;
+  guint first, rows; /* its rows of the current minibatch */
+  double loss;       /* its rows' mean loss */
+} Shard;
+
 struct _RecurTrainer
 {
   RecurTrainSpec spec;
   RecurModel *model;
   const RecurDataset *data;
   RecurModel *best;
-  RecurWorkspace *ws;
+  Shard *shards;
+  guint n_shards;
+  RecurTeam *team;   /* runs the shards */
+  double *grad_flow; /* [layers][window], of all shards */
   RecurOptimizer *optimizer;
   RecurRng shuffle_rng;
-  RecurRng dropout_rng;
   guint *order;      /* training window starts, reshuffled every epoch */
   guint *starts;     /* [batch] */
-  float *input;      /* [T][batch] */
   float *target;     /* [batch][out] */
   float *output;     /* [batch][out] */
   float *d_output;   /* [batch][out] */
@@ -73,6 +93,7 @@ recur_train_spec_init (RecurTrainSpec *spec)
     .plateau_patience = 10,
     .patience = 30,
     .seed = 42,
+    .threads = 1,
   };
   recur_optimizer_spec_init (&spec->optimizer, RECUR_OPTIMIZER_ADAM, 3e-3);
 }
@@ -104,6 +125,8 @@ validate_spec (const RecurTrainSpec  *spec,
   CHECK (spec->gamma > 0.0 && spec->gamma <= 1.0, _("decay factor %g is out of range (0 < γ ≤ 1)"),
          spec->gamma);
   CHECK (spec->step_size >= 1, _("the step schedule needs a step size of at least 1 epoch"));
+  CHECK (spec->threads >= 1 && spec->threads <= 256, _("threads %u is out of range (1–256)"),
+         spec->threads);
 #undef CHECK
   return TRUE;
 }
@@ -114,6 +137,33 @@ batch_capacity (const RecurTrainer *self)
   return MIN (self->spec.batch_size,
               MAX (recur_dataset_get_n_train_windows (self->data),
                    recur_dataset_get_n_val_windows (self->data)));
+}
+
+/* Cells whose passes only read the shared weights and write their own buffers. Jordan's
+ * auxiliary loss is a mean over the whole batch, so it stays in one piece. */
+guint
+recur_train_shards (const RecurModelSpec *ms,
+                    guint                 batch)
+{
+  switch (ms->cell)
+    {
+    case RECUR_CELL_RNN_TANH:
+    case RECUR_CELL_RNN_RELU:
+    case RECUR_CELL_LSTM:
+    case RECUR_CELL_GRU:
+      return CLAMP (batch / SHARD_ROWS, 1, MAX_SHARDS);
+    default:
+      return 1;
+    }
+}
+
+/* The first row of shard s (s = n gives batch) when `batch` rows are split n ways. */
+static guint
+shard_start (guint s,
+             guint n,
+             guint batch)
+{
+  return (guint) ((guint64) s * batch / n);
 }
 
 RecurTrainer *
@@ -148,15 +198,28 @@ recur_trainer_new (RecurModel           *model,
   self->out = ds->output_size;
   batch = batch_capacity (self);
   self->best = recur_model_copy (model);
-  self->ws = recur_workspace_new (model, batch);
+  self->n_shards = recur_train_shards (ms, batch);
+  self->shards = g_new0 (Shard, self->n_shards);
+  for (guint s = 0; s < self->n_shards; s++)
+    {
+      Shard *shard = &self->shards[s];
+      guint rows = shard_start (s + 1, self->n_shards, batch) - shard_start (s, self->n_shards, batch);
+
+      shard->ws = recur_workspace_new (model, rows);
+      shard->input = g_new (float, (gsize) ms->window * rows);
+      shard->grads = s ? g_new0 (float, recur_model_get_n_params (model))
+                       : recur_model_get_grads (model);
+      /* shard 0 draws the stream an unsplit batch draws */
+      recur_rng_init (&shard->dropout_rng, (spec->seed ^ DROPOUT_STREAM) + s);
+    }
+  self->team = recur_team_new (MIN (spec->threads, self->n_shards));
+  self->grad_flow = g_new0 (double, (gsize) ms->num_layers * ms->window);
   self->optimizer = recur_optimizer_new (&spec->optimizer, recur_model_get_n_params (model));
   recur_rng_init (&self->shuffle_rng, spec->seed ^ SHUFFLE_STREAM);
-  recur_rng_init (&self->dropout_rng, spec->seed ^ DROPOUT_STREAM);
   self->order = g_new (guint, n_train);
   for (guint i = 0; i < n_train; i++)
     self->order[i] = recur_dataset_train_window_start (data, i);
   self->starts = g_new (guint, batch);
-  self->input = g_new (float, (gsize) ms->window * batch);
   self->target = g_new (float, (gsize) batch * self->out);
   self->output = g_new (float, (gsize) batch * self->out);
   self->d_output = g_new (float, (gsize) batch * self->out);
@@ -170,11 +233,19 @@ recur_trainer_free (RecurTrainer *self)
   if (self == NULL)
     return;
   recur_model_free (self->best);
-  recur_workspace_free (self->ws);
+  recur_team_free (self->team);
+  for (guint s = 0; s < self->n_shards; s++)
+    {
+      recur_workspace_free (self->shards[s].ws);
+      g_free (self->shards[s].input);
+      if (s > 0)
+        g_free (self->shards[s].grads);
+    }
+  g_free (self->shards);
+  g_free (self->grad_flow);
   recur_optimizer_free (self->optimizer);
   g_free (self->order);
   g_free (self->starts);
-  g_free (self->input);
   g_free (self->target);
   g_free (self->output);
   g_free (self->d_output);
@@ -217,26 +288,131 @@ scheduled_lr (const RecurTrainSpec *spec,
     }
 }
 
-double
-recur_trainer_evaluate_validation (RecurTrainer *self)
+typedef struct
 {
-  guint n = recur_dataset_get_n_val_windows (self->data);
+  RecurTrainer *self;
+  guint batch;
+  gboolean training;
+} BatchJob;
+
+/* One shard's rows of self->starts: forward, loss, and when training the loss gradient (scaled
+ * to the whole batch's mean) and the backward pass into the shard's gradients. */
+static void
+run_shard (guint    s,
+           gpointer data)
+{
+  BatchJob *job = data;
+  RecurTrainer *self = job->self;
+  Shard *shard = &self->shards[s];
+  gsize o = (gsize) shard->first * self->out, n = (gsize) shard->rows * self->out;
+  float *d_output = job->training ? self->d_output + o : NULL;
+
+  if (job->training)
+    memset (shard->grads, 0, recur_model_get_n_params (self->model) * sizeof (float));
+  shard->loss = 0.0;
+  if (shard->rows == 0)
+    return;
+  recur_dataset_gather (self->data, self->starts + shard->first, shard->rows, shard->input,
+                        self->target + o);
+  recur_model_forward (self->model, shard->ws, shard->rows, shard->input, job->training,
+                       &shard->dropout_rng, self->output + o);
+  shard->loss = recur_loss (self->spec.loss, self->output + o, self->target + o, n, d_output);
+  if (!job->training)
+    return;
+  if (shard->rows != job->batch)
+    {
+      float share = (float) shard->rows / (float) job->batch;
+      for (gsize i = 0; i < n; i++)
+        d_output[i] *= share;
+    }
+  recur_model_auxiliary_loss (self->model, shard->ws, self->spec.loss, TRUE);
+  recur_model_backward_into (self->model, shard->ws, d_output, self->spec.truncate,
+                             shard->grads);
+}
+
+/* The first `batch` windows of self->starts through the shards, on the team's threads. Training
+ * leaves the batch's gradient in the model, summed over the shards in their order. Returns the
+ * batch's mean loss. */
+static double
+run_batch (RecurTrainer *self,
+           guint         batch,
+           gboolean      training)
+{
+  BatchJob job = { self, batch, training };
+  gsize n_params = recur_model_get_n_params (self->model);
+  double total = 0.0;
+
+  for (guint s = 0; s < self->n_shards; s++)
+    {
+      self->shards[s].first = shard_start (s, self->n_shards, batch);
+      self->shards[s].rows = shard_start (s + 1, self->n_shards, batch) - self->shards[s].first;
+    }
+  recur_team_run (self->team, self->n_shards, run_shard, &job);
+  if (self->n_shards == 1)
+    return self->shards[0].loss;
+
+  for (guint s = 0; s < self->n_shards; s++)
+    total += self->shards[s].loss * self->shards[s].rows;
+  if (training)
+    {
+      float *sum = self->shards[0].grads;
+      for (guint s = 1; s < self->n_shards; s++)
+        for (gsize i = 0; i < n_params; i++)
+          sum[i] += self->shards[s].grads[i];
+    }
+  return total / batch;
+}
+
+/* ‖∂loss/∂h_t‖ of the last minibatch over all its rows: the shards' norms in quadrature. */
+static const double *
+last_grad_flow (RecurTrainer *self)
+{
+  const RecurModelSpec *ms = recur_model_get_spec (self->model);
+  gsize n = (gsize) ms->num_layers * ms->window;
+
+  if (self->n_shards == 1)
+    return recur_workspace_get_grad_flow (self->shards[0].ws, 0);
+  memset (self->grad_flow, 0, n * sizeof (double));
+  for (guint s = 0; s < self->n_shards; s++)
+    {
+      const double *g = recur_workspace_get_grad_flow (self->shards[s].ws, 0);
+      if (self->shards[s].rows == 0)
+        continue;
+      for (gsize i = 0; i < n; i++)
+        self->grad_flow[i] += g[i] * g[i];
+    }
+  for (gsize i = 0; i < n; i++)
+    self->grad_flow[i] = sqrt (self->grad_flow[i]);
+  return self->grad_flow;
+}
+
+/* Mean loss over `n` windows whose starts `start_of` gives, in minibatches, without dropout. */
+static double
+evaluate_windows (RecurTrainer *self,
+                  guint         n,
+                  guint       (*start_of) (const RecurDataset *, guint))
+{
   guint max_batch = batch_capacity (self);
   double total = 0.0;
 
-  if (n == 0)
-    return NAN;
   for (guint first = 0; first < n; first += max_batch)
     {
       guint batch = MIN (max_batch, n - first);
       for (guint b = 0; b < batch; b++)
-        self->starts[b] = recur_dataset_val_window_start (self->data, first + b);
-      recur_dataset_gather (self->data, self->starts, batch, self->input, self->target);
-      recur_model_forward (self->model, self->ws, batch, self->input, FALSE, NULL, self->output);
-      total += recur_loss (self->spec.loss, self->output, self->target,
-                           (gsize) batch * self->out, NULL) * batch;
+        self->starts[b] = start_of (self->data, first + b);
+      total += run_batch (self, batch, FALSE) * batch;
     }
   return total / n;
+}
+
+double
+recur_trainer_evaluate_validation (RecurTrainer *self)
+{
+  guint n = recur_dataset_get_n_val_windows (self->data);
+
+  if (n == 0)
+    return NAN;
+  return evaluate_windows (self, n, recur_dataset_val_window_start);
 }
 
 /* One minibatch: forward, loss, backward, clip, step. Returns the batch's mean loss: the head's,
@@ -250,16 +426,8 @@ train_step (RecurTrainer *self,
 {
   float *grads = recur_model_get_grads (self->model);
   gsize n_params = recur_model_get_n_params (self->model);
-  double loss;
+  double loss = run_batch (self, batch, TRUE);
 
-  recur_dataset_gather (self->data, self->starts, batch, self->input, self->target);
-  recur_model_forward (self->model, self->ws, batch, self->input, TRUE, &self->dropout_rng,
-                       self->output);
-  loss = recur_loss (self->spec.loss, self->output, self->target, (gsize) batch * self->out,
-                     self->d_output);
-  recur_model_auxiliary_loss (self->model, self->ws, self->spec.loss, TRUE);
-  recur_model_zero_grads (self->model);
-  recur_model_backward (self->model, self->ws, self->d_output, self->spec.truncate);
   *grad_norm = recur_clip_grad_norm (grads, n_params, self->spec.clip);
   recur_optimizer_step (self->optimizer, recur_model_get_params (self->model), grads, lr);
   return loss;
@@ -282,21 +450,8 @@ diverged (double      loss,
 static double
 evaluate_training (RecurTrainer *self)
 {
-  guint n = recur_dataset_get_n_train_windows (self->data);
-  guint max_batch = batch_capacity (self);
-  double total = 0.0;
-
-  for (guint first = 0; first < n; first += max_batch)
-    {
-      guint batch = MIN (max_batch, n - first);
-      for (guint b = 0; b < batch; b++)
-        self->starts[b] = recur_dataset_train_window_start (self->data, first + b);
-      recur_dataset_gather (self->data, self->starts, batch, self->input, self->target);
-      recur_model_forward (self->model, self->ws, batch, self->input, FALSE, NULL, self->output);
-      total += recur_loss (self->spec.loss, self->output, self->target,
-                           (gsize) batch * self->out, NULL) * batch;
-    }
-  return total / n;
+  return evaluate_windows (self, recur_dataset_get_n_train_windows (self->data),
+                           recur_dataset_train_window_start);
 }
 
 /* A one-shot fit (ESN): no epochs, no optimiser; one progress report, as epoch 1 of 1. */
@@ -315,7 +470,7 @@ run_one_shot (RecurTrainer       *self,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  if (!recur_esn_fit (self->model, self->ws, batch_capacity (self), self->data, error))
+  if (!recur_esn_fit (self->model, self->shards[0].ws, batch_capacity (self), self->data, error))
     return FALSE;
 
   p.epoch = p.epochs = 1;
@@ -329,7 +484,7 @@ run_one_shot (RecurTrainer       *self,
   p.best_epoch = 1;
   p.best_loss = score;
   p.improved = TRUE;
-  p.grad_flow = recur_workspace_get_grad_flow (self->ws, 0); /* zero: no backward pass */
+  p.grad_flow = last_grad_flow (self); /* zero: no backward pass */
   p.grad_flow_layers = ms->num_layers;
   p.grad_flow_window = ms->window;
   self->summary.epochs_run = 1;
@@ -416,7 +571,7 @@ recur_trainer_run (RecurTrainer       *self,
       p.grad_norm = n_steps ? norm_sum / n_steps : 0.0;
       p.lr = lr;
       p.lr_changed = epoch > 1 && lr != last_lr;
-      p.grad_flow = recur_workspace_get_grad_flow (self->ws, 0);
+      p.grad_flow = last_grad_flow (self);
       p.grad_flow_layers = recur_model_get_spec (self->model)->num_layers;
       p.grad_flow_window = recur_model_get_spec (self->model)->window;
       last_lr = lr;

@@ -41,9 +41,17 @@ typedef struct
   guint              plateau_patience; /* PLATEAU: epochs without improvement before a decay */
   guint              patience;         /* early stopping; 0 = train all epochs */
   guint64            seed;             /* shuffling and dropout */
+  /* Threads that run the shards of a minibatch of ≥ 64 windows (RNN, LSTM, GRU); 1 = the
+   * caller's only. Results never depend on it. Each thread calls BLAS: the caller keeps BLAS
+   * single-threaded when threads > 1. */
+  guint              threads;
 } RecurTrainSpec;
 
 void        recur_train_spec_init            (RecurTrainSpec     *spec);
+/* How many shards a minibatch of `batch` windows splits into for `model`: 1 below 64 windows
+ * or for cells other than RNN, LSTM and GRU, up to 4. What a caller sizes threads by. */
+guint       recur_train_shards               (const RecurModelSpec *model,
+                                              guint               batch);
 const char *recur_schedule_kind_to_string    (RecurScheduleKind   kind); /* constant step cosine plateau */
 gboolean    recur_schedule_kind_from_string  (const char         *text,
                                               RecurScheduleKind  *kind);

@@ -174,6 +174,103 @@ test_same_seed_is_bit_identical (void)
   g_assert_true (memcmp (a->data, c->data, a->len * sizeof (float)) != 0);
 }
 
+/* A minibatch of 100 windows splits into 3 shards (of 33, 33 and 34 rows) with dropout drawn per
+ * shard; the split is fixed by the batch size, so 1, 2 or 3 threads give the same bits. */
+static GArray *
+train_sharded (RecurCellKind cell,
+               guint         threads)
+{
+  Setup s;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  GArray *params = g_array_new (FALSE, FALSE, sizeof (float));
+
+  setup_init (&s, cell, 5);
+  s.train.epochs = 3;
+  s.train.batch_size = 100;
+  s.train.threads = threads;
+  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+  g_assert_true (recur_trainer_run (trainer, NULL, NULL, NULL, NULL));
+  g_array_append_vals (params, recur_model_peek_params (s.model), recur_model_get_n_params (s.model));
+  setup_clear (&s);
+  return params;
+}
+
+static void
+test_threads_do_not_change_results (void)
+{
+  const RecurCellKind cells[] = { RECUR_CELL_LSTM, RECUR_CELL_GRU, RECUR_CELL_RNN_TANH };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      g_autoptr(GArray) one = train_sharded (cells[i], 1);
+      g_autoptr(GArray) two = train_sharded (cells[i], 2);
+      g_autoptr(GArray) three = train_sharded (cells[i], 3);
+
+      g_assert_cmpmem (one->data, one->len * sizeof (float), two->data, two->len * sizeof (float));
+      g_assert_cmpmem (one->data, one->len * sizeof (float), three->data, three->len * sizeof (float));
+    }
+}
+
+/* Without dropout, a split minibatch takes the step one undivided batch takes: one epoch over
+ * all 229 training windows as a single batch of 229 (7 shards capped to 4) against the same
+ * step computed here with one workspace. */
+static void
+test_shards_sum_to_the_whole_batch (void)
+{
+  Setup s;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(RecurModel) reference = NULL;
+  g_autoptr(RecurWorkspace) ws = NULL;
+  g_autoptr(RecurOptimizer) opt = NULL;
+  g_autofree guint *starts = NULL;
+  g_autofree float *input = NULL, *target = NULL, *output = NULL, *d_output = NULL;
+  const RecurModelSpec *ms;
+  guint n, T, out;
+  double max_diff = 0.0;
+
+  setup_init (&s, RECUR_CELL_LSTM, 8);
+  ms = recur_model_get_spec (s.model);
+  ((RecurModelSpec *) ms)->dropout = 0.0f; /* the trainer draws per shard, the reference not */
+  n = recur_dataset_get_n_train_windows (s.data);
+  T = ms->window;
+  out = recur_model_spec_output_size (ms);
+  s.train.epochs = 1;
+  s.train.batch_size = n;
+  s.train.clip = 0.0;
+  s.train.threads = 2;
+  s.train.optimizer = (RecurOptimizerSpec) { 0 };
+  recur_optimizer_spec_init (&s.train.optimizer, RECUR_OPTIMIZER_SGD, 0.1);
+  reference = recur_model_copy (s.model);
+
+  /* the reference step: the same windows in one workspace (the order does not matter to the
+   * mean gradient; the trainer's shuffle is its own) */
+  ws = recur_workspace_new (reference, n);
+  starts = g_new (guint, n);
+  input = g_new (float, (gsize) T * n);
+  target = g_new (float, (gsize) n * out);
+  output = g_new (float, (gsize) n * out);
+  d_output = g_new (float, (gsize) n * out);
+  for (guint i = 0; i < n; i++)
+    starts[i] = recur_dataset_train_window_start (s.data, i);
+  recur_dataset_gather (s.data, starts, n, input, target);
+  recur_model_forward (reference, ws, n, input, FALSE, NULL, output);
+  recur_loss (RECUR_LOSS_MSE, output, target, (gsize) n * out, d_output);
+  recur_model_zero_grads (reference);
+  recur_model_backward (reference, ws, d_output, 0);
+  opt = recur_optimizer_new (&s.train.optimizer, recur_model_get_n_params (reference));
+  recur_optimizer_step (opt, recur_model_get_params (reference), recur_model_get_grads (reference),
+                        0.1);
+
+  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+  g_assert_true (recur_trainer_run (trainer, NULL, NULL, NULL, NULL));
+  for (gsize i = 0; i < recur_model_get_n_params (s.model); i++)
+    max_diff = MAX (max_diff, fabs (recur_model_peek_params (s.model)[i]
+                                    - recur_model_peek_params (reference)[i]));
+  g_assert_cmpfloat (max_diff, <, 1e-6);
+  g_assert_cmpfloat (max_diff, >, 0.0); /* the shards' sums are ordered differently */
+  setup_clear (&s);
+}
+
 /* Cancelled from another thread's point of view (here: the progress callback, as the GUI's
  * Stop does), the run stops within a minibatch, reports CANCELLED and keeps its best weights. */
 static void
@@ -324,6 +421,8 @@ main (int    argc,
   g_test_add_func ("/engine/trainer/best-weights-are-restored", test_best_weights_are_restored);
   g_test_add_func ("/engine/trainer/early-stopping", test_early_stopping);
   g_test_add_func ("/engine/trainer/same-seed-is-bit-identical", test_same_seed_is_bit_identical);
+  g_test_add_func ("/engine/trainer/threads-do-not-change-results", test_threads_do_not_change_results);
+  g_test_add_func ("/engine/trainer/shards-sum-to-the-whole-batch", test_shards_sum_to_the_whole_batch);
   g_test_add_func ("/engine/trainer/cancel-keeps-best-weights", test_cancel_keeps_best_weights);
   g_test_add_func ("/engine/trainer/divergence-is-reported", test_divergence_is_reported);
   g_test_add_func ("/engine/trainer/resume-after-cancel", test_resume_after_cancel);
