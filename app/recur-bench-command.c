@@ -35,10 +35,14 @@ peak_rss_mb (void)
   return usage.ru_maxrss / 1024.0; /* kilobytes on Linux */
 }
 
+/* sgemm: OpenBLAS's GFLOP/s on as many cores as the run used; own: Recur's kernel's, the
+ * same (0 where the CPU has none) */
 static JsonNode *
 result_to_json (const RecurBenchConfig *c,
                 const RecurBenchResult *r,
-                double                  sgemm)
+                double                  sgemm,
+                double                  own,
+                double                  peak_mb)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -61,9 +65,11 @@ result_to_json (const RecurBenchConfig *c,
   NUM ("train_gflops", r->train_gflops);
   NUM ("sgemm_gflops", sgemm);
   NUM ("gemm_efficiency", r->train_gflops / sgemm);
+  NUM ("own_gemm_gflops", own);
+  NUM ("own_gemm_efficiency", own > 0 ? r->train_gflops / own : 0.0);
   NUM ("forecast_windows_per_second", r->forecast_windows_per_second);
   NUM ("final_loss", r->final_loss);
-  NUM ("peak_memory_mb", peak_rss_mb ());
+  NUM ("peak_memory_mb", peak_mb);
 #undef STR
 #undef NUM
 #undef INT
@@ -81,7 +87,7 @@ run_one (const BenchOptions *o)
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   RecurBenchResult r;
-  double sgemm;
+  double sgemm, own, peak;
   guint threads, blas_threads;
 
   if (c == NULL)
@@ -91,9 +97,6 @@ run_one (const BenchOptions *o)
     }
   threads = o->threads > 0 ? (guint) o->threads : g_get_num_processors ();
   blas_threads = o->blas_threads > 0 ? (guint) o->blas_threads : 1;
-  /* the sgemm reference gets as many cores as training uses in all */
-  recur_blas_configure (threads * blas_threads);
-  sgemm = recur_bench_sgemm_gflops (1024);
   recur_blas_configure (blas_threads);
   if (!recur_bench_run (c, o->epochs > 0 ? (guint) o->epochs : (o->quick ? 1 : 3), threads, &r,
                         &error))
@@ -101,7 +104,13 @@ run_one (const BenchOptions *o)
       g_printerr ("recur: %s\n", error->message);
       return 1;
     }
-  node = result_to_json (c, &r, sgemm);
+  /* the peak before the sgemm references, whose 1024² matrices are not the job's */
+  peak = peak_rss_mb ();
+  /* they get as many cores as training used in all */
+  recur_blas_configure (threads * blas_threads);
+  sgemm = recur_bench_sgemm_gflops (1024, FALSE);
+  own = recur_bench_sgemm_gflops (1024, TRUE) * threads;
+  node = result_to_json (c, &r, sgemm, own, peak);
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, NULL);
   g_print ("%s\n", text);
@@ -140,33 +149,43 @@ print_header (void)
 {
   const char *coretype = g_getenv ("OPENBLAS_CORETYPE");
 
-  double one, all;
+  double one, all, own;
 
   recur_blas_configure (1);
-  one = recur_bench_sgemm_gflops (1024);
+  one = recur_bench_sgemm_gflops (1024, FALSE);
+  own = recur_bench_sgemm_gflops (1024, TRUE);
   recur_blas_configure (0);
-  all = recur_bench_sgemm_gflops (1024);
+  all = recur_bench_sgemm_gflops (1024, FALSE);
   g_print (_("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s), %u cores\n"), recur_blas_get_core_name (),
            coretype ? coretype : _("unset"), g_get_num_processors ());
-  g_print (_("sgemm 1024³: %.0f GFLOP/s on 1 thread, %.0f GFLOP/s on %u threads\n\n"), one, all,
-           recur_blas_get_threads ());
+  g_print (_("OpenBLAS sgemm 1024³: %.0f GFLOP/s on 1 thread, %.0f GFLOP/s on %u threads\n"), one,
+           all, recur_blas_get_threads ());
+  if (own > 0)
+    g_print (_("Recur’s own AVX-512 GEMM 1024³: %.0f GFLOP/s on 1 thread\n"), own);
+  else
+    g_print (_("Recur’s own GEMM: not used (this CPU has no AVX-512)\n"));
+  g_print ("\n");
   /* headers padded by terminal columns: translations may be double width */
   recur_cli_print_padded (_("config"), 12);
-  g_print (" %7s %4s %12s %9s %8s %13s %8s %9s\n", _("threads"), "BLAS", _("train win/s"), "GFLOP/s",
+  g_print (" %7s %4s %12s %9s %8s %8s %13s %8s %9s\n", _("threads"), "BLAS", _("train win/s"),
+           "GFLOP/s",
            /* xgettext:no-c-format */
-           _("% of sgemm"), _("forecast w/s"), _("peak MB"), _("loss"));
+           _("% of sgemm"),
+           /* xgettext:no-c-format */
+           _("% of own"), _("forecast w/s"), _("peak MB"), _("loss"));
 }
 
 static void
 print_row (JsonObject *o)
 {
-  g_print ("%-12s %7" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %12.0f %9.1f %7.0f%% %13.0f %8.0f %9.5f\n",
+  g_print ("%-12s %7" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %12.0f %9.1f %7.0f%% %7.0f%% %13.0f %8.0f %9.5f\n",
            json_object_get_string_member (o, "config"),
            json_object_get_int_member (o, "threads"),
            json_object_get_int_member (o, "blas_threads"),
            json_object_get_double_member (o, "train_windows_per_second"),
            json_object_get_double_member (o, "train_gflops"),
            100 * json_object_get_double_member (o, "gemm_efficiency"),
+           100 * json_object_get_double_member (o, "own_gemm_efficiency"),
            json_object_get_double_member (o, "forecast_windows_per_second"),
            json_object_get_double_member (o, "peak_memory_mb"),
            json_object_get_double_member (o, "final_loss"));

@@ -8,6 +8,7 @@
 #include "recur-bench.h"
 #include "recur-blas.h"
 #include "recur-dataset.h"
+#include "recur-gemm.h"
 #include "recur-team.h"
 #include "recur-trainer.h"
 
@@ -213,13 +214,16 @@ recur_bench_run (const RecurBenchConfig *c,
 }
 
 double
-recur_bench_sgemm_gflops (guint n)
+recur_bench_sgemm_gflops (guint    n,
+                          gboolean own)
 {
   g_autofree float *a = g_new (float, (gsize) n * n);
   g_autofree float *b = g_new (float, (gsize) n * n);
   g_autofree float *c = g_new0 (float, (gsize) n * n);
   double best = INFINITY;
 
+  if (own && !recur_gemm_available ())
+    return 0.0;
   for (gsize i = 0; i < (gsize) n * n; i++)
     {
       a[i] = (float) (i % 7) * 0.1f;
@@ -228,8 +232,11 @@ recur_bench_sgemm_gflops (guint n)
   for (int rep = 0; rep < 5; rep++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      recur_sgemm (FALSE, FALSE, (int) n, (int) n, (int) n, 1.0f, a, (int) n, b, (int) n, 0.0f,
-                   c, (int) n);
+      if (own)
+        recur_gemm (FALSE, FALSE, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+      else
+        recur_sgemm_openblas (FALSE, FALSE, (int) n, (int) n, (int) n, 1.0f, a, (int) n, b,
+                              (int) n, 0.0f, c, (int) n);
       best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
     }
   return 2.0 * n * n * n / best / 1e9;

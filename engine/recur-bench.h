@@ -50,7 +50,9 @@ gboolean recur_bench_run           (const RecurBenchConfig *config,
                                     RecurBenchResult       *result,
                                     GError                **error);
 
-/* GFLOP/s of a square n × n × n sgemm with the current BLAS threads (best of a few). */
-double   recur_bench_sgemm_gflops  (guint                   n);
+/* GFLOP/s of a square n × n × n sgemm (best of a few): OpenBLAS's with the current BLAS
+ * threads, or with own Recur's single-threaded kernel (0 where the CPU has none). */
+double   recur_bench_sgemm_gflops  (guint                   n,
+                                    gboolean                own);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "recur-blas.h"
+#include "recur-gemm.h"
 
 void
 recur_sgemm (gboolean     trans_a,
@@ -25,6 +26,36 @@ recur_sgemm (gboolean     trans_a,
 {
   if (m == 0 || n == 0)
     return;
+  /* Recur's own kernel where the CPU has AVX-512, unless OpenBLAS may use several threads on
+   * a product big enough to share */
+  if (recur_gemm_available ()
+      && (openblas_get_num_threads () == 1 || (double) m * n * k < 1 << 23))
+    {
+      recur_gemm (trans_a, trans_b, (guint) m, (guint) n, (guint) k, alpha, a, (gsize) lda, b,
+                  (gsize) ldb, beta, c, (gsize) ldc);
+      return;
+    }
+  cblas_sgemm (CblasRowMajor,
+               trans_a ? CblasTrans : CblasNoTrans,
+               trans_b ? CblasTrans : CblasNoTrans,
+               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void
+recur_sgemm_openblas (gboolean     trans_a,
+                      gboolean     trans_b,
+                      int          m,
+                      int          n,
+                      int          k,
+                      float        alpha,
+                      const float *a,
+                      int          lda,
+                      const float *b,
+                      int          ldb,
+                      float        beta,
+                      float       *c,
+                      int          ldc)
+{
   cblas_sgemm (CblasRowMajor,
                trans_a ? CblasTrans : CblasNoTrans,
                trans_b ? CblasTrans : CblasNoTrans,

@@ -6,7 +6,9 @@
 G_BEGIN_DECLS
 
 /* Row-major single-precision GEMM: C = alpha · op(A) · op(B) + beta · C, where op(A) is
- * m×k and op(B) is k×n. The one place in Recur that calls BLAS. */
+ * m×k and op(B) is k×n. The one place in Recur that calls BLAS: Recur's own kernel
+ * (recur-gemm.h) where the CPU has AVX-512, OpenBLAS otherwise and for products big enough to
+ * share among several OpenBLAS threads. */
 void recur_sgemm (gboolean     trans_a,
                   gboolean     trans_b,
                   int          m,
@@ -20,6 +22,21 @@ void recur_sgemm (gboolean     trans_a,
                   float        beta,
                   float       *c,
                   int          ldc);
+
+/* OpenBLAS's sgemm whatever the CPU: the benchmarks' reference. */
+void recur_sgemm_openblas (gboolean     trans_a,
+                           gboolean     trans_b,
+                           int          m,
+                           int          n,
+                           int          k,
+                           float        alpha,
+                           const float *a,
+                           int          lda,
+                           const float *b,
+                           int          ldb,
+                           float        beta,
+                           float       *c,
+                           int          ldc);
 
 /* The same in double precision, for the ESN's normal equations. */
 void recur_dgemm (gboolean      trans_a,

@@ -16,7 +16,7 @@ recur_forecast (const RecurModel  *model,
 {
   const RecurModelSpec *spec = recur_model_get_spec (model);
   guint T = spec->window, n_out = recur_model_spec_output_size (spec);
-  g_autoptr(RecurWorkspace) ws = recur_workspace_new (model, 1);
+  g_autoptr(RecurWorkspace) ws = recur_workspace_new_for_inference (model, 1);
   g_autofree float *window = g_new (float, T);
   g_autofree float *output = g_new (float, n_out);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "recur-blas.h"
+#include "recur-gemm.h"
 #include "recur-names.h"
 #include "recur-esn.h"
 #include "recur-kernels.h"
@@ -80,11 +81,15 @@ struct _RecurWorkspace
   DirectionBuffers *dir; /* [L × D] */
   const float *input;   /* the last forward's input, borrowed */
   float *features;      /* [B][D·H] head input */
+  float *packed_w_hh;   /* a pass's W_hh packed for recur_gemm_packed; NULL without it */
   /* backward */
-  float *d_y;           /* [T][B][D·H] gradient with respect to the current layer's output */
-  float *d_x;           /* [T][B][D·H] gradient with respect to its input */
-  float *d_gates;       /* [T][B][G·H] */
-  float *d_gates_hh;    /* GRU: [T][B][G·H] */
+  float *d_y;           /* [T][B][D·H] gradient with respect to the current layer's output,
+                         * below the top layer (RNN, LSTM, GRU) or at it (Jordan, clockwork) */
+  float *d_x;           /* [T][B][D·H] gradient with respect to its input, above layer 0 */
+  guint forward_chunk_steps; /* time steps whose gates are kept at once: all but in inference */
+  guint chunk_steps;    /* time steps whose gate gradients are kept at once */
+  float *d_gates;       /* [chunk_steps][B][G·H] */
+  float *d_gates_hh;    /* GRU: [chunk_steps][B][G·H] */
   float *d_h;           /* [B][H] */
   float *d_c;           /* [B][H] */
   float *d_features;    /* [B][D·H] */
@@ -624,6 +629,18 @@ recur_model_get_feature_size (const RecurModel *self)
 
 /* ---- workspace -------------------------------------------------------------------------- */
 
+/* The cells backward_direction handles, layer by layer, direction by direction. */
+static inline gboolean
+is_gated_or_elman (RecurCellKind cell)
+{
+  return cell == RECUR_CELL_RNN_TANH || cell == RECUR_CELL_RNN_RELU || cell == RECUR_CELL_LSTM
+         || cell == RECUR_CELL_GRU;
+}
+
+/* Gate gradients kept at once: 4 MiB, enough rows for the weight-gradient GEMMs to run at
+ * full speed, a fraction of the [T][B][G·H] a whole window would take at large sizes. */
+#define CHUNK_FLOATS ((gsize) 1 << 20)
+
 static RecurWorkspace *
 workspace_new (const RecurModel *model,
                guint             max_batch,
@@ -645,6 +662,10 @@ workspace_new (const RecurModel *model,
   ws->y_dropped = g_new0 (float *, L);
   ws->mask = g_new0 (float *, L);
   ws->dir = g_new0 (DirectionBuffers, L * model->n_directions);
+  /* inference keeps the gates of CHUNK_FLOATS at a time (Jordan, ESN and clockwork use the gate
+   * buffer for whole windows) and LSTM's last two cells */
+  ws->forward_chunk_steps = training || !is_gated_or_elman (s->cell)
+                            ? s->window : (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T);
   for (guint l = 0; l < L; l++)
     {
       ws->y[l] = g_new0 (float, T * B * DH);
@@ -656,23 +677,31 @@ workspace_new (const RecurModel *model,
       for (guint d = 0; d < model->n_directions; d++)
         {
           DirectionBuffers *db = &ws->dir[l * model->n_directions + d];
-          db->gates = g_new0 (float, T * B * GH);
+          db->gates = g_new0 (float, ws->forward_chunk_steps * B * GH);
           if (s->cell == RECUR_CELL_GRU)
-            db->hh = g_new0 (float, T * B * GH);
+            db->hh = g_new0 (float, ws->forward_chunk_steps * B * GH);
           if (s->cell == RECUR_CELL_LSTM)
-            db->cell = g_new0 (float, T * B * H);
+            db->cell = g_new0 (float, (training ? T : 2) * B * H);
         }
     }
   ws->features = g_new0 (float, B * DH);
+  if (recur_gemm_available () && is_gated_or_elman (s->cell))
+    ws->packed_w_hh = g_new (float, MAX (recur_gemm_packed_size (H, GH),
+                                         recur_gemm_packed_size (GH, H)));
   ws->training = training;
   if (training)
     {
-      ws->d_y = g_new0 (float, T * B * DH);
-      if (L > 1)  /* ∂loss/∂x is only needed below a layer that has one */
+      /* RNN, LSTM and GRU keep the gate gradients of CHUNK_FLOATS at a time, and need layer
+       * output gradients only between layers; Jordan and clockwork keep whole windows */
+      gboolean chunked = is_gated_or_elman (s->cell);
+      ws->chunk_steps = chunked ? (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T) : T;
+      if (!chunked || L > 1)
+        ws->d_y = g_new0 (float, T * B * DH);
+      if (L > 1)
         ws->d_x = g_new0 (float, T * B * DH);
-      ws->d_gates = g_new0 (float, T * B * GH);
+      ws->d_gates = g_new0 (float, ws->chunk_steps * B * GH);
       if (s->cell == RECUR_CELL_GRU)
-        ws->d_gates_hh = g_new0 (float, T * B * GH);
+        ws->d_gates_hh = g_new0 (float, ws->chunk_steps * B * GH);
       ws->d_h = g_new0 (float, B * H);
       ws->d_c = g_new0 (float, B * H);
       ws->d_features = g_new0 (float, B * DH);
@@ -708,6 +737,19 @@ recur_workspace_new_for_inference (const RecurModel *model,
 }
 
 void
+recur_workspace_set_chunk_steps (RecurWorkspace *ws,
+                                 guint           steps)
+{
+  g_return_if_fail (steps >= 1);
+  if (!is_gated_or_elman (ws->cell_kind))
+    return;
+  if (ws->training)
+    ws->chunk_steps = MIN (steps, ws->chunk_steps);
+  else
+    ws->forward_chunk_steps = MIN (steps, ws->forward_chunk_steps);
+}
+
+void
 recur_workspace_free (RecurWorkspace *ws)
 {
   if (ws == NULL)
@@ -730,6 +772,7 @@ recur_workspace_free (RecurWorkspace *ws)
   g_free (ws->mask);
   g_free (ws->dir);
   g_free (ws->features);
+  g_free (ws->packed_w_hh);
   g_free (ws->d_y);
   g_free (ws->d_x);
   g_free (ws->d_gates);
@@ -854,6 +897,36 @@ project_inputs (const float *x,
                w_ih, (int) in, 1.0f, out, (int) GH);
 }
 
+/* LSTM's cell state at time t (processing step `step`): every step's in a training workspace,
+ * the last two in an inference one. */
+static inline float *
+cell_at (RecurWorkspace         *ws,
+         const DirectionBuffers *db,
+         guint                   t,
+         guint                   step)
+{
+  gsize BH = (gsize) ws->batch * ws->hidden;
+  return db->cell + (ws->training ? t : step % 2) * BH;
+}
+
+/* out[batch × GH] += h_prev · W_hhᵀ, with W_hh packed for the whole pass where it can be. */
+static void
+add_recurrent_forward (RecurWorkspace *ws,
+                       guint           batch,
+                       guint           GH,
+                       guint           H,
+                       const float    *h_prev,
+                       gsize           ld_h,
+                       const float    *w_hh,
+                       float          *out)
+{
+  if (ws->packed_w_hh)
+    recur_gemm_packed (FALSE, batch, GH, H, 1.0f, h_prev, ld_h, ws->packed_w_hh, 1.0f, out, GH);
+  else
+    recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) ld_h, w_hh,
+                 (int) H, 1.0f, out, (int) GH);
+}
+
 static void
 forward_direction (const RecurModel *self,
                    RecurWorkspace   *ws,
@@ -872,34 +945,40 @@ forward_direction (const RecurModel *self,
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
   gboolean gru = s->cell == RECUR_CELL_GRU;
 
-  /* GRU keeps b_hh apart: its n gate scales (W_hn h + b_hn) by r. */
-  project_inputs (x, (gsize) T * batch, lo->input_size, p + lo->w_ih, GH,
-                  b_ih, gru ? NULL : b_hh, db->gates);
+  /* training keeps every step's gates and cell for the backward pass; inference only a chunk
+   * of steps' gates (their rows start at time row0) and the last two cells */
+  guint chunk = ws->training ? T : ws->forward_chunk_steps;
+  gsize BGH = (gsize) batch * GH, I = lo->input_size;
 
-  for (guint step = 0; step < T; step++)
+  if (ws->packed_w_hh)
+    recur_gemm_pack_b (TRUE, H, (guint) GH, p + lo->w_hh, H, ws->packed_w_hh);
+  for (guint k0 = 0; k0 < T; k0 += chunk)
     {
-      guint t = time_of_step (d, step, T);
-      guint t_prev = time_of_step (d, step - 1, T);
-      float *g = db->gates + (gsize) t * batch * GH;
-      float *hh = gru ? db->hh + (gsize) t * batch * GH : NULL;
-      const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
-      float *c = db->cell ? db->cell + (gsize) t * batch * H : NULL;
-      const float *c_prev = (c && step) ? db->cell + (gsize) t_prev * batch * H : NULL;
+      guint n = MIN (chunk, T - k0);
+      guint t_lo = d ? T - k0 - n : k0; /* steps k0 … k0+n−1 are the times t_lo … t_lo+n−1 */
+      guint row0 = ws->training ? 0 : t_lo;
 
-      if (gru)
+      /* GRU keeps b_hh apart: its n gate scales (W_hn h + b_hn) by r. */
+      project_inputs (x + t_lo * batch * I, (gsize) n * batch, I, p + lo->w_ih, GH,
+                      b_ih, gru ? NULL : b_hh, db->gates + (t_lo - row0) * BGH);
+      for (guint step = k0; step < k0 + n; step++)
         {
-          fill_bias_rows (hh, batch, GH, b_hh, NULL);
+          guint t = time_of_step (d, step, T);
+          guint t_prev = time_of_step (d, step - 1, T);
+          float *g = db->gates + (t - row0) * BGH;
+          float *hh = gru ? db->hh + (t - row0) * BGH : NULL;
+          const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
+          float *c = db->cell ? cell_at (ws, db, t, step) : NULL;
+          const float *c_prev = (c && step) ? cell_at (ws, db, t_prev, step - 1) : NULL;
+
+          if (gru)
+            fill_bias_rows (hh, batch, GH, b_hh, NULL);
           if (h_prev)
-            recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
-                         p + lo->w_hh, (int) H, 1.0f, hh, (int) GH);
+            add_recurrent_forward (ws, batch, (guint) GH, H, h_prev, DH, p + lo->w_hh,
+                                   gru ? hh : g);
+          cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c,
+                             hidden_at (ws, l, d, t, batch), DH);
         }
-      else if (h_prev)
-        {
-          recur_sgemm (FALSE, TRUE, (int) batch, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
-                       p + lo->w_hh, (int) H, 1.0f, g, (int) GH);
-        }
-      cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c,
-                         hidden_at (ws, l, d, t, batch), DH);
     }
 }
 
@@ -1176,16 +1255,61 @@ cell_step_backward (RecurCellKind  cell,
     }
 }
 
-/* d_y holds ∂loss/∂(this layer's output); fills d_gates over all steps, then accumulates the
- * weight gradients in one GEMM each over all time steps, and (layer > 0) adds ∂loss/∂x to
- * ws->d_x. */
+/* Weight and input gradients of the times [t_lo, t_lo + n) of (layer l, direction d), whose
+ * gate gradients are in the chunk buffers: one GEMM each over all their rows. */
+static void
+add_chunk_gradients (const RecurModel *self,
+                     RecurWorkspace   *ws,
+                     float            *grads,
+                     guint             l,
+                     guint             d,
+                     guint             t_lo,
+                     guint             n,
+                     const float      *x)
+{
+  const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
+  guint T = self->spec.window, H = self->spec.hidden_size, batch = ws->batch;
+  guint I = lo->input_size;
+  gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
+  const float *dg_hh = ws->d_gates_hh ? ws->d_gates_hh : ws->d_gates;
+  /* ∂W_hh gets the times that had a predecessor: h_prev[t] is h[t−1] going forwards, h[t+1]
+   * going backwards, a shifted view of y */
+  guint t_from = d ? t_lo : MAX (t_lo, 1);
+  guint t_to = d ? MIN (t_lo + n, T - 1) : t_lo + n;
+
+  if (t_to > t_from)
+    recur_sgemm (TRUE, FALSE, (int) GH, (int) H, (int) ((t_to - t_from) * batch), 1.0f,
+                 dg_hh + (gsize) (t_from - t_lo) * batch * GH, (int) GH,
+                 hidden_at (ws, l, d, d ? t_from + 1 : t_from - 1, batch), (int) DH,
+                 1.0f, grads + lo->w_hh, (int) H);
+  /* ∂W_ih += dgᵀ · X */
+  recur_sgemm (TRUE, FALSE, (int) GH, (int) I, (int) (n * batch), 1.0f, ws->d_gates, (int) GH,
+               x + (gsize) t_lo * batch * I, (int) I, 1.0f, grads + lo->w_ih, (int) I);
+  if (self->spec.bias)
+    {
+      add_column_sums (grads + lo->b_ih, ws->d_gates, (gsize) n * batch, GH);
+      add_column_sums (grads + lo->b_hh, dg_hh, (gsize) n * batch, GH);
+    }
+  /* ∂x += dg · W_ih, needed below the first layer only */
+  if (l > 0)
+    recur_sgemm (FALSE, FALSE, (int) (n * batch), (int) I, (int) GH, 1.0f, ws->d_gates, (int) GH,
+                 self->params + lo->w_ih, (int) I, 1.0f, ws->d_x + (gsize) t_lo * batch * I,
+                 (int) I);
+}
+
+/* BPTT through (layer l, direction d), given ∂loss/∂(the layer's output): the sequence d_seq
+ * [T][B][D·H] below the top, or at the top only d_last [B][D·H] at the direction's last step.
+ * The gate gradients of ws->chunk_steps steps at a time go into the chunk buffers, then into
+ * the weight gradients (and, above the first layer, ∂loss/∂x in ws->d_x). */
 static void
 backward_direction (const RecurModel *self,
                     RecurWorkspace   *ws,
                     float            *grads,
                     guint             l,
-                    guint           d,
-                    guint           truncate)
+                    guint             d,
+                    const float      *d_seq,
+                    const float      *d_last,
+                    guint             truncate)
 {
   const RecurModelSpec *s = &self->spec;
   const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
@@ -1197,78 +1321,59 @@ backward_direction (const RecurModel *self,
   float *d_gates_hh = gru ? ws->d_gates_hh : ws->d_gates;
   const float *w_hh = self->params + lo->w_hh;
   guint steps = (truncate && truncate < T) ? truncate : T;
-  const float *x;
+  const float *x = l == 0 ? ws->input : (ws->dropped ? ws->y_dropped[l - 1] : ws->y[l - 1]);
 
   memset (ws->d_h, 0, (gsize) batch * H * sizeof (float));
   memset (ws->d_c, 0, (gsize) batch * H * sizeof (float));
-  /* Steps cut off by truncation get no gradient. */
-  if (steps < T)
+  /* both directions add their rows of ∂x; times truncation never reaches keep 0 */
+  if (l > 0 && d == 0)
+    memset (ws->d_x, 0, (gsize) T * batch * DH * sizeof (float));
+  if (ws->packed_w_hh)
+    recur_gemm_pack_b (FALSE, (guint) GH, H, w_hh, H, ws->packed_w_hh);
+
+  for (guint k0 = 0; k0 < steps; k0 += ws->chunk_steps)
     {
-      guint first = d ? steps : 0; /* times not reached, as a contiguous range */
-      memset (ws->d_gates + (gsize) first * BGH, 0, (T - steps) * BGH * sizeof (float));
-      if (gru)
-        memset (ws->d_gates_hh + (gsize) first * BGH, 0, (T - steps) * BGH * sizeof (float));
+      guint n = MIN (ws->chunk_steps, steps - k0);
+      guint t_lo = d ? k0 : T - k0 - n; /* steps k0 … k0+n−1 are the times t_lo … t_lo+n−1 */
+
+      for (guint k = k0; k < k0 + n; k++)
+        {
+          guint step = T - 1 - k;
+          guint t = time_of_step (d, step, T);
+          guint t_prev = time_of_step (d, step - 1, T);
+          const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
+          const float *dy = d_seq ? d_seq + (gsize) t * batch * DH + (gsize) d * H
+                          : (k == 0 && d_last) ? d_last + (gsize) d * H : NULL;
+          float *dg = ws->d_gates + (gsize) (t - t_lo) * BGH;
+          float *dg_hh = d_gates_hh + (gsize) (t - t_lo) * BGH;
+          double norm2 = 0.0;
+
+          for (guint b = 0; b < batch; b++)
+            for (guint j = 0; j < H; j++)
+              {
+                float v = ws->d_h[b * H + j] + (dy ? dy[b * DH + j] : 0.0f);
+                ws->d_h[b * H + j] = v;
+                norm2 += (double) v * v;
+              }
+          ws->grad_flow[(gsize) l * T + t] += norm2;
+
+          cell_step_backward (s->cell, batch, H, db->gates + (gsize) t * BGH,
+                              gru ? db->hh + (gsize) t * BGH : NULL,
+                              hidden_at (ws, l, d, t, batch), h_prev,
+                              db->cell ? db->cell + (gsize) t * batch * H : NULL,
+                              (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
+                              DH, ws->d_h, ws->d_c, dg, dg_hh);
+
+          /* dh' = dg_hh · W_hh (+ z ⊙ dh for GRU, already in d_h) */
+          if (step && k + 1 < steps && ws->packed_w_hh)
+            recur_gemm_packed (FALSE, batch, H, (guint) GH, 1.0f, dg_hh, GH, ws->packed_w_hh,
+                               gru ? 1.0f : 0.0f, ws->d_h, H);
+          else if (step && k + 1 < steps)
+            recur_sgemm (FALSE, FALSE, (int) batch, (int) H, (int) GH, 1.0f, dg_hh, (int) GH,
+                         w_hh, (int) H, gru ? 1.0f : 0.0f, ws->d_h, (int) H);
+        }
+      add_chunk_gradients (self, ws, grads, l, d, t_lo, n, x);
     }
-
-  for (guint k = 0; k < steps; k++)
-    {
-      guint step = T - 1 - k;
-      guint t = time_of_step (d, step, T);
-      guint t_prev = time_of_step (d, step - 1, T);
-      const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
-      const float *dy = ws->d_y + (gsize) t * batch * DH + (gsize) d * H;
-      float *dg = ws->d_gates + (gsize) t * BGH;
-      float *dg_hh = d_gates_hh + (gsize) t * BGH;
-      double norm2 = 0.0;
-
-      for (guint b = 0; b < batch; b++)
-        for (guint j = 0; j < H; j++)
-          {
-            float v = ws->d_h[b * H + j] + dy[b * DH + j];
-            ws->d_h[b * H + j] = v;
-            norm2 += (double) v * v;
-          }
-      ws->grad_flow[(gsize) l * T + t] += norm2;
-
-      cell_step_backward (s->cell, batch, H, db->gates + (gsize) t * BGH,
-                          gru ? db->hh + (gsize) t * BGH : NULL,
-                          hidden_at (ws, l, d, t, batch), h_prev,
-                          db->cell ? db->cell + (gsize) t * batch * H : NULL,
-                          (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
-                          DH, ws->d_h, ws->d_c, dg, dg_hh);
-
-      /* dh' = dg_hh · W_hh (+ z ⊙ dh for GRU, already in d_h) */
-      if (step && k + 1 < steps)
-        recur_sgemm (FALSE, FALSE, (int) batch, (int) H, (int) GH, 1.0f, dg_hh, (int) GH,
-                     w_hh, (int) H, gru ? 1.0f : 0.0f, ws->d_h, (int) H);
-    }
-
-  /* ∂W_hh += Σ_t dg_hh[t]ᵀ · h_prev[t]: rows of every step that had a predecessor. For the
-   * forward direction h_prev[t] = h[t−1]; for the reverse one h[t+1]: a shifted view of y. */
-  if (T > 1)
-    {
-      const float *dgh = d_gates_hh + (d ? 0 : BGH);
-      const float *hp = hidden_at (ws, l, d, d ? 1 : 0, batch);
-      recur_sgemm (TRUE, FALSE, (int) GH, (int) H, (int) ((T - 1) * batch), 1.0f,
-                   dgh, (int) GH, hp, (int) DH, 1.0f, grads + lo->w_hh, (int) H);
-    }
-
-  /* ∂W_ih += dgᵀ · X over all T·B rows */
-  x = l == 0 ? ws->input : (ws->dropped ? ws->y_dropped[l - 1] : ws->y[l - 1]);
-  recur_sgemm (TRUE, FALSE, (int) GH, (int) lo->input_size, (int) (T * batch), 1.0f,
-               ws->d_gates, (int) GH, x, (int) lo->input_size, 1.0f, grads + lo->w_ih,
-               (int) lo->input_size);
-  if (s->bias)
-    {
-      add_column_sums (grads + lo->b_ih, ws->d_gates, (gsize) T * batch, GH);
-      add_column_sums (grads + lo->b_hh, d_gates_hh, (gsize) T * batch, GH);
-    }
-
-  /* ∂x += dg · W_ih, needed below the first layer only */
-  if (l > 0)
-    recur_sgemm (FALSE, FALSE, (int) (T * batch), (int) lo->input_size, (int) GH, 1.0f,
-                 ws->d_gates, (int) GH, self->params + lo->w_ih, (int) lo->input_size,
-                 d ? 1.0f : 0.0f, ws->d_x, (int) lo->input_size);
 }
 
 /* Jordan, from ∂loss/∂h_{T−1} (in d_y) and the auxiliary loss's ∂/∂y_t (d_aux), backwards:
@@ -1483,36 +1588,38 @@ recur_model_backward_into (const RecurModel *self,
                (int) self->output_size, self->params + self->head_w, (int) DH, 0.0f,
                ws->d_features, (int) DH);
 
-  memset (ws->d_y, 0, n_y * sizeof (float));
-  for (guint d = 0; d < self->n_directions; d++)
-    {
-      guint t = d ? 0 : T - 1;
-      for (guint b = 0; b < batch; b++)
-        memcpy (ws->d_y + ((gsize) t * batch + b) * DH + (gsize) d * H,
-                ws->d_features + b * DH + (gsize) d * H, H * sizeof (float));
-    }
-
   memset (ws->grad_flow, 0, (gsize) L * T * sizeof (double));
-  for (guint l = L; l-- > 0;)
+  if (is_gated_or_elman (s->cell))
     {
+      for (guint l = L; l-- > 0;)
+        {
+          /* the top layer's output gradient is the head's, at each direction's last step */
+          for (guint d = 0; d < self->n_directions; d++)
+            backward_direction (self, ws, grads, l, d, l + 1 < L ? ws->d_y : NULL,
+                                l + 1 < L ? NULL : ws->d_features, truncate);
+          if (l > 0)
+            {
+              /* ∂y[l−1] = ∂x[l] ⊙ mask: the two buffers trade places */
+              float *d_x = ws->d_x;
+              if (ws->dropped)
+                for (gsize i = 0; i < n_y; i++)
+                  d_x[i] *= ws->mask[l - 1][i];
+              ws->d_x = ws->d_y;
+              ws->d_y = d_x;
+            }
+        }
+    }
+  else if (s->cell != RECUR_CELL_ESN) /* an ESN's reservoir is fixed: only the head learns */
+    {
+      /* one layer, its output gradient as a sequence: the head's at the last step */
+      memset (ws->d_y, 0, n_y * sizeof (float));
+      for (guint b = 0; b < batch; b++)
+        memcpy (ws->d_y + ((gsize) (T - 1) * batch + b) * DH, ws->d_features + b * DH,
+                DH * sizeof (float));
       if (s->cell == RECUR_CELL_JORDAN)
         backward_jordan (self, ws, grads, truncate);
-      else if (s->cell == RECUR_CELL_CLOCKWORK)
-        backward_clockwork (self, ws, grads, truncate);
-      else if (s->cell == RECUR_CELL_ESN)
-        ; /* the reservoir is fixed: only the head has gradients */
       else
-        for (guint d = 0; d < self->n_directions; d++)
-          backward_direction (self, ws, grads, l, d, truncate);
-      if (l > 0)
-        {
-          /* ∂y[l−1] = ∂x[l] ⊙ mask */
-          if (ws->dropped)
-            for (gsize i = 0; i < n_y; i++)
-              ws->d_y[i] = ws->d_x[i] * ws->mask[l - 1][i];
-          else
-            memcpy (ws->d_y, ws->d_x, n_y * sizeof (float));
-        }
+        backward_clockwork (self, ws, grads, truncate);
     }
   for (gsize i = 0; i < (gsize) L * T; i++)
     ws->grad_flow[i] = sqrt (ws->grad_flow[i]);
@@ -1555,7 +1662,8 @@ recur_workspace_get_c_n (const RecurWorkspace *ws,
   const DirectionBuffers *db = &ws->dir[layer * ws->n_directions + direction];
 
   g_return_if_fail (db->cell != NULL);
-  memcpy (out, db->cell + (gsize) t * batch * H, (gsize) batch * H * sizeof (float));
+  /* the direction's last step, T − 1, whatever its time */
+  memcpy (out, cell_at ((RecurWorkspace *) ws, db, t, T - 1), (gsize) batch * H * sizeof (float));
 }
 
 const double *
@@ -1610,6 +1718,8 @@ recur_workspace_copy_state (const RecurWorkspace *ws,
   gsize DH = (gsize) D * H, GH = (gsize) recur_cell_n_gates (ws->cell_kind) * H;
 
   g_return_val_if_fail (layer < ws->n_layers && index < batch, FALSE);
+  /* an inference workspace keeps the hidden states only */
+  g_return_val_if_fail (ws->training || kind == RECUR_STATE_HIDDEN, FALSE);
   if (!recur_cell_has_state (ws->cell_kind, kind))
     return FALSE;
 

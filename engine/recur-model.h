@@ -166,6 +166,12 @@ RecurWorkspace *recur_workspace_new            (const RecurModel      *model,
  * memory of a training workspace. */
 RecurWorkspace *recur_workspace_new_for_inference (const RecurModel   *model,
                                                 guint                  max_batch);
+/* RNN, LSTM and GRU backward passes keep the gate gradients of a few time steps at a time, as
+ * many as fit 4 MiB, and turn each such chunk into weight gradients; their forward passes in an
+ * inference workspace keep the gates of as few steps. This keeps fewer (at least 1), for
+ * tests: the results agree to rounding whatever the chunk. */
+void         recur_workspace_set_chunk_steps   (RecurWorkspace        *ws,
+                                                guint                  steps);
 void         recur_workspace_free              (RecurWorkspace        *self);
 
 /* input: time-major [window][batch][input_size]. output: [batch][output_size].

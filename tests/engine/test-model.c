@@ -291,6 +291,50 @@ test_weights_metadata_validated (void)
                            "parameters");
 }
 
+/* An inference workspace, which keeps the gates of a few steps at a time (here 3 of a window of
+ * 24), forecasts what a training workspace does, with the same final states. */
+static void
+test_inference_workspace_matches_training (void)
+{
+  const RecurCellKind cells[] = { RECUR_CELL_RNN_TANH, RECUR_CELL_LSTM, RECUR_CELL_GRU };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (cells); ci++)
+    {
+      g_autoptr(RecurModel) model = make_model (cells[ci], 2, TRUE, TRUE);
+      const RecurModelSpec *spec = recur_model_get_spec (model);
+      guint T = spec->window, H = spec->hidden_size, batch = 5;
+      g_autoptr(RecurWorkspace) train_ws = recur_workspace_new (model, batch);
+      g_autoptr(RecurWorkspace) infer_ws = recur_workspace_new_for_inference (model, batch);
+      g_autofree float *input = g_new (float, (gsize) T * batch);
+      float out_train[5 * 3], out_infer[5 * 3], state_train[5 * 16], state_infer[5 * 16];
+      RecurRng rng;
+
+      recur_rng_init (&rng, 11);
+      recur_model_init_weights (model, &rng);
+      for (guint i = 0; i < T * batch; i++)
+        input[i] = (float) recur_rng_normal (&rng);
+      recur_workspace_set_chunk_steps (infer_ws, 3);
+      recur_model_forward (model, train_ws, batch, input, FALSE, NULL, out_train);
+      recur_model_forward (model, infer_ws, batch, input, FALSE, NULL, out_infer);
+      for (guint i = 0; i < G_N_ELEMENTS (out_train); i++)
+        g_assert_cmpfloat_with_epsilon (out_infer[i], out_train[i], 1e-6);
+      for (guint l = 0; l < 2; l++)
+        for (guint d = 0; d < 2; d++)
+          {
+            recur_workspace_get_h_n (train_ws, l, d, state_train);
+            recur_workspace_get_h_n (infer_ws, l, d, state_infer);
+            for (guint i = 0; i < batch * H; i++)
+              g_assert_cmpfloat_with_epsilon (state_infer[i], state_train[i], 1e-6);
+            if (cells[ci] != RECUR_CELL_LSTM)
+              continue;
+            recur_workspace_get_c_n (train_ws, l, d, state_train);
+            recur_workspace_get_c_n (infer_ws, l, d, state_infer);
+            for (guint i = 0; i < batch * H; i++)
+              g_assert_cmpfloat_with_epsilon (state_infer[i], state_train[i], 1e-6);
+          }
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -303,6 +347,8 @@ main (int    argc,
   g_test_add_func ("/engine/model/invalid-spec-is-an-error", test_invalid_spec_is_an_error);
   g_test_add_func ("/engine/model/each-window-starts-from-zero-state", test_each_window_starts_from_zero_state);
   g_test_add_func ("/engine/model/weights-round-trip", test_weights_round_trip);
+  g_test_add_func ("/engine/model/inference-workspace-matches-training",
+                   test_inference_workspace_matches_training);
   g_test_add_func ("/engine/model/weights-metadata-validated", test_weights_metadata_validated);
   return g_test_run ();
 }
