@@ -82,11 +82,14 @@ struct _RecurWorkspace
   const float *input;   /* the last forward's input, borrowed */
   float *features;      /* [B][D·H] head input */
   float *packed_w_hh;   /* a pass's W_hh packed for recur_gemm_packed; NULL without it */
+  float *scratch_c;     /* [B][H]: where recomputed gates' c and h go (lean training) */
+  float *scratch_h;
   /* backward */
   float *d_y;           /* [T][B][D·H] gradient with respect to the current layer's output,
                          * below the top layer (RNN, LSTM, GRU) or at it (Jordan, clockwork) */
   float *d_x;           /* [T][B][D·H] gradient with respect to its input, above layer 0 */
-  guint forward_chunk_steps; /* time steps whose gates are kept at once: all but in inference */
+  gboolean keeps_gates; /* every step's gates stay after a forward pass (else a chunk's) */
+  guint forward_chunk_steps; /* time steps whose gates are kept at once without keeps_gates */
   guint chunk_steps;    /* time steps whose gate gradients are kept at once */
   float *d_gates;       /* [chunk_steps][B][G·H] */
   float *d_gates_hh;    /* GRU: [chunk_steps][B][G·H] */
@@ -641,16 +644,28 @@ is_gated_or_elman (RecurCellKind cell)
  * full speed, a fraction of the [T][B][G·H] a whole window would take at large sizes. */
 #define CHUNK_FLOATS ((gsize) 1 << 20)
 
+typedef enum
+{
+  WORKSPACE_FULL,      /* keeps every state of the last forward pass; trains */
+  WORKSPACE_LEAN,      /* trains, recomputing the gates chunk by chunk in the backward pass */
+  WORKSPACE_INFERENCE, /* forward passes only */
+} WorkspaceKind;
+
 static RecurWorkspace *
 workspace_new (const RecurModel *model,
                guint             max_batch,
-               gboolean          training)
+               WorkspaceKind     kind)
 {
   const RecurModelSpec *s = &model->spec;
   RecurWorkspace *ws = g_new0 (RecurWorkspace, 1);
   gsize T = s->window, B = max_batch, H = s->hidden_size;
   gsize DH = model->n_directions * H, GH = model->n_gates * H;
   guint L = s->num_layers;
+  gboolean training = kind != WORKSPACE_INFERENCE;
+  /* RNN, LSTM and GRU work through windows CHUNK_FLOATS of gates at a time where they can;
+   * Jordan, ESN and clockwork use the gate buffers for whole windows */
+  gboolean chunked = is_gated_or_elman (s->cell);
+  guint chunk = chunked ? (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T) : (guint) T;
 
   ws->max_batch = max_batch;
   ws->n_layers = L;
@@ -658,14 +673,14 @@ workspace_new (const RecurModel *model,
   ws->window = s->window;
   ws->hidden = s->hidden_size;
   ws->cell_kind = s->cell;
+  ws->training = training;
+  ws->keeps_gates = kind == WORKSPACE_FULL || !chunked;
+  ws->forward_chunk_steps = ws->keeps_gates ? (guint) T : chunk;
+  ws->chunk_steps = chunk;
   ws->y = g_new0 (float *, L);
   ws->y_dropped = g_new0 (float *, L);
   ws->mask = g_new0 (float *, L);
   ws->dir = g_new0 (DirectionBuffers, L * model->n_directions);
-  /* inference keeps the gates of CHUNK_FLOATS at a time (Jordan, ESN and clockwork use the gate
-   * buffer for whole windows) and LSTM's last two cells */
-  ws->forward_chunk_steps = training || !is_gated_or_elman (s->cell)
-                            ? s->window : (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T);
   for (guint l = 0; l < L; l++)
     {
       ws->y[l] = g_new0 (float, T * B * DH);
@@ -688,13 +703,15 @@ workspace_new (const RecurModel *model,
   if (recur_gemm_available () && is_gated_or_elman (s->cell))
     ws->packed_w_hh = g_new (float, MAX (recur_gemm_packed_size (H, GH),
                                          recur_gemm_packed_size (GH, H)));
-  ws->training = training;
+  if (!ws->keeps_gates && training)
+    {
+      ws->scratch_c = g_new0 (float, B * H);
+      ws->scratch_h = g_new0 (float, B * H);
+    }
   if (training)
     {
-      /* RNN, LSTM and GRU keep the gate gradients of CHUNK_FLOATS at a time, and need layer
-       * output gradients only between layers; Jordan and clockwork keep whole windows */
-      gboolean chunked = is_gated_or_elman (s->cell);
-      ws->chunk_steps = chunked ? (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T) : T;
+      /* RNN, LSTM and GRU need layer output gradients only between layers; Jordan and
+       * clockwork take the head's as a sequence */
       if (!chunked || L > 1)
         ws->d_y = g_new0 (float, T * B * DH);
       if (L > 1)
@@ -726,14 +743,21 @@ RecurWorkspace *
 recur_workspace_new (const RecurModel *model,
                      guint             max_batch)
 {
-  return workspace_new (model, max_batch, TRUE);
+  return workspace_new (model, max_batch, WORKSPACE_FULL);
+}
+
+RecurWorkspace *
+recur_workspace_new_for_training (const RecurModel *model,
+                                  guint             max_batch)
+{
+  return workspace_new (model, max_batch, WORKSPACE_LEAN);
 }
 
 RecurWorkspace *
 recur_workspace_new_for_inference (const RecurModel *model,
                                    guint             max_batch)
 {
-  return workspace_new (model, max_batch, FALSE);
+  return workspace_new (model, max_batch, WORKSPACE_INFERENCE);
 }
 
 void
@@ -743,9 +767,8 @@ recur_workspace_set_chunk_steps (RecurWorkspace *ws,
   g_return_if_fail (steps >= 1);
   if (!is_gated_or_elman (ws->cell_kind))
     return;
-  if (ws->training)
-    ws->chunk_steps = MIN (steps, ws->chunk_steps);
-  else
+  ws->chunk_steps = MIN (steps, ws->chunk_steps);
+  if (!ws->keeps_gates)
     ws->forward_chunk_steps = MIN (steps, ws->forward_chunk_steps);
 }
 
@@ -773,6 +796,8 @@ recur_workspace_free (RecurWorkspace *ws)
   g_free (ws->dir);
   g_free (ws->features);
   g_free (ws->packed_w_hh);
+  g_free (ws->scratch_c);
+  g_free (ws->scratch_h);
   g_free (ws->d_y);
   g_free (ws->d_x);
   g_free (ws->d_gates);
@@ -945,9 +970,9 @@ forward_direction (const RecurModel *self,
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
   gboolean gru = s->cell == RECUR_CELL_GRU;
 
-  /* training keeps every step's gates and cell for the backward pass; inference only a chunk
-   * of steps' gates (their rows start at time row0) and the last two cells */
-  guint chunk = ws->training ? T : ws->forward_chunk_steps;
+  /* a full workspace keeps every step's gates, others a chunk of steps' (their rows start at
+   * time row0); training keeps every step's cell for the backward pass, inference the last two */
+  guint chunk = ws->keeps_gates ? T : ws->forward_chunk_steps;
   gsize BGH = (gsize) batch * GH, I = lo->input_size;
 
   if (ws->packed_w_hh)
@@ -956,7 +981,7 @@ forward_direction (const RecurModel *self,
     {
       guint n = MIN (chunk, T - k0);
       guint t_lo = d ? T - k0 - n : k0; /* steps k0 … k0+n−1 are the times t_lo … t_lo+n−1 */
-      guint row0 = ws->training ? 0 : t_lo;
+      guint row0 = ws->keeps_gates ? 0 : t_lo;
 
       /* GRU keeps b_hh apart: its n gate scales (W_hn h + b_hn) by r. */
       project_inputs (x + t_lo * batch * I, (gsize) n * batch, I, p + lo->w_ih, GH,
@@ -1297,6 +1322,64 @@ add_chunk_gradients (const RecurModel *self,
                  (int) I);
 }
 
+/* Lean training: the gates of the times [t_lo, t_lo + n) of (layer l, direction d) again, as
+ * the forward pass made them, into the chunk's gate buffers: the input projection and the
+ * recurrent product of the whole chunk in one GEMM each (every h_{t−1} is kept), then the
+ * activations, whose c and h (kept already) go to scratch. The same kernels as the forward
+ * pass's, so the same bits. */
+static void
+recompute_gates (const RecurModel *self,
+                 RecurWorkspace   *ws,
+                 guint             l,
+                 guint             d,
+                 guint             t_lo,
+                 guint             n,
+                 const float      *x)
+{
+  const RecurModelSpec *s = &self->spec;
+  const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
+  DirectionBuffers *db = &ws->dir[l * self->n_directions + d];
+  const float *p = self->params;
+  const float *b_ih = s->bias ? p + lo->b_ih : NULL;
+  const float *b_hh = s->bias ? p + lo->b_hh : NULL;
+  guint T = s->window, H = s->hidden_size, batch = ws->batch, I = lo->input_size;
+  gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
+  gsize BGH = (gsize) batch * GH;
+  gboolean gru = s->cell == RECUR_CELL_GRU;
+  float *recurrent = gru ? db->hh : db->gates; /* where W_hh h' goes */
+  guint t_from = d ? t_lo : MAX (t_lo, 1);   /* the times with a predecessor */
+  guint t_to = d ? MIN (t_lo + n, T - 1) : t_lo + n;
+
+  project_inputs (x + (gsize) t_lo * batch * I, (gsize) n * batch, I, p + lo->w_ih, GH, b_ih,
+                  gru ? NULL : b_hh, db->gates);
+  if (gru)
+    fill_bias_rows (db->hh, (gsize) n * batch, GH, b_hh, NULL);
+  if (t_to > t_from)
+    {
+      guint rows = (t_to - t_from) * batch;
+      const float *h_prev = hidden_at (ws, l, d, d ? t_from + 1 : t_from - 1, batch);
+      float *out = recurrent + (gsize) (t_from - t_lo) * BGH;
+      /* the forward pass's kernel, not whichever recur_sgemm picks for a product this big */
+      if (ws->packed_w_hh)
+        recur_gemm (FALSE, TRUE, rows, (guint) GH, H, 1.0f, h_prev, DH, p + lo->w_hh, H, 1.0f,
+                    out, GH);
+      else
+        recur_sgemm (FALSE, TRUE, (int) rows, (int) GH, (int) H, 1.0f, h_prev, (int) DH,
+                     p + lo->w_hh, (int) H, 1.0f, out, (int) GH);
+    }
+  for (guint t = t_lo; t < t_lo + n; t++)
+    {
+      guint step = d ? T - 1 - t : t;
+      guint t_prev = time_of_step (d, step - 1, T);
+      const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
+      const float *c_prev = (db->cell && step) ? cell_at (ws, db, t_prev, step - 1) : NULL;
+
+      cell_step_forward (s->cell, batch, H, db->gates + (gsize) (t - t_lo) * BGH,
+                         gru ? db->hh + (gsize) (t - t_lo) * BGH : NULL, h_prev, c_prev,
+                         ws->scratch_c, ws->scratch_h, H);
+    }
+}
+
 /* BPTT through (layer l, direction d), given ∂loss/∂(the layer's output): the sequence d_seq
  * [T][B][D·H] below the top, or at the top only d_last [B][D·H] at the direction's last step.
  * The gate gradients of ws->chunk_steps steps at a time go into the chunk buffers, then into
@@ -1336,6 +1419,10 @@ backward_direction (const RecurModel *self,
       guint n = MIN (ws->chunk_steps, steps - k0);
       guint t_lo = d ? k0 : T - k0 - n; /* steps k0 … k0+n−1 are the times t_lo … t_lo+n−1 */
 
+      guint row0 = ws->keeps_gates ? 0 : t_lo; /* the gate buffers' first time */
+
+      if (!ws->keeps_gates && (s->cell == RECUR_CELL_LSTM || gru))
+        recompute_gates (self, ws, l, d, t_lo, n, x);
       for (guint k = k0; k < k0 + n; k++)
         {
           guint step = T - 1 - k;
@@ -1357,8 +1444,8 @@ backward_direction (const RecurModel *self,
               }
           ws->grad_flow[(gsize) l * T + t] += norm2;
 
-          cell_step_backward (s->cell, batch, H, db->gates + (gsize) t * BGH,
-                              gru ? db->hh + (gsize) t * BGH : NULL,
+          cell_step_backward (s->cell, batch, H, db->gates + (gsize) (t - row0) * BGH,
+                              gru ? db->hh + (gsize) (t - row0) * BGH : NULL,
                               hidden_at (ws, l, d, t, batch), h_prev,
                               db->cell ? db->cell + (gsize) t * batch * H : NULL,
                               (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
@@ -1718,8 +1805,9 @@ recur_workspace_copy_state (const RecurWorkspace *ws,
   gsize DH = (gsize) D * H, GH = (gsize) recur_cell_n_gates (ws->cell_kind) * H;
 
   g_return_val_if_fail (layer < ws->n_layers && index < batch, FALSE);
-  /* an inference workspace keeps the hidden states only */
-  g_return_val_if_fail (ws->training || kind == RECUR_STATE_HIDDEN, FALSE);
+  /* an inference workspace keeps the hidden states only, a lean training one also the cells */
+  g_return_val_if_fail (kind == RECUR_STATE_HIDDEN || (kind == RECUR_STATE_CELL && ws->training)
+                        || ws->keeps_gates, FALSE);
   if (!recur_cell_has_state (ws->cell_kind, kind))
     return FALSE;
 

@@ -162,6 +162,11 @@ typedef struct _RecurWorkspace RecurWorkspace;
 
 RecurWorkspace *recur_workspace_new            (const RecurModel      *model,
                                                 guint                  max_batch);
+/* The same for training only, in about a third of the memory: RNN, LSTM and GRU keep h and c
+ * of every step but not the gates, which the backward pass recomputes a chunk of steps at a
+ * time (the same bits). The GUI's state views need recur_workspace_new's gates. */
+RecurWorkspace *recur_workspace_new_for_training (const RecurModel   *model,
+                                                guint                  max_batch);
 /* Buffers for forward passes without training (no dropout, no backward): about half the
  * memory of a training workspace. */
 RecurWorkspace *recur_workspace_new_for_inference (const RecurModel   *model,

@@ -22,9 +22,27 @@ G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
  * rows, at most MAX_SHARDS, each with its own workspace and gradient buffer, summed in shard
  * order after the backward passes. The split depends on the batch size only, never on the
  * threads that run it, so a run gives the same numbers on any machine and thread count. Thinner
- * shards would make the per-step GEMMs too narrow to pay. */
+ * shards would make the per-step GEMMs too narrow to pay; more shards would each want their
+ * own packed weights, gradients and chunk buffers (a run's memory grows with them) for cores
+ * that several runs at once use better. */
 #define SHARD_ROWS 32
-#define MAX_SHARDS 4
+#define MAX_SHARDS 2
+
+/* Above 32 MiB of gate activations per minibatch, the shards' workspaces recompute the gates in
+ * the backward pass rather than keep them (recur_workspace_new_for_training): about a third of
+ * the memory for a quarter more time. Below, memory is small anyway and speed wins. */
+#define LEAN_GATE_BYTES (G_GUINT64_CONSTANT (32) << 20)
+
+static gboolean
+keeps_gates_lean (const RecurModel *model,
+                  guint             batch)
+{
+  const RecurModelSpec *ms = recur_model_get_spec (model);
+  guint64 directions = ms->bidirectional ? 2 : 1;
+  guint64 gates = (guint64) ms->window * batch * recur_cell_n_gates (ms->cell) * ms->hidden_size
+                  * directions * ms->num_layers;
+  return gates * sizeof (float) > LEAN_GATE_BYTES;
+}
 
 typedef struct
 {
@@ -176,6 +194,7 @@ recur_trainer_new (RecurModel           *model,
   const RecurSplitSpec *ds = recur_dataset_get_spec (data);
   RecurTrainer *self;
   guint n_train, batch;
+  gboolean lean;
 
   if (!validate_spec (spec, error))
     return NULL;
@@ -200,12 +219,14 @@ recur_trainer_new (RecurModel           *model,
   self->best = recur_model_copy (model);
   self->n_shards = recur_train_shards (ms, batch);
   self->shards = g_new0 (Shard, self->n_shards);
+  lean = keeps_gates_lean (model, batch);
   for (guint s = 0; s < self->n_shards; s++)
     {
       Shard *shard = &self->shards[s];
       guint rows = shard_start (s + 1, self->n_shards, batch) - shard_start (s, self->n_shards, batch);
 
-      shard->ws = recur_workspace_new (model, rows);
+      shard->ws = lean ? recur_workspace_new_for_training (model, rows)
+                       : recur_workspace_new (model, rows);
       shard->input = g_new (float, (gsize) ms->window * rows);
       shard->grads = s ? g_new0 (float, recur_model_get_n_params (model))
                        : recur_model_get_grads (model);

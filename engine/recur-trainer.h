@@ -49,7 +49,7 @@ typedef struct
 
 void        recur_train_spec_init            (RecurTrainSpec     *spec);
 /* How many shards a minibatch of `batch` windows splits into for `model`: 1 below 64 windows
- * or for cells other than RNN, LSTM and GRU, up to 4. What a caller sizes threads by. */
+ * or for cells other than RNN, LSTM and GRU, else 2. What a caller sizes threads by. */
 guint       recur_train_shards               (const RecurModelSpec *model,
                                               guint               batch);
 const char *recur_schedule_kind_to_string    (RecurScheduleKind   kind); /* constant step cosine plateau */

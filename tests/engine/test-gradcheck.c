@@ -28,6 +28,7 @@ typedef struct
   guint n_periods;               /* clockwork; 0: the default */
   guint periods[4];
   guint chunk_steps;             /* backward's gate-gradient chunk; 0: the default (all) */
+  gboolean lean;                 /* a training workspace that recomputes the gates */
 } Case;
 
 typedef struct
@@ -121,7 +122,8 @@ run_case (const Case *c)
     params[i] *= c->cell == RECUR_CELL_RNN_RELU ? 1.0f : 2.0f;
   f.batch = 3;
   f.dropout = c->dropout;
-  f.ws = recur_workspace_new (f.model, f.batch);
+  f.ws = c->lean ? recur_workspace_new_for_training (f.model, f.batch)
+                 : recur_workspace_new (f.model, f.batch);
   if (c->chunk_steps)
     recur_workspace_set_chunk_steps (f.ws, c->chunk_steps);
   f.n_out = (gsize) f.batch * recur_model_spec_output_size (&spec);
@@ -299,19 +301,22 @@ main (int    argc,
                     .strategy = RECUR_STRATEGY_RECURSIVE, .loss = RECUR_LOSS_MSE };
       g_test_add_data_func (path, c, test_case);
     }
-  /* the backward pass in chunks of time steps, one and three (which does not divide 7); ReLU
-   * runs the same code, but a window of 7 puts a unit at a kink the finite difference straddles */
+  /* the backward pass in chunks of time steps, one and three (which does not divide 7), with
+   * every gate kept and with the gates recomputed per chunk; ReLU runs the same code, but a
+   * window of 7 puts a unit at a kink the finite difference straddles */
   for (guint ci = 0; ci < G_N_ELEMENTS (cells); ci++)
     for (guint chunk = 1; chunk <= 3 && cells[ci] != RECUR_CELL_RNN_RELU; chunk += 2)
-      {
-        Case *c = &cases[n++];
-        g_autofree char *path = g_strdup_printf ("/engine/gradcheck/%s/chunks-of-%u",
-                                                 recur_cell_to_string (cells[ci]), chunk);
-        *c = (Case) { .cell = cells[ci], .layers = 2, .bidirectional = TRUE, .bias = TRUE,
-                      .strategy = RECUR_STRATEGY_DIRECT, .loss = RECUR_LOSS_MSE, .window = 7,
-                      .chunk_steps = chunk };
-        g_test_add_data_func (path, c, test_case);
-      }
+      for (guint lean = 0; lean <= 1; lean++)
+        {
+          Case *c = &cases[n++];
+          g_autofree char *path = g_strdup_printf ("/engine/gradcheck/%s/chunks-of-%u%s",
+                                                   recur_cell_to_string (cells[ci]), chunk,
+                                                   lean ? "/recomputed" : "");
+          *c = (Case) { .cell = cells[ci], .layers = 2, .bidirectional = TRUE, .bias = TRUE,
+                        .strategy = RECUR_STRATEGY_DIRECT, .loss = RECUR_LOSS_MSE, .window = 7,
+                        .chunk_steps = chunk, .lean = lean };
+          g_test_add_data_func (path, c, test_case);
+        }
   cases[n] = (Case) { .cell = RECUR_CELL_LSTM, .layers = 1, .bias = TRUE, .loss = RECUR_LOSS_MAE };
   g_test_add_data_func ("/engine/gradcheck/loss/mae", &cases[n++], test_case);
   cases[n] = (Case) { .cell = RECUR_CELL_GRU, .layers = 1, .bias = TRUE, .loss = RECUR_LOSS_HUBER };

@@ -335,6 +335,62 @@ test_inference_workspace_matches_training (void)
     }
 }
 
+/* A lean training workspace recomputes the gates in the backward pass: the gradient is the one
+ * a full workspace gives, with dropout between the layers and truncated BPTT too. */
+static void
+test_lean_workspace_matches_full (void)
+{
+  const RecurCellKind cells[] = { RECUR_CELL_RNN_TANH, RECUR_CELL_LSTM, RECUR_CELL_GRU };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (cells); ci++)
+    for (guint truncate = 0; truncate <= 5; truncate += 5)
+      {
+        RecurModelSpec spec;
+        g_autoptr(RecurModel) model = NULL;
+        g_autoptr(RecurWorkspace) full_ws = NULL, lean_ws = NULL;
+        g_autofree float *input = NULL, *full = NULL;
+        guint T, batch = 4;
+        gsize n;
+        float out[4 * 3], d_out[4 * 3];
+        RecurRng rng;
+
+        recur_model_spec_init (&spec);
+        spec.cell = cells[ci];
+        spec.hidden_size = 16;
+        spec.num_layers = 2;
+        spec.bidirectional = TRUE;
+        spec.horizon = 3;
+        spec.dropout = 0.3f;
+        model = recur_model_new (&spec, NULL);
+        T = spec.window;
+        n = recur_model_get_n_params (model);
+        full_ws = recur_workspace_new (model, batch);
+        lean_ws = recur_workspace_new_for_training (model, batch);
+        input = g_new (float, (gsize) T * batch);
+        recur_rng_init (&rng, 12);
+        recur_model_init_weights (model, &rng);
+        for (guint i = 0; i < T * batch; i++)
+          input[i] = (float) recur_rng_normal (&rng);
+        for (guint i = 0; i < G_N_ELEMENTS (d_out); i++)
+          d_out[i] = (float) recur_rng_normal (&rng);
+        recur_workspace_set_chunk_steps (lean_ws, 5);
+
+        recur_rng_init (&rng, 1);
+        recur_model_forward (model, full_ws, batch, input, TRUE, &rng, out);
+        recur_model_zero_grads (model);
+        recur_model_backward (model, full_ws, d_out, truncate);
+        full = g_memdup2 (recur_model_get_grads (model), n * sizeof (float));
+
+        recur_rng_init (&rng, 1);
+        recur_model_forward (model, lean_ws, batch, input, TRUE, &rng, out);
+        recur_model_zero_grads (model);
+        recur_model_backward (model, lean_ws, d_out, truncate);
+        for (gsize i = 0; i < n; i++)
+          g_assert_cmpfloat_with_epsilon (recur_model_get_grads (model)[i], full[i],
+                                          1e-6 * (1.0 + fabs (full[i])));
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -347,6 +403,7 @@ main (int    argc,
   g_test_add_func ("/engine/model/invalid-spec-is-an-error", test_invalid_spec_is_an_error);
   g_test_add_func ("/engine/model/each-window-starts-from-zero-state", test_each_window_starts_from_zero_state);
   g_test_add_func ("/engine/model/weights-round-trip", test_weights_round_trip);
+  g_test_add_func ("/engine/model/lean-workspace-matches-full", test_lean_workspace_matches_full);
   g_test_add_func ("/engine/model/inference-workspace-matches-training",
                    test_inference_workspace_matches_training);
   g_test_add_func ("/engine/model/weights-metadata-validated", test_weights_metadata_validated);

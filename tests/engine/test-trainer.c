@@ -174,8 +174,9 @@ test_same_seed_is_bit_identical (void)
   g_assert_true (memcmp (a->data, c->data, a->len * sizeof (float)) != 0);
 }
 
-/* A minibatch of 100 windows splits into 3 shards (of 33, 33 and 34 rows) with dropout drawn per
- * shard; the split is fixed by the batch size, so 1, 2 or 3 threads give the same bits. */
+/* A minibatch of 100 windows splits into 2 shards of 50 rows, with dropout drawn per shard; the
+ * last one of an epoch (229 = 2 × 100 + 29) into 14 and 15. The split is fixed by the batch
+ * size, so 1, 2 or 3 threads give the same bits. */
 static GArray *
 train_sharded (RecurCellKind cell,
                guint         threads)
@@ -212,7 +213,7 @@ test_threads_do_not_change_results (void)
 }
 
 /* Without dropout, a split minibatch takes the step one undivided batch takes: one epoch over
- * all 229 training windows as a single batch of 229 (7 shards capped to 4) against the same
+ * all 229 training windows as a single batch of 229 (2 shards, of 114 and 115) against the same
  * step computed here with one workspace. */
 static void
 test_shards_sum_to_the_whole_batch (void)
