@@ -165,6 +165,42 @@ recur_kernel_tanh_backward (guint        batch,
     }
 }
 
+static inline __attribute__ ((always_inline)) void
+sigmoid_in_place (float *restrict x,
+                  guint           n)
+{
+  for (guint j = 0; j < n; j++)
+    x[j] = sigmoid_approx (x[j]);
+}
+
+static inline __attribute__ ((always_inline)) void
+tanh_in_place (float *restrict x,
+               guint           n)
+{
+  for (guint j = 0; j < n; j++)
+    x[j] = tanh_approx (x[j]);
+}
+
+/* c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c), from the activated gates */
+static inline __attribute__ ((always_inline)) void
+lstm_combine (guint                 H,
+              const float *restrict i,
+              const float *restrict f,
+              const float *restrict g,
+              const float *restrict o,
+              const float *restrict cp,
+              float *restrict       cb,
+              float *restrict       hb,
+              gboolean              first)
+{
+  for (guint j = 0; j < H; j++)
+    {
+      float cv = first ? i[j] * g[j] : i[j] * g[j] + f[j] * cp[j];
+      cb[j] = cv;
+      hb[j] = o[j] * tanh_approx (cv);
+    }
+}
+
 /* One row of the LSTM step; `first` (a constant after inlining) leaves c' out, so that every
  * loop is branch-free and vectorises. */
 static inline __attribute__ ((always_inline)) void
@@ -175,25 +211,12 @@ lstm_forward_row (guint                  H,
                   float *restrict        hb,
                   gboolean               first)
 {
-  float *restrict gf = gi + H, *restrict gg = gi + 2 * H, *restrict go = gi + 3 * H;
-
-  for (guint j = 0; j < H; j++)
-    {
-      /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·); c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c) */
-      float i = sigmoid_approx (gi[j]);
-      float f = sigmoid_approx (gf[j]);
-      float gv = tanh_approx (gg[j]);
-      float o = sigmoid_approx (go[j]);
-      float cv = first ? i * gv : i * gv + f * cp[j];
-      float t = tanh_approx (cv);
-
-      gi[j] = i;
-      gf[j] = f;
-      gg[j] = gv;
-      go[j] = o;
-      cb[j] = cv;
-      hb[j] = o * t;
-    }
+  /* i = σ(·), f = σ(·), g = tanh(·), o = σ(·) each in a loop of its own (i and f are one run of
+   * 2H): one approximation per loop keeps its constants in registers */
+  sigmoid_in_place (gi, 2 * H);
+  tanh_in_place (gi + 2 * H, H);
+  sigmoid_in_place (gi + 3 * H, H);
+  lstm_combine (H, gi, gi + H, gi + 2 * H, gi + 3 * H, cp, cb, hb, first);
 }
 
 KERNEL void
