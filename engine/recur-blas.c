@@ -10,6 +10,27 @@
 #include "recur-gemm.h"
 
 void
+recur_sgemm_openblas (gboolean     trans_a,
+                      gboolean     trans_b,
+                      int          m,
+                      int          n,
+                      int          k,
+                      float        alpha,
+                      const float *a,
+                      int          lda,
+                      const float *b,
+                      int          ldb,
+                      float        beta,
+                      float       *c,
+                      int          ldc)
+{
+  cblas_sgemm (CblasRowMajor,
+               trans_a ? CblasTrans : CblasNoTrans,
+               trans_b ? CblasTrans : CblasNoTrans,
+               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void
 recur_sgemm (gboolean     trans_a,
              gboolean     trans_b,
              int          m,
@@ -35,31 +56,7 @@ recur_sgemm (gboolean     trans_a,
                   (gsize) ldb, beta, c, (gsize) ldc);
       return;
     }
-  cblas_sgemm (CblasRowMajor,
-               trans_a ? CblasTrans : CblasNoTrans,
-               trans_b ? CblasTrans : CblasNoTrans,
-               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-void
-recur_sgemm_openblas (gboolean     trans_a,
-                      gboolean     trans_b,
-                      int          m,
-                      int          n,
-                      int          k,
-                      float        alpha,
-                      const float *a,
-                      int          lda,
-                      const float *b,
-                      int          ldb,
-                      float        beta,
-                      float       *c,
-                      int          ldc)
-{
-  cblas_sgemm (CblasRowMajor,
-               trans_a ? CblasTrans : CblasNoTrans,
-               trans_b ? CblasTrans : CblasNoTrans,
-               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  recur_sgemm_openblas (trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void

@@ -146,21 +146,34 @@ test_early_stopping (void)
   setup_clear (&s);
 }
 
+/* The weights after training `epochs` epochs of minibatches of `batch` on `threads` threads. */
 static GArray *
-train_once (RecurCellKind cell,
-            guint64       seed)
+train_params (RecurCellKind cell,
+              guint64       seed,
+              guint         epochs,
+              guint         batch,
+              guint         threads)
 {
   Setup s;
   g_autoptr(RecurTrainer) trainer = NULL;
   GArray *params = g_array_new (FALSE, FALSE, sizeof (float));
 
   setup_init (&s, cell, seed);
-  s.train.epochs = 4;
+  s.train.epochs = epochs;
+  s.train.batch_size = batch;
+  s.train.threads = threads;
   trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
   g_assert_true (recur_trainer_run (trainer, NULL, NULL, NULL, NULL));
   g_array_append_vals (params, recur_model_peek_params (s.model), recur_model_get_n_params (s.model));
   setup_clear (&s);
   return params;
+}
+
+static GArray *
+train_once (RecurCellKind cell,
+            guint64       seed)
+{
+  return train_params (cell, seed, 4, 16, 1);
 }
 
 static void
@@ -181,19 +194,7 @@ static GArray *
 train_sharded (RecurCellKind cell,
                guint         threads)
 {
-  Setup s;
-  g_autoptr(RecurTrainer) trainer = NULL;
-  GArray *params = g_array_new (FALSE, FALSE, sizeof (float));
-
-  setup_init (&s, cell, 5);
-  s.train.epochs = 3;
-  s.train.batch_size = 100;
-  s.train.threads = threads;
-  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
-  g_assert_true (recur_trainer_run (trainer, NULL, NULL, NULL, NULL));
-  g_array_append_vals (params, recur_model_peek_params (s.model), recur_model_get_n_params (s.model));
-  setup_clear (&s);
-  return params;
+  return train_params (cell, 5, 3, 100, threads);
 }
 
 static void
@@ -410,6 +411,13 @@ test_invalid_spec (void)
   g_assert_null (recur_trainer_new (s.model, s.data, &s.train, &error));
   g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_INVALID_SPEC);
   g_assert_nonnull (strstr (error->message, "learning rate"));
+  g_clear_error (&error);
+
+  s.train.optimizer.lr = 1e-3;
+  s.train.threads = 0;
+  g_assert_null (recur_trainer_new (s.model, s.data, &s.train, &error));
+  g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "threads 0 is out of range"));
   setup_clear (&s);
 }
 
