@@ -88,9 +88,9 @@ struct _RecurWorkspace
   float *d_y;           /* [T][B][D·H] gradient with respect to the current layer's output,
                          * below the top layer (RNN, LSTM, GRU) or at it (Jordan, clockwork) */
   float *d_x;           /* [T][B][D·H] gradient with respect to its input, above layer 0 */
-  gboolean keeps_gates; /* every step's gates stay after a forward pass (else a chunk's) */
-  guint forward_chunk_steps; /* time steps whose gates are kept at once without keeps_gates */
-  guint chunk_steps;    /* time steps whose gate gradients are kept at once */
+  gboolean keeps_gates; /* every step's gates stay after a forward pass (else chunk_steps') */
+  guint chunk_steps;    /* time steps whose gate gradients (and without keeps_gates, gates)
+                         * are kept at once */
   float *d_gates;       /* [chunk_steps][B][G·H] */
   float *d_gates_hh;    /* GRU: [chunk_steps][B][G·H] */
   float *d_h;           /* [B][H] */
@@ -180,7 +180,7 @@ recur_model_spec_validate (const RecurModelSpec  *spec,
   CHECK (spec->strategy <= RECUR_STRATEGY_RECURSIVE, _("unknown strategy %d"), spec->strategy);
   CHECK (spec->strategy == RECUR_STRATEGY_DIRECT || spec->input_size == 1,
          _("the recursive strategy needs a single input series"));
-  if (spec->cell >= RECUR_CELL_JORDAN)
+  if (!recur_cell_is_stackable (spec->cell))
     {
       const char *name = recur_cell_to_string (spec->cell);
       CHECK (spec->num_layers == 1, _("a %s network has one layer, not %u"), name,
@@ -279,6 +279,13 @@ recur_cell_from_string (const char    *text,
     return FALSE;
   *cell = (RecurCellKind) i;
   return TRUE;
+}
+
+gboolean
+recur_cell_is_stackable (RecurCellKind cell)
+{
+  return cell == RECUR_CELL_RNN_TANH || cell == RECUR_CELL_RNN_RELU || cell == RECUR_CELL_LSTM
+         || cell == RECUR_CELL_GRU;
 }
 
 gboolean
@@ -632,17 +639,16 @@ recur_model_get_feature_size (const RecurModel *self)
 
 /* ---- workspace -------------------------------------------------------------------------- */
 
-/* The cells backward_direction handles, layer by layer, direction by direction. */
-static inline gboolean
-is_gated_or_elman (RecurCellKind cell)
-{
-  return cell == RECUR_CELL_RNN_TANH || cell == RECUR_CELL_RNN_RELU || cell == RECUR_CELL_LSTM
-         || cell == RECUR_CELL_GRU;
-}
-
 /* Gate gradients kept at once: 4 MiB, enough rows for the weight-gradient GEMMs to run at
  * full speed, a fraction of the [T][B][G·H] a whole window would take at large sizes. */
 #define CHUNK_FLOATS ((gsize) 1 << 20)
+
+/* Time steps whose gates the gate buffers hold. */
+static inline guint
+gate_steps (const RecurWorkspace *ws)
+{
+  return ws->keeps_gates ? ws->window : ws->chunk_steps;
+}
 
 typedef enum
 {
@@ -664,7 +670,7 @@ workspace_new (const RecurModel *model,
   gboolean training = kind != WORKSPACE_INFERENCE;
   /* RNN, LSTM and GRU work through windows CHUNK_FLOATS of gates at a time where they can;
    * Jordan, ESN and clockwork use the gate buffers for whole windows */
-  gboolean chunked = is_gated_or_elman (s->cell);
+  gboolean chunked = recur_cell_is_stackable (s->cell);
   guint chunk = chunked ? (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T) : (guint) T;
 
   ws->max_batch = max_batch;
@@ -675,7 +681,6 @@ workspace_new (const RecurModel *model,
   ws->cell_kind = s->cell;
   ws->training = training;
   ws->keeps_gates = kind == WORKSPACE_FULL || !chunked;
-  ws->forward_chunk_steps = ws->keeps_gates ? (guint) T : chunk;
   ws->chunk_steps = chunk;
   ws->y = g_new0 (float *, L);
   ws->y_dropped = g_new0 (float *, L);
@@ -692,15 +697,15 @@ workspace_new (const RecurModel *model,
       for (guint d = 0; d < model->n_directions; d++)
         {
           DirectionBuffers *db = &ws->dir[l * model->n_directions + d];
-          db->gates = g_new0 (float, ws->forward_chunk_steps * B * GH);
+          db->gates = g_new0 (float, gate_steps (ws) * B * GH);
           if (s->cell == RECUR_CELL_GRU)
-            db->hh = g_new0 (float, ws->forward_chunk_steps * B * GH);
+            db->hh = g_new0 (float, gate_steps (ws) * B * GH);
           if (s->cell == RECUR_CELL_LSTM)
             db->cell = g_new0 (float, (training ? T : 2) * B * H);
         }
     }
   ws->features = g_new0 (float, B * DH);
-  if (recur_gemm_available () && is_gated_or_elman (s->cell))
+  if (recur_gemm_available () && recur_cell_is_stackable (s->cell))
     ws->packed_w_hh = g_new (float, MAX (recur_gemm_packed_size (H, GH),
                                          recur_gemm_packed_size (GH, H)));
   if (!ws->keeps_gates && training)
@@ -765,11 +770,8 @@ recur_workspace_set_chunk_steps (RecurWorkspace *ws,
                                  guint           steps)
 {
   g_return_if_fail (steps >= 1);
-  if (!is_gated_or_elman (ws->cell_kind))
-    return;
-  ws->chunk_steps = MIN (steps, ws->chunk_steps);
-  if (!ws->keeps_gates)
-    ws->forward_chunk_steps = MIN (steps, ws->forward_chunk_steps);
+  if (recur_cell_is_stackable (ws->cell_kind))
+    ws->chunk_steps = MIN (steps, ws->chunk_steps);
 }
 
 void
@@ -860,8 +862,7 @@ hidden_at (RecurWorkspace *ws,
 }
 
 /* The pointwise part of one time step, given pre-activations in g (and GRU's hh); the gate
- * formulas are in recur-kernels.c. h_prev and c_prev are NULL at the first step (h0 = c0 = 0);
- */
+ * formulas are in recur-kernels.c. h_prev and c_prev are NULL at the first step (h0 = c0 = 0). */
 static void
 cell_step_forward (RecurCellKind  cell,
                    guint          batch,
@@ -922,6 +923,28 @@ project_inputs (const float *x,
                w_ih, (int) in, 1.0f, out, (int) GH);
 }
 
+/* The input projections of the times [t_lo, t_lo + n) of (layer l, direction d) into out:
+ * X · W_ihᵀ + b_ih (+ b_hh, except for GRU, whose n gate scales W_hn h + b_hn by r). */
+static void
+project_chunk (const RecurModel *self,
+               guint             l,
+               guint             d,
+               const float      *x,
+               guint             batch,
+               guint             t_lo,
+               guint             n,
+               float            *out)
+{
+  const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
+  const float *p = self->params;
+  gboolean bias = self->spec.bias, gru = self->spec.cell == RECUR_CELL_GRU;
+  gsize I = lo->input_size;
+
+  project_inputs (x + (gsize) t_lo * batch * I, (gsize) n * batch, lo->input_size, p + lo->w_ih,
+                  (gsize) self->n_gates * self->spec.hidden_size, bias ? p + lo->b_ih : NULL,
+                  bias && !gru ? p + lo->b_hh : NULL, out);
+}
+
 /* LSTM's cell state at time t (processing step `step`): every step's in a training workspace,
  * the last two in an inference one. */
 static inline float *
@@ -964,7 +987,6 @@ forward_direction (const RecurModel *self,
   const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
   DirectionBuffers *db = &ws->dir[l * self->n_directions + d];
   const float *p = self->params;
-  const float *b_ih = s->bias ? p + lo->b_ih : NULL;
   const float *b_hh = s->bias ? p + lo->b_hh : NULL;
   guint T = s->window, H = s->hidden_size;
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
@@ -972,8 +994,8 @@ forward_direction (const RecurModel *self,
 
   /* a full workspace keeps every step's gates, others a chunk of steps' (their rows start at
    * time row0); training keeps every step's cell for the backward pass, inference the last two */
-  guint chunk = ws->keeps_gates ? T : ws->forward_chunk_steps;
-  gsize BGH = (gsize) batch * GH, I = lo->input_size;
+  guint chunk = gate_steps (ws);
+  gsize BGH = (gsize) batch * GH;
 
   if (ws->packed_w_hh)
     recur_gemm_pack_b (TRUE, H, (guint) GH, p + lo->w_hh, H, ws->packed_w_hh);
@@ -983,9 +1005,7 @@ forward_direction (const RecurModel *self,
       guint t_lo = d ? T - k0 - n : k0; /* steps k0 … k0+n−1 are the times t_lo … t_lo+n−1 */
       guint row0 = ws->keeps_gates ? 0 : t_lo;
 
-      /* GRU keeps b_hh apart: its n gate scales (W_hn h + b_hn) by r. */
-      project_inputs (x + t_lo * batch * I, (gsize) n * batch, I, p + lo->w_ih, GH,
-                      b_ih, gru ? NULL : b_hh, db->gates + (t_lo - row0) * BGH);
+      project_chunk (self, l, d, x, batch, t_lo, n, db->gates + (t_lo - row0) * BGH);
       for (guint step = k0; step < k0 + n; step++)
         {
           guint t = time_of_step (d, step, T);
@@ -1280,6 +1300,23 @@ cell_step_backward (RecurCellKind  cell,
     }
 }
 
+/* Of the times [t_lo, t_lo + n) of direction d, those [*from, *to) that had a predecessor in
+ * the window (h_prev = h[t−1] going forwards, h[t+1] going backwards); returns h_prev of *from,
+ * the first of as many consecutive [B] row blocks of y as there are such times. */
+static const float *
+steps_with_predecessor (RecurWorkspace *ws,
+                        guint           l,
+                        guint           d,
+                        guint           t_lo,
+                        guint           n,
+                        guint          *from,
+                        guint          *to)
+{
+  *from = d ? t_lo : MAX (t_lo, 1);
+  *to = d ? MIN (t_lo + n, ws->window - 1) : t_lo + n;
+  return *to > *from ? hidden_at (ws, l, d, d ? *from + 1 : *from - 1, ws->batch) : NULL;
+}
+
 /* Weight and input gradients of the times [t_lo, t_lo + n) of (layer l, direction d), whose
  * gate gradients are in the chunk buffers: one GEMM each over all their rows. */
 static void
@@ -1293,19 +1330,17 @@ add_chunk_gradients (const RecurModel *self,
                      const float      *x)
 {
   const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
-  guint T = self->spec.window, H = self->spec.hidden_size, batch = ws->batch;
+  guint H = self->spec.hidden_size, batch = ws->batch;
   guint I = lo->input_size;
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
   const float *dg_hh = ws->d_gates_hh ? ws->d_gates_hh : ws->d_gates;
-  /* ∂W_hh gets the times that had a predecessor: h_prev[t] is h[t−1] going forwards, h[t+1]
-   * going backwards, a shifted view of y */
-  guint t_from = d ? t_lo : MAX (t_lo, 1);
-  guint t_to = d ? MIN (t_lo + n, T - 1) : t_lo + n;
+  guint t_from, t_to;
+  const float *h_prev = steps_with_predecessor (ws, l, d, t_lo, n, &t_from, &t_to);
 
-  if (t_to > t_from)
+  /* ∂W_hh gets the times that had a predecessor */
+  if (h_prev)
     recur_sgemm (TRUE, FALSE, (int) GH, (int) H, (int) ((t_to - t_from) * batch), 1.0f,
-                 dg_hh + (gsize) (t_from - t_lo) * batch * GH, (int) GH,
-                 hidden_at (ws, l, d, d ? t_from + 1 : t_from - 1, batch), (int) DH,
+                 dg_hh + (gsize) (t_from - t_lo) * batch * GH, (int) GH, h_prev, (int) DH,
                  1.0f, grads + lo->w_hh, (int) H);
   /* ∂W_ih += dgᵀ · X */
   recur_sgemm (TRUE, FALSE, (int) GH, (int) I, (int) (n * batch), 1.0f, ws->d_gates, (int) GH,
@@ -1340,24 +1375,20 @@ recompute_gates (const RecurModel *self,
   const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
   DirectionBuffers *db = &ws->dir[l * self->n_directions + d];
   const float *p = self->params;
-  const float *b_ih = s->bias ? p + lo->b_ih : NULL;
-  const float *b_hh = s->bias ? p + lo->b_hh : NULL;
-  guint T = s->window, H = s->hidden_size, batch = ws->batch, I = lo->input_size;
+  guint T = s->window, H = s->hidden_size, batch = ws->batch;
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
   gsize BGH = (gsize) batch * GH;
   gboolean gru = s->cell == RECUR_CELL_GRU;
   float *recurrent = gru ? db->hh : db->gates; /* where W_hh h' goes */
-  guint t_from = d ? t_lo : MAX (t_lo, 1);   /* the times with a predecessor */
-  guint t_to = d ? MIN (t_lo + n, T - 1) : t_lo + n;
+  guint t_from, t_to;
+  const float *h_prev = steps_with_predecessor (ws, l, d, t_lo, n, &t_from, &t_to);
 
-  project_inputs (x + (gsize) t_lo * batch * I, (gsize) n * batch, I, p + lo->w_ih, GH, b_ih,
-                  gru ? NULL : b_hh, db->gates);
+  project_chunk (self, l, d, x, batch, t_lo, n, db->gates);
   if (gru)
-    fill_bias_rows (db->hh, (gsize) n * batch, GH, b_hh, NULL);
-  if (t_to > t_from)
+    fill_bias_rows (db->hh, (gsize) n * batch, GH, s->bias ? p + lo->b_hh : NULL, NULL);
+  if (h_prev)
     {
       guint rows = (t_to - t_from) * batch;
-      const float *h_prev = hidden_at (ws, l, d, d ? t_from + 1 : t_from - 1, batch);
       float *out = recurrent + (gsize) (t_from - t_lo) * BGH;
       /* the forward pass's kernel, not whichever recur_sgemm picks for a product this big */
       if (ws->packed_w_hh)
@@ -1371,11 +1402,11 @@ recompute_gates (const RecurModel *self,
     {
       guint step = d ? T - 1 - t : t;
       guint t_prev = time_of_step (d, step - 1, T);
-      const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
+      const float *h_before = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
       const float *c_prev = (db->cell && step) ? cell_at (ws, db, t_prev, step - 1) : NULL;
 
       cell_step_forward (s->cell, batch, H, db->gates + (gsize) (t - t_lo) * BGH,
-                         gru ? db->hh + (gsize) (t - t_lo) * BGH : NULL, h_prev, c_prev,
+                         gru ? db->hh + (gsize) (t - t_lo) * BGH : NULL, h_before, c_prev,
                          ws->scratch_c, ws->scratch_h, H);
     }
 }
@@ -1676,7 +1707,7 @@ recur_model_backward_into (const RecurModel *self,
                ws->d_features, (int) DH);
 
   memset (ws->grad_flow, 0, (gsize) L * T * sizeof (double));
-  if (is_gated_or_elman (s->cell))
+  if (recur_cell_is_stackable (s->cell))
     {
       for (guint l = L; l-- > 0;)
         {

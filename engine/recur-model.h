@@ -104,6 +104,9 @@ guint        recur_cell_n_gates                (RecurCellKind          cell);
 const char  *recur_cell_to_string              (RecurCellKind          cell);
 gboolean     recur_cell_from_string            (const char            *text,
                                                 RecurCellKind         *cell);
+/* TRUE for the cells of PyTorch's nn.RNN, nn.LSTM and nn.GRU (rnn_tanh, rnn_relu, lstm, gru):
+ * they stack, run both ways and train layer by layer; the others have one forward layer. */
+gboolean     recur_cell_is_stackable           (RecurCellKind          cell);
 /* TRUE for cells trained in one shot rather than by gradient descent (ESN). */
 gboolean     recur_cell_is_one_shot            (RecurCellKind          cell);
 const char  *recur_jordan_feedback_to_string   (RecurJordanFeedback    feedback); /* teacher free */

@@ -34,8 +34,8 @@ G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
 #define LEAN_GATE_BYTES (G_GUINT64_CONSTANT (32) << 20)
 
 static gboolean
-keeps_gates_lean (const RecurModel *model,
-                  guint             batch)
+wants_lean_workspaces (const RecurModel *model,
+                       guint             batch)
 {
   const RecurModelSpec *ms = recur_model_get_spec (model);
   guint64 directions = ms->bidirectional ? 2 : 1;
@@ -157,31 +157,26 @@ batch_capacity (const RecurTrainer *self)
                    recur_dataset_get_n_val_windows (self->data)));
 }
 
-/* Cells whose passes only read the shared weights and write their own buffers. Jordan's
- * auxiliary loss is a mean over the whole batch, so it stays in one piece. */
+/* The stackable cells' passes only read the shared weights and write their own buffers.
+ * Jordan's auxiliary loss is a mean over the whole batch, so it stays in one piece. */
 guint
 recur_train_shards (const RecurModelSpec *ms,
                     guint                 batch)
 {
-  switch (ms->cell)
-    {
-    case RECUR_CELL_RNN_TANH:
-    case RECUR_CELL_RNN_RELU:
-    case RECUR_CELL_LSTM:
-    case RECUR_CELL_GRU:
-      return CLAMP (batch / SHARD_ROWS, 1, MAX_SHARDS);
-    default:
-      return 1;
-    }
+  return recur_cell_is_stackable (ms->cell) ? CLAMP (batch / SHARD_ROWS, 1, MAX_SHARDS) : 1;
 }
 
-/* The first row of shard s (s = n gives batch) when `batch` rows are split n ways. */
-static guint
-shard_start (guint s,
-             guint n,
-             guint batch)
+/* Gives each shard its rows of a minibatch of `batch`: as even as can be, in order. */
+static void
+split_batch (RecurTrainer *self,
+             guint         batch)
 {
-  return (guint) ((guint64) s * batch / n);
+  for (guint s = 0; s < self->n_shards; s++)
+    {
+      self->shards[s].first = (guint) ((guint64) s * batch / self->n_shards);
+      self->shards[s].rows = (guint) ((guint64) (s + 1) * batch / self->n_shards)
+                             - self->shards[s].first;
+    }
 }
 
 RecurTrainer *
@@ -219,15 +214,15 @@ recur_trainer_new (RecurModel           *model,
   self->best = recur_model_copy (model);
   self->n_shards = recur_train_shards (ms, batch);
   self->shards = g_new0 (Shard, self->n_shards);
-  lean = keeps_gates_lean (model, batch);
+  split_batch (self, batch); /* the shards' largest share */
+  lean = wants_lean_workspaces (model, batch);
   for (guint s = 0; s < self->n_shards; s++)
     {
       Shard *shard = &self->shards[s];
-      guint rows = shard_start (s + 1, self->n_shards, batch) - shard_start (s, self->n_shards, batch);
 
-      shard->ws = lean ? recur_workspace_new_for_training (model, rows)
-                       : recur_workspace_new (model, rows);
-      shard->input = g_new (float, (gsize) ms->window * rows);
+      shard->ws = lean ? recur_workspace_new_for_training (model, shard->rows)
+                       : recur_workspace_new (model, shard->rows);
+      shard->input = g_new (float, (gsize) ms->window * shard->rows);
       shard->grads = s ? g_new0 (float, recur_model_get_n_params (model))
                        : recur_model_get_grads (model);
       /* shard 0 draws the stream an unsplit batch draws */
@@ -363,11 +358,7 @@ run_batch (RecurTrainer *self,
   gsize n_params = recur_model_get_n_params (self->model);
   double total = 0.0;
 
-  for (guint s = 0; s < self->n_shards; s++)
-    {
-      self->shards[s].first = shard_start (s, self->n_shards, batch);
-      self->shards[s].rows = shard_start (s + 1, self->n_shards, batch) - self->shards[s].first;
-    }
+  split_batch (self, batch);
   recur_team_run (self->team, self->n_shards, run_shard, &job);
   if (self->n_shards == 1)
     return self->shards[0].loss;

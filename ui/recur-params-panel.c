@@ -368,7 +368,7 @@ sync_derived (RecurParamsPanel *self)
 
   RecurCellKind cell = gtk_drop_down_get_selected (self->cell_drop);
   /* Jordan, ESN and clockwork networks have one unidirectional layer */
-  gboolean stackable = cell <= RECUR_CELL_GRU;
+  gboolean stackable = recur_cell_is_stackable (cell);
 
   set_rows_visible (self->jordan_rows, cell == RECUR_CELL_JORDAN);
   set_rows_visible (self->esn_rows, cell == RECUR_CELL_ESN);
@@ -517,7 +517,7 @@ cell_changed (RecurParamsPanel *self)
   recur_model_spec_init_for_cell (&spec, gtk_drop_down_get_selected (self->cell_drop));
   gtk_spin_button_set_value (self->hidden_spin, spec.hidden_size);
   gtk_drop_down_set_selected (self->strategy_drop, spec.strategy);
-  if (spec.cell > RECUR_CELL_GRU)
+  if (!recur_cell_is_stackable (spec.cell))
     {
       gtk_spin_button_set_value (self->layers_spin, 1);
       gtk_switch_set_active (self->bidirectional_switch, FALSE);
