@@ -194,16 +194,51 @@ micro_kernel (guint        kc,
     }
 }
 
-static void
-scale_c (guint  m,
-         guint  n,
-         float  beta,
-         float *c,
-         gsize  ldc)
+/* The products with nothing to multiply: m or n = 0 (nothing to do), k = 0 (C = beta · C).
+ * Returns TRUE when it has handled the product. */
+static gboolean
+handled_without_k (guint  m,
+                   guint  n,
+                   guint  k,
+                   float  beta,
+                   float *c,
+                   gsize  ldc)
 {
-  for (guint i = 0; i < m; i++)
+  if (m > 0 && n > 0 && k > 0)
+    return FALSE;
+  for (guint i = 0; k == 0 && i < m; i++)
     for (guint j = 0; j < n; j++)
       c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+  return TRUE;
+}
+
+/* C[m × nc] = alpha · op(A)[·][pc … pc+kc) · bp + beta · C for the first K-slice (pc = 0), + C
+ * for the others; bp is that slice of op(B) packed, nc columns in NR-wide panels. */
+static void
+multiply_slice (gboolean     trans_a,
+                guint        m,
+                guint        nc,
+                guint        pc,
+                guint        kc,
+                float        alpha,
+                const float *a,
+                gsize        lda,
+                const float *bp,
+                float        beta,
+                float       *c,
+                gsize        ldc)
+{
+  gsize rs = trans_a ? 1 : lda, cs = trans_a ? lda : 1;
+
+  for (guint ic = 0; ic < m; ic += MC)
+    {
+      guint mc = MIN (MC, m - ic);
+      for (guint jr = 0; jr < nc; jr += NR)
+        for (guint ir = 0; ir < mc; ir += MR)
+          micro_kernel (kc, a_block (a, lda, trans_a, ic + ir, pc), rs, cs,
+                        bp + (gsize) jr * kc, c + (gsize) (ic + ir) * ldc + jr, ldc,
+                        MIN (MR, mc - ir), MIN (NR, nc - jr), alpha, beta, pc > 0);
+    }
 }
 
 void
@@ -222,16 +257,10 @@ recur_gemm (gboolean     trans_a,
             gsize        ldc)
 {
   PackBuffers *buf;
-  gsize rs = trans_a ? 1 : lda, cs = trans_a ? lda : 1;
 
   g_return_if_fail (recur_gemm_available ());
-  if (m == 0 || n == 0)
+  if (handled_without_k (m, n, k, beta, c, ldc))
     return;
-  if (k == 0)
-    {
-      scale_c (m, n, beta, c, ldc);
-      return;
-    }
   buf = pack_buffers ();
   for (guint jc = 0; jc < n; jc += NC)
     {
@@ -240,16 +269,7 @@ recur_gemm (gboolean     trans_a,
         {
           guint kc = MIN (KC, k - pc);
           pack_b (b, ldb, trans_b, pc, kc, jc, nc, buf->b);
-          for (guint ic = 0; ic < m; ic += MC)
-            {
-              guint mc = MIN (MC, m - ic);
-              for (guint jr = 0; jr < nc; jr += NR)
-                for (guint ir = 0; ir < mc; ir += MR)
-                  micro_kernel (kc, a_block (a, lda, trans_a, ic + ir, pc), rs, cs,
-                                buf->b + (gsize) jr * kc,
-                                c + (gsize) (ic + ir) * ldc + jc + jr, ldc,
-                                MIN (MR, mc - ir), MIN (NR, nc - jr), alpha, beta, pc > 0);
-            }
+          multiply_slice (trans_a, m, nc, pc, kc, alpha, a, lda, buf->b, beta, c + jc, ldc);
         }
     }
 }
@@ -293,30 +313,12 @@ recur_gemm_packed (gboolean     trans_a,
                    float       *c,
                    gsize        ldc)
 {
-  gsize rs = trans_a ? 1 : lda, cs = trans_a ? lda : 1;
-
   g_return_if_fail (recur_gemm_available ());
-  if (m == 0 || n == 0)
+  if (handled_without_k (m, n, k, beta, c, ldc))
     return;
-  if (k == 0)
-    {
-      scale_c (m, n, beta, c, ldc);
-      return;
-    }
   for (guint pc = 0; pc < k; pc += KC)
-    {
-      guint kc = MIN (KC, k - pc);
-      const float *bp = packed_b + (gsize) pc * padded_columns (n);
-      for (guint ic = 0; ic < m; ic += MC)
-        {
-          guint mc = MIN (MC, m - ic);
-          for (guint jr = 0; jr < n; jr += NR)
-            for (guint ir = 0; ir < mc; ir += MR)
-              micro_kernel (kc, a_block (a, lda, trans_a, ic + ir, pc), rs, cs,
-                            bp + (gsize) jr * kc, c + (gsize) (ic + ir) * ldc + jr, ldc,
-                            MIN (MR, mc - ir), MIN (NR, n - jr), alpha, beta, pc > 0);
-        }
-    }
+    multiply_slice (trans_a, m, n, pc, MIN (KC, k - pc), alpha, a, lda,
+                    packed_b + (gsize) pc * padded_columns (n), beta, c, ldc);
 }
 
 #else
