@@ -566,6 +566,12 @@ typedef struct
   GMainLoop *loop;
 } TrainRun;
 
+static void
+quit_loop (gpointer loop)
+{
+  g_main_loop_quit (loop);
+}
+
 static gpointer
 train_thread (gpointer data)
 {
@@ -573,7 +579,9 @@ train_thread (gpointer data)
 
   run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
                              &run->error);
-  g_main_loop_quit (run->loop);
+  /* Through the main context, never g_main_loop_quit from here: a quit that comes before
+   * g_main_loop_run has started is lost, and a short run would then wait for ever. */
+  g_idle_add_once (quit_loop, run->loop);
   return NULL;
 }
 
