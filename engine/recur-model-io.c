@@ -321,6 +321,16 @@ read_tensors (const RecurSafetensors  *st,
       const float *data = recur_safetensors_get_checked (st, t->name, t->n_dims, t->shape, error);
       if (data == NULL)
         return FALSE;
+      /* a NaN or an infinity would only come out later, as a forecast of NaN */
+      for (gsize k = 0; k < t->count; k++)
+        if (!isfinite (data[k]))
+          {
+            g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_NOT_FINITE,
+                         _("%s: tensor “%s” holds %s at index %zu: weights must be finite numbers"),
+                         recur_safetensors_get_display_name (st), t->name,
+                         isnan (data[k]) ? "NaN" : data[k] > 0 ? "+inf" : "-inf", k);
+            return FALSE;
+          }
       memcpy (params + t->offset, data, t->count * sizeof (float));
     }
   for (guint i = 0; i < recur_safetensors_get_n_tensors (st); i++)
@@ -338,18 +348,17 @@ read_tensors (const RecurSafetensors  *st,
   return TRUE;
 }
 
-RecurModel *
-recur_model_load (const char      *path,
-                  RecurModelInfo  *info,
-                  GError         **error)
+static RecurModel *
+model_from_safetensors (const RecurSafetensors  *st,
+                        RecurModelInfo          *info,
+                        GError                 **error)
 {
-  g_autoptr(RecurSafetensors) st = recur_safetensors_load (path, error);
   g_autoptr(RecurModel) model = NULL;
   RecurModelInfo local = { 0 };
   RecurModelSpec spec;
   guint64 in_file = 0;
 
-  if (st == NULL || !read_spec (st, &spec, error))
+  if (!read_spec (st, &spec, error))
     return NULL;
   if (!read_info (st, &local, error))
     {
@@ -390,4 +399,25 @@ recur_model_load (const char      *path,
   else
     recur_model_info_clear (&local);
   return g_steal_pointer (&model);
+}
+
+RecurModel *
+recur_model_load (const char      *path,
+                  RecurModelInfo  *info,
+                  GError         **error)
+{
+  g_autoptr(RecurSafetensors) st = recur_safetensors_load (path, error);
+
+  return st ? model_from_safetensors (st, info, error) : NULL;
+}
+
+RecurModel *
+recur_model_load_bytes (GBytes          *bytes,
+                        const char      *display_name,
+                        RecurModelInfo  *info,
+                        GError         **error)
+{
+  g_autoptr(RecurSafetensors) st = recur_safetensors_new_from_bytes (bytes, display_name, error);
+
+  return st ? model_from_safetensors (st, info, error) : NULL;
 }

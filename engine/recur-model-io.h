@@ -31,6 +31,11 @@ gboolean    recur_model_save       (const RecurModel      *model,
 RecurModel *recur_model_load       (const char            *path,
                                     RecurModelInfo        *info,
                                     GError               **error);
+/* The same from the bytes of a weights file; display_name stands for the path in messages. */
+RecurModel *recur_model_load_bytes (GBytes                *bytes,
+                                    const char            *display_name,
+                                    RecurModelInfo        *info,
+                                    GError               **error);
 
 /* Floats the spec's model holds, computed without allocating (G_MAXUINT64 on overflow). */
 guint64     recur_model_spec_count_params (const RecurModelSpec *spec);

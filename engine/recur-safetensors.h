@@ -18,6 +18,7 @@ typedef enum
   RECUR_SAFETENSORS_ERROR_MISSING,      /* a tensor or metadata key the caller needs is not there */
   RECUR_SAFETENSORS_ERROR_SHAPE,        /* a tensor has another shape than the caller needs */
   RECUR_SAFETENSORS_ERROR_METADATA,     /* a metadata value is missing or invalid */
+  RECUR_SAFETENSORS_ERROR_NOT_FINITE,   /* a model's weight is NaN or infinite */
 } RecurSafetensorsError;
 
 #define RECUR_SAFETENSORS_MAX_DIMS 8

@@ -291,6 +291,43 @@ test_weights_metadata_validated (void)
                            "parameters");
 }
 
+/* A weights file holding NaN or an infinity is refused, naming the tensor and the index, not
+ * loaded to forecast NaN; the bytes loader and the file loader say the same. */
+static void
+test_weights_must_be_finite (void)
+{
+  const float bad[] = { NAN, INFINITY, -INFINITY };
+  const char *const said[] = { "NaN", "+inf", "-inf" };
+
+  for (guint b = 0; b < G_N_ELEMENTS (bad); b++)
+    {
+      g_autoptr(RecurModel) m = make_model (RECUR_CELL_GRU, 1, FALSE, TRUE);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("recur-model-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "nan.safetensors", NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      RecurModelInfo info = sample_info ();
+      const RecurTensorInfo *t = recur_model_find_tensor (m, "rnn.weight_hh_l0");
+      g_autofree char *where = g_strdup_printf ("“rnn.weight_hh_l0” holds %s at index 5", said[b]);
+      gsize length;
+
+      recur_model_get_params (m)[t->offset + 5] = bad[b];
+      g_assert_true (recur_model_save (m, &info, path, NULL));
+      g_assert_null (recur_model_load (path, NULL, &error));
+      g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_NOT_FINITE);
+      g_assert_nonnull (strstr (error->message, "nan.safetensors"));
+      g_assert_nonnull (strstr (error->message, where));
+      g_clear_error (&error);
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+      g_assert_null (recur_model_load_bytes (bytes, "in memory", NULL, &error));
+      g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_NOT_FINITE);
+      g_assert_nonnull (strstr (error->message, "in memory: tensor"));
+    }
+}
+
 /* An inference workspace, which keeps the gates of a few steps at a time (here 3 of a window of
  * 24), forecasts what a training workspace does, with the same final states. */
 static void
@@ -407,5 +444,6 @@ main (int    argc,
   g_test_add_func ("/engine/model/inference-workspace-matches-training",
                    test_inference_workspace_matches_training);
   g_test_add_func ("/engine/model/weights-metadata-validated", test_weights_metadata_validated);
+  g_test_add_func ("/engine/model/weights-must-be-finite", test_weights_must_be_finite);
   return g_test_run ();
 }
