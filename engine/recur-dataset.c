@@ -148,7 +148,24 @@ recur_dataset_new (const double         *values,
   recur_scaler_fit (&self->scaler, spec->scaler, values, self->val_start);
   self->scaled = g_new (float, n);
   for (guint i = 0; i < n; i++)
-    self->scaled[i] = (float) recur_scaler_apply (&self->scaler, values[i]);
+    {
+      double scaled = recur_scaler_apply (&self->scaler, values[i]);
+
+      /* a value far outside the training part's range (1e43 after values near 100) would
+       * become an infinity in the model's floats, and every forecast from it NaN */
+      if (!(fabs (scaled) <= FLT_MAX))
+        {
+          char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_ascii_formatd (text, sizeof text, "%.6g", values[i]);
+          g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_NOT_FINITE,
+                       _("%s: value %u (%s) lies too far outside the range of the training "
+                         "part to be scaled into the model’s 32-bit numbers"),
+                       name, i + 1, text);
+          return NULL;
+        }
+      self->scaled[i] = (float) scaled;
+    }
   return g_steal_pointer (&self);
 }
 

@@ -118,7 +118,13 @@ run_ends (const char *const *args,
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick);
 
-  *status = ended && g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  /* killed by a signal: minus its number */
+  if (!ended)
+    *status = -1;
+  else if (g_subprocess_get_if_exited (proc))
+    *status = g_subprocess_get_exit_status (proc);
+  else
+    *status = -g_subprocess_get_term_sig (proc);
   *err = NULL;
   {
     GInputStream *stream = g_subprocess_get_stderr_pipe (proc);
@@ -178,7 +184,11 @@ assert_ends (const char *const *args,
       else if (status != 0)
         {
           failures++;
-          g_test_message ("%s: run %u exited with %d: %s", what, i + 1, status, err);
+          if (status < 0)
+            g_test_message ("%s: run %u was killed by signal %d (%s): %s", what, i + 1, -status,
+                            g_strsignal (-status), err);
+          else
+            g_test_message ("%s: run %u exited with %d: %s", what, i + 1, status, err);
         }
     }
   g_assert_cmpuint (hangs, ==, 0);
