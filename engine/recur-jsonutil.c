@@ -116,7 +116,7 @@ recur_json_read_file (const char  *path,
   g_autofree char *text = NULL;
   gsize len;
 
-  if (!g_file_get_contents (path, &text, &len, error))
+  if (!recur_file_read_regular (path, &text, &len, error))
     return NULL;
   if (len == 0 || strspn (text, " \t\r\n") == len)
     {

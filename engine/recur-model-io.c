@@ -338,12 +338,11 @@ read_tensors (const RecurSafetensors  *st,
   return TRUE;
 }
 
-RecurModel *
-recur_model_load (const char      *path,
-                  RecurModelInfo  *info,
-                  GError         **error)
+static RecurModel *
+model_from_safetensors (RecurSafetensors  *st,
+                        RecurModelInfo    *info,
+                        GError           **error)
 {
-  g_autoptr(RecurSafetensors) st = recur_safetensors_load (path, error);
   g_autoptr(RecurModel) model = NULL;
   RecurModelInfo local = { 0 };
   RecurModelSpec spec;
@@ -390,4 +389,25 @@ recur_model_load (const char      *path,
   else
     recur_model_info_clear (&local);
   return g_steal_pointer (&model);
+}
+
+RecurModel *
+recur_model_load (const char      *path,
+                  RecurModelInfo  *info,
+                  GError         **error)
+{
+  g_autoptr(RecurSafetensors) st = recur_safetensors_load (path, error);
+
+  return model_from_safetensors (st, info, error);
+}
+
+RecurModel *
+recur_model_load_from_bytes (GBytes          *bytes,
+                             const char      *display_name,
+                             RecurModelInfo  *info,
+                             GError         **error)
+{
+  g_autoptr(RecurSafetensors) st = recur_safetensors_new_from_bytes (bytes, display_name, error);
+
+  return model_from_safetensors (st, info, error);
 }

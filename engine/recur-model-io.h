@@ -31,6 +31,11 @@ gboolean    recur_model_save       (const RecurModel      *model,
 RecurModel *recur_model_load       (const char            *path,
                                     RecurModelInfo        *info,
                                     GError               **error);
+/* The same, from a weights file's bytes; display_name names it in messages. */
+RecurModel *recur_model_load_from_bytes (GBytes               *bytes,
+                                         const char           *display_name,
+                                         RecurModelInfo       *info,
+                                         GError              **error);
 
 /* Floats the spec's model holds, computed without allocating (G_MAXUINT64 on overflow). */
 guint64     recur_model_spec_count_params (const RecurModelSpec *spec);

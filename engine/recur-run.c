@@ -48,6 +48,10 @@ struct _RecurRun
   float *pending_best;                     /* the model's parameters at pending_best_epoch */
   guint pending_best_epoch;                /* 0: nothing new */
   guint states_window;
+  /* called with every epoch as it ends, under lock (recur_run_set_epoch_func) */
+  RecurEpochFunc epoch_func;
+  gpointer epoch_data;
+  GDestroyNotify epoch_destroy;
 
   /* worker only */
   RecurWorkspace *inspect_ws;
@@ -120,6 +124,7 @@ recur_run_dispose (GObject *object)
   RecurRun *self = RECUR_RUN (object);
 
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  recur_run_set_epoch_func (self, 0, NULL, NULL, NULL);
   G_OBJECT_CLASS (recur_run_parent_class)->dispose (object);
 }
 
@@ -315,6 +320,12 @@ on_worker_progress (const RecurProgress *p,
           (gsize) p->grad_flow_layers * p->grad_flow_window * sizeof (double));
   g_mutex_lock (&self->lock);
   g_array_append_val (self->pending, copy);
+  if (self->epoch_func)
+    {
+      RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
+                           p->elapsed_seconds };
+      self->epoch_func (&epoch, self->epoch_data);
+    }
   if (p->improved)
     {
       /* the model holds this epoch's weights now, the best ones: a project can save them */
@@ -489,6 +500,50 @@ recur_run_resume (RecurRun    *self,
   recur_run_start (self, pool);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
   return TRUE;
+}
+
+void
+recur_run_set_epoch_func (RecurRun       *self,
+                          guint           from,
+                          RecurEpochFunc  func,
+                          gpointer        user_data,
+                          GDestroyNotify  destroy)
+{
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (RECUR_IS_RUN (self));
+  g_mutex_lock (&self->lock);
+  old_destroy = self->epoch_destroy;
+  old_data = self->epoch_data;
+  self->epoch_func = func;
+  self->epoch_data = user_data;
+  self->epoch_destroy = destroy;
+  if (func)
+    {
+      /* what the main thread has, then what waits in the mailbox: every epoch so far */
+      for (guint i = MAX (from, 1) - 1; i < self->train_loss->len; i++)
+        {
+          RecurEpoch epoch = { i + 1,
+                               g_array_index (self->train_loss, double, i),
+                               g_array_index (self->val_loss, double, i),
+                               g_array_index (self->lr, double, i),
+                               g_array_index (self->grad_norm, double, i),
+                               g_array_index (self->seconds, double, i) };
+          func (&epoch, user_data);
+        }
+      for (guint i = 0; i < self->pending->len; i++)
+        {
+          const RecurProgress *p = &g_array_index (self->pending, RecurProgress, i);
+          RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
+                               p->elapsed_seconds };
+          if (p->epoch >= from)
+            func (&epoch, user_data);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+  if (old_destroy)
+    old_destroy (old_data);
 }
 
 void

@@ -1332,8 +1332,6 @@ queue_sweep (GPtrArray *points,
 
   g_clear_pointer (&self->sweep_runs, g_ptr_array_unref);
   g_clear_pointer (&self->sweep_points, g_ptr_array_unref);
-  g_clear_pointer (&self->project, recur_project_free);
-  g_clear_pointer (&self->project_runs, g_hash_table_unref);
   self->sweep_runs = g_ptr_array_new_with_free_func (g_object_unref);
   self->sweep_points = g_ptr_array_new_with_free_func ((GDestroyNotify) recur_sweep_point_free);
   for (guint i = 0; i < points->len; i++)
@@ -1571,7 +1569,7 @@ recur_window_open_project (RecurWindow *self,
                            const char  *path)
 {
   g_autoptr(GError) error = NULL;
-  RecurProject *project = recur_project_open (path, &error);
+  RecurProject *project = recur_project_open (path, RECUR_PROJECT_WRITE, &error);
 
   if (project == NULL)
     {

@@ -305,6 +305,14 @@ test_bad_specs (void)
     }
 }
 
+static gboolean
+has_contents (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && st.st_size > 0;
+}
+
 /* Ctrl-C stops every run, which keep their best weights; the table is still printed. Runs are
  * made as workers free up, so the third of three on two workers is never started. */
 static void
@@ -313,7 +321,7 @@ test_interrupt (void)
   g_autofree char *csv = nottingham ();
   const char *dir = temp_dir ();
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
-  g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0002", "history.log", NULL);
   const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12,16", "--epochs", "100000",
                                "--patience", "0", "--jobs", "2", "--project", project, NULL };
   g_autoptr(GError) error = NULL;
@@ -322,8 +330,8 @@ test_interrupt (void)
   Result r;
 
   g_assert_no_error (error);
-  /* both runs are training once both have written a history */
-  while (!g_file_test (history, G_FILE_TEST_EXISTS))
+  /* both runs are training once both have logged an epoch */
+  while (!has_contents (history))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -348,13 +356,13 @@ test_interrupt (void)
   result_clear (&r);
 }
 
-/* Waits until path exists (a run has written it while training). */
+/* Waits until path exists and is not empty (a run has written it while training). */
 static void
 wait_for_file (const char *path)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  while (!g_file_test (path, G_FILE_TEST_EXISTS))
+  while (!has_contents (path))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -370,7 +378,7 @@ test_project_survives_a_kill (void)
   const char *dir = temp_dir ();
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   g_autofree char *weights = g_build_filename (project, "run-0001", "best.safetensors", NULL);
-  g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0002", "history.log", NULL);
   const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12", "--epochs", "100000",
                                "--patience", "0", "--jobs", "2", "--project", project, NULL };
   g_autoptr(GError) error = NULL;
