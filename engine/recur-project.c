@@ -636,6 +636,17 @@ describe_holder (int fd)
   return g_strdup_printf (_("%s (process %" G_GINT64_FORMAT ")"), program, pid);
 }
 
+static GError *
+locked_error (const char *path,
+              int         fd)
+{
+  g_autofree char *holder = describe_holder (fd);
+
+  return new_error (RECUR_PROJECT_ERROR_LOCKED,
+                    _("%s is open in %s: a project is written by one program at a time; close it "
+                      "there first"), path, holder ? holder : _("another process"));
+}
+
 /* Who holds the lock, for the message of those refused. Written over the old contents, then
  * cut to length: a reader never sees an empty file. */
 static void
@@ -694,13 +705,9 @@ take_lock (RecurProject  *self,
       saved = errno;
       if (saved == EAGAIN || saved == EACCES)
         {
-          g_autofree char *holder = describe_holder (fd);
+          GError *held = locked_error (self->path, fd);
           close (fd);
-          return fail_with (error, new_error (RECUR_PROJECT_ERROR_LOCKED,
-                                              _("%s is open in %s: a project is written by one "
-                                                "program at a time; close it there first"),
-                                              self->path,
-                                              holder ? holder : _("another process")));
+          return fail_with (error, held);
         }
       if (saved != ENOLCK && saved != EINVAL && saved != EOPNOTSUPP)
         {
@@ -715,6 +722,29 @@ take_lock (RecurProject  *self,
   self->lock_fd = fd;
   self->writable = TRUE;
   return TRUE;
+}
+
+/* LOCKED if a process holds the lock of the folder at path, without taking it or making a lock
+ * file: for refusing to make a project over one that is in use with the right reason. */
+static gboolean
+check_not_held (const char  *path,
+                GError     **error)
+{
+  g_autofree char *file = g_build_filename (path, LOCK_FILE, NULL);
+  int fd = open (file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+  GError *held;
+
+  if (fd < 0)
+    return TRUE;
+  if (fcntl (fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
+    {
+      close (fd);
+      return TRUE;
+    }
+  held = locked_error (path, fd);
+  close (fd);
+  return fail_with (error, held);
 }
 
 /* ---- project.json -------------------------------------------------------------------------- */
@@ -1478,9 +1508,13 @@ recur_project_create (const char  *path,
       if (i == 1 && !take_lock (self, error))
         return NULL;
       if (g_file_test (self->path, G_FILE_TEST_EXISTS) && !folder_is_empty (self->path))
-        return fail_null (error, new_error (RECUR_PROJECT_ERROR_EXISTS,
-                                            _("%s: the folder exists and is not empty"),
-                                            self->path));
+        {
+          if (!check_not_held (self->path, error))
+            return NULL; /* the better reason */
+          return fail_null (error, new_error (RECUR_PROJECT_ERROR_EXISTS,
+                                              _("%s: the folder exists and is not empty"),
+                                              self->path));
+        }
       if (i == 0 && g_mkdir_with_parents (self->path, 0777) != 0)
         {
           int saved = errno;
