@@ -770,12 +770,13 @@ test_log_cut_anywhere (Fixture       *f,
 {
   RecurRun *run = train_and_let_go (f, 12);
   g_autofree char *log = run_path (f, "run-0001", "history.log");
+  g_autofree char *history_json = run_path (f, "run-0001", "history.json");
   g_autofree char *text = NULL;
   g_autoptr(GString) damaged = NULL;
   gsize len;
   guint lines = 0;
 
-  g_assert_false (g_file_test (run_path (f, "run-0001", "history.json"), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (history_json, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_get_contents (log, &text, &len, NULL));
   for (gsize i = 0; i < len; i++)
     lines += text[i] == '\n';
@@ -1127,8 +1128,10 @@ test_paths_outside (Fixture       *f,
     g_assert_cmpstr (recur_project_run_get_id (entry), ==, "run-0009");
     recur_job_config_clear (&config);
   }
-  g_assert_cmpint (recur_file_kind (run_path (f, "run-0002", "result.json")), ==,
-                   RECUR_FILE_KIND_REGULAR);
+  {
+    g_autofree char *result = run_path (f, "run-0002", "result.json");
+    g_assert_cmpint (recur_file_kind (result), ==, RECUR_FILE_KIND_REGULAR);
+  }
   g_clear_pointer (&project, recur_project_free);
   after = tree_digest (outside);
   g_assert_cmpstr (before, ==, after);
