@@ -261,8 +261,8 @@ write_all (int         fd,
 /* One epoch, one line: {"epoch":12,"train_loss":…,"val_loss":…,"lr":…,"grad_norm":…,"seconds":…}
  * with every number in 17 significant digits, which read back to the same double (null where it
  * is not finite; not the shortest form history.json has, which costs twice as much to find). On
- * the run's worker (recur_run_set_epoch_func), under the run's lock: one write, no allocation,
- * about 8 µs. */
+ * the run's worker (recur_run_set_epoch_func), before it posts the epoch: one write, no
+ * allocation, about 8 µs. */
 static void
 epoch_log_append (const RecurEpoch *e,
                   gpointer          data)

@@ -48,7 +48,12 @@ struct _RecurRun
   float *pending_best;                     /* the model's parameters at pending_best_epoch */
   guint pending_best_epoch;                /* 0: nothing new */
   guint states_window;
-  /* called with every epoch as it ends, under lock (recur_run_set_epoch_func) */
+
+  /* recur_run_set_epoch_func: called by the worker with every epoch as it ends, under
+   * epoch_lock, which the worker holds from the call until the epoch is in the mailbox (so that
+   * replaying what is there misses none and repeats none). Not the mailbox's lock: the drain
+   * never waits for a write to the disk. */
+  GMutex epoch_lock;
   RecurEpochFunc epoch_func;
   gpointer epoch_data;
   GDestroyNotify epoch_destroy;
@@ -152,6 +157,7 @@ recur_run_finalize (GObject *object)
   g_clear_pointer (&self->inspect_ws, recur_workspace_free);
   g_free (self->grad_flow);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->epoch_lock);
   G_OBJECT_CLASS (recur_run_parent_class)->finalize (object);
 }
 
@@ -175,6 +181,7 @@ static void
 recur_run_init (RecurRun *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->epoch_lock);
   self->cancellable = g_cancellable_new ();
   self->train_loss = g_array_new (FALSE, FALSE, sizeof (double));
   self->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
@@ -318,14 +325,16 @@ on_worker_progress (const RecurProgress *p,
     self->grad_flow = g_new (double, (gsize) p->grad_flow_layers * p->grad_flow_window);
   memcpy (self->grad_flow, p->grad_flow,
           (gsize) p->grad_flow_layers * p->grad_flow_window * sizeof (double));
-  g_mutex_lock (&self->lock);
-  g_array_append_val (self->pending, copy);
+  g_mutex_lock (&self->epoch_lock);
   if (self->epoch_func)
     {
       RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
                            p->elapsed_seconds };
       self->epoch_func (&epoch, self->epoch_data);
     }
+  g_mutex_lock (&self->lock);
+  g_array_append_val (self->pending, copy);
+  g_mutex_unlock (&self->epoch_lock);
   if (p->improved)
     {
       /* the model holds this epoch's weights now, the best ones: a project can save them */
@@ -509,19 +518,20 @@ recur_run_set_epoch_func (RecurRun       *self,
                           gpointer        user_data,
                           GDestroyNotify  destroy)
 {
+  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (RecurEpoch));
   GDestroyNotify old_destroy;
   gpointer old_data;
 
   g_return_if_fail (RECUR_IS_RUN (self));
-  g_mutex_lock (&self->lock);
+  g_mutex_lock (&self->epoch_lock);
   old_destroy = self->epoch_destroy;
   old_data = self->epoch_data;
-  self->epoch_func = func;
-  self->epoch_data = user_data;
-  self->epoch_destroy = destroy;
   if (func)
     {
-      /* what the main thread has, then what waits in the mailbox: every epoch so far */
+      /* what the main thread has, then what waits in the mailbox: every epoch so far (the
+       * worker cannot be between calling the old func and posting an epoch: it holds
+       * epoch_lock from one to the other) */
+      g_mutex_lock (&self->lock);
       for (guint i = MAX (from, 1) - 1; i < self->train_loss->len; i++)
         {
           RecurEpoch epoch = { i + 1,
@@ -530,7 +540,7 @@ recur_run_set_epoch_func (RecurRun       *self,
                                g_array_index (self->lr, double, i),
                                g_array_index (self->grad_norm, double, i),
                                g_array_index (self->seconds, double, i) };
-          func (&epoch, user_data);
+          g_array_append_val (done, epoch);
         }
       for (guint i = 0; i < self->pending->len; i++)
         {
@@ -538,10 +548,16 @@ recur_run_set_epoch_func (RecurRun       *self,
           RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
                                p->elapsed_seconds };
           if (p->epoch >= from)
-            func (&epoch, user_data);
+            g_array_append_val (done, epoch);
         }
+      g_mutex_unlock (&self->lock);
+      for (guint i = 0; i < done->len; i++)
+        func (&g_array_index (done, RecurEpoch, i), user_data);
     }
-  g_mutex_unlock (&self->lock);
+  self->epoch_func = func;
+  self->epoch_data = user_data;
+  self->epoch_destroy = destroy;
+  g_mutex_unlock (&self->epoch_lock);
   if (old_destroy)
     old_destroy (old_data);
 }

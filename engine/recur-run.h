@@ -84,9 +84,9 @@ typedef void (*RecurEpochFunc) (const RecurEpoch *epoch,
  * begins and before the main thread hears of it: where a finished epoch must be kept even if
  * the process is killed a moment later (a project's history.log). The epochs that have ended
  * already, numbered from `from` on, are handed first, now, on this thread, so that func sees
- * each epoch once and in order. func runs under the run's lock: it must be quick and must not
- * call the run. NULL detaches: once this returns the old func is not running and will not be
- * called again, and its destroy has run. Main thread. */
+ * each epoch once and in order. func must not call the run; the drain does not wait for it.
+ * NULL detaches: once this returns the old func is not running and will not be called again,
+ * and its destroy has run. Main thread. */
 void            recur_run_set_epoch_func (RecurRun              *self,
                                           guint                  from,
                                           RecurEpochFunc         func,

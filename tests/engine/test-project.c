@@ -1082,7 +1082,10 @@ test_paths_outside (Fixture       *f,
   project = recur_project_open (f->path, RECUR_PROJECT_READ, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < recur_project_get_issues (project)->len; i++)
-    g_test_message ("issue: %s", ((GError *) g_ptr_array_index (recur_project_get_issues (project), i))->message);
+    {
+      const GError *issue = g_ptr_array_index (recur_project_get_issues (project), i);
+      g_test_message ("issue: %s", issue->message);
+    }
   g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (project, i)), !=, "decoy");
@@ -1091,8 +1094,10 @@ test_paths_outside (Fixture       *f,
       g_autofree char *quoted = g_strdup_printf ("“id”: “%s”", hostile_ids[i]);
       g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH, quoted));
     }
-  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH, "run-0007 is a symbolic link"));
-  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH, "run-0008 is a symbolic link"));
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH,
+                                   "run-0007 is a symbolic link"));
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH,
+                                   "run-0008 is a symbolic link"));
   for (guint i = 0; i < G_N_ELEMENTS (linked_files); i++)
     {
       g_autofree char *path = run_path (f, linked_files[i].run, linked_files[i].file);
@@ -1108,7 +1113,8 @@ test_paths_outside (Fixture       *f,
   g_assert_null (recur_project_run_load_weights (project, entry, NULL, &error));
   g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_UNSAFE_PATH);
   g_clear_error (&error);
-  g_assert_cmpuint (recur_project_run_get_history (recur_project_get_run (project, 2))->n_epochs, ==, 0);
+  entry = recur_project_get_run (project, 2);
+  g_assert_cmpuint (recur_project_run_get_history (entry)->n_epochs, ==, 0);
   g_assert_true (recur_project_is_recovered (project));
   g_clear_pointer (&project, recur_project_free);
 
