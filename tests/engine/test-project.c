@@ -1214,6 +1214,39 @@ test_project_json_link (Fixture       *f,
   g_assert_cmpstr (after, ==, text);
 }
 
+/* A run restored from a project as interrupted (what the app shows) has nothing to add to it:
+ * syncing it, as the app does on each "progress" (a rename, another heatmap window), writes no
+ * result that would make it "damaged" on the next open. */
+static void
+test_restored_run_left_alone (Fixture       *f,
+                              gconstpointer  data)
+{
+  RecurRun *trained = train_and_let_go (f, 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = recur_project_open (f->path, RECUR_PROJECT_WRITE, &error);
+  RecurProjectRun *entry = recur_project_get_run (project, 0);
+  const RecurHistory *h = recur_project_run_get_history (entry);
+  g_autofree char *result = run_path (f, "run-0001", "result.json");
+  g_autoptr(RecurRun) restored = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_INTERRUPTED);
+  restored = recur_run_new_restored ("restored", recur_project_run_get_config (entry), f->series,
+                                     NULL, h->n_epochs, h->train_loss, h->val_loss, h->lr,
+                                     RECUR_RUN_INTERRUPTED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (recur_project_sync_run (project, entry, restored, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&project, recur_project_free);
+  project = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+  g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (project, 0)), ==,
+                   RECUR_RUN_INTERRUPTED);
+  g_assert_cmpuint (recur_project_run_get_history (recur_project_get_run (project, 0))->n_epochs,
+                    <=, recur_run_get_n_epochs (trained));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1237,6 +1270,7 @@ main (int    argc,
   ADD ("paths-outside", test_paths_outside);
   ADD ("data-reference", test_data_reference);
   ADD ("project-json-link", test_project_json_link);
+  ADD ("restored-run-left-alone", test_restored_run_left_alone);
 #undef ADD
   return g_test_run ();
 }

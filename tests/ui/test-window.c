@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "recur-params-panel.h"
+#include "recur-project.h"
 #include "recur-window.h"
 
 static gboolean
@@ -560,14 +561,20 @@ test_compare_runs (void)
   gtk_window_destroy (win);
 }
 
-/* A sweep from the dialog: hidden × lr, four runs side by side, their MASE in the results view. */
+/* A sweep from the dialog: hidden × lr, four runs side by side, their MASE in the results view,
+ * kept in the project the window has. */
 static void
 test_sweep_dialog (void)
 {
   GtkWindow *win = new_window ();
   GtkWindow *dialog;
   GtkWidget *first, *second;
+  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-ui-XXXXXX", NULL);
+  g_autofree char *project = g_build_filename (dir, "sweep.recur", NULL);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
 
+  recur_window_save_project (RECUR_WINDOW (win), project);
+  g_assert_null (recur_window_get_error_text (RECUR_WINDOW (win)));
   set_epochs (win, 10);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.sweep", NULL));
   g_assert_true (wait_for (dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_DIALOG), 5000));
@@ -601,6 +608,19 @@ test_sweep_dialog (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-sweep.png"));
   gtk_window_destroy (win);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RecurProject) saved = recur_project_open (project, RECUR_PROJECT_READ, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (recur_project_get_n_runs (saved), ==, 4);
+    for (guint i = 0; i < 4; i++)
+      g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (saved, i)), ==,
+                       RECUR_RUN_FINISHED);
+    g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (saved, 3)), ==,
+                     "hidden=16 lr=0.01");
+  }
+  g_assert_cmpint (system (command), ==, 0);
 }
 
 /* Accepts the open file chooser with a file (an existing one: no folder and name to set). */
