@@ -584,7 +584,7 @@ open_project (const char   *path,
   if (!recur_series_find_column (series, column, &col, error))
     return NULL;
   name = recur_series_get_column_name (series, col);
-  project = recur_project_open (path, &local);
+  project = recur_project_open (path, RECUR_PROJECT_WRITE, &local);
   if (project == NULL && g_error_matches (local, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_NOT_FOUND))
     return recur_project_create (path, csv, name, error);
   if (project == NULL)
@@ -732,7 +732,8 @@ static const char *
 issue_id (const GError *issue)
 {
   static const char *const ids[] = { "not-found", "exists", "version", "corrupt", "missing-file",
-                                     "data-moved", "data-changed", "data-mismatch", "invalid" };
+                                     "data-moved", "data-changed", "data-mismatch", "invalid",
+                                     "locked", "unsafe-path" };
 
   if (issue->domain == RECUR_PROJECT_ERROR && (guint) issue->code < G_N_ELEMENTS (ids))
     return ids[issue->code];
@@ -816,12 +817,15 @@ print_project (RecurProject          *project,
     print_comparison (table);
 }
 
+/* info and export-table only look (no lock: they work while a sweep writes to the project);
+ * relocate writes. */
 static RecurProject *
-open_for_reading (const char  *path,
-                  gboolean     warn)
+open_project_folder (const char          *path,
+                     RecurProjectAccess   access,
+                     gboolean             warn)
 {
   GError *error = NULL;
-  RecurProject *project = recur_project_open (path, &error);
+  RecurProject *project = recur_project_open (path, access, &error);
   GPtrArray *issues;
 
   if (project == NULL)
@@ -862,7 +866,7 @@ project_info (int    argc,
     }
   if (argc != 2)
     return recur_cli_usage_error (_("expected one project folder"));
-  project = open_for_reading (argv[1], TRUE);
+  project = open_project_folder (argv[1], RECUR_PROJECT_READ, TRUE);
   if (project == NULL)
     return EXIT_FAILED;
   table = compare_project (project);
@@ -896,7 +900,7 @@ project_export_table (int    argc,
     }
   if (argc != 3)
     return recur_cli_usage_error (_("expected a project folder and a CSV file to write"));
-  project = open_for_reading (argv[1], TRUE);
+  project = open_project_folder (argv[1], RECUR_PROJECT_READ, TRUE);
   if (project == NULL)
     return EXIT_FAILED;
   table = compare_project (project);
@@ -932,7 +936,7 @@ project_relocate (int    argc,
     }
   if (argc != 3)
     return recur_cli_usage_error (_("expected a project folder and its CSV file"));
-  project = open_for_reading (argv[1], FALSE);
+  project = open_project_folder (argv[1], RECUR_PROJECT_WRITE, FALSE);
   if (project == NULL)
     return EXIT_FAILED;
   if (!recur_project_set_data_path (project, argv[2], force, &error))

@@ -14,7 +14,15 @@ recur_format_double (char   *buf,
                      gsize   size,
                      double  v)
 {
-  for (int digits = 1; digits <= 17; digits++)
+  int first;
+
+  /* Most doubles (losses, gradient norms) need 16 or 17 digits: one try at 15 tells whether
+   * fewer can do (if some k ≤ 15 digits read back as v, then rounding v to 15 digits gives those
+   * same digits), so only then are the short forms tried, from 1 up. Same result as trying
+   * every precision from 1, about four times faster. */
+  g_ascii_formatd (buf, size, "%.15g", v);
+  first = g_ascii_strtod (buf, NULL) == v ? 1 : 16;
+  for (int digits = first; digits <= 17; digits++)
     {
       char format[8];
 
@@ -116,7 +124,7 @@ recur_json_read_file (const char  *path,
   g_autofree char *text = NULL;
   gsize len;
 
-  if (!g_file_get_contents (path, &text, &len, error))
+  if (!recur_file_read_regular (path, &text, &len, error))
     return NULL;
   if (len == 0 || strspn (text, " \t\r\n") == len)
     {

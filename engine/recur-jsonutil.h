@@ -16,9 +16,11 @@ char      *recur_json_to_data    (JsonNode    *node,
 gboolean   recur_json_write_file (JsonNode    *node,
                                   const char  *path,
                                   GError     **error);
-/* Reads and parses a JSON file. A missing file is G_FILE_ERROR_NOENT; an empty, truncated or
- * malformed one JSON_PARSER_ERROR (JSON_PARSER_ERROR_PARSE for an empty file). Messages begin
- * with the path and, for syntax errors, give the line and column. */
+/* Reads and parses a JSON file, which must be a regular file and not a symbolic link
+ * (recur_file_read_regular: a project's files never lead outside its folder). A missing file is
+ * G_FILE_ERROR_NOENT, a link G_FILE_ERROR_LOOP; an empty, truncated or malformed one
+ * JSON_PARSER_ERROR (JSON_PARSER_ERROR_PARSE for an empty file). Messages begin with the path
+ * and, for syntax errors, give the line and column. */
 JsonNode  *recur_json_read_file  (const char  *path,
                                   GError     **error);
 

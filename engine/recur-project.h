@@ -26,7 +26,20 @@ typedef enum
   RECUR_PROJECT_ERROR_DATA_CHANGED,  /* a file is there, but its size or SHA-256 differ */
   RECUR_PROJECT_ERROR_DATA_MISMATCH, /* a run on other data (another column) than the project's */
   RECUR_PROJECT_ERROR_INVALID,       /* an empty run name */
+  RECUR_PROJECT_ERROR_LOCKED,        /* another process has the project open for writing */
+  RECUR_PROJECT_ERROR_UNSAFE_PATH,   /* a symbolic link, or a run id that is not a run folder's
+                                      * name: not followed, since it could lead outside */
 } RecurProjectError;
+
+/* How a project is opened. */
+typedef enum
+{
+  RECUR_PROJECT_READ,   /* to look: no lock; every file is replaced atomically, so what is read
+                         * is whole even while a writer works on it. Writing is a programmer
+                         * error. */
+  RECUR_PROJECT_WRITE,  /* takes the project's lock first: LOCKED while another process holds
+                         * it; held until the project is freed */
+} RecurProjectAccess;
 
 /* The CSV a project's runs were trained on. */
 typedef struct
@@ -56,12 +69,19 @@ void recur_history_view_run (RecurHistory *view,
 
 /* A project: a folder NAME.recur/ holding
  *   project.json              format version, the data reference, the list of runs
+ *   lock                      held (fcntl, F_OFD_SETLK) by the process writing to the project;
+ *                             its pid, program and host inside, for the message of the refused
  *   run-0001/config.json      the run's name, swept values, configuration and data reference
+ *   run-0001/history.log      while it trains: one JSON object per epoch, appended by the
+ *                             run's worker before the next epoch begins
  *   run-0001/history.json     per epoch: train and validation loss, lr, gradient norm, seconds
  *   run-0001/result.json      status, error, summary, test metrics, baselines, forecasts
  *   run-0001/best.safetensors the best weights (recur_model_save)
- * Every file is written with recur_file_write_atomic: a crash leaves the old or the new file,
- * never half of one. A project is used from one thread (the main one).
+ * Every file but history.log is written with recur_file_write_atomic: a crash leaves the old or
+ * the new file, never half of one. history.log only grows: a crash can cut its last line, which
+ * reading drops (the epoch that was being written). A project object is used from one thread
+ * (the main one); the lock keeps a second process from writing to the same folder, while any
+ * number of readers (RECUR_PROJECT_READ) may look.
  *
  * Opening recovers what is intact and lists what is not as issues (GErrors of
  * RECUR_PROJECT_ERROR, each naming the file and what is wrong), so a damaged project still
@@ -69,21 +89,28 @@ void recur_history_view_run (RecurHistory *view,
  * holds the data reference too); a run whose result.json is corrupt is DAMAGED, keeping its
  * config, history and weights if those are intact; a missing weights file or a corrupt history
  * is an issue of its run; a run listed but gone, or present but unlisted, is an issue; the CSV
- * not found, or found changed, is DATA_MOVED or DATA_CHANGED. Opening never writes: a rebuilt
- * project.json is written by the next change or recur_project_save. */
+ * not found, or found changed, is DATA_MOVED or DATA_CHANGED. Nothing read from the folder
+ * leads outside it: a run id that is not a run folder's name ("../x", "/abs") is ignored, and a
+ * run folder or file that is a symbolic link is not followed (UNSAFE_PATH issues). The one
+ * path that may lead outside is the CSV's, by design: it is only read, only if it is a regular
+ * file of the recorded size, and only used if its SHA-256 matches. Opening never writes but
+ * for the lock (and, for writing, the temporary files of writes a crash cut short are removed);
+ * a rebuilt project.json is written by the next change or recur_project_save. */
 typedef struct _RecurProject    RecurProject;
 typedef struct _RecurProjectRun RecurProjectRun;   /* owned by its project */
 
-/* Makes the folder (its parents too; an existing one must be empty) and project.json. csv is
- * hashed (size and SHA-256) so that a moved or changed file is noticed; column is the one the
- * runs forecast (NULL: the first numeric one). */
+/* Makes the folder (its parents too; an existing one must be empty), takes its lock and writes
+ * project.json. csv is hashed (size and SHA-256) so that a moved or changed file is noticed;
+ * column is the one the runs forecast (NULL: the first numeric one). */
 RecurProject    *recur_project_create          (const char          *path,
                                                 const char          *csv,
                                                 const char          *column,
                                                 GError             **error);
 /* NULL only when there is nothing to recover: no such folder, no project.json and no run
- * folder, or a newer format (VERSION). Everything else is an issue. */
+ * folder (NOT_FOUND), a newer format (VERSION), or, for writing, the lock held elsewhere
+ * (LOCKED, naming the process). Everything else is an issue. */
 RecurProject    *recur_project_open            (const char          *path,
+                                                RecurProjectAccess   access,
                                                 GError             **error);
 void             recur_project_free            (RecurProject        *self);
 
@@ -188,10 +215,15 @@ gboolean         recur_project_write_result    (RecurProject          *self,
                                                 GError               **error);
 
 /* A RecurRun, as it goes (main thread). add: recur_project_add_run with the run's name and
- * configuration (DATA_MISMATCH if it forecasts another column than the project's). sync, from
- * the run's "progress" and "finished": writes history.json when epochs arrived, best.safetensors
- * when the best epoch changed (at most once a second while training, and always at the end),
- * result.json once the run has ended. A crash loses at most the epochs of the last ~33 ms. */
+ * configuration (DATA_MISMATCH if it forecasts another column than the project's), and from
+ * then on the run's worker appends each epoch to history.log as it ends, before the next one
+ * begins (recur_run_set_epoch_func; the epochs it had already are written first). sync, from
+ * the run's "progress" and "finished": while it trains, syncs history.log to the disk when
+ * epochs arrived and writes best.safetensors when the best epoch changed (at most once a
+ * second); once it has ended, history.json, the last best weights and result.json, then removes
+ * history.log. A resumed run loses its result.json until it ends again. A killed process loses
+ * at most the epoch in progress; a system crash or power cut, the epochs of the last drain
+ * (~33 ms). Freeing the project detaches it from the runs still training. */
 RecurProjectRun *recur_project_add_recur_run   (RecurProject          *self,
                                                 RecurRun              *run,
                                                 const RecurSweepValue *swept,

@@ -49,6 +49,15 @@ struct _RecurRun
   guint pending_best_epoch;                /* 0: nothing new */
   guint states_window;
 
+  /* recur_run_set_epoch_func: called by the worker with every epoch as it ends, under
+   * epoch_lock, which the worker holds from the call until the epoch is in the mailbox (so that
+   * replaying what is there misses none and repeats none). Not the mailbox's lock: the drain
+   * never waits for a write to the disk. */
+  GMutex epoch_lock;
+  RecurEpochFunc epoch_func;
+  gpointer epoch_data;
+  GDestroyNotify epoch_destroy;
+
   /* worker only */
   RecurWorkspace *inspect_ws;
   gint64 predictions_at;
@@ -120,6 +129,7 @@ recur_run_dispose (GObject *object)
   RecurRun *self = RECUR_RUN (object);
 
   g_clear_handle_id (&self->drain_id, g_source_remove);
+  recur_run_set_epoch_func (self, 0, NULL, NULL, NULL);
   G_OBJECT_CLASS (recur_run_parent_class)->dispose (object);
 }
 
@@ -147,6 +157,7 @@ recur_run_finalize (GObject *object)
   g_clear_pointer (&self->inspect_ws, recur_workspace_free);
   g_free (self->grad_flow);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->epoch_lock);
   G_OBJECT_CLASS (recur_run_parent_class)->finalize (object);
 }
 
@@ -170,6 +181,7 @@ static void
 recur_run_init (RecurRun *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->epoch_lock);
   self->cancellable = g_cancellable_new ();
   self->train_loss = g_array_new (FALSE, FALSE, sizeof (double));
   self->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
@@ -313,8 +325,16 @@ on_worker_progress (const RecurProgress *p,
     self->grad_flow = g_new (double, (gsize) p->grad_flow_layers * p->grad_flow_window);
   memcpy (self->grad_flow, p->grad_flow,
           (gsize) p->grad_flow_layers * p->grad_flow_window * sizeof (double));
+  g_mutex_lock (&self->epoch_lock);
+  if (self->epoch_func)
+    {
+      RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
+                           p->elapsed_seconds };
+      self->epoch_func (&epoch, self->epoch_data);
+    }
   g_mutex_lock (&self->lock);
   g_array_append_val (self->pending, copy);
+  g_mutex_unlock (&self->epoch_lock);
   if (p->improved)
     {
       /* the model holds this epoch's weights now, the best ones: a project can save them */
@@ -489,6 +509,57 @@ recur_run_resume (RecurRun    *self,
   recur_run_start (self, pool);
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
   return TRUE;
+}
+
+void
+recur_run_set_epoch_func (RecurRun       *self,
+                          guint           from,
+                          RecurEpochFunc  func,
+                          gpointer        user_data,
+                          GDestroyNotify  destroy)
+{
+  g_autoptr(GArray) done = g_array_new (FALSE, FALSE, sizeof (RecurEpoch));
+  GDestroyNotify old_destroy;
+  gpointer old_data;
+
+  g_return_if_fail (RECUR_IS_RUN (self));
+  g_mutex_lock (&self->epoch_lock);
+  old_destroy = self->epoch_destroy;
+  old_data = self->epoch_data;
+  if (func)
+    {
+      /* what the main thread has, then what waits in the mailbox: every epoch so far (the
+       * worker cannot be between calling the old func and posting an epoch: it holds
+       * epoch_lock from one to the other) */
+      g_mutex_lock (&self->lock);
+      for (guint i = MAX (from, 1) - 1; i < self->train_loss->len; i++)
+        {
+          RecurEpoch epoch = { i + 1,
+                               g_array_index (self->train_loss, double, i),
+                               g_array_index (self->val_loss, double, i),
+                               g_array_index (self->lr, double, i),
+                               g_array_index (self->grad_norm, double, i),
+                               g_array_index (self->seconds, double, i) };
+          g_array_append_val (done, epoch);
+        }
+      for (guint i = 0; i < self->pending->len; i++)
+        {
+          const RecurProgress *p = &g_array_index (self->pending, RecurProgress, i);
+          RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
+                               p->elapsed_seconds };
+          if (p->epoch >= from)
+            g_array_append_val (done, epoch);
+        }
+      g_mutex_unlock (&self->lock);
+      for (guint i = 0; i < done->len; i++)
+        func (&g_array_index (done, RecurEpoch, i), user_data);
+    }
+  self->epoch_func = func;
+  self->epoch_data = user_data;
+  self->epoch_destroy = destroy;
+  g_mutex_unlock (&self->epoch_lock);
+  if (old_destroy)
+    old_destroy (old_data);
 }
 
 void

@@ -66,6 +66,32 @@ void            recur_run_start          (RecurRun              *self,
 gboolean        recur_run_resume         (RecurRun              *self,
                                           GThreadPool           *pool);
 gboolean        recur_run_can_resume     (RecurRun              *self);
+/* An epoch as it ended, for recur_run_set_epoch_func. */
+typedef struct
+{
+  guint  epoch;       /* 1-based, counted across a resume */
+  double train_loss;
+  double val_loss;    /* NAN without validation windows */
+  double lr;
+  double grad_norm;
+  double seconds;     /* elapsed since training began */
+} RecurEpoch;
+
+typedef void (*RecurEpochFunc) (const RecurEpoch *epoch,
+                                gpointer          user_data);
+
+/* Hands func every epoch of the run as it ends, on the worker thread, before the next epoch
+ * begins and before the main thread hears of it: where a finished epoch must be kept even if
+ * the process is killed a moment later (a project's history.log). The epochs that have ended
+ * already, numbered from `from` on, are handed first, now, on this thread, so that func sees
+ * each epoch once and in order. func must not call the run; the drain does not wait for it.
+ * NULL detaches: once this returns the old func is not running and will not be called again,
+ * and its destroy has run. Main thread. */
+void            recur_run_set_epoch_func (RecurRun              *self,
+                                          guint                  from,
+                                          RecurEpochFunc         func,
+                                          gpointer               user_data,
+                                          GDestroyNotify         destroy);
 /* Asks the run to stop between two minibatches; it keeps its best weights. */
 void            recur_run_stop           (RecurRun              *self);
 

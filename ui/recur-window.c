@@ -864,8 +864,10 @@ overlaid_runs (RecurWindow *self)
   return selected;
 }
 
-/* Keeps a run's files in the open project up to date (history every drain, best weights at
- * most once a second, the result at the end): a crash loses at most the last few epochs. */
+/* Keeps a run's files in the open project up to date (every epoch appended to its history.log
+ * by the run's worker as it ends, synced to the disk each drain; best weights at most once a
+ * second; history.json and the result at the end): a killed process loses at most the epoch in
+ * progress. */
 static void
 sync_to_project (RecurWindow *self,
                  RecurRun    *run)
@@ -1332,8 +1334,6 @@ queue_sweep (GPtrArray *points,
 
   g_clear_pointer (&self->sweep_runs, g_ptr_array_unref);
   g_clear_pointer (&self->sweep_points, g_ptr_array_unref);
-  g_clear_pointer (&self->project, recur_project_free);
-  g_clear_pointer (&self->project_runs, g_hash_table_unref);
   self->sweep_runs = g_ptr_array_new_with_free_func (g_object_unref);
   self->sweep_points = g_ptr_array_new_with_free_func ((GDestroyNotify) recur_sweep_point_free);
   for (guint i = 0; i < points->len; i++)
@@ -1390,23 +1390,18 @@ set_project (RecurWindow  *self,
     }
 }
 
-static void
-on_save_project_response (GtkNativeDialog *dialog,
-                          int              response,
-                          gpointer         user_data)
+void
+recur_window_save_project (RecurWindow *self,
+                           const char  *path)
 {
-  RecurWindow *self = user_data;
-  g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT
-                            ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
-  g_autofree char *path = file ? g_file_get_path (file) : NULL;
   g_autoptr(GError) error = NULL;
   RecurProject *project;
-  guint col = selected_column (self);
+  guint col;
 
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  if (path == NULL || self->series == NULL)
+  g_return_if_fail (RECUR_IS_WINDOW (self));
+  if (self->series == NULL)
     return;
+  col = selected_column (self);
   project = recur_project_create (path, recur_series_get_path (self->series),
                                   col == G_MAXUINT ? NULL
                                                    : recur_series_get_column_name (self->series, col),
@@ -1417,13 +1412,30 @@ on_save_project_response (GtkNativeDialog *dialog,
       return;
     }
   set_project (self, project);
-  /* every run so far goes in, finished or not; later ones as they start */
+  /* every run so far goes in, finished or not (one training goes on being logged from the
+   * epochs it has); later ones as they start */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
     {
       g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
       add_to_project (self, run);
     }
   gtk_label_set_text (self->status_label, _("Project saved: runs are now kept as they train"));
+}
+
+static void
+on_save_project_response (GtkNativeDialog *dialog,
+                          int              response,
+                          gpointer         user_data)
+{
+  RecurWindow *self = user_data;
+  g_autoptr(GFile) file = response == GTK_RESPONSE_ACCEPT
+                            ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog)) : NULL;
+  g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  if (path)
+    recur_window_save_project (self, path);
 }
 
 static void
@@ -1571,8 +1583,13 @@ recur_window_open_project (RecurWindow *self,
                            const char  *path)
 {
   g_autoptr(GError) error = NULL;
-  RecurProject *project = recur_project_open (path, &error);
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+  RecurProject *project;
 
+  /* opened again: let go of it first, or its own lock would refuse it */
+  if (self->project && g_str_equal (canonical, recur_project_get_path (self->project)))
+    set_project (self, NULL);
+  project = recur_project_open (path, RECUR_PROJECT_WRITE, &error);
   if (project == NULL)
     {
       show_error (self, error->message);

@@ -17,7 +17,12 @@ GtkWidget   *recur_window_new             (GtkApplication *app);
  * series loaded before stays. */
 void         recur_window_open_path       (RecurWindow    *self,
                                            const char     *path);
-/* Opens a project folder: its CSV (asking where it is when it moved) and its runs. */
+/* Makes a project folder at path (Save Project As…) and keeps every run of the window in it,
+ * as they train; a failure (the folder not empty, or in use by another process) is shown. */
+void         recur_window_save_project    (RecurWindow    *self,
+                                           const char     *path);
+/* Opens a project folder: its CSV (asking where it is when it moved) and its runs; a project
+ * another process is writing to is refused, the message naming that process. */
 void         recur_window_open_project    (RecurWindow    *self,
                                            const char     *path);
 gboolean     recur_window_is_loading      (RecurWindow    *self);

@@ -305,6 +305,14 @@ test_bad_specs (void)
     }
 }
 
+static gboolean
+has_contents (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && st.st_size > 0;
+}
+
 /* Ctrl-C stops every run, which keep their best weights; the table is still printed. Runs are
  * made as workers free up, so the third of three on two workers is never started. */
 static void
@@ -313,7 +321,7 @@ test_interrupt (void)
   g_autofree char *csv = nottingham ();
   const char *dir = temp_dir ();
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
-  g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0002", "history.log", NULL);
   const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12,16", "--epochs", "100000",
                                "--patience", "0", "--jobs", "2", "--project", project, NULL };
   g_autoptr(GError) error = NULL;
@@ -322,8 +330,8 @@ test_interrupt (void)
   Result r;
 
   g_assert_no_error (error);
-  /* both runs are training once both have written a history */
-  while (!g_file_test (history, G_FILE_TEST_EXISTS))
+  /* both runs are training once both have logged an epoch */
+  while (!has_contents (history))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -348,13 +356,13 @@ test_interrupt (void)
   result_clear (&r);
 }
 
-/* Waits until path exists (a run has written it while training). */
+/* Waits until path exists and is not empty (a run has written it while training). */
 static void
 wait_for_file (const char *path)
 {
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  while (!g_file_test (path, G_FILE_TEST_EXISTS))
+  while (!has_contents (path))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -370,7 +378,7 @@ test_project_survives_a_kill (void)
   const char *dir = temp_dir ();
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   g_autofree char *weights = g_build_filename (project, "run-0001", "best.safetensors", NULL);
-  g_autofree char *history = g_build_filename (project, "run-0002", "history.json", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0002", "history.log", NULL);
   const char *const args[] = { "sweep", csv, "--grid", "hidden=8,12", "--epochs", "100000",
                                "--patience", "0", "--jobs", "2", "--project", project, NULL };
   g_autoptr(GError) error = NULL;
@@ -486,6 +494,64 @@ test_project (void)
   result_clear (&r);
 }
 
+/* One writer at a time: a second sweep on a project a sweep is writing is refused, naming the
+ * process that holds it, as is relocating it; info and export-table still read it. Killed
+ * outright, the holder leaves no stale lock: the next sweep goes ahead at once. */
+static void
+test_project_lock (void)
+{
+  g_autofree char *csv = nottingham ();
+  const char *dir = temp_dir ();
+  g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
+  g_autofree char *history = g_build_filename (project, "run-0001", "history.log", NULL);
+  g_autofree char *table = g_build_filename (dir, "table.csv", NULL);
+  const char *const args[] = { "sweep", csv, "--grid", "hidden=8", "--epochs", "100000",
+                               "--patience", "0", "--project", project, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) holder = spawn_recur (args, &error);
+  g_autofree char *named = NULL;
+  Result r;
+
+  g_assert_no_error (error);
+  named = g_strdup_printf ("is open in recur sweep (process %s)",
+                           g_subprocess_get_identifier (holder));
+  wait_for_file (history);
+
+  r = run_recur ("sweep", csv, "--grid", "hidden=4", "--epochs", "2", "--project", project);
+  g_test_message ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, project));
+  g_assert_nonnull (strstr (r.err, named));
+  result_clear (&r);
+  r = run_recur ("project", "relocate", project, csv);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, named));
+  result_clear (&r);
+  /* readers only look: every file is replaced atomically, the log only grows */
+  r = run_recur ("project", "info", project, "--json");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"status\" : \"interrupted\""));
+  g_assert_nonnull (strstr (r.out, "\"issues\" : []"));
+  result_clear (&r);
+  r = run_recur ("project", "export-table", project, table);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+
+  g_subprocess_force_exit (holder);
+  r = finish (holder);
+  g_assert_cmpint (r.status, ==, -1);
+  result_clear (&r);
+  r = run_recur ("sweep", csv, "--grid", "hidden=4", "--epochs", "2", "--quiet", "--json",
+                 "--project", project);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  r = run_recur ("project", "info", project, "--json");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\"status\" : \"interrupted\""));
+  g_assert_nonnull (strstr (r.out, "\"status\" : \"finished\""));
+  result_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -499,5 +565,6 @@ main (int    argc,
   g_test_add_func ("/cli/sweep/interrupt", test_interrupt);
   g_test_add_func ("/cli/project/save-reopen-damage-relocate", test_project);
   g_test_add_func ("/cli/project/survives-a-kill", test_project_survives_a_kill);
+  g_test_add_func ("/cli/project/lock", test_project_lock);
   return g_test_run ();
 }

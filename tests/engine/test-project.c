@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Projects: runs saved as they train and read back bit for bit; a truncated project.json, a
  * corrupt result, a missing weights file and a moved CSV each give their error and recover what
- * is intact. */
+ * is intact; history.log as a crash can leave it; the lock; paths that lead outside the folder. */
 #include "config.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "recur-comparison.h"
+#include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
 
@@ -144,8 +148,23 @@ static RecurProject *
 reopen (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  RecurProject *project = recur_project_open (f->path, &error);
+  RecurProject *project = recur_project_open (f->path, RECUR_PROJECT_READ, &error);
 
+  g_assert_no_error (error);
+  g_assert_nonnull (project);
+  return project;
+}
+
+/* For writing: the writer's lock is let go first (one writer at a time, even in one process). */
+static RecurProject *
+reopen_for_writing (Fixture       *f,
+                    RecurProject **writer)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProject *project;
+
+  g_clear_pointer (writer, recur_project_free);
+  project = recur_project_open (f->path, RECUR_PROJECT_WRITE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (project);
   return project;
@@ -218,6 +237,12 @@ test_round_trip (Fixture       *f,
       g_assert_cmpmem (h->seconds, h->n_epochs * 8, recur_run_get_seconds (run), h->n_epochs * 8);
       for (guint e = 0; e < h->n_epochs; e++)
         g_assert_true (h->val_loss[e] == recur_run_get_val_loss (run)[e]);
+      /* the run has ended: history.json holds it all, the epoch log is gone */
+      {
+        g_autofree char *log = g_build_filename (recur_project_run_get_dir (entry), "history.log",
+                                                 NULL);
+        g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+      }
     }
 
   /* the two that finished: metrics and weights exactly as trained */
@@ -278,6 +303,7 @@ test_truncated_project_json (Fixture       *f,
                              gconstpointer  data)
 {
   g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *sha256 = g_strdup (recur_project_get_data (written)->sha256);
   g_autofree char *file = g_build_filename (f->path, "project.json", NULL);
   g_autoptr(RecurProject) project = NULL;
   g_autoptr(RecurProject) saved = NULL;
@@ -285,7 +311,7 @@ test_truncated_project_json (Fixture       *f,
   const GError *issue;
 
   truncate_file (file);
-  project = reopen (f);
+  project = reopen_for_writing (f, &written);
   issue = find_issue (project, RECUR_PROJECT_ERROR_CORRUPT);
   g_assert_nonnull (issue);
   g_assert_nonnull (strstr (issue->message, "project.json"));
@@ -294,8 +320,7 @@ test_truncated_project_json (Fixture       *f,
   /* everything came back from the run folders: runs, names, data reference */
   g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
   g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (project, 1)), ==, "hidden=12");
-  g_assert_cmpstr (recur_project_get_data (project)->sha256, ==,
-                   recur_project_get_data (written)->sha256);
+  g_assert_cmpstr (recur_project_get_data (project)->sha256, ==, sha256);
   g_assert_true (recur_project_check_data (project, &error));
   assert_weights_equal (project, recur_project_get_run (project, 0), g_ptr_array_index (f->runs, 0));
 
@@ -386,7 +411,7 @@ test_moved_csv (Fixture       *f,
   const GError *issue;
 
   g_assert_cmpint (g_rename (f->csv, moved), ==, 0);
-  project = reopen (f);
+  project = reopen_for_writing (f, &written);
   issue = find_issue (project, RECUR_PROJECT_ERROR_DATA_MOVED);
   g_assert_nonnull (issue);
   g_assert_nonnull (strstr (issue->message, f->csv));  /* where it was expected */
@@ -414,7 +439,7 @@ test_moved_csv (Fixture       *f,
   /* a changed file in its place: DATA_CHANGED; accepted on insistence, the old hash kept */
   g_assert_cmpint (g_rename (other, moved), ==, 0);
   g_clear_pointer (&again, recur_project_free);
-  again = reopen (f);
+  again = reopen_for_writing (f, &project);
   g_assert_nonnull (find_issue (again, RECUR_PROJECT_ERROR_DATA_CHANGED));
   g_assert_true (recur_project_set_data_path (again, moved, TRUE, &error));
   g_assert_cmpstr (recur_project_get_data (again)->sha256, !=, old_sha);
@@ -439,7 +464,7 @@ test_moved_together (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_rename (f->dir, new_dir), ==, 0);
-  project = recur_project_open (new_path, &error);
+  project = recur_project_open (new_path, RECUR_PROJECT_READ, &error);
   g_assert_cmpint (g_rename (new_dir, f->dir), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
@@ -462,7 +487,7 @@ test_rename_and_delete (Fixture       *f,
   g_assert_true (recur_project_delete_run (project, recur_project_get_run (project, 1), &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-  again = reopen (f);
+  again = reopen_for_writing (f, &project);
   g_assert_cmpuint (recur_project_get_issues (again)->len, ==, 0);
   g_assert_cmpuint (recur_project_get_n_runs (again), ==, 2);
   g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (again, 0)), ==, "baseline");
@@ -517,10 +542,10 @@ test_refusals (Fixture       *f,
   g_autofree char *text = NULL;
   g_autoptr(RecurProject) project = NULL;
 
-  g_assert_null (recur_project_open (f->path, &error));
+  g_assert_null (recur_project_open (f->path, RECUR_PROJECT_WRITE, &error));
   g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_null (recur_project_open (f->dir, &error)); /* a folder, but no project */
+  g_assert_null (recur_project_open (f->dir, RECUR_PROJECT_WRITE, &error)); /* a folder, but no project */
   g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_null (recur_project_create (f->dir, f->csv, NULL, &error));
@@ -553,7 +578,7 @@ test_refusals (Fixture       *f,
     at[strlen ("\"version\" : ")] = '9';
   }
   g_assert_true (g_file_set_contents (file, text, -1, NULL));
-  g_assert_null (recur_project_open (f->path, &error));
+  g_assert_null (recur_project_open (f->path, RECUR_PROJECT_WRITE, &error));
   g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_VERSION);
   g_assert_nonnull (strstr (error->message, "newer"));
 }
@@ -624,6 +649,604 @@ test_comparison_from_project (Fixture       *f,
   g_assert_nonnull (strstr (csv, ",run-0003,16,failed,"));
 }
 
+
+/* ---- history.log, the lock, paths that lead outside ---------------------------------------- */
+
+static gboolean
+has_epochs (gpointer data)
+{
+  gpointer *pair = data;
+  return recur_run_get_n_epochs (pair[0]) >= GPOINTER_TO_UINT (pair[1]);
+}
+
+static void
+iterate_until (gboolean (*cond) (gpointer),
+               gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gboolean
+run_ended (gpointer run)
+{
+  return !recur_run_is_active (run);
+}
+
+static RecurRun *
+new_run (Fixture *f,
+         guint    epochs)
+{
+  g_autoptr(GError) error = NULL;
+  RecurJobConfig config;
+  RecurRun *run;
+
+  recur_job_config_init (&config);
+  config.column = g_strdup ("y");
+  config.model.hidden_size = 6;
+  config.model.window = 12;
+  config.model.horizon = 4;
+  config.train.epochs = epochs;
+  config.train.patience = 0;
+  config.train.seed = 3;
+  run = recur_run_new ("logged", &config, f->series, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  g_ptr_array_add (f->runs, run);
+  return run;
+}
+
+/* A run let go while it trains (its project freed: what a killed process leaves): the run
+ * folder holds config.json, history.log and the best weights so far, no history.json. Returns
+ * the run, stopped, with the epochs it trained. */
+static RecurRun *
+train_and_let_go (Fixture *f,
+                  guint    min_epochs)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProject *project = recur_project_create (f->path, f->csv, "y", &error);
+  GThreadPool *pool = recur_run_pool_new (1);
+  RecurRun *run = new_run (f, 1000000);
+  Tracked tracked;
+  gpointer pair[2] = { run, GUINT_TO_POINTER (min_epochs) };
+
+  g_assert_no_error (error);
+  tracked.project = project;
+  tracked.entry = recur_project_add_recur_run (project, run, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_signal_connect (run, "progress", G_CALLBACK (on_run_changed), &tracked);
+  recur_run_start (run, pool);
+  iterate_until (has_epochs, pair);
+  g_signal_handlers_disconnect_by_data (run, &tracked);
+  recur_project_free (project);  /* detaches the run: it trains on, unlogged */
+  recur_run_stop (run);
+  iterate_until (run_ended, run);
+  g_thread_pool_free (pool, FALSE, TRUE);
+  return run;
+}
+
+static void
+assert_history_prefix (const RecurHistory *h,
+                       RecurRun           *run,
+                       guint               n)
+{
+  g_assert_cmpuint (h->n_epochs, ==, n);
+  g_assert_cmpuint (n, <=, recur_run_get_n_epochs (run));
+  g_assert_cmpmem (h->train_loss, n * 8, recur_run_get_train_loss (run), n * 8);
+  g_assert_cmpmem (h->val_loss, n * 8, recur_run_get_val_loss (run), n * 8);
+  g_assert_cmpmem (h->lr, n * 8, recur_run_get_lr (run), n * 8);
+  g_assert_cmpmem (h->grad_norm, n * 8, recur_run_get_grad_norm (run), n * 8);
+  g_assert_cmpmem (h->seconds, n * 8, recur_run_get_seconds (run), n * 8);
+}
+
+static RecurProject *
+reopen_with (Fixture    *f,
+             const char *log,
+             const char *text,
+             gsize       length)
+{
+  /* a new file, without a sync (1,700 syncs would take the test's time; and ext4 flushes a
+   * file truncated to zero on close) */
+  FILE *file = (g_unlink (log), fopen (log, "wb"));
+
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fwrite (text, 1, length, file), ==, length);
+  g_assert_cmpint (fclose (file), ==, 0);
+  return reopen (f);
+}
+
+/* What a crash can do to history.log, as SQLite's crash tests simulate it (a write cut at any
+ * byte, unsynced bytes lost or turned to garbage): cut anywhere, the complete lines are read back
+ * bit for bit and the cut one is dropped without an issue (it is the epoch in progress); a
+ * complete line that is garbage is an issue, and the epochs before it are kept. */
+static void
+test_log_cut_anywhere (Fixture       *f,
+                       gconstpointer  data)
+{
+  RecurRun *run = train_and_let_go (f, 12);
+  g_autofree char *log = run_path (f, "run-0001", "history.log");
+  g_autofree char *history_json = run_path (f, "run-0001", "history.json");
+  g_autofree char *text = NULL;
+  g_autoptr(GString) damaged = NULL;
+  gsize len;
+  guint lines = 0;
+
+  g_assert_false (g_file_test (history_json, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (log, &text, &len, NULL));
+  for (gsize i = 0; i < len; i++)
+    lines += text[i] == '\n';
+  g_assert_cmpuint (lines, >=, 12);
+  g_assert_cmpint (text[len - 1], ==, '\n');
+  {
+    g_autoptr(RecurProject) whole = reopen (f);
+    RecurProjectRun *entry = recur_project_get_run (whole, 0);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RecurModel) weights = recur_project_run_load_weights (whole, entry, NULL, &error);
+
+    g_assert_no_error (error); /* the best weights so far, from an epoch it had logged */
+    g_assert_cmpuint (recur_project_get_issues (whole)->len, ==, 0);
+    g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_INTERRUPTED);
+    assert_history_prefix (recur_project_run_get_history (entry), run, lines);
+  }
+  /* three lines are enough to cut anywhere: in the first, in one after it, at a line's end */
+  lines = 3;
+  len = 0;
+  for (guint seen = 0; seen < lines; len++)
+    seen += text[len] == '\n';
+
+  for (gsize cut = 0; cut <= len; cut++)
+    {
+      g_autoptr(RecurProject) project = reopen_with (f, log, text, cut);
+      guint complete = 0;
+
+      for (gsize i = 0; i < cut; i++)
+        complete += text[i] == '\n';
+      g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+      assert_history_prefix (recur_project_run_get_history (recur_project_get_run (project, 0)),
+                             run, complete);
+    }
+
+  /* unsynced bytes that came back as zeros or garbage: a cut line, dropped */
+  damaged = g_string_new_len (text, (gssize) len);
+  g_string_append_len (damaged, "\0\0\0\0\0\0\0\0", 8);
+  {
+    g_autoptr(RecurProject) project = reopen_with (f, log, damaged->str, damaged->len);
+    g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+    assert_history_prefix (recur_project_run_get_history (recur_project_get_run (project, 0)),
+                           run, lines);
+  }
+  /* a complete line of garbage: reported, the epochs before it kept */
+  g_string_append (damaged, "\n{\"epoch\":1000}\n");
+  {
+    g_autoptr(RecurProject) project = reopen_with (f, log, damaged->str, damaged->len);
+    const GError *issue = find_issue (project, RECUR_PROJECT_ERROR_CORRUPT);
+    g_autofree char *where = g_strdup_printf ("history.log:%u:", lines + 1);
+    g_assert_nonnull (issue);
+    g_assert_nonnull (strstr (issue->message, where));
+    assert_history_prefix (recur_project_run_get_history (recur_project_get_run (project, 0)),
+                           run, lines);
+  }
+  /* a line in the middle garbled (a digit turned into a letter) */
+  g_string_assign (damaged, text);
+  {
+    char *third = damaged->str;
+    for (guint i = 0; i < 2; i++)
+      third = strchr (third, '\n') + 1;
+    *strchr (third, '.') = 'x';
+  }
+  {
+    g_autoptr(RecurProject) project = reopen_with (f, log, damaged->str, damaged->len);
+    const GError *issue = find_issue (project, RECUR_PROJECT_ERROR_CORRUPT);
+    g_assert_nonnull (issue);
+    g_assert_nonnull (strstr (issue->message, "history.log:3:"));
+    assert_history_prefix (recur_project_run_get_history (recur_project_get_run (project, 0)),
+                           run, 2);
+  }
+  /* an epoch out of sequence: the second line dropped */
+  g_string_assign (damaged, text);
+  {
+    char *second = strchr (damaged->str, '\n') + 1;
+    char *end = strchr (second, '\n') + 1;
+    g_string_erase (damaged, second - damaged->str, end - second);
+  }
+  {
+    g_autoptr(RecurProject) project = reopen_with (f, log, damaged->str, damaged->len);
+    const GError *issue = find_issue (project, RECUR_PROJECT_ERROR_CORRUPT);
+    g_assert_nonnull (issue);
+    g_assert_nonnull (strstr (issue->message, "epoch 3 follows epoch 1"));
+    assert_history_prefix (recur_project_run_get_history (recur_project_get_run (project, 0)),
+                           run, 1);
+  }
+}
+
+static gboolean
+has_result (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* A run stopped, then resumed: its result goes while it trains again, and the end writes the
+ * whole history (what history.json had, then the log's) and the new result. */
+static void
+test_resumed_run (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = recur_project_create (f->path, f->csv, "y", &error);
+  GThreadPool *pool = recur_run_pool_new (1);
+  RecurRun *run = new_run (f, 60);
+  g_autofree char *result = run_path (f, "run-0001", "result.json");
+  g_autofree char *log = run_path (f, "run-0001", "history.log");
+  gpointer pair[2] = { run, GUINT_TO_POINTER (5) };
+  Tracked tracked = { project, NULL };
+
+  g_assert_no_error (error);
+  tracked.entry = recur_project_add_recur_run (project, run, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_signal_connect (run, "progress", G_CALLBACK (on_run_changed), &tracked);
+  g_signal_connect (run, "finished", G_CALLBACK (on_run_changed), &tracked);
+  recur_run_start (run, pool);
+  iterate_until (has_epochs, pair);
+  recur_run_stop (run);
+  iterate_until (run_ended, run);
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
+  g_assert_cmpuint (recur_run_get_n_epochs (run), <, 60);
+  g_assert_true (g_file_test (result, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+
+  g_assert_true (recur_run_resume (run, pool));
+  g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (log, G_FILE_TEST_EXISTS));
+  iterate_until (run_ended, run);
+  iterate_until (has_result, result);
+  g_signal_handlers_disconnect_by_data (run, &tracked);
+  g_thread_pool_free (pool, FALSE, TRUE);
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+  g_assert_cmpuint (recur_run_get_n_epochs (run), ==, 60);
+  g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&project, recur_project_free);
+  {
+    g_autoptr(RecurProject) again = reopen (f);
+    RecurProjectRun *entry = recur_project_get_run (again, 0);
+    g_assert_cmpuint (recur_project_get_issues (again)->len, ==, 0);
+    g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_FINISHED);
+    assert_history_prefix (recur_project_run_get_history (entry), run, 60);
+    assert_weights_equal (again, entry, run);
+  }
+}
+
+/* One writer at a time, even within a process; readers always; the lock goes with its holder. */
+static void
+test_lock (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) writer = recur_project_create (f->path, f->csv, "y", &error);
+  g_autoptr(RecurProject) reader = NULL;
+  g_autoptr(RecurProject) second = NULL;
+  g_autofree char *pid = g_strdup_printf ("(process %d)", (int) getpid ());
+  g_autofree char *lock = g_build_filename (f->path, "lock", NULL);
+  g_autofree char *outside = g_build_filename (f->dir, "outside.txt", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  g_assert_null (recur_project_open (f->path, RECUR_PROJECT_WRITE, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_LOCKED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, f->path));
+  g_assert_nonnull (strstr (error->message, pid));
+  g_assert_nonnull (strstr (error->message, g_get_prgname ()));
+  g_clear_error (&error);
+  /* creating over it is refused by the lock too, not only because it is not empty */
+  g_assert_null (recur_project_create (f->path, f->csv, "y", &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_LOCKED);
+  g_clear_error (&error);
+  reader = recur_project_open (f->path, RECUR_PROJECT_READ, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_project_get_issues (reader)->len, ==, 0);
+
+  g_clear_pointer (&writer, recur_project_free);
+  second = recur_project_open (f->path, RECUR_PROJECT_WRITE, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&second, recur_project_free);
+
+  /* a lock file that is a symbolic link is not followed, nor written through */
+  g_assert_true (g_file_set_contents (outside, "keep me", -1, NULL));
+  g_assert_cmpint (g_unlink (lock), ==, 0);
+  g_assert_cmpint (symlink (outside, lock), ==, 0);
+  g_assert_null (recur_project_open (f->path, RECUR_PROJECT_WRITE, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_UNSAFE_PATH);
+  g_assert_nonnull (strstr (error->message, lock));
+  g_clear_error (&error);
+  g_assert_true (g_file_get_contents (outside, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "keep me");
+}
+
+/* The contents of every file below dir, for "nothing there changed". */
+static char *
+tree_digest (const char *dir)
+{
+  g_autofree char *command = g_strdup_printf ("sh -c 'cd \"%s\" && find . -type f | sort | "
+                                              "xargs sha256sum'", dir);
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_command_line_sync (command, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+static void
+write_text (const char *path,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+make_link (const char *target,
+           const char *path)
+{
+  g_unlink (path);
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
+
+static gboolean
+has_issue_naming (RecurProject *project,
+                  int           code,
+                  const char   *text)
+{
+  GPtrArray *issues = recur_project_get_issues (project);
+
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const GError *e = g_ptr_array_index (issues, i);
+      if (e->domain == RECUR_PROJECT_ERROR && e->code == code && strstr (e->message, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A project whose files point outside its folder: run ids that are paths, run folders and files
+ * that are symbolic links. Each is refused with an issue naming it; nothing outside is read (the
+ * decoy run outside never shows) or written (the outside tree is unchanged after writing). */
+static void
+test_paths_outside (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *outside = g_build_filename (f->dir, "outside", NULL);
+  g_autofree char *decoy = g_build_filename (outside, "run-0007", NULL);
+  g_autofree char *project_file = g_build_filename (f->path, "project.json", NULL);
+  g_autofree char *command = g_strdup_printf ("mkdir -p '%s' && cp -r '%s/run-0001' '%s' && "
+                                              "sed -i 's/\"name\" : \"hidden=8\"/\"name\" : "
+                                              "\"decoy\"/' '%s/config.json'",
+                                              outside, f->path, decoy, decoy);
+  g_autofree char *text = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) listed = NULL;
+  RecurProjectRun *entry;
+  const char *const hostile_ids[] = { "../outside/run-0007", "/tmp/run-0007",
+                                      "run-0001/../../outside/run-0007", "run-0007/", "run-+7" };
+  struct { const char *run, *file; } linked_files[] = {
+    { "run-0001", "config.json" }, { "run-0002", "result.json" },
+    { "run-0002", "best.safetensors" }, { "run-0003", "history.json" },
+    { "run-0003", "history.log" },
+  };
+
+  g_clear_pointer (&written, recur_project_free);
+  g_assert_cmpint (system (command), ==, 0);
+  /* project.json lists ids that are paths, and a run whose folder is a link */
+  g_assert_true (g_file_get_contents (project_file, &text, NULL, NULL));
+  listed = g_string_new (text);
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_ids); i++)
+    {
+      g_autofree char *entry_text = g_strdup_printf ("{\"id\": \"%s\", \"name\": \"hostile\"}, ",
+                                                     hostile_ids[i]);
+      g_string_replace (listed, "\"runs\" : [", "\"runs\" : [ ", 1);
+      g_string_insert (listed, strstr (listed->str, "\"runs\" : [ ") - listed->str
+                                 + strlen ("\"runs\" : [ "), entry_text);
+    }
+  g_string_replace (listed, "\"runs\" : [ ", "\"runs\" : [ {\"id\": \"run-0008\", \"name\": "
+                                             "\"linked\"}, ", 1);
+  write_text (project_file, listed->str);
+  {
+    g_autofree char *link7 = g_build_filename (f->path, "run-0007", NULL);
+    g_autofree char *link8 = g_build_filename (f->path, "run-0008", NULL);
+    make_link (decoy, link7);   /* unlisted */
+    make_link (decoy, link8);   /* listed */
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (linked_files); i++)
+    {
+      g_autofree char *path = run_path (f, linked_files[i].run, linked_files[i].file);
+      g_autofree char *target = g_build_filename (decoy, linked_files[i].file, NULL);
+      if (!g_file_test (target, G_FILE_TEST_EXISTS))
+        write_text (target, "{\"epochs\": 0}\n");
+      make_link (target, path);
+    }
+  before = tree_digest (outside);
+
+  project = recur_project_open (f->path, RECUR_PROJECT_READ, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < recur_project_get_issues (project)->len; i++)
+    {
+      const GError *issue = g_ptr_array_index (recur_project_get_issues (project), i);
+      g_test_message ("issue: %s", issue->message);
+    }
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (project, i)), !=, "decoy");
+  for (guint i = 0; i < G_N_ELEMENTS (hostile_ids); i++)
+    {
+      g_autofree char *quoted = g_strdup_printf ("“id”: “%s”", hostile_ids[i]);
+      g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH, quoted));
+    }
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH,
+                                   "run-0007 is a symbolic link"));
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH,
+                                   "run-0008 is a symbolic link"));
+  for (guint i = 0; i < G_N_ELEMENTS (linked_files); i++)
+    {
+      g_autofree char *path = run_path (f, linked_files[i].run, linked_files[i].file);
+      g_autofree char *what = g_strdup_printf ("%s is a symbolic link", path);
+      g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH, what));
+    }
+  /* what each link stood for is treated as missing or damaged, never read */
+  entry = recur_project_get_run (project, 0);
+  g_assert_null (recur_project_run_get_config (entry));
+  entry = recur_project_get_run (project, 1);
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_DAMAGED);
+  g_assert_false (recur_project_run_has_weights (entry));
+  g_assert_null (recur_project_run_load_weights (project, entry, NULL, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_UNSAFE_PATH);
+  g_clear_error (&error);
+  entry = recur_project_get_run (project, 2);
+  g_assert_cmpuint (recur_project_run_get_history (entry)->n_epochs, ==, 0);
+  g_assert_true (recur_project_is_recovered (project));
+  g_clear_pointer (&project, recur_project_free);
+
+  /* writing: links are replaced, never written through; new runs never take a linked id */
+  project = recur_project_open (f->path, RECUR_PROJECT_WRITE, &error);
+  g_assert_no_error (error);
+  entry = recur_project_get_run (project, 1);
+  g_assert_true (recur_project_write_result (project, entry, RECUR_RUN_FAILED, "rewritten", NULL,
+                                             &error));
+  g_assert_no_error (error);
+  g_assert_true (recur_project_save (project, &error));
+  {
+    RecurJobConfig config;
+    recur_job_config_init (&config);
+    entry = recur_project_add_run (project, "new", &config, NULL, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (recur_project_run_get_id (entry), ==, "run-0009");
+    recur_job_config_clear (&config);
+  }
+  {
+    g_autofree char *result = run_path (f, "run-0002", "result.json");
+    g_assert_cmpint (recur_file_kind (result), ==, RECUR_FILE_KIND_REGULAR);
+  }
+  g_clear_pointer (&project, recur_project_free);
+  after = tree_digest (outside);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (project_file, &text, NULL, NULL));
+  g_assert_null (strstr (text, "outside"));
+  g_assert_null (strstr (text, "run-0008"));
+}
+
+/* The data reference may lead outside by design, but only to a regular file, only read: a FIFO
+ * or a folder there is "not found" (opening does not block on it), and a relative path that is
+ * absolute is refused by name. */
+static void
+test_data_reference (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *project_file = g_build_filename (f->path, "project.json", NULL);
+  g_autofree char *fifo = g_build_filename (f->dir, "fifo.csv", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GString) edited = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = NULL;
+
+  g_clear_pointer (&written, recur_project_free);
+  g_assert_true (g_file_get_contents (project_file, &text, NULL, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  edited = g_string_new (text);
+  g_string_replace (edited, "\"../data/sine.csv\"", "\"../fifo.csv\"", 1);
+  g_string_replace (edited, f->csv, f->dir, 1);   /* absolute_path: a folder */
+  write_text (project_file, edited->str);
+  project = reopen (f);
+  g_assert_nonnull (find_issue (project, RECUR_PROJECT_ERROR_DATA_MOVED));
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
+  g_clear_pointer (&project, recur_project_free);
+
+  g_string_assign (edited, text);
+  g_string_replace (edited, "\"../data/sine.csv\"", "\"/etc/passwd\"", 1);
+  write_text (project_file, edited->str);
+  project = reopen (f);
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_CORRUPT,
+                                   "“relative_path” is an absolute path"));
+}
+
+/* project.json that is a symbolic link: not followed (the project is rebuilt from its run
+ * folders), and the next save replaces the link with a file, leaving its target alone. */
+static void
+test_project_json_link (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(RecurProject) written = train_into_project (f);
+  g_autofree char *project_file = g_build_filename (f->path, "project.json", NULL);
+  g_autofree char *outside = g_build_filename (f->dir, "elsewhere.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&written, recur_project_free);
+  g_assert_true (g_file_get_contents (project_file, &text, NULL, NULL));
+  write_text (outside, text);
+  make_link (outside, project_file);
+  project = recur_project_open (f->path, RECUR_PROJECT_WRITE, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH,
+                                   "project.json is a symbolic link"));
+  g_assert_true (has_issue_naming (project, RECUR_PROJECT_ERROR_UNSAFE_PATH,
+                                   "rebuilt from the run folders"));
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 3);
+  g_assert_nonnull (recur_project_get_data (project));
+  g_assert_true (recur_project_save (project, &error));
+  g_assert_cmpint (recur_file_kind (project_file), ==, RECUR_FILE_KIND_REGULAR);
+  g_assert_true (g_file_get_contents (outside, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, text);
+}
+
+/* A run restored from a project as interrupted (what the app shows) has nothing to add to it:
+ * syncing it, as the app does on each "progress" (a rename, another heatmap window), writes no
+ * result that would make it "damaged" on the next open. */
+static void
+test_restored_run_left_alone (Fixture       *f,
+                              gconstpointer  data)
+{
+  RecurRun *trained = train_and_let_go (f, 3);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = recur_project_open (f->path, RECUR_PROJECT_WRITE, &error);
+  RecurProjectRun *entry = recur_project_get_run (project, 0);
+  const RecurHistory *h = recur_project_run_get_history (entry);
+  g_autofree char *result = run_path (f, "run-0001", "result.json");
+  g_autoptr(RecurRun) restored = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_INTERRUPTED);
+  restored = recur_run_new_restored ("restored", recur_project_run_get_config (entry), f->series,
+                                     NULL, h->n_epochs, h->train_loss, h->val_loss, h->lr,
+                                     RECUR_RUN_INTERRUPTED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (recur_project_sync_run (project, entry, restored, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&project, recur_project_free);
+  project = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+  g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (project, 0)), ==,
+                   RECUR_RUN_INTERRUPTED);
+  g_assert_cmpuint (recur_project_run_get_history (recur_project_get_run (project, 0))->n_epochs,
+                    <=, recur_run_get_n_epochs (trained));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -641,6 +1264,13 @@ main (int    argc,
   ADD ("interrupted-unlisted-and-gone", test_interrupted_unlisted_and_gone);
   ADD ("refusals", test_refusals);
   ADD ("comparison-from-project", test_comparison_from_project);
+  ADD ("log-cut-anywhere", test_log_cut_anywhere);
+  ADD ("resumed-run", test_resumed_run);
+  ADD ("lock", test_lock);
+  ADD ("paths-outside", test_paths_outside);
+  ADD ("data-reference", test_data_reference);
+  ADD ("project-json-link", test_project_json_link);
+  ADD ("restored-run-left-alone", test_restored_run_left_alone);
 #undef ADD
   return g_test_run ();
 }

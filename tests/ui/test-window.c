@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "recur-params-panel.h"
+#include "recur-project.h"
 #include "recur-window.h"
 
 static gboolean
@@ -560,14 +561,20 @@ test_compare_runs (void)
   gtk_window_destroy (win);
 }
 
-/* A sweep from the dialog: hidden × lr, four runs side by side, their MASE in the results view. */
+/* A sweep from the dialog: hidden × lr, four runs side by side, their MASE in the results view,
+ * kept in the project the window has. */
 static void
 test_sweep_dialog (void)
 {
   GtkWindow *win = new_window ();
   GtkWindow *dialog;
   GtkWidget *first, *second;
+  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-ui-XXXXXX", NULL);
+  g_autofree char *project = g_build_filename (dir, "sweep.recur", NULL);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
 
+  recur_window_save_project (RECUR_WINDOW (win), project);
+  g_assert_null (recur_window_get_error_text (RECUR_WINDOW (win)));
   set_epochs (win, 10);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.sweep", NULL));
   g_assert_true (wait_for (dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_DIALOG), 5000));
@@ -601,6 +608,19 @@ test_sweep_dialog (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-sweep.png"));
   gtk_window_destroy (win);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RecurProject) saved = recur_project_open (project, RECUR_PROJECT_READ, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (recur_project_get_n_runs (saved), ==, 4);
+    for (guint i = 0; i < 4; i++)
+      g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (saved, i)), ==,
+                       RECUR_RUN_FINISHED);
+    g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (saved, 3)), ==,
+                     "hidden=16 lr=0.01");
+  }
+  g_assert_cmpint (system (command), ==, 0);
 }
 
 /* Accepts the open file chooser with a file (an existing one: no folder and name to set). */
@@ -697,6 +717,76 @@ test_project_round_trip (void)
   gtk_window_destroy (win);
 }
 
+static gboolean
+log_has_epochs (gpointer path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && st.st_size > 0;
+}
+
+static gboolean
+process_gone (gpointer proc)
+{
+  return g_subprocess_get_identifier (proc) == NULL;
+}
+
+/* A project a sweep is writing: Open Project and Save Project As are refused, the message naming
+ * the sweep's process, shown in the window; the sweep killed, the project opens at once. */
+static void
+test_project_held_by_a_sweep (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recur-held-XXXXXX", NULL);
+  g_autofree char *project = g_build_filename (dir, "held.recur", NULL);
+  g_autofree char *log = g_build_filename (project, "run-0001", "history.log", NULL);
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+  g_autofree char *named = NULL;
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  const char *const argv[] = { g_getenv ("RECUR_BIN"), "sweep", csv, "--grid", "hidden=8",
+                               "--epochs", "100000", "--patience", "0", "--quiet", "--project",
+                               project, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) sweep = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                                          | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                                    &error);
+  GtkWindow *win;
+  GtkRevealer *revealer;
+  gpointer pair[2];
+
+  g_assert_no_error (error);
+  named = g_strdup_printf ("is open in recur sweep (process %s)",
+                           g_subprocess_get_identifier (sweep));
+  g_assert_true (wait_for (log_has_epochs, log, 60000));
+  win = new_window ();
+  recur_window_open_project (RECUR_WINDOW (win), project);
+  g_assert_nonnull (recur_window_get_error_text (RECUR_WINDOW (win)));
+  g_assert_nonnull (strstr (recur_window_get_error_text (RECUR_WINDOW (win)), named));
+  g_assert_cmpuint (g_list_model_get_n_items (recur_window_get_runs (RECUR_WINDOW (win))), ==, 0);
+  revealer = GTK_REVEALER (find_by_name (GTK_WIDGET (win), GTK_TYPE_REVEALER, NULL));
+  /* the sweep trains beside it: on a loaded machine the banner may take its time */
+  g_assert_true (wait_for (is_revealed, revealer, 30000));
+  g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL,
+                                  recur_window_get_error_text (RECUR_WINDOW (win))));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-project-held.png"));
+  recur_window_save_project (RECUR_WINDOW (win), project);
+  g_assert_nonnull (strstr (recur_window_get_error_text (RECUR_WINDOW (win)), named));
+
+  g_subprocess_force_exit (sweep);
+  g_assert_true (wait_for (process_gone, sweep, 10000));
+  recur_window_open_project (RECUR_WINDOW (win), project);
+  pair[0] = win;
+  pair[1] = GUINT_TO_POINTER (1);
+  g_assert_true (wait_for (has_n_runs, pair, 10000));
+  {
+    g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), 0);
+    g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_INTERRUPTED);
+    g_assert_cmpuint (recur_run_get_n_epochs (run), >=, 1);
+  }
+  gtk_window_destroy (win);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 /* How many runs train at once is a setting (default: one per core), and the pool follows it. */
 static void
 test_runs_at_once_setting (void)
@@ -732,6 +822,7 @@ main (int    argc,
   g_test_add_func ("/ui/window/compare-runs", test_compare_runs);
   g_test_add_func ("/ui/window/sweep-dialog", test_sweep_dialog);
   g_test_add_func ("/ui/window/project-round-trip", test_project_round_trip);
+  g_test_add_func ("/ui/window/project-held-by-a-sweep", test_project_held_by_a_sweep);
   g_test_add_func ("/ui/window/runs-at-once-setting", test_runs_at_once_setting);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
