@@ -4,7 +4,7 @@
  *
  * The input is the folder packed as text: a line "=== NAME" starts each file, whose bytes run
  * to the next such line. Only the names a project holds are written (project.json, data.csv,
- * run-0001/… to run-0003/…), inside a private temporary folder that is emptied before each
+ * run-0001/… to run-0003/…, history.log of a run still training included), inside a private temporary folder that is emptied before each
  * input, so no input can make the target write elsewhere.
  *
  * Contract: opening gives a project or, only when there is nothing to recover, an error; every
@@ -24,8 +24,8 @@
 
 #define MAX_RUNS 3
 
-static const char *const run_files[] = { "config.json", "history.json", "result.json",
-                                         "best.safetensors" };
+static const char *const run_files[] = { "config.json", "history.json", "history.log",
+                                         "result.json", "best.safetensors" };
 static char *project_dir;
 
 static void
@@ -179,7 +179,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   GPtrArray *issues;
 
   unpack ((const char *) data, size);
-  project = recur_project_open (project_dir, &error);
+  project = recur_project_open (project_dir, RECUR_PROJECT_WRITE, &error);
   FUZZ_CHECK_OUTCOME (project, error);
   if (project == NULL)
     {
@@ -203,7 +203,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       FUZZ_CHECK (error != NULL && error->message[0] != '\0');
       return 0;
     }
-  again = recur_project_open (project_dir, &error);
+  again = recur_project_open (project_dir, RECUR_PROJECT_READ, &error);
   FUZZ_CHECK (again != NULL && error == NULL);
   FUZZ_CHECK (recur_project_get_n_runs (again) == recur_project_get_n_runs (project));
   for (guint i = 0; i < recur_project_get_n_runs (again); i++)

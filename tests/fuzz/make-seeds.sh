@@ -57,6 +57,14 @@ cp "$tmp/short.csv" "$tmp/p.recur/data.csv"
     cat "$f"
     printf '\n'
   done
+  # and a third run, killed while it trained: its configuration and the epochs it logged
+  printf '=== run-0003/config.json\n'
+  sed 's/"hidden=2"/"hidden=4"/' run-0001/config.json
+  printf '\n=== run-0003/history.log\n'
+  printf '{"epoch":1,"train_loss":0.81,"val_loss":0.64,"lr":0.003,"grad_norm":1.5,"seconds":0.002}\n'
+  printf '{"epoch":2,"train_loss":0.52,"val_loss":null,"lr":0.003,"grad_norm":1.1,"seconds":0.004}\n'
+  printf '{"epoch":3,"train_loss":0.4'
+  printf '\n'
 ) > $out/project/seed-two-runs
 
 # sweep specs: a first byte (bit 0: random samples, the rest their count), one spec per line
