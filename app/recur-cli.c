@@ -155,12 +155,7 @@ write_json_file (JsonNode    *node,
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, &len);
-  if (!recur_file_write_atomic (path, text, len, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, text, len, error);
 }
 
 /* ---- train -------------------------------------------------------------------------------- */

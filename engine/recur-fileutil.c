@@ -2,7 +2,91 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "recur-fileutil.h"
+
+/* Sets "Cannot write PATH: REASON" from errno `saved`; returns FALSE. */
+static gboolean
+fail_write (GError     **error,
+            const char  *path,
+            int          saved)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("Cannot write %s: %s"),
+               display, g_strerror (saved));
+  return FALSE;
+}
+
+/* The temporary file is gone whatever happened; its removal's own error changes nothing. */
+static void
+discard (const char *tmp)
+{
+  int saved = errno;
+
+  g_unlink (tmp);
+  errno = saved;
+}
+
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        length)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      /* Linux writes at most 0x7ffff000 bytes at once: a large write is short anyway */
+      gssize n = write (fd, data + done, MIN (length - done, (gsize) G_MAXINT32));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          errno = ENOSPC; /* no progress and no error: nothing more fits */
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+static gboolean
+sync_fd (int fd)
+{
+  int r;
+
+  while ((r = fsync (fd)) != 0 && errno == EINTR)
+    ;
+  return r == 0;
+}
+
+/* Syncs dir after a rename or mkdir in it: 0, or the errno of the failure. A folder we may
+ * write in but not read cannot be opened to sync it, and some file systems do not sync
+ * directories: neither is a failure. */
+static int
+sync_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  int saved = 0;
+
+  if (fd < 0)
+    return 0;
+  if (!sync_fd (fd))
+    saved = errno;
+  close (fd);
+  if (saved == EINVAL || saved == ENOTSUP || saved == EROFS)
+    return 0;
+  return saved;
+}
 
 gboolean
 recur_file_write_atomic (const char  *path,
@@ -10,6 +94,68 @@ recur_file_write_atomic (const char  *path,
                          gsize        length,
                          GError     **error)
 {
-  return g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
-                                   0666, error);
+  g_autofree char *tmp = NULL;
+  g_autofree char *dir = NULL;
+  int fd, saved;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  /* 1. a new file beside path, so that the rename stays in one file system */
+  tmp = g_strconcat (path, ".XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return fail_write (error, path, errno);
+
+  /* 2–3. all of it, on disk */
+  if (!write_all (fd, data, length) || !sync_fd (fd))
+    {
+      saved = errno;
+      close (fd);
+      discard (tmp);
+      return fail_write (error, path, saved);
+    }
+
+  /* 4. close's error is the last word on a write (NFS reports a full disk there); EINTR
+   * still closes the descriptor on Linux */
+  if (close (fd) != 0 && errno != EINTR)
+    {
+      discard (tmp);
+      return fail_write (error, path, errno);
+    }
+
+  /* 5. the switch: path is the old file until here, the new one after */
+  if (g_rename (tmp, path) != 0)
+    {
+      discard (tmp);
+      return fail_write (error, path, errno);
+    }
+
+  /* 6. the rename is in the directory, which has its own blocks to write */
+  dir = g_path_get_dirname (path);
+  saved = sync_dir (dir);
+  return saved == 0 || fail_write (error, path, saved);
+}
+
+gboolean
+recur_file_make_dir (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *parent = NULL;
+  g_autofree char *display = NULL;
+  int saved;
+
+  if (g_mkdir (path, 0777) == 0)
+    {
+      parent = g_path_get_dirname (path);
+      if ((saved = sync_dir (parent)) == 0)
+        return TRUE;
+      g_rmdir (path); /* not kept half made */
+    }
+  else
+    saved = errno;
+  display = g_filename_display_name (path);
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               _("Cannot make the folder %s: %s"), display, g_strerror (saved));
+  return FALSE;
 }

@@ -254,12 +254,7 @@ recur_write_forecast_csv (const RecurSeries  *series,
       g_string_append_printf (csv, "%s,%s%s%s\n", when, num, kinds ? "," : "",
                               kinds ? kinds[i] : "");
     }
-  if (!recur_file_write_atomic (path, csv->str, csv->len, error))
-    {
-      g_prefix_error (error, _("Cannot write the forecast to %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, csv->str, csv->len, error);
 }
 
 gboolean

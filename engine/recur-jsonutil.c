@@ -100,12 +100,7 @@ recur_json_write_file (JsonNode    *node,
   g_autofree char *text = recur_json_to_data (node, TRUE, &len);
   g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
 
-  if (!recur_file_write_atomic (path, with_newline, len + 1, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, with_newline, len + 1, error);
 }
 
 JsonNode *

@@ -1018,25 +1018,37 @@ recur_project_create (const char  *path,
 {
   g_autoptr(RecurProject) self = project_new (path);
   g_autofree char *sha256 = NULL;
+  g_autofree char *parent = g_path_get_dirname (self->path);
+  gboolean made = FALSE;
   guint64 size;
 
   if (g_file_test (self->path, G_FILE_TEST_EXISTS) && !folder_is_empty (self->path))
     return fail_null (error, new_error (RECUR_PROJECT_ERROR_EXISTS,
                                         _("%s: the folder exists and is not empty"),
                                         self->path));
-  if (g_mkdir_with_parents (self->path, 0777) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Cannot make the folder %s: %s"), self->path, g_strerror (saved));
-      return NULL;
-    }
   if (!hash_file (csv, &size, &sha256, error))
     return NULL;
+  if (!g_file_test (self->path, G_FILE_TEST_IS_DIR))
+    {
+      if (g_mkdir_with_parents (parent, 0777) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("Cannot make the folder %s: %s"), parent, g_strerror (saved));
+          return NULL;
+        }
+      if (!recur_file_make_dir (self->path, error))
+        return NULL;
+      made = TRUE;
+    }
   self->data.column = g_strdup (column);
   set_data (self, csv, size, sha256);
   if (!recur_project_save (self, error))
-    return NULL;
+    {
+      if (made)
+        g_rmdir (self->path); /* no folder that looks like a project and is not one */
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -1379,18 +1391,20 @@ write_run_config (RecurProject     *self,
   return recur_json_write_file (root, file, error);
 }
 
-static gboolean
-make_run_folder (RecurProjectRun  *run,
-                 GError          **error)
+/* A run folder that could not be completed: its files, then itself. Run folders hold files
+ * only. */
+static void
+discard_run_folder (const char *path)
 {
-  int saved;
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
 
-  if (g_mkdir (run->dir, 0777) == 0)
-    return TRUE;
-  saved = errno;
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-               _("Cannot make the folder %s: %s"), run->dir, g_strerror (saved));
-  return FALSE;
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (path);
 }
 
 static gboolean
@@ -1430,16 +1444,21 @@ recur_project_add_run (RecurProject           *self,
     }
   run->n_swept = n_swept;
   /* folder, then config.json, then the list: a crash in between leaves an empty folder (ignored)
-   * or an unlisted run (recovered) */
-  if (!make_run_folder (run, error) || !write_run_config (self, run, error))
+   * or an unlisted run (recovered). A write that fails takes the run out again, folder and all,
+   * so that the project is as it was; its id is not reused. */
+  if (!recur_file_make_dir (run->dir, error))
     {
       run_free (run);
       return NULL;
     }
   self->next_run++;
   g_ptr_array_add (self->runs, run);
-  if (!recur_project_save (self, error))
-    return NULL;
+  if (!write_run_config (self, run, error) || !recur_project_save (self, error))
+    {
+      discard_run_folder (run->dir);
+      g_ptr_array_remove (self->runs, run);
+      return NULL;
+    }
   return run;
 }
 
@@ -1481,10 +1500,7 @@ recur_project_write_history (RecurProject        *self,
   g_autofree char *text = recur_json_to_data (root, FALSE, &len);
 
   if (!recur_file_write_atomic (file, text, len, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), file);
-      return FALSE;
-    }
+    return FALSE;
   if (history != &run->history)
     history_copy (&run->history, history);
   return TRUE;
@@ -1712,11 +1728,20 @@ recur_project_rename_run (RecurProject     *self,
     return FALSE;
   old = g_steal_pointer (&run->name);
   run->name = g_strdup (name);
-  if ((run->has_config && !write_run_config (self, run, error))
-      || !recur_project_save (self, error))
+  if (run->has_config && !write_run_config (self, run, error))
     {
       g_free (run->name);
       run->name = g_steal_pointer (&old);
+      return FALSE;
+    }
+  if (!recur_project_save (self, error))
+    {
+      g_free (run->name);
+      run->name = g_steal_pointer (&old);
+      /* config.json back to the name project.json still lists (a failure here leaves the two
+       * names apart, which opening reports and repairs) */
+      if (run->has_config)
+        write_run_config (self, run, NULL);
       return FALSE;
     }
   return TRUE;
@@ -1754,16 +1779,32 @@ recur_project_delete_run (RecurProject     *self,
 {
   g_autofree char *base = g_strconcat (".deleted-", run->id, NULL);
   g_autofree char *trash = g_build_filename (self->path, base, NULL);
+  gboolean moved = FALSE;
+  guint index;
 
-  if (g_file_test (run->dir, G_FILE_TEST_IS_DIR) && g_rename (run->dir, trash) != 0)
+  if (g_file_test (run->dir, G_FILE_TEST_IS_DIR))
     {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Cannot remove the run folder %s: %s"), run->dir, g_strerror (saved));
+      if (g_rename (run->dir, trash) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("Cannot remove the run folder %s: %s"), run->dir, g_strerror (saved));
+          return FALSE;
+        }
+      moved = TRUE;
+    }
+  if (!g_ptr_array_find (self->runs, run, &index))
+    g_return_val_if_reached (FALSE);
+  g_ptr_array_steal_index (self->runs, index);
+  if (!recur_project_save (self, error))
+    {
+      /* still listed in project.json: the run stays, folder and all */
+      if (moved)
+        g_rename (trash, run->dir);
+      g_ptr_array_insert (self->runs, (gint) index, run);
       return FALSE;
     }
-  g_ptr_array_remove (self->runs, run);
-  if (!recur_project_save (self, error))
-    return FALSE;
-  return !g_file_test (trash, G_FILE_TEST_IS_DIR) || remove_folder (trash, error);
+  run_free (run);
+  /* project.json's write synced the folder, the move to the trash with it */
+  return !moved || remove_folder (trash, error);
 }

@@ -426,7 +426,6 @@ recur_safetensors_save (const RecurSafetensors  *self,
 {
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *display_name = NULL;
   gconstpointer data;
   gsize length;
 
@@ -439,9 +438,9 @@ recur_safetensors_save (const RecurSafetensors  *self,
 
   if (!recur_file_write_atomic (path, data, length, &local_error))
     {
-      display_name = g_filename_display_name (path);
-      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
-                   _("%s: cannot write the file: %s"), display_name, local_error->message);
+      /* the message names the file and the reason */
+      g_set_error_literal (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
+                           local_error->message);
       return FALSE;
     }
 
