@@ -733,7 +733,7 @@ cmd_train (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(JsonNode) result = NULL;
-  GError *error = NULL;
+  GError *error = NULL, *forecast_error, *weights_error, *summary_error;
   TrainRun run = { 0 };
   GThread *thread;
   guint sigint;
@@ -800,26 +800,37 @@ cmd_train (int    argc,
         }
     }
 
+  /* Every output is tried: one that cannot be written (a full disk) costs neither the others
+   * nor the results, which are printed anyway; each failure is named and the status is 1. */
   result = recur_job_to_json (job);
-  if ((o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error))
-      || (o.weights_out && !recur_job_save_weights (job, o.weights_out, &error))
-      || (o.summary_out && !write_json_file (result, o.summary_out, &error)))
-    {
-      train_options_clear (&o);
-      return fail (error);
-    }
+  forecast_error = o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error)
+                   ? g_steal_pointer (&error) : NULL;
+  weights_error = o.weights_out && !recur_job_save_weights (job, o.weights_out, &error)
+                  ? g_steal_pointer (&error) : NULL;
+  summary_error = o.summary_out && !write_json_file (result, o.summary_out, &error)
+                  ? g_steal_pointer (&error) : NULL;
   if (o.json)
     print_json (result, stdout);
   else
     print_report (job);
   if (!o.json)
     {
-      if (o.forecast_out)
+      if (o.forecast_out && !forecast_error)
         g_print (_("Forecast written to %s\n"), o.forecast_out);
-      if (o.weights_out)
+      if (o.weights_out && !weights_error)
         g_print (_("Weights written to %s\n"), o.weights_out);
-      if (o.summary_out)
+      if (o.summary_out && !summary_error)
         g_print (_("Summary written to %s\n"), o.summary_out);
+    }
+  if (forecast_error || weights_error || summary_error)
+    {
+      status = EXIT_FAILED;
+      if (forecast_error)
+        fail (forecast_error);
+      if (weights_error)
+        fail (weights_error);
+      if (summary_error)
+        fail (summary_error);
     }
   train_options_clear (&o);
   return status;

@@ -69,23 +69,18 @@ sync_fd (int fd)
   return r == 0;
 }
 
-/* Syncs dir after a rename or mkdir in it: 0, or the errno of the failure. A folder we may
- * write in but not read cannot be opened to sync it, and some file systems do not sync
- * directories: neither is a failure. */
-static int
+/* Syncs dir after a rename or mkdir in it, so that the change survives a power failure. Best
+ * effort, as SQLite does: by then the file's content is synced and in place, and a folder we
+ * may write in but not read cannot even be opened to sync it. */
+static void
 sync_dir (const char *dir)
 {
   int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  int saved = 0;
 
   if (fd < 0)
-    return 0;
-  if (!sync_fd (fd))
-    saved = errno;
+    return;
+  sync_fd (fd);
   close (fd);
-  if (saved == EINVAL || saved == ENOTSUP || saved == EROFS)
-    return 0;
-  return saved;
 }
 
 gboolean
@@ -133,8 +128,8 @@ recur_file_write_atomic (const char  *path,
 
   /* 6. the rename is in the directory, which has its own blocks to write */
   dir = g_path_get_dirname (path);
-  saved = sync_dir (dir);
-  return saved == 0 || fail_write (error, path, saved);
+  sync_dir (dir);
+  return TRUE;
 }
 
 gboolean
@@ -148,12 +143,10 @@ recur_file_make_dir (const char  *path,
   if (g_mkdir (path, 0777) == 0)
     {
       parent = g_path_get_dirname (path);
-      if ((saved = sync_dir (parent)) == 0)
-        return TRUE;
-      g_rmdir (path); /* not kept half made */
+      sync_dir (parent);
+      return TRUE;
     }
-  else
-    saved = errno;
+  saved = errno;
   display = g_filename_display_name (path);
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
                _("Cannot make the folder %s: %s"), display, g_strerror (saved));

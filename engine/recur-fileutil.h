@@ -11,12 +11,12 @@ G_BEGIN_DECLS
  *   2. write all of data (short writes continued, EINTR retried);
  *   3. fsync it;  4. close it (its error checked);
  *   5. rename it over path;
- *   6. fsync the directory, so that the rename itself survives a power failure.
+ *   6. fsync the directory, so that the rename itself survives a power failure (best effort,
+ *      as in SQLite: the content is synced and in place by then, and a folder we may write in
+ *      but not read cannot be opened to sync it).
  *
  * A failure in steps 1–5 removes the temporary file and leaves path as it was (absent, or its
- * previous content byte for byte). A failure to sync the directory (step 6) is reported too,
- * but path then already holds the new content; a directory that cannot be opened or does not
- * support fsync is not an error. The error is G_FILE_ERROR (the code from errno) and names
+ * previous content byte for byte). The error is G_FILE_ERROR (the code from errno) and names
  * path, never the temporary file, with the reason: "Cannot write /x/forecast.csv: No space
  * left on device". Not g_file_set_contents: its messages name the temporary file, and in GLib
  * 2.74 g_file_replace_contents writes a file that does not exist yet in place. */
@@ -25,8 +25,8 @@ gboolean recur_file_write_atomic (const char  *path,
                                   gsize        length,
                                   GError     **error);
 
-/* Makes the folder path (its parent must exist) and syncs the parent, so that the new folder
- * survives a power failure. Errors name path: "Cannot make the folder /x/run-0003: No space
+/* Makes the folder path (its parent must exist) and syncs the parent (best effort, as above),
+ * so that the new folder survives a power failure. Errors name path: "Cannot make the folder /x/run-0003: No space
  * left on device". An existing path is G_FILE_ERROR_EXIST. */
 gboolean recur_file_make_dir (const char  *path,
                               GError     **error);

@@ -1030,7 +1030,7 @@ recur_project_create (const char  *path,
     return NULL;
   if (!g_file_test (self->path, G_FILE_TEST_IS_DIR))
     {
-      if (g_mkdir_with_parents (parent, 0777) != 0)
+      if (!g_file_test (parent, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (parent, 0777) != 0)
         {
           int saved = errno;
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
@@ -1172,24 +1172,41 @@ recur_project_set_data_path (RecurProject  *self,
                              GError       **error)
 {
   g_autofree char *sha256 = NULL;
+  g_autoptr(JsonNode) old_replaced = NULL;
+  RecurProjectData old_data = { 0 };
+  gboolean old_has_data = self->has_data, changed;
   guint64 size;
 
   if (!hash_file (csv, &size, &sha256, error))
     return FALSE;
-  if (self->has_data && (size != self->data.size || !g_str_equal (sha256, self->data.sha256)))
-    {
-      if (!accept_changed)
-        return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_CHANGED,
-                                            _("%s is not the project's data: it has %"
-                                              PRIu64 " bytes with SHA-256 %s, the "
-                                              "runs were trained on %" PRIu64 " bytes "
-                                              "with SHA-256 %s"), csv, size, sha256,
-                                            self->data.size, self->data.sha256));
-      remember_replaced (self);
-    }
+  changed = self->has_data && (size != self->data.size || !g_str_equal (sha256, self->data.sha256));
+  if (changed && !accept_changed)
+    return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_CHANGED,
+                                        _("%s is not the project's data: it has %"
+                                          PRIu64 " bytes with SHA-256 %s, the "
+                                          "runs were trained on %" PRIu64 " bytes "
+                                          "with SHA-256 %s"), csv, size, sha256,
+                                        self->data.size, self->data.sha256));
+  /* kept to be put back if project.json cannot be written */
+  old_data.path = g_strdup (self->data.path);
+  old_data.relative = g_strdup (self->data.relative);
+  old_data.size = self->data.size;
+  old_data.sha256 = g_strdup (self->data.sha256);
+  old_data.column = g_strdup (self->data.column);
+  old_replaced = self->replaced ? json_node_copy (self->replaced) : NULL;
+  if (changed)
+    remember_replaced (self);
   set_data (self, csv, size, sha256);
   if (!recur_project_save (self, error))
-    return FALSE;
+    {
+      data_clear (&self->data);
+      self->data = old_data;
+      self->has_data = old_has_data;
+      g_clear_pointer (&self->replaced, json_node_unref);
+      self->replaced = g_steal_pointer (&old_replaced);
+      return FALSE;
+    }
+  data_clear (&old_data);
   drop_data_issues (self);
   return TRUE;
 }
@@ -1445,7 +1462,7 @@ recur_project_add_run (RecurProject           *self,
   run->n_swept = n_swept;
   /* folder, then config.json, then the list: a crash in between leaves an empty folder (ignored)
    * or an unlisted run (recovered). A write that fails takes the run out again, folder and all,
-   * so that the project is as it was; its id is not reused. */
+   * so that the project is as it was; its id is reused only if its folder is gone. */
   if (!recur_file_make_dir (run->dir, error))
     {
       run_free (run);
@@ -1456,6 +1473,8 @@ recur_project_add_run (RecurProject           *self,
   if (!write_run_config (self, run, error) || !recur_project_save (self, error))
     {
       discard_run_folder (run->dir);
+      if (!g_file_test (run->dir, G_FILE_TEST_EXISTS))
+        self->next_run--;
       g_ptr_array_remove (self->runs, run);
       return NULL;
     }
@@ -1728,20 +1747,19 @@ recur_project_rename_run (RecurProject     *self,
     return FALSE;
   old = g_steal_pointer (&run->name);
   run->name = g_strdup (name);
-  if (run->has_config && !write_run_config (self, run, error))
+  /* project.json, then config.json, whose name is the one opening shows: if the second write
+   * fails, the run still shows its old name wherever it stops */
+  if (!recur_project_save (self, error))
     {
       g_free (run->name);
       run->name = g_steal_pointer (&old);
       return FALSE;
     }
-  if (!recur_project_save (self, error))
+  if (run->has_config && !write_run_config (self, run, error))
     {
       g_free (run->name);
       run->name = g_steal_pointer (&old);
-      /* config.json back to the name project.json still lists (a failure here leaves the two
-       * names apart, which opening reports and repairs) */
-      if (run->has_config)
-        write_run_config (self, run, NULL);
+      recur_project_save (self, NULL); /* the old name back in the list, if the disk lets us */
       return FALSE;
     }
   return TRUE;
