@@ -1688,26 +1688,32 @@ recur_project_sync_run (RecurProject     *self,
                         RecurRun         *run,
                         GError          **error)
 {
+  g_autoptr(GError) history_error = NULL;
   RecurHistory view;
   RecurRunStatus status = recur_run_get_status (run);
 
+  /* a history that cannot be written costs neither the weights nor the result (it is tried
+   * again next time); weights that cannot be written hold the result back, which would
+   * otherwise point at weights that are not there */
   recur_history_view_run (&view, run);
-  if (view.n_epochs != entry->history.n_epochs
-      && !recur_project_write_history (self, entry, &view, error))
-    return FALSE;
+  if (view.n_epochs != entry->history.n_epochs)
+    recur_project_write_history (self, entry, &view, &history_error);
   if (!sync_weights (self, entry, run, error))
     return FALSE;
   if (recur_run_is_active (run))
+    entry->status = status;
+  else if (entry->result == NULL
+           && !recur_project_write_result (self, entry, status,
+                                           recur_run_get_error (run)
+                                             ? recur_run_get_error (run)->message : NULL,
+                                           recur_run_get_job (run), error))
+    return FALSE;
+  if (history_error)
     {
-      entry->status = status;
-      return TRUE;
+      g_propagate_error (error, g_steal_pointer (&history_error));
+      return FALSE;
     }
-  if (entry->result != NULL)
-    return TRUE; /* already written */
-  return recur_project_write_result (self, entry, status,
-                                     recur_run_get_error (run) ? recur_run_get_error (run)->message
-                                                               : NULL,
-                                     recur_run_get_job (run), error);
+  return TRUE;
 }
 
 RecurProjectRun *
