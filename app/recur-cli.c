@@ -886,6 +886,13 @@ cmd_forecast (int    argc,
     return fail (error);
   spec = recur_model_get_spec (model);
   steps = horizon > 0 ? (guint) horizon : spec->horizon;
+  if (steps > RECUR_MAX_FORECAST_STEPS)
+    {
+      recur_model_info_clear (&info);
+      g_printerr (_("recur: --horizon: %u steps asked; at most %u can be forecast\n"), steps,
+                  RECUR_MAX_FORECAST_STEPS);
+      return EXIT_USAGE;
+    }
   if (spec->strategy == RECUR_STRATEGY_DIRECT && steps > spec->horizon)
     {
       recur_model_info_clear (&info);
@@ -914,7 +921,11 @@ cmd_forecast (int    argc,
 
   forecast = g_new (double, steps);
   stamps = g_new (gint64, steps);
-  recur_forecast (model, &info.scaler, values, n, steps, forecast);
+  if (!recur_forecast (model, &info.scaler, values, n, steps, forecast, &error))
+    {
+      recur_model_info_clear (&info);
+      return fail (error);
+    }
   last = recur_series_get_timestamps (series) ? recur_series_get_timestamps (series)[n - 1]
                                               : (gint64) n - 1;
   for (guint h = 0; h < steps; h++)

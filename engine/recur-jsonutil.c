@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -109,8 +110,18 @@ recur_json_read_file (const char  *path,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *text = NULL;
+  GStatBuf st;
   gsize len;
 
+  /* json-glib holds the whole tree, several times the text: a bound on what a file may take
+   * (a history of a million epochs is about 125 MB) */
+  if (g_stat (path, &st) == 0 && st.st_size > (goffset) RECUR_JSON_MAX_FILE_BYTES)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                   _("%s: the file is larger than %u MiB, more than Recur ever writes"), path,
+                   RECUR_JSON_MAX_FILE_BYTES >> 20);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &text, &len, error))
     return NULL;
   if (len == 0 || strspn (text, " \t\r\n") == len)

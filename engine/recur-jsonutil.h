@@ -16,9 +16,13 @@ char      *recur_json_to_data    (JsonNode    *node,
 gboolean   recur_json_write_file (JsonNode    *node,
                                   const char  *path,
                                   GError     **error);
-/* Reads and parses a JSON file. A missing file is G_FILE_ERROR_NOENT; an empty, truncated or
- * malformed one JSON_PARSER_ERROR (JSON_PARSER_ERROR_PARSE for an empty file). Messages begin
- * with the path and, for syntax errors, give the line and column. */
+/* The largest JSON file read: parsing holds the whole tree, several times the text. */
+#define RECUR_JSON_MAX_FILE_BYTES (256u << 20)
+
+/* Reads and parses a JSON file. A missing file is G_FILE_ERROR_NOENT; an empty, truncated,
+ * malformed or larger than RECUR_JSON_MAX_FILE_BYTES one JSON_PARSER_ERROR
+ * (JSON_PARSER_ERROR_PARSE for an empty file). Messages begin with the path and, for syntax
+ * errors, give the line and column. */
 JsonNode  *recur_json_read_file  (const char  *path,
                                   GError     **error);
 
