@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "fault-check.h"
 #include "recur-plot.h"
@@ -61,11 +62,16 @@ blank_pdf_date (GBytes *bytes)
   const char *data = g_bytes_get_data (bytes, &n);
   char *copy = g_memdup2 (data, n);
   const char key[] = "/CreationDate (D:";
-  char *at = g_strstr_len (copy, (gssize) n, key);
+  gsize k = strlen (key);
 
-  if (at)
-    for (char *p = at + strlen (key); p < copy + n && *p != ')'; p++)
-      *p = '0';
+  /* the file holds NUL bytes (compressed streams): no strstr */
+  for (gsize i = 0; i + k <= n; i++)
+    if (memcmp (copy + i, key, k) == 0)
+      {
+        for (gsize j = i + k; j < n && copy[j] != ')'; j++)
+          copy[j] = '0';
+        break;
+      }
   return g_bytes_new_take (copy, n);
 }
 
