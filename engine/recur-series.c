@@ -1298,7 +1298,7 @@ recur_csv_reader_fail_parse (RecurCsvReader *self)
 
   /* libcsv's buffer for a field grows through csv_field_realloc, which refuses past the limit */
   if (csv_error (&self->parser) == CSV_ENOMEM
-      && self->parser.entry_size + self->parser.blk_size > RECUR_CSV_MAX_FIELD_BYTES)
+      && self->parser.entry_size > RECUR_CSV_MAX_FIELD_BYTES)
     recur_csv_reader_fail_too_long (self, self->next_field_line, column);
   else if (csv_error (&self->parser) == CSV_ENOMEM)
     recur_csv_reader_fail (self, RECUR_CSV_ERROR_NO_MEMORY,
@@ -1391,12 +1391,16 @@ recur_csv_sniff_delimiter (GPtrArray *lines)
   return votes[best] > 0 ? recur_csv_delimiters[best] : ',';
 }
 
-/* libcsv grows its buffer for a field with this: no field may take more than the limit. */
+/* libcsv grows its buffer for a field with this, up to the limit and a little more (it keeps
+ * a closing quote and the spaces after it until it knows the field has ended): the field's own
+ * length is checked when libcsv hands it over. */
+#define CSV_FIELD_SLACK (64 * 1024)
+
 static void *
 csv_field_realloc (void   *buffer,
                    size_t  size)
 {
-  return size > RECUR_CSV_MAX_FIELD_BYTES + 1 ? NULL : g_try_realloc (buffer, size);
+  return size > RECUR_CSV_MAX_FIELD_BYTES + CSV_FIELD_SLACK ? NULL : g_try_realloc (buffer, size);
 }
 
 static void
