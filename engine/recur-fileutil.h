@@ -26,8 +26,8 @@ gboolean recur_file_write_atomic (const char  *path,
                                   GError     **error);
 
 /* Makes the folder path (its parent must exist) and syncs the parent (best effort, as above),
- * so that the new folder survives a power failure. Errors name path: "Cannot make the folder /x/run-0003: No space
- * left on device". An existing path is G_FILE_ERROR_EXIST. */
+ * so that the new folder survives a power failure. Errors name path: "Cannot make the folder
+ * /x/run-0003: No space left on device". An existing path is G_FILE_ERROR_EXIST. */
 gboolean recur_file_make_dir (const char  *path,
                               GError     **error);
 

@@ -98,7 +98,8 @@ recur_job_new (const RecurJobConfig  *config,
 
   recur_job_config_copy (&self->config, config);
   self->series = series;
-  if (!recur_model_spec_validate (&config->model, error) || !check_model_fits (&config->model, error))
+  if (!recur_model_spec_validate (&config->model, error)
+      || !check_model_fits (&config->model, error))
     return NULL;
   if (!recur_series_find_column (series, config->column, &self->column, error))
     return NULL;

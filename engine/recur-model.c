@@ -496,8 +496,10 @@ recur_model_spec_describe (const RecurModelSpec *spec)
   guint64 n = recur_model_spec_count_params (spec);
 
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%s, %u layer of %u units, %" G_GUINT64_FORMAT " parameters",
-                                       "%s, %u layers of %u units, %" G_GUINT64_FORMAT " parameters",
+                                       "%s, %u layer of %u units, %" G_GUINT64_FORMAT
+                                       " parameters",
+                                       "%s, %u layers of %u units, %" G_GUINT64_FORMAT
+                                       " parameters",
                                        spec->num_layers),
                           recur_cell_to_string (spec->cell), spec->num_layers, spec->hidden_size,
                           n);

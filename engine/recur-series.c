@@ -942,8 +942,8 @@ recur_csv_reader_fail_too_long (RecurCsvReader *self,
     {
       name = recur_csv_reader_column_name (self, column - 1);
       recur_csv_reader_fail (self, RECUR_CSV_ERROR_TOO_LONG,
-                             _("%s:%u:%u: column “%s”: the field is longer than %u MiB, the most "
-                               "Recur reads"),
+                             _("%s:%u:%u: column “%s”: the field is longer than %u MiB, the "
+                               "most Recur reads"),
                              self->display_name, line, column, name,
                              RECUR_CSV_MAX_FIELD_BYTES >> 20);
     }

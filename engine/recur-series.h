@@ -27,7 +27,7 @@ typedef enum
   RECUR_CSV_ERROR_UNKNOWN_COLUMN,     /* recur_series_find_column: no such column */
   RECUR_CSV_ERROR_MISSING_VALUES,     /* RECUR_MISSING_REFUSE and the column has missing values */
   RECUR_CSV_ERROR_ALL_MISSING,        /* a numeric column with no value at all to fill from */
-  RECUR_CSV_ERROR_TOO_LONG,           /* a field over 1 MiB, a row over 64 MiB, over 100,000 columns */
+  RECUR_CSV_ERROR_TOO_LONG,           /* a field, a row or columns past the limits below */
   RECUR_CSV_ERROR_NO_MEMORY,          /* more rows than memory holds */
 } RecurCsvError;
 
