@@ -1411,6 +1411,9 @@ recur_csv_reader_start_parsing (RecurCsvReader *self)
   csv_init (&self->parser, CSV_STRICT | CSV_STRICT_FINI);
   csv_set_delim (&self->parser, (unsigned char) self->delimiter);
   csv_set_realloc_func (&self->parser, csv_field_realloc);
+  /* libcsv grows the buffer by this much at a time (128 bytes by default: a long field would be
+   * copied thousands of times) */
+  csv_set_blk_size (&self->parser, CSV_FIELD_SLACK);
   csv_set_free_func (&self->parser, g_free);
   self->parsing = TRUE;
   for (guint i = 0; i < self->sniffed->len && self->error == NULL; i++)
