@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fault-inject.h"
 
@@ -215,6 +216,15 @@ test_write_path (gconstpointer data)
   recur_fault_set (NULL, NULL);
   expected = read_written (wp, path);
   g_assert_nonnull (expected);
+  /* a new file's mode is 0666 less the umask, as any program's */
+  {
+    GStatBuf st;
+    mode_t mask = umask (022);
+
+    umask (mask);
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0666 & ~mask);
+  }
   g_assert_cmpuint (counts[0], ==, 1); /* one temporary file */
   g_assert_cmpuint (counts[1], >=, 1);
   g_assert_cmpuint (counts[4], ==, 1); /* one rename */
