@@ -155,12 +155,7 @@ write_json_file (JsonNode    *node,
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, &len);
-  if (!recur_file_write_atomic (path, text, len, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, text, len, error);
 }
 
 /* ---- train -------------------------------------------------------------------------------- */
@@ -738,7 +733,7 @@ cmd_train (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(JsonNode) result = NULL;
-  GError *error = NULL;
+  GError *error = NULL, *forecast_error, *weights_error, *summary_error;
   TrainRun run = { 0 };
   GThread *thread;
   guint sigint;
@@ -805,26 +800,37 @@ cmd_train (int    argc,
         }
     }
 
+  /* Every output is tried: one that cannot be written (a full disk) costs neither the others
+   * nor the results, which are printed anyway; each failure is named and the status is 1. */
   result = recur_job_to_json (job);
-  if ((o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error))
-      || (o.weights_out && !recur_job_save_weights (job, o.weights_out, &error))
-      || (o.summary_out && !write_json_file (result, o.summary_out, &error)))
-    {
-      train_options_clear (&o);
-      return fail (error);
-    }
+  forecast_error = o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error)
+                   ? g_steal_pointer (&error) : NULL;
+  weights_error = o.weights_out && !recur_job_save_weights (job, o.weights_out, &error)
+                  ? g_steal_pointer (&error) : NULL;
+  summary_error = o.summary_out && !write_json_file (result, o.summary_out, &error)
+                  ? g_steal_pointer (&error) : NULL;
   if (o.json)
     print_json (result, stdout);
   else
     print_report (job);
   if (!o.json)
     {
-      if (o.forecast_out)
+      if (o.forecast_out && !forecast_error)
         g_print (_("Forecast written to %s\n"), o.forecast_out);
-      if (o.weights_out)
+      if (o.weights_out && !weights_error)
         g_print (_("Weights written to %s\n"), o.weights_out);
-      if (o.summary_out)
+      if (o.summary_out && !summary_error)
         g_print (_("Summary written to %s\n"), o.summary_out);
+    }
+  if (forecast_error || weights_error || summary_error)
+    {
+      status = EXIT_FAILED;
+      if (forecast_error)
+        fail (forecast_error);
+      if (weights_error)
+        fail (weights_error);
+      if (summary_error)
+        fail (summary_error);
     }
   train_options_clear (&o);
   return status;
@@ -880,6 +886,13 @@ cmd_forecast (int    argc,
     return fail (error);
   spec = recur_model_get_spec (model);
   steps = horizon > 0 ? (guint) horizon : spec->horizon;
+  if (steps > RECUR_MAX_FORECAST_STEPS)
+    {
+      recur_model_info_clear (&info);
+      g_printerr (_("recur: --horizon: %u steps asked; at most %u can be forecast\n"), steps,
+                  RECUR_MAX_FORECAST_STEPS);
+      return EXIT_USAGE;
+    }
   if (spec->strategy == RECUR_STRATEGY_DIRECT && steps > spec->horizon)
     {
       recur_model_info_clear (&info);
@@ -908,7 +921,11 @@ cmd_forecast (int    argc,
 
   forecast = g_new (double, steps);
   stamps = g_new (gint64, steps);
-  recur_forecast (model, &info.scaler, values, n, steps, forecast);
+  if (!recur_forecast (model, &info.scaler, values, n, steps, forecast, &error))
+    {
+      recur_model_info_clear (&info);
+      return fail (error);
+    }
   last = recur_series_get_timestamps (series) ? recur_series_get_timestamps (series)[n - 1]
                                               : (gint64) n - 1;
   for (guint h = 0; h < steps; h++)

@@ -137,15 +137,26 @@ print_json_to_stdout (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-/* --csv-out, --json-out */
+/* --csv-out, --json-out: both tried, each failure named. */
 static gboolean
-write_outputs (const RecurComparison  *table,
-               const char             *csv_out,
-               const char             *json_out,
-               GError                **error)
+write_outputs (const RecurComparison *table,
+               const char            *csv_out,
+               const char            *json_out)
 {
-  return (csv_out == NULL || recur_comparison_write_csv (table, csv_out, error))
-         && (json_out == NULL || recur_comparison_write_json (table, json_out, error));
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  if (csv_out && !recur_comparison_write_csv (table, csv_out, &error))
+    {
+      recur_cli_fail (g_steal_pointer (&error));
+      ok = FALSE;
+    }
+  if (json_out && !recur_comparison_write_json (table, json_out, &error))
+    {
+      recur_cli_fail (g_steal_pointer (&error));
+      ok = FALSE;
+    }
+  return ok;
 }
 
 /* ---- sweep: the runs ------------------------------------------------------------------- */
@@ -614,7 +625,6 @@ finish_sweep (Sweep              *sweep,
               const SweepOptions *o)
 {
   g_autoptr(RecurComparison) table = compare_items (sweep);
-  GError *error = NULL;
   gboolean any_scored = FALSE;
 
   for (guint i = 0; i < recur_comparison_get_n_rows (table); i++)
@@ -626,8 +636,8 @@ finish_sweep (Sweep              *sweep,
     }
   else
     print_comparison (table);
-  if (!write_outputs (table, o->csv_out, o->json_out, &error))
-    return recur_cli_fail (error);
+  if (!write_outputs (table, o->csv_out, o->json_out))
+    return EXIT_FAILED;
   if (sweep->interrupted)
     return EXIT_INTERRUPTED;
   if (sweep->project_error || !any_scored)

@@ -478,10 +478,5 @@ recur_comparison_write_csv (const RecurComparison  *self,
   gsize len;
   g_autofree char *csv = recur_comparison_to_csv (self, &len);
 
-  if (!recur_file_write_atomic (path, csv, len, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, csv, len, error);
 }

@@ -5,8 +5,10 @@
 #include <glib/gi18n-lib.h>
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "recur-dataset.h"
+#include "recur-memory.h"
 #include "recur-names.h"
 
 G_DEFINE_QUARK (recur-dataset-error-quark, recur_dataset_error)
@@ -144,9 +146,17 @@ recur_dataset_new (const double         *values,
   self->n = n;
   self->test_start = before_test;
   self->val_start = before_test - val_len;
-  self->values = g_memdup2 (values, (gsize) n * sizeof (double));
+  /* as many as the file has rows */
+  self->values = g_try_malloc_n (n, sizeof (double));
+  self->scaled = self->values ? g_try_malloc_n (n, sizeof (float)) : NULL;
+  if (self->scaled == NULL)
+    {
+      g_autofree char *what = g_strdup_printf (_("%s (%u values)"), name, n);
+      recur_memory_set_error (error, (guint64) n * (sizeof (double) + sizeof (float)), what);
+      return NULL;
+    }
+  memcpy (self->values, values, (gsize) n * sizeof (double));
   recur_scaler_fit (&self->scaler, spec->scaler, values, self->val_start);
-  self->scaled = g_new (float, n);
   for (guint i = 0; i < n; i++)
     {
       double scaled = recur_scaler_apply (&self->scaler, values[i]);

@@ -8,6 +8,7 @@
 
 #include "recur-blas.h"
 #include "recur-esn.h"
+#include "recur-memory.h"
 
 /* A sparse random matrix can be nilpotent (every eigenvalue 0: nothing to scale); it is drawn
  * again, and after this many tries the reservoir falls back to ρ·I. */
@@ -82,18 +83,30 @@ recur_esn_fit (RecurModel          *model,
   guint n = recur_dataset_get_n_train_windows (data);
   float *head_w = tensor (model, "head.weight");
   float *head_b = tensor (model, "head.bias");
-  g_autofree double *A = g_new0 (double, (gsize) P * P);   /* FᵀF + λ I′ */
-  g_autofree double *C = g_new0 (double, (gsize) P * O);   /* FᵀY, then the solution */
-  g_autofree double *F = g_new (double, (gsize) max_batch * P);
-  g_autofree double *Y = g_new (double, (gsize) max_batch * O);
-  g_autofree float *input = g_new (float, (gsize) T * max_batch);
-  g_autofree float *target = g_new (float, (gsize) max_batch * O);
-  g_autofree float *output = g_new (float, (gsize) max_batch * O);
-  g_autofree float *h = g_new (float, (gsize) max_batch * N);
-  g_autofree guint *starts = g_new (guint, max_batch);
+  /* sizes from options (reservoir, horizon, window, batch): each may be refused */
+  g_autofree double *A = g_try_malloc0_n ((gsize) P * P, sizeof (double)); /* FᵀF + λ I′ */
+  g_autofree double *C = g_try_malloc0_n ((gsize) P * O, sizeof (double)); /* FᵀY, the solution */
+  g_autofree double *F = g_try_malloc_n ((gsize) max_batch * P, sizeof (double));
+  g_autofree double *Y = g_try_malloc_n ((gsize) max_batch * O, sizeof (double));
+  g_autofree float *input = g_try_malloc_n ((gsize) T * max_batch, sizeof (float));
+  g_autofree float *target = g_try_malloc_n ((gsize) max_batch * O, sizeof (float));
+  g_autofree float *output = g_try_malloc_n ((gsize) max_batch * O, sizeof (float));
+  g_autofree float *h = g_try_malloc_n ((gsize) max_batch * N, sizeof (float));
+  g_autofree guint *starts = g_try_malloc_n (max_batch, sizeof (guint));
 
   g_return_val_if_fail (spec->cell == RECUR_CELL_ESN && spec->input_size == 1, FALSE);
   g_return_val_if_fail (max_batch >= 1, FALSE);
+  if (!A || !C || !F || !Y || !input || !target || !output || !h || !starts)
+    {
+      guint64 doubles = (guint64) P * P + (guint64) P * O + (guint64) max_batch * (P + O);
+      guint64 floats = (guint64) max_batch * (T + 2 * O + N);
+      g_autofree char *what =
+        g_strdup_printf (_("fitting the readout of %u reservoir units to %u outputs, %u windows "
+                           "at a time"), N, O, max_batch);
+      recur_memory_set_error (error, doubles * sizeof (double) + floats * sizeof (float)
+                                     + (guint64) max_batch * sizeof (guint), what);
+      return FALSE;
+    }
 
   for (guint first = 0; first < n; first += max_batch)
     {

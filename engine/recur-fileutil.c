@@ -11,14 +11,171 @@
 
 #include "recur-fileutil.h"
 
+/* Sets "Cannot write PATH: REASON" from errno `saved`; returns FALSE. */
+static gboolean
+fail_write (GError     **error,
+            const char  *path,
+            int          saved)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("Cannot write %s: %s"),
+               display, g_strerror (saved));
+  return FALSE;
+}
+
+/* The temporary file is gone whatever happened; its removal's own error changes nothing. */
+static void
+discard (const char *tmp)
+{
+  int saved = errno;
+
+  g_unlink (tmp);
+  errno = saved;
+}
+
+static gboolean
+write_all (int          fd,
+           const char  *data,
+           gsize        length)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      /* Linux writes at most 0x7ffff000 bytes at once: a large write is short anyway */
+      gssize n = write (fd, data + done, MIN (length - done, (gsize) G_MAXINT32));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          errno = ENOSPC; /* no progress and no error: nothing more fits */
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+static gboolean
+sync_fd (int fd)
+{
+  int r;
+
+  while ((r = fsync (fd)) != 0 && errno == EINTR)
+    ;
+  return r == 0;
+}
+
+/* Syncs dir after a rename or mkdir in it, so that the change survives a power failure. Best
+ * effort, as SQLite does: by then the file's content is synced and in place, and a folder we
+ * may write in but not read cannot even be opened to sync it. */
+static void
+sync_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return;
+  sync_fd (fd);
+  close (fd);
+}
+
 gboolean
 recur_file_write_atomic (const char  *path,
                          const char  *data,
                          gsize        length,
                          GError     **error)
 {
-  return g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
-                                   0666, error);
+  g_autofree char *tmp = NULL;
+  g_autofree char *dir = NULL;
+  int fd, saved;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  /* 1. a new file beside path, so that the rename stays in one file system */
+  tmp = g_strconcat (path, ".XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0666);
+  if (fd < 0)
+    return fail_write (error, path, errno);
+
+  /* 2–3. all of it, on disk */
+  if (!write_all (fd, data, length) || !sync_fd (fd))
+    {
+      saved = errno;
+      close (fd);
+      discard (tmp);
+      return fail_write (error, path, saved);
+    }
+
+  /* 4. close's error is the last word on a write (NFS reports a full disk there); EINTR
+   * still closes the descriptor on Linux */
+  if (close (fd) != 0 && errno != EINTR)
+    {
+      discard (tmp);
+      return fail_write (error, path, errno);
+    }
+
+  /* 5. the switch: path is the old file until here, the new one after */
+  if (g_rename (tmp, path) != 0)
+    {
+      discard (tmp);
+      return fail_write (error, path, errno);
+    }
+
+  /* 6. the rename is in the directory, which has its own blocks to write */
+  dir = g_path_get_dirname (path);
+  sync_dir (dir);
+  return TRUE;
+}
+
+gboolean
+recur_file_make_dir (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *parent = NULL;
+  g_autofree char *display = NULL;
+  int saved;
+
+  if (g_mkdir (path, 0777) == 0)
+    {
+      parent = g_path_get_dirname (path);
+      sync_dir (parent);
+      return TRUE;
+    }
+  saved = errno;
+  display = g_filename_display_name (path);
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+               _("Cannot make the folder %s: %s"), display, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+fail_too_large (GError     **error,
+                const char  *path,
+                gsize        max_length)
+{
+  g_autofree char *limit = g_format_size_full (max_length, G_FORMAT_SIZE_IEC_UNITS);
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+               _("%s is larger than %s, more than Recur ever writes there"), path, limit);
+  return FALSE;
+}
+
+static gboolean
+fail_memory (GError     **error,
+             const char  *path,
+             gsize        size)
+{
+  g_autofree char *needed = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM, _("Not enough memory to read %s (%s)"),
+               path, needed);
+  return FALSE;
 }
 
 static gboolean
@@ -33,6 +190,7 @@ fail_errno (GError     **error,
 
 gboolean
 recur_file_read_regular (const char  *path,
+                         gsize        max_length,
                          char       **contents,
                          gsize       *length,
                          GError     **error)
@@ -40,7 +198,8 @@ recur_file_read_regular (const char  *path,
   /* O_NONBLOCK: opening a FIFO must not wait for a writer */
   int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   struct stat st;
-  GString *text;
+  gsize capacity, used = 0;
+  char *text;
   int saved;
 
   if (fd < 0)
@@ -67,28 +226,56 @@ recur_file_read_regular (const char  *path,
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, _("%s is not a regular file"), path);
       return FALSE;
     }
-  text = g_string_sized_new ((gsize) st.st_size + 1);
+  if ((guint64) st.st_size > max_length)
+    {
+      close (fd);
+      return fail_too_large (error, path, max_length);
+    }
+  /* the size it has now, plus one for the NUL; a file that grows meanwhile is read on */
+  capacity = (gsize) st.st_size + 1;
+  text = g_try_malloc (capacity);
+  if (text == NULL)
+    {
+      close (fd);
+      return fail_memory (error, path, capacity);
+    }
   for (;;)
     {
-      char buf[65536];
-      gssize n = read (fd, buf, sizeof buf);
+      gssize n;
 
+      if (used + 1 == capacity)
+        {
+          gsize grown = MIN (capacity * 2, max_length + 1);
+          char *bigger = grown > capacity ? g_try_realloc (text, grown) : NULL;
+
+          if (bigger == NULL)
+            {
+              close (fd);
+              g_free (text);
+              return grown > capacity ? fail_memory (error, path, grown)
+                                      : fail_too_large (error, path, max_length);
+            }
+          text = bigger;
+          capacity = grown;
+        }
+      n = read (fd, text + used, capacity - 1 - used);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         {
           saved = errno;
           close (fd);
-          g_string_free (text, TRUE);
+          g_free (text);
           return fail_errno (error, path, saved);
         }
       if (n == 0)
         break;
-      g_string_append_len (text, buf, n);
+      used += (gsize) n;
     }
   close (fd);
-  *length = text->len;
-  *contents = g_string_free (text, FALSE);
+  text[used] = '\0';
+  *length = used;
+  *contents = text;
   return TRUE;
 }
 

@@ -5,11 +5,22 @@
 
 G_BEGIN_DECLS
 
-/* Writes path atomically: "path.XXXXXX" in the same directory, synced, then renamed over path;
- * on failure the temporary file is removed and path is untouched. Not g_file_replace_contents:
- * in GLib 2.74 it writes a file that does not exist yet in place, so a failed write would
- * leave half a file. The rename replaces a symbolic link at path, never the file it points to.
- * Errors are G_FILE_ERROR, naming the path. */
+/* Writes path atomically, in steps whose every result is checked:
+ *
+ *   1. create "path.XXXXXX" in the same directory (O_CREAT | O_EXCL, mode 0666 less the umask);
+ *   2. write all of data (short writes continued, EINTR retried);
+ *   3. fsync it;  4. close it (its error checked);
+ *   5. rename it over path;
+ *   6. fsync the directory, so that the rename itself survives a power failure (best effort,
+ *      as in SQLite: the content is synced and in place by then, and a folder we may write in
+ *      but not read cannot be opened to sync it).
+ *
+ * A failure in steps 1–5 removes the temporary file and leaves path as it was (absent, or its
+ * previous content byte for byte). The error is G_FILE_ERROR (the code from errno) and names
+ * path, never the temporary file, with the reason: "Cannot write /x/forecast.csv: No space
+ * left on device". The rename replaces a symbolic link at path, never the file it points to.
+ * Not g_file_set_contents: its messages name the temporary file, and in GLib 2.74
+ * g_file_replace_contents writes a file that does not exist yet in place. */
 gboolean recur_file_write_atomic (const char  *path,
                                   const char  *data,
                                   gsize        length,
@@ -18,8 +29,11 @@ gboolean recur_file_write_atomic (const char  *path,
 /* Reads path, which must be a regular file and not a symbolic link (opened with O_NOFOLLOW, so
  * a link swapped in at the last moment is refused too): for files inside a folder that must
  * never lead outside it. A link is G_FILE_ERROR_LOOP, anything but a regular file (a folder, a
- * FIFO, a device) G_FILE_ERROR_INVAL; the messages name the path. */
+ * FIFO, a device) G_FILE_ERROR_INVAL, a file longer than max_length G_FILE_ERROR_FAILED, and
+ * memory that runs out G_FILE_ERROR_NOMEM; the messages name the path. contents ends in a NUL
+ * not counted in length. */
 gboolean recur_file_read_regular (const char  *path,
+                                  gsize        max_length,
                                   char       **contents,
                                   gsize       *length,
                                   GError     **error);
@@ -35,5 +49,11 @@ typedef enum
 } RecurFileKind;
 
 RecurFileKind recur_file_kind    (const char  *path);
+
+/* Makes the folder path (its parent must exist) and syncs the parent (best effort, as above),
+ * so that the new folder survives a power failure. Errors name path: "Cannot make the folder
+ * /x/run-0003: No space left on device". An existing path is G_FILE_ERROR_EXIST. */
+gboolean recur_file_make_dir (const char  *path,
+                              GError     **error);
 
 G_END_DECLS

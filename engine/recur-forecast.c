@@ -6,22 +6,27 @@
 
 #include "recur-forecast.h"
 
-void
+gboolean
 recur_forecast (const RecurModel  *model,
                 const RecurScaler *scaler,
                 const double      *history,
                 guint              n_history,
                 guint              steps,
-                double            *out)
+                double            *out,
+                GError           **error)
 {
   const RecurModelSpec *spec = recur_model_get_spec (model);
   guint T = spec->window, n_out = recur_model_spec_output_size (spec);
-  g_autoptr(RecurWorkspace) ws = recur_workspace_new_for_inference (model, 1);
+  g_autoptr(RecurWorkspace) ws = NULL;
   g_autofree float *window = g_new (float, T);
   g_autofree float *output = g_new (float, n_out);
 
-  g_return_if_fail (n_history >= T);
-  g_return_if_fail (spec->strategy == RECUR_STRATEGY_RECURSIVE || steps <= spec->horizon);
+  g_return_val_if_fail (n_history >= T, FALSE);
+  g_return_val_if_fail (spec->strategy == RECUR_STRATEGY_RECURSIVE || steps <= spec->horizon,
+                        FALSE);
+  ws = recur_workspace_try_new (model, 1, RECUR_WORKSPACE_INFERENCE, error);
+  if (ws == NULL)
+    return FALSE;
 
   for (guint t = 0; t < T; t++)
     window[t] = (float) recur_scaler_apply (scaler, history[n_history - T + t]);
@@ -31,7 +36,7 @@ recur_forecast (const RecurModel  *model,
       recur_model_forward (model, ws, 1, window, FALSE, NULL, output);
       for (guint h = 0; h < steps; h++)
         out[h] = recur_scaler_invert (scaler, output[h]);
-      return;
+      return TRUE;
     }
   for (guint h = 0; h < steps; h++)
     {
@@ -40,14 +45,16 @@ recur_forecast (const RecurModel  *model,
       memmove (window, window + 1, (T - 1) * sizeof (float));
       window[T - 1] = output[0];
     }
+  return TRUE;
 }
 
 RecurEvaluation *
-recur_evaluate (const RecurModel   *model,
-                const RecurDataset *data,
-                guint               season)
+recur_evaluate (const RecurModel    *model,
+                const RecurDataset  *data,
+                guint                season,
+                GError             **error)
 {
-  RecurEvaluation *self = g_new0 (RecurEvaluation, 1);
+  g_autoptr(RecurEvaluation) self = g_new0 (RecurEvaluation, 1);
   const double *values = recur_dataset_get_values (data);
   guint start = recur_dataset_get_test_start (data);
   guint n = recur_dataset_get_n_points (data) - start;
@@ -61,7 +68,9 @@ recur_evaluate (const RecurModel   *model,
   self->forecast = g_new (double, n);
   self->naive = g_new (double, n);
   self->seasonal_naive = g_new (double, n);
-  recur_forecast (model, recur_dataset_get_scaler (data), values, start, n, self->forecast);
+  if (!recur_forecast (model, recur_dataset_get_scaler (data), values, start, n, self->forecast,
+                       error))
+    return NULL;
   recur_naive_forecast (values, start, n, self->naive);
   recur_seasonal_naive_forecast (values, start, season, n, self->seasonal_naive);
 
@@ -70,7 +79,7 @@ recur_evaluate (const RecurModel   *model,
   recur_metrics_compute (self->actual, self->naive, n, scale, &self->naive_metrics);
   recur_metrics_compute (self->actual, self->seasonal_naive, n, scale,
                          &self->seasonal_naive_metrics);
-  return self;
+  return g_steal_pointer (&self);
 }
 
 void

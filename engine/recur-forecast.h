@@ -13,13 +13,15 @@ G_BEGIN_DECLS
  * starts from h0 = 0. direct: the head maps the final state to all horizon scaled values.
  * recursive: the head gives one value, appended to the window (the oldest dropped), horizon
  * times. Outputs are unscaled. history holds at least `window` values in original units;
- * steps ≤ horizon for direct models, any number for recursive ones. */
-void recur_forecast (const RecurModel  *model,
-                     const RecurScaler *scaler,
-                     const double      *history,
-                     guint              n_history,
-                     guint              steps,
-                     double            *out);
+ * steps ≤ horizon for direct models, any number for recursive ones. Fails only when the
+ * buffers of a forward pass cannot be had (RECUR_MEMORY_ERROR). */
+gboolean recur_forecast (const RecurModel  *model,
+                         const RecurScaler *scaler,
+                         const double      *history,
+                         guint              n_history,
+                         guint              steps,
+                         double            *out,
+                         GError           **error);
 
 /* The test part scored as a future forecast would be: from the window just before it. */
 typedef struct
@@ -36,10 +38,11 @@ typedef struct
 } RecurEvaluation;
 
 /* MASE is scaled by the seasonal-naive error over everything before the test part (season
- * falls back to 1 when that part is too short). */
+ * falls back to 1 when that part is too short). NULL when memory runs out, as above. */
 RecurEvaluation *recur_evaluate      (const RecurModel   *model,
                                       const RecurDataset *data,
-                                      guint               season);
+                                      guint               season,
+                                      GError            **error);
 void             recur_evaluation_free (RecurEvaluation  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurEvaluation, recur_evaluation_free)

@@ -8,6 +8,7 @@
 
 #include "recur-fileutil.h"
 #include "recur-job.h"
+#include "recur-memory.h"
 #include "recur-model-io.h"
 
 struct _RecurJob
@@ -51,6 +52,39 @@ recur_job_config_copy (RecurJobConfig       *dest,
   dest->column = g_strdup (src->column);
 }
 
+/* Copies of the parameters a run keeps while it trains: weights and gradients, the best weights
+ * (and their gradients), the optimizer's two moments, a second shard's gradients, and the GUI's
+ * copy of the best weights. */
+#define TRAINING_COPIES 8
+
+/* A model whose training needs more than this computer's memory is refused before anything is
+ * allocated: the allocations themselves could succeed (Linux promises memory it may not have)
+ * and the training then be killed, or take the machine down with it. */
+static gboolean
+check_model_fits (const RecurModelSpec  *spec,
+                  GError               **error)
+{
+  guint64 n = recur_model_spec_count_params (spec);
+  guint64 have = recur_memory_physical ();
+  g_autofree char *model = NULL;
+  g_autofree char *need_text = NULL;
+  g_autofree char *have_text = NULL;
+
+  if (have == 0 || (n <= G_MAXUINT64 / (TRAINING_COPIES * sizeof (float))
+                    && n * TRAINING_COPIES * sizeof (float) <= have))
+    return TRUE;
+  model = recur_model_spec_describe (spec);
+  need_text = g_format_size_full (n <= G_MAXUINT64 / (TRAINING_COPIES * sizeof (float))
+                                    ? n * TRAINING_COPIES * sizeof (float) : G_MAXUINT64,
+                                  G_FORMAT_SIZE_IEC_UNITS);
+  have_text = g_format_size_full (have, G_FORMAT_SIZE_IEC_UNITS);
+  g_set_error (error, RECUR_MEMORY_ERROR, RECUR_MEMORY_ERROR_TOO_LARGE,
+               _("Not enough memory for the model (%s): training it takes about %s (weights, "
+                 "gradients, optimizer state and best weights), and this computer has %s"),
+               model, need_text, have_text);
+  return FALSE;
+}
+
 RecurJob *
 recur_job_new (const RecurJobConfig  *config,
                RecurSeries           *series,
@@ -64,6 +98,9 @@ recur_job_new (const RecurJobConfig  *config,
 
   recur_job_config_copy (&self->config, config);
   self->series = series;
+  if (!recur_model_spec_validate (&config->model, error)
+      || !check_model_fits (&config->model, error))
+    return NULL;
   if (!recur_series_find_column (series, config->column, &self->column, error))
     return NULL;
   values = recur_series_fill_missing (series, self->column, config->missing, error);
@@ -125,18 +162,26 @@ job_season (const RecurJob *self)
   return recur_frequency_season (recur_series_get_frequency (self->series));
 }
 
-void
-recur_job_score (RecurJob *self)
+gboolean
+recur_job_score (RecurJob  *self,
+                 GError   **error)
 {
   guint n = recur_dataset_get_n_points (self->data);
+  g_autofree double *future = g_new (double, self->config.model.horizon);
 
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
-  self->evaluation = recur_evaluate (self->model, self->data, job_season (self));
-  g_free (self->future);
-  self->future = g_new (double, self->config.model.horizon);
-  recur_forecast (self->model, recur_dataset_get_scaler (self->data),
-                  recur_dataset_get_values (self->data), n, self->config.model.horizon,
-                  self->future);
+  g_clear_pointer (&self->future, g_free);
+  self->evaluation = recur_evaluate (self->model, self->data, job_season (self), error);
+  if (self->evaluation == NULL
+      || !recur_forecast (self->model, recur_dataset_get_scaler (self->data),
+                          recur_dataset_get_values (self->data), n,
+                          self->config.model.horizon, future, error))
+    {
+      g_clear_pointer (&self->evaluation, recur_evaluation_free);
+      return FALSE;
+    }
+  self->future = g_steal_pointer (&future);
+  return TRUE;
 }
 
 gboolean
@@ -155,7 +200,9 @@ recur_job_train (RecurJob          *self,
     return FALSE;
   ok = recur_trainer_run (self->trainer, cancellable, progress, user_data, error);
   self->summary = *recur_trainer_get_summary (self->trainer);
-  recur_job_score (self);
+  /* scored even when stopped or diverged; a scoring that fails leaves no evaluation */
+  if (!recur_job_score (self, ok ? error : NULL))
+    return FALSE;
   return ok;
 }
 
@@ -254,12 +301,7 @@ recur_write_forecast_csv (const RecurSeries  *series,
       g_string_append_printf (csv, "%s,%s%s%s\n", when, num, kinds ? "," : "",
                               kinds ? kinds[i] : "");
     }
-  if (!recur_file_write_atomic (path, csv->str, csv->len, error))
-    {
-      g_prefix_error (error, _("Cannot write the forecast to %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, csv->str, csv->len, error);
 }
 
 gboolean
@@ -271,10 +313,23 @@ recur_job_write_forecast (const RecurJob  *self,
   guint start = recur_dataset_get_test_start (self->data);
   guint n_points = recur_dataset_get_n_points (self->data);
   guint horizon = self->config.model.horizon;
-  guint n = ev->n_test + horizon;
-  g_autofree gint64 *ts = g_new (gint64, n);
-  g_autofree double *values = g_new (double, n);
-  g_autofree const char **kinds = g_new (const char *, n);
+  guint n = ev ? ev->n_test + horizon : 0;
+  g_autofree gint64 *ts = NULL;
+  g_autofree double *values = NULL;
+  g_autofree const char **kinds = NULL;
+
+  if (ev == NULL)
+    {
+      /* scoring ran out of memory (recur_job_score): there is no forecast to write */
+      g_autofree char *display = g_filename_display_name (path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   _("Cannot write %s: the model could not be scored, so there is no forecast"),
+                   display);
+      return FALSE;
+    }
+  ts = g_new (gint64, n);
+  values = g_new (double, n);
+  kinds = g_new (const char *, n);
   gint64 last = row_timestamp (self->series, n_points - 1);
 
   g_return_val_if_fail (ev != NULL, FALSE);

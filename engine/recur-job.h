@@ -99,7 +99,8 @@ gboolean               recur_job_can_resume      (const RecurJob *self);
 
 /* Scores the model as it is (test metrics, baselines, the future forecast): what training does
  * at its end, for a model whose weights came from elsewhere (a saved project). */
-void                   recur_job_score           (RecurJob       *self);
+gboolean               recur_job_score           (RecurJob       *self,
+                                                  GError        **error);
 
 const RecurJobConfig  *recur_job_get_config      (const RecurJob *self);
 const RecurSeries     *recur_job_get_series      (const RecurJob *self);

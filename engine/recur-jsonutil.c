@@ -108,12 +108,7 @@ recur_json_write_file (JsonNode    *node,
   g_autofree char *text = recur_json_to_data (node, TRUE, &len);
   g_autofree char *with_newline = g_strconcat (text, "\n", NULL);
 
-  if (!recur_file_write_atomic (path, with_newline, len + 1, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), path);
-      return FALSE;
-    }
-  return TRUE;
+  return recur_file_write_atomic (path, with_newline, len + 1, error);
 }
 
 JsonNode *
@@ -124,7 +119,9 @@ recur_json_read_file (const char  *path,
   g_autofree char *text = NULL;
   gsize len;
 
-  if (!recur_file_read_regular (path, &text, &len, error))
+  /* json-glib holds the whole tree, several times the text: a bound on what a file may take
+   * (a history of a million epochs is about 125 MB) */
+  if (!recur_file_read_regular (path, RECUR_JSON_MAX_FILE_BYTES, &text, &len, error))
     return NULL;
   if (len == 0 || strspn (text, " \t\r\n") == len)
     {

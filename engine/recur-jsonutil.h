@@ -16,11 +16,15 @@ char      *recur_json_to_data    (JsonNode    *node,
 gboolean   recur_json_write_file (JsonNode    *node,
                                   const char  *path,
                                   GError     **error);
+/* The largest JSON file read: parsing holds the whole tree, several times the text. */
+#define RECUR_JSON_MAX_FILE_BYTES (256u << 20)
+
 /* Reads and parses a JSON file, which must be a regular file and not a symbolic link
- * (recur_file_read_regular: a project's files never lead outside its folder). A missing file is
- * G_FILE_ERROR_NOENT, a link G_FILE_ERROR_LOOP; an empty, truncated or malformed one
- * JSON_PARSER_ERROR (JSON_PARSER_ERROR_PARSE for an empty file). Messages begin with the path
- * and, for syntax errors, give the line and column. */
+ * (recur_file_read_regular: a project's files never lead outside its folder) of at most
+ * RECUR_JSON_MAX_FILE_BYTES. A missing file is G_FILE_ERROR_NOENT, a link G_FILE_ERROR_LOOP, a
+ * larger one G_FILE_ERROR_FAILED; an empty, truncated or malformed one JSON_PARSER_ERROR
+ * (JSON_PARSER_ERROR_PARSE for an empty file). Messages begin with the path and, for syntax
+ * errors, give the line and column. */
 JsonNode  *recur_json_read_file  (const char  *path,
                                   GError     **error);
 

@@ -72,7 +72,7 @@ recur_model_save (const RecurModel      *model,
   for (guint i = 0; i < recur_model_get_n_tensors (model); i++)
     {
       const RecurTensorInfo *t = recur_model_get_tensor (model, i);
-      recur_safetensors_add (st, t->name, t->n_dims, t->shape, params + t->offset);
+      recur_safetensors_add_borrowed (st, t->name, t->n_dims, t->shape, params + t->offset);
     }
   recur_safetensors_set_metadata (st, "recur.cell", recur_cell_to_string (s->cell));
   set_uint (st, "recur.input_size", s->input_size);

@@ -11,7 +11,9 @@
 #include "recur-names.h"
 #include "recur-esn.h"
 #include "recur-kernels.h"
+#include "recur-memory.h"
 #include "recur-model.h"
+#include "recur-model-io.h"
 
 /* Layout follows torch.nn.RNN/LSTM/GRU(batch_first=True) followed by nn.Linear:
  *   rnn.weight_ih_l{l}[_reverse]  [G·H][I_l]    I_0 = input_size, I_l = D·H
@@ -488,10 +490,26 @@ clockwork_mask (const RecurModelSpec *s,
     memset (w_hh + (gsize) r * H, 0, (gsize) (r / k) * k * sizeof (float));
 }
 
+char *
+recur_model_spec_describe (const RecurModelSpec *spec)
+{
+  guint64 n = recur_model_spec_count_params (spec);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s, %u layer of %u units, %" G_GUINT64_FORMAT
+                                       " parameters",
+                                       "%s, %u layers of %u units, %" G_GUINT64_FORMAT
+                                       " parameters",
+                                       spec->num_layers),
+                          recur_cell_to_string (spec->cell), spec->num_layers, spec->hidden_size,
+                          n);
+}
+
 RecurModel *
 recur_model_new (const RecurModelSpec  *spec,
                  GError               **error)
 {
+  g_autofree char *what = NULL;
   RecurModel *self;
 
   if (!recur_model_spec_validate (spec, error))
@@ -505,17 +523,37 @@ recur_model_new (const RecurModelSpec  *spec,
   self->layers = g_new0 (LayerOffsets, spec->num_layers * self->n_directions);
   self->tensors = g_ptr_array_new_with_free_func (tensor_info_free);
   layout_parameters (self);
-  self->params = g_new0 (float, self->n_params);
-  self->grads = g_new0 (float, self->n_params);
+  /* the sizes come from options or a weights file's metadata: a refusal, not an abort */
+  if (!(self->params = g_try_malloc0_n (MAX (self->n_params, 1), sizeof (float)))
+      || !(self->grads = g_try_malloc0_n (MAX (self->n_params, 1), sizeof (float))))
+    {
+      g_autofree char *model = recur_model_spec_describe (spec);
+      what = g_strdup_printf (_("the model's weights and gradients (%s)"), model);
+      recur_memory_set_error (error, 2 * (guint64) self->n_params * sizeof (float), what);
+      recur_model_free (self);
+      return NULL;
+    }
   return self;
+}
+
+RecurModel *
+recur_model_try_copy (const RecurModel  *self,
+                      GError           **error)
+{
+  RecurModel *copy = recur_model_new (&self->spec, error);
+
+  if (copy)
+    recur_model_copy_params (copy, self);
+  return copy;
 }
 
 RecurModel *
 recur_model_copy (const RecurModel *self)
 {
-  RecurModel *copy = recur_model_new (&self->spec, NULL);
+  RecurModel *copy = recur_model_try_copy (self, NULL);
 
-  recur_model_copy_params (copy, self);
+  if (copy == NULL)
+    g_error ("out of memory copying a model of %" G_GSIZE_FORMAT " parameters", self->n_params);
   return copy;
 }
 
@@ -650,28 +688,52 @@ gate_steps (const RecurWorkspace *ws)
   return ws->keeps_gates ? ws->window : ws->chunk_steps;
 }
 
-typedef enum
+/* The buffers of a workspace as they are made: once one cannot be had, the others are only
+ * counted, so that the message says how much all of them take. */
+typedef struct
 {
-  WORKSPACE_FULL,      /* keeps every state of the last forward pass; trains */
-  WORKSPACE_LEAN,      /* trains, recomputing the gates chunk by chunk in the backward pass */
-  WORKSPACE_INFERENCE, /* forward passes only */
-} WorkspaceKind;
+  gboolean failed;
+  guint64  bytes;
+} WorkspaceAlloc;
+
+static gpointer
+ws_alloc0 (WorkspaceAlloc *a,
+           gsize           n,
+           gsize           size)
+{
+  gpointer p;
+
+  if (size != 0 && n > G_MAXSIZE / size)
+    {
+      a->failed = TRUE;
+      a->bytes = G_MAXUINT64;
+      return NULL;
+    }
+  a->bytes = a->bytes > G_MAXUINT64 - n * size ? G_MAXUINT64 : a->bytes + n * size;
+  if (a->failed)
+    return NULL;
+  p = g_try_malloc0_n (MAX (n, 1), size);
+  a->failed = p == NULL;
+  return p;
+}
 
 static RecurWorkspace *
-workspace_new (const RecurModel *model,
-               guint             max_batch,
-               WorkspaceKind     kind)
+workspace_new (const RecurModel    *model,
+               guint                max_batch,
+               RecurWorkspaceKind   kind,
+               GError             **error)
 {
   const RecurModelSpec *s = &model->spec;
   RecurWorkspace *ws = g_new0 (RecurWorkspace, 1);
   gsize T = s->window, B = max_batch, H = s->hidden_size;
   gsize DH = model->n_directions * H, GH = model->n_gates * H;
   guint L = s->num_layers;
-  gboolean training = kind != WORKSPACE_INFERENCE;
+  gboolean training = kind != RECUR_WORKSPACE_INFERENCE;
   /* RNN, LSTM and GRU work through windows CHUNK_FLOATS of gates at a time where they can;
    * Jordan, ESN and clockwork use the gate buffers for whole windows */
   gboolean chunked = recur_cell_is_stackable (s->cell);
   guint chunk = chunked ? (guint) CLAMP (CHUNK_FLOATS / (B * GH), 1, T) : (guint) T;
+  WorkspaceAlloc alloc = { FALSE, 0 };
 
   ws->max_batch = max_batch;
   ws->n_layers = L;
@@ -680,67 +742,103 @@ workspace_new (const RecurModel *model,
   ws->hidden = s->hidden_size;
   ws->cell_kind = s->cell;
   ws->training = training;
-  ws->keeps_gates = kind == WORKSPACE_FULL || !chunked;
+  ws->keeps_gates = kind == RECUR_WORKSPACE_FULL || !chunked;
   ws->chunk_steps = chunk;
+  /* the buffers' sizes come from options (window, batch, hidden units): each may fail */
   ws->y = g_new0 (float *, L);
   ws->y_dropped = g_new0 (float *, L);
   ws->mask = g_new0 (float *, L);
   ws->dir = g_new0 (DirectionBuffers, L * model->n_directions);
   for (guint l = 0; l < L; l++)
     {
-      ws->y[l] = g_new0 (float, T * B * DH);
+      ws->y[l] = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
       if (training && s->dropout > 0.0f && l + 1 < L)
         {
-          ws->y_dropped[l] = g_new0 (float, T * B * DH);
-          ws->mask[l] = g_new0 (float, T * B * DH);
+          ws->y_dropped[l] = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
+          ws->mask[l] = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
         }
       for (guint d = 0; d < model->n_directions; d++)
         {
           DirectionBuffers *db = &ws->dir[l * model->n_directions + d];
-          db->gates = g_new0 (float, gate_steps (ws) * B * GH);
+          db->gates = ws_alloc0 (&alloc, gate_steps (ws) * B * GH, sizeof (float));
           if (s->cell == RECUR_CELL_GRU)
-            db->hh = g_new0 (float, gate_steps (ws) * B * GH);
+            db->hh = ws_alloc0 (&alloc, gate_steps (ws) * B * GH, sizeof (float));
           if (s->cell == RECUR_CELL_LSTM)
-            db->cell = g_new0 (float, (training ? T : 2) * B * H);
+            db->cell = ws_alloc0 (&alloc, (training ? T : 2) * B * H, sizeof (float));
         }
     }
-  ws->features = g_new0 (float, B * DH);
+  ws->features = ws_alloc0 (&alloc, B * DH, sizeof (float));
   if (recur_gemm_available () && recur_cell_is_stackable (s->cell))
-    ws->packed_w_hh = g_new (float, MAX (recur_gemm_packed_size (H, GH),
-                                         recur_gemm_packed_size (GH, H)));
+    ws->packed_w_hh = ws_alloc0 (&alloc, MAX (recur_gemm_packed_size (H, GH),
+                                                 recur_gemm_packed_size (GH, H)), sizeof (float));
   if (!ws->keeps_gates && training)
     {
-      ws->scratch_c = g_new0 (float, B * H);
-      ws->scratch_h = g_new0 (float, B * H);
+      ws->scratch_c = ws_alloc0 (&alloc, B * H, sizeof (float));
+      ws->scratch_h = ws_alloc0 (&alloc, B * H, sizeof (float));
     }
   if (training)
     {
       /* RNN, LSTM and GRU need layer output gradients only between layers; Jordan and
        * clockwork take the head's as a sequence */
       if (!chunked || L > 1)
-        ws->d_y = g_new0 (float, T * B * DH);
+        ws->d_y = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
       if (L > 1)
-        ws->d_x = g_new0 (float, T * B * DH);
-      ws->d_gates = g_new0 (float, ws->chunk_steps * B * GH);
+        ws->d_x = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
+      ws->d_gates = ws_alloc0 (&alloc, ws->chunk_steps * B * GH, sizeof (float));
       if (s->cell == RECUR_CELL_GRU)
-        ws->d_gates_hh = g_new0 (float, ws->chunk_steps * B * GH);
-      ws->d_h = g_new0 (float, B * H);
-      ws->d_c = g_new0 (float, B * H);
-      ws->d_features = g_new0 (float, B * DH);
+        ws->d_gates_hh = ws_alloc0 (&alloc, ws->chunk_steps * B * GH, sizeof (float));
+      ws->d_h = ws_alloc0 (&alloc, B * H, sizeof (float));
+      ws->d_c = ws_alloc0 (&alloc, B * H, sizeof (float));
+      ws->d_features = ws_alloc0 (&alloc, B * DH, sizeof (float));
     }
-  ws->grad_flow = g_new0 (double, (gsize) L * T);
+  ws->grad_flow = ws_alloc0 (&alloc, (gsize) L * T, sizeof (double));
   ws->input_size = s->input_size;
   if (s->cell == RECUR_CELL_JORDAN)
     {
       gsize n = T * B * s->input_size;
-      ws->jordan_y = g_new0 (float, n);
-      ws->jordan_ctx = g_new0 (float, n);
+      ws->jordan_y = ws_alloc0 (&alloc, n, sizeof (float));
+      ws->jordan_ctx = ws_alloc0 (&alloc, n, sizeof (float));
       if (training)
         {
-          ws->d_jordan_y = g_new0 (float, n);
-          ws->d_aux = g_new0 (float, n);
+          ws->d_jordan_y = ws_alloc0 (&alloc, n, sizeof (float));
+          ws->d_aux = ws_alloc0 (&alloc, n, sizeof (float));
         }
     }
+  if (alloc.failed)
+    {
+      g_autofree char *what =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "the buffers of %u windows of %u steps through %u layer "
+                                      "of %u units",
+                                      "the buffers of %u windows of %u steps through %u layers "
+                                      "of %u units", L),
+                         max_batch, s->window, L, s->hidden_size);
+      recur_memory_set_error (error, alloc.bytes, what);
+      recur_workspace_free (ws);
+      return NULL;
+    }
+  return ws;
+}
+
+RecurWorkspace *
+recur_workspace_try_new (const RecurModel    *model,
+                         guint                max_batch,
+                         RecurWorkspaceKind   kind,
+                         GError             **error)
+{
+  return workspace_new (model, max_batch, kind, error);
+}
+
+static RecurWorkspace *
+workspace_new_or_abort (const RecurModel   *model,
+                        guint               max_batch,
+                        RecurWorkspaceKind  kind)
+{
+  g_autoptr(GError) error = NULL;
+  RecurWorkspace *ws = workspace_new (model, max_batch, kind, &error);
+
+  if (ws == NULL)
+    g_error ("%s", error->message);
   return ws;
 }
 
@@ -748,21 +846,21 @@ RecurWorkspace *
 recur_workspace_new (const RecurModel *model,
                      guint             max_batch)
 {
-  return workspace_new (model, max_batch, WORKSPACE_FULL);
+  return workspace_new_or_abort (model, max_batch, RECUR_WORKSPACE_FULL);
 }
 
 RecurWorkspace *
 recur_workspace_new_for_training (const RecurModel *model,
                                   guint             max_batch)
 {
-  return workspace_new (model, max_batch, WORKSPACE_LEAN);
+  return workspace_new_or_abort (model, max_batch, RECUR_WORKSPACE_LEAN);
 }
 
 RecurWorkspace *
 recur_workspace_new_for_inference (const RecurModel *model,
                                    guint             max_batch)
 {
-  return workspace_new (model, max_batch, WORKSPACE_INFERENCE);
+  return workspace_new_or_abort (model, max_batch, RECUR_WORKSPACE_INFERENCE);
 }
 
 void

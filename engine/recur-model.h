@@ -50,6 +50,8 @@ typedef struct
 
 #define RECUR_MAX_PERIODS 16
 #define RECUR_MAX_RESERVOIR 2000
+/* The largest horizon, and the most steps `recur forecast` makes with a recursive model. */
+#define RECUR_MAX_FORECAST_STEPS 100000
 
 typedef enum
 {
@@ -128,10 +130,16 @@ gboolean     recur_strategy_from_string        (const char            *text,
 
 typedef struct _RecurModel RecurModel;
 
-/* Allocates parameters (zeroed) and gradients; call recur_model_init_weights to initialise. */
+/* Allocates parameters (zeroed) and gradients; call recur_model_init_weights to initialise.
+ * Memory that cannot be had is RECUR_MEMORY_ERROR, naming the model. */
 RecurModel  *recur_model_new                   (const RecurModelSpec  *spec,
                                                 GError               **error);
+RecurModel  *recur_model_try_copy              (const RecurModel      *self,
+                                                GError               **error);
+/* Aborts if memory runs out: for models already known to fit. */
 RecurModel  *recur_model_copy                  (const RecurModel      *self);
+/* "lstm, 8 layers of 8192 units, 2147745792 parameters", for messages. */
+char        *recur_model_spec_describe         (const RecurModelSpec  *spec);
 void         recur_model_free                  (RecurModel            *self);
 
 /* PyTorch's initialisation: every recurrent tensor U(−1/√H, 1/√H); the head as nn.Linear,
@@ -163,6 +171,19 @@ guint        recur_model_get_feature_size      (const RecurModel      *self);
  * then passes never allocate. One workspace per thread. */
 typedef struct _RecurWorkspace RecurWorkspace;
 
+typedef enum
+{
+  RECUR_WORKSPACE_FULL,       /* keeps every state of the last forward pass; trains */
+  RECUR_WORKSPACE_LEAN,       /* trains, recomputing the gates chunk by chunk backward */
+  RECUR_WORKSPACE_INFERENCE,  /* forward passes only */
+} RecurWorkspaceKind;
+
+/* Any of the three below; memory that cannot be had (window × batch × hidden units come from
+ * options) is RECUR_MEMORY_ERROR, naming the sizes. The three below abort instead. */
+RecurWorkspace *recur_workspace_try_new        (const RecurModel      *model,
+                                                guint                  max_batch,
+                                                RecurWorkspaceKind     kind,
+                                                GError               **error);
 RecurWorkspace *recur_workspace_new            (const RecurModel      *model,
                                                 guint                  max_batch);
 /* The same for training only, in about a third of the memory: RNN, LSTM and GRU keep h and c

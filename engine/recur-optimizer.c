@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
+#include "recur-memory.h"
 #include "recur-names.h"
 #include "recur-optimizer.h"
 
@@ -77,15 +79,35 @@ recur_optimizer_spec_init (RecurOptimizerSpec *spec,
 }
 
 RecurOptimizer *
-recur_optimizer_new (const RecurOptimizerSpec *spec,
-                     gsize                     n_params)
+recur_optimizer_try_new (const RecurOptimizerSpec  *spec,
+                         gsize                      n_params,
+                         GError                   **error)
 {
   RecurOptimizer *self = g_new0 (RecurOptimizer, 1);
 
   self->spec = *spec;
   self->n = n_params;
-  self->m = g_new0 (float, n_params);
-  self->v = g_new0 (float, n_params);
+  self->m = g_try_malloc0_n (MAX (n_params, 1), sizeof (float));
+  self->v = self->m ? g_try_malloc0_n (MAX (n_params, 1), sizeof (float)) : NULL;
+  if (self->v == NULL)
+    {
+      recur_memory_set_error (error, 2 * (guint64) n_params * sizeof (float),
+                              _("the optimizer's state"));
+      recur_optimizer_free (self);
+      return NULL;
+    }
+  return self;
+}
+
+RecurOptimizer *
+recur_optimizer_new (const RecurOptimizerSpec *spec,
+                     gsize                     n_params)
+{
+  g_autoptr(GError) error = NULL;
+  RecurOptimizer *self = recur_optimizer_try_new (spec, n_params, &error);
+
+  if (self == NULL)
+    g_error ("%s", error->message);
   return self;
 }
 

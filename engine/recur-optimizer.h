@@ -36,6 +36,10 @@ gboolean    recur_optimizer_kind_from_string (const char         *text,
 /* The update rules of torch.optim (1.13, single-tensor path), over one flat buffer. */
 typedef struct _RecurOptimizer RecurOptimizer;
 
+/* Memory that cannot be had is RECUR_MEMORY_ERROR (recur_optimizer_new aborts instead). */
+RecurOptimizer *recur_optimizer_try_new (const RecurOptimizerSpec  *spec,
+                                         gsize                      n_params,
+                                         GError                   **error);
 RecurOptimizer *recur_optimizer_new  (const RecurOptimizerSpec *spec,
                                       gsize                     n_params);
 void            recur_optimizer_free (RecurOptimizer           *self);

@@ -1096,7 +1096,7 @@ read_history_log (RecurProjectRun  *run,
   guint line = 0;
   gsize len;
 
-  if (!recur_file_read_regular (file, &text, &len, error))
+  if (!recur_file_read_regular (file, RECUR_JSON_MAX_FILE_BYTES, &text, &len, error))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (history_names); i++)
     {
@@ -1520,6 +1520,22 @@ recur_project_open (const char          *path,
 
 /* ---- creating ------------------------------------------------------------------------------ */
 
+/* Undoes the folder create made: its lock let go of, then the lock file and the folder. */
+static void
+remove_made_folder (RecurProject *self)
+{
+  g_autofree char *lock = g_build_filename (self->path, LOCK_FILE, NULL);
+
+  if (self->lock_fd >= 0)
+    {
+      close (self->lock_fd);
+      self->lock_fd = -1;
+      self->writable = FALSE;
+    }
+  g_unlink (lock);
+  g_rmdir (self->path);
+}
+
 RecurProject *
 recur_project_create (const char  *path,
                       const char  *csv,
@@ -1528,35 +1544,53 @@ recur_project_create (const char  *path,
 {
   g_autoptr(RecurProject) self = project_new (path);
   g_autofree char *sha256 = NULL;
+  g_autofree char *parent = g_path_get_dirname (self->path);
+  gboolean made = FALSE;
   guint64 size;
 
-  /* checked before the lock (no lock file is left in a folder refused), and again with it */
-  for (guint i = 0; i < 2; i++)
+  /* refused before anything is made: a folder in use, or one that holds anything else */
+  if (g_file_test (self->path, G_FILE_TEST_EXISTS) && !folder_is_empty (self->path))
     {
-      if (i == 1 && !take_lock (self, error))
-        return NULL;
-      if (g_file_test (self->path, G_FILE_TEST_EXISTS) && !folder_is_empty (self->path))
-        {
-          if (!check_not_held (self->path, error))
-            return NULL; /* the better reason */
-          return fail_null (error, new_error (RECUR_PROJECT_ERROR_EXISTS,
-                                              _("%s: the folder exists and is not empty"),
-                                              self->path));
-        }
-      if (i == 0 && g_mkdir_with_parents (self->path, 0777) != 0)
-        {
-          int saved = errno;
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                       _("Cannot make the folder %s: %s"), self->path, g_strerror (saved));
-          return NULL;
-        }
+      if (!check_not_held (self->path, error))
+        return NULL; /* the better reason */
+      return fail_null (error, new_error (RECUR_PROJECT_ERROR_EXISTS,
+                                          _("%s: the folder exists and is not empty"),
+                                          self->path));
     }
   if (!hash_file (csv, &size, &sha256, error))
     return NULL;
+  if (!g_file_test (self->path, G_FILE_TEST_IS_DIR))
+    {
+      if (!g_file_test (parent, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (parent, 0777) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("Cannot make the folder %s: %s"), parent, g_strerror (saved));
+          return NULL;
+        }
+      if (!recur_file_make_dir (self->path, error))
+        return NULL;
+      made = TRUE;
+    }
+  /* checked again with the lock: another process may have begun a project there meanwhile */
+  if (!take_lock (self, error))
+    {
+      if (made)
+        g_rmdir (self->path);
+      return NULL;
+    }
+  if (!folder_is_empty (self->path))
+    return fail_null (error, new_error (RECUR_PROJECT_ERROR_EXISTS,
+                                        _("%s: the folder exists and is not empty"),
+                                        self->path));
   self->data.column = g_strdup (column);
   set_data (self, csv, size, sha256);
   if (!recur_project_save (self, error))
-    return NULL;
+    {
+      if (made)
+        remove_made_folder (self); /* no folder that looks like a project and is not one */
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -1687,25 +1721,42 @@ recur_project_set_data_path (RecurProject  *self,
                              GError       **error)
 {
   g_autofree char *sha256 = NULL;
+  g_autoptr(JsonNode) old_replaced = NULL;
+  RecurProjectData old_data = { 0 };
+  gboolean old_has_data = self->has_data, changed;
   guint64 size;
 
   g_return_val_if_fail (self->writable, FALSE);
   if (!hash_file (csv, &size, &sha256, error))
     return FALSE;
-  if (self->has_data && (size != self->data.size || !g_str_equal (sha256, self->data.sha256)))
-    {
-      if (!accept_changed)
-        return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_CHANGED,
-                                            _("%s is not the project's data: it has %"
-                                              PRIu64 " bytes with SHA-256 %s, the "
-                                              "runs were trained on %" PRIu64 " bytes "
-                                              "with SHA-256 %s"), csv, size, sha256,
-                                            self->data.size, self->data.sha256));
-      remember_replaced (self);
-    }
+  changed = self->has_data && (size != self->data.size || !g_str_equal (sha256, self->data.sha256));
+  if (changed && !accept_changed)
+    return fail_with (error, new_error (RECUR_PROJECT_ERROR_DATA_CHANGED,
+                                        _("%s is not the project's data: it has %"
+                                          PRIu64 " bytes with SHA-256 %s, the "
+                                          "runs were trained on %" PRIu64 " bytes "
+                                          "with SHA-256 %s"), csv, size, sha256,
+                                        self->data.size, self->data.sha256));
+  /* kept to be put back if project.json cannot be written */
+  old_data.path = g_strdup (self->data.path);
+  old_data.relative = g_strdup (self->data.relative);
+  old_data.size = self->data.size;
+  old_data.sha256 = g_strdup (self->data.sha256);
+  old_data.column = g_strdup (self->data.column);
+  old_replaced = self->replaced ? json_node_copy (self->replaced) : NULL;
+  if (changed)
+    remember_replaced (self);
   set_data (self, csv, size, sha256);
   if (!recur_project_save (self, error))
-    return FALSE;
+    {
+      data_clear (&self->data);
+      self->data = old_data;
+      self->has_data = old_has_data;
+      g_clear_pointer (&self->replaced, json_node_unref);
+      self->replaced = g_steal_pointer (&old_replaced);
+      return FALSE;
+    }
+  data_clear (&old_data);
   drop_data_issues (self);
   return TRUE;
 }
@@ -1868,7 +1919,7 @@ recur_project_run_load_weights (RecurProject     *self,
     return fail_null (error, new_error (RECUR_PROJECT_ERROR_MISSING_FILE,
                                         _("%s: missing: run “%s” has no saved weights"), file,
                                         run->name));
-  if (!recur_file_read_regular (file, &contents, &length, &local))
+  if (!recur_file_read_regular (file, G_MAXSSIZE, &contents, &length, &local))
     return fail_null (error, as_project_error (local));
   bytes = g_bytes_new_take (contents, length);
   model = recur_model_load_bytes (bytes, file, info, error);
@@ -1914,18 +1965,20 @@ write_run_config (RecurProject     *self,
   return recur_json_write_file (root, file, error);
 }
 
-static gboolean
-make_run_folder (RecurProjectRun  *run,
-                 GError          **error)
+/* A run folder that could not be completed: its files, then itself. Run folders hold files
+ * only. */
+static void
+discard_run_folder (const char *path)
 {
-  int saved;
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
 
-  if (g_mkdir (run->dir, 0777) == 0)
-    return TRUE;
-  saved = errno;
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-               _("Cannot make the folder %s: %s"), run->dir, g_strerror (saved));
-  return FALSE;
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (path);
 }
 
 static gboolean
@@ -1966,16 +2019,23 @@ recur_project_add_run (RecurProject           *self,
     }
   run->n_swept = n_swept;
   /* folder, then config.json, then the list: a crash in between leaves an empty folder (ignored)
-   * or an unlisted run (recovered) */
-  if (!make_run_folder (run, error) || !write_run_config (self, run, error))
+   * or an unlisted run (recovered). A write that fails takes the run out again, folder and all,
+   * so that the project is as it was; its id is reused only if its folder is gone. */
+  if (!recur_file_make_dir (run->dir, error))
     {
       run_free (run);
       return NULL;
     }
   self->next_run++;
   g_ptr_array_add (self->runs, run);
-  if (!recur_project_save (self, error))
-    return NULL;
+  if (!write_run_config (self, run, error) || !recur_project_save (self, error))
+    {
+      discard_run_folder (run->dir);
+      if (!g_file_test (run->dir, G_FILE_TEST_EXISTS))
+        self->next_run--;
+      g_ptr_array_remove (self->runs, run);
+      return NULL;
+    }
   return run;
 }
 
@@ -2018,10 +2078,7 @@ recur_project_write_history (RecurProject        *self,
 
   g_return_val_if_fail (self->writable, FALSE);
   if (!recur_file_write_atomic (file, text, len, error))
-    {
-      g_prefix_error (error, _("Cannot write %s: "), file);
-      return FALSE;
-    }
+    return FALSE;
   if (history != &run->history)
     history_copy (&run->history, history);
   return TRUE;
@@ -2282,6 +2339,7 @@ recur_project_sync_run (RecurProject     *self,
                         RecurRun         *run,
                         GError          **error)
 {
+  g_autoptr(GError) history_error = NULL;
   RecurHistory view;
   RecurRunStatus status = recur_run_get_status (run);
 
@@ -2297,12 +2355,14 @@ recur_project_sync_run (RecurProject     *self,
     }
   if (status == RECUR_RUN_INTERRUPTED || status == RECUR_RUN_DAMAGED)
     return TRUE; /* restored from a project as it was: nothing of ours to add */
-  /* it has ended: the whole history, the last best weights and the result, each atomically,
-   * then history.log, which they hold */
+  /* It has ended: the whole history, the last best weights and the result, each atomically,
+   * then history.log goes, once history.json holds its epochs. A history that cannot be written
+   * costs neither the weights nor the result (the log keeps the epochs, and the history is
+   * tried again next time); weights that cannot be written hold the result back, which would
+   * otherwise point at weights that are not there. */
   recur_history_view_run (&view, run);
-  if ((view.n_epochs != entry->history.n_epochs || entry->log)
-      && !recur_project_write_history (self, entry, &view, error))
-    return FALSE;
+  if (view.n_epochs != entry->history.n_epochs || entry->log)
+    recur_project_write_history (self, entry, &view, &history_error);
   if (!sync_weights (self, entry, run, error))
     return FALSE;
   if (entry->result == NULL
@@ -2311,6 +2371,11 @@ recur_project_sync_run (RecurProject     *self,
                                         ? recur_run_get_error (run)->message : NULL,
                                       recur_run_get_job (run), error))
     return FALSE;
+  if (history_error)
+    {
+      g_propagate_error (error, g_steal_pointer (&history_error));
+      return FALSE;
+    }
   detach_log (entry, TRUE);
   return TRUE;
 }
@@ -2354,11 +2419,19 @@ recur_project_rename_run (RecurProject     *self,
     return FALSE;
   old = g_steal_pointer (&run->name);
   run->name = g_strdup (name);
-  if ((run->has_config && !write_run_config (self, run, error))
-      || !recur_project_save (self, error))
+  /* project.json, then config.json, whose name is the one opening shows: if the second write
+   * fails, the run still shows its old name wherever it stops */
+  if (!recur_project_save (self, error))
     {
       g_free (run->name);
       run->name = g_steal_pointer (&old);
+      return FALSE;
+    }
+  if (run->has_config && !write_run_config (self, run, error))
+    {
+      g_free (run->name);
+      run->name = g_steal_pointer (&old);
+      recur_project_save (self, NULL); /* the old name back in the list, if the disk lets us */
       return FALSE;
     }
   return TRUE;
@@ -2396,17 +2469,33 @@ recur_project_delete_run (RecurProject     *self,
 {
   g_autofree char *base = g_strconcat (".deleted-", run->id, NULL);
   g_autofree char *trash = g_build_filename (self->path, base, NULL);
+  gboolean moved = FALSE;
+  guint index;
 
   g_return_val_if_fail (self->writable, FALSE);
-  if (g_file_test (run->dir, G_FILE_TEST_IS_DIR) && g_rename (run->dir, trash) != 0)
+  if (g_file_test (run->dir, G_FILE_TEST_IS_DIR))
     {
-      int saved = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Cannot remove the run folder %s: %s"), run->dir, g_strerror (saved));
+      if (g_rename (run->dir, trash) != 0)
+        {
+          int saved = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _("Cannot remove the run folder %s: %s"), run->dir, g_strerror (saved));
+          return FALSE;
+        }
+      moved = TRUE;
+    }
+  if (!g_ptr_array_find (self->runs, run, &index))
+    g_return_val_if_reached (FALSE);
+  g_ptr_array_steal_index (self->runs, index);
+  if (!recur_project_save (self, error))
+    {
+      /* still listed in project.json: the run stays, folder and all */
+      if (moved)
+        g_rename (trash, run->dir);
+      g_ptr_array_insert (self->runs, (gint) index, run);
       return FALSE;
     }
-  g_ptr_array_remove (self->runs, run);
-  if (!recur_project_save (self, error))
-    return FALSE;
-  return !g_file_test (trash, G_FILE_TEST_IS_DIR) || remove_folder (trash, error);
+  run_free (run);
+  /* project.json's write synced the folder, the move to the trash with it */
+  return !moved || remove_folder (trash, error);
 }

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-memory.h"
 #include "recur-run.h"
 
 /* How often the main loop looks into the mailbox, and how often the worker rebuilds the
@@ -206,11 +207,20 @@ recur_run_new (const char            *name,
   self->name = g_strdup (name);
   self->job = job;
   self->status = RECUR_RUN_QUEUED;
-  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (RecurProgress), config->train.epochs);
-  self->inspect_ws = recur_workspace_new (recur_job_get_model (job), 1);
+  /* grows past this with the epochs (up to a million) as they come */
+  self->pending = g_array_sized_new (FALSE, FALSE, sizeof (RecurProgress),
+                                     MIN (config->train.epochs, 1024));
+  /* the sizes come from options: memory that cannot be had is an error, not an abort */
+  self->inspect_ws = recur_workspace_try_new (recur_job_get_model (job), 1, RECUR_WORKSPACE_FULL,
+                                              error);
+  if (self->inspect_ws == NULL)
+    return NULL;
   /* allocated here so that the worker only copies into it */
-  self->best_model = recur_model_copy (recur_job_get_model (job));
-  self->pending_best = g_new (float, recur_model_get_n_params (self->best_model));
+  self->best_model = recur_model_try_copy (recur_job_get_model (job), error);
+  if (self->best_model == NULL
+      || !(self->pending_best = recur_try_alloc (recur_model_get_n_params (self->best_model),
+                                                 sizeof (float), _("the best weights"), error)))
+    return NULL;
   data = recur_job_get_dataset (job);
   self->states_window = recur_dataset_get_test_start (data) - config->model.window;
   return g_steal_pointer (&self);
@@ -240,7 +250,8 @@ recur_run_new_restored (const char            *name,
   if (weights && recur_model_get_n_params (weights) == recur_model_get_n_params (model))
     {
       recur_model_copy_params (model, weights);
-      recur_job_score (self->job);
+      if (!recur_job_score (self->job, error))
+        return NULL;
       self->states = recur_states_snapshot_new (model, self->inspect_ws,
                                                 recur_job_get_dataset (self->job),
                                                 g_atomic_int_get (&self->states_window), NULL, 0);

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "recur-fileutil.h"
+#include "recur-memory.h"
 #include "recur-safetensors.h"
 
 /* The format (Hugging Face safetensors):
@@ -43,6 +44,7 @@ typedef struct
   guint64  shape[RECUR_SAFETENSORS_MAX_DIMS];
   guint64  n_values;
   float   *data;  /* n_values floats; never NULL, even when n_values is 0 */
+  gboolean borrowed; /* data is the caller's (recur_safetensors_add_borrowed) */
 } RecurSafetensorsEntry;
 
 struct _RecurSafetensors
@@ -79,7 +81,8 @@ recur_safetensors_entry_free (gpointer data)
   RecurSafetensorsEntry *entry = data;
 
   g_free (entry->name);
-  g_free (entry->data);
+  if (!entry->borrowed)
+    g_free (entry->data);
   g_free (entry);
 }
 
@@ -268,7 +271,7 @@ recur_safetensors_take (RecurSafetensors *self,
       g_ptr_array_add (self->entries, entry);
       g_hash_table_insert (self->by_name, entry->name, entry);
     }
-  else
+  else if (!entry->borrowed)
     {
       g_free (entry->data);
     }
@@ -277,6 +280,7 @@ recur_safetensors_take (RecurSafetensors *self,
   memcpy (entry->shape, dims, sizeof dims);
   entry->n_values = n_values;
   entry->data = data;
+  entry->borrowed = FALSE;
 }
 
 void
@@ -306,6 +310,27 @@ recur_safetensors_add (RecurSafetensors *self,
     memcpy (copy, data, n_values * sizeof (float));
 
   recur_safetensors_take (self, name, n_dims, shape, n_values, copy);
+}
+
+void
+recur_safetensors_add_borrowed (RecurSafetensors *self,
+                                const char       *name,
+                                guint             n_dims,
+                                const guint64    *shape,
+                                const float      *data)
+{
+  static const float none[1];
+  guint64 n_values;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (name != NULL && g_utf8_validate (name, -1, NULL));
+  g_return_if_fail (strcmp (name, METADATA_KEY) != 0);
+  g_return_if_fail (n_dims <= RECUR_SAFETENSORS_MAX_DIMS);
+  g_return_if_fail (shape_count_values (n_dims, shape, &n_values));
+  g_return_if_fail (n_values == 0 || data != NULL);
+
+  recur_safetensors_take (self, name, n_dims, shape, n_values, (float *) (data ? data : none));
+  ((RecurSafetensorsEntry *) g_hash_table_lookup (self->by_name, name))->borrowed = TRUE;
 }
 
 void
@@ -375,8 +400,10 @@ recur_safetensors_build_header (const RecurSafetensors *self)
   return json_builder_get_root (builder);
 }
 
-GBytes *
-recur_safetensors_to_bytes (const RecurSafetensors *self)
+/* The file's bytes, or NULL if memory for them cannot be had (the size in *size). */
+static GBytes *
+try_to_bytes (const RecurSafetensors *self,
+              guint64                *size)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonGenerator) generator = NULL;
@@ -400,7 +427,10 @@ recur_safetensors_to_bytes (const RecurSafetensors *self)
   for (guint i = 0; i < self->entries->len; i++)
     data_length += 4 * ((RecurSafetensorsEntry *) g_ptr_array_index (self->entries, i))->n_values;
 
-  out = g_malloc (8 + header_length + data_length);
+  *size = 8 + header_length + data_length;
+  out = g_try_malloc (8 + header_length + data_length);
+  if (out == NULL)
+    return NULL;
 
   header_length_le = GUINT64_TO_LE ((guint64) header_length);
   memcpy (out, &header_length_le, 8);
@@ -419,6 +449,17 @@ recur_safetensors_to_bytes (const RecurSafetensors *self)
   return g_bytes_new_take (out, 8 + header_length + data_length);
 }
 
+GBytes *
+recur_safetensors_to_bytes (const RecurSafetensors *self)
+{
+  guint64 size = 0;
+  GBytes *bytes = try_to_bytes (self, &size);
+
+  if (bytes == NULL)
+    g_error ("out of memory for %" G_GUINT64_FORMAT " bytes of tensors", size);
+  return bytes;
+}
+
 gboolean
 recur_safetensors_save (const RecurSafetensors  *self,
                         const char              *path,
@@ -426,22 +467,30 @@ recur_safetensors_save (const RecurSafetensors  *self,
 {
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *display_name = NULL;
   gconstpointer data;
   gsize length;
+  guint64 size = 0;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  bytes = recur_safetensors_to_bytes (self);
+  bytes = try_to_bytes (self, &size);
+  if (bytes == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_autofree char *needed = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
+                   _("Cannot write %s: not enough memory for its %s"), display, needed);
+      return FALSE;
+    }
   data = g_bytes_get_data (bytes, &length);
 
   if (!recur_file_write_atomic (path, data, length, &local_error))
     {
-      display_name = g_filename_display_name (path);
-      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
-                   _("%s: cannot write the file: %s"), display_name, local_error->message);
+      /* the message names the file and the reason */
+      g_set_error_literal (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO,
+                           local_error->message);
       return FALSE;
     }
 
@@ -1050,8 +1099,14 @@ recur_safetensors_new_from_bytes (GBytes      *bytes,
   for (guint i = 0; i < slots->len; i++)
     {
       const RecurSafetensorsSlot *slot = &g_array_index (slots, RecurSafetensorsSlot, i);
-      float *values = g_new (float, MAX (slot->n_values, 1));
+      float *values = g_try_malloc_n (MAX (slot->n_values, 1), sizeof (float));
 
+      if (values == NULL)
+        {
+          g_autofree char *what = g_strdup_printf (_("the tensors of %s"), file);
+          recur_memory_set_error (error, data_length, what);
+          return NULL;
+        }
       read_floats_le (values, data + slot->begin, slot->n_values);
       recur_safetensors_take (self, slot->name, slot->n_dims, slot->shape, slot->n_values,
                               values);

@@ -39,6 +39,13 @@ void              recur_safetensors_add            (RecurSafetensors        *sel
                                                     guint                    n_dims,
                                                     const guint64           *shape,
                                                     const float             *data);
+/* The same without a copy: data must outlive self (saving a model's weights without a second
+ * copy of them). */
+void              recur_safetensors_add_borrowed   (RecurSafetensors        *self,
+                                                    const char              *name,
+                                                    guint                    n_dims,
+                                                    const guint64           *shape,
+                                                    const float             *data);
 void              recur_safetensors_set_metadata   (RecurSafetensors        *self,
                                                     const char              *key,
                                                     const char              *value);

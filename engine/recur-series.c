@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "recur-memory.h"
 #include "recur-series.h"
 
 G_DEFINE_QUARK (recur-csv-error-quark, recur_csv_error)
@@ -424,16 +425,25 @@ recur_compare_gint64 (const void *a,
   return (x > y) - (x < y);
 }
 
+/* The median of the n − 1 steps; if memory for them all cannot be had (a file of hundreds of
+ * millions of rows), the median of 65,536 of them evenly spread. */
 static gint64
 recur_median_step (const gint64 *t,
                    guint         n)
 {
-  g_autofree gint64 *steps = g_new (gint64, n - 1);
+  guint m = n - 1, stride = 1;
+  g_autofree gint64 *steps = g_try_malloc_n (m, sizeof (gint64));
 
-  for (guint i = 1; i < n; i++)
-    steps[i - 1] = t[i] - t[i - 1];
-  qsort (steps, n - 1, sizeof (gint64), recur_compare_gint64);
-  return steps[(n - 1) / 2];
+  if (steps == NULL)
+    {
+      stride = m / 65536 + 1;
+      m = (n - 1) / stride;
+      steps = g_new (gint64, m);
+    }
+  for (guint i = 0; i < m; i++)
+    steps[i] = t[(gsize) i * stride + 1] - t[(gsize) i * stride];
+  qsort (steps, m, sizeof (gint64), recur_compare_gint64);
+  return steps[m / 2];
 }
 
 /* Business days: daily steps over more than a week and still no Saturday or Sunday. */
@@ -561,13 +571,51 @@ recur_frequency_infer (const gint64 *t,
 /* RecurSeries                                                                                */
 /* ------------------------------------------------------------------------------------------ */
 
+/* A growing array whose growth may fail: a file can hold more rows than memory. */
+typedef struct
+{
+  gpointer data;
+  guint    len;
+  guint    capacity;
+} RecurVec;
+
+static gboolean
+recur_vec_append (RecurVec      *v,
+                  gsize          size,
+                  gconstpointer  value)
+{
+  if (v->len == v->capacity)
+    {
+      guint capacity = v->capacity == 0 ? 256
+                       : v->capacity <= G_MAXUINT / 2 ? v->capacity * 2 : G_MAXUINT;
+      gpointer data = capacity > v->len ? g_try_realloc_n (v->data, capacity, size) : NULL;
+
+      if (data == NULL)
+        return FALSE;
+      v->data = data;
+      v->capacity = capacity;
+    }
+  memcpy ((char *) v->data + (gsize) v->len * size, value, size);
+  v->len++;
+  return TRUE;
+}
+
+static void
+recur_vec_clear (RecurVec *v)
+{
+  g_clear_pointer (&v->data, g_free);
+  v->len = v->capacity = 0;
+}
+
+#define RECUR_VEC_INDEX(v, type, i) (((type *) (v).data)[i])
+
 typedef struct
 {
   char           *name;
   RecurColumnType type;
   gboolean        decided;    /* FALSE while only missing values have been seen */
   guint           n_missing;
-  GArray         *values;     /* double, NAN where missing; numeric (and undecided) columns */
+  RecurVec        values;     /* double, NAN where missing; numeric (and undecided) columns */
 } RecurColumn;
 
 struct _RecurSeries
@@ -577,9 +625,9 @@ struct _RecurSeries
   guint          n_rows;
   guint          n_columns;
   RecurColumn   *columns;
-  GArray        *lines;           /* guint: the line each row starts on, for messages */
+  RecurVec       lines;           /* guint: the line each row starts on, for messages */
   int            time_column;
-  GArray        *timestamps;      /* gint64; only with a time column */
+  RecurVec       timestamps;      /* gint64; only with a time column */
   gboolean       has_time_of_day;
   RecurFrequency frequency;
   gint64         median_step;     /* seconds; what an irregular series advances by */
@@ -592,7 +640,6 @@ recur_series_new (const char *path)
 
   g_atomic_ref_count_init (&self->ref_count);
   self->path = g_strdup (path);
-  self->lines = g_array_new (FALSE, FALSE, sizeof (guint));
   self->time_column = -1;
   self->frequency = RECUR_FREQUENCY_NONE;
   return self;
@@ -614,11 +661,11 @@ recur_series_unref (RecurSeries *self)
   for (guint j = 0; j < self->n_columns; j++)
     {
       g_free (self->columns[j].name);
-      g_clear_pointer (&self->columns[j].values, g_array_unref);
+      recur_vec_clear (&self->columns[j].values);
     }
   g_free (self->columns);
-  g_array_unref (self->lines);
-  g_clear_pointer (&self->timestamps, g_array_unref);
+  recur_vec_clear (&self->lines);
+  recur_vec_clear (&self->timestamps);
   g_free (self->path);
   g_free (self);
 }
@@ -679,7 +726,7 @@ recur_series_get_values (const RecurSeries *self,
   g_return_val_if_fail (column < self->n_columns, NULL);
   if (self->columns[column].type != RECUR_COLUMN_NUMERIC)
     return NULL;
-  return (const double *) (gpointer) self->columns[column].values->data;
+  return self->columns[column].values.data;
 }
 
 int
@@ -695,7 +742,7 @@ recur_series_get_timestamps (const RecurSeries *self)
   g_return_val_if_fail (self != NULL, NULL);
   if (self->time_column < 0)
     return NULL;
-  return (const gint64 *) (gpointer) self->timestamps->data;
+  return self->timestamps.data;
 }
 
 gboolean
@@ -789,6 +836,7 @@ typedef struct
   gboolean           in_record;
   guint              next_field_line;
   RecurCsvRecord    *record;
+  gsize              record_bytes;     /* its fields' bytes so far */
   guint              n_fields;         /* of the first record; 0 before it */
 
   /* Header detection: records wait in pending until it is decided */
@@ -874,6 +922,52 @@ recur_csv_reader_column_name (const RecurCsvReader *self,
   return g_strdup_printf ("column%u", j + 1);
 }
 
+/* A field, line or row past the limits (column 0: a line, before its fields are known). */
+static void
+recur_csv_reader_fail_too_long (RecurCsvReader *self,
+                                guint           line,
+                                guint           column)
+{
+  g_autofree char *name = NULL;
+
+  if (column > RECUR_CSV_MAX_COLUMNS)
+    recur_csv_reader_fail (self, RECUR_CSV_ERROR_TOO_LONG,
+                           _("%s:%u: the row has more than %u columns, the most Recur reads"),
+                           self->display_name, line, RECUR_CSV_MAX_COLUMNS);
+  else if (column == 0 || self->record_bytes > RECUR_CSV_MAX_ROW_BYTES)
+    recur_csv_reader_fail (self, RECUR_CSV_ERROR_TOO_LONG,
+                           _("%s:%u: the row is longer than %u MiB, the most Recur reads"),
+                           self->display_name, line, RECUR_CSV_MAX_ROW_BYTES >> 20);
+  else
+    {
+      name = recur_csv_reader_column_name (self, column - 1);
+      recur_csv_reader_fail (self, RECUR_CSV_ERROR_TOO_LONG,
+                             _("%s:%u:%u: column “%s”: the field is longer than %u MiB, the "
+                               "most Recur reads"),
+                             self->display_name, line, column, name,
+                             RECUR_CSV_MAX_FIELD_BYTES >> 20);
+    }
+}
+
+/* The rows so far hold all the memory there is; the row on `line` could not be kept. */
+static void
+recur_csv_reader_fail_memory (RecurCsvReader *self,
+                              guint           line,
+                              guint           rows_read)
+{
+  const RecurSeries *series = self->series;
+  guint64 per_row = sizeof (guint) + (series->time_column >= 0 ? sizeof (gint64) : 0);
+  g_autofree char *size = NULL;
+
+  for (guint j = 0; j < series->n_columns; j++)
+    per_row += series->columns[j].type == RECUR_COLUMN_NUMERIC ? sizeof (double) : 0;
+  size = g_format_size_full (per_row * rows_read, G_FORMAT_SIZE_IEC_UNITS);
+  recur_csv_reader_fail (self, RECUR_CSV_ERROR_NO_MEMORY,
+                         _("%s:%u: not enough memory to read more rows: the %u rows above take "
+                           "%s, and the file goes on"),
+                         self->display_name, line, rows_read, size);
+}
+
 /* --- Columns and values ------------------------------------------------------------------- */
 
 static void
@@ -891,7 +985,6 @@ recur_series_init_columns (RecurSeries          *self,
       column->name = *name != '\0' ? g_strdup (name) : g_strdup_printf ("column%u", j + 1);
       /* Numeric until a value says otherwise: a column of only missing values stays so. */
       column->type = RECUR_COLUMN_NUMERIC;
-      column->values = g_array_new (FALSE, FALSE, sizeof (double));
     }
 }
 
@@ -918,7 +1011,7 @@ recur_csv_reader_decide_column (RecurCsvReader *self,
   column->decided = TRUE;
   if (kind == RECUR_VALUE_NUMBER || kind == RECUR_VALUE_NOT_FINITE)
     return;
-  g_clear_pointer (&column->values, g_array_unref);
+  recur_vec_clear (&column->values);
   /* Only the first date column is the time axis; later ones are labels like text. */
   if (kind != RECUR_VALUE_DATE || series->time_column >= 0)
     {
@@ -927,10 +1020,9 @@ recur_csv_reader_decide_column (RecurCsvReader *self,
     }
   column->type = RECUR_COLUMN_TIME;
   series->time_column = (int) j;
-  series->timestamps = g_array_new (FALSE, FALSE, sizeof (gint64));
   /* The rows above had no date: the first of them is the culprit. */
   if (column->n_missing > 0)
-    recur_csv_reader_fail_missing_date (self, j, g_array_index (series->lines, guint, 0));
+    recur_csv_reader_fail_missing_date (self, j, RECUR_VEC_INDEX (series->lines, guint, 0));
 }
 
 static void
@@ -947,7 +1039,8 @@ recur_csv_reader_take_number (RecurCsvReader *self,
     {
     case RECUR_VALUE_MISSING:
     case RECUR_VALUE_NUMBER:
-      g_array_append_val (column->values, value);
+      if (!recur_vec_append (&column->values, sizeof value, &value))
+        recur_csv_reader_fail_memory (self, line, self->series->n_rows - 1);
       break;
     case RECUR_VALUE_NOT_FINITE:
       recur_csv_reader_fail (self, RECUR_CSV_ERROR_NOT_FINITE,
@@ -989,8 +1082,8 @@ recur_csv_reader_take_time (RecurCsvReader *self,
                              self->display_name, line, j + 1, name, text);
       return;
     }
-  if (series->timestamps->len > 0 && t <= g_array_index (series->timestamps, gint64,
-                                                         series->timestamps->len - 1))
+  if (series->timestamps.len > 0
+      && t <= RECUR_VEC_INDEX (series->timestamps, gint64, series->timestamps.len - 1))
     {
       recur_csv_reader_fail (self, RECUR_CSV_ERROR_DATE_ORDER,
                              _("%s:%u:%u: column “%s”: “%s” does not come after “%s” on line %u; "
@@ -999,7 +1092,11 @@ recur_csv_reader_take_time (RecurCsvReader *self,
                              self->previous_time->str, self->previous_time_line);
       return;
     }
-  g_array_append_val (series->timestamps, t);
+  if (!recur_vec_append (&series->timestamps, sizeof t, &t))
+    {
+      recur_csv_reader_fail_memory (self, line, series->n_rows - 1);
+      return;
+    }
   series->has_time_of_day |= has_time;
   g_string_assign (self->previous_time, text);
   self->previous_time_line = line;
@@ -1041,7 +1138,12 @@ recur_csv_reader_take_row (RecurCsvReader       *self,
 {
   RecurSeries *series = self->series;
 
-  g_array_append_val (series->lines, record->line);
+  if (series->n_rows == G_MAXUINT - 1 || !recur_vec_append (&series->lines, sizeof (guint),
+                                                             &record->line))
+    {
+      recur_csv_reader_fail_memory (self, record->line, series->n_rows);
+      return;
+    }
   series->n_rows++;
   for (guint j = 0; j < series->n_columns && self->error == NULL; j++)
     recur_csv_reader_take_value (self, j, recur_csv_record_field (record, j),
@@ -1109,6 +1211,7 @@ recur_csv_reader_take_record (RecurCsvReader *self)
   RecurCsvRecord *record = self->record;
   guint n = record->fields->len;
 
+  self->record_bytes = 0;
   if (self->n_fields == 0)
     self->n_fields = n;
   if (n != self->n_fields)
@@ -1138,14 +1241,20 @@ recur_csv_on_field (void   *data,
                     void   *user_data)
 {
   RecurCsvReader *self = user_data;
-  /* libcsv passes NULL for an empty field when its buffer is not allocated yet */
-  char *text = data != NULL ? g_strndup (data, length) : g_strdup ("");
+  guint column = self->record->fields->len + 1;
+  char *text;
 
   if (self->error != NULL)
+    return;
+  self->record_bytes += length;
+  if (length > RECUR_CSV_MAX_FIELD_BYTES || column > RECUR_CSV_MAX_COLUMNS
+      || self->record_bytes > RECUR_CSV_MAX_ROW_BYTES)
     {
-      g_free (text);
+      recur_csv_reader_fail_too_long (self, self->next_field_line, column);
       return;
     }
+  /* libcsv passes NULL for an empty field when its buffer is not allocated yet */
+  text = data != NULL ? g_strndup (data, length) : g_strdup ("");
   g_ptr_array_add (self->record->fields, g_strstrip (text));
   g_array_append_val (self->record->field_lines, self->next_field_line);
   /* The delimiter that ended this field is on the line being read: so is the next field. */
@@ -1187,7 +1296,15 @@ recur_csv_reader_fail_parse (RecurCsvReader *self)
   guint column = self->record->fields->len + 1;
   g_autofree char *name = recur_csv_reader_column_name (self, column - 1);
 
-  if (csv_error (&self->parser) != CSV_EPARSE)
+  /* libcsv's buffer for a field grows through csv_field_realloc, which refuses past the limit */
+  if (csv_error (&self->parser) == CSV_ENOMEM
+      && self->parser.entry_size > RECUR_CSV_MAX_FIELD_BYTES)
+    recur_csv_reader_fail_too_long (self, self->next_field_line, column);
+  else if (csv_error (&self->parser) == CSV_ENOMEM)
+    recur_csv_reader_fail (self, RECUR_CSV_ERROR_NO_MEMORY,
+                           _("%s:%u:%u: column “%s”: not enough memory for this field"),
+                           self->display_name, self->feed_line, column, name);
+  else if (csv_error (&self->parser) != CSV_EPARSE)
     recur_csv_reader_fail (self, RECUR_CSV_ERROR_IO, "%s:%u: %s", self->display_name,
                            self->feed_line, csv_strerror (csv_error (&self->parser)));
   else
@@ -1274,6 +1391,18 @@ recur_csv_sniff_delimiter (GPtrArray *lines)
   return votes[best] > 0 ? recur_csv_delimiters[best] : ',';
 }
 
+/* libcsv grows its buffer for a field with this, up to the limit and a little more (it keeps
+ * a closing quote and the spaces after it until it knows the field has ended): the field's own
+ * length is checked when libcsv hands it over. */
+#define CSV_FIELD_SLACK (64 * 1024)
+
+static void *
+csv_field_realloc (void   *buffer,
+                   size_t  size)
+{
+  return size > RECUR_CSV_MAX_FIELD_BYTES + CSV_FIELD_SLACK ? NULL : g_try_realloc (buffer, size);
+}
+
 static void
 recur_csv_reader_start_parsing (RecurCsvReader *self)
 {
@@ -1281,6 +1410,11 @@ recur_csv_reader_start_parsing (RecurCsvReader *self)
   /* STRICT_FINI makes csv_fini report a quote still open at the end of the file. */
   csv_init (&self->parser, CSV_STRICT | CSV_STRICT_FINI);
   csv_set_delim (&self->parser, (unsigned char) self->delimiter);
+  csv_set_realloc_func (&self->parser, csv_field_realloc);
+  /* libcsv grows the buffer by this much at a time (128 bytes by default: a long field would be
+   * copied thousands of times) */
+  csv_set_blk_size (&self->parser, CSV_FIELD_SLACK);
+  csv_set_free_func (&self->parser, g_free);
   self->parsing = TRUE;
   for (guint i = 0; i < self->sniffed->len && self->error == NULL; i++)
     {
@@ -1373,6 +1507,11 @@ recur_csv_reader_end_line (RecurCsvReader *self,
       recur_csv_reader_take_line (self, text, length);
       return;
     }
+  if (self->partial->len + length > RECUR_CSV_MAX_ROW_BYTES)
+    {
+      recur_csv_reader_fail_too_long (self, self->line + 1, 0);
+      return;
+    }
   g_byte_array_append (self->partial, (const guint8 *) text, length);
   recur_csv_reader_take_line (self, (const char *) self->partial->data, self->partial->len);
   g_byte_array_set_size (self->partial, 0);
@@ -1407,7 +1546,12 @@ recur_csv_reader_push (RecurCsvReader *self,
       self->after_cr = c == '\r';
     }
   if (self->error == NULL && start < length)
-    g_byte_array_append (self->partial, (const guint8 *) chunk + start, length - start);
+    {
+      if (self->partial->len + (length - start) > RECUR_CSV_MAX_ROW_BYTES)
+        recur_csv_reader_fail_too_long (self, self->line + 1, 0);
+      else
+        g_byte_array_append (self->partial, (const guint8 *) chunk + start, length - start);
+    }
 }
 
 /* --- The end of the file ------------------------------------------------------------------ */
@@ -1468,8 +1612,8 @@ recur_csv_reader_complete (RecurCsvReader *self)
     }
   if (series->time_column >= 0)
     {
-      const gint64 *t = (const gint64 *) (gpointer) series->timestamps->data;
-      guint n = series->timestamps->len;
+      const gint64 *t = series->timestamps.data;
+      guint n = series->timestamps.len;
       series->frequency = recur_frequency_infer (t, n);
       series->median_step = n >= 2 ? recur_median_step (t, n) : 1;
     }
@@ -1709,7 +1853,7 @@ recur_series_fill_missing (const RecurSeries   *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   c = &self->columns[column];
-  values = (const double *) (gpointer) c->values->data;
+  values = c->values.data;
   if (c->n_missing == self->n_rows)
     {
       g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_ALL_MISSING,
@@ -1728,12 +1872,20 @@ recur_series_fill_missing (const RecurSeries   *self,
                                 "%s:%u:%u: column “%s”: the value is missing "
                                 "(%u missing values in this column)",
                                 c->n_missing),
-                   self->path, g_array_index (self->lines, guint, row), column + 1, c->name,
+                   self->path, RECUR_VEC_INDEX (self->lines, guint, row), column + 1, c->name,
                    c->n_missing);
       return NULL;
     }
 
-  filled = g_memdup2 (values, (gsize) self->n_rows * sizeof (double));
+  filled = g_try_malloc_n (self->n_rows, sizeof (double));
+  if (filled == NULL)
+    {
+      g_autofree char *what = g_strdup_printf (_("column “%s” of %s (%u values)"), c->name,
+                                               self->path, self->n_rows);
+      recur_memory_set_error (error, (guint64) self->n_rows * sizeof (double), what);
+      return NULL;
+    }
+  memcpy (filled, values, (gsize) self->n_rows * sizeof (double));
   if (c->n_missing > 0 && policy == RECUR_MISSING_INTERPOLATE)
     recur_fill_interpolate (filled, self->n_rows);
   else if (c->n_missing > 0)

@@ -27,7 +27,15 @@ typedef enum
   RECUR_CSV_ERROR_UNKNOWN_COLUMN,     /* recur_series_find_column: no such column */
   RECUR_CSV_ERROR_MISSING_VALUES,     /* RECUR_MISSING_REFUSE and the column has missing values */
   RECUR_CSV_ERROR_ALL_MISSING,        /* a numeric column with no value at all to fill from */
+  RECUR_CSV_ERROR_TOO_LONG,           /* a field, a row or columns past the limits below */
+  RECUR_CSV_ERROR_NO_MEMORY,          /* more rows than memory holds */
 } RecurCsvError;
+
+/* What a CSV may hold: nothing that forecasting reads comes near, and each keeps the memory a
+ * hostile file can take bounded (a row's fields are held together until the row is read). */
+#define RECUR_CSV_MAX_FIELD_BYTES (1 << 20)
+#define RECUR_CSV_MAX_ROW_BYTES   (64 << 20)
+#define RECUR_CSV_MAX_COLUMNS     100000
 
 typedef enum
 {

@@ -41,7 +41,14 @@ recur_states_snapshot_new (const RecurModel   *model,
   self->start = start;
   self->epoch = epoch;
   block = (gsize) self->units * T;
-  self->states = g_new0 (float, (gsize) self->layers * RECUR_N_STATES * block);
+  /* as large as the window × units × layers the options ask for: none this time if it cannot
+   * be had (the views then show nothing new) */
+  self->states = g_try_malloc0_n ((gsize) self->layers * RECUR_N_STATES * block, sizeof (float));
+  if (self->states == NULL)
+    {
+      recur_states_snapshot_unref (self);
+      return NULL;
+    }
 
   recur_dataset_gather (data, &start, 1, input, NULL);
   recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
@@ -155,17 +162,19 @@ recur_prediction_snapshot_new (const RecurModel   *model,
           self->naive[i] = values[t - 1];
         }
     }
-  /* the test part exactly as it is scored */
+  /* the test part exactly as it is scored (left NAN, not drawn, if memory runs out) */
   recur_forecast (model, recur_dataset_get_scaler (data), values, test_start,
-                  n_points - test_start, self->predicted + (test_start - self->first));
+                  n_points - test_start, self->predicted + (test_start - self->first), NULL);
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
 
   self->n_future = spec->horizon;
   self->future = g_new (double, self->n_future);
   self->future_x = g_new (double, self->n_future);
+  for (guint h = 0; h < self->n_future; h++)
+    self->future[h] = NAN;
   recur_forecast (model, recur_dataset_get_scaler (data), values, n_points, self->n_future,
-                  self->future);
+                  self->future, NULL);
   last = (gint64) x_of (series, n_points - 1);
   for (guint h = 0; h < self->n_future; h++)
     self->future_x[h] = (double) recur_series_advance_timestamp (series, last, h + 1);

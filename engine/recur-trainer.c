@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "recur-esn.h"
+#include "recur-memory.h"
 #include "recur-names.h"
 #include "recur-team.h"
 #include "recur-trainer.h"
@@ -211,36 +212,55 @@ recur_trainer_new (RecurModel           *model,
   self->data = data;
   self->out = ds->output_size;
   batch = batch_capacity (self);
-  self->best = recur_model_copy (model);
   self->n_shards = recur_train_shards (ms, batch);
   self->shards = g_new0 (Shard, self->n_shards);
+  self->team = recur_team_new (MIN (spec->threads, self->n_shards));
+  recur_rng_init (&self->shuffle_rng, spec->seed ^ SHUFFLE_STREAM);
+  self->summary.best_loss = INFINITY;
   split_batch (self, batch); /* the shards' largest share */
   lean = wants_lean_workspaces (model, batch);
+  /* every size below comes from options (window, batch, hidden units, horizon) or the data's
+   * length: memory that cannot be had is an error, not an abort */
+  if (!(self->best = recur_model_try_copy (model, error)))
+    goto fail;
   for (guint s = 0; s < self->n_shards; s++)
     {
       Shard *shard = &self->shards[s];
 
-      shard->ws = lean ? recur_workspace_new_for_training (model, shard->rows)
-                       : recur_workspace_new (model, shard->rows);
-      shard->input = g_new (float, (gsize) ms->window * shard->rows);
-      shard->grads = s ? g_new0 (float, recur_model_get_n_params (model))
-                       : recur_model_get_grads (model);
+      shard->ws = recur_workspace_try_new (model, shard->rows,
+                                           lean ? RECUR_WORKSPACE_LEAN : RECUR_WORKSPACE_FULL,
+                                           error);
+      if (shard->ws == NULL
+          || !(shard->input = recur_try_alloc ((gsize) ms->window * shard->rows, sizeof (float),
+                                               _("a minibatch's windows"), error))
+          || !(shard->grads = s ? recur_try_alloc0 (recur_model_get_n_params (model),
+                                                    sizeof (float), _("a shard's gradients"),
+                                                    error)
+                                : recur_model_get_grads (model)))
+        goto fail;
       /* shard 0 draws the stream an unsplit batch draws */
       recur_rng_init (&shard->dropout_rng, (spec->seed ^ DROPOUT_STREAM) + s);
     }
-  self->team = recur_team_new (MIN (spec->threads, self->n_shards));
   self->grad_flow = g_new0 (double, (gsize) ms->num_layers * ms->window);
-  self->optimizer = recur_optimizer_new (&spec->optimizer, recur_model_get_n_params (model));
-  recur_rng_init (&self->shuffle_rng, spec->seed ^ SHUFFLE_STREAM);
-  self->order = g_new (guint, n_train);
+  if (!(self->optimizer = recur_optimizer_try_new (&spec->optimizer,
+                                                   recur_model_get_n_params (model), error))
+      || !(self->order = recur_try_alloc (n_train, sizeof (guint), _("the training windows"),
+                                          error))
+      || !(self->starts = recur_try_alloc (batch, sizeof (guint), _("a minibatch"), error))
+      || !(self->target = recur_try_alloc ((gsize) batch * self->out, sizeof (float),
+                                           _("a minibatch's targets"), error))
+      || !(self->output = recur_try_alloc ((gsize) batch * self->out, sizeof (float),
+                                           _("a minibatch's outputs"), error))
+      || !(self->d_output = recur_try_alloc ((gsize) batch * self->out, sizeof (float),
+                                             _("a minibatch's outputs"), error)))
+    goto fail;
   for (guint i = 0; i < n_train; i++)
     self->order[i] = recur_dataset_train_window_start (data, i);
-  self->starts = g_new (guint, batch);
-  self->target = g_new (float, (gsize) batch * self->out);
-  self->output = g_new (float, (gsize) batch * self->out);
-  self->d_output = g_new (float, (gsize) batch * self->out);
-  self->summary.best_loss = INFINITY;
   return self;
+
+fail:
+  recur_trainer_free (self);
+  return NULL;
 }
 
 void

@@ -1291,6 +1291,56 @@ test_error_not_finite (void)
   assert_load_fails ("value\ninf\n1\n", RECUR_CSV_ERROR_NOT_FINITE, "test.csv:2:1:");
 }
 
+/* The limits that keep a hostile file's memory bounded, each just under and just over. */
+static void
+test_error_too_long (void)
+{
+  g_autoptr(GString) text = g_string_new ("label,value\n");
+  g_autoptr(RecurSeries) series = NULL;
+
+  /* a field of 1 MiB reads; one byte more is refused where it is, quoted or not */
+  g_string_append (text, "\"");
+  for (guint i = 0; i < RECUR_CSV_MAX_FIELD_BYTES; i++)
+    g_string_append_c (text, 'x');
+  g_string_append (text, "\",1\n");
+  series = load_ok (text->str);
+  g_assert_cmpuint (recur_series_get_n_rows (series), ==, 1);
+  g_string_insert_c (text, strlen ("label,value\n\""), 'x');
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:2:1: column “label”: the field is longer than 1 MiB");
+  g_string_erase (text, strlen ("label,value\n"), 1);
+  g_string_truncate (text, text->len - strlen ("\",1\n"));
+  g_string_append (text, ",1\n");
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:2:1: column “label”: the field is longer than 1 MiB");
+  /* twice as long: libcsv is stopped before its buffer holds it all */
+  g_string_insert_len (text, strlen ("label,value\n"), text->str + strlen ("label,value\n"),
+                       RECUR_CSV_MAX_FIELD_BYTES);
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:2:1: column “label”: the field is longer than 1 MiB");
+
+  /* 100,000 columns read; 100,001 do not */
+  g_string_truncate (text, 0);
+  for (guint j = 0; j < RECUR_CSV_MAX_COLUMNS; j++)
+    g_string_append (text, j ? ",1" : "1");
+  g_string_append (text, "\n");
+  g_clear_pointer (&series, recur_series_unref);
+  series = load_ok (text->str);
+  g_assert_cmpuint (recur_series_get_n_columns (series), ==, RECUR_CSV_MAX_COLUMNS);
+  g_string_insert (text, 0, "1,");
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:1: the row has more than 100000 columns");
+
+  /* a row of more than 64 MiB: a line that long, and a record of quoted fields over lines */
+  g_string_truncate (text, 0);
+  g_string_append (text, "value\n");
+  while (text->len <= RECUR_CSV_MAX_ROW_BYTES + 8)
+    g_string_append (text, "1");
+  g_string_append (text, "\n");
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:2: the row is longer than 64 MiB");
+}
+
 static void
 test_error_io (void)
 {
@@ -1386,6 +1436,7 @@ main (int    argc,
   g_test_add_func ("/engine/csv/error/no-numeric-column", test_error_no_numeric_column);
   g_test_add_func ("/engine/csv/error/not-finite", test_error_not_finite);
   g_test_add_func ("/engine/csv/error/io", test_error_io);
+  g_test_add_func ("/engine/csv/error/too-long", test_error_too_long);
 
   return g_test_run ();
 }

@@ -322,7 +322,9 @@ test_forecast_matches_torch (gconstpointer data)
   n = recur_series_get_n_rows (series);
 
   forecast = g_new (double, json_array_get_length (array));
-  recur_forecast (model, &info.scaler, values, n, json_array_get_length (array), forecast);
+  g_assert_true (recur_forecast (model, &info.scaler, values, n, json_array_get_length (array),
+                                 forecast, &error));
+  g_assert_no_error (error);
   got = g_new (float, json_array_get_length (array));
   want = g_new (float, json_array_get_length (array));
   for (guint h = 0; h < json_array_get_length (array); h++)

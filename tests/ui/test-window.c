@@ -8,6 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "fault-inject.h"
+#include "recur-model-io.h"
 #include "recur-params-panel.h"
 #include "recur-project.h"
 #include "recur-window.h"
@@ -316,12 +318,20 @@ window_gone (gpointer weak)
   return *(gpointer *) weak == NULL;
 }
 
-/* Saves through the real GtkFileChooserNative (a GtkFileChooserDialog without a portal). */
+static gboolean
+chooser_gone_or_asks (gpointer data)
+{
+  return !dialog_shown (GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG))
+         || dialog_shown (GSIZE_TO_POINTER (GTK_TYPE_MESSAGE_DIALOG));
+}
+
+/* Saves through the real GtkFileChooserNative (a GtkFileChooserDialog without a portal), saying
+ * Replace if the file exists; returns once the dialog is gone (the save has been tried). */
 static void
-save_through_chooser (GtkWindow  *win,
-                      const char *action,
-                      GVariant   *target,
-                      const char *path)
+choose_save_path (GtkWindow  *win,
+                  const char *action,
+                  GVariant   *target,
+                  const char *path)
 {
   GtkFileChooser *chooser;
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -346,7 +356,22 @@ save_through_chooser (GtkWindow  *win,
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser),
                                                            GTK_RESPONSE_ACCEPT));
+  g_assert_true (wait_for (chooser_gone_or_asks, NULL, 10000));
+  if (dialog_shown (GSIZE_TO_POINTER (GTK_TYPE_MESSAGE_DIALOG)))
+    gtk_dialog_response (GTK_DIALOG (find_toplevel (GTK_TYPE_MESSAGE_DIALOG)),
+                         GTK_RESPONSE_ACCEPT); /* "A file named … already exists": Replace */
   G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_true (wait_for (not_dialog_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG),
+                           10000));
+}
+
+static void
+save_through_chooser (GtkWindow  *win,
+                      const char *action,
+                      GVariant   *target,
+                      const char *path)
+{
+  choose_save_path (win, action, target, path);
   g_assert_true (wait_for (file_exists, (gpointer) path, 10000));
 }
 
@@ -375,6 +400,104 @@ test_exports (void)
   g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "<svg"));
   gtk_window_destroy (win);
+}
+
+static const char previous_export[] = "the previous version\n";
+
+static guint
+count_entries (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+static gboolean all_runs_done (gpointer win);
+
+/* Every export, with one step of its write failing (the C library's call, through
+ * tests/preload/fault-inject.c): the window shows the error naming the file and the reason, the
+ * file keeps its previous bytes, no temporary file is left, and the same export then works. */
+static void
+test_export_faults (void)
+{
+  static const struct
+  {
+    const char *action;
+    const char *plot;
+    const char *name;
+    const char *fault;
+    const char *reason;
+    const char *starts;   /* what the written file begins with */
+  } exports[] = {
+    { "win.export-forecast", NULL, "forecast.csv", "open:1:ENOSPC", "No space left on device",
+      "timestamp,mean_temp_f,kind\n" },
+    { "win.export-weights", NULL, "model.safetensors", "write:1:EIO", "Input/output error", "" },
+    { "win.export-plot", "loss", "loss.png", "short-write:1:ENOSPC", "No space left on device",
+      "\x89PNG" },
+    { "win.export-plot", "predictions", "predictions.svg", "fsync:1:EIO", "Input/output error",
+      "<?xml" },
+    { "win.export-plot", "series", "series.pdf", "close:1:EIO", "Input/output error", "%PDF" },
+    { "win.export-table", NULL, "runs.csv", "rename:1:ENOSPC", "No space left on device",
+      "rank,best,name," },
+  };
+  GtkWindow *win = new_window ();
+  g_autofree char *dir = g_dir_make_tmp ("recur-export-faults-XXXXXX", NULL);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  RecurRun *run;
+
+  set_epochs (win, 5);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (all_runs_done, win, 30000));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  for (guint i = 0; i < G_N_ELEMENTS (exports); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, exports[i].name, NULL);
+      g_autofree char *text = NULL;
+      GVariant *target = exports[i].plot ? g_variant_new_string (exports[i].plot) : NULL;
+      const char *shown;
+      gsize len;
+
+      g_assert_true (g_file_set_contents (path, previous_export, -1, NULL));
+      recur_fault_set (exports[i].fault, dir);
+      choose_save_path (win, exports[i].action, target, path);
+      g_assert_cmpuint (recur_fault_injected (), >=, 1);
+      recur_fault_set (NULL, NULL);
+      shown = recur_window_get_error_text (RECUR_WINDOW (win));
+      g_test_message ("%s with %s: %s", exports[i].name, exports[i].fault, shown);
+      g_assert_nonnull (shown);
+      g_assert_nonnull (strstr (shown, path));
+      g_assert_nonnull (strstr (shown, exports[i].reason));
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_assert_cmpstr (text, ==, previous_export);
+      g_assert_cmpuint (count_entries (dir), ==, i + 1); /* the files so far, no temporary one */
+
+      /* nothing was lost: the same export, again */
+      target = exports[i].plot ? g_variant_new_string (exports[i].plot) : NULL;
+      choose_save_path (win, exports[i].action, target, path);
+      g_clear_pointer (&text, g_free);
+      g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+      g_assert_cmpstr (text, !=, previous_export);
+      g_assert_true (len >= strlen (exports[i].starts)
+                     && memcmp (text, exports[i].starts, strlen (exports[i].starts)) == 0);
+    }
+  /* the weights exported after the failure are the run's */
+  {
+    g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RecurModel) model = recur_model_load (path, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (recur_model_peek_params (model),
+                     recur_model_get_n_params (model) * sizeof (float),
+                     recur_model_peek_params (recur_job_get_model (recur_run_get_job (run))),
+                     recur_model_get_n_params (model) * sizeof (float));
+  }
+  g_assert_cmpuint (count_entries (dir), ==, G_N_ELEMENTS (exports));
+  gtk_window_destroy (win);
+  g_assert_cmpint (system (command), ==, 0);
 }
 
 /* Closing while training asks first; "Stop and Close" stops the run, then closes. */
@@ -787,6 +910,77 @@ test_project_held_by_a_sweep (void)
   g_assert_cmpint (system (command), ==, 0);
 }
 
+static RecurProject *
+open_sound_project (const char *path,
+                    guint       n_runs)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProject *project = recur_project_open (path, RECUR_PROJECT_READ, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 0);
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, n_runs);
+  for (guint i = 0; i < n_runs; i++)
+    g_assert_cmpint (recur_project_run_get_status (recur_project_get_run (project, i)), ==,
+                     RECUR_RUN_FINISHED);
+  return project;
+}
+
+/* A project on a full disk: saving it fails with the file and the reason and leaves no folder;
+ * a run trained into it while the disk is full stays whole in the window (and the project as
+ * it was), and saving the project again, elsewhere, keeps both runs. */
+static void
+test_project_faults (void)
+{
+  GtkWindow *win = new_window ();
+  g_autofree char *dir = g_dir_make_tmp ("recur-project-faults-XXXXXX", NULL);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
+  g_autofree char *again = g_build_filename (dir, "again.recur", NULL);
+  RecurProject *opened;
+  RecurRun *run;
+  const char *shown;
+
+  set_epochs (win, 5);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (all_runs_done, win, 30000));
+
+  recur_fault_set ("open:1:ENOSPC:all", dir);
+  choose_save_path (win, "win.save-project", NULL, project);
+  g_assert_cmpuint (recur_fault_injected (), >=, 1);
+  recur_fault_set (NULL, NULL);
+  shown = recur_window_get_error_text (RECUR_WINDOW (win));
+  g_test_message ("save project on a full disk: %s", shown);
+  g_assert_nonnull (strstr (shown, project));
+  g_assert_nonnull (strstr (shown, "No space left on device"));
+  g_assert_false (g_file_test (project, G_FILE_TEST_EXISTS));
+
+  save_through_chooser (win, "win.save-project", NULL, project);
+  recur_project_free (open_sound_project (project, 1));
+
+  /* the disk fills up: the next run trains, and cannot be kept */
+  recur_fault_set ("open:1:ENOSPC:all", dir);
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
+  g_assert_true (wait_for (all_runs_done, win, 30000));
+  g_assert_cmpuint (recur_fault_injected (), >=, 1);
+  recur_fault_set (NULL, NULL);
+  shown = recur_window_get_error_text (RECUR_WINDOW (win));
+  g_test_message ("training into a full disk: %s", shown);
+  g_assert_nonnull (strstr (shown, project));
+  g_assert_nonnull (strstr (shown, "No space left on device"));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+  g_assert_nonnull (recur_job_get_evaluation (recur_run_get_job (run)));
+  recur_project_free (open_sound_project (project, 1));
+
+  /* space again: the runs, still in the window, go into a new project */
+  save_through_chooser (win, "win.save-project", NULL, again);
+  opened = open_sound_project (again, 2);
+  recur_project_free (opened);
+  gtk_window_destroy (win);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 /* How many runs train at once is a setting (default: one per core), and the pool follows it. */
 static void
 test_runs_at_once_setting (void)
@@ -819,6 +1013,8 @@ main (int    argc,
   g_test_add_func ("/ui/window/stop", test_stop);
   g_test_add_func ("/ui/window/bad-input-keeps-the-series", test_bad_input_keeps_the_series);
   g_test_add_func ("/ui/window/exports", test_exports);
+  g_test_add_func ("/ui/window/export-faults", test_export_faults);
+  g_test_add_func ("/ui/window/project-faults", test_project_faults);
   g_test_add_func ("/ui/window/compare-runs", test_compare_runs);
   g_test_add_func ("/ui/window/sweep-dialog", test_sweep_dialog);
   g_test_add_func ("/ui/window/project-round-trip", test_project_round_trip);

@@ -164,8 +164,8 @@ recur_plot_export (RecurPlotDrawFunc     draw,
     return FALSE;
   if (!recur_file_write_atomic (path, (const char *) bytes->data, bytes->len, &local_error))
     {
-      g_set_error (error, RECUR_PLOT_ERROR, RECUR_PLOT_ERROR_WRITE,
-                   _("Could not save the plot to “%s”: %s"), path, local_error->message);
+      /* the message names the file and the reason */
+      g_set_error_literal (error, RECUR_PLOT_ERROR, RECUR_PLOT_ERROR_WRITE, local_error->message);
       return FALSE;
     }
   return TRUE;
