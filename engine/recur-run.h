@@ -57,6 +57,8 @@ RecurRun       *recur_run_new_restored   (const char            *name,
 
 /* The pool that runs RecurRuns: max_threads of them at once, the rest queued. */
 GThreadPool    *recur_run_pool_new       (guint                  max_threads);
+/* Waits for every run queued on pool to end, then frees it. */
+void            recur_run_pool_free      (GThreadPool           *pool);
 
 /* Queues the run on pool; must be called on the thread whose main context drains progress. */
 void            recur_run_start          (RecurRun              *self,
