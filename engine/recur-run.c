@@ -366,6 +366,16 @@ recur_run_pool_new (guint max_threads)
 }
 
 void
+recur_run_pool_set_max_threads (GThreadPool *pool,
+                                guint        max_threads)
+{
+  /* a thread it starts may be an idle one of GLib's, woken through a queue (recur-sync.h) */
+  recur_sync_ignore_begin ();
+  g_thread_pool_set_max_threads (pool, (int) MAX (max_threads, 1), NULL);
+  recur_sync_ignore_end ();
+}
+
+void
 recur_run_pool_free (GThreadPool *pool)
 {
   /* stopping the pool's threads queues a marker for each, freed by the thread (recur-sync.h) */

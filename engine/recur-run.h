@@ -57,6 +57,9 @@ RecurRun       *recur_run_new_restored   (const char            *name,
 
 /* The pool that runs RecurRuns: max_threads of them at once, the rest queued. */
 GThreadPool    *recur_run_pool_new       (guint                  max_threads);
+/* Queued runs start as room frees, even while others train. */
+void            recur_run_pool_set_max_threads (GThreadPool     *pool,
+                                                guint            max_threads);
 /* Waits for every run queued on pool to end, then frees it. */
 void            recur_run_pool_free      (GThreadPool           *pool);
 
