@@ -19,6 +19,7 @@
 #include "recur-names.h"
 #include "recur-series.h"
 #include "recur-sweep-command.h"
+#include "recur-sync.h"
 
 typedef struct
 {
@@ -575,8 +576,12 @@ train_thread (gpointer data)
   run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
                              &run->error);
   /* Through the main context, never g_main_loop_quit from here: a quit that comes before
-   * g_main_loop_run has started is lost, and a short run would then wait for ever. */
+   * g_main_loop_run has started is lost, and a short run would then wait for ever. What the
+   * run left reaches the main thread through g_thread_join; the idle's own memory, freed by
+   * the main thread, is GLib's (engine/recur-sync.h). */
+  recur_sync_ignore_begin ();
   g_idle_add_once (quit_loop, run->loop);
+  recur_sync_ignore_end ();
   return NULL;
 }
 

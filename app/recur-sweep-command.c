@@ -484,7 +484,7 @@ run_sweep (Sweep     *sweep,
   while (g_main_context_pending (NULL)) /* the last runs' release_run */
     g_main_context_iteration (NULL, FALSE);
   g_source_remove (sigint);
-  g_thread_pool_free (sweep->pool, FALSE, TRUE);
+  recur_run_pool_free (sweep->pool);
   if (sweep->line_shown)
     fputc ('\n', stderr);
 }

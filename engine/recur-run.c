@@ -8,6 +8,7 @@
 
 #include "recur-memory.h"
 #include "recur-run.h"
+#include "recur-sync.h"
 
 /* How often the main loop looks into the mailbox, and how often the worker rebuilds the
  * prediction snapshot (a forward pass per validation point: not every epoch of a fast run). */
@@ -157,8 +158,8 @@ recur_run_finalize (GObject *object)
   g_clear_pointer (&self->pending_predictions, recur_prediction_snapshot_unref);
   g_clear_pointer (&self->inspect_ws, recur_workspace_free);
   g_free (self->grad_flow);
-  g_mutex_clear (&self->lock);
-  g_mutex_clear (&self->epoch_lock);
+  recur_mutex_clear (&self->lock);
+  recur_mutex_clear (&self->epoch_lock);
   G_OBJECT_CLASS (recur_run_parent_class)->finalize (object);
 }
 
@@ -181,8 +182,8 @@ recur_run_class_init (RecurRunClass *klass)
 static void
 recur_run_init (RecurRun *self)
 {
-  g_mutex_init (&self->lock);
-  g_mutex_init (&self->epoch_lock);
+  recur_mutex_init (&self->lock);
+  recur_mutex_init (&self->epoch_lock);
   self->cancellable = g_cancellable_new ();
   self->train_loss = g_array_new (FALSE, FALSE, sizeof (double));
   self->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
@@ -313,7 +314,7 @@ post_snapshots (RecurRun *self,
       self->predictions_at = now;
     }
 
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   g_clear_pointer (&self->pending_states, recur_states_snapshot_unref);
   self->pending_states = states;
   if (predictions)
@@ -321,7 +322,7 @@ post_snapshots (RecurRun *self,
       g_clear_pointer (&self->pending_predictions, recur_prediction_snapshot_unref);
       self->pending_predictions = predictions;
     }
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
 }
 
 static void
@@ -336,16 +337,16 @@ on_worker_progress (const RecurProgress *p,
     self->grad_flow = g_new (double, (gsize) p->grad_flow_layers * p->grad_flow_window);
   memcpy (self->grad_flow, p->grad_flow,
           (gsize) p->grad_flow_layers * p->grad_flow_window * sizeof (double));
-  g_mutex_lock (&self->epoch_lock);
+  recur_mutex_lock (&self->epoch_lock);
   if (self->epoch_func)
     {
       RecurEpoch epoch = { p->epoch, p->train_loss, p->val_loss, p->lr, p->grad_norm,
                            p->elapsed_seconds };
       self->epoch_func (&epoch, self->epoch_data);
     }
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   g_array_append_val (self->pending, copy);
-  g_mutex_unlock (&self->epoch_lock);
+  recur_mutex_unlock (&self->epoch_lock);
   if (p->improved)
     {
       /* the model holds this epoch's weights now, the best ones: a project can save them */
@@ -354,7 +355,7 @@ on_worker_progress (const RecurProgress *p,
               recur_model_get_n_params (model) * sizeof (float));
       self->pending_best_epoch = p->epoch;
     }
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
   post_snapshots (self, p->epoch, FALSE);
 }
 
@@ -363,30 +364,55 @@ run_worker (gpointer data,
             gpointer user_data)
 {
   GTask *task = data;
-  RecurRun *self = g_task_get_source_object (task);
+  RecurRun *self = g_task_get_task_data (task);
   GError *error = NULL;
   gboolean ok;
 
-  g_mutex_lock (&self->lock);
+  recur_sync_acquire (self); /* what the main thread did before recur_run_start */
+  recur_mutex_lock (&self->lock);
   self->pending_started = TRUE;
   self->pending_started_at = g_get_monotonic_time ();
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
 
   ok = recur_job_train (self->job, self->cancellable, on_worker_progress, self, &error);
   /* the model now holds the best weights: show those */
   if (recur_job_get_summary (self->job)->best_epoch > 0)
     post_snapshots (self, recur_job_get_summary (self->job)->best_epoch, TRUE);
+  recur_sync_release (self); /* to on_task_done, through the GTask */
+  /* The run may be gone as soon as the task is returned: nothing of it is touched past here.
+   * Returning attaches a source that the main thread frees (recur-sync.h). */
+  recur_sync_ignore_begin ();
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-  g_object_unref (task);
+  recur_sync_ignore_end ();
+  g_object_unref (task); /* holds no reference to the run (recur_run_start) */
 }
 
 GThreadPool *
 recur_run_pool_new (guint max_threads)
 {
   return g_thread_pool_new (run_worker, NULL, (int) MAX (max_threads, 1), FALSE, NULL);
+}
+
+void
+recur_run_pool_set_max_threads (GThreadPool *pool,
+                                guint        max_threads)
+{
+  /* a thread it starts may be an idle one of GLib's, woken through a queue (recur-sync.h) */
+  recur_sync_ignore_begin ();
+  g_thread_pool_set_max_threads (pool, (int) MAX (max_threads, 1), NULL);
+  recur_sync_ignore_end ();
+}
+
+void
+recur_run_pool_free (GThreadPool *pool)
+{
+  /* stopping the pool's threads queues a marker for each, freed by the thread (recur-sync.h) */
+  recur_sync_ignore_begin ();
+  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_sync_ignore_end ();
 }
 
 /* ---- main thread ------------------------------------------------------------------------- */
@@ -397,7 +423,7 @@ drain_mailbox (RecurRun *self)
 {
   gboolean changed = FALSE;
 
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   if (self->pending_started)
     {
       /* the elapsed time counts from the first start, across a resume */
@@ -440,7 +466,7 @@ drain_mailbox (RecurRun *self)
       self->predictions = g_steal_pointer (&self->pending_predictions);
       changed = TRUE;
     }
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
   return changed;
 }
 
@@ -454,14 +480,16 @@ on_drain (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Holds the reference recur_run_start took, and lets go of it last. */
 static void
 on_task_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  RecurRun *self = RECUR_RUN (source);
+  RecurRun *self = RECUR_RUN (user_data);
   GError *error = NULL;
 
+  recur_sync_acquire (self); /* the job, its model and evaluation, as the worker left them */
   g_clear_handle_id (&self->drain_id, g_source_remove);
   drain_mailbox (self);
   self->ended_at = g_get_monotonic_time ();
@@ -479,6 +507,7 @@ on_task_done (GObject      *source,
     }
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
   g_signal_emit (self, signals[SIGNAL_FINISHED], 0);
+  g_object_unref (self);
 }
 
 void
@@ -487,14 +516,23 @@ recur_run_start (RecurRun    *self,
 {
   GTask *task;
   g_autoptr(GError) error = NULL;
+  gboolean pushed;
 
   g_return_if_fail (RECUR_IS_RUN (self));
   g_return_if_fail (self->status == RECUR_RUN_QUEUED && self->drain_id == 0);
 
-  task = g_task_new (self, self->cancellable, on_task_done, NULL);
+  /* The run, not the task, holds the reference that keeps it alive while it trains, and
+   * on_task_done lets go of it on this thread. Were it the task's (its source object), the
+   * worker's unref of the task could be the run's last one, and finalize the run there. */
+  task = g_task_new (NULL, self->cancellable, on_task_done, g_object_ref (self));
+  g_task_set_task_data (task, self, NULL);
   g_task_set_source_tag (task, recur_run_start);
   self->drain_id = g_timeout_add (DRAIN_INTERVAL_MS, on_drain, self);
-  if (!g_thread_pool_push (pool, task, &error))
+  recur_sync_release (self); /* to run_worker, through the pool's queue */
+  recur_sync_ignore_begin ();  /* the queue's node is freed by the worker (recur-sync.h) */
+  pushed = g_thread_pool_push (pool, task, &error);
+  recur_sync_ignore_end ();
+  if (!pushed)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
@@ -534,7 +572,7 @@ recur_run_set_epoch_func (RecurRun       *self,
   gpointer old_data;
 
   g_return_if_fail (RECUR_IS_RUN (self));
-  g_mutex_lock (&self->epoch_lock);
+  recur_mutex_lock (&self->epoch_lock);
   old_destroy = self->epoch_destroy;
   old_data = self->epoch_data;
   if (func)
@@ -542,7 +580,7 @@ recur_run_set_epoch_func (RecurRun       *self,
       /* what the main thread has, then what waits in the mailbox: every epoch so far (the
        * worker cannot be between calling the old func and posting an epoch: it holds
        * epoch_lock from one to the other) */
-      g_mutex_lock (&self->lock);
+      recur_mutex_lock (&self->lock);
       for (guint i = MAX (from, 1) - 1; i < self->train_loss->len; i++)
         {
           RecurEpoch epoch = { i + 1,
@@ -561,14 +599,14 @@ recur_run_set_epoch_func (RecurRun       *self,
           if (p->epoch >= from)
             g_array_append_val (done, epoch);
         }
-      g_mutex_unlock (&self->lock);
+      recur_mutex_unlock (&self->lock);
       for (guint i = 0; i < done->len; i++)
         func (&g_array_index (done, RecurEpoch, i), user_data);
     }
   self->epoch_func = func;
   self->epoch_data = user_data;
   self->epoch_destroy = destroy;
-  g_mutex_unlock (&self->epoch_lock);
+  recur_mutex_unlock (&self->epoch_lock);
   if (old_destroy)
     old_destroy (old_data);
 }

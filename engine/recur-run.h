@@ -31,7 +31,9 @@ G_DECLARE_FINAL_TYPE (RecurRun, recur_run, RECUR, RUN, GObject)
 
 /* One training run: a job trained on a worker of a GThreadPool made by recur_run_pool_new, its
  * progress handed to the main thread through a mailbox that the main loop drains at most ~30
- * times a second, emitting "progress" once per drain. The worker never touches the UI.
+ * times a second, emitting "progress" once per drain. The worker never touches the UI. A run
+ * that trains holds a reference to itself until "finished" has been emitted, and lets go of it
+ * on the main thread: whoever drops theirs first, a run is always finalized there.
  *
  * Signals (main thread): "progress" — new epochs or snapshots arrived;
  *                        "finished" — training ended, whatever the status. */
@@ -57,6 +59,11 @@ RecurRun       *recur_run_new_restored   (const char            *name,
 
 /* The pool that runs RecurRuns: max_threads of them at once, the rest queued. */
 GThreadPool    *recur_run_pool_new       (guint                  max_threads);
+/* Queued runs start as room frees, even while others train. */
+void            recur_run_pool_set_max_threads (GThreadPool     *pool,
+                                                guint            max_threads);
+/* Waits for every run queued on pool to end, then frees it. */
+void            recur_run_pool_free      (GThreadPool           *pool);
 
 /* Queues the run on pool; must be called on the thread whose main context drains progress. */
 void            recur_run_start          (RecurRun              *self,

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include "recur-sync.h"
 #include "recur-team.h"
 
 struct _RecurTeam
@@ -45,11 +46,11 @@ helper_main (gpointer data)
   guint64 seen = 0;
 
   g_free (start);
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   for (;;)
     {
       while (!self->quit && self->generation == seen)
-        g_cond_wait (&self->start, &self->lock);
+        recur_cond_wait (&self->start, &self->lock);
       if (self->quit)
         break;
       seen = self->generation;
@@ -58,14 +59,14 @@ helper_main (gpointer data)
         RecurTaskFunc func = self->func;
         gpointer user_data = self->user_data;
 
-        g_mutex_unlock (&self->lock);
+        recur_mutex_unlock (&self->lock);
         run_share (self, member, n_tasks, func, user_data);
-        g_mutex_lock (&self->lock);
+        recur_mutex_lock (&self->lock);
       }
       if (--self->pending == 0)
         g_cond_signal (&self->done);
     }
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
   return NULL;
 }
 
@@ -75,7 +76,7 @@ recur_team_new (guint n_threads)
   RecurTeam *self = g_new0 (RecurTeam, 1);
 
   self->n_threads = MAX (n_threads, 1);
-  g_mutex_init (&self->lock);
+  recur_mutex_init (&self->lock);
   g_cond_init (&self->start);
   g_cond_init (&self->done);
   self->helpers = g_new0 (GThread *, self->n_threads);
@@ -94,14 +95,14 @@ recur_team_free (RecurTeam *self)
 {
   if (self == NULL)
     return;
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   self->quit = TRUE;
   g_cond_broadcast (&self->start);
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
   for (guint k = 1; k < self->n_threads; k++)
     g_thread_join (self->helpers[k - 1]);
   g_free (self->helpers);
-  g_mutex_clear (&self->lock);
+  recur_mutex_clear (&self->lock);
   g_cond_clear (&self->start);
   g_cond_clear (&self->done);
   g_free (self);
@@ -126,19 +127,19 @@ recur_team_run (RecurTeam     *self,
         func (task, user_data);
       return;
     }
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   self->n_tasks = n_tasks;
   self->func = func;
   self->user_data = user_data;
   self->pending = self->n_threads - 1;
   self->generation++;
   g_cond_broadcast (&self->start);
-  g_mutex_unlock (&self->lock);
+  recur_mutex_unlock (&self->lock);
 
   run_share (self, 0, n_tasks, func, user_data);
 
-  g_mutex_lock (&self->lock);
+  recur_mutex_lock (&self->lock);
   while (self->pending > 0)
-    g_cond_wait (&self->done, &self->lock);
-  g_mutex_unlock (&self->lock);
+    recur_cond_wait (&self->done, &self->lock);
+  recur_mutex_unlock (&self->lock);
 }

@@ -113,7 +113,7 @@ measure (RecurSeries *series,
       m.windows += (double) s->epochs_run * recur_dataset_get_n_train_windows (recur_job_get_dataset (job));
       m.mean_per_run += s->windows_per_second / n_runs;
     }
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
   return m;
 }
 

@@ -436,7 +436,7 @@ test_run_is_one_epoch_with_snapshots (void)
   g_assert_nonnull (recur_run_get_predictions (run));
   g_assert_cmpfloat (recur_job_get_evaluation (recur_run_get_job (run))->model_metrics.mase, <,
                      recur_job_get_evaluation (recur_run_get_job (run))->naive_metrics.mase);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
 }
 
 int

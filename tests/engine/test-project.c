@@ -140,7 +140,7 @@ train_into_project (Fixture *f)
       }
   for (guint i = 0; i < 3; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (f->runs, i), &tracked[i]);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
   return project;
 }
 
@@ -266,6 +266,127 @@ test_round_trip (Fixture       *f,
                    RECUR_RUN_FAILED);
   g_assert_nonnull (strstr (recur_project_run_get_message (recur_project_get_run (project, 2)),
                             "diverged"));
+}
+
+/* ---- saved while several runs train ------------------------------------------------------- */
+
+typedef struct
+{
+  RecurProject *project;
+  Tracked *tracked;
+  GPtrArray *runs;
+  guint saves;
+} Saver;
+
+/* As often as the main loop allows, between the runs' own syncs: every run synced and
+ * project.json written, while the workers train. */
+static gboolean
+save_all (gpointer data)
+{
+  Saver *saver = data;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < saver->runs->len; i++)
+    on_run_changed (g_ptr_array_index (saver->runs, i), &saver->tracked[i]);
+  recur_project_save (saver->project, &error);
+  g_assert_no_error (error);
+  saver->saves++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Six runs on three workers (more than the cores), each synced on every progress and all of
+ * them every 5 ms with project.json rewritten, two stopped while they train: read back, each run
+ * is stored as it ended, history, status, metrics and best weights, bit for bit. In the
+ * `threads` suite, so that ThreadSanitizer sees the project read what the workers wrote. */
+static void
+test_saved_while_runs_train (Fixture       *f,
+                             gconstpointer  data)
+{
+  enum { N_RUNS = 6 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = recur_project_create (f->path, f->csv, "y", &error);
+  g_autoptr(RecurProject) reopened = NULL;
+  GThreadPool *pool = recur_run_pool_new (3);
+  Tracked tracked[N_RUNS];
+  Saver saver = { project, tracked, f->runs, 0 };
+  gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  guint timer;
+  gboolean active = TRUE;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurJobConfig config;
+      g_autofree char *name = g_strdup_printf ("run %u", i);
+      RecurRun *run;
+
+      recur_job_config_init (&config);
+      config.column = g_strdup ("y");
+      config.model.cell = i % 2 ? RECUR_CELL_GRU : RECUR_CELL_LSTM;
+      config.model.hidden_size = 6 + i;
+      config.model.window = 12;
+      config.model.horizon = 4;
+      config.train.epochs = i == 1 || i == 4 ? 100000 : 12; /* those two are stopped */
+      config.train.patience = 0;
+      config.train.seed = 20 + i;
+      run = recur_run_new (name, &config, f->series, &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&config);
+      tracked[i].project = project;
+      tracked[i].entry = recur_project_add_recur_run (project, run, NULL, 0, &error);
+      g_assert_no_error (error);
+      g_signal_connect (run, "progress", G_CALLBACK (on_run_changed), &tracked[i]);
+      g_signal_connect (run, "finished", G_CALLBACK (on_run_changed), &tracked[i]);
+      g_ptr_array_add (f->runs, run);
+    }
+  for (guint i = 0; i < N_RUNS; i++)
+    recur_run_start (g_ptr_array_index (f->runs, i), pool);
+  timer = g_timeout_add (5, save_all, &saver);
+  while (active)
+    {
+      RecurRun *a = g_ptr_array_index (f->runs, 1), *b = g_ptr_array_index (f->runs, 4);
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+      if (recur_run_get_n_epochs (a) >= 3 && recur_run_is_active (a))
+        recur_run_stop (a);
+      if (recur_run_get_n_epochs (b) >= 5 && recur_run_is_active (b))
+        recur_run_stop (b);
+      active = FALSE;
+      for (guint i = 0; i < N_RUNS; i++)
+        active |= recur_run_is_active (g_ptr_array_index (f->runs, i));
+    }
+  g_source_remove (timer);
+  g_assert_cmpuint (saver.saves, >, 0);
+  for (guint i = 0; i < N_RUNS; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (f->runs, i), &tracked[i]);
+  recur_run_pool_free (pool);
+
+  reopened = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (reopened)->len, ==, 0);
+  g_assert_cmpuint (recur_project_get_n_runs (reopened), ==, N_RUNS);
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurProjectRun *entry = recur_project_get_run (reopened, i);
+      RecurRun *run = g_ptr_array_index (f->runs, i);
+      const RecurHistory *h = recur_project_run_get_history (entry);
+      const RecurEvaluation *ev = recur_job_get_evaluation (recur_run_get_job (run));
+      JsonObject *result = recur_project_run_get_result (entry);
+
+      g_assert_cmpint (recur_run_get_status (run), ==,
+                       i == 1 || i == 4 ? RECUR_RUN_STOPPED : RECUR_RUN_FINISHED);
+      g_assert_cmpint (recur_project_run_get_status (entry), ==, recur_run_get_status (run));
+      g_assert_cmpuint (h->n_epochs, ==, recur_run_get_n_epochs (run));
+      g_assert_cmpuint (h->n_epochs, ==,
+                        recur_job_get_summary (recur_run_get_job (run))->epochs_run);
+      g_assert_cmpmem (h->train_loss, h->n_epochs * 8, recur_run_get_train_loss (run), h->n_epochs * 8);
+      g_assert_cmpmem (h->val_loss, h->n_epochs * 8, recur_run_get_val_loss (run), h->n_epochs * 8);
+      g_assert_cmpmem (h->lr, h->n_epochs * 8, recur_run_get_lr (run), h->n_epochs * 8);
+      g_assert_cmpmem (h->seconds, h->n_epochs * 8, recur_run_get_seconds (run), h->n_epochs * 8);
+      g_assert_cmpfloat (result_number (result, "test", "mase"), ==, ev->model_metrics.mase);
+      g_assert_true (recur_project_run_has_weights (entry));
+      assert_weights_equal (reopened, entry, run);
+    }
 }
 
 static char *
@@ -1255,6 +1376,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add ("/engine/project/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("round-trip", test_round_trip);
+  ADD ("saved-while-runs-train", test_saved_while_runs_train);
   ADD ("truncated-project-json", test_truncated_project_json);
   ADD ("corrupt-result", test_corrupt_result);
   ADD ("missing-weights", test_missing_weights);

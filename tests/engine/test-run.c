@@ -154,7 +154,7 @@ test_run_reports_progress_and_finishes (void)
   for (guint h = 0; h < 4; h++)
     g_assert_cmpfloat (pred->predicted[pred->n - 4 + h], ==,
                        recur_job_get_evaluation (recur_run_get_job (run))->forecast[h]);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
 }
 
 /* Three runs on two workers: one stopped, one diverging, one finishing; the finishing one gives
@@ -204,7 +204,7 @@ test_runs_are_independent (void)
   g_assert_true (g_bytes_equal (a, b));
   for (guint i = 0; i < 3; i++)
     g_object_unref (runs[i]);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
 }
 
 /* A sweep's runs trained four at a time give bit-identical weights to the same runs trained one
@@ -267,7 +267,7 @@ train_points (RecurSeries *series,
       g_object_unref (stopped);
     }
   wait_all ((RecurRun **) runs->pdata, runs->len);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
   return runs;
 }
 
@@ -328,7 +328,403 @@ test_best_weights_and_history (void)
       g_assert_true (e == 0 || seconds[e] >= seconds[e - 1]);
     }
   g_assert_cmpstr (recur_run_status_to_id (RECUR_RUN_INTERRUPTED), ==, "interrupted");
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
+}
+
+/* ---- let go of on the main thread --------------------------------------------------------- */
+
+typedef struct
+{
+  GThread *main;
+  int finalized;   /* atomic: a run finalized on a worker counts from there */
+  int elsewhere;
+} Goodbyes;
+
+static void
+on_run_finalized (gpointer  data,
+                  GObject  *where_the_run_was)
+{
+  Goodbyes *g = data;
+
+  if (g_thread_self () != g->main)
+    g_atomic_int_inc (&g->elsewhere);
+  g_atomic_int_inc (&g->finalized);
+}
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+drop_run (RecurRun *run,
+          gpointer  data)
+{
+  g_object_unref (run);
+}
+
+/* A run is a main-thread object: however its worker's last steps interleave with the main
+ * thread, its last reference goes on the main thread, even when the main thread lets go of its
+ * own as soon as the run has finished. (The worker used to drop the last one now and then,
+ * through the GTask that held the run, and finalize the run on the worker thread.) */
+static void
+test_let_go_on_the_main_thread (void)
+{
+  enum { N_RUNS = 60 };
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (3);
+  Goodbyes goodbyes = { g_thread_self (), 0, 0 };
+  gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  guint tick;
+
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurJobConfig config;
+      g_autoptr(GError) error = NULL;
+      RecurRun *run;
+
+      config_for (&config, RECUR_CELL_RNN_TANH, 1, i);
+      config.model.hidden_size = 2;
+      run = recur_run_new ("short", &config, series, &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&config);
+      g_object_weak_ref (G_OBJECT (run), on_run_finalized, &goodbyes);
+      g_signal_connect (run, "finished", G_CALLBACK (drop_run), NULL);
+      recur_run_start (run, pool);
+    }
+  tick = g_timeout_add (50, wake, NULL); /* a run finalized elsewhere wakes nothing */
+  while (g_atomic_int_get (&goodbyes.finalized) < N_RUNS)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  recur_run_pool_free (pool);
+  g_assert_cmpint (g_atomic_int_get (&goodbyes.elsewhere), ==, 0);
+}
+
+/* ---- as the window drives them ------------------------------------------------------------ */
+
+/* What the window's views do on each "progress": keep the latest snapshots and read them. */
+typedef struct
+{
+  RecurStatesSnapshot *states;
+  RecurPredictionSnapshot *predictions;
+  double sum;   /* read from every state and prediction, so that each is really read */
+  guint seen;
+} View;
+
+static void
+on_progress_view (RecurRun *run,
+                  gpointer  data)
+{
+  View *view = data;
+  RecurStatesSnapshot *s = recur_run_get_states (run);
+  RecurPredictionSnapshot *p = recur_run_get_predictions (run);
+
+  if (s && s != view->states)
+    {
+      g_clear_pointer (&view->states, recur_states_snapshot_unref);
+      view->states = recur_states_snapshot_ref (s);
+      for (gsize i = 0; i < (gsize) s->layers * RECUR_N_STATES * s->units * s->window; i++)
+        view->sum += s->states[i];
+    }
+  if (p && p != view->predictions)
+    {
+      g_clear_pointer (&view->predictions, recur_prediction_snapshot_unref);
+      view->predictions = recur_prediction_snapshot_ref (p);
+      for (guint i = 0; i < p->n; i++)
+        view->sum += isnan (p->predicted[i]) ? 0 : p->predicted[i];
+    }
+  view->seen++;
+}
+
+/* The window's side of the hand-off, without GTK (the GUI suite does not run under
+ * ThreadSanitizer: see README.md): runs queued on a pool whose size the "Runs at Once" setting
+ * changes while they train, views that keep and read each run's snapshots, the hidden-state
+ * window moved while the worker draws it, a run stopped and resumed, and one deleted while it
+ * trains. Every run ends as asked, with every epoch in its history, and goes on the main
+ * thread. */
+static void
+test_as_the_window_drives_them (void)
+{
+  enum { N_RUNS = 6, EPOCHS = 8 };
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (1);
+  RecurRun *runs[N_RUNS];
+  View views[N_RUNS];
+  Goodbyes goodbyes = { g_thread_self (), 0, 0 };
+  gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
+  gboolean resumed = FALSE, grown = FALSE, deleted = FALSE, active = TRUE;
+  guint moves = 0;
+
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurJobConfig config;
+      g_autoptr(GError) error = NULL;
+
+      config_for (&config, i % 2 ? RECUR_CELL_GRU : RECUR_CELL_LSTM, i == 5 ? 100000 : EPOCHS,
+                  30 + i);
+      runs[i] = recur_run_new ("window", &config, series, &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&config);
+      views[i] = (View) { NULL, NULL, 0.0, 0 };
+      g_signal_connect (runs[i], "progress", G_CALLBACK (on_progress_view), &views[i]);
+      g_object_weak_ref (G_OBJECT (runs[i]), on_run_finalized, &goodbyes);
+      recur_run_start (runs[i], pool);
+    }
+  /* run 5 is deleted while it trains: the window stops it and lets go of it at once */
+  while (active)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+      if (!grown && recur_run_get_n_epochs (runs[0]) >= 2)
+        {
+          recur_run_pool_set_max_threads (pool, 3);
+          g_assert_cmpint (g_thread_pool_get_max_threads (pool), ==, 3);
+          grown = TRUE;
+        }
+      if (grown && recur_run_get_n_epochs (runs[0]) >= 4)
+        recur_run_pool_set_max_threads (pool, 2);
+      for (guint i = 0; i < (deleted ? N_RUNS - 1 : N_RUNS); i++)
+        if (recur_run_get_status (runs[i]) == RECUR_RUN_TRAINING)
+          {
+            recur_run_set_states_window (runs[i], (moves * 7 + i) % 200);
+            moves++;
+          }
+      if (recur_run_get_n_epochs (runs[1]) >= 2 && recur_run_is_active (runs[1]) && !resumed)
+        recur_run_stop (runs[1]);
+      if (!resumed && recur_run_get_status (runs[1]) == RECUR_RUN_STOPPED)
+        {
+          g_assert_true (recur_run_resume (runs[1], pool));
+          resumed = TRUE;
+        }
+      if (!deleted && recur_run_get_status (runs[5]) == RECUR_RUN_TRAINING)
+        {
+          recur_run_stop (runs[5]);
+          g_object_unref (runs[5]);
+          deleted = TRUE;
+        }
+      active = FALSE;
+      for (guint i = 0; i < N_RUNS - 1; i++)
+        active |= recur_run_is_active (runs[i]);
+      active |= g_atomic_int_get (&goodbyes.finalized) == 0; /* run 5 still there */
+    }
+  g_assert_true (grown && resumed && deleted);
+  g_assert_cmpuint (moves, >, 0);
+
+  for (guint i = 0; i < N_RUNS - 1; i++)
+    {
+      const RecurTrainSummary *s = recur_job_get_summary (recur_run_get_job (runs[i]));
+      const RecurStatesSnapshot *states = recur_run_get_states (runs[i]);
+
+      /* the stopped one resumed and trained to the end */
+      g_assert_cmpint (recur_run_get_status (runs[i]), ==, RECUR_RUN_FINISHED);
+      g_assert_cmpuint (s->epochs_run, ==, EPOCHS);
+      g_assert_cmpuint (recur_run_get_n_epochs (runs[i]), ==, EPOCHS);
+      g_assert_nonnull (states);
+      g_assert_cmpuint (states->epoch, ==, s->best_epoch); /* the final one: the best weights */
+      g_assert_cmpuint (states->window, ==, 16);
+      g_assert_cmpuint (views[i].seen, >, 0);
+      g_assert_true (isfinite (views[i].sum));
+    }
+  g_assert_cmpint (g_atomic_int_get (&goodbyes.finalized), ==, 1);
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      g_clear_pointer (&views[i].states, recur_states_snapshot_unref);
+      g_clear_pointer (&views[i].predictions, recur_prediction_snapshot_unref);
+    }
+  for (guint i = 0; i < N_RUNS - 1; i++)
+    g_object_unref (runs[i]);
+  recur_run_pool_free (pool);
+  g_assert_cmpint (g_atomic_int_get (&goodbyes.finalized), ==, N_RUNS);
+  g_assert_cmpint (g_atomic_int_get (&goodbyes.elsewhere), ==, 0);
+}
+
+/* ---- stopped at random moments ----------------------------------------------------------- */
+
+/* The weights a run of `config` keeps after `epochs` epochs, trained here without a pool: a run
+ * stopped at its epoch k must hold exactly these for its best epoch k. */
+static GBytes *
+reference_params (const RecurJobConfig *config,
+                  RecurSeries          *series,
+                  guint                 epochs)
+{
+  RecurJobConfig c;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  RecurModel *model;
+
+  recur_job_config_copy (&c, config);
+  c.train.epochs = epochs;
+  job = recur_job_new (&c, recur_series_ref (series), &error);
+  g_assert_no_error (error);
+  g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  recur_job_config_clear (&c);
+  model = recur_job_get_model (job);
+  return g_bytes_new (recur_model_peek_params (model),
+                      recur_model_get_n_params (model) * sizeof (float));
+}
+
+static gboolean
+stop_run (gpointer data)
+{
+  recur_run_stop (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stops the run `delay` ms after the main thread first sees it training. */
+typedef struct
+{
+  guint delay;
+  gboolean armed;
+} StopLater;
+
+static void
+on_progress_stop_later (RecurRun *run,
+                        gpointer  data)
+{
+  StopLater *later = data;
+
+  if (later->armed || recur_run_get_status (run) != RECUR_RUN_TRAINING)
+    return;
+  later->armed = TRUE;
+  g_timeout_add_full (G_PRIORITY_DEFAULT, later->delay, stop_run, g_object_ref (run),
+                      g_object_unref);
+}
+
+/* Many short runs of a sweep, three at a time on two cores, each stopped at a moment drawn from
+ * the test's seed (`--seed` replays it): before it starts, right after, or any time up to a
+ * little past its end. Every run ends, once, stopped or finished; its main-thread history is
+ * every epoch it trained; a stopped run keeps the weights of its best epoch, the same bits as a
+ * run trained to that epoch and no further, and is scored on them. */
+static void
+test_stopped_at_random_moments (void)
+{
+  enum { N_RUNS = 48, EPOCHS = 6 };
+  g_autoptr(RecurSeries) series = sine_series ();
+  g_autoptr(GPtrArray) points = sweep_points ();
+  GThreadPool *pool = recur_run_pool_new (3);
+  RecurRun *runs[N_RUNS];
+  Counts counts[N_RUNS];
+  StopLater later[N_RUNS];
+  guint ended_at[EPOCHS + 1] = { 0 };
+  GBytes *reference[4][EPOCHS + 1] = { { NULL } }; /* per sweep point and best epoch */
+  gint64 t0, span;
+  guint n_stopped = 0;
+
+  g_assert_cmpuint (points->len, ==, 4);
+  /* how long a run takes here, three at a time (a sanitizer slows them down): the moments
+   * scale with it */
+  {
+    RecurRun *probes[3];
+
+    t0 = g_get_monotonic_time ();
+    for (guint i = 0; i < 3; i++)
+      {
+        RecurSweepPoint *p = g_ptr_array_index (points, i);
+        probes[i] = recur_run_new ("probe", &p->config, series, NULL);
+        recur_run_start (probes[i], pool);
+      }
+    wait_all (probes, 3);
+    span = MAX (g_get_monotonic_time () - t0, 1000);
+    for (guint i = 0; i < 3; i++)
+      g_object_unref (probes[i]);
+  }
+
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurSweepPoint *p = g_ptr_array_index (points, i % points->len);
+      g_autoptr(GError) error = NULL;
+      guint moment = g_test_rand_int_range (0, 10);
+
+      p->config.train.epochs = EPOCHS;
+      p->config.train.patience = 0;
+      runs[i] = recur_run_new (p->name, &p->config, series, &error);
+      g_assert_no_error (error);
+      counts[i] = (Counts) { 0 };
+      g_signal_connect (runs[i], "progress", G_CALLBACK (on_progress), &counts[i]);
+      g_signal_connect (runs[i], "finished", G_CALLBACK (on_finished), &counts[i]);
+      if (moment == 0)
+        recur_run_stop (runs[i]); /* before it is queued */
+      recur_run_start (runs[i], pool);
+      if (moment == 1)
+        recur_run_stop (runs[i]); /* queued, maybe picked up already */
+      else if (moment == 2)
+        {
+          recur_run_stop (runs[i]);
+          recur_run_stop (runs[i]);
+        }
+      else if (moment < 5)
+        {
+          /* from now, queued or training (three train at a time) */
+          gint64 at = g_test_rand_int_range (0, (int) (span * (N_RUNS / 3) / 1000) + 1);
+          g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) at, stop_run, g_object_ref (runs[i]),
+                              g_object_unref);
+        }
+      else if (moment < 9) /* 9: never stopped */
+        {
+          /* once it trains, any time until a little past its end */
+          later[i] = (StopLater) { g_test_rand_int_range (0, (int) (span * 5 / 4 / 1000) + 1) };
+          g_signal_connect (runs[i], "progress", G_CALLBACK (on_progress_stop_later), &later[i]);
+        }
+    }
+  wait_all (runs, N_RUNS);
+  recur_run_pool_free (pool);
+
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurRun *run = runs[i];
+      RecurJob *job = recur_run_get_job (run);
+      const RecurTrainSummary *s = recur_job_get_summary (job);
+      RecurRunStatus status = recur_run_get_status (run);
+      guint point = i % points->len;
+      g_autoptr(GBytes) params = params_of (run);
+
+      g_assert_cmpuint (counts[i].finished, ==, 1);
+      g_assert_true (status == RECUR_RUN_STOPPED || status == RECUR_RUN_FINISHED);
+      g_assert_null (recur_run_get_error (run));
+      g_assert_cmpuint (recur_run_get_n_epochs (run), ==, s->epochs_run);
+      g_assert_cmpuint (recur_run_get_best_epoch (run), ==, s->best_epoch);
+      g_assert_nonnull (recur_job_get_evaluation (job));
+      if (status == RECUR_RUN_FINISHED)
+        g_assert_cmpuint (s->epochs_run, ==, EPOCHS);
+      else
+        n_stopped++;
+      g_assert_cmpuint (s->epochs_run, <=, EPOCHS);
+      ended_at[s->epochs_run]++;
+      if (s->best_epoch == 0)
+        {
+          g_assert_cmpuint (s->epochs_run, ==, 0);
+          g_assert_cmpint (status, ==, RECUR_RUN_STOPPED);
+          g_assert_null (recur_run_get_best_model (run));
+          continue;
+        }
+      /* the best epoch is the lowest validation loss of those trained */
+      for (guint e = 0; e < s->epochs_run; e++)
+        g_assert_cmpfloat (recur_run_get_val_loss (run)[s->best_epoch - 1], <=,
+                           recur_run_get_val_loss (run)[e]);
+      if (reference[point][s->best_epoch] == NULL)
+        reference[point][s->best_epoch] = reference_params (recur_job_get_config (job), series,
+                                                            s->best_epoch);
+      g_assert_true (g_bytes_equal (params, reference[point][s->best_epoch]));
+      g_assert_cmpmem (recur_model_peek_params (recur_run_get_best_model (run)),
+                       g_bytes_get_size (params), g_bytes_get_data (params, NULL),
+                       g_bytes_get_size (params));
+    }
+  g_test_message ("%u runs stopped, %u finished; a run takes %.0f ms; ended after 0 to %u "
+                  "epochs: %u %u %u %u %u %u %u", n_stopped, N_RUNS - n_stopped, span / 1000.0,
+                  EPOCHS, ended_at[0], ended_at[1], ended_at[2], ended_at[3], ended_at[4],
+                  ended_at[5], ended_at[6]);
+  /* moments 0–2 always stop a run before it ends */
+  g_assert_cmpuint (n_stopped, >, 0);
+  for (guint i = 0; i < N_RUNS; i++)
+    g_object_unref (runs[i]);
+  for (guint p = 0; p < 4; p++)
+    for (guint e = 0; e <= EPOCHS; e++)
+      g_clear_pointer (&reference[p][e], g_bytes_unref);
 }
 
 int
@@ -340,5 +736,8 @@ main (int    argc,
   g_test_add_func ("/engine/run/runs-are-independent", test_runs_are_independent);
   g_test_add_func ("/engine/run/parallel-equals-sequential", test_parallel_equals_sequential);
   g_test_add_func ("/engine/run/best-weights-and-history", test_best_weights_and_history);
+  g_test_add_func ("/engine/run/stopped-at-random-moments", test_stopped_at_random_moments);
+  g_test_add_func ("/engine/run/let-go-on-the-main-thread", test_let_go_on_the_main_thread);
+  g_test_add_func ("/engine/run/as-the-window-drives-them", test_as_the_window_drives_them);
   return g_test_run ();
 }
