@@ -847,7 +847,7 @@ train_and_let_go (Fixture *f,
   recur_project_free (project);  /* detaches the run: it trains on, unlogged */
   recur_run_stop (run);
   iterate_until (run_ended, run);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
   return run;
 }
 
@@ -1026,7 +1026,7 @@ test_resumed_run (Fixture       *f,
   iterate_until (run_ended, run);
   iterate_until (has_result, result);
   g_signal_handlers_disconnect_by_data (run, &tracked);
-  g_thread_pool_free (pool, FALSE, TRUE);
+  recur_run_pool_free (pool);
   g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
   g_assert_cmpuint (recur_run_get_n_epochs (run), ==, 60);
   g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
