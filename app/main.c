@@ -4,7 +4,9 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <unistd.h>
 
+#include "recur-blas.h"
 #include "recur-cli.h"
 #ifdef HAVE_GUI
 #include "recur-application.h"
@@ -30,11 +32,38 @@ have_display (void)
          || (g_getenv ("WAYLAND_DISPLAY") && *g_getenv ("WAYLAND_DISPLAY"));
 }
 
+/* Under an address-space limit (ulimit -v), OpenBLAS's worker threads, started as the library
+ * loaded, may be waiting for ever for buffers that do not fit (recur-blas.h): start again
+ * without them, then map the one buffer Recur's thread needs while there is room, or say that
+ * there is none. FALSE, with the message printed, when it does not fit. */
+static gboolean
+fit_openblas (char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!recur_blas_address_space_limited ())
+    return TRUE;
+  if (g_getenv ("OPENBLAS_NUM_THREADS") == NULL)
+    {
+      g_setenv ("OPENBLAS_NUM_THREADS", "1", TRUE);
+      execv ("/proc/self/exe", argv);
+      /* not restarted: go on, the worker threads may still find room */
+    }
+  if (!recur_blas_reserve (&error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 int
 main (int    argc,
       char **argv)
 {
   setup_i18n ();
+  if (!fit_openblas (argv))
+    return 1;
   if (recur_cli_is_command (argc, argv))
     return recur_cli_run (argc, argv);
 #ifdef HAVE_GUI

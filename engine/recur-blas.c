@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <glib/gi18n-lib.h>
 #include <lapacke.h>
 #include <math.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "recur-blas.h"
 #include "recur-gemm.h"
@@ -106,11 +109,55 @@ recur_solve_spd (double *a,
   return LAPACKE_dposv (LAPACK_ROW_MAJOR, 'U', n, nrhs, a, n, b, nrhs) == 0;
 }
 
+/* OpenBLAS 0.3.21 (Debian 12) maps a buffer of 128 MiB per thread, and when the map fails it
+ * tries again for ever (OpenBLAS issue 5289, fixed in 0.3.30): its worker threads, which start
+ * when the library loads and are joined at exit, and the calling thread at its first product.
+ * Under an address-space limit (ulimit -v) that is a hang, not an error. */
+#define OPENBLAS_BUFFER_BYTES ((gsize) 128 << 20)
+
+gboolean
+recur_blas_address_space_limited (void)
+{
+  struct rlimit limit;
+
+  return getrlimit (RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY;
+}
+
+gboolean
+recur_blas_reserve (GError **error)
+{
+  static const float a[128 * 128];
+  static float c[128 * 128];
+  void *probe = mmap (NULL, OPENBLAS_BUFFER_BYTES, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  if (probe == MAP_FAILED)
+    {
+      struct rlimit limit;
+
+      getrlimit (RLIMIT_AS, &limit);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+                   _("the address-space limit (ulimit -v: %" PRIu64 " MiB) leaves less than the "
+                     "%" PRIu64 " MiB OpenBLAS needs for its buffer"),
+                   (guint64) limit.rlim_cur >> 20, (guint64) OPENBLAS_BUFFER_BYTES >> 20);
+      return FALSE;
+    }
+  munmap (probe, OPENBLAS_BUFFER_BYTES);
+  /* a product OpenBLAS computes itself (too big for a small-matrix kernel) makes it map its
+   * buffer now, into the room just seen free */
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, 128, 128, 1.0f, a, 128, a, 128,
+               0.0f, c, 128);
+  return TRUE;
+}
+
 void
 recur_blas_configure (guint n_threads)
 {
   if (n_threads == 0)
     n_threads = g_get_num_processors ();
+  /* more threads would each map a buffer, and hang where one does not fit */
+  if (recur_blas_address_space_limited ())
+    n_threads = 1;
   openblas_set_num_threads ((int) n_threads);
 }
 

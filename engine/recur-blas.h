@@ -65,8 +65,17 @@ gboolean recur_solve_spd       (double *a,
                                 double *b,
                                 int     nrhs);
 
+/* TRUE when the process has an address-space limit (ulimit -v). OpenBLAS 0.3.21 waits for ever
+ * for a buffer it cannot map (OpenBLAS issue 5289): under a limit, Recur runs it on one thread,
+ * started without its worker threads (OPENBLAS_NUM_THREADS=1, main.c), and has it map that
+ * thread's buffer at start-up with recur_blas_reserve, which fails (G_FILE_ERROR_NOMEM, the
+ * limit in the message) when the buffer does not fit. */
+gboolean recur_blas_address_space_limited (void);
+gboolean recur_blas_reserve               (GError **error);
+
 /* OpenBLAS's thread count is process-wide: set it once at start-up. 0 means one thread per
- * core. Runs × BLAS threads must not exceed the cores: the GUI gives each run 1 thread. */
+ * core (one under an address-space limit). Runs × BLAS threads must not exceed the cores: the
+ * GUI gives each run 1 thread. */
 void recur_blas_configure  (guint n_threads);
 guint recur_blas_get_threads (void);
 const char *recur_blas_get_core_name (void);
