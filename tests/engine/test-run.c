@@ -440,6 +440,29 @@ on_progress_view (RecurRun *run,
   view->seen++;
 }
 
+/* Holds run 1's worker at the end of its second epoch until the main thread has asked the run
+ * to stop, so that the stop lands mid-run however the two threads are scheduled (on a loaded
+ * machine the worker could otherwise train to the end before the main thread looks). */
+typedef struct
+{
+  gint stop_sent;
+  gint held;
+} StopGate;
+
+static void
+hold_until_stopped (const RecurEpoch *epoch,
+                    gpointer          data)
+{
+  StopGate *gate = data;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  if (epoch->epoch != 2 || g_atomic_int_get (&gate->held))
+    return;
+  g_atomic_int_set (&gate->held, 1);
+  while (!g_atomic_int_get (&gate->stop_sent) && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+}
+
 /* The window's side of the hand-off, without GTK (the GUI suite does not run under
  * ThreadSanitizer: see README.md): runs queued on a pool whose size the "Runs at Once" setting
  * changes while they train, views that keep and read each run's snapshots, the hidden-state
@@ -457,6 +480,7 @@ test_as_the_window_drives_them (void)
   Goodbyes goodbyes = { g_thread_self (), 0, 0 };
   gint64 deadline = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
   gboolean resumed = FALSE, grown = FALSE, deleted = FALSE, active = TRUE;
+  StopGate gate = { 0, 0 };
   guint moves = 0;
 
   for (guint i = 0; i < N_RUNS; i++)
@@ -472,6 +496,8 @@ test_as_the_window_drives_them (void)
       views[i] = (View) { NULL, NULL, 0.0, 0 };
       g_signal_connect (runs[i], "progress", G_CALLBACK (on_progress_view), &views[i]);
       g_object_weak_ref (G_OBJECT (runs[i]), on_run_finalized, &goodbyes);
+      if (i == 1)
+        recur_run_set_epoch_func (runs[i], 0, hold_until_stopped, &gate, NULL);
       recur_run_start (runs[i], pool);
     }
   /* run 5 is deleted while it trains: the window stops it and lets go of it at once */
@@ -493,8 +519,11 @@ test_as_the_window_drives_them (void)
             recur_run_set_states_window (runs[i], (moves * 7 + i) % 200);
             moves++;
           }
-      if (recur_run_get_n_epochs (runs[1]) >= 2 && recur_run_is_active (runs[1]) && !resumed)
-        recur_run_stop (runs[1]);
+      if (recur_run_get_n_epochs (runs[1]) >= 1 && !g_atomic_int_get (&gate.stop_sent))
+        {
+          recur_run_stop (runs[1]);
+          g_atomic_int_set (&gate.stop_sent, 1);
+        }
       if (!resumed && recur_run_get_status (runs[1]) == RECUR_RUN_STOPPED)
         {
           g_assert_true (recur_run_resume (runs[1], pool));
