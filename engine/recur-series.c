@@ -1787,6 +1787,16 @@ recur_series_find_column (const RecurSeries  *self,
   return FALSE;
 }
 
+/* The point a fraction t of the way from a to b. Weighted, not a + (b - a) * t, and kept
+ * between the two, so that values near the limits of a double cannot overflow to ±inf. */
+static double
+recur_between (double a,
+               double b,
+               double t)
+{
+  return CLAMP ((1.0 - t) * a + t * b, MIN (a, b), MAX (a, b));
+}
+
 /* Straight lines between the values on either side of each gap; the ends repeat the nearest
  * value, since there is nothing to draw a line to. */
 static void
@@ -1800,9 +1810,8 @@ recur_fill_interpolate (double *v,
       if (isnan (v[i]))
         continue;
       for (guint k = previous == G_MAXUINT ? 0 : previous + 1; k < i; k++)
-        v[k] = previous == G_MAXUINT
-               ? v[i]
-               : v[previous] + (v[i] - v[previous]) * (double) (k - previous) / (i - previous);
+        v[k] = previous == G_MAXUINT ? v[i] : recur_between (v[previous], v[i],
+                                                              (double) (k - previous) / (i - previous));
       previous = i;
     }
   for (guint k = previous + 1; k < n; k++)

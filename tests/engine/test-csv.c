@@ -793,6 +793,25 @@ test_fill_interpolate (void)
   g_assert_true (isnan (recur_series_get_values (series, 1)[2]));
 }
 
+/* Found by fuzz-csv (tests/fixtures/fuzz/csv/crash-interpolation-overflows-to-inf): a gap
+ * between values near the limits of a double was filled with -inf, as (b - a) * t overflowed
+ * before the division. Every filled value lies between its two neighbours. */
+static void
+test_fill_interpolate_near_the_limits (void)
+{
+  g_autoptr(RecurSeries) series = load_ok ("value\n1e308\nNA\nNA\n2\n-1.7e308\nNA\n1.7e308\n");
+  g_autoptr(GError) error = NULL;
+  g_autofree double *filled = recur_series_fill_missing (series, 0, RECUR_MISSING_INTERPOLATE,
+                                                         &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 7; i++)
+    g_assert_true (isfinite (filled[i]));
+  g_assert_cmpfloat_with_epsilon (filled[1], 1e308 / 3.0 * 2.0, 1e293);
+  g_assert_cmpfloat_with_epsilon (filled[2], 1e308 / 3.0, 1e293);
+  g_assert_cmpfloat_with_epsilon (filled[5], 0.0, 1e293);
+}
+
 static void
 test_fill_previous (void)
 {
@@ -1397,6 +1416,8 @@ main (int    argc,
   g_test_add_func ("/engine/csv/sample/gold-price", test_sample_gold_price);
 
   g_test_add_func ("/engine/csv/fill/interpolate", test_fill_interpolate);
+  g_test_add_func ("/engine/csv/fill/interpolate-near-the-limits",
+                   test_fill_interpolate_near_the_limits);
   g_test_add_func ("/engine/csv/fill/previous", test_fill_previous);
   g_test_add_func ("/engine/csv/fill/refuse", test_fill_refuse);
   g_test_add_func ("/engine/csv/fill/refuse-names-first-gap", test_fill_interior_gap_first_line);
