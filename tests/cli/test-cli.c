@@ -959,6 +959,58 @@ test_info_text (void)
   g_rmdir (dir);
 }
 
+/* A run that fails while training (diverging from its first epoch) names why, writes nothing
+ * and exits with 1. */
+static void
+test_diverging_run_writes_nothing (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
+  Result r = run_recur ("train", csv, "--optimizer", "sgd", "--lr", "1e30", "--clip", "0",
+                        "--epochs", "5", "--quiet", "--weights-out", weights, NULL);
+
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.err, ==, "recur: training diverged at epoch 1: the loss became NaN; try a "
+                              "lower learning rate or gradient clipping\n");
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_false (g_file_test (weights, G_FILE_TEST_EXISTS));
+  result_clear (&r);
+  g_rmdir (dir);
+}
+
+/* Minibatches of 64 windows split into shards, trained on --threads threads: the numbers are
+ * the same on one thread or two. */
+static void
+test_threads_give_identical_numbers (void)
+{
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+  g_autoptr(JsonParser) p1 = json_parser_new ();
+  g_autoptr(JsonParser) p2 = json_parser_new ();
+  Result a = run_recur ("train", csv, "--batch", "64", "--hidden", "8", "--epochs", "3",
+                        "--threads", "1", "--json", "--quiet", NULL);
+  Result b = run_recur ("train", csv, "--batch", "64", "--hidden", "8", "--epochs", "3",
+                        "--threads", "2", "--json", "--quiet", NULL);
+  JsonObject *x, *y;
+  JsonArray *fx, *fy;
+
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_cmpint (b.status, ==, 0);
+  x = parse_object (p1, a.out);
+  y = parse_object (p2, b.out);
+  g_assert_cmpfloat (json_object_get_double_member (x, "train_loss"), ==,
+                     json_object_get_double_member (y, "train_loss"));
+  g_assert_cmpfloat (json_object_get_double_member (x, "val_loss"), ==,
+                     json_object_get_double_member (y, "val_loss"));
+  fx = json_object_get_array_member (x, "forecast");
+  fy = json_object_get_array_member (y, "forecast");
+  for (guint h = 0; h < 12; h++)
+    g_assert_cmpfloat (json_array_get_double_element (fx, h), ==,
+                       json_array_get_double_element (fy, h));
+  result_clear (&a);
+  result_clear (&b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -985,5 +1037,8 @@ main (int    argc,
                    test_interrupt_keeps_the_best_weights);
   g_test_add_func ("/cli/forecast/outputs-and-errors", test_forecast_outputs_and_errors);
   g_test_add_func ("/cli/info/text", test_info_text);
+  g_test_add_func ("/cli/train/diverging-run-writes-nothing", test_diverging_run_writes_nothing);
+  g_test_add_func ("/cli/train/threads-give-identical-numbers",
+                   test_threads_give_identical_numbers);
   return g_test_run ();
 }

@@ -877,6 +877,113 @@ test_progress_line_on_a_terminal (void)
   result_clear (&r);
 }
 
+/* The one run's configuration of a sweep over seed=7 with the given base options. */
+static JsonObject *
+base_config (JsonParser        *parser,
+             const char *const *options)
+{
+  g_autofree char *csv = g_test_build_filename (G_TEST_DIST, "..", "data", "air_passengers.csv",
+                                                NULL);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  JsonArray *rows;
+  Result r;
+
+  for (const char *const *a = (const char *const[]) { "sweep", csv, "--grid", "seed=7", "--epochs",
+                                                      "1", "--json", "--quiet", NULL };
+       *a; a++)
+    g_ptr_array_add (args, (char *) *a);
+  for (guint i = 0; options[i]; i++)
+    g_ptr_array_add (args, (char *) options[i]);
+  g_ptr_array_add (args, NULL);
+  r = run_recurv ((const char *const *) args->pdata);
+  g_test_message ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "status"),
+                   ==, "finished");
+  result_clear (&r);
+  return json_object_get_object_member (json_array_get_object_element (rows, 0), "config");
+}
+
+static void
+assert_number (JsonObject *config,
+               const char *field,
+               double      want)
+{
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (config, field), want,
+                                  1e-6 * fabs (want));
+}
+
+/* Every `recur train` option given to a sweep is in its runs' configuration, as named. */
+static void
+test_base_options_reach_the_runs (void)
+{
+  g_autoptr(JsonParser) p1 = json_parser_new ();
+  g_autoptr(JsonParser) p2 = json_parser_new ();
+  g_autoptr(JsonParser) p3 = json_parser_new ();
+  g_autoptr(JsonParser) p4 = json_parser_new ();
+  JsonObject *c;
+
+  c = base_config (p1, (const char *const[]) {
+    "--model", "gru", "--hidden", "6", "--layers", "2", "--bidirectional", "--dropout", "0.25",
+    "--no-bias", "--window", "10", "--horizon", "4", "--strategy", "recursive", "--batch", "16",
+    "--lr", "0.02", "--optimizer", "sgd", "--momentum", "0.5", "--nesterov", "--weight-decay",
+    "0.001", "--clip", "0.5", "--loss", "huber", "--scale", "minmax", "--missing", "previous",
+    "--schedule", "cosine", "--truncate", "5", "--patience", "3", "--val-fraction", "0.2",
+    "--season", "6", "--column", "passengers_thousands", NULL });
+  g_assert_cmpstr (json_object_get_string_member (c, "model"), ==, "gru");
+  g_assert_cmpint (json_object_get_int_member (c, "hidden"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (c, "layers"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (c, "bidirectional"));
+  assert_number (c, "dropout", 0.25);
+  g_assert_false (json_object_get_boolean_member (c, "bias"));
+  g_assert_cmpint (json_object_get_int_member (c, "window"), ==, 10);
+  g_assert_cmpint (json_object_get_int_member (c, "horizon"), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (c, "strategy"), ==, "recursive");
+  g_assert_cmpint (json_object_get_int_member (c, "batch"), ==, 16);
+  assert_number (c, "lr", 0.02);
+  g_assert_cmpstr (json_object_get_string_member (c, "optimizer"), ==, "sgd");
+  assert_number (c, "momentum", 0.5);
+  g_assert_true (json_object_get_boolean_member (c, "nesterov"));
+  assert_number (c, "weight-decay", 0.001);
+  assert_number (c, "clip", 0.5);
+  g_assert_cmpstr (json_object_get_string_member (c, "loss"), ==, "huber");
+  g_assert_cmpstr (json_object_get_string_member (c, "scale"), ==, "minmax");
+  g_assert_cmpstr (json_object_get_string_member (c, "missing"), ==, "previous");
+  g_assert_cmpstr (json_object_get_string_member (c, "schedule"), ==, "cosine");
+  g_assert_cmpint (json_object_get_int_member (c, "truncate"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (c, "patience"), ==, 3);
+  assert_number (c, "val-fraction", 0.2);
+  g_assert_cmpint (json_object_get_int_member (c, "season"), ==, 6);
+  g_assert_cmpstr (json_object_get_string_member (c, "column"), ==, "passengers_thousands");
+  g_assert_cmpint (json_object_get_int_member (c, "seed"), ==, 7);
+
+  c = base_config (p2, (const char *const[]) {
+    "--model", "esn", "--reservoir", "30", "--connectivity", "0.2", "--spectral-radius", "0.8",
+    "--input-scaling", "0.1", "--leak", "0.7", "--washout", "4", "--ridge", "0.001", NULL });
+  g_assert_cmpstr (json_object_get_string_member (c, "model"), ==, "esn");
+  g_assert_cmpint (json_object_get_int_member (c, "hidden"), ==, 30);
+  assert_number (c, "connectivity", 0.2);
+  assert_number (c, "spectral-radius", 0.8);
+  assert_number (c, "input-scaling", 0.1);
+  assert_number (c, "leak", 0.7);
+  g_assert_cmpint (json_object_get_int_member (c, "washout"), ==, 4);
+  assert_number (c, "ridge", 0.001);
+
+  c = base_config (p3, (const char *const[]) { "--model", "jordan", "--jordan-feedback", "free",
+                                               NULL });
+  g_assert_cmpstr (json_object_get_string_member (c, "jordan-feedback"), ==, "free");
+
+  c = base_config (p4, (const char *const[]) { "--model", "clockwork", "--hidden", "6",
+                                               "--periods", "1,3,9", NULL });
+  {
+    JsonArray *periods = json_object_get_array_member (c, "periods");
+    g_assert_cmpuint (json_array_get_length (periods), ==, 3);
+    g_assert_cmpint (json_array_get_int_element (periods, 2), ==, 9);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -892,6 +999,7 @@ main (int    argc,
   g_test_add_func ("/cli/project/survives-a-kill", test_project_survives_a_kill);
   g_test_add_func ("/cli/project/lock", test_project_lock);
   g_test_add_func ("/cli/sweep/usage-errors", test_sweep_usage_errors);
+  g_test_add_func ("/cli/sweep/base-options-reach-the-runs", test_base_options_reach_the_runs);
   g_test_add_func ("/cli/sweep/no-run-scored", test_no_run_scored);
   g_test_add_func ("/cli/sweep/progress-line-on-a-terminal", test_progress_line_on_a_terminal);
   g_test_add_func ("/cli/project/usage-errors", test_project_usage_errors);
