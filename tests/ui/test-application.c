@@ -452,6 +452,94 @@ test_quit_while_training_asks (void)
   g_assert_cmpint (run_app (files, check_quit_while_training_asks), ==, 0);
 }
 
+/* ---- the recur binary, as a user starts it ------------------------------------------------ */
+
+/* Runs a command to its end (at most `seconds`), returns its stdout without the newline. */
+static char *
+run_tool (const char *const *argv,
+          int                *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &out, NULL, status, &error);
+  g_assert_no_error (error);
+  return g_strchomp (g_steal_pointer (&out));
+}
+
+static void
+on_exited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+is_true (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+/* `recur FILE` under the display opens its window on FILE (added to the recent files, in a
+ * folder of this test's) and quits on Ctrl+Q with status 0. Keys go through XTEST, as a
+ * keyboard's would (xdotool; build-aux/install-deps installs it for the tests). */
+static void
+test_binary_opens_the_file_and_quits_on_ctrl_q (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *uri = g_filename_to_uri (csv, NULL, NULL);
+  g_autofree char *data_home = g_dir_make_tmp ("recur-app-XXXXXX", NULL);
+  g_autofree char *recent = g_build_filename (data_home, "recently-used.xbel", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *window = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *xbel = NULL;
+  g_autofree char *command = NULL;
+  gboolean exited = FALSE;
+  int status;
+
+  if (g_find_program_in_path ("xdotool") == NULL)
+    {
+      g_test_skip ("xdotool is not installed (build-aux/install-deps test installs it)");
+      return;
+    }
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_home, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), csv, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (proc, NULL, on_exited, &exited);
+
+  /* its window, once mapped: named Recur */
+  window = run_tool ((const char *const[]) { "timeout", "60", "xdotool", "search", "--sync",
+                                             "--onlyvisible", "--pid",
+                                             g_subprocess_get_identifier (proc), NULL }, &status);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (window, !=, "");
+  g_assert_null (strchr (window, '\n')); /* one window */
+  name = run_tool ((const char *const[]) { "xdotool", "getwindowname", window, NULL }, &status);
+  g_assert_cmpstr (name, ==, "Recur");
+
+  g_free (run_tool ((const char *const[]) { "xdotool", "windowfocus", "--sync", window, "key",
+                                            "ctrl+q", NULL }, &status));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  if (!wait_for (is_true, &exited, 30000))
+    {
+      g_subprocess_force_exit (proc);
+      g_error ("recur did not quit on Ctrl+Q");
+    }
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+
+  g_assert_true (g_file_get_contents (recent, &xbel, NULL, NULL));
+  g_assert_nonnull (strstr (xbel, uri));
+  command = g_strdup_printf ("rm -rf '%s'", data_home);
+  g_assert_cmpint (system (command), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -481,6 +569,8 @@ main (int    argc,
   g_test_add_func ("/ui/application/shortcuts", test_shortcuts);
   g_test_add_func ("/ui/application/about", test_about);
   g_test_add_func ("/ui/application/quit-while-training-asks", test_quit_while_training_asks);
+  g_test_add_func ("/ui/application/binary-opens-the-file-and-quits-on-ctrl-q",
+                   test_binary_opens_the_file_and_quits_on_ctrl_q);
   status = g_test_run ();
   command = g_strdup_printf ("rm -rf '%s'", home);
   if (system (command) != 0)
