@@ -86,11 +86,16 @@ on_quit (GSimpleAction *action,
          gpointer       user_data)
 {
   GtkApplication *app = user_data;
-  GList *windows = gtk_application_get_windows (app);
+  /* a window that closes at once leaves the app's list, and that node is freed: walk a copy,
+   * holding each window until it has been asked */
+  GList *windows = g_list_copy (gtk_application_get_windows (app));
 
+  for (GList *l = windows; l; l = l->next)
+    g_object_ref (l->data);
   /* each window asks before it stops a training run */
   for (GList *l = windows; l; l = l->next)
     gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
 }
 
 static void

@@ -13,17 +13,20 @@
 #include "recur-bench-command.h"
 #include "recur-cli.h"
 
-/* `recur bench`: each configuration runs in a child process (`recur bench --only NAME`), so
+/* `recur bench`: each configuration runs in a child process (`recur bench --child NAME`), so
  * that the peak memory it reports is that configuration's alone. */
 
+/* Counts not given are G_MININT: the defaults stand. */
 typedef struct
 {
   gboolean json;
   gboolean quick;
   char *only;
+  char *child;
   int threads;
   int blas_threads;
   int epochs;
+  int windows;
 } BenchOptions;
 
 static double
@@ -81,28 +84,32 @@ result_to_json (const RecurBenchConfig *c,
 static int
 run_one (const BenchOptions *o)
 {
-  const RecurBenchConfig *c = recur_bench_find_config (o->only);
+  const RecurBenchConfig *c = recur_bench_find_config (o->child);
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  RecurBenchConfig shape;
   RecurBenchResult r;
   double sgemm, own, peak;
   guint threads, blas_threads;
 
   if (c == NULL)
     {
-      g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->only);
-      return 2;
+      g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->child);
+      return EXIT_USAGE;
     }
-  threads = o->threads > 0 ? (guint) o->threads : g_get_num_processors ();
-  blas_threads = o->blas_threads > 0 ? (guint) o->blas_threads : 1;
+  shape = *c;
+  if (o->windows != G_MININT)
+    shape.windows = MIN (shape.windows, (guint) o->windows);
+  threads = o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
+  blas_threads = o->blas_threads != G_MININT ? (guint) o->blas_threads : 1;
   recur_blas_configure (blas_threads);
-  if (!recur_bench_run (c, o->epochs > 0 ? (guint) o->epochs : (o->quick ? 1 : 3), threads, &r,
-                        &error))
+  if (!recur_bench_run (&shape, o->epochs != G_MININT ? (guint) o->epochs : (o->quick ? 1 : 3),
+                        threads, &r, &error))
     {
       g_printerr ("recur: %s\n", error->message);
-      return 1;
+      return EXIT_FAILED;
     }
   /* the peak before the sgemm references, whose 1024² matrices are not the job's */
   peak = peak_rss_mb ();
@@ -110,7 +117,7 @@ run_one (const BenchOptions *o)
   recur_blas_configure (threads * blas_threads);
   sgemm = recur_bench_sgemm_gflops (1024, FALSE);
   own = recur_bench_sgemm_gflops (1024, TRUE) * threads;
-  node = result_to_json (c, &r, sgemm, own, peak);
+  node = result_to_json (&shape, &r, sgemm, own, peak);
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, NULL);
   g_print ("%s\n", text);
@@ -124,13 +131,31 @@ spawn_one (const char         *self_path,
            JsonParser         *parser,
            GError            **error)
 {
-  g_autofree char *threads = g_strdup_printf ("%d", o->threads);
-  g_autofree char *blas_threads = g_strdup_printf ("%d", o->blas_threads);
-  g_autofree char *epochs = g_strdup_printf ("%d", o->epochs);
-  const char *argv[] = { self_path, "bench", "--only", c->name, "--threads", threads,
-                         "--blas-threads", blas_threads, "--epochs", epochs, o->quick ? "--quick" : NULL, NULL };
-  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) proc = NULL;
   g_autofree char *out = NULL;
+  const struct { const char *option; int value; } counts[] = {
+    { "--threads", o->threads },
+    { "--blas-threads", o->blas_threads },
+    { "--epochs", o->epochs },
+    { "--windows", o->windows },
+  };
+
+  g_ptr_array_add (argv, g_strdup (self_path));
+  g_ptr_array_add (argv, g_strdup ("bench"));
+  g_ptr_array_add (argv, g_strdup ("--child"));
+  g_ptr_array_add (argv, g_strdup (c->name));
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    if (counts[i].value != G_MININT)
+      {
+        g_ptr_array_add (argv, g_strdup (counts[i].option));
+        g_ptr_array_add (argv, g_strdup_printf ("%d", counts[i].value));
+      }
+  if (o->quick)
+    g_ptr_array_add (argv, g_strdup ("--quick"));
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            error);
 
   if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
     return NULL;
@@ -191,65 +216,102 @@ print_row (JsonObject *o)
            json_object_get_double_member (o, "final_loss"));
 }
 
-int
-recur_bench_command (int    argc,
-                     char **argv,
-                     const char *self_path)
+/* --only's list, in the order given: each a standard shape. */
+static GPtrArray *
+select_shapes (const char  *only,
+               GError     **error)
 {
-  BenchOptions o = { 0 };
-  const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
-    { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run one configuration (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm)"), N_("NAME") },
-    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
-    { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3)"), "N" },
-    { NULL },
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(JsonBuilder) all = json_builder_new ();
-  g_autoptr(GError) error = NULL;
-  gboolean only_child = FALSE;
+  g_autoptr(GPtrArray) shapes = g_ptr_array_new ();
+  g_auto(GStrv) names = NULL;
   guint n;
   const RecurBenchConfig *configs = recur_bench_configs (&n);
 
-  g_set_prgname ("recur bench");
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, _("Time training and forecasting of the standard shapes "
-                                           "(small, medium, large) on a synthetic series."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (only == NULL)
     {
-      g_printerr ("recur: %s\n", error->message);
-      return 2;
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (shapes, (gpointer) &configs[i]);
+      return g_steal_pointer (&shapes);
     }
-  only_child = o.only != NULL;
-  if (only_child)
+  names = g_strsplit (only, ",", -1);
+  for (guint k = 0; names[k]; k++)
     {
-      int status = run_one (&o);
-      g_free (o.only);
-      return status;
+      const RecurBenchConfig *c = recur_bench_find_config (names[k]);
+      if (c == NULL)
+        {
+          g_autoptr(GString) all = g_string_new (NULL);
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (all, "%s%s", i ? ", " : "", configs[i].name);
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--only: unknown shape “%s” (choose %s)"), names[k], all->str);
+          return NULL;
+        }
+      g_ptr_array_add (shapes, (gpointer) c);
     }
+  return g_steal_pointer (&shapes);
+}
 
-  if (!o.json)
+/* Counts given below 1 are a mistake worth saying, not the default in disguise. */
+static gboolean
+check_counts (const BenchOptions  *o,
+              GError             **error)
+{
+  const struct { const char *option; int value; } counts[] = {
+    { "--threads", o->threads },
+    { "--blas-threads", o->blas_threads },
+    { "--epochs", o->epochs },
+    { "--windows", o->windows },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    if (counts[i].value != G_MININT && counts[i].value < 1)
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("%s must be at least 1, not %d"), counts[i].option, counts[i].value);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static int
+bench_usage_error (GError *error)
+{
+  int status = recur_cli_usage_error (error->message);
+
+  g_error_free (error);
+  return status;
+}
+
+static void
+bench_options_clear (BenchOptions *o)
+{
+  g_free (o->only);
+  g_free (o->child);
+}
+
+static int
+run_shapes (const BenchOptions *o,
+            GPtrArray          *shapes,
+            const char         *self_path)
+{
+  g_autoptr(JsonBuilder) all = json_builder_new ();
+  GError *error = NULL;
+
+  if (!o->json)
     print_header ();
   json_builder_begin_array (all);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < shapes->len; i++)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *row = spawn_one (self_path, &configs[i], &o, parser, &error);
+      JsonObject *row = spawn_one (self_path, g_ptr_array_index (shapes, i), o, parser, &error);
       if (row == NULL)
-        {
-          g_printerr ("recur: %s\n", error->message);
-          return 1;
-        }
-      if (o.json)
+        return recur_cli_fail (error);
+      if (o->json)
         json_builder_add_value (all, json_node_copy (json_parser_get_root (parser)));
       else
         print_row (row);
     }
   json_builder_end_array (all);
-  if (o.json)
+  if (o->json)
     {
       g_autoptr(JsonGenerator) gen = json_generator_new ();
       g_autoptr(JsonNode) root = json_builder_get_root (all);
@@ -259,5 +321,49 @@ recur_bench_command (int    argc,
       text = json_generator_to_data (gen, NULL);
       g_print ("%s\n", text);
     }
-  return 0;
+  return EXIT_OK;
+}
+
+int
+recur_bench_command (int    argc,
+                     char **argv,
+                     const char *self_path)
+{
+  BenchOptions o = { .threads = G_MININT, .blas_threads = G_MININT, .epochs = G_MININT,
+                     .windows = G_MININT };
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm)"), N_("NAME,…") },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064)"), "N" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
+    { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3)"), "N" },
+    /* the child process that runs one shape and prints its JSON object */
+    { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.child, NULL, NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context = recur_cli_new_context (
+    "bench", NULL, _("Time training and forecasting of the standard shapes (small, medium, large) "
+                     "on a synthetic series, each in a process of its own."));
+  g_autoptr(GPtrArray) shapes = NULL;
+  GError *error = NULL;
+  int status;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || !check_counts (&o, &error))
+    status = bench_usage_error (error);
+  else if (argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf (_("unexpected argument “%s”"), argv[1]);
+      status = recur_cli_usage_error (message);
+    }
+  else if (o.child)
+    status = run_one (&o);
+  else if ((shapes = select_shapes (o.only, &error)) == NULL)
+    status = bench_usage_error (error);
+  else
+    status = run_shapes (&o, shapes, self_path);
+  bench_options_clear (&o);
+  return status;
 }

@@ -532,8 +532,12 @@ print_report (RecurJob *job)
     g_print (_("%s, column “%s”: %u points; %s, %u parameters, %u of them trained\n"),
              recur_series_get_path (series), recur_job_get_column_name (job), n,
              recur_cell_to_string (c->model.cell), (guint) n_params, (guint) n_trainable);
-  g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
-           s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
+  if (isfinite (s->val_loss))
+    g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
+             s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
+  else /* --val-fraction 0 */
+    g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, no validation part\n\n"),
+             s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch);
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
   g_print ("%-20s %10s %10s %10s %10s %10s\n", "", "MAE", "RMSE", "MAPE %", "sMAPE %", "MASE");
   print_metrics_row (_("model"), &ev->model_metrics);

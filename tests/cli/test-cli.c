@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The recur command end to end: it is run as a user would, and its output, files and exit
  * status are checked. RECUR_BIN names the built binary, RECUR_LOCALEDIR its translations. */
+#define _GNU_SOURCE /* posix_openpt and the pseudo-terminal calls */
 #include "config.h"
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -23,7 +29,8 @@ result_clear (Result *r)
   g_free (r->err);
 }
 
-/* Runs recur with the given arguments (NULL-terminated) and extra environment. */
+/* Runs recur with the given arguments (NULL-terminated) and extra environment (name, value
+ * pairs; a NULL value unsets the variable). */
 static Result
 run_recur_env (const char *const *env,
                const char        *first,
@@ -45,7 +52,10 @@ run_recur_env (const char *const *env,
   g_ptr_array_add (argv, NULL);
 
   for (guint i = 0; env && env[i]; i += 2)
-    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+    if (env[i + 1])
+      g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+    else
+      g_subprocess_launcher_unsetenv (launcher, env[i]);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
@@ -413,6 +423,594 @@ test_help_in_chinese (void)
   result_clear (&r);
 }
 
+/* ---- the command line itself ------------------------------------------------------------- */
+
+static void
+assert_usage (const char *out)
+{
+  g_assert_true (g_str_has_prefix (out, "Usage:\n  recur COMMAND"));
+  for (const char *const *c = (const char *const[]) { "train", "forecast", "info", "bench", "sweep",
+                                                      "project", NULL };
+       *c; c++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %-10s ", *c);
+      g_assert_nonnull (strstr (out, line));
+    }
+  g_assert_nonnull (strstr (out, "Run “recur COMMAND --help” for the options of a command."));
+}
+
+/* --version, the help, and `recur` where no window can open. */
+static void
+test_top_level (void)
+{
+  const char *no_display[] = { "DISPLAY", NULL, "WAYLAND_DISPLAY", NULL, NULL };
+  g_autofree char *version = g_strdup_printf ("recur %s\n", PACKAGE_VERSION);
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  Result r = run_recur ("--version", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.out, ==, version);
+  result_clear (&r);
+  for (const char *const *h = (const char *const[]) { "--help", "-h", "help", NULL }; *h; h++)
+    {
+      r = run_recur (*h, NULL);
+      g_assert_cmpint (r.status, ==, 0);
+      assert_usage (r.out);
+      g_assert_cmpstr (r.err, ==, "");
+      result_clear (&r);
+    }
+  /* no display: the commands instead of the window; with a file, that is a wrong command line */
+  r = run_recur_env (no_display, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "No display: the window cannot open. The headless commands follow.\n");
+  assert_usage (r.out);
+  result_clear (&r);
+  r = run_recur_env (no_display, csv, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "No display"));
+  assert_usage (r.out);
+  result_clear (&r);
+}
+
+/* Every option's wrong value: status 2, the option and the value named, nothing on stdout. */
+static void
+test_usage_every_option (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  static const struct
+  {
+    const char *args[6];
+    const char *message;
+  } cases[] = {
+    { { "train", "CSV", "--strategy", "sideways" },
+      "--strategy: unknown value “sideways” (choose direct, recursive)" },
+    { { "train", "CSV", "--optimizer", "lbfgs" },
+      "--optimizer: unknown value “lbfgs” (choose adam, adamw, sgd, rmsprop)" },
+    { { "train", "CSV", "--loss", "l3" }, "--loss: unknown value “l3” (choose mse, mae, huber)" },
+    { { "train", "CSV", "--scale", "log" },
+      "--scale: unknown value “log” (choose zscore, minmax, none)" },
+    { { "train", "CSV", "--missing", "guess" },
+      "--missing: unknown value “guess” (choose interpolate, previous, refuse)" },
+    { { "train", "CSV", "--schedule", "linear" },
+      "--schedule: unknown value “linear” (choose constant, step, cosine, plateau)" },
+    { { "train", "CSV", "--hidden", "0" }, "--hidden must be at least 1, not 0" },
+    { { "train", "CSV", "--patience", "-1" }, "--patience must be at least 0, not -1" },
+    { { "train", "CSV", "--model", "esn", "--reservoir", "0" }, "--reservoir must be at least 1, not 0" },
+    { { "train", "CSV", "--hidden", "many" }, "“many” for --hidden" },
+    { { "train", "CSV", "--leak", "0.5" }, "--leak applies to --model esn only" },
+    { { "train", "CSV", "--model", "gru", "--washout", "3" }, "--washout applies to --model esn only" },
+    { { "train", "CSV", "CSV" }, "expected one CSV file" },
+    { { "train", "CSV", "--wings" }, "--wings" },
+    { { "forecast", "--weights", "w.safetensors" }, "expected one CSV file" },
+    { { "forecast", "CSV", "--weights", "w.safetensors", "--horizon", "x" }, "“x” for --horizon" },
+    { { "info" }, "expected one CSV file" },
+    { { "info", "CSV", "CSV" }, "expected one CSV file" },
+    { { "info", "CSV", "--verbose" }, "--verbose" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *args[G_N_ELEMENTS (cases[i].args)] = { NULL };
+      g_autofree char *hint = g_strdup_printf ("Run “recur %s --help” for the options.\n",
+                                               cases[i].args[0]);
+      Result r;
+
+      for (guint k = 0; k < G_N_ELEMENTS (args) && cases[i].args[k]; k++)
+        args[k] = g_str_equal (cases[i].args[k], "CSV") ? csv : cases[i].args[k];
+      r = run_recur (args[0], args[1], args[2], args[3], args[4], args[5], NULL);
+      g_test_message ("%s", r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_true (g_str_has_prefix (r.err, "recur: "));
+      g_assert_nonnull (strstr (r.err, cases[i].message));
+      g_assert_true (g_str_has_suffix (r.err, hint));
+      g_assert_cmpstr (r.out, ==, "");
+      result_clear (&r);
+    }
+}
+
+static JsonObject *
+load_object (JsonParser *parser,
+             const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* Without --json: a progress line per epoch on stderr (not a terminal), then the report and
+ * where each output went; without a validation part, no validation loss anywhere. */
+static void
+test_train_report (void)
+{
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *summary = g_build_filename (dir, "summary.json", NULL);
+  g_autofree char *forecast = g_build_filename (dir, "forecast.csv", NULL);
+  g_autofree char *weights = g_build_filename (dir, "rnn.safetensors", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *written = NULL;
+  g_auto(GStrv) err = NULL;
+  g_auto(GStrv) out = NULL;
+  JsonObject *root;
+  Result r = run_recur ("train", csv, "--model", "rnn", "--hidden", "4", "--epochs", "3",
+                        "--val-fraction", "0", "--summary-out", summary, "--forecast-out",
+                        forecast, "--weights-out", weights, NULL);
+  guint i;
+
+  g_assert_cmpint (r.status, ==, 0);
+  err = g_strsplit (r.err, "\n", -1);
+  g_assert_cmpuint (g_strv_length (err), ==, 4);
+  for (i = 0; i < 3; i++)
+    {
+      g_autofree char *prefix = g_strdup_printf ("epoch %u/3 train ", i + 1);
+      g_assert_true (g_str_has_prefix (err[i], prefix));
+      g_assert_nonnull (strstr (err[i], " val — grad-norm "));
+      g_assert_nonnull (strstr (err[i], " lr 0.003 best "));
+    }
+
+  out = g_strsplit (r.out, "\n", -1);
+  written = g_strdup_printf ("%s, column “mean_temp_f”: 240 points; rnn_tanh, 88 parameters", csv);
+  g_assert_cmpstr (out[0], ==, written);
+  g_assert_true (g_str_has_prefix (out[1], "3 epochs in "));
+  g_assert_true (g_str_has_suffix (out[1], ", no validation part"));
+  g_assert_cmpstr (out[3], ==, "Test part: the last 12 points, forecast from the window before them");
+  g_assert_true (g_str_has_prefix (out[5], "model "));
+  g_assert_true (g_str_has_prefix (out[6], "naive "));
+  g_assert_true (g_str_has_prefix (out[7], "seasonal naive (12) "));
+  g_assert_null (strstr (r.out, "—")); /* every metric defined on this series */
+  g_assert_cmpstr (out[9], ==, "Forecast past the end of the data:");
+  g_assert_true (g_str_has_prefix (out[10], "  1940-01-01  "));
+  g_assert_true (g_str_has_prefix (out[21], "  1940-12-01  "));
+  g_clear_pointer (&written, g_free);
+  written = g_strdup_printf ("Forecast written to %s", forecast);
+  g_assert_cmpstr (out[22], ==, written);
+  g_clear_pointer (&written, g_free);
+  written = g_strdup_printf ("Weights written to %s", weights);
+  g_assert_cmpstr (out[23], ==, written);
+  g_clear_pointer (&written, g_free);
+  written = g_strdup_printf ("Summary written to %s", summary);
+  g_assert_cmpstr (out[24], ==, written);
+  g_assert_cmpstr (out[25], ==, "");
+  g_assert_null (out[26]);
+
+  /* the summary is what --json prints */
+  root = load_object (parser, summary);
+  g_assert_cmpstr (json_object_get_string_member (root, "model"), ==, "rnn_tanh");
+  g_assert_cmpint (json_object_get_int_member (root, "parameters"), ==, 88);
+  g_assert_cmpint (json_object_get_int_member (root, "epochs_run"), ==, 3);
+  g_assert_true (json_object_get_null_member (root, "val_loss"));
+  g_assert_true (g_file_test (forecast, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
+  result_clear (&r);
+  g_remove (summary);
+  g_remove (forecast);
+  g_remove (weights);
+  g_rmdir (dir);
+
+  /* --quiet: the report only; an ESN says how many of its parameters it trained */
+  r = run_recur ("train", csv, "--model", "esn", "--reservoir", "20", "--washout", "4", "--quiet",
+                 NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_nonnull (strstr (r.out, "; esn, "));
+  g_assert_nonnull (strstr (r.out, " of them trained\n"));
+  result_clear (&r);
+
+  /* the ReLU Elman network: the tanh one's parameters */
+  r = run_recur ("train", csv, "--model", "rnn-relu", "--hidden", "4", "--epochs", "2", "--json",
+                 "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_object (parser, r.out);
+  g_assert_cmpstr (json_object_get_string_member (root, "model"), ==, "rnn_relu");
+  g_assert_cmpint (json_object_get_int_member (root, "parameters"), ==, 88);
+  result_clear (&r);
+}
+
+/* A metric undefined on the test part (MAPE, with an actual value of 0) is shown as "—" and is
+ * null in JSON; without a time column, the future is numbered on from the last row. */
+static void
+test_undefined_metric (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "cycle.csv", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GString *text = g_string_new ("value\n");
+  g_auto(GStrv) lines = NULL;
+  JsonObject *root;
+  Result r;
+  guint i;
+
+  for (i = 0; i < 120; i++)
+    g_string_append_printf (text, "%u\n", i % 4);
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  g_string_free (text, TRUE);
+  r = run_recur ("train", csv, "--hidden", "4", "--window", "8", "--horizon", "4", "--epochs", "2",
+                 "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (r.out, "\n", -1);
+  for (i = 0; lines[i] && !g_str_has_prefix (lines[i], "model "); i++)
+    ;
+  g_assert_nonnull (lines[i]);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_auto(GStrv) cells = g_strsplit_set (lines[i + k], " ", -1);
+      g_autoptr(GPtrArray) words = g_ptr_array_new ();
+
+      for (guint c = 0; cells[c]; c++)
+        if (*cells[c])
+          g_ptr_array_add (words, cells[c]);
+      /* … MAE, RMSE, MAPE, sMAPE, MASE: the last five words */
+      g_assert_cmpuint (words->len, >=, 5);
+      g_assert_cmpstr (g_ptr_array_index (words, words->len - 3), ==, "—");
+      g_assert_cmpstr (g_ptr_array_index (words, words->len - 2), !=, "—");
+    }
+  g_assert_true (g_str_has_prefix (lines[i + 5], "  120  "));
+  g_assert_true (g_str_has_prefix (lines[i + 8], "  123  "));
+  result_clear (&r);
+
+  r = run_recur ("train", csv, "--hidden", "4", "--window", "8", "--horizon", "4", "--epochs", "2",
+                 "--quiet", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_object (parser, r.out);
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (root, "test"), "mape"));
+  g_assert_true (isfinite (metric (root, "test", NULL, "smape")));
+  result_clear (&r);
+  g_remove (csv);
+  g_rmdir (dir);
+}
+
+/* --missing: refuse names the first missing value; previous fills it. */
+static void
+test_missing_policies (void)
+{
+  g_autofree char *csv = data_file ("gold_price.csv");
+  Result r = run_recur ("train", csv, "--missing", "refuse", NULL);
+
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "gold_price.csv:69:2: column “price_usd”: the value is missing"));
+  g_assert_cmpstr (r.out, ==, "");
+  result_clear (&r);
+  r = run_recur ("train", csv, "--missing", "previous", "--hidden", "4", "--epochs", "1",
+                 "--quiet", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+}
+
+/* A pseudo-terminal for a child's stderr: the master end (read it) and the name of the slave. */
+static int
+open_terminal (char **slave_name)
+{
+  int master = posix_openpt (O_RDWR | O_NOCTTY);
+
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  *slave_name = g_strdup (ptsname (master));
+  return master;
+}
+
+/* Runs recur with stderr on a terminal; returns what the terminal showed in r.err. */
+static Result
+run_recur_on_terminal (const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *slave_name = NULL;
+  GString *shown = g_string_new (NULL);
+  int master = open_terminal (&slave_name);
+  int slave = open (slave_name, O_RDWR | O_NOCTTY);
+  Result r = { 0 };
+  char buf[4096];
+  ssize_t n;
+
+  g_assert_cmpint (slave, >=, 0);
+  g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher); /* closes this process's copy of the slave */
+  /* what the child writes stays in the terminal's buffer until read: a few lines here */
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, NULL, &error);
+  g_assert_no_error (error);
+  r.status = g_subprocess_get_exit_status (proc);
+  /* the child has exited: the master reads what is left, then EIO */
+  while ((n = read (master, buf, sizeof buf)) > 0)
+    g_string_append_len (shown, buf, n);
+  close (master);
+  r.err = g_string_free (shown, FALSE);
+  return r;
+}
+
+/* On a terminal, progress is one bar redrawn in place, ended by a newline. */
+static void
+test_progress_bar_on_a_terminal (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *const args[] = { "train", csv, "--hidden", "4", "--epochs", "4", "--patience", "0",
+                               "--json", NULL };
+  Result r = run_recur_on_terminal (args);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_test_message ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  parse_object (parser, r.out);
+  /* 24 cells, filled by the share of epochs done */
+  g_assert_true (g_str_has_prefix (r.err, "\r[######..................] epoch 1/4  train "));
+  g_assert_nonnull (strstr (r.err, "\r[############............] epoch 2/4  train "));
+  g_assert_nonnull (strstr (r.err, "\r[########################] epoch 4/4  train "));
+  g_assert_nonnull (strstr (r.err, "  val "));
+  /* one line in all, ended once training ends (the terminal shows \n as \r\n) */
+  g_assert_true (g_str_has_suffix (r.err, "\r\n"));
+  g_assert_true (strchr (r.err, '\n') == r.err + strlen (r.err) - 1);
+  result_clear (&r);
+}
+
+static gboolean
+has_contents (const char *path,
+              const char *needle)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, needle) != NULL;
+}
+
+/* Ctrl-C stops training between two minibatches; the best weights so far are written and the
+ * results printed, and the status is 130. */
+static void
+test_interrupt_keeps_the_best_weights (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *weights = g_build_filename (dir, "best.safetensors", NULL);
+  g_autofree char *log = g_build_filename (dir, "stderr.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  JsonObject *root;
+  gint64 epochs;
+  Result f;
+
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), "train", csv,
+                                      "--hidden", "8", "--epochs", "100000", "--patience", "0",
+                                      "--weights-out", weights, "--json", NULL);
+  g_assert_no_error (error);
+  while (!has_contents (log, "epoch 3/100000"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  g_assert_true (g_file_get_contents (log, &err, NULL, NULL));
+  g_assert_true (g_str_has_suffix (err, "recur: interrupted; writing the best weights so far\n"));
+  root = parse_object (parser, out);
+  epochs = json_object_get_int_member (root, "epochs_run");
+  g_assert_cmpint (epochs, >=, 3);
+  g_assert_cmpint (epochs, <, 100000);
+  g_assert_cmpint (json_object_get_int_member (root, "best_epoch"), >=, 1);
+  /* the weights written are a model `recur forecast` reads */
+  f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
+  g_assert_cmpint (f.status, ==, 0);
+  result_clear (&f);
+  g_remove (weights);
+  g_remove (log);
+  g_rmdir (dir);
+}
+
+/* `recur forecast`: the text and file outputs, and what it refuses. */
+static void
+test_forecast_outputs_and_errors (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *weights = g_build_filename (dir, "direct.safetensors", NULL);
+  g_autofree char *out = g_build_filename (dir, "forecast.csv", NULL);
+  g_autofree char *shorter = g_build_filename (dir, "short.csv", NULL);
+  g_autofree char *written = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) rows = NULL;
+  JsonArray *want;
+  Result r = run_recur ("train", csv, "--hidden", "4", "--epochs", "2", "--horizon", "6", "--json",
+                        "--quiet", "--weights-out", weights, NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  want = json_object_get_array_member (parse_object (parser, r.out), "forecast");
+  result_clear (&r);
+
+  /* plain: "date,value" per step, as the model forecast them in training */
+  r = run_recur ("forecast", "--weights", weights, csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  lines = g_strsplit (r.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
+  for (guint h = 0; h < 6; h++)
+    {
+      g_autofree char *date = g_strdup_printf ("1961-%02u-01,", h + 1);
+      g_assert_true (g_str_has_prefix (lines[h], date));
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (lines[h] + strlen (date), NULL),
+                                      json_array_get_double_element (want, h), 1e-6);
+    }
+  result_clear (&r);
+
+  /* to a file: said where, with the column's name */
+  r = run_recur ("forecast", "--weights", weights, csv, "-o", out, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  message = g_strdup_printf ("Forecast written to %s\n", out);
+  g_assert_cmpstr (r.out, ==, message);
+  g_assert_true (g_file_get_contents (out, &written, NULL, NULL));
+  rows = g_strsplit (written, "\n", -1);
+  g_assert_cmpstr (rows[0], ==, "timestamp,passengers_thousands");
+  g_assert_true (g_str_has_prefix (rows[1], "1961-01-01,"));
+  g_assert_true (g_str_has_prefix (rows[6], "1961-06-01,"));
+  result_clear (&r);
+
+  /* a direct model forecasts its horizon at most: a wrong command line */
+  r = run_recur ("forecast", "--weights", weights, csv, "--horizon", "20", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_clear_pointer (&message, g_free);
+  message = g_strdup_printf ("recur: %s: a direct model forecasts at most 6 steps; 20 asked\n",
+                             weights);
+  g_assert_cmpstr (r.err, ==, message);
+  result_clear (&r);
+
+  /* a column that is not there, and a series shorter than the model's window: bad input */
+  r = run_recur ("forecast", "--weights", weights, csv, "--column", "passengers", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "air_passengers.csv: there is no column “passengers”"));
+  result_clear (&r);
+  g_assert_true (g_file_set_contents (shorter, "value\n1\n2\n3\n4\n5\n", -1, NULL));
+  r = run_recur ("forecast", "--weights", weights, shorter, "--column", "value", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_clear_pointer (&message, g_free);
+  message = g_strdup_printf ("recur: %s: column “value” has 5 points; the model reads windows "
+                             "of 24\n", shorter);
+  g_assert_cmpstr (r.err, ==, message);
+  g_assert_cmpstr (r.out, ==, "");
+  result_clear (&r);
+  r = run_recur ("forecast", "--weights", weights, "/nonexistent/series.csv", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "/nonexistent/series.csv"));
+  result_clear (&r);
+  g_remove (weights);
+  g_remove (out);
+  g_remove (shorter);
+  g_rmdir (dir);
+}
+
+/* `recur info` without --json, with a time column and without one. */
+static void
+test_info_text (void)
+{
+  g_autofree char *csv = data_file ("gold_price.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain.csv", NULL);
+  g_autofree char *want = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  Result r = run_recur ("info", csv, NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  want = g_strdup_printf ("File: %s\nRows: 1108\nTime column: “date”, ", csv);
+  g_assert_true (g_str_has_prefix (r.out, want));
+  g_assert_nonnull (strstr (r.out, ", from 1985-01-02 to 1989-03-31\nColumns:\n"));
+  g_assert_nonnull (strstr (r.out, "\n  price_usd                numeric  34 missing\n"));
+  result_clear (&r);
+
+  g_assert_true (g_file_set_contents (plain, "a,b\n1,x\n2,y\n3,\n", -1, NULL));
+  r = run_recur ("info", plain, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Rows: 3\nTime column: none (the row number is the time axis)\n"));
+  result_clear (&r);
+  r = run_recur ("info", plain, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_object (parser, r.out);
+  g_assert_cmpint (json_object_get_int_member (root, "rows"), ==, 3);
+  for (const char *const *k = (const char *const[]) { "time_column", "frequency", "first", "last",
+                                                      NULL };
+       *k; k++)
+    g_assert_true (json_object_get_null_member (root, *k));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "columns")), ==, 2);
+  result_clear (&r);
+  r = run_recur ("info", "/nonexistent/series.csv", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "/nonexistent/series.csv"));
+  result_clear (&r);
+  g_remove (plain);
+  g_rmdir (dir);
+}
+
+/* A run that fails while training (diverging from its first epoch) names why, writes nothing
+ * and exits with 1. */
+static void
+test_diverging_run_writes_nothing (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
+  Result r = run_recur ("train", csv, "--optimizer", "sgd", "--lr", "1e30", "--clip", "0",
+                        "--epochs", "5", "--quiet", "--weights-out", weights, NULL);
+
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.err, ==, "recur: training diverged at epoch 1: the loss became NaN; try a "
+                              "lower learning rate or gradient clipping\n");
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_false (g_file_test (weights, G_FILE_TEST_EXISTS));
+  result_clear (&r);
+  g_rmdir (dir);
+}
+
+/* Minibatches of 64 windows split into shards, trained on --threads threads: the numbers are
+ * the same on one thread or two. */
+static void
+test_threads_give_identical_numbers (void)
+{
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+  g_autoptr(JsonParser) p1 = json_parser_new ();
+  g_autoptr(JsonParser) p2 = json_parser_new ();
+  Result a = run_recur ("train", csv, "--batch", "64", "--hidden", "8", "--epochs", "3",
+                        "--threads", "1", "--json", "--quiet", NULL);
+  Result b = run_recur ("train", csv, "--batch", "64", "--hidden", "8", "--epochs", "3",
+                        "--threads", "2", "--json", "--quiet", NULL);
+  JsonObject *x, *y;
+  JsonArray *fx, *fy;
+
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_cmpint (b.status, ==, 0);
+  x = parse_object (p1, a.out);
+  y = parse_object (p2, b.out);
+  g_assert_cmpfloat (json_object_get_double_member (x, "train_loss"), ==,
+                     json_object_get_double_member (y, "train_loss"));
+  g_assert_cmpfloat (json_object_get_double_member (x, "val_loss"), ==,
+                     json_object_get_double_member (y, "val_loss"));
+  fx = json_object_get_array_member (x, "forecast");
+  fy = json_object_get_array_member (y, "forecast");
+  for (guint h = 0; h < 12; h++)
+    g_assert_cmpfloat (json_array_get_double_element (fx, h), ==,
+                       json_array_get_double_element (fy, h));
+  result_clear (&a);
+  result_clear (&b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -429,5 +1027,18 @@ main (int    argc,
   g_test_add_func ("/cli/errors/usage", test_usage_errors);
   g_test_add_func ("/cli/errors/weights-file", test_weights_file_errors);
   g_test_add_func ("/cli/i18n/help-in-chinese", test_help_in_chinese);
+  g_test_add_func ("/cli/usage/top-level", test_top_level);
+  g_test_add_func ("/cli/errors/usage-every-option", test_usage_every_option);
+  g_test_add_func ("/cli/train/report", test_train_report);
+  g_test_add_func ("/cli/train/undefined-metric", test_undefined_metric);
+  g_test_add_func ("/cli/train/missing-policies", test_missing_policies);
+  g_test_add_func ("/cli/train/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
+  g_test_add_func ("/cli/train/interrupt-keeps-the-best-weights",
+                   test_interrupt_keeps_the_best_weights);
+  g_test_add_func ("/cli/forecast/outputs-and-errors", test_forecast_outputs_and_errors);
+  g_test_add_func ("/cli/info/text", test_info_text);
+  g_test_add_func ("/cli/train/diverging-run-writes-nothing", test_diverging_run_writes_nothing);
+  g_test_add_func ("/cli/train/threads-give-identical-numbers",
+                   test_threads_give_identical_numbers);
   return g_test_run ();
 }
