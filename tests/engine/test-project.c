@@ -1672,6 +1672,18 @@ test_run_file_members (Fixture       *f,
     g_assert_cmpuint (n_swept, ==, 0);
     g_assert_cmpint (recur_project_run_get_status (run), ==, RECUR_RUN_FINISHED);
     g_assert_false (recur_project_run_has_weights (run));
+    /* in the runs table: no best epoch, so not scored; no baselines to compare with */
+    {
+      g_autoptr(RecurComparison) table = recur_comparison_new ();
+      const RecurComparisonRow *row;
+
+      recur_comparison_add_project_run (table, run);
+      row = recur_comparison_get_row (table, 0);
+      g_assert_cmpuint (row->epochs_run, ==, 8);
+      g_assert_cmpuint (row->best_epoch, ==, 0);
+      g_assert_false (row->scored);
+      g_assert_true (isnan (row->test.mase) && isnan (row->naive.mase));
+    }
     write_text (config, config_text);
     write_text (result, result_text);
   }
