@@ -1850,6 +1850,20 @@ test_foreign_weights (Fixture       *f,
         g_assert_nonnull (strstr (error->message, models[i].what));
         g_clear_error (&error);
       }
+    /* two settings that differ: both named, in config.json's order, one after the other */
+    write_text (config, original);
+    edit_json (config, "config.window", "13");
+    edit_json (config, "config.horizon", "5");
+    {
+      g_autoptr(RecurProject) edited = reopen (f);
+      g_assert_null (recur_project_run_load_weights (edited, recur_project_get_run (edited, 1),
+                                                     NULL, &error));
+      g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_CORRUPT);
+      g_assert_true (g_str_has_suffix (error->message, ": the weights are not the model "
+                                       "config.json describes (window 12, not 13; "
+                                       "horizon 4, not 5)"));
+      g_clear_error (&error);
+    }
     /* a config.json that cannot be read cannot refuse them: they load as they are */
     write_text (config, "{");
     {
@@ -1869,6 +1883,148 @@ test_foreign_weights (Fixture       *f,
   g_assert_nonnull (error);
   g_assert_true (error->domain == RECUR_SAFETENSORS_ERROR);
   g_assert_nonnull (strstr (error->message, mine));
+}
+
+/* ---- a job trained some other way, added all at once ------------------------------------- */
+
+typedef struct
+{
+  GArray *train_loss, *val_loss, *lr, *grad_norm, *seconds;
+} Recorded;
+
+static void
+record_epoch (const RecurProgress *p,
+              gpointer             data)
+{
+  Recorded *r = data;
+
+  g_array_append_val (r->train_loss, p->train_loss);
+  g_array_append_val (r->val_loss, p->val_loss);
+  g_array_append_val (r->lr, p->lr);
+  g_array_append_val (r->grad_norm, p->grad_norm);
+  g_array_append_val (r->seconds, p->elapsed_seconds);
+}
+
+/* A job trained on the calling thread and added with its history: reopened, the run has its
+ * configuration, every epoch of its history, its result and its best weights exactly; one
+ * without a history has none; a job on another column is refused, and leaves no run. */
+static void
+test_add_job (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = recur_project_create (f->path, f->csv, "y", &error);
+  g_autoptr(RecurProject) reopened = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(RecurJob) other = NULL;
+  RecurSeries *two;
+  g_autoptr(RecurModel) loaded = NULL;
+  RecurJobConfig config;
+  Recorded r;
+  RecurHistory history;
+  RecurProjectRun *entry;
+  const RecurHistory *h;
+  guint best;
+
+  g_assert_no_error (error);
+  recur_job_config_init (&config);
+  config.column = g_strdup ("y");
+  config.model.hidden_size = 6;
+  config.model.window = 12;
+  config.model.horizon = 4;
+  config.train.epochs = 5;
+  config.train.seed = 3;
+  job = recur_job_new (&config, recur_series_ref (f->series), &error);  /* takes a series */
+  g_assert_no_error (error);
+  r.train_loss = g_array_new (FALSE, FALSE, sizeof (double));
+  r.val_loss = g_array_new (FALSE, FALSE, sizeof (double));
+  r.lr = g_array_new (FALSE, FALSE, sizeof (double));
+  r.grad_norm = g_array_new (FALSE, FALSE, sizeof (double));
+  r.seconds = g_array_new (FALSE, FALSE, sizeof (double));
+  g_assert_true (recur_job_train (job, NULL, record_epoch, &r, &error));
+  g_assert_no_error (error);
+  best = recur_job_get_summary (job)->best_epoch;
+  g_assert_cmpuint (best, >, 0);
+  history = (RecurHistory) { r.train_loss->len, (double *) r.train_loss->data,
+                             (double *) r.val_loss->data, (double *) r.lr->data,
+                             (double *) r.grad_norm->data, (double *) r.seconds->data };
+  g_assert_cmpuint (history.n_epochs, ==, 5);
+
+  entry = recur_project_add_job (project, "trained elsewhere", job, RECUR_RUN_FINISHED, NULL,
+                                 &history, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (entry);
+  entry = recur_project_add_job (project, "no history", job, RECUR_RUN_STOPPED, "stopped early",
+                                 NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (entry);
+
+  /* a job on column "z" of other data: the project compares runs on "y" */
+  {
+    GString *csv = g_string_new ("t,y,z\n");
+
+    for (int i = 0; i < 60; i++)
+      g_string_append_printf (csv, "%d,%d,%d\n", i, i % 5, i % 7);
+    two = recur_series_load_csv_data (csv->str, csv->len, "two.csv", &error);
+    g_assert_no_error (error);
+    g_string_free (csv, TRUE);
+  }
+  g_free (config.column);
+  config.column = g_strdup ("z");
+  other = recur_job_new (&config, two, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  g_assert_null (recur_project_add_job (project, "other column", other, RECUR_RUN_FINISHED, NULL,
+                                        NULL, &error));
+  g_assert_error (error, RECUR_PROJECT_ERROR, RECUR_PROJECT_ERROR_DATA_MISMATCH);
+  {
+    g_autofree char *want = g_strdup_printf ("%s compares runs on column “y”, not “z”", f->path);
+    g_assert_cmpstr (error->message, ==, want);
+  }
+  g_clear_error (&error);
+  g_assert_cmpuint (recur_project_get_n_runs (project), ==, 2);
+
+  g_clear_pointer (&project, recur_project_free);
+  reopened = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (reopened)->len, ==, 0);
+  g_assert_cmpuint (recur_project_get_n_runs (reopened), ==, 2);
+  entry = recur_project_get_run (reopened, 0);
+  g_assert_cmpstr (recur_project_run_get_name (entry), ==, "trained elsewhere");
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_FINISHED);
+  {
+    g_autofree char *want = config_text (recur_job_get_config (job));
+    g_autofree char *have = config_text (recur_project_run_get_config (entry));
+    g_assert_cmpstr (have, ==, want);
+  }
+  h = recur_project_run_get_history (entry);
+  g_assert_cmpuint (h->n_epochs, ==, 5);
+  g_assert_cmpmem (h->train_loss, 5 * 8, history.train_loss, 5 * 8);
+  g_assert_cmpmem (h->lr, 5 * 8, history.lr, 5 * 8);
+  g_assert_cmpmem (h->grad_norm, 5 * 8, history.grad_norm, 5 * 8);
+  g_assert_cmpmem (h->seconds, 5 * 8, history.seconds, 5 * 8);
+  for (guint e = 0; e < 5; e++)
+    g_assert_true (h->val_loss[e] == history.val_loss[e]);
+  g_assert_cmpfloat (result_number (recur_project_run_get_result (entry), "test", "mase"), ==,
+                     recur_job_get_evaluation (job)->model_metrics.mase);
+  g_assert_true (recur_project_run_has_weights (entry));
+  loaded = recur_project_run_load_weights (reopened, entry, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (recur_model_peek_params (loaded), recur_model_get_n_params (loaded) * 4,
+                   recur_model_peek_params (recur_job_get_model (job)),
+                   recur_model_get_n_params (recur_job_get_model (job)) * 4);
+
+  entry = recur_project_get_run (reopened, 1);
+  g_assert_cmpstr (recur_project_run_get_name (entry), ==, "no history");
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_STOPPED);
+  g_assert_cmpstr (recur_project_run_get_message (entry), ==, "stopped early");
+  g_assert_cmpuint (recur_project_run_get_history (entry)->n_epochs, ==, 0);
+  g_assert_true (recur_project_run_has_weights (entry));
+
+  g_array_unref (r.train_loss);
+  g_array_unref (r.val_loss);
+  g_array_unref (r.lr);
+  g_array_unref (r.grad_norm);
+  g_array_unref (r.seconds);
 }
 
 /* Writes text over the lock file in place (the same file, so its holder keeps the lock). */
@@ -2706,6 +2862,7 @@ main (int    argc,
   ADD ("history-values", test_history_values);
   ADD ("log-lines", test_log_lines);
   ADD ("foreign-weights", test_foreign_weights);
+  ADD ("add-job", test_add_job);
   ADD ("lock-holders", test_lock_holders);
   ADD ("create-places", test_create_places);
   ADD ("data-relative", test_data_relative);
