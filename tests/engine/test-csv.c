@@ -1424,6 +1424,46 @@ test_frequency_disagreeing_steps (void)
   g_assert_cmpint (recur_series_get_frequency (days), ==, RECUR_FREQUENCY_IRREGULAR);
 }
 
+/* Calendar rhythms with whole periods missing: the step over a gap moves by more months than
+ * the rhythm, so it disagrees; one such step in ten keeps the rhythm, two make it irregular. */
+static void
+test_frequency_missing_periods (void)
+{
+  static const struct { guint year, month, day, step, n, skip1, skip2; RecurFrequency want; }
+  cases[] = {
+    { 2022, 1, 31, 1, 12, 5, 0, RECUR_FREQUENCY_MONTHLY },  /* month ends, June missing */
+    { 2022, 1, 31, 1, 13, 5, 9, RECUR_FREQUENCY_IRREGULAR },
+    { 2020, 2, 1, 3, 12, 6, 0, RECUR_FREQUENCY_QUARTERLY },
+    { 2020, 2, 1, 3, 13, 3, 8, RECUR_FREQUENCY_IRREGULAR },
+    { 2000, 7, 1, 12, 12, 4, 0, RECUR_FREQUENCY_YEARLY },
+    { 2000, 7, 1, 12, 13, 4, 10, RECUR_FREQUENCY_IRREGULAR },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GString) text = g_string_new ("date,value\n");
+      g_autoptr(RecurSeries) series = NULL;
+      GDate first, d;
+
+      g_date_clear (&first, 1);
+      g_date_set_dmy (&first, cases[c].day, cases[c].month, cases[c].year);
+      for (guint i = 0; i < cases[c].n; i++)
+        {
+          char iso[16];
+
+          if (i == cases[c].skip1 || (cases[c].skip2 && i == cases[c].skip2))
+            continue;
+          d = first;
+          g_date_add_months (&d, i * cases[c].step);  /* clamps to the month's last day */
+          g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &d);
+          g_string_append_printf (text, "%s,%u\n", iso, i);
+        }
+      series = load_ok (text->str);
+      g_test_message ("%s", text->str);
+      g_assert_cmpint (recur_series_get_frequency (series), ==, cases[c].want);
+    }
+}
+
 /* Time of day and UTC offsets as ISO 8601 writes them, and what is refused: the row and the
  * field are named. */
 static void
@@ -1593,6 +1633,7 @@ main (int    argc,
   g_test_add_func ("/engine/csv/frequency/unnamed", test_frequency_unnamed);
   g_test_add_func ("/engine/csv/frequency/display", test_frequency_display);
   g_test_add_func ("/engine/csv/frequency/disagreeing-steps", test_frequency_disagreeing_steps);
+  g_test_add_func ("/engine/csv/frequency/missing-periods", test_frequency_missing_periods);
   g_test_add_func ("/engine/csv/timestamp-forms", test_timestamp_forms);
   g_test_add_func ("/engine/csv/calendar-ends", test_calendar_ends);
 
