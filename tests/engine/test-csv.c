@@ -1177,6 +1177,15 @@ test_error_unterminated_quote (void)
   assert_load_fails ("date,note,value\n2024-01-01,ok,1\n2024-01-02,\"open,2\n2024-01-03,x,3\n",
                      RECUR_CSV_ERROR_UNTERMINATED_QUOTE, "test.csv:3:2: column “note”");
   assert_load_fails ("value\n1\n\"2", RECUR_CSV_ERROR_UNTERMINATED_QUOTE, "test.csv:3:1:");
+  /* while only missing values follow the first row, whether it names the columns is undecided:
+   * a column is called by its text there, or by its number past it or over a number */
+  assert_load_fails ("a,b\nNA,NA\nNA,\"open", RECUR_CSV_ERROR_UNTERMINATED_QUOTE,
+                     "test.csv:3:2: column “b”: the quoted field that starts here is not closed "
+                     "before the end of the file");
+  assert_load_fails ("a,b\nNA,NA,\"open", RECUR_CSV_ERROR_UNTERMINATED_QUOTE,
+                     "test.csv:2:3: column “column3”:");
+  assert_load_fails ("x,1\nNA,NA\nNA,\"open", RECUR_CSV_ERROR_UNTERMINATED_QUOTE,
+                     "test.csv:3:2: column “column2”:");
 }
 
 static void
