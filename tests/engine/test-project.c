@@ -1907,7 +1907,8 @@ record_epoch (const RecurProgress *p,
 
 /* A job trained on the calling thread and added with its history: reopened, the run has its
  * configuration, every epoch of its history, its result and its best weights exactly; one
- * without a history has none; a job on another column is refused, and leaves no run. */
+ * without a history has none; a job on another column is refused, and leaves no run; one that
+ * failed before training has its reason and neither scores nor weights. */
 static void
 test_add_job (Fixture       *f,
               gconstpointer  data)
@@ -1917,6 +1918,7 @@ test_add_job (Fixture       *f,
   g_autoptr(RecurProject) reopened = NULL;
   g_autoptr(RecurJob) job = NULL;
   g_autoptr(RecurJob) other = NULL;
+  g_autoptr(RecurJob) untrained = NULL;
   RecurSeries *two;
   g_autoptr(RecurModel) loaded = NULL;
   RecurJobConfig config;
@@ -1983,11 +1985,20 @@ test_add_job (Fixture       *f,
   }
   g_clear_error (&error);
   g_assert_cmpuint (recur_project_get_n_runs (project), ==, 2);
+  /* a job that failed before it trained: its outcome, no scores, no weights */
+  recur_job_config_init (&config);
+  config.column = g_strdup ("y");
+  untrained = recur_job_new (&config, recur_series_ref (f->series), &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  g_assert_nonnull (recur_project_add_job (project, "never trained", untrained, RECUR_RUN_FAILED,
+                                           "not enough memory", NULL, &error));
+  g_assert_no_error (error);
 
   g_clear_pointer (&project, recur_project_free);
   reopened = reopen (f);
   g_assert_cmpuint (recur_project_get_issues (reopened)->len, ==, 0);
-  g_assert_cmpuint (recur_project_get_n_runs (reopened), ==, 2);
+  g_assert_cmpuint (recur_project_get_n_runs (reopened), ==, 3);
   entry = recur_project_get_run (reopened, 0);
   g_assert_cmpstr (recur_project_run_get_name (entry), ==, "trained elsewhere");
   g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_FINISHED);
@@ -2019,6 +2030,13 @@ test_add_job (Fixture       *f,
   g_assert_cmpstr (recur_project_run_get_message (entry), ==, "stopped early");
   g_assert_cmpuint (recur_project_run_get_history (entry)->n_epochs, ==, 0);
   g_assert_true (recur_project_run_has_weights (entry));
+
+  entry = recur_project_get_run (reopened, 2);
+  g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_FAILED);
+  g_assert_cmpstr (recur_project_run_get_message (entry), ==, "not enough memory");
+  g_assert_false (recur_project_run_has_weights (entry));
+  g_assert_false (json_object_has_member (recur_project_run_get_result (entry), "test"));
+  g_assert_false (json_object_has_member (recur_project_run_get_result (entry), "forecast"));
 
   g_array_unref (r.train_loss);
   g_array_unref (r.val_loss);
