@@ -1353,6 +1353,20 @@ test_error_too_long (void)
   g_string_append (text, "\n");
   assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
                      "test.csv:2: the row is longer than 64 MiB");
+  /* fields under 1 MiB, each quoted over two lines: the 65th takes the record past 64 MiB, on
+   * line 2 + 64 where it begins */
+  g_string_truncate (text, 0);
+  g_string_append (text, "value\n");
+  for (guint k = 0; k < 65; k++)
+    {
+      g_string_append (text, k ? ",\"" : "\"");
+      for (guint i = 0; i < 1040000; i++)
+        g_string_append_c (text, 'x');
+      g_string_append (text, "\ny\"");
+    }
+  g_string_append (text, "\n");
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:66: the row is longer than 64 MiB");
 }
 
 static void
