@@ -382,12 +382,12 @@ recur_comparison_write_json (const RecurComparison  *self,
 
 /* ---- CSV ----------------------------------------------------------------------------------- */
 
+/* A field after the first of its line (each line begins with the rank). */
 static void
 append_field (GString    *csv,
               const char *text)
 {
-  if (csv->len && csv->str[csv->len - 1] != '\n')
-    g_string_append_c (csv, ',');
+  g_string_append_c (csv, ',');
   if (text && strpbrk (text, ",\"\r\n"))
     {
       g_string_append_c (csv, '"');

@@ -198,6 +198,8 @@ recur_file_read_regular (const char  *path,
   /* O_NONBLOCK: opening a FIFO must not wait for a writer */
   int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   struct stat st;
+  /* room for one byte past the limit, which tells a file longer than it from one as long */
+  gsize most = max_length < G_MAXSIZE - 1 ? max_length + 2 : G_MAXSIZE;
   gsize capacity, used = 0;
   char *text;
   int saved;
@@ -245,15 +247,21 @@ recur_file_read_regular (const char  *path,
 
       if (used + 1 == capacity)
         {
-          gsize grown = MIN (capacity * 2, max_length + 1);
-          char *bigger = grown > capacity ? g_try_realloc (text, grown) : NULL;
+          gsize grown = capacity <= most / 2 ? capacity * 2 : most;
+          char *bigger;
 
+          if (capacity == most) /* a byte past the limit was read */
+            {
+              close (fd);
+              g_free (text);
+              return fail_too_large (error, path, max_length);
+            }
+          bigger = g_try_realloc (text, grown);
           if (bigger == NULL)
             {
               close (fd);
               g_free (text);
-              return grown > capacity ? fail_memory (error, path, grown)
-                                      : fail_too_large (error, path, max_length);
+              return fail_memory (error, path, grown);
             }
           text = bigger;
           capacity = grown;

@@ -221,8 +221,7 @@ epoch_log_clear (gpointer data)
 {
   EpochLog *log = data;
 
-  if (log->fd >= 0)
-    close (log->fd);
+  close (log->fd);  /* made only with an open one (attach_log) */
   g_free (log->path);
   g_clear_error (&log->error);
   g_mutex_clear (&log->lock);
@@ -928,10 +927,12 @@ load_project_file (RecurProject  *self,
   data = json_object_get_member (o, "data");
   if (data && !JSON_NODE_HOLDS_NULL (data))
     {
-      JsonNode *replaced = json_object_get_member (json_node_get_object (data), "replaced");
+      JsonNode *replaced;
+
       if (!read_data (data, &self->data, file, error))
         return FALSE;
       self->has_data = TRUE;
+      replaced = json_object_get_member (json_node_get_object (data), "replaced");
       if (replaced)
         self->replaced = json_node_copy (replaced);
     }
@@ -1489,10 +1490,9 @@ recur_project_open (const char          *path,
         code = RECUR_PROJECT_ERROR_MISSING_FILE;
       else if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_LOOP))
         code = RECUR_PROJECT_ERROR_UNSAFE_PATH;
+      /* the data is set only once all of project.json has been read: the runs listed so far
+       * are all that is to be forgotten */
       g_ptr_array_set_size (listed, 0);
-      data_clear (&self->data);
-      g_clear_pointer (&self->replaced, json_node_unref);
-      self->has_data = FALSE;
       add_issue (self, NULL, new_error (code, _("%s; rebuilt from the run folders"),
                                         local->message));
       g_clear_error (&local);
@@ -1877,28 +1877,60 @@ recur_project_run_get_problems (const RecurProjectRun *run)
   return run->problems;
 }
 
-/* The weights must be the model config.json describes: otherwise they belong to another run. */
+/* "; hidden 12, not 8": one setting in which the weights differ from config.json. */
+static void
+add_difference (GString    *text,
+                const char *setting,
+                const char *have,
+                const char *want)
+{
+  if (g_str_equal (have, want))
+    return;
+  if (text->len > 0)
+    g_string_append (text, "; ");
+  g_string_append_printf (text, _("%s %s, not %s"), setting, have, want);
+}
+
+static void
+add_number_difference (GString    *text,
+                       const char *setting,
+                       guint       have,
+                       guint       want)
+{
+  g_autofree char *have_text = g_strdup_printf ("%u", have);
+  g_autofree char *want_text = g_strdup_printf ("%u", want);
+
+  add_difference (text, setting, have_text, want_text);
+}
+
+/* The weights must be the model config.json describes: otherwise they belong to another run.
+ * The message names each setting that differs, as config.json spells it. */
 static gboolean
 check_weights_match (const RecurModelSpec  *have,
                      const RecurModelSpec  *want,
                      const char            *file,
                      GError               **error)
 {
+  g_autoptr(GString) differences = g_string_new (NULL);
   g_autofree char *what = NULL;
 
-  if (have->cell == want->cell && have->hidden_size == want->hidden_size
-      && have->num_layers == want->num_layers && have->bidirectional == want->bidirectional
-      && have->bias == want->bias && have->window == want->window
-      && have->horizon == want->horizon && have->strategy == want->strategy
-      && have->input_size == want->input_size)
+  add_difference (differences, "model", recur_cell_to_option (have->cell),
+                  recur_cell_to_option (want->cell));
+  add_number_difference (differences, "input-size", have->input_size, want->input_size);
+  add_number_difference (differences, "hidden", have->hidden_size, want->hidden_size);
+  add_number_difference (differences, "layers", have->num_layers, want->num_layers);
+  add_difference (differences, "bidirectional", have->bidirectional ? "true" : "false",
+                  want->bidirectional ? "true" : "false");
+  add_difference (differences, "bias", have->bias ? "true" : "false",
+                  want->bias ? "true" : "false");
+  add_number_difference (differences, "window", have->window, want->window);
+  add_number_difference (differences, "horizon", have->horizon, want->horizon);
+  add_difference (differences, "strategy", recur_strategy_to_string (have->strategy),
+                  recur_strategy_to_string (want->strategy));
+  if (differences->len == 0)
     return TRUE;
-  what = g_strdup_printf (_("the weights are a %s of %u hidden units and %u layers with window "
-                            "%u and horizon %u, not the %s of %u hidden units and %u layers with "
-                            "window %u and horizon %u of %s"),
-                          recur_cell_to_option (have->cell), have->hidden_size, have->num_layers,
-                          have->window, have->horizon, recur_cell_to_option (want->cell),
-                          want->hidden_size, want->num_layers, want->window, want->horizon,
-                          CONFIG_FILE);
+  what = g_strdup_printf (_("the weights are not the model %s describes (%s)"), CONFIG_FILE,
+                          differences->str);
   return corrupt (error, file, what);
 }
 
@@ -2001,13 +2033,14 @@ recur_project_add_run (RecurProject           *self,
                        GError                **error)
 {
   g_autofree char *id = NULL;
+  guint number = self->next_run;
   RecurProjectRun *run;
 
   g_return_val_if_fail (self->writable, NULL);
   g_return_val_if_fail (n_swept <= RECUR_SWEEP_MAX_PARAMS, NULL);
   if (!check_name (name, error))
     return NULL;
-  id = format_run_id (self->next_run);
+  id = format_run_id (number);
   run = run_new (self, id, name);
   recur_job_config_clear (&run->config);
   recur_job_config_copy (&run->config, config);
@@ -2026,13 +2059,14 @@ recur_project_add_run (RecurProject           *self,
       run_free (run);
       return NULL;
     }
-  self->next_run++;
+  /* the last number, G_MAXUINT, stays the next: its folder exists, so no run comes after it */
+  self->next_run = number == G_MAXUINT ? number : number + 1;
   g_ptr_array_add (self->runs, run);
   if (!write_run_config (self, run, error) || !recur_project_save (self, error))
     {
       discard_run_folder (run->dir);
       if (!g_file_test (run->dir, G_FILE_TEST_EXISTS))
-        self->next_run--;
+        self->next_run = number;
       g_ptr_array_remove (self->runs, run);
       return NULL;
     }

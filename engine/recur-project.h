@@ -247,7 +247,10 @@ gboolean         recur_project_rename_run      (RecurProject          *self,
                                                 const char            *name,
                                                 GError               **error);
 /* Removes the run's folder and its entry; run is freed. The folder is first renamed to
- * .deleted-run-0007, so a crash halfway leaves no half-deleted run behind. */
+ * .deleted-run-0007, so a crash halfway leaves no half-deleted run behind. When project.json
+ * cannot be written, nothing changes and run stays; once it is, the run is gone (freed) even
+ * if its folder then cannot be removed (a folder someone put in it): that folder stays as
+ * .deleted-run-0007, which opening ignores, and is the error. */
 gboolean         recur_project_delete_run      (RecurProject          *self,
                                                 RecurProjectRun       *run,
                                                 GError               **error);

@@ -340,37 +340,57 @@ recur_unix_to_date (gint64  t,
 }
 
 static gint64
-recur_date_to_unix (const GDate *date,
-                    gint64       time_of_day)
-{
-  return ((gint64) g_date_get_julian (date) - RECUR_JULIAN_1970) * RECUR_DAY + time_of_day;
-}
-
-static gint64
 recur_month_index (const GDate *date)
 {
   return (gint64) g_date_get_year (date) * 12 + g_date_get_month (date) - 1;
 }
 
-/* Keeps the day of month, clamped to the length of the month reached: Jan 31 + 1 = Feb 28. */
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar, any year ≥ 1 (GDate
+ * stops at 9999): Howard Hinnant's days_from_civil. */
+static gint64
+recur_days_from_civil (gint64 year,
+                       guint  month,
+                       guint  day)
+{
+  gint64 y = year - (month <= 2);
+  gint64 era = y / 400;  /* y ≥ 0 */
+  gint64 year_of_era = y - era * 400;
+  gint64 day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  gint64 day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+
+  return era * 146097 + day_of_era - 719468;
+}
+
+static guint
+recur_days_in_month (gint64 year,
+                     guint  month)
+{
+  static const guint8 days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  gboolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+  return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* Keeps the day of month, clamped to the length of the month reached: Jan 31 + 1 = Feb 28.
+ * Past the year 9999 too, in seconds (which no date format shows: as with days, the forecast
+ * past then has numbers for timestamps, never a date that is not the one meant). */
 static gint64
 recur_add_months (gint64 t,
                   gint64 months)
 {
   GDate date;
-  gint64 time_of_day, index;
-  int year, month, day;
+  gint64 time_of_day, index, year;
+  guint month;
 
   if (!recur_unix_to_date (t, &date, &time_of_day))
     return t;
   index = recur_month_index (&date) + months;
-  if (index < 12 || index >= 10000 * 12)
-    return t;
-  year = (int) (index / 12);
-  month = (int) (index % 12) + 1;
-  day = MIN (g_date_get_day (&date), g_date_get_days_in_month (month, year));
-  g_date_set_dmy (&date, day, month, year);
-  return recur_date_to_unix (&date, time_of_day);
+  year = index / 12;
+  month = (guint) (index % 12) + 1;
+  return recur_days_from_civil (year, month, MIN (g_date_get_day (&date),
+                                                  recur_days_in_month (year, month)))
+           * RECUR_DAY
+         + time_of_day;
 }
 
 static gint64

@@ -825,11 +825,17 @@ recur_sweep_values_from_json (JsonNode         *node,
       const RecurSweepParam *param = recur_sweep_find_param (name);
       RecurSweepValue *v = &values[*n_values];
 
-      if (param == NULL || *n_values == RECUR_SWEEP_MAX_PARAMS)
+      if (param == NULL)
         {
-          g_set_error (error, RECUR_SWEEP_ERROR, param ? RECUR_SWEEP_ERROR_TOO_MANY
-                                                         : RECUR_SWEEP_ERROR_UNKNOWN_PARAM,
+          g_set_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_UNKNOWN_PARAM,
                        _("swept values: “%s” is not a parameter a sweep varies"), name);
+          goto fail;
+        }
+      if (*n_values == RECUR_SWEEP_MAX_PARAMS)
+        {
+          g_set_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_TOO_MANY,
+                       _("swept values: “%s” is one more than the %u a sweep varies"), name,
+                       RECUR_SWEEP_MAX_PARAMS);
           goto fail;
         }
       v->param = param;

@@ -233,6 +233,16 @@ test_errors_name_the_field (void)
     { "{\"periods\": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
     { "{\"version\": 2, \"hidden\": 8}", RECUR_JOB_CONFIG_ERROR_VERSION, "version 2" },
     { "{\"val-fraction\": 1}", RECUR_JOB_CONFIG_ERROR_VALUE, "“val-fraction”" },
+    { "{\"clip\": -1}", RECUR_JOB_CONFIG_ERROR_VALUE, "“clip”: -1 is out of range (clip ≥ 0)" },
+    { "{\"optimizer\": 3}", RECUR_JOB_CONFIG_ERROR_TYPE, "“optimizer”: expected a string" },
+    { "{\"periods\": \"1,x\"}", RECUR_JOB_CONFIG_ERROR_TYPE, "“periods”: expected a list of periods" },
+    { "{\"periods\": 4}", RECUR_JOB_CONFIG_ERROR_TYPE, "“periods”: expected a list of periods" },
+    { "{\"periods\": []}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”: expected 1 to 16" },
+    { "{\"periods\": [1, \"2\"]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
+    { "{\"periods\": [0, 2]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
+    { "{\"periods\": [1, 200000]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
+    { "{\"version\": \"1\"}", RECUR_JOB_CONFIG_ERROR_TYPE, "“version”: expected a positive integer" },
+    { "{\"version\": 0}", RECUR_JOB_CONFIG_ERROR_TYPE, "“version”: expected a positive integer" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -284,6 +294,66 @@ test_set_field_and_validate (void)
   recur_job_config_clear (&c);
 }
 
+/* The other spellings read: "rnn-tanh" and the weights files' "rnn_relu" for models, periods as
+ * --periods writes them; a configuration that is absent is refused as not an object. */
+static void
+test_other_spellings (void)
+{
+  static const struct { const char *json; RecurCellKind cell; } cells[] = {
+    { "{\"model\": \"rnn-tanh\"}", RECUR_CELL_RNN_TANH },
+    { "{\"model\": \"rnn_relu\"}", RECUR_CELL_RNN_RELU },
+  };
+  g_autoptr(JsonNode) periods = parse ("{\"model\": \"clockwork\", \"periods\": \"1,2,8\"}");
+  g_autoptr(GError) error = NULL;
+  RecurJobConfig c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      g_autoptr(JsonNode) node = parse (cells[i].json);
+      g_assert_true (recur_job_config_from_json (node, &c, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (c.model.cell, ==, cells[i].cell);
+      recur_job_config_clear (&c);
+    }
+  g_assert_true (recur_job_config_from_json (periods, &c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (c.model.n_periods, ==, 3);
+  g_assert_cmpuint (c.model.periods[2], ==, 8);
+  recur_job_config_clear (&c);
+  g_assert_false (recur_job_config_from_json (NULL, &c, &error));
+  g_assert_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_TYPE);
+  recur_job_config_clear (&c);
+}
+
+/* What validation refuses in a configuration built in code, not read: a number that is not
+ * finite, a choice past the list, periods out of order. */
+static void
+test_validate_built (void)
+{
+  g_autoptr(GError) error = NULL;
+  RecurJobConfig c;
+
+  recur_job_config_init (&c);
+  c.train.clip = NAN;
+  g_assert_false (recur_job_config_validate (&c, &error));
+  g_assert_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "“clip”: nan is out of range"));
+  g_clear_error (&error);
+  c.train.clip = 1;
+  c.train.loss = 7;
+  g_assert_false (recur_job_config_validate (&c, &error));
+  g_assert_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_VALUE);
+  g_assert_nonnull (strstr (error->message, "“loss”: unknown value 7"));
+  g_clear_error (&error);
+  c.train.loss = RECUR_LOSS_MAE;
+  c.model.n_periods = 2;
+  c.model.periods[0] = 4;
+  c.model.periods[1] = 2;
+  g_assert_false (recur_job_config_validate (&c, &error));
+  g_assert_nonnull (strstr (error->message, "“periods”"));
+  recur_job_config_clear (&c);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -295,5 +365,7 @@ main (int    argc,
   g_test_add_func ("/engine/config/missing-fields-take-defaults", test_missing_fields_take_defaults);
   g_test_add_func ("/engine/config/errors-name-the-field", test_errors_name_the_field);
   g_test_add_func ("/engine/config/set-field-and-validate", test_set_field_and_validate);
+  g_test_add_func ("/engine/config/other-spellings", test_other_spellings);
+  g_test_add_func ("/engine/config/validate-built", test_validate_built);
   return g_test_run ();
 }

@@ -319,6 +319,11 @@ test_thousands_separators (void)
                      RECUR_CSV_ERROR_NOT_A_NUMBER, "test.csv:3:2: column “value”: “1,23”");
   assert_load_fails ("date,value\n2024-01-01,1\n2024-01-02,\"1234,567\"\n",
                      RECUR_CSV_ERROR_NOT_A_NUMBER, "test.csv:3:2:");
+  /* groups of the wrong size after the first, or no digit before the first separator */
+  assert_load_fails ("date,value\n2024-01-01,1\n2024-01-02,\"1,2345,678\"\n",
+                     RECUR_CSV_ERROR_NOT_A_NUMBER, "test.csv:3:2:");
+  assert_load_fails ("date,value\n2024-01-01,1\n2024-01-02,\",123\"\n",
+                     RECUR_CSV_ERROR_NOT_A_NUMBER, "test.csv:3:2:");
   /* A comma is not a decimal separator with ',' between fields. */
   assert_load_fails ("date,value\n2024-01-01,1\n2024-01-02,\"3,5\"\n",
                      RECUR_CSV_ERROR_NOT_A_NUMBER, "test.csv:3:2:");
@@ -1191,6 +1196,15 @@ test_error_unterminated_quote (void)
   assert_load_fails ("date,note,value\n2024-01-01,ok,1\n2024-01-02,\"open,2\n2024-01-03,x,3\n",
                      RECUR_CSV_ERROR_UNTERMINATED_QUOTE, "test.csv:3:2: column “note”");
   assert_load_fails ("value\n1\n\"2", RECUR_CSV_ERROR_UNTERMINATED_QUOTE, "test.csv:3:1:");
+  /* while only missing values follow the first row, whether it names the columns is undecided:
+   * a column is called by its text there, or by its number past it or over a number */
+  assert_load_fails ("a,b\nNA,NA\nNA,\"open", RECUR_CSV_ERROR_UNTERMINATED_QUOTE,
+                     "test.csv:3:2: column “b”: the quoted field that starts here is not closed "
+                     "before the end of the file");
+  assert_load_fails ("a,b\nNA,NA,\"open", RECUR_CSV_ERROR_UNTERMINATED_QUOTE,
+                     "test.csv:2:3: column “column3”:");
+  assert_load_fails ("x,1\nNA,NA\nNA,\"open", RECUR_CSV_ERROR_UNTERMINATED_QUOTE,
+                     "test.csv:3:2: column “column2”:");
 }
 
 static void
@@ -1358,6 +1372,20 @@ test_error_too_long (void)
   g_string_append (text, "\n");
   assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
                      "test.csv:2: the row is longer than 64 MiB");
+  /* fields under 1 MiB, each quoted over two lines: the 65th takes the record past 64 MiB, on
+   * line 2 + 64 where it begins */
+  g_string_truncate (text, 0);
+  g_string_append (text, "value\n");
+  for (guint k = 0; k < 65; k++)
+    {
+      g_string_append (text, k ? ",\"" : "\"");
+      for (guint i = 0; i < 1040000; i++)
+        g_string_append_c (text, 'x');
+      g_string_append (text, "\ny\"");
+    }
+  g_string_append (text, "\n");
+  assert_load_fails (text->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:66: the row is longer than 64 MiB");
 }
 
 static void
@@ -1374,6 +1402,193 @@ test_error_io (void)
 
   g_assert_null (recur_series_load_csv (g_get_tmp_dir (), &error));
   g_assert_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_IO);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Rhythms without a name, timestamp forms, the calendar's ends                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Steps between the named rhythms (or beyond them) are irregular: the series is not forced
+ * into the nearest name. */
+static void
+test_frequency_unnamed (void)
+{
+  const gint64 steps[] = { 5 * 60, 40 * 60, 2 * 3600, 3 * 86400, 14 * 86400, 60 * 86400,
+                           180 * 86400, 730 * 86400 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(RecurSeries) series = load_steps (utc (2001, 1, 1, 0, 0, 0), steps[i], 12);
+
+      g_test_message ("a step of %" G_GINT64_FORMAT " s", steps[i]);
+      g_assert_cmpint (recur_series_get_frequency (series), ==, RECUR_FREQUENCY_IRREGULAR);
+      /* an irregular series advances by its median step */
+      g_assert_cmpint (recur_series_advance_timestamp (series, 0, 2), ==, 2 * steps[i]);
+    }
+}
+
+/* Each frequency's name as the window shows it. */
+static void
+test_frequency_display (void)
+{
+  const struct { RecurFrequency frequency; const char *shown; } table[] = {
+    { RECUR_FREQUENCY_HALF_HOURLY, "half-hourly" }, { RECUR_FREQUENCY_HOURLY, "hourly" },
+    { RECUR_FREQUENCY_DAILY, "daily" }, { RECUR_FREQUENCY_BUSINESS_DAILY, "business days" },
+    { RECUR_FREQUENCY_WEEKLY, "weekly" }, { RECUR_FREQUENCY_MONTHLY, "monthly" },
+    { RECUR_FREQUENCY_QUARTERLY, "quarterly" }, { RECUR_FREQUENCY_YEARLY, "yearly" },
+    { RECUR_FREQUENCY_IRREGULAR, "irregular" }, { RECUR_FREQUENCY_NONE, "none" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    g_assert_cmpstr (recur_frequency_to_display (table[i].frequency), ==, table[i].shown);
+}
+
+/* A step that disagrees with the rhythm: another time of day, another day of the month, a
+ * business day at a time of day. One in ten is a gap; more is another rhythm. */
+static void
+test_frequency_disagreeing_steps (void)
+{
+  const char * const one_late[] = { "2023-01-15", "2023-02-15", "2023-03-15", "2023-04-15",
+                                    "2023-05-15", "2023-06-15", "2023-07-15", "2023-08-15",
+                                    "2023-09-15", "2023-10-15", "2023-11-15T06:00", NULL };
+  const char * const two_off[] = { "2023-01-15", "2023-02-15", "2023-03-20", "2023-04-15",
+                                   "2023-05-15", "2023-06-15", "2023-07-15T06:00", "2023-08-15",
+                                   "2023-09-15", "2023-10-15", "2023-11-15", NULL };
+  const char * const two_late_days[] = { "2024-01-01", "2024-01-02", "2024-01-03T12:00",
+                                         "2024-01-04", "2024-01-05", "2024-01-08", "2024-01-09",
+                                         "2024-01-10T12:00", "2024-01-11", "2024-01-12", NULL };
+  g_autoptr(RecurSeries) late = load_dates (one_late);
+  g_autoptr(RecurSeries) off = load_dates (two_off);
+  g_autoptr(RecurSeries) days = load_dates (two_late_days);
+
+  g_assert_cmpint (recur_series_get_frequency (late), ==, RECUR_FREQUENCY_MONTHLY);
+  g_assert_cmpint (recur_series_get_frequency (off), ==, RECUR_FREQUENCY_IRREGULAR);
+  g_assert_cmpint (recur_series_get_frequency (days), ==, RECUR_FREQUENCY_IRREGULAR);
+}
+
+/* Calendar rhythms with whole periods missing: the step over a gap moves by more months than
+ * the rhythm, so it disagrees; one such step in ten keeps the rhythm, two make it irregular. */
+static void
+test_frequency_missing_periods (void)
+{
+  static const struct { guint year, month, day, step, n, skip1, skip2; RecurFrequency want; }
+  cases[] = {
+    { 2022, 1, 31, 1, 12, 5, 0, RECUR_FREQUENCY_MONTHLY },  /* month ends, June missing */
+    { 2022, 1, 31, 1, 13, 5, 9, RECUR_FREQUENCY_IRREGULAR },
+    { 2020, 2, 1, 3, 12, 6, 0, RECUR_FREQUENCY_QUARTERLY },
+    { 2020, 2, 1, 3, 13, 3, 8, RECUR_FREQUENCY_IRREGULAR },
+    { 2000, 7, 1, 12, 12, 4, 0, RECUR_FREQUENCY_YEARLY },
+    { 2000, 7, 1, 12, 13, 4, 10, RECUR_FREQUENCY_IRREGULAR },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GString) text = g_string_new ("date,value\n");
+      g_autoptr(RecurSeries) series = NULL;
+      GDate first, d;
+
+      g_date_clear (&first, 1);
+      g_date_set_dmy (&first, cases[c].day, cases[c].month, cases[c].year);
+      for (guint i = 0; i < cases[c].n; i++)
+        {
+          char iso[16];
+
+          if (i == cases[c].skip1 || (cases[c].skip2 && i == cases[c].skip2))
+            continue;
+          d = first;
+          g_date_add_months (&d, i * cases[c].step);  /* clamps to the month's last day */
+          g_date_strftime (iso, sizeof iso, "%Y-%m-%d", &d);
+          g_string_append_printf (text, "%s,%u\n", iso, i);
+        }
+      series = load_ok (text->str);
+      g_test_message ("%s", text->str);
+      g_assert_cmpint (recur_series_get_frequency (series), ==, cases[c].want);
+    }
+}
+
+/* Time of day and UTC offsets as ISO 8601 writes them, and what is refused: the row and the
+ * field are named. */
+static void
+test_timestamp_forms (void)
+{
+  const struct { const char *text; gint64 time; } good[] = {
+    { "2024-01-02T03:04z", 0 }, { "2024-01-02t03:04:05Z", 5 }, { "2024-01-02 03:04", 0 },
+    { "2024-01-02T05:34+02:30", 0 }, { "2024-01-02T00:34-0230", 0 },
+  };
+  const char *const bad[] = {
+    "2024-01-02T03:04+5", "2024-01-02T03:04+24:00", "2024-01-02T03:04+05:60",
+    "2024-01-02T03:04+05:3x", "2024-01-02T3:04", "2024-01-02T03-04", "2024-01-02T03:0x",
+    "2024-01-02T03:04:5", "2024-01-02T24:00", "2024-01-02T03:60", "2024-01-02T03:04:60",
+    "2024-01-0", "2024-01-", "2024-01x02", "2024-1",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("time,value\n2024-01-02T02:04,1\n%s,2\n",
+                                               good[i].text);
+      g_autoptr(RecurSeries) series = load_ok (text);
+
+      g_assert_cmpint (recur_series_get_timestamps (series)[1], ==,
+                       utc (2024, 1, 2, 3, 4, 0) + good[i].time);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("time,value\n2024-01-01T00:00,1\n%s,2\n", bad[i]);
+      g_autofree char *where = g_strdup_printf ("test.csv:3:1: column “time”: “%s”", bad[i]);
+
+      assert_load_fails (text, RECUR_CSV_ERROR_BAD_DATE, where);
+    }
+}
+
+/* Before 1970 (negative seconds, with a time of day) and at the end of year 9999, past which
+ * months go on in seconds, shown as numbers as days are (no date format holds them), never as
+ * a date that is not the one meant. */
+static void
+test_calendar_ends (void)
+{
+  g_autoptr(RecurSeries) before = load_steps (utc (1969, 12, 31, 21, 0, 0), 3600, 6);
+  const char * const last_months[] = { "9999-08-01", "9999-09-01", "9999-10-01", "9999-11-01",
+                                       NULL };
+  g_autoptr(RecurSeries) late = load_dates (last_months);
+  gint64 november = recur_series_get_timestamps (late)[3];
+
+  g_assert_cmpint (recur_series_get_frequency (before), ==, RECUR_FREQUENCY_HOURLY);
+  assert_format (before, recur_series_get_timestamps (before)[0], "1969-12-31T21:00:00");
+  assert_format (before, recur_series_advance_timestamp (before, utc (1969, 12, 31, 21, 0, 0),
+                                                         4), "1970-01-01T01:00:00");
+  g_assert_cmpint (recur_series_get_frequency (late), ==, RECUR_FREQUENCY_MONTHLY);
+  assert_format (late, recur_series_advance_timestamp (late, november, 1), "9999-12-01");
+  /* 10000-01-01 and 10000-02-29 (a leap year), in seconds since 1970 */
+  assert_format (late, recur_series_advance_timestamp (late, november, 2), "253402300800");
+  g_assert_cmpint (recur_series_advance_timestamp (late, recur_series_get_timestamps (late)[0]
+                                                           + 28 * 86400, 6),
+                   ==, 253402300800 + (31 + 28) * 86400);
+  {
+    g_autoptr(RecurSeries) daily = load_steps (utc (9999, 12, 30, 0, 0, 0), 86400, 2);
+    assert_format (daily, recur_series_advance_timestamp (daily, utc (9999, 12, 31, 0, 0, 0), 1),
+                   "253402300800");
+  }
+}
+
+/* A field too long in the first rows, before the header is decided: the column is named from
+ * the first row when it holds text there, by its number otherwise. */
+static void
+test_error_too_long_first_rows (void)
+{
+  g_autoptr(GString) named = g_string_new ("name,value\nx,");
+  g_autoptr(GString) numbered = g_string_new ("1,2\n3,");
+
+  for (guint i = 0; i <= RECUR_CSV_MAX_FIELD_BYTES; i++)
+    {
+      g_string_append_c (named, '7');
+      g_string_append_c (numbered, '7');
+    }
+  g_string_append (named, "\n");
+  g_string_append (numbered, "\n");
+  assert_load_fails (named->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:2:2: column “value”: the field is longer than 1 MiB");
+  assert_load_fails (numbered->str, RECUR_CSV_ERROR_TOO_LONG,
+                     "test.csv:2:2: column “column2”: the field is longer than 1 MiB");
 }
 
 int
@@ -1458,6 +1673,13 @@ main (int    argc,
   g_test_add_func ("/engine/csv/error/not-finite", test_error_not_finite);
   g_test_add_func ("/engine/csv/error/io", test_error_io);
   g_test_add_func ("/engine/csv/error/too-long", test_error_too_long);
+  g_test_add_func ("/engine/csv/error/too-long-first-rows", test_error_too_long_first_rows);
+  g_test_add_func ("/engine/csv/frequency/unnamed", test_frequency_unnamed);
+  g_test_add_func ("/engine/csv/frequency/display", test_frequency_display);
+  g_test_add_func ("/engine/csv/frequency/disagreeing-steps", test_frequency_disagreeing_steps);
+  g_test_add_func ("/engine/csv/frequency/missing-periods", test_frequency_missing_periods);
+  g_test_add_func ("/engine/csv/timestamp-forms", test_timestamp_forms);
+  g_test_add_func ("/engine/csv/calendar-ends", test_calendar_ends);
 
   return g_test_run ();
 }

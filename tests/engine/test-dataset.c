@@ -177,6 +177,59 @@ test_unscalable_value_is_an_error (void)
     }
 }
 
+/* A split that cannot be made is refused by the series' name; no scaling keeps the values; a
+ * constant below 1 in magnitude is scaled by 1; without a validation part there are no
+ * validation windows. */
+static void
+test_split_refusals_and_edges (void)
+{
+  double v[60];
+  RecurSplitSpec bad[] = { split (0, 5, 5), split (5, 0, 5), split (5, 5, 0), split (5, 5, 5),
+                           split (5, 5, 5) };
+  RecurSplitSpec none = split (5, 5, 1), constant = split (5, 5, 1), no_val = split (5, 5, 1);
+  g_autoptr(RecurDataset) plain = NULL;
+  g_autoptr(RecurDataset) flat = NULL;
+  g_autoptr(RecurDataset) unvalidated = NULL;
+  RecurScalerKind kind;
+
+  bad[3].val_fraction = 1.0;
+  bad[4].val_fraction = NAN;
+  for (int i = 0; i < 60; i++)
+    v[i] = 0.25 * (i % 3);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RecurDataset) d = recur_dataset_new (v, 60, &bad[i], "sales.csv", &error);
+
+      g_assert_null (d);
+      g_assert_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_INVALID);
+      g_assert_true (g_str_has_prefix (error->message, "sales.csv: window, horizon and output "
+                                                       "size must be at least 1"));
+    }
+
+  none.scaler = RECUR_SCALER_NONE;
+  plain = recur_dataset_new (v, 60, &none, "s", NULL);
+  g_assert_cmpfloat (recur_dataset_get_scaler (plain)->center, ==, 0.0);
+  g_assert_cmpfloat (recur_dataset_get_scaler (plain)->scale, ==, 1.0);
+
+  for (int i = 0; i < 60; i++)
+    v[i] = 0.25;
+  flat = recur_dataset_new (v, 60, &constant, "s", NULL);
+  g_assert_cmpfloat (recur_dataset_get_scaler (flat)->center, ==, 0.25);
+  g_assert_cmpfloat (recur_dataset_get_scaler (flat)->scale, ==, 1.0);
+
+  no_val.val_fraction = 0.0;
+  unvalidated = recur_dataset_new (v, 60, &no_val, "s", NULL);
+  g_assert_cmpuint (recur_dataset_get_val_start (unvalidated), ==,
+                    recur_dataset_get_test_start (unvalidated));
+  g_assert_cmpuint (recur_dataset_get_n_val_windows (unvalidated), ==, 0);
+
+  g_assert_true (recur_scaler_kind_from_string ("minmax", &kind));
+  g_assert_cmpint (kind, ==, RECUR_SCALER_MINMAX);
+  g_assert_false (recur_scaler_kind_from_string ("log", &kind));
+  g_assert_cmpstr (recur_scaler_kind_to_string (RECUR_SCALER_NONE), ==, "none");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -189,5 +242,6 @@ main (int    argc,
   g_test_add_func ("/engine/dataset/gather-is-time-major", test_gather_is_time_major);
   g_test_add_func ("/engine/dataset/non-finite-is-an-error", test_non_finite_is_an_error);
   g_test_add_func ("/engine/dataset/unscalable-value-is-an-error", test_unscalable_value_is_an_error);
+  g_test_add_func ("/engine/dataset/split-refusals-and-edges", test_split_refusals_and_edges);
   return g_test_run ();
 }

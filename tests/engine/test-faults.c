@@ -527,6 +527,148 @@ test_project_op (gconstpointer data)
   g_free (place.moved);
 }
 
+/* ---- history.log, written by a run's worker as it trains ---------------------------------- */
+
+static gboolean
+has_epochs (RecurRun *run,
+            guint     n)
+{
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (recur_run_get_n_epochs (run) < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return TRUE;
+}
+
+/* The epochs of history.log, which must be 1, 2, … in order; a last line without its newline
+ * (torn) is not counted, and *torn says whether there is one. */
+static guint
+logged_epochs (const char *log,
+               gboolean   *torn)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  n = g_strv_length (lines) - 1;  /* what follows the last newline */
+  *torn = *lines[n] != '\0';
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *start = g_strdup_printf ("{\"epoch\":%u,", i + 1);
+      g_assert_true (g_str_has_prefix (lines[i], start));
+    }
+  return n;
+}
+
+/* A disk that fills while a run trains: an interrupted append is retried and loses nothing; a
+ * write cut short leaves a torn line after which nothing more is appended (it could not be
+ * read past); the failure is reported by the next sync, once, as is a sync of the log to the
+ * disk that fails. A reader meanwhile sees the complete epochs; once the run ends, history.json
+ * holds them all and the log goes. */
+static void
+test_history_log (void)
+{
+  g_autofree char *root = make_dir ();
+  g_autofree char *dir = g_build_filename (root, "p.recur", NULL);
+  g_autofree char *log = g_build_filename (dir, "run-0001", "history.log", NULL);
+  g_autoptr(RecurSeries) series = NULL;
+  g_autoptr(RecurProject) project = NULL;
+  g_autoptr(RecurRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  GThreadPool *pool = recur_run_pool_new (1);
+  RecurProjectRun *entry;
+  RecurJobConfig config;
+  gboolean torn;
+  guint before, after;
+
+  series = recur_series_load_csv (csv_path, &error);
+  g_assert_no_error (error);
+  project = recur_project_create (dir, csv_path, "mean_temp_f", &error);
+  g_assert_no_error (error);
+  recur_job_config_init (&config);
+  config.model.hidden_size = 4;
+  config.model.window = 12;
+  config.model.horizon = 6;
+  config.train.epochs = 1000000;
+  config.train.patience = 0;
+  run = recur_run_new ("logged", &config, series, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  entry = recur_project_add_recur_run (project, run, NULL, 0, &error);
+  g_assert_no_error (error);
+
+  /* trained a while before its first sync, which attaches the log and writes the epochs so
+   * far: then syncing the log to the disk fails (the first sync that has epochs to sync, so
+   * the one that syncs them whatever the time), is reported, and is tried again by the next */
+  recur_run_start (run, pool);
+  has_epochs (run, 4);
+  recur_fault_set ("fsync:1:EIO", dir);
+  g_assert_false (recur_project_sync_run (project, entry, run, &error));
+  g_assert_cmpuint (recur_fault_injected (), ==, 1);
+  recur_fault_set (NULL, NULL);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_IO);
+  assert_names_file_and_reason (error, log, EIO);
+  g_clear_error (&error);
+  g_assert_true (recur_project_sync_run (project, entry, run, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (logged_epochs (log, &torn), >=, 4);
+
+  /* the second append after this interrupted by a signal: retried, nothing lost */
+  recur_fault_set ("write:2:EINTR", dir);
+  while (recur_fault_injected () < 1)
+    {
+      g_assert_true (recur_run_is_active (run));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  recur_fault_set (NULL, NULL);
+  has_epochs (run, recur_run_get_n_epochs (run) + 2);
+  g_assert_cmpuint (logged_epochs (log, &torn), >=, 5);  /* 1, 2, … in order */
+
+  /* the next append cut short by a full disk, and every write after it refused */
+  recur_fault_set ("short-write:1:ENOSPC", dir);
+  while (recur_fault_injected () < 2)  /* the half written, then the rest refused */
+    {
+      g_assert_true (recur_run_is_active (run));
+      g_main_context_iteration (NULL, TRUE);
+    }
+  recur_fault_set (NULL, NULL);
+  before = logged_epochs (log, &torn);
+  g_assert_true (torn);
+  g_assert_cmpuint (before, >=, 3);
+  has_epochs (run, recur_run_get_n_epochs (run) + 2);
+  after = logged_epochs (log, &torn);
+  g_assert_cmpuint (after, ==, before);  /* nothing after the torn line, the disk free again */
+  g_assert_false (recur_project_sync_run (project, entry, run, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
+  assert_names_file_and_reason (error, log, ENOSPC);
+  g_clear_error (&error);
+  {
+    g_autoptr(RecurProject) reader = recur_project_open (dir, RECUR_PROJECT_READ, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (recur_project_get_issues (reader)->len, ==, 0);
+    g_assert_cmpuint (recur_project_run_get_history (first_run (reader))->n_epochs, ==, before);
+  }
+
+  recur_run_stop (run);
+  while (recur_run_is_active (run))
+    g_main_context_iteration (NULL, TRUE);
+  recur_run_pool_free (pool);
+  g_assert_true (recur_project_sync_run (project, entry, run, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&project, recur_project_free);
+  project = open_clean_for (dir, RECUR_PROJECT_READ);
+  g_assert_cmpuint (recur_project_run_get_history (first_run (project))->n_epochs, ==,
+                    recur_run_get_n_epochs (run));
+  g_clear_pointer (&project, recur_project_free);
+  remove_tree (root);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -545,6 +687,7 @@ main (int    argc,
       g_autofree char *name = g_strdup_printf ("/engine/faults/project/%s", project_cases[i].name);
       g_test_add_data_func (name, &project_cases[i], test_project_op);
     }
+  g_test_add_func ("/engine/faults/project/history-log", test_history_log);
   status = g_test_run ();
   recur_job_free (job);
   g_free (csv_path);

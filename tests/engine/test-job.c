@@ -128,6 +128,113 @@ test_failed_export_leaves_nothing (void)
   g_rmdir (dir);
 }
 
+static RecurJob *
+job_for_csv (const char  *csv,
+             const char  *column,
+             guint        season,
+             GError     **error)
+{
+  RecurSeries *series = recur_series_load_csv_data (csv, strlen (csv), "job.csv", error);
+  RecurJobConfig config;
+  RecurJob *job;
+
+  g_assert_nonnull (series);
+  recur_job_config_init (&config);
+  config.column = g_strdup (column);
+  config.missing = RECUR_MISSING_REFUSE;
+  config.season = season;
+  config.model.hidden_size = 4;
+  config.model.window = 6;
+  config.model.horizon = 3;
+  config.train.epochs = 2;
+  job = recur_job_new (&config, series, error);
+  recur_job_config_clear (&config);
+  return job;
+}
+
+/* A job on a column that is not there, or with a missing value it was told to refuse, is
+ * refused by name; before it trains it has no forecast to write, no scores, and nothing to
+ * resume. */
+static void
+test_refusals_before_training (void)
+{
+  g_autoptr(GString) csv = g_string_new ("y\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recur-job-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "forecast.csv", NULL);
+
+  for (guint i = 0; i < 60; i++)
+    g_string_append_printf (csv, "%u\n", i % 7);
+  g_assert_null (job_for_csv (csv->str, "sales", 0, &error));
+  g_assert_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN);
+  g_assert_nonnull (strstr (error->message, "“sales”"));
+  g_clear_error (&error);
+  g_string_append (csv, "\n3\n");
+  g_string_replace (csv, "\n\n", "\nNA\n", 1);
+  g_assert_null (job_for_csv (csv->str, "y", 0, &error));
+  g_assert_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_MISSING_VALUES);
+  g_assert_cmpstr (error->message, ==, "job.csv:62:1: column “y”: the value is missing "
+                                       "(1 missing value in this column)");
+  g_clear_error (&error);
+
+  g_string_replace (csv, "\nNA\n", "\n2\n", 1);
+  job = job_for_csv (csv->str, "y", 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (recur_job_can_resume (job));
+  g_assert_null (recur_job_get_evaluation (job));
+  g_assert_false (recur_job_write_forecast (job, path, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM);
+  g_assert_nonnull (strstr (error->message, "there is no forecast"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  summary = recur_job_to_json (job);
+  g_assert_false (json_object_has_member (json_node_get_object (summary), "test"));
+  g_rmdir (dir);
+}
+
+/* A series without a time column forecasts row numbers; a column name with a comma and quotes
+ * is quoted in the forecast's header; a season set in the configuration is the one the seasonal
+ * naive forecast uses, and one longer than the data before the test part falls back to 1. */
+static void
+test_forecast_forms (void)
+{
+  g_autoptr(GString) csv = g_string_new ("\"units, \"\"net\"\"\"\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(RecurJob) long_season = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("recur-job-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "forecast.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  for (guint i = 0; i < 60; i++)
+    g_string_append_printf (csv, "%u\n", i % 7);
+  job = job_for_csv (csv->str, "units, \"net\"", 7, &error);
+  g_assert_no_error (error);
+  g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_job_get_evaluation (job)->season, ==, 7);
+  g_assert_true (recur_job_write_forecast (job, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_cmpstr (lines[0], ==, "timestamp,\"units, \"\"net\"\"\",kind");
+  g_assert_true (g_str_has_prefix (lines[1], "57,"));  /* the test part: rows 57 to 59 */
+  g_assert_true (g_str_has_suffix (lines[1], ",test"));
+  g_assert_true (g_str_has_prefix (lines[n - 2], "62,"));  /* then 3 rows past the data */
+  g_assert_true (g_str_has_suffix (lines[n - 2], ",future"));
+
+  long_season = job_for_csv (csv->str, "units, \"net\"", 1000, &error);
+  g_assert_no_error (error);
+  g_assert_true (recur_job_train (long_season, NULL, NULL, NULL, &error));
+  g_assert_cmpuint (recur_job_get_evaluation (long_season)->season, ==, 1);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -137,5 +244,7 @@ main (int    argc,
                    test_constant_series_forecasts_the_constant);
   g_test_add_func ("/engine/job/huge-magnitudes-stay-finite", test_huge_magnitudes_stay_finite);
   g_test_add_func ("/engine/job/failed-export-leaves-nothing", test_failed_export_leaves_nothing);
+  g_test_add_func ("/engine/job/refusals-before-training", test_refusals_before_training);
+  g_test_add_func ("/engine/job/forecast-forms", test_forecast_forms);
   return g_test_run ();
 }

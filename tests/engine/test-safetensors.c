@@ -668,6 +668,9 @@ typedef struct
 #define T32(name, shape, offsets) \
   "\"" name "\": {\"dtype\": \"F32\", \"shape\": " shape ", \"data_offsets\": " offsets "}"
 
+#define X10 "xxxxxxxxxx"
+#define X120 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+
 static const CorruptCase corrupt_cases[] = {
   /* The header's JSON */
   { "empty-header", "", 0, RECUR_SAFETENSORS_ERROR_HEADER, "not a JSON object" },
@@ -820,6 +823,20 @@ static const CorruptCase corrupt_cases[] = {
     RECUR_SAFETENSORS_ERROR_METADATA, "metadata “k” is not valid UTF-8" },
   { "metadata-nested", "{\"__metadata__\": {\"run\": {\"epochs\": \"12\"}}}", 0,
     RECUR_SAFETENSORS_ERROR_METADATA, "“run”" },
+  { "metadata-key-invalid-utf8", "{\"__metadata__\": {\"\\udc00k\": \"v\"}}", 0,
+    RECUR_SAFETENSORS_ERROR_METADATA, "is not valid UTF-8" },
+  { "metadata-twice", "{\"__metadata__\": {}, \"__metadata__\": {}}", 0,
+    RECUR_SAFETENSORS_ERROR_HEADER, "key “__metadata__” appears more than once" },
+
+  /* More of the header's JSON: a long name is quoted cut short */
+  { "long-name", "{\"" X120 "yz\": {\"dtype\": \"F64\", \"shape\": [1], "
+                 "\"data_offsets\": [0, 8]}}", 8,
+    RECUR_SAFETENSORS_ERROR_DTYPE, "tensor “" X10 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
+                                   "xxxxxxxxx…”" },
+  { "trailing-zero", "{}0", 0, RECUR_SAFETENSORS_ERROR_HEADER, "after the JSON object" },
+  { "hexadecimal-upper", "{" T32 ("rnn.weight_ih_l0", "[1]", "[0, 0X4]") "}", 4,
+    RECUR_SAFETENSORS_ERROR_HEADER, "not JSON" },
+  { "stray-close", "]{}", 0, RECUR_SAFETENSORS_ERROR_HEADER, NULL },
 };
 
 static void

@@ -247,6 +247,21 @@ test_errors_quote_the_spec (void)
     { { NULL }, "lr=0.1:1:sqrt", RECUR_SWEEP_ERROR_SYNTAX, "bounds are LO:HI" },
     { { NULL }, "model=lstm:gru", RECUR_SWEEP_ERROR_BAD_VALUE, "not bounds" },
     { { NULL }, NULL, RECUR_SWEEP_ERROR_EMPTY, "nothing to sweep" },
+    { { "hidden=" }, NULL, RECUR_SWEEP_ERROR_SYNTAX, "“hidden=”: expected NAME=VALUES" },
+    { { "lr=inf" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “inf” is not a number" },
+    { { "lr=0.1,0.2x" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “0.2x” is not a number" },
+    { { "bidirectional=0:1:2" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE,
+      "bidirectional takes a list of values, not a range" },
+    { { "lr=abc:0.1:3" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “abc” is not a number" },
+    { { "lr=0.001:abc:3" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “abc” is not a number" },
+    { { "dropout=0.5:0:log:3" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE,
+      "log range needs START and STOP above 0" },
+    { { NULL }, "lr=0.1:1:log:log:log", RECUR_SWEEP_ERROR_SYNTAX, "bounds are LO:HI" },
+    { { NULL }, "bidirectional=0:1", RECUR_SWEEP_ERROR_BAD_VALUE, "not bounds" },
+    { { NULL }, "lr=abc:1", RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “abc” is not a number" },
+    { { NULL }, "lr=0.1:abc", RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “abc” is not a number" },
+    { { NULL }, "colour=1:2", RECUR_SWEEP_ERROR_UNKNOWN_PARAM, "colour cannot be swept" },
+    { { NULL }, "lr=0.1,abc", RECUR_SWEEP_ERROR_BAD_VALUE, "lr: “abc” is not a number" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -335,6 +350,117 @@ test_param_list (void)
   g_assert_null (recur_sweep_param_get_choices (recur_sweep_find_param ("lr")));
 }
 
+/* Bounds first, then a grid: refused as a mix, whichever comes first. */
+static void
+test_bounds_then_grid (void)
+{
+  g_autoptr(RecurSweep) sweep = new_sweep ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (recur_sweep_add_bounds (sweep, "lr=1e-4:1e-1", &error));
+  g_assert_false (recur_sweep_add_grid (sweep, "hidden=8,16", &error));
+  g_assert_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_MIXED);
+  g_assert_nonnull (strstr (error->message, "not both"));
+  g_assert_cmpuint (recur_sweep_get_n_params (sweep), ==, 1);
+}
+
+/* Random samples: at most RECUR_SWEEP_MAX_RUNS of them; integers drawn on a log scale stay
+ * integers within the bounds; values rounded to three digits never leave the bounds. */
+static void
+test_random_limits (void)
+{
+  g_autoptr(RecurSweep) many = new_sweep ();
+  g_autoptr(RecurSweep) sweep = new_sweep ();
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (recur_sweep_add_bounds (many, "lr=1e-4:1e-1", &error));
+  recur_sweep_set_random (many, RECUR_SWEEP_MAX_RUNS + 1, 1);
+  g_assert_null (recur_sweep_expand (many, &error));
+  g_assert_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_TOO_MANY);
+  g_assert_nonnull (strstr (error->message, "random samples; a sweep has at most"));
+  g_clear_error (&error);
+
+  g_assert_true (recur_sweep_add_bounds (sweep, "hidden=8:128:log", &error));
+  g_assert_true (recur_sweep_add_bounds (sweep, "lr=0.12345:0.12349", &error));
+  recur_sweep_set_random (sweep, 40, 3);
+  points = expand (sweep);
+  g_assert_cmpuint (points->len, ==, 40);
+  for (guint i = 0; i < points->len; i++)
+    {
+      const RecurJobConfig *c = &point (points, i)->config;
+      g_assert_cmpuint (c->model.hidden_size, >=, 8);
+      g_assert_cmpuint (c->model.hidden_size, <=, 128);
+      g_assert_cmpfloat (c->train.optimizer.lr, >=, 0.12345);
+      g_assert_cmpfloat (c->train.optimizer.lr, <=, 0.12349);
+    }
+}
+
+/* An optimiser swept over a base with its own weight decay keeps that decay; a range may say
+ * "lin". */
+static void
+test_optimizer_keeps_decay (void)
+{
+  RecurJobConfig base;
+  g_autoptr(RecurSweep) sweep = NULL;
+  g_autoptr(GPtrArray) points = NULL;
+
+  recur_job_config_init (&base);
+  base.train.optimizer.weight_decay = 0.05;
+  sweep = recur_sweep_new (&base);
+  recur_job_config_clear (&base);
+  add_grid (sweep, "optimizer=sgd,adamw");
+  add_grid (sweep, "momentum=0.1:0.3:lin:3");
+  points = expand (sweep);
+  g_assert_cmpuint (points->len, ==, 6);
+  for (guint i = 0; i < points->len; i++)
+    g_assert_cmpfloat (point (points, i)->config.train.optimizer.weight_decay, ==, 0.05);
+  g_assert_cmpfloat (point (points, 1)->config.train.optimizer.momentum, ==, 0.2);
+  g_assert_cmpint (point (points, 4)->config.train.optimizer.kind, ==, RECUR_OPTIMIZER_ADAMW);
+}
+
+/* Swept values read back from JSON: a boolean and a choice; each wrong type refused by name. */
+static void
+test_values_json_types (void)
+{
+  static const struct { const char *json; int code; const char *needle; } bad[] = {
+    { "{\"hidden\": [8]}", RECUR_SWEEP_ERROR_BAD_VALUE, "“hidden” has a value of the wrong type" },
+    { "{\"model\": \"cnn\"}", RECUR_SWEEP_ERROR_BAD_VALUE, "“model” has a value of the wrong type" },
+    { "{\"model\": 1}", RECUR_SWEEP_ERROR_BAD_VALUE, "“model” has a value of the wrong type" },
+    { "{\"lr\": true}", RECUR_SWEEP_ERROR_BAD_VALUE, "“lr” has a value of the wrong type" },
+    { "{\"bidirectional\": \"yes\"}", RECUR_SWEEP_ERROR_BAD_VALUE,
+      "“bidirectional” has a value of the wrong type" },
+    { "[]", RECUR_SWEEP_ERROR_SYNTAX, "must be a JSON object" },
+  };
+  RecurSweepValue values[RECUR_SWEEP_MAX_PARAMS];
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  {
+    g_autoptr(JsonNode) node = json_from_string ("{\"bidirectional\": true, \"model\": \"gru\"}",
+                                                 &error);
+    g_assert_no_error (error);
+    g_assert_true (recur_sweep_values_from_json (node, values, &n, &error));
+    g_assert_cmpuint (n, ==, 2);
+    g_assert_cmpstr (values[0].text, ==, "true");
+    g_assert_cmpfloat (values[0].number, ==, 1);
+    g_assert_cmpstr (values[1].text, ==, "gru");
+    g_assert_cmpfloat (values[1].number, ==, RECUR_CELL_GRU);
+    for (guint i = 0; i < n; i++)
+      g_free (values[i].text);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (bad[i].json, &error);
+      g_assert_no_error (error);
+      g_assert_false (recur_sweep_values_from_json (node, values, &n, &error));
+      g_assert_error (error, RECUR_SWEEP_ERROR, bad[i].code);
+      g_assert_nonnull (strstr (error->message, bad[i].needle));
+      g_assert_cmpuint (n, ==, 0);
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -349,5 +475,9 @@ main (int    argc,
   g_test_add_func ("/engine/sweep/random-needs-bounds", test_random_needs_bounds_and_bounds_need_random);
   g_test_add_func ("/engine/sweep/values-json-round-trip", test_values_json_round_trip);
   g_test_add_func ("/engine/sweep/param-list", test_param_list);
+  g_test_add_func ("/engine/sweep/bounds-then-grid", test_bounds_then_grid);
+  g_test_add_func ("/engine/sweep/random-limits", test_random_limits);
+  g_test_add_func ("/engine/sweep/optimizer-keeps-decay", test_optimizer_keeps_decay);
+  g_test_add_func ("/engine/sweep/values-json-types", test_values_json_types);
   return g_test_run ();
 }
