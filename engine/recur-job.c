@@ -318,6 +318,14 @@ recur_job_write_forecast (const RecurJob  *self,
   g_autofree double *values = NULL;
   g_autofree const char **kinds = NULL;
 
+  if (ev == NULL && self->trainer == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("Cannot write %s: the run has not been trained, so there is no forecast"),
+                   display);
+      return FALSE;
+    }
   if (ev == NULL)
     {
       /* scoring ran out of memory (recur_job_score): there is no forecast to write */

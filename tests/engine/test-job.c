@@ -185,8 +185,9 @@ test_refusals_before_training (void)
   g_assert_false (recur_job_can_resume (job));
   g_assert_null (recur_job_get_evaluation (job));
   g_assert_false (recur_job_write_forecast (job, path, &error));
-  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM);
-  g_assert_nonnull (strstr (error->message, "there is no forecast"));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+  g_assert_nonnull (strstr (error->message,
+                            "the run has not been trained, so there is no forecast"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   summary = recur_job_to_json (job);
   g_assert_false (json_object_has_member (json_node_get_object (summary), "test"));
