@@ -562,7 +562,7 @@ recur_trainer_run (RecurTrainer       *self,
   if (recur_cell_is_one_shot (recur_model_get_spec (self->model)->cell))
     return run_one_shot (self, cancellable, progress, user_data, error);
 
-  for (guint epoch = self->summary.epochs_run + 1; epoch <= spec->epochs && ok; epoch++)
+  for (guint epoch = self->summary.epochs_run + 1; epoch <= spec->epochs; epoch++)
     {
       gint64 t_epoch = g_get_monotonic_time ();
       double lr = scheduled_lr (spec, epoch, plateau_lr);
@@ -600,7 +600,7 @@ recur_trainer_run (RecurTrainer       *self,
       p.windows = n_train;
       p.train_loss = total / n_train;
       p.val_loss = recur_trainer_evaluate_validation (self);
-      p.grad_norm = n_steps ? norm_sum / n_steps : 0.0;
+      p.grad_norm = norm_sum / n_steps; /* every dataset has a training window */
       p.lr = lr;
       p.lr_changed = epoch > 1 && lr != last_lr;
       p.grad_flow = last_grad_flow (self);
