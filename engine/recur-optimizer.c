@@ -4,7 +4,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
-#include <string.h>
 
 #include "recur-memory.h"
 #include "recur-names.h"
@@ -119,16 +118,6 @@ recur_optimizer_free (RecurOptimizer *self)
   g_free (self->m);
   g_free (self->v);
   g_free (self);
-}
-
-void
-recur_optimizer_copy_state (RecurOptimizer       *self,
-                            const RecurOptimizer *from)
-{
-  g_return_if_fail (self->n == from->n);
-  self->step = from->step;
-  memcpy (self->m, from->m, self->n * sizeof (float));
-  memcpy (self->v, from->v, self->n * sizeof (float));
 }
 
 static void
