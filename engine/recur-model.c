@@ -1012,8 +1012,7 @@ project_inputs (const float *x,
 {
   if (in == 1)
     {
-      recur_kernel_project1 (rows, GH, x, w_ih, bias1 ? bias1 : bias2, bias1 ? bias2 : NULL,
-                             out);
+      recur_kernel_project1 (rows, GH, x, w_ih, bias1, bias2, out);
       return;
     }
   fill_bias_rows (out, rows, GH, bias1, bias2);
