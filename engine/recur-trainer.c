@@ -465,6 +465,16 @@ train_step (RecurTrainer *self,
   return loss;
 }
 
+/* What an epoch is judged by: its validation loss, or without validation windows its training
+ * loss. A validation loss that became NaN is a divergence, not a lack of validation. */
+static double
+epoch_score (const RecurTrainer *self,
+             double              train_loss,
+             double              val_loss)
+{
+  return recur_dataset_get_n_val_windows (self->data) > 0 ? val_loss : train_loss;
+}
+
 static gboolean
 diverged (double      loss,
           guint       epoch,
@@ -509,7 +519,7 @@ run_one_shot (RecurTrainer       *self,
   p.windows = n_train;
   p.train_loss = evaluate_training (self);
   p.val_loss = recur_trainer_evaluate_validation (self);
-  score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
+  score = epoch_score (self, p.train_loss, p.val_loss);
   if (diverged (score, 1, error))
     return FALSE;
   p.lr = 0.0;
@@ -607,7 +617,7 @@ recur_trainer_run (RecurTrainer       *self,
       p.grad_flow_layers = recur_model_get_spec (self->model)->num_layers;
       p.grad_flow_window = recur_model_get_spec (self->model)->window;
       last_lr = lr;
-      score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
+      score = epoch_score (self, p.train_loss, p.val_loss);
       if (diverged (score, epoch, error))
         {
           ok = FALSE;
