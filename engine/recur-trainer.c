@@ -395,7 +395,8 @@ run_batch (RecurTrainer *self,
   return total / batch;
 }
 
-/* ‖∂loss/∂h_t‖ of the last minibatch over all its rows: the shards' norms in quadrature. */
+/* ‖∂loss/∂h_t‖ of the last minibatch over all its rows: the shards' norms in quadrature. Before
+ * any evaluation: the shards' rows must still be that minibatch's. */
 static const double *
 last_grad_flow (RecurTrainer *self)
 {
@@ -609,11 +610,12 @@ recur_trainer_run (RecurTrainer       *self,
       p.epochs = spec->epochs;
       p.windows = n_train;
       p.train_loss = total / n_train;
+      /* before validation splits its own minibatches over the shards */
+      p.grad_flow = last_grad_flow (self);
       p.val_loss = recur_trainer_evaluate_validation (self);
       p.grad_norm = norm_sum / n_steps; /* every dataset has a training window */
       p.lr = lr;
       p.lr_changed = epoch > 1 && lr != last_lr;
-      p.grad_flow = last_grad_flow (self);
       p.grad_flow_layers = recur_model_get_spec (self->model)->num_layers;
       p.grad_flow_window = recur_model_get_spec (self->model)->window;
       last_lr = lr;
