@@ -601,6 +601,131 @@ test_plateau_schedule (void)
   setup_clear (&s);
 }
 
+/* Stopped in the middle of a plateau or of epochs without improvement, then trained again: the
+ * resumed epochs go on with the rate, the plateau's count and the early stopping's count as they
+ * were, so that the rules replayed over all the epochs reported, across the stop, give every
+ * rate, every lr_changed and the epoch it stops early at. */
+typedef struct
+{
+  double lr[200], val[200];
+  gboolean changed[200];
+  guint n;
+  GCancellable *cancellable;
+  double decayed_below;   /* cancel only once the rate is below this */
+  guint cancel_after_bad; /* … and this many epochs in a row have not improved */
+  guint bad_in_a_row;
+  guint cancelled_at;
+} ResumeLog;
+
+static void
+log_and_stop_on_a_plateau (const RecurProgress *p,
+                           gpointer             data)
+{
+  ResumeLog *log = data;
+
+  g_assert_cmpuint (p->epoch, ==, log->n + 1);
+  g_assert_cmpuint (log->n, <, G_N_ELEMENTS (log->lr));
+  log->lr[log->n] = p->lr;
+  log->val[log->n] = p->val_loss;
+  log->changed[log->n++] = p->lr_changed;
+  log->bad_in_a_row = p->improved ? 0 : log->bad_in_a_row + 1;
+  if (log->cancelled_at == 0 && p->lr < log->decayed_below
+      && log->bad_in_a_row >= log->cancel_after_bad)
+    {
+      log->cancelled_at = p->epoch;
+      g_cancellable_cancel (log->cancellable);
+    }
+}
+
+static void
+train_stopped_and_resumed (Setup     *s,
+                           ResumeLog *log)
+{
+  const RecurTrainSpec *spec = &s->train;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(RecurTrainer) trainer = recur_trainer_new (s->model, s->data, spec, NULL);
+  g_autoptr(GError) error = NULL;
+  double lr = spec->optimizer.lr, plateau_best = INFINITY, best = INFINITY;
+  guint plateau_bad = 0, bad = 0, stop = spec->epochs;
+
+  log->cancellable = cancellable;
+  g_assert_false (recur_trainer_run (trainer, cancellable, log_and_stop_on_a_plateau, log,
+                                     &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (log->cancelled_at, >, 0);
+  g_assert_cmpuint (log->n, ==, log->cancelled_at);
+  g_assert_true (recur_trainer_can_resume (trainer));
+  g_cancellable_reset (cancellable);
+  g_assert_true (recur_trainer_run (trainer, cancellable, log_and_stop_on_a_plateau, log,
+                                    &error));
+  g_assert_no_error (error);
+  g_test_message ("stopped at epoch %u, ended at %u", log->cancelled_at, log->n);
+
+  for (guint e = 0; e < spec->epochs; e++)
+    {
+      g_assert_cmpuint (e, <, log->n);
+      g_assert_cmpfloat (log->lr[e], ==, lr);
+      g_assert_cmpint (log->changed[e], ==, e > 0 && log->lr[e] != log->lr[e - 1]);
+      if (spec->schedule == RECUR_SCHEDULE_PLATEAU)
+        {
+          if (log->val[e] < plateau_best * (1.0 - 1e-4))
+            {
+              plateau_best = log->val[e];
+              plateau_bad = 0;
+            }
+          else if (++plateau_bad > spec->plateau_patience)
+            {
+              lr *= spec->gamma;
+              plateau_bad = 0;
+            }
+        }
+      if (log->val[e] < best)
+        {
+          best = log->val[e];
+          bad = 0;
+        }
+      else if (++bad >= spec->patience)
+        {
+          stop = e + 1;
+          break;
+        }
+    }
+  g_assert_cmpuint (log->n, ==, stop);
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, stop);
+  g_assert_cmpint (recur_trainer_get_summary (trainer)->stopped_early, ==, stop < spec->epochs);
+  g_assert_cmpfloat (recur_trainer_get_summary (trainer)->best_loss, ==, best);
+}
+
+static void
+test_resume_keeps_the_schedule_and_patience (void)
+{
+  Setup s;
+  ResumeLog plateau = { .decayed_below = 0.05, .cancel_after_bad = 1 };
+  ResumeLog patience = { .decayed_below = INFINITY, .cancel_after_bad = 2 };
+
+  /* the rate halved before the stop stays halved after it */
+  setup_init (&s, RECUR_CELL_GRU, 2);
+  s.train.optimizer.lr = 0.05;
+  s.train.epochs = 80;
+  s.train.patience = 6;
+  s.train.schedule = RECUR_SCHEDULE_PLATEAU;
+  s.train.plateau_patience = 1;
+  s.train.gamma = 0.5;
+  train_stopped_and_resumed (&s, &plateau);
+  setup_clear (&s);
+
+  /* two epochs without improvement before the stop count towards a patience of 3 after it: the
+   * first epoch after the stop (of this seed) does not improve either, and is the last */
+  setup_init (&s, RECUR_CELL_RNN_TANH, 4);
+  s.train.optimizer.lr = 0.05;
+  s.train.epochs = 200;
+  s.train.patience = 3;
+  train_stopped_and_resumed (&s, &patience);
+  g_assert_cmpuint (patience.n, ==, patience.cancelled_at + 1);
+  setup_clear (&s);
+}
+
 /* Without validation windows, the best epoch is the one of the lowest training loss, and its
  * weights are kept; validation is NaN. */
 static void
@@ -909,6 +1034,8 @@ main (int    argc,
   g_test_add_func ("/engine/trainer/invalid-spec", test_invalid_spec);
   g_test_add_func ("/engine/trainer/data-must-fit-the-model", test_data_must_fit_the_model);
   g_test_add_func ("/engine/trainer/plateau-schedule", test_plateau_schedule);
+  g_test_add_func ("/engine/trainer/resume-keeps-the-schedule-and-patience",
+                   test_resume_keeps_the_schedule_and_patience);
   g_test_add_func ("/engine/trainer/without-validation", test_without_validation);
   g_test_add_func ("/engine/trainer/divergence-found-by-validation",
                    test_divergence_found_by_validation);
