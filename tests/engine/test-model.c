@@ -419,6 +419,76 @@ test_inference_workspace_of_a_huge_batch (void)
                    (gsize) batch * 2 * sizeof (float));
 }
 
+/* More windows at once than 4 MiB of gate gradients hold for a whole window (8192 windows × 24
+ * gate values × 16 steps): the backward pass works through the window 5 steps at a time, the
+ * last chunk 1 step, in a full and in a lean workspace alike, through both directions and both
+ * layers. Outputs and gradients agree, to rounding, with the same windows passed in narrow
+ * pieces whose workspace keeps the whole window's gate gradients. */
+static void
+test_a_wide_batch_in_chunks_of_steps (void)
+{
+  enum { T = 16, B = 8192, PIECE = 512, OUT = 2 };
+  RecurModelSpec spec;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurWorkspace) narrow = NULL;
+  g_autofree float *input = g_new (float, (gsize) T * B);
+  g_autofree float *piece = g_new (float, (gsize) T * PIECE);
+  g_autofree float *d_out = g_new (float, (gsize) B * OUT);
+  g_autofree float *out_pieces = g_new (float, (gsize) B * OUT);
+  g_autofree float *out_wide = g_new (float, (gsize) B * OUT);
+  g_autofree float *grads_pieces = NULL;
+  float g_max = 0.0f;
+  gsize n;
+  RecurRng rng;
+
+  recur_model_spec_init (&spec);
+  spec.cell = RECUR_CELL_GRU;
+  spec.hidden_size = 8;
+  spec.num_layers = 2;
+  spec.bidirectional = TRUE;
+  spec.window = T;
+  spec.horizon = OUT;
+  model = recur_model_new (&spec, NULL);
+  n = recur_model_get_n_params (model);
+  recur_rng_init (&rng, 21);
+  recur_model_init_weights (model, &rng);
+  for (gsize i = 0; i < (gsize) T * B; i++)
+    input[i] = (float) recur_rng_normal (&rng);
+  for (gsize i = 0; i < (gsize) B * OUT; i++)
+    d_out[i] = (float) recur_rng_normal (&rng) / B;
+
+  narrow = recur_workspace_new (model, PIECE);
+  recur_model_zero_grads (model);
+  for (guint p = 0; p < B / PIECE; p++)
+    {
+      for (guint t = 0; t < T; t++)
+        memcpy (piece + (gsize) t * PIECE, input + (gsize) t * B + (gsize) p * PIECE,
+                PIECE * sizeof (float));
+      recur_model_forward (model, narrow, PIECE, piece, TRUE, NULL,
+                           out_pieces + (gsize) p * PIECE * OUT);
+      recur_model_backward (model, narrow, d_out + (gsize) p * PIECE * OUT, 0);
+    }
+  grads_pieces = g_memdup2 (recur_model_get_grads (model), n * sizeof (float));
+  for (gsize i = 0; i < n; i++)
+    g_max = MAX (g_max, fabsf (grads_pieces[i]));
+  g_assert_cmpfloat (g_max, >, 0.0f);
+
+  for (guint lean = 0; lean < 2; lean++)
+    {
+      g_autoptr(RecurWorkspace) wide = lean ? recur_workspace_new_for_training (model, B)
+                                            : recur_workspace_new (model, B);
+      const float *grads = recur_model_get_grads (model);
+
+      recur_model_zero_grads (model);
+      recur_model_forward (model, wide, B, input, TRUE, NULL, out_wide);
+      recur_model_backward (model, wide, d_out, 0);
+      for (gsize i = 0; i < (gsize) B * OUT; i++)
+        g_assert_cmpfloat_with_epsilon (out_wide[i], out_pieces[i], 1e-5);
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpfloat_with_epsilon (grads[i], grads_pieces[i], 1e-4 * g_max);
+    }
+}
+
 /* h0 = 0 for every window, whatever ran before in the same workspace */
 static void
 test_each_window_starts_from_zero_state (void)
@@ -716,6 +786,8 @@ main (int    argc,
                    test_chunks_are_for_stackable_cells);
   g_test_add_func ("/engine/model/inference-workspace-of-a-huge-batch",
                    test_inference_workspace_of_a_huge_batch);
+  g_test_add_func ("/engine/model/a-wide-batch-in-chunks-of-steps",
+                   test_a_wide_batch_in_chunks_of_steps);
   g_test_add_func ("/engine/model/each-window-starts-from-zero-state", test_each_window_starts_from_zero_state);
   g_test_add_func ("/engine/model/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/model/lean-workspace-matches-full", test_lean_workspace_matches_full);
