@@ -111,6 +111,12 @@ recur_kernel_project1 (gsize        rows,
                        const float *b2,
                        float       *out)
 {
+  /* b2 alone adds as b1 alone does */
+  if (b1 == NULL)
+    {
+      b1 = b2;
+      b2 = NULL;
+    }
   for (gsize r = 0; r < rows; r++)
     {
       float *restrict o = out + r * n;

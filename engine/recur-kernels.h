@@ -8,8 +8,9 @@ G_BEGIN_DECLS
 /* The element-wise halves of the recurrent cells, vectorised: the GEMMs do the products, these
  * do everything between them. Each is compiled for AVX-512, AVX2+FMA and baseline x86-64 and
  * picked at load time (GCC's target_clones), so one binary runs on any x86-64 and uses what the
- * CPU has. σ and tanh are polynomial/rational approximations (exp within 1.4 ulp, σ within
- * 1.5e-7 and tanh within 4.1e-7 relative over all floats, checked against double precision)
+ * CPU has. σ and tanh are polynomial/rational approximations (exp within 1.4 ulp; tanh within
+ * 4.1e-7 relative over all floats; σ within 1.5e-7 relative down to x = −88, below which it
+ * stays at σ(−88) ≈ 6e-39; checked against double precision, tests/engine/test-numerics.c)
  * because libm's scalar expf/tanhf took half of a small LSTM's training time. Rows are [B][·]
  * with the gate blocks of one row contiguous, as recur-model.c lays them out. */
 

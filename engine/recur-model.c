@@ -1012,8 +1012,7 @@ project_inputs (const float *x,
 {
   if (in == 1)
     {
-      recur_kernel_project1 (rows, GH, x, w_ih, bias1 ? bias1 : bias2, bias1 ? bias2 : NULL,
-                             out);
+      recur_kernel_project1 (rows, GH, x, w_ih, bias1, bias2, out);
       return;
     }
   fill_bias_rows (out, rows, GH, bias1, bias2);
@@ -1559,7 +1558,7 @@ backward_direction (const RecurModel *self,
           guint t_prev = time_of_step (d, step - 1, T);
           const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
           const float *dy = d_seq ? d_seq + (gsize) t * batch * DH + (gsize) d * H
-                          : (k == 0 && d_last) ? d_last + (gsize) d * H : NULL;
+                          : k == 0 ? d_last + (gsize) d * H : NULL;
           float *dg = ws->d_gates + (gsize) (t - t_lo) * BGH;
           float *dg_hh = d_gates_hh + (gsize) (t - t_lo) * BGH;
           double norm2 = 0.0;

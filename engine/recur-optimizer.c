@@ -4,7 +4,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
-#include <string.h>
 
 #include "recur-memory.h"
 #include "recur-names.h"
@@ -121,16 +120,6 @@ recur_optimizer_free (RecurOptimizer *self)
   g_free (self);
 }
 
-void
-recur_optimizer_copy_state (RecurOptimizer       *self,
-                            const RecurOptimizer *from)
-{
-  g_return_if_fail (self->n == from->n);
-  self->step = from->step;
-  memcpy (self->m, from->m, self->n * sizeof (float));
-  memcpy (self->v, from->v, self->n * sizeof (float));
-}
-
 static void
 step_adam (RecurOptimizer *self,
            float          *p,
@@ -138,7 +127,10 @@ step_adam (RecurOptimizer *self,
            double          lr)
 {
   const RecurOptimizerSpec *s = &self->spec;
+  /* 1 − β in double, then rounded, as torch passes its Python floats to the kernels: from β2
+   * rounded first, 1 − 0.999f would be 1.3e-5 off */
   float beta1 = (float) s->beta1, beta2 = (float) s->beta2;
+  float one_minus_beta1 = (float) (1.0 - s->beta1), one_minus_beta2 = (float) (1.0 - s->beta2);
   double bias_correction1 = 1.0 - pow (s->beta1, (double) self->step);
   double bias_correction2 = 1.0 - pow (s->beta2, (double) self->step);
   float step_size = (float) (lr / bias_correction1);
@@ -154,8 +146,8 @@ step_adam (RecurOptimizer *self,
       else if (s->weight_decay != 0.0)
         gi += (float) s->weight_decay * p[i]; /* L2 */
       /* m = β1 m + (1 − β1) g;  v = β2 v + (1 − β2) g² */
-      self->m[i] = self->m[i] * beta1 + gi * (1.0f - beta1);
-      self->v[i] = self->v[i] * beta2 + gi * gi * (1.0f - beta2);
+      self->m[i] = self->m[i] * beta1 + gi * one_minus_beta1;
+      self->v[i] = self->v[i] * beta2 + gi * gi * one_minus_beta2;
       /* p −= lr / (1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε) */
       p[i] -= step_size * (self->m[i] / (sqrtf (self->v[i]) / bias_correction2_sqrt + eps));
     }
@@ -191,6 +183,7 @@ step_rmsprop (RecurOptimizer *self,
 {
   const RecurOptimizerSpec *s = &self->spec;
   float alpha = (float) s->alpha, eps = (float) s->eps, mu = (float) s->momentum;
+  float one_minus_alpha = (float) (1.0 - s->alpha);
   float flr = (float) lr;
 
   for (gsize i = 0; i < self->n; i++)
@@ -198,7 +191,7 @@ step_rmsprop (RecurOptimizer *self,
       float gi = g[i] + (float) s->weight_decay * p[i];
       float avg;
       /* v = α v + (1 − α) g²;  p −= lr · g / (√v + ε)  (with momentum: buf = μ buf + g / (√v + ε)) */
-      self->v[i] = self->v[i] * alpha + gi * gi * (1.0f - alpha);
+      self->v[i] = self->v[i] * alpha + gi * gi * one_minus_alpha;
       avg = sqrtf (self->v[i]) + eps;
       if (mu > 0.0f)
         {

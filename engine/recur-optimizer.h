@@ -48,9 +48,6 @@ void            recur_optimizer_step (RecurOptimizer           *self,
                                       float                    *params,
                                       const float              *grads,
                                       double                    lr);
-/* Copies the optimiser state (moments, step count) of another of the same size. */
-void            recur_optimizer_copy_state (RecurOptimizer       *self,
-                                            const RecurOptimizer *from);
 
 /* ‖g‖₂ over the whole buffer; if max_norm > 0 and it is larger, scales g by
  * max_norm / (‖g‖ + 1e-6), as torch.nn.utils.clip_grad_norm_. Returns the norm before clipping. */

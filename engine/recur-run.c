@@ -429,8 +429,8 @@ drain_mailbox (RecurRun *self)
       /* the elapsed time counts from the first start, across a resume */
       if (self->started_at == 0)
         self->started_at = self->pending_started_at;
-      if (self->status == RECUR_RUN_QUEUED)
-        self->status = RECUR_RUN_TRAINING;
+      /* a start (and a resume) leaves the run queued until here: its worker has begun */
+      self->status = RECUR_RUN_TRAINING;
       self->pending_started = FALSE;
       changed = TRUE;
     }

@@ -74,6 +74,12 @@ struct _RecurTrainer
   float *d_output;   /* [batch][out] */
   guint out;
   RecurTrainSummary summary;
+  /* what the next epoch goes on from, kept across a cancel so that a resume continues them */
+  guint bad_epochs;      /* epochs since the best one, for early stopping */
+  guint plateau_bad;     /* epochs since the plateau schedule's best */
+  double plateau_best;
+  double plateau_lr;
+  double last_lr;        /* the last epoch's rate, NAN before the first */
 };
 
 static const char *const schedule_names[] = { "constant", "step", "cosine", "plateau" };
@@ -395,7 +401,8 @@ run_batch (RecurTrainer *self,
   return total / batch;
 }
 
-/* ‖∂loss/∂h_t‖ of the last minibatch over all its rows: the shards' norms in quadrature. */
+/* ‖∂loss/∂h_t‖ of the last minibatch over all its rows: the shards' norms in quadrature. Before
+ * any evaluation: the shards' rows must still be that minibatch's. */
 static const double *
 last_grad_flow (RecurTrainer *self)
 {
@@ -465,6 +472,16 @@ train_step (RecurTrainer *self,
   return loss;
 }
 
+/* What an epoch is judged by: its validation loss, or without validation windows its training
+ * loss. A validation loss that became NaN is a divergence, not a lack of validation. */
+static double
+epoch_score (const RecurTrainer *self,
+             double              train_loss,
+             double              val_loss)
+{
+  return recur_dataset_get_n_val_windows (self->data) > 0 ? val_loss : train_loss;
+}
+
 static gboolean
 diverged (double      loss,
           guint       epoch,
@@ -509,7 +526,7 @@ run_one_shot (RecurTrainer       *self,
   p.windows = n_train;
   p.train_loss = evaluate_training (self);
   p.val_loss = recur_trainer_evaluate_validation (self);
-  score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
+  score = epoch_score (self, p.train_loss, p.val_loss);
   if (diverged (score, 1, error))
     return FALSE;
   p.lr = 0.0;
@@ -543,8 +560,6 @@ recur_trainer_run (RecurTrainer       *self,
   const RecurTrainSpec *spec = &self->spec;
   guint n_train = recur_dataset_get_n_train_windows (self->data);
   guint capacity = batch_capacity (self);
-  guint bad_epochs = 0, plateau_bad = 0;
-  double plateau_lr = spec->optimizer.lr, last_lr = NAN, plateau_best = INFINITY;
   gint64 t_start = g_get_monotonic_time ();
   gboolean ok = TRUE;
 
@@ -558,14 +573,19 @@ recur_trainer_run (RecurTrainer       *self,
       self->summary.best_loss = INFINITY;
       seconds_before = 0.0;
       recur_model_copy_params (self->best, self->model);
+      self->bad_epochs = 0;
+      self->plateau_bad = 0;
+      self->plateau_best = INFINITY;
+      self->plateau_lr = spec->optimizer.lr;
+      self->last_lr = NAN;
     }
   if (recur_cell_is_one_shot (recur_model_get_spec (self->model)->cell))
     return run_one_shot (self, cancellable, progress, user_data, error);
 
-  for (guint epoch = self->summary.epochs_run + 1; epoch <= spec->epochs && ok; epoch++)
+  for (guint epoch = self->summary.epochs_run + 1; epoch <= spec->epochs; epoch++)
     {
       gint64 t_epoch = g_get_monotonic_time ();
-      double lr = scheduled_lr (spec, epoch, plateau_lr);
+      double lr = scheduled_lr (spec, epoch, self->plateau_lr);
       double total = 0.0, norm_sum = 0.0, score;
       guint n_steps = 0;
       RecurProgress p = { 0 };
@@ -599,15 +619,16 @@ recur_trainer_run (RecurTrainer       *self,
       p.epochs = spec->epochs;
       p.windows = n_train;
       p.train_loss = total / n_train;
-      p.val_loss = recur_trainer_evaluate_validation (self);
-      p.grad_norm = n_steps ? norm_sum / n_steps : 0.0;
-      p.lr = lr;
-      p.lr_changed = epoch > 1 && lr != last_lr;
+      /* before validation splits its own minibatches over the shards */
       p.grad_flow = last_grad_flow (self);
+      p.val_loss = recur_trainer_evaluate_validation (self);
+      p.grad_norm = norm_sum / n_steps; /* every dataset has a training window */
+      p.lr = lr;
+      p.lr_changed = epoch > 1 && lr != self->last_lr;
       p.grad_flow_layers = recur_model_get_spec (self->model)->num_layers;
       p.grad_flow_window = recur_model_get_spec (self->model)->window;
-      last_lr = lr;
-      score = isnan (p.val_loss) ? p.train_loss : p.val_loss;
+      self->last_lr = lr;
+      score = epoch_score (self, p.train_loss, p.val_loss);
       if (diverged (score, epoch, error))
         {
           ok = FALSE;
@@ -622,23 +643,23 @@ recur_trainer_run (RecurTrainer       *self,
           self->summary.train_loss = p.train_loss;
           self->summary.val_loss = p.val_loss;
           recur_model_copy_params (self->best, self->model);
-          bad_epochs = 0;
+          self->bad_epochs = 0;
         }
       else
-        bad_epochs++;
+        self->bad_epochs++;
 
       /* ReduceLROnPlateau, relative threshold 1e-4 as PyTorch's default */
       if (spec->schedule == RECUR_SCHEDULE_PLATEAU)
         {
-          if (score < plateau_best * (1.0 - 1e-4))
+          if (score < self->plateau_best * (1.0 - 1e-4))
             {
-              plateau_best = score;
-              plateau_bad = 0;
+              self->plateau_best = score;
+              self->plateau_bad = 0;
             }
-          else if (++plateau_bad > spec->plateau_patience)
+          else if (++self->plateau_bad > spec->plateau_patience)
             {
-              plateau_lr *= spec->gamma;
-              plateau_bad = 0;
+              self->plateau_lr *= spec->gamma;
+              self->plateau_bad = 0;
             }
         }
 
@@ -650,7 +671,7 @@ recur_trainer_run (RecurTrainer       *self,
       if (progress)
         progress (&p, user_data);
 
-      if (spec->patience && bad_epochs >= spec->patience)
+      if (spec->patience && self->bad_epochs >= spec->patience)
         {
           self->summary.stopped_early = TRUE;
           break;

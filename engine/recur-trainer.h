@@ -103,7 +103,8 @@ void          recur_trainer_free        (RecurTrainer         *self);
 
 /* Runs the epochs on the calling thread; progress is called after each epoch on this thread.
  * Called again after a cancel, it resumes: from the next epoch, with the optimiser's state, the
- * shuffling and the best weights kept.
+ * shuffling, the best weights, the plateau schedule's rate and the epochs counted towards its
+ * decay and towards early stopping kept.
  * A one-shot model (recur_cell_is_one_shot: the ESN) is fitted instead, and reported once as
  * epoch 1 of 1 with its training and validation loss; the optimiser settings do not apply.
  * Checks cancellable before each minibatch. However it ends, the model holds the best weights

@@ -190,12 +190,13 @@ test_washout_longer_than_window_is_an_error (void)
 }
 
 static RecurDataset *
-make_dataset (guint window,
-              guint horizon,
-              guint n)
+make_dataset_split (guint  window,
+                    guint  horizon,
+                    guint  n,
+                    double val_fraction)
 {
   RecurSplitSpec split = { .window = window, .horizon = horizon, .output_size = horizon,
-                           .val_fraction = 0.1, .scaler = RECUR_SCALER_ZSCORE };
+                           .val_fraction = val_fraction, .scaler = RECUR_SCALER_ZSCORE };
   g_autofree double *v = g_new (double, n);
   g_autoptr(GError) error = NULL;
   RecurDataset *data;
@@ -207,6 +208,14 @@ make_dataset (guint window,
   data = recur_dataset_new (v, n, &split, "sine", &error);
   g_assert_no_error (error);
   return data;
+}
+
+static RecurDataset *
+make_dataset (guint window,
+              guint horizon,
+              guint n)
+{
+  return make_dataset_split (window, horizon, n, 0.1);
 }
 
 /* x = a⁻¹ b by Gaussian elimination with partial pivoting; a n×n, b n×m, both row-major. */
@@ -391,6 +400,143 @@ test_weights_round_trip (void)
   g_assert_cmpfloat_with_epsilon (reservoir_radius (back), 0.7, 1e-3);
 }
 
+/* A reservoir drawn so sparse that every draw is all zeros (nilpotent, no radius to scale to)
+ * falls back to ρ·I after its tries: exactly ρ on the diagonal, 0 elsewhere. */
+static void
+test_empty_reservoir_becomes_rho_identity (void)
+{
+  RecurModelSpec spec;
+  g_autoptr(RecurModel) m = NULL;
+  const RecurTensorInfo *t;
+  const float *w;
+
+  recur_model_spec_init_for_cell (&spec, RECUR_CELL_ESN);
+  spec.hidden_size = 6;
+  spec.esn.connectivity = 1e-12f;
+  spec.esn.spectral_radius = 0.75f;
+  m = make_esn (&spec, 3);
+  t = recur_model_find_tensor (m, "esn.weight");
+  w = recur_model_peek_params (m) + t->offset;
+  for (guint i = 0; i < 6; i++)
+    for (guint j = 0; j < 6; j++)
+      g_assert_cmpfloat (w[i * 6 + j], ==, i == j ? 0.75f : 0.0f);
+  g_assert_cmpfloat_with_epsilon (reservoir_radius (m), 0.75, 1e-7);
+}
+
+/* Without a bias, a reservoir fed zeros stays exactly at zero; with one it does not. */
+static void
+test_no_bias_reservoir (void)
+{
+  RecurModelSpec spec;
+  float x[24] = { 0 }, h[20];
+
+  for (guint bias = 0; bias <= 1; bias++)
+    {
+      g_autoptr(RecurModel) m = NULL;
+      double norm = 0.0;
+
+      recur_model_spec_init_for_cell (&spec, RECUR_CELL_ESN);
+      spec.hidden_size = 20;
+      spec.bias = bias;
+      m = make_esn (&spec, 8);
+      g_assert_cmpint (recur_model_find_tensor (m, "esn.bias") != NULL, ==, bias);
+      g_assert_cmpuint (recur_model_get_n_params (m), ==, 20 + 400 + (bias ? 20 : 0) + 12 * 20 + 12);
+      final_state (m, x, h);
+      for (guint j = 0; j < 20; j++)
+        norm += fabs (h[j]);
+      if (bias)
+        g_assert_cmpfloat (norm, >, 0.0);
+      else
+        g_assert_cmpfloat (norm, ==, 0.0);
+    }
+}
+
+/* A reservoir that does not respond to its input (input weights zeroed, no bias) gives every
+ * window the same zero state: without a ridge the normal equations are singular, and the fit
+ * says so, with the counts and the way out; the readout is left as it was. */
+static void
+test_singular_readout_is_an_error (void)
+{
+  g_autoptr(RecurDataset) data = make_dataset (16, 4, 200);
+  RecurModelSpec spec;
+  RecurTrainSpec tspec;
+  g_autoptr(RecurModel) m = NULL;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autofree char *said = NULL;
+  const RecurTensorInfo *w_in;
+
+  recur_model_spec_init_for_cell (&spec, RECUR_CELL_ESN);
+  spec.hidden_size = 10;
+  spec.window = 16;
+  spec.horizon = 4;
+  spec.bias = FALSE;
+  spec.esn.ridge = 0.0;
+  m = make_esn (&spec, 2);
+  w_in = recur_model_find_tensor (m, "esn.weight_in");
+  memset (recur_model_get_params (m) + w_in->offset, 0, w_in->count * sizeof (float));
+  before = g_bytes_new (recur_model_peek_params (m), recur_model_get_n_params (m) * sizeof (float));
+  recur_train_spec_init (&tspec);
+  trainer = recur_trainer_new (m, data, &tspec, NULL);
+  g_assert_false (recur_trainer_run (trainer, NULL, NULL, NULL, &error));
+  g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_FIT_FAILED);
+  said = g_strdup_printf ("singular (%u training windows for 10 reservoir units); use a ridge "
+                          "above 0", recur_dataset_get_n_train_windows (data));
+  g_assert_nonnull (strstr (error->message, "the echo state network's readout cannot be fitted"));
+  g_assert_nonnull (strstr (error->message, said));
+  g_assert_cmpmem (g_bytes_get_data (before, NULL), g_bytes_get_size (before),
+                   recur_model_peek_params (m), g_bytes_get_size (before));
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, 0);
+}
+
+/* The one-shot fit checks the cancellable before it starts: cancelled, it fits nothing. Once
+ * fitted there is nothing to resume, and without validation windows it is judged (and its best
+ * loss is) its training loss. */
+static void
+test_one_shot_cancel_resume_and_no_validation (void)
+{
+  g_autoptr(RecurDataset) data = make_dataset_split (16, 4, 300, 0.0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  RecurModelSpec spec;
+  RecurTrainSpec tspec;
+  g_autoptr(RecurModel) m = NULL;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+  const RecurTrainSummary *sum;
+
+  recur_model_spec_init_for_cell (&spec, RECUR_CELL_ESN);
+  spec.hidden_size = 20;
+  spec.window = 16;
+  spec.horizon = 4;
+  spec.esn.washout = 8;
+  m = make_esn (&spec, 6);
+  before = g_bytes_new (recur_model_peek_params (m), recur_model_get_n_params (m) * sizeof (float));
+  recur_train_spec_init (&tspec);
+  trainer = recur_trainer_new (m, data, &tspec, NULL);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (recur_trainer_run (trainer, cancellable, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpmem (g_bytes_get_data (before, NULL), g_bytes_get_size (before),
+                   recur_model_peek_params (m), g_bytes_get_size (before));
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, 0);
+  g_assert_false (recur_trainer_can_resume (trainer));
+
+  g_assert_true (recur_trainer_run (trainer, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  sum = recur_trainer_get_summary (trainer);
+  g_assert_cmpuint (sum->epochs_run, ==, 1);
+  g_assert_cmpuint (sum->best_epoch, ==, 1);
+  g_assert_true (isnan (sum->val_loss));
+  g_assert_true (isfinite (sum->train_loss));
+  g_assert_cmpfloat (sum->best_loss, ==, sum->train_loss);
+  /* 200 epochs asked for, one taken: a one-shot fit is complete all the same */
+  g_assert_false (recur_trainer_can_resume (trainer));
+}
+
 /* As the GUI runs it: on the worker pool, one epoch reported, the reservoir's states in the
  * snapshot, the test part scored. */
 static void
@@ -450,6 +596,12 @@ main (int    argc,
   g_test_add_func ("/engine/esn/washout-longer-than-window-is-an-error",
                    test_washout_longer_than_window_is_an_error);
   g_test_add_func ("/engine/esn/readout-is-the-ridge-solution", test_readout_is_the_ridge_solution);
+  g_test_add_func ("/engine/esn/empty-reservoir-becomes-rho-identity",
+                   test_empty_reservoir_becomes_rho_identity);
+  g_test_add_func ("/engine/esn/no-bias-reservoir", test_no_bias_reservoir);
+  g_test_add_func ("/engine/esn/singular-readout-is-an-error", test_singular_readout_is_an_error);
+  g_test_add_func ("/engine/esn/one-shot-cancel-resume-and-no-validation",
+                   test_one_shot_cancel_resume_and_no_validation);
   g_test_add_func ("/engine/esn/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/esn/run-is-one-epoch-with-snapshots",
                    test_run_is_one_epoch_with_snapshots);

@@ -364,6 +364,27 @@ main (int    argc,
   cases[n] = (Case) { .cell = RECUR_CELL_ESN, .layers = 1, .bias = TRUE, .loss = RECUR_LOSS_MSE,
                       .hidden = 6 };
   g_test_add_data_func ("/engine/gradcheck/esn/readout-only", &cases[n++], test_case);
+  cases[n] = (Case) { .cell = RECUR_CELL_ESN, .layers = 1, .bias = FALSE, .loss = RECUR_LOSS_MSE,
+                      .hidden = 6 };
+  g_test_add_data_func ("/engine/gradcheck/esn/no-bias", &cases[n++], test_case);
+  /* windows of one step: nothing recurs, Jordan has no one-step loss to add */
+  for (guint fb = 0; fb <= 1; fb++)
+    {
+      g_autofree char *path = g_strdup_printf ("/engine/gradcheck/jordan/%s/window-of-one",
+                                               recur_jordan_feedback_to_string (fb));
+      cases[n] = (Case) { .cell = RECUR_CELL_JORDAN, .layers = 1, .bias = TRUE,
+                          .loss = RECUR_LOSS_MSE, .feedback = fb, .window = 1 };
+      g_test_add_data_func (path, &cases[n++], test_case);
+    }
+  cases[n] = (Case) { .cell = RECUR_CELL_CLOCKWORK, .layers = 1, .bias = TRUE,
+                      .loss = RECUR_LOSS_MSE, .hidden = 4, .window = 1, .n_periods = 2,
+                      .periods = { 1, 2 } };
+  g_test_add_data_func ("/engine/gradcheck/clockwork/window-of-one", &cases[n++], test_case);
+  /* GRU's recomputed recurrent gates without b_hh */
+  cases[n] = (Case) { .cell = RECUR_CELL_GRU, .layers = 2, .bidirectional = TRUE, .bias = FALSE,
+                      .loss = RECUR_LOSS_MSE, .window = 7, .chunk_steps = 3, .lean = TRUE };
+  g_test_add_data_func ("/engine/gradcheck/gru/chunks-of-3/recomputed/no-bias", &cases[n++],
+                        test_case);
   g_test_add_data_func ("/engine/bptt/truncation-at-window-is-full",
                         GUINT_TO_POINTER (RECUR_CELL_GRU), test_truncation_at_window_is_full_bptt);
   g_test_add_data_func ("/engine/bptt/truncation-at-window-is-full/jordan",

@@ -37,6 +37,7 @@ test_metrics_undefined_are_nan (void)
   g_assert_true (isnan (m.mase));      /* a constant history has no naive error */
   g_assert_cmpfloat_with_epsilon (m.smape, 100.0, 1e-12); /* 0 for (0,0), 200 for (0,1) */
   g_assert_true (isnan (recur_mase_scale (flat, 4, 4)));  /* not longer than the season */
+  g_assert_true (isnan (recur_mase_scale (flat, 4, 0)));  /* no season at all */
 }
 
 static void
@@ -57,6 +58,12 @@ test_baselines (void)
   recur_seasonal_naive_forecast (history, 2, 3, 2, out); /* too short: naive */
   g_assert_cmpfloat (out[0], ==, 2);
   g_assert_cmpfloat (out[1], ==, 2);
+  recur_seasonal_naive_forecast (history, 7, 0, 2, out); /* no season: naive */
+  g_assert_cmpfloat (out[0], ==, 7);
+  g_assert_cmpfloat (out[1], ==, 7);
+  recur_seasonal_naive_forecast (history, 3, 3, 4, out); /* exactly one season: repeated */
+  g_assert_cmpfloat (out[0], ==, 1);
+  g_assert_cmpfloat (out[3], ==, 1);
 }
 
 int

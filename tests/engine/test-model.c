@@ -149,6 +149,346 @@ test_invalid_spec_is_an_error (void)
   g_assert_nonnull (strstr (error->message, "dropout"));
 }
 
+/* Each hyperparameter just past each end of its range, for every cell it applies to: refused
+ * with an error that names it and the value; the ends themselves are accepted. */
+typedef void (*SpecEdit) (RecurModelSpec *spec);
+
+#define EDIT(name, cell, body) \
+  static void name (RecurModelSpec *s) { recur_model_spec_init_for_cell (s, cell); body; }
+EDIT (unknown_cell, RECUR_CELL_LSTM, s->cell = RECUR_N_CELLS)
+EDIT (no_input, RECUR_CELL_LSTM, s->input_size = 0)
+EDIT (too_many_inputs, RECUR_CELL_LSTM, s->input_size = 4097)
+EDIT (too_many_units, RECUR_CELL_GRU, s->hidden_size = 8193)
+EDIT (no_layer, RECUR_CELL_LSTM, s->num_layers = 0)
+EDIT (too_many_layers, RECUR_CELL_RNN_TANH, s->num_layers = 17)
+EDIT (negative_dropout, RECUR_CELL_LSTM, s->dropout = -0.5f)
+EDIT (nan_dropout, RECUR_CELL_LSTM, s->dropout = NAN)
+EDIT (no_window, RECUR_CELL_LSTM, s->window = 0)
+EDIT (too_long_window, RECUR_CELL_LSTM, s->window = 100001)
+EDIT (no_horizon, RECUR_CELL_LSTM, s->horizon = 0)
+EDIT (too_long_horizon, RECUR_CELL_LSTM, s->horizon = 100001)
+EDIT (unknown_strategy, RECUR_CELL_LSTM, s->strategy = 2)
+EDIT (recursive_two_inputs, RECUR_CELL_GRU, { s->strategy = RECUR_STRATEGY_RECURSIVE; s->input_size = 2; })
+EDIT (unknown_feedback, RECUR_CELL_JORDAN, s->jordan_feedback = 2)
+EDIT (big_reservoir, RECUR_CELL_ESN, s->hidden_size = RECUR_MAX_RESERVOIR + 1)
+EDIT (no_connectivity, RECUR_CELL_ESN, s->esn.connectivity = 0.0f)
+EDIT (over_connected, RECUR_CELL_ESN, s->esn.connectivity = 1.5f)
+EDIT (no_radius, RECUR_CELL_ESN, s->esn.spectral_radius = 0.0f)
+EDIT (huge_radius, RECUR_CELL_ESN, s->esn.spectral_radius = 101.0f)
+EDIT (no_input_scaling, RECUR_CELL_ESN, s->esn.input_scaling = 0.0f)
+EDIT (huge_input_scaling, RECUR_CELL_ESN, s->esn.input_scaling = 1001.0f)
+EDIT (no_leak, RECUR_CELL_ESN, s->esn.leak = 0.0f)
+EDIT (over_leak, RECUR_CELL_ESN, s->esn.leak = 1.5f)
+EDIT (nan_ridge, RECUR_CELL_ESN, s->esn.ridge = NAN)
+EDIT (negative_ridge, RECUR_CELL_ESN, s->esn.ridge = -1.0)
+EDIT (huge_ridge, RECUR_CELL_ESN, s->esn.ridge = 2e6)
+EDIT (too_many_blocks, RECUR_CELL_CLOCKWORK, s->n_periods = RECUR_MAX_PERIODS + 1)
+EDIT (too_long_period, RECUR_CELL_CLOCKWORK, s->periods[3] = 100001)
+EDIT (widest_lstm, RECUR_CELL_LSTM, { s->input_size = 4096; s->hidden_size = 8192; s->num_layers = 16; s->window = 100000; s->horizon = 100000; })
+EDIT (widest_esn, RECUR_CELL_ESN, { s->hidden_size = RECUR_MAX_RESERVOIR; s->esn.connectivity = 1.0f; s->esn.spectral_radius = 100.0f; s->esn.input_scaling = 1000.0f; s->esn.leak = 1.0f; s->esn.ridge = 1e6; })
+EDIT (unpenalised_esn, RECUR_CELL_ESN, s->esn.ridge = 0.0)
+EDIT (slowest_clockwork, RECUR_CELL_CLOCKWORK, { s->hidden_size = 16; s->n_periods = RECUR_MAX_PERIODS; for (guint i = 0; i < RECUR_MAX_PERIODS; i++) s->periods[i] = 100000; })
+#undef EDIT
+
+static void
+test_every_range_both_ends (void)
+{
+  static const struct { SpecEdit edit; const char *said; } refused[] = {
+    { unknown_cell, "unknown cell type 7" },
+    { no_input, "input size 0 is out of range (1–4096)" },
+    { too_many_inputs, "input size 4097" },
+    { too_many_units, "hidden size 8193 is out of range (1–8192)" },
+    { no_layer, "number of layers 0 is out of range (1–16)" },
+    { too_many_layers, "number of layers 17" },
+    { negative_dropout, "dropout -0.5 is out of range (0 ≤ p < 1)" },
+    { nan_dropout, "dropout nan" },
+    { no_window, "window 0 is out of range (1–100000)" },
+    { too_long_window, "window 100001" },
+    { no_horizon, "horizon 0 is out of range (1–100000)" },
+    { too_long_horizon, "horizon 100001" },
+    { unknown_strategy, "unknown strategy 2" },
+    { recursive_two_inputs, "the recursive strategy needs a single input series" },
+    { unknown_feedback, "unknown Jordan feedback 2" },
+    { big_reservoir, "reservoir size 2001 is out of range (1–2000)" },
+    { no_connectivity, "connectivity 0 is out of range (0 < c ≤ 1)" },
+    { over_connected, "connectivity 1.5" },
+    { no_radius, "spectral radius 0 is out of range (0 < ρ ≤ 100)" },
+    { huge_radius, "spectral radius 101" },
+    { no_input_scaling, "input scaling 0 is out of range (0 < s ≤ 1000)" },
+    { huge_input_scaling, "input scaling 1001" },
+    { no_leak, "leak rate 0 is out of range (0 < α ≤ 1)" },
+    { over_leak, "leak rate 1.5" },
+    { nan_ridge, "ridge nan is out of range (0 ≤ λ ≤ 1e6)" },
+    { negative_ridge, "ridge -1" },
+    { huge_ridge, "ridge 2e+06" },
+    { too_many_blocks, "a clockwork network has 1 to 16 blocks, not 17" },
+    { too_long_period, "clockwork period 100001 is out of range (1–100000)" },
+  };
+  static const SpecEdit accepted[] = { widest_lstm, widest_esn, unpenalised_esn,
+                                       slowest_clockwork };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      RecurModelSpec spec;
+      g_autoptr(GError) error = NULL;
+
+      refused[i].edit (&spec);
+      g_assert_false (recur_model_spec_validate (&spec, &error));
+      g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+      if (strstr (error->message, refused[i].said) == NULL)
+        g_error ("“%s” does not say “%s”", error->message, refused[i].said);
+      g_clear_error (&error);
+      g_assert_null (recur_model_new (&spec, &error));
+      g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      RecurModelSpec spec;
+      g_autoptr(GError) error = NULL;
+
+      accepted[i] (&spec);
+      g_assert_true (recur_model_spec_validate (&spec, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The names in files and on the command line, both ways; others refused, the value kept. */
+static void
+test_names_both_ways (void)
+{
+  static const char *const cells[] = { "rnn_tanh", "rnn_relu", "lstm", "gru", "jordan", "esn",
+                                       "clockwork" };
+  static const char *const strategies[] = { "direct", "recursive" };
+  RecurCellKind cell = RECUR_CELL_GRU;
+  RecurStrategy strategy = RECUR_STRATEGY_RECURSIVE;
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (cells) == RECUR_N_CELLS);
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      g_assert_cmpstr (recur_cell_to_string (i), ==, cells[i]);
+      g_assert_true (recur_cell_from_string (cells[i], &cell));
+      g_assert_cmpint (cell, ==, i);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (strategies); i++)
+    {
+      g_assert_cmpstr (recur_strategy_to_string (i), ==, strategies[i]);
+      g_assert_true (recur_strategy_from_string (strategies[i], &strategy));
+      g_assert_cmpint (strategy, ==, i);
+    }
+  g_assert_false (recur_cell_from_string ("LSTM", &cell));
+  g_assert_false (recur_strategy_from_string ("multi-output", &strategy));
+  g_assert_false (recur_strategy_from_string (NULL, &strategy));
+  g_assert_cmpint (cell, ==, RECUR_CELL_CLOCKWORK);
+  g_assert_cmpint (strategy, ==, RECUR_STRATEGY_RECURSIVE);
+}
+
+/* What the state views may show per cell: h for all; c and the gates i f g o for LSTM, r z n
+ * for GRU; RECUR_N_STATES is no state. */
+static void
+test_states_per_cell (void)
+{
+  for (RecurCellKind cell = 0; cell < RECUR_N_CELLS; cell++)
+    {
+      g_assert_true (recur_cell_has_state (cell, RECUR_STATE_HIDDEN));
+      for (RecurStateKind k = RECUR_STATE_CELL; k <= RECUR_STATE_GATE_O; k++)
+        g_assert_cmpint (recur_cell_has_state (cell, k), ==, cell == RECUR_CELL_LSTM);
+      for (RecurStateKind k = RECUR_STATE_GATE_R; k <= RECUR_STATE_GATE_N; k++)
+        g_assert_cmpint (recur_cell_has_state (cell, k), ==, cell == RECUR_CELL_GRU);
+      g_assert_false (recur_cell_has_state (cell, RECUR_N_STATES));
+    }
+  g_assert_cmpstr (recur_state_kind_to_string (RECUR_STATE_CELL), ==, "c");
+  g_assert_cmpstr (recur_state_kind_to_string (RECUR_STATE_GATE_N), ==, "n");
+}
+
+/* Dropout acts between layers only (nn.LSTM's dropout argument): a one-layer network trains
+ * with p = 0.5 as with none, output and gradient, bit for bit. */
+static void
+test_dropout_needs_two_layers (void)
+{
+  g_autoptr(RecurModel) with = make_model (RECUR_CELL_LSTM, 1, FALSE, TRUE);
+  g_autoptr(RecurModel) without = NULL;
+  g_autoptr(RecurWorkspace) ws_with = NULL, ws_without = NULL;
+  RecurModelSpec spec = *recur_model_get_spec (with);
+  float input[24 * 2], out_with[2 * 3], out_without[2 * 3], d_out[2 * 3];
+  gsize n = recur_model_get_n_params (with);
+  RecurRng rng;
+
+  spec.dropout = 0.5f;
+  g_clear_pointer (&with, recur_model_free);
+  with = recur_model_new (&spec, NULL);
+  spec.dropout = 0.0f;
+  without = recur_model_new (&spec, NULL);
+  recur_rng_init (&rng, 4);
+  recur_model_init_weights (with, &rng);
+  recur_model_copy_params (without, with);
+  for (guint i = 0; i < G_N_ELEMENTS (input); i++)
+    input[i] = (float) recur_rng_normal (&rng);
+  for (guint i = 0; i < G_N_ELEMENTS (d_out); i++)
+    d_out[i] = (float) recur_rng_normal (&rng);
+  ws_with = recur_workspace_new (with, 2);
+  ws_without = recur_workspace_new (without, 2);
+
+  recur_model_forward (with, ws_with, 2, input, TRUE, &rng, out_with);
+  recur_model_forward (without, ws_without, 2, input, TRUE, &rng, out_without);
+  g_assert_cmpmem (out_with, sizeof out_with, out_without, sizeof out_without);
+  recur_model_zero_grads (with);
+  recur_model_zero_grads (without);
+  recur_model_backward (with, ws_with, d_out, 0);
+  recur_model_backward (without, ws_without, d_out, 0);
+  g_assert_cmpmem (recur_model_get_grads (with), n * sizeof (float),
+                   recur_model_get_grads (without), n * sizeof (float));
+}
+
+/* Jordan, ESN and clockwork keep whole windows: fewer chunk steps asked of their workspaces
+ * change nothing, forward or backward. */
+static void
+test_chunks_are_for_stackable_cells (void)
+{
+  const RecurCellKind cells[] = { RECUR_CELL_JORDAN, RECUR_CELL_ESN, RECUR_CELL_CLOCKWORK };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+    {
+      RecurModelSpec spec;
+      g_autoptr(RecurModel) model = NULL;
+      g_autoptr(RecurWorkspace) whole = NULL, asked = NULL;
+      g_autofree float *whole_grads = NULL;
+      float input[24 * 3], out_whole[3], out_asked[3], d_out[3] = { 0.5f, -1.0f, 0.25f };
+      gsize n;
+      RecurRng rng;
+
+      recur_model_spec_init_for_cell (&spec, cells[c]);
+      spec.hidden_size = 8;
+      spec.horizon = 1;
+      model = recur_model_new (&spec, NULL);
+      n = recur_model_get_n_params (model);
+      recur_rng_init (&rng, 6);
+      recur_model_init_weights (model, &rng);
+      for (guint i = 0; i < G_N_ELEMENTS (input); i++)
+        input[i] = (float) recur_rng_normal (&rng);
+      whole = recur_workspace_new (model, 3);
+      asked = recur_workspace_new (model, 3);
+      recur_workspace_set_chunk_steps (asked, 1);
+
+      recur_model_forward (model, whole, 3, input, TRUE, &rng, out_whole);
+      recur_model_auxiliary_loss (model, whole, RECUR_LOSS_MSE, TRUE);
+      recur_model_zero_grads (model);
+      recur_model_backward (model, whole, d_out, 0);
+      whole_grads = g_memdup2 (recur_model_get_grads (model), n * sizeof (float));
+      recur_model_forward (model, asked, 3, input, TRUE, &rng, out_asked);
+      recur_model_auxiliary_loss (model, asked, RECUR_LOSS_MSE, TRUE);
+      recur_model_zero_grads (model);
+      recur_model_backward (model, asked, d_out, 0);
+      g_assert_cmpmem (out_whole, sizeof out_whole, out_asked, sizeof out_asked);
+      g_assert_cmpmem (whole_grads, n * sizeof (float), recur_model_get_grads (model),
+                       n * sizeof (float));
+    }
+}
+
+/* More windows at once than 4 MiB of gates hold for one step (140 000 × 8 gate values): the
+ * inference workspace keeps a single step's gates and forecasts what a full one does, with the
+ * same final cell states. */
+static void
+test_inference_workspace_of_a_huge_batch (void)
+{
+  RecurModelSpec spec;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurWorkspace) full = NULL, infer = NULL;
+  const guint batch = 140000, T = 3;
+  g_autofree float *input = g_new (float, (gsize) T * batch);
+  g_autofree float *out_full = g_new (float, batch), *out_infer = g_new (float, batch);
+  g_autofree float *c_full = g_new (float, (gsize) batch * 2), *c_infer = g_new (float, (gsize) batch * 2);
+  RecurRng rng;
+
+  recur_model_spec_init (&spec);
+  spec.hidden_size = 2;
+  spec.window = T;
+  spec.horizon = 1;
+  model = recur_model_new (&spec, NULL);
+  recur_rng_init (&rng, 14);
+  recur_model_init_weights (model, &rng);
+  for (gsize i = 0; i < (gsize) T * batch; i++)
+    input[i] = (float) recur_rng_normal (&rng);
+  full = recur_workspace_new (model, batch);
+  infer = recur_workspace_new_for_inference (model, batch);
+  recur_model_forward (model, full, batch, input, FALSE, NULL, out_full);
+  recur_model_forward (model, infer, batch, input, FALSE, NULL, out_infer);
+  g_assert_cmpmem (out_full, batch * sizeof (float), out_infer, batch * sizeof (float));
+  recur_workspace_get_c_n (full, 0, 0, c_full);
+  recur_workspace_get_c_n (infer, 0, 0, c_infer);
+  g_assert_cmpmem (c_full, (gsize) batch * 2 * sizeof (float), c_infer,
+                   (gsize) batch * 2 * sizeof (float));
+}
+
+/* More windows at once than 4 MiB of gate gradients hold for a whole window (8192 windows × 24
+ * gate values × 16 steps): the backward pass works through the window 5 steps at a time, the
+ * last chunk 1 step, in a full and in a lean workspace alike, through both directions and both
+ * layers. Outputs and gradients agree, to rounding, with the same windows passed in narrow
+ * pieces whose workspace keeps the whole window's gate gradients. */
+static void
+test_a_wide_batch_in_chunks_of_steps (void)
+{
+  enum { T = 16, B = 8192, PIECE = 512, OUT = 2 };
+  RecurModelSpec spec;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurWorkspace) narrow = NULL;
+  g_autofree float *input = g_new (float, (gsize) T * B);
+  g_autofree float *piece = g_new (float, (gsize) T * PIECE);
+  g_autofree float *d_out = g_new (float, (gsize) B * OUT);
+  g_autofree float *out_pieces = g_new (float, (gsize) B * OUT);
+  g_autofree float *out_wide = g_new (float, (gsize) B * OUT);
+  g_autofree float *grads_pieces = NULL;
+  float g_max = 0.0f;
+  gsize n;
+  RecurRng rng;
+
+  recur_model_spec_init (&spec);
+  spec.cell = RECUR_CELL_GRU;
+  spec.hidden_size = 8;
+  spec.num_layers = 2;
+  spec.bidirectional = TRUE;
+  spec.window = T;
+  spec.horizon = OUT;
+  model = recur_model_new (&spec, NULL);
+  n = recur_model_get_n_params (model);
+  recur_rng_init (&rng, 21);
+  recur_model_init_weights (model, &rng);
+  for (gsize i = 0; i < (gsize) T * B; i++)
+    input[i] = (float) recur_rng_normal (&rng);
+  for (gsize i = 0; i < (gsize) B * OUT; i++)
+    d_out[i] = (float) recur_rng_normal (&rng) / B;
+
+  narrow = recur_workspace_new (model, PIECE);
+  recur_model_zero_grads (model);
+  for (guint p = 0; p < B / PIECE; p++)
+    {
+      for (guint t = 0; t < T; t++)
+        memcpy (piece + (gsize) t * PIECE, input + (gsize) t * B + (gsize) p * PIECE,
+                PIECE * sizeof (float));
+      recur_model_forward (model, narrow, PIECE, piece, TRUE, NULL,
+                           out_pieces + (gsize) p * PIECE * OUT);
+      recur_model_backward (model, narrow, d_out + (gsize) p * PIECE * OUT, 0);
+    }
+  grads_pieces = g_memdup2 (recur_model_get_grads (model), n * sizeof (float));
+  for (gsize i = 0; i < n; i++)
+    g_max = MAX (g_max, fabsf (grads_pieces[i]));
+  g_assert_cmpfloat (g_max, >, 0.0f);
+
+  for (guint lean = 0; lean < 2; lean++)
+    {
+      g_autoptr(RecurWorkspace) wide = lean ? recur_workspace_new_for_training (model, B)
+                                            : recur_workspace_new (model, B);
+      const float *grads = recur_model_get_grads (model);
+
+      recur_model_zero_grads (model);
+      recur_model_forward (model, wide, B, input, TRUE, NULL, out_wide);
+      recur_model_backward (model, wide, d_out, 0);
+      for (gsize i = 0; i < (gsize) B * OUT; i++)
+        g_assert_cmpfloat_with_epsilon (out_wide[i], out_pieces[i], 1e-5);
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpfloat_with_epsilon (grads[i], grads_pieces[i], 1e-4 * g_max);
+    }
+}
+
 /* h0 = 0 for every window, whatever ran before in the same workspace */
 static void
 test_each_window_starts_from_zero_state (void)
@@ -438,6 +778,16 @@ main (int    argc,
   g_test_add_func ("/engine/model/initialisation-follows-torch", test_initialisation_follows_torch);
   g_test_add_func ("/engine/model/same-seed-same-weights", test_same_seed_same_weights);
   g_test_add_func ("/engine/model/invalid-spec-is-an-error", test_invalid_spec_is_an_error);
+  g_test_add_func ("/engine/model/every-range-both-ends", test_every_range_both_ends);
+  g_test_add_func ("/engine/model/names-both-ways", test_names_both_ways);
+  g_test_add_func ("/engine/model/states-per-cell", test_states_per_cell);
+  g_test_add_func ("/engine/model/dropout-needs-two-layers", test_dropout_needs_two_layers);
+  g_test_add_func ("/engine/model/chunks-are-for-stackable-cells",
+                   test_chunks_are_for_stackable_cells);
+  g_test_add_func ("/engine/model/inference-workspace-of-a-huge-batch",
+                   test_inference_workspace_of_a_huge_batch);
+  g_test_add_func ("/engine/model/a-wide-batch-in-chunks-of-steps",
+                   test_a_wide_batch_in_chunks_of_steps);
   g_test_add_func ("/engine/model/each-window-starts-from-zero-state", test_each_window_starts_from_zero_state);
   g_test_add_func ("/engine/model/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/model/lean-workspace-matches-full", test_lean_workspace_matches_full);

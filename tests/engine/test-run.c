@@ -331,6 +331,293 @@ test_best_weights_and_history (void)
   recur_run_pool_free (pool);
 }
 
+/* ---- names, restored runs, epochs handed on ---------------------------------------------- */
+
+/* What the list shows and what a project file stores, for every status; ids read back, others
+ * refused. */
+static void
+test_status_names (void)
+{
+  static const char *const shown[] = { "Queued", "Training", "Stopped", "Finished", "Failed",
+                                       "Interrupted", "Damaged" };
+  static const char *const ids[] = { "queued", "training", "stopped", "finished", "failed",
+                                     "interrupted", "damaged" };
+  RecurRunStatus status = RECUR_RUN_FAILED;
+
+  for (RecurRunStatus i = RECUR_RUN_QUEUED; i <= RECUR_RUN_DAMAGED; i++)
+    {
+      g_assert_cmpstr (recur_run_status_to_string (i), ==, shown[i]);
+      g_assert_cmpstr (recur_run_status_to_id (i), ==, ids[i]);
+      g_assert_true (recur_run_status_from_id (ids[i], &status));
+      g_assert_cmpint (status, ==, i);
+    }
+  g_assert_false (recur_run_status_from_id ("running", &status));
+  g_assert_false (recur_run_status_from_id (NULL, &status));
+  g_assert_cmpint (status, ==, RECUR_RUN_DAMAGED);
+}
+
+static void
+on_progress_count (RecurRun *run,
+                   gpointer  data)
+{
+  (*(guint *) data)++;
+}
+
+/* A run read back from a project: its history as stored (the best epoch by validation loss, or
+ * by training loss where an epoch had none), its message as the error of a failed run, no
+ * estimate of time left, its name changed with one "progress"; it cannot resume (its optimiser's
+ * state is gone). Weights of another shape are not loaded: the run is then not scored and has
+ * no snapshot until the hidden-state window asks for one. */
+static void
+test_restored_runs (void)
+{
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (1);
+  RecurJobConfig config;
+  const double train[] = { 0.9, 0.5, 0.4, 0.45 };
+  const double val[] = { 0.8, 0.6, NAN, 0.7 };
+  const double lr[] = { 0.01, 0.01, 0.005, 0.005 };
+  RecurModelSpec other;
+  g_autoptr(RecurModel) wrong = NULL;
+  g_autoptr(RecurRun) failed = NULL, stopped = NULL, empty = NULL;
+  g_autoptr(GError) error = NULL;
+  RecurStatesSnapshot *states;
+  guint progress = 0;
+
+  config_for (&config, RECUR_CELL_GRU, 10, 1);
+  failed = recur_run_new_restored ("failed", &config, series, NULL, 4, train, val, lr,
+                                   RECUR_RUN_FAILED, "training diverged at epoch 5", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (recur_run_get_status (failed), ==, RECUR_RUN_FAILED);
+  g_assert_error (recur_run_get_error (failed), RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_DIVERGED);
+  g_assert_cmpstr (recur_run_get_error (failed)->message, ==, "training diverged at epoch 5");
+  g_assert_cmpuint (recur_run_get_n_epochs (failed), ==, 4);
+  g_assert_cmpuint (recur_run_get_last_progress (failed)->epoch, ==, 4);
+  g_assert_cmpuint (recur_run_get_last_progress (failed)->epochs, ==, 10);
+  g_assert_cmpuint (recur_run_get_last_progress (failed)->best_epoch, ==, 3); /* 0.4, no validation */
+  g_assert_cmpfloat (recur_run_get_last_progress (failed)->best_loss, ==, 0.4);
+  g_assert_cmpfloat (recur_run_get_last_progress (failed)->train_loss, ==, 0.45);
+  g_assert_cmpfloat (recur_run_get_last_progress (failed)->val_loss, ==, 0.7);
+  g_assert_cmpfloat (recur_run_get_lr (failed)[2], ==, 0.005);
+  g_assert_true (isnan (recur_run_get_grad_norm (failed)[0]));
+  g_assert_true (isnan (recur_run_get_eta (failed)));
+  g_assert_false (recur_run_can_resume (failed));
+  g_signal_connect (failed, "progress", G_CALLBACK (on_progress_count), &progress);
+  recur_run_set_name (failed, "renamed");
+  recur_run_set_name (failed, "renamed");
+  g_assert_cmpstr (recur_run_get_name (failed), ==, "renamed");
+  g_assert_cmpuint (progress, ==, 1);
+
+  recur_model_spec_init (&other);
+  other.hidden_size = 3;
+  wrong = recur_model_new (&other, NULL);
+  stopped = recur_run_new_restored ("stopped", &config, series, wrong, 2, train, val, lr,
+                                    RECUR_RUN_STOPPED, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (recur_run_get_error (stopped));
+  g_assert_null (recur_job_get_evaluation (recur_run_get_job (stopped)));
+  g_assert_null (recur_run_get_states (stopped));
+  g_assert_null (recur_run_get_predictions (stopped));
+  g_assert_cmpuint (recur_run_get_last_progress (stopped)->best_epoch, ==, 2);
+  g_assert_false (recur_run_can_resume (stopped));
+  g_assert_false (recur_run_resume (stopped, pool));
+  g_assert_cmpint (recur_run_get_status (stopped), ==, RECUR_RUN_STOPPED);
+  recur_run_set_states_window (stopped, 100000); /* past the end: the last window */
+  states = recur_run_get_states (stopped);
+  g_assert_nonnull (states);
+  g_assert_cmpuint (states->start, ==, 400 - 16);
+  g_assert_cmpuint (states->epoch, ==, 0);
+  g_assert_null (states->grad_flow);
+  recur_run_set_states_window (stopped, 7);
+  g_assert_cmpuint (recur_run_get_states (stopped)->start, ==, 7);
+
+  empty = recur_run_new_restored ("empty", &config, series, NULL, 0, NULL, NULL, NULL,
+                                  RECUR_RUN_INTERRUPTED, "ignored", &error);
+  g_assert_no_error (error);
+  g_assert_null (recur_run_get_error (empty)); /* a message is a failed run's only */
+  g_assert_cmpuint (recur_run_get_n_epochs (empty), ==, 0);
+  g_assert_cmpuint (recur_run_get_last_progress (empty)->best_epoch, ==, 0);
+  g_assert_cmpfloat (recur_run_get_last_progress (empty)->best_loss, ==, INFINITY);
+
+  config.model.hidden_size = 0;
+  g_assert_null (recur_run_new_restored ("bad", &config, series, NULL, 0, NULL, NULL, NULL,
+                                         RECUR_RUN_FINISHED, NULL, &error));
+  g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "hidden size 0"));
+  recur_job_config_clear (&config);
+  recur_run_pool_free (pool);
+}
+
+typedef struct
+{
+  GMutex lock;
+  GArray *epochs; /* RecurEpoch */
+  guint done;     /* times its destroy notify was called */
+} EpochLog;
+
+static void
+on_log_done (gpointer data)
+{
+  ((EpochLog *) data)->done++;
+}
+
+static void
+log_epoch (const RecurEpoch *epoch,
+           gpointer          data)
+{
+  EpochLog *log = data;
+
+  g_mutex_lock (&log->lock);
+  g_array_append_vals (log->epochs, epoch, 1);
+  g_mutex_unlock (&log->lock);
+}
+
+static guint
+logged (EpochLog *log)
+{
+  guint n;
+
+  g_mutex_lock (&log->lock);
+  n = log->epochs->len;
+  g_mutex_unlock (&log->lock);
+  return n;
+}
+
+/* An epoch func set while every epoch still waits in the mailbox (the main loop has not run)
+ * is handed them from `from` on, once each and in order, with the numbers the worker's func saw;
+ * the main thread's history then holds them all, and a func set after that is handed them from
+ * there. */
+static void
+test_epoch_func_from_the_mailbox (void)
+{
+  enum { EPOCHS = 6 };
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (1);
+  Counts counts = { 0 };
+  g_autoptr(RecurRun) run = new_run (series, RECUR_CELL_RNN_TANH, EPOCHS, 2, &counts);
+  EpochLog first = { { 0 }, g_array_new (FALSE, FALSE, sizeof (RecurEpoch)) };
+  EpochLog later = { { 0 }, g_array_new (FALSE, FALSE, sizeof (RecurEpoch)) };
+  EpochLog history = { { 0 }, g_array_new (FALSE, FALSE, sizeof (RecurEpoch)) };
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  g_mutex_init (&first.lock);
+  g_mutex_init (&later.lock);
+  g_mutex_init (&history.lock);
+  recur_run_set_epoch_func (run, 1, log_epoch, &first, NULL);
+  recur_run_start (run, pool);
+  while (logged (&first) < EPOCHS)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (recur_run_get_n_epochs (run), ==, 0); /* nothing drained yet */
+  recur_run_set_epoch_func (run, 3, log_epoch, &later, NULL);
+  g_assert_cmpuint (later.epochs->len, ==, EPOCHS - 2);
+  for (guint i = 0; i < later.epochs->len; i++)
+    {
+      const RecurEpoch *a = &g_array_index (later.epochs, RecurEpoch, i);
+      const RecurEpoch *b = &g_array_index (first.epochs, RecurEpoch, i + 2);
+      g_assert_cmpuint (a->epoch, ==, i + 3);
+      g_assert_cmpuint (b->epoch, ==, i + 3);
+      g_assert_cmpfloat (a->train_loss, ==, b->train_loss);
+      g_assert_cmpfloat (a->val_loss, ==, b->val_loss);
+      g_assert_cmpfloat (a->lr, ==, b->lr);
+      g_assert_cmpfloat (a->grad_norm, ==, b->grad_norm);
+      g_assert_cmpfloat (a->seconds, ==, b->seconds);
+    }
+  wait_all (&run, 1);
+  g_assert_cmpuint (recur_run_get_n_epochs (run), ==, EPOCHS);
+  g_assert_cmpuint (logged (&first), ==, EPOCHS);
+  g_assert_cmpuint (logged (&later), ==, EPOCHS - 2);
+  for (guint i = 0; i < EPOCHS; i++)
+    {
+      const RecurEpoch *b = &g_array_index (first.epochs, RecurEpoch, i);
+      g_assert_cmpfloat (recur_run_get_train_loss (run)[i], ==, b->train_loss);
+      g_assert_cmpfloat (recur_run_get_val_loss (run)[i], ==, b->val_loss);
+      g_assert_cmpfloat (recur_run_get_lr (run)[i], ==, b->lr);
+      g_assert_cmpfloat (recur_run_get_grad_norm (run)[i], ==, b->grad_norm);
+      g_assert_cmpfloat (recur_run_get_seconds (run)[i], ==, b->seconds);
+    }
+
+  /* once drained, from the main thread's history; the func it replaces is let go of */
+  recur_run_set_epoch_func (run, 5, log_epoch, &history, on_log_done);
+  g_assert_cmpuint (history.epochs->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const RecurEpoch *a = &g_array_index (history.epochs, RecurEpoch, i);
+      const RecurEpoch *b = &g_array_index (first.epochs, RecurEpoch, i + 4);
+      g_assert_cmpuint (a->epoch, ==, i + 5);
+      g_assert_cmpfloat (a->train_loss, ==, b->train_loss);
+      g_assert_cmpfloat (a->val_loss, ==, b->val_loss);
+      g_assert_cmpfloat (a->lr, ==, b->lr);
+      g_assert_cmpfloat (a->grad_norm, ==, b->grad_norm);
+      g_assert_cmpfloat (a->seconds, ==, b->seconds);
+    }
+  recur_run_set_epoch_func (run, EPOCHS + 1, log_epoch, &later, NULL);
+  g_assert_cmpuint (history.done, ==, 1);
+  g_assert_cmpuint (logged (&later), ==, EPOCHS - 2); /* nothing past the last epoch */
+  recur_run_set_epoch_func (run, 0, NULL, NULL, NULL);
+  recur_run_pool_free (pool);
+  g_array_unref (first.epochs);
+  g_array_unref (later.epochs);
+  g_array_unref (history.epochs);
+  g_mutex_clear (&first.lock);
+  g_mutex_clear (&later.lock);
+  g_mutex_clear (&history.lock);
+}
+
+/* A bidirectional network's states: both directions' units, forward ones first, each ending
+ * where its direction ends (the forward one at the last step, the reverse one at the first). */
+static void
+test_states_of_a_bidirectional_model (void)
+{
+  RecurSplitSpec split = { .window = 8, .horizon = 2, .output_size = 2, .val_fraction = 0.1,
+                           .scaler = RECUR_SCALER_ZSCORE };
+  g_autoptr(RecurDataset) data = NULL;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurWorkspace) ws = NULL;
+  RecurStatesSnapshot *states;
+  RecurModelSpec spec;
+  double v[60];
+  float input[8], out[2], h_fwd[5], h_rev[5];
+  const float *h;
+  guint start = 11;
+  RecurRng rng;
+
+  for (guint i = 0; i < 60; i++)
+    v[i] = sin (i / 3.0);
+  data = recur_dataset_new (v, 60, &split, "sine", NULL);
+  recur_model_spec_init (&spec);
+  spec.cell = RECUR_CELL_GRU;
+  spec.hidden_size = 5;
+  spec.window = 8;
+  spec.horizon = 2;
+  spec.bidirectional = TRUE;
+  model = recur_model_new (&spec, NULL);
+  recur_rng_init (&rng, 5);
+  recur_model_init_weights (model, &rng);
+  ws = recur_workspace_new (model, 1);
+  states = recur_states_snapshot_new (model, ws, data, start, NULL, 4);
+  g_assert_cmpuint (states->units, ==, 10);
+  g_assert_cmpuint (states->window, ==, 8);
+  g_assert_cmpuint (states->epoch, ==, 4);
+  g_assert_null (states->grad_flow);
+
+  recur_dataset_gather (data, &start, 1, input, NULL);
+  recur_model_forward (model, ws, 1, input, FALSE, NULL, out);
+  recur_workspace_get_h_n (ws, 0, 0, h_fwd);
+  recur_workspace_get_h_n (ws, 0, 1, h_rev);
+  h = recur_states_snapshot_get (states, 0, RECUR_STATE_HIDDEN);
+  for (guint j = 0; j < 5; j++)
+    {
+      g_assert_cmpfloat (h[j * 8 + 7], ==, h_fwd[j]);
+      g_assert_cmpfloat (h[(5 + j) * 8 + 0], ==, h_rev[j]);
+    }
+  g_assert_nonnull (recur_states_snapshot_get (states, 0, RECUR_STATE_GATE_Z));
+  g_assert_null (recur_states_snapshot_get (states, 0, RECUR_STATE_CELL));
+  recur_states_snapshot_unref (states);
+}
+
 /* ---- let go of on the main thread --------------------------------------------------------- */
 
 typedef struct
@@ -768,5 +1055,10 @@ main (int    argc,
   g_test_add_func ("/engine/run/stopped-at-random-moments", test_stopped_at_random_moments);
   g_test_add_func ("/engine/run/let-go-on-the-main-thread", test_let_go_on_the_main_thread);
   g_test_add_func ("/engine/run/as-the-window-drives-them", test_as_the_window_drives_them);
+  g_test_add_func ("/engine/run/status-names", test_status_names);
+  g_test_add_func ("/engine/run/restored-runs", test_restored_runs);
+  g_test_add_func ("/engine/run/epoch-func-from-the-mailbox", test_epoch_func_from_the_mailbox);
+  g_test_add_func ("/engine/run/states-of-a-bidirectional-model",
+                   test_states_of_a_bidirectional_model);
   return g_test_run ();
 }

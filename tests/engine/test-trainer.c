@@ -143,6 +143,7 @@ test_early_stopping (void)
   g_assert_true (sum->stopped_early);
   g_assert_cmpuint (sum->epochs_run, ==, sum->best_epoch + 3);
   g_assert_cmpuint (sum->epochs_run, <, 500);
+  g_assert_false (recur_trainer_can_resume (trainer)); /* it ended: nothing left to go on with */
   setup_clear (&s);
 }
 
@@ -188,7 +189,7 @@ test_same_seed_is_bit_identical (void)
 }
 
 /* A minibatch of 100 windows splits into 2 shards of 50 rows, with dropout drawn per shard; the
- * last one of an epoch (229 = 2 × 100 + 29) into 14 and 15. The split is fixed by the batch
+ * last one of an epoch (225 = 2 × 100 + 25) into 12 and 13. The split is fixed by the batch
  * size, so 1, 2 or 3 threads give the same bits. */
 static GArray *
 train_sharded (RecurCellKind cell,
@@ -213,8 +214,145 @@ test_threads_do_not_change_results (void)
     }
 }
 
+/* Minibatches of 112 windows: an epoch's 225 end with a minibatch of one, whose first shard is
+ * empty. Two threads train it as one does. */
+static void
+test_a_minibatch_of_one_on_two_shards (void)
+{
+  Setup s;
+  g_autoptr(GArray) one = train_params (RECUR_CELL_GRU, 5, 3, 112, 1);
+  g_autoptr(GArray) two = train_params (RECUR_CELL_GRU, 5, 3, 112, 2);
+
+  setup_init (&s, RECUR_CELL_GRU, 5);
+  g_assert_cmpuint (recur_dataset_get_n_train_windows (s.data), ==, 2 * 112 + 1);
+  g_assert_cmpuint (recur_train_shards (recur_model_get_spec (s.model), 112), ==, 2);
+  setup_clear (&s);
+
+  g_assert_cmpmem (one->data, one->len * sizeof (float), two->data, two->len * sizeof (float));
+}
+
+/* The gradient flow an epoch reports is its last minibatch's, over that minibatch's rows only,
+ * whatever split the validation minibatches had after it. Here the last training minibatch is
+ * one window (225 = 2 × 112 + 1: its first shard empty) and validation splits 37 windows over
+ * both shards. With a constant series every window is the same and with a rate of 1e-30 no step
+ * changes a weight, so the reference is one window's backward pass through the initial weights. */
+typedef struct
+{
+  double *flow;
+  guint n;
+} FlowLog;
+
+static void
+log_flow (const RecurProgress *p,
+          gpointer             data)
+{
+  FlowLog *log = data;
+
+  log->n = p->grad_flow_layers * p->grad_flow_window;
+  g_free (log->flow);
+  log->flow = g_memdup2 (p->grad_flow, log->n * sizeof (double));
+}
+
+static void
+test_grad_flow_of_the_last_minibatch (void)
+{
+  RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.15,
+                           .scaler = RECUR_SCALER_ZSCORE };
+  g_autoptr(RecurDataset) data = NULL;
+  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(RecurWorkspace) ws = NULL;
+  RecurModelSpec spec;
+  RecurTrainSpec train;
+  FlowLog log = { NULL, 0 };
+  float input[16] = { 0 }, target[8] = { 0 }, output[8], d_output[8];
+  double v[300];
+  RecurRng rng;
+
+  for (guint i = 0; i < 300; i++)
+    v[i] = 7.0;
+  data = recur_dataset_new (v, 300, &split, "constant", NULL);
+  g_assert_cmpuint (recur_dataset_get_n_train_windows (data), ==, 2 * 112 + 1);
+  g_assert_cmpuint (recur_dataset_get_n_val_windows (data), ==, 37);
+  recur_model_spec_init (&spec);
+  spec.cell = RECUR_CELL_GRU;
+  spec.hidden_size = 12;
+  spec.window = 16;
+  spec.horizon = 8;
+  spec.num_layers = 2;
+  model = recur_model_new (&spec, NULL);
+  recur_rng_init (&rng, 3);
+  recur_model_init_weights (model, &rng);
+  recur_train_spec_init (&train);
+  train.epochs = 1;
+  train.batch_size = 112;
+  recur_optimizer_spec_init (&train.optimizer, RECUR_OPTIMIZER_SGD, 1e-30);
+  trainer = recur_trainer_new (model, data, &train, NULL);
+  g_assert_true (recur_trainer_run (trainer, NULL, log_flow, &log, NULL));
+  g_assert_cmpuint (log.n, ==, 2 * 16);
+
+  ws = recur_workspace_new (model, 1);
+  recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
+  recur_loss (RECUR_LOSS_MSE, output, target, 8, d_output);
+  recur_model_zero_grads (model);
+  recur_model_backward (model, ws, d_output, 0);
+  for (guint l = 0; l < 2; l++)
+    for (guint t = 0; t < 16; t++)
+      {
+        double want = recur_workspace_get_grad_flow (ws, l)[t];
+        g_assert_cmpfloat (want, >, 0.0);
+        g_assert_cmpfloat_with_epsilon (log.flow[l * 16 + t], want, 1e-6 * want);
+      }
+  g_free (log.flow);
+}
+
+/* A bidirectional two-layer GRU, sharded: the same bits on one thread and on two, and its
+ * training loss falls. */
+static void
+test_bidirectional_on_two_threads (void)
+{
+  GArray *params[2];
+  double first[2] = { 0 }, last[2] = { 0 };
+
+  for (guint threads = 1; threads <= 2; threads++)
+    {
+      Setup s;
+      Record r = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, NULL, 0 };
+      RecurModelSpec spec;
+      g_autoptr(RecurTrainer) trainer = NULL;
+      RecurRng rng;
+
+      setup_init (&s, RECUR_CELL_GRU, 12);
+      spec = *recur_model_get_spec (s.model);
+      spec.bidirectional = TRUE;
+      recur_model_free (s.model);
+      s.model = recur_model_new (&spec, NULL);
+      recur_rng_init (&rng, 12);
+      recur_model_init_weights (s.model, &rng);
+      s.train.epochs = 4;
+      s.train.batch_size = 100;
+      s.train.threads = threads;
+      trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+      g_assert_true (recur_trainer_run (trainer, NULL, record_progress, &r, NULL));
+      first[threads - 1] = g_array_index (r.train_loss, double, 0);
+      last[threads - 1] = g_array_index (r.train_loss, double, 3);
+      params[threads - 1] = g_array_new (FALSE, FALSE, sizeof (float));
+      g_array_append_vals (params[threads - 1], recur_model_peek_params (s.model),
+                           recur_model_get_n_params (s.model));
+      g_array_unref (r.train_loss);
+      g_array_unref (r.val_loss);
+      setup_clear (&s);
+    }
+  g_assert_cmpmem (params[0]->data, params[0]->len * sizeof (float), params[1]->data,
+                   params[1]->len * sizeof (float));
+  g_assert_cmpfloat (first[0], ==, first[1]);
+  g_assert_cmpfloat (last[0], <, first[0]);
+  g_array_unref (params[0]);
+  g_array_unref (params[1]);
+}
+
 /* Without dropout, a split minibatch takes the step one undivided batch takes: one epoch over
- * all 229 training windows as a single batch of 229 (2 shards, of 114 and 115) against the same
+ * all 225 training windows as a single batch of 225 (2 shards, of 112 and 113) against the same
  * step computed here with one workspace. */
 static void
 test_shards_sum_to_the_whole_batch (void)
@@ -400,24 +538,481 @@ test_schedule_rates (void)
   setup_clear (&s);
 }
 
+/* ReduceLROnPlateau (mode min, relative threshold 1e-4, no cooldown): the rate of each epoch
+ * replayed here from the validation losses reported, halved once `plateau_patience` epochs have
+ * passed without an improvement of a ten-thousandth; lr_changed marks exactly the epochs after a
+ * decay. Noisy enough (lr 0.05) that it decays. */
+typedef struct
+{
+  double lr[40], val[40];
+  gboolean changed[40];
+  guint n;
+} PlateauLog;
+
+static void
+log_plateau (const RecurProgress *p,
+             gpointer             data)
+{
+  PlateauLog *log = data;
+
+  g_assert_cmpuint (p->epoch, ==, log->n + 1);
+  log->lr[log->n] = p->lr;
+  log->val[log->n] = p->val_loss;
+  log->changed[log->n++] = p->lr_changed;
+}
+
+static void
+test_plateau_schedule (void)
+{
+  Setup s;
+  PlateauLog log = { { 0 } };
+  g_autoptr(RecurTrainer) trainer = NULL;
+  double lr = 0.05, best = INFINITY;
+  guint bad = 0, decays = 0;
+
+  setup_init (&s, RECUR_CELL_GRU, 2);
+  s.train.optimizer.lr = 0.05;
+  s.train.epochs = 40;
+  s.train.patience = 0;
+  s.train.schedule = RECUR_SCHEDULE_PLATEAU;
+  s.train.plateau_patience = 1;
+  s.train.gamma = 0.5;
+  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+  g_assert_true (recur_trainer_run (trainer, NULL, log_plateau, &log, NULL));
+  g_assert_cmpuint (log.n, ==, 40);
+  for (guint e = 0; e < log.n; e++)
+    {
+      g_assert_cmpfloat (log.lr[e], ==, lr);
+      g_assert_cmpint (log.changed[e], ==, e > 0 && log.lr[e] != log.lr[e - 1]);
+      if (log.val[e] < best * (1.0 - 1e-4))
+        {
+          best = log.val[e];
+          bad = 0;
+        }
+      else if (++bad > 1)
+        {
+          lr *= 0.5;
+          bad = 0;
+          decays++;
+        }
+    }
+  g_test_message ("%u decays, to %g", decays, log.lr[log.n - 1]);
+  g_assert_cmpuint (decays, >=, 2);
+  setup_clear (&s);
+}
+
+/* Stopped in the middle of a plateau or of epochs without improvement, then trained again: the
+ * resumed epochs go on with the rate, the plateau's count and the early stopping's count as they
+ * were, so that the rules replayed over all the epochs reported, across the stop, give every
+ * rate, every lr_changed and the epoch it stops early at. */
+typedef struct
+{
+  double lr[200], val[200];
+  gboolean changed[200];
+  guint n;
+  GCancellable *cancellable;
+  double decayed_below;   /* cancel only once the rate is below this */
+  guint cancel_after_bad; /* … and this many epochs in a row have not improved */
+  guint bad_in_a_row;
+  guint cancelled_at;
+} ResumeLog;
+
+static void
+log_and_stop_on_a_plateau (const RecurProgress *p,
+                           gpointer             data)
+{
+  ResumeLog *log = data;
+
+  g_assert_cmpuint (p->epoch, ==, log->n + 1);
+  g_assert_cmpuint (log->n, <, G_N_ELEMENTS (log->lr));
+  log->lr[log->n] = p->lr;
+  log->val[log->n] = p->val_loss;
+  log->changed[log->n++] = p->lr_changed;
+  log->bad_in_a_row = p->improved ? 0 : log->bad_in_a_row + 1;
+  if (log->cancelled_at == 0 && p->lr < log->decayed_below
+      && log->bad_in_a_row >= log->cancel_after_bad)
+    {
+      log->cancelled_at = p->epoch;
+      g_cancellable_cancel (log->cancellable);
+    }
+}
+
+static void
+train_stopped_and_resumed (Setup     *s,
+                           ResumeLog *log)
+{
+  const RecurTrainSpec *spec = &s->train;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(RecurTrainer) trainer = recur_trainer_new (s->model, s->data, spec, NULL);
+  g_autoptr(GError) error = NULL;
+  double lr = spec->optimizer.lr, plateau_best = INFINITY, best = INFINITY;
+  guint plateau_bad = 0, bad = 0, stop = spec->epochs;
+
+  log->cancellable = cancellable;
+  g_assert_false (recur_trainer_run (trainer, cancellable, log_and_stop_on_a_plateau, log,
+                                     &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (log->cancelled_at, >, 0);
+  g_assert_cmpuint (log->n, ==, log->cancelled_at);
+  g_assert_true (recur_trainer_can_resume (trainer));
+  g_cancellable_reset (cancellable);
+  g_assert_true (recur_trainer_run (trainer, cancellable, log_and_stop_on_a_plateau, log,
+                                    &error));
+  g_assert_no_error (error);
+  g_test_message ("stopped at epoch %u, ended at %u", log->cancelled_at, log->n);
+
+  for (guint e = 0; e < spec->epochs; e++)
+    {
+      g_assert_cmpuint (e, <, log->n);
+      g_assert_cmpfloat (log->lr[e], ==, lr);
+      g_assert_cmpint (log->changed[e], ==, e > 0 && log->lr[e] != log->lr[e - 1]);
+      if (spec->schedule == RECUR_SCHEDULE_PLATEAU)
+        {
+          if (log->val[e] < plateau_best * (1.0 - 1e-4))
+            {
+              plateau_best = log->val[e];
+              plateau_bad = 0;
+            }
+          else if (++plateau_bad > spec->plateau_patience)
+            {
+              lr *= spec->gamma;
+              plateau_bad = 0;
+            }
+        }
+      if (log->val[e] < best)
+        {
+          best = log->val[e];
+          bad = 0;
+        }
+      else if (++bad >= spec->patience)
+        {
+          stop = e + 1;
+          break;
+        }
+    }
+  g_assert_cmpuint (log->n, ==, stop);
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, stop);
+  g_assert_cmpint (recur_trainer_get_summary (trainer)->stopped_early, ==, stop < spec->epochs);
+  g_assert_cmpfloat (recur_trainer_get_summary (trainer)->best_loss, ==, best);
+}
+
+static void
+test_resume_keeps_the_schedule_and_patience (void)
+{
+  Setup s;
+  ResumeLog plateau = { .decayed_below = 0.05, .cancel_after_bad = 1 };
+  ResumeLog patience = { .decayed_below = INFINITY, .cancel_after_bad = 2 };
+
+  /* the rate halved before the stop stays halved after it */
+  setup_init (&s, RECUR_CELL_GRU, 2);
+  s.train.optimizer.lr = 0.05;
+  s.train.epochs = 80;
+  s.train.patience = 6;
+  s.train.schedule = RECUR_SCHEDULE_PLATEAU;
+  s.train.plateau_patience = 1;
+  s.train.gamma = 0.5;
+  train_stopped_and_resumed (&s, &plateau);
+  setup_clear (&s);
+
+  /* two epochs without improvement before the stop count towards a patience of 3 after it: the
+   * first epoch after the stop (of this seed) does not improve either, and is the last */
+  setup_init (&s, RECUR_CELL_RNN_TANH, 4);
+  s.train.optimizer.lr = 0.05;
+  s.train.epochs = 200;
+  s.train.patience = 3;
+  train_stopped_and_resumed (&s, &patience);
+  g_assert_cmpuint (patience.n, ==, patience.cancelled_at + 1);
+  setup_clear (&s);
+}
+
+/* Without validation windows, the best epoch is the one of the lowest training loss, and its
+ * weights are kept; validation is NaN. */
+static void
+test_without_validation (void)
+{
+  Setup s;
+  Record r = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, NULL, 0 };
+  RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.0,
+                           .scaler = RECUR_SCALER_ZSCORE };
+  g_autoptr(RecurDataset) data = NULL;
+  g_autoptr(RecurTrainer) trainer = NULL;
+  const RecurTrainSummary *sum;
+  double v[300];
+  guint best = 0;
+
+  setup_init (&s, RECUR_CELL_RNN_TANH, 7);
+  for (int i = 0; i < 300; i++)
+    v[i] = 10 + 3 * sin (2 * G_PI * i / 25.0) + sin (2 * G_PI * i / 7.0);
+  data = recur_dataset_new (v, 300, &split, "sines", NULL);
+  g_assert_cmpuint (recur_dataset_get_n_val_windows (data), ==, 0);
+  s.train.optimizer.lr = 0.05;
+  s.train.patience = 0;
+  trainer = recur_trainer_new (s.model, data, &s.train, NULL);
+  g_assert_true (recur_trainer_run (trainer, NULL, record_progress, &r, NULL));
+  sum = recur_trainer_get_summary (trainer);
+  for (guint e = 0; e < r.train_loss->len; e++)
+    {
+      g_assert_true (isnan (g_array_index (r.val_loss, double, e)));
+      if (g_array_index (r.train_loss, double, e) < g_array_index (r.train_loss, double, best))
+        best = e;
+    }
+  g_assert_cmpuint (sum->best_epoch, ==, best + 1);
+  g_assert_cmpfloat (sum->best_loss, ==, g_array_index (r.train_loss, double, best));
+  g_assert_cmpfloat (sum->train_loss, ==, sum->best_loss);
+  g_assert_true (isnan (sum->val_loss));
+  g_assert_true (isnan (recur_trainer_evaluate_validation (trainer)));
+  g_array_unref (r.train_loss);
+  g_array_unref (r.val_loss);
+  setup_clear (&s);
+}
+
+/* One minibatch an epoch: its loss is finite, the step it takes (SGD at 1e300, infinite in
+ * float) is not, so the validation that follows finds the divergence, at epoch 1, before any
+ * epoch is reported. */
+static void
+test_divergence_found_by_validation (void)
+{
+  Setup s;
+  Record r = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, NULL, 0 };
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  setup_init (&s, RECUR_CELL_RNN_RELU, 5);
+  recur_optimizer_spec_init (&s.train.optimizer, RECUR_OPTIMIZER_SGD, 1e300);
+  s.train.clip = 0;
+  s.train.batch_size = 65536;
+  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+  g_assert_false (recur_trainer_run (trainer, NULL, record_progress, &r, &error));
+  g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_DIVERGED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "training diverged at epoch 1: the loss became"));
+  g_assert_nonnull (strstr (error->message, "try a lower learning rate or gradient clipping"));
+  g_assert_cmpuint (r.train_loss->len, ==, 0);
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, 0);
+  g_assert_false (recur_trainer_can_resume (trainer));
+  g_array_unref (r.train_loss);
+  g_array_unref (r.val_loss);
+  setup_clear (&s);
+}
+
+/* Cancelled before it starts: not one step taken, the weights as they were, nothing to resume;
+ * run again with the cancellable reset, it trains from epoch 1. */
+static void
+test_cancelled_before_the_first_step (void)
+{
+  Setup s;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Record r = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, NULL, 0 };
+  g_autoptr(RecurTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+
+  setup_init (&s, RECUR_CELL_LSTM, 3);
+  s.train.epochs = 3;
+  before = g_bytes_new (recur_model_peek_params (s.model),
+                        recur_model_get_n_params (s.model) * sizeof (float));
+  trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (recur_trainer_run (trainer, cancellable, record_progress, &r, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (r.train_loss->len, ==, 0);
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, 0);
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->best_epoch, ==, 0);
+  g_assert_cmpmem (g_bytes_get_data (before, NULL), g_bytes_get_size (before),
+                   recur_model_peek_params (s.model), g_bytes_get_size (before));
+  g_assert_false (recur_trainer_can_resume (trainer));
+
+  g_cancellable_reset (cancellable);
+  g_assert_true (recur_trainer_run (trainer, cancellable, record_progress, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.train_loss->len, ==, 3);
+  g_assert_cmpuint (recur_trainer_get_summary (trainer)->epochs_run, ==, 3);
+  g_array_unref (r.train_loss);
+  g_array_unref (r.val_loss);
+  setup_clear (&s);
+}
+
+/* Mean squared error of `starts` windows, each through its own batch of one. */
+static double
+loss_window_by_window (Setup       *s,
+                       guint        n,
+                       guint      (*start_of) (const RecurDataset *, guint))
+{
+  g_autoptr(RecurWorkspace) ws = recur_workspace_new (s->model, 1);
+  float input[16], target[8], output[8];
+  double total = 0.0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint start = start_of (s->data, i);
+      recur_dataset_gather (s->data, &start, 1, input, target);
+      recur_model_forward (s->model, ws, 1, input, FALSE, NULL, output);
+      total += recur_loss (RECUR_LOSS_MSE, output, target, 8, NULL);
+    }
+  return total / n;
+}
+
+/* More validation windows than training windows (60 % of the series validates): evaluated in
+ * minibatches of 10 (the last one short), all of them at once, or one by one, the loss is the
+ * same mean. */
+static void
+test_validation_in_pieces (void)
+{
+  Setup s;
+  RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.6,
+                           .scaler = RECUR_SCALER_ZSCORE };
+  double v[300], one_by_one, whole, pieces;
+  guint n_val;
+
+  setup_init (&s, RECUR_CELL_GRU, 9);
+  recur_dataset_free (s.data);
+  for (int i = 0; i < 300; i++)
+    v[i] = 10 + 3 * sin (2 * G_PI * i / 25.0) + sin (2 * G_PI * i / 7.0);
+  s.data = recur_dataset_new (v, 300, &split, "sines", NULL);
+  n_val = recur_dataset_get_n_val_windows (s.data);
+  g_assert_cmpuint (n_val, >, recur_dataset_get_n_train_windows (s.data));
+  g_assert_cmpuint (n_val % 10, !=, 0);
+  one_by_one = loss_window_by_window (&s, n_val, recur_dataset_val_window_start);
+  {
+    g_autoptr(RecurTrainer) trainer = NULL;
+
+    s.train.batch_size = 10;
+    trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+    pieces = recur_trainer_evaluate_validation (trainer);
+    g_clear_pointer (&trainer, recur_trainer_free);
+    s.train.batch_size = 65536; /* held to the validation windows, the larger set */
+    trainer = recur_trainer_new (s.model, s.data, &s.train, NULL);
+    whole = recur_trainer_evaluate_validation (trainer);
+  }
+  g_assert_cmpfloat_with_epsilon (pieces, one_by_one, 1e-6 * one_by_one);
+  g_assert_cmpfloat_with_epsilon (whole, one_by_one, 1e-6 * one_by_one);
+  setup_clear (&s);
+}
+
+/* Each training option just past each end of its range: refused, naming the option and the
+ * value; the ends themselves accepted. */
 static void
 test_invalid_spec (void)
 {
+  static const struct { const char *field; double value; const char *said; } refused[] = {
+    { "epochs", 0, "epochs 0 is out of range (1–1000000)" },
+    { "epochs", 1000001, "epochs 1000001 is out of range" },
+    { "batch", 0, "batch size 0 is out of range (1–65536)" },
+    { "batch", 65537, "batch size 65537" },
+    { "lr", -1, "learning rate -1 must be a positive number" },
+    { "lr", 0, "learning rate 0 must be" },
+    { "lr", NAN, "learning rate nan" },
+    { "lr", INFINITY, "learning rate inf" },
+    { "momentum", -0.1, "momentum -0.1 is out of range (0 ≤ m < 1)" },
+    { "momentum", 1, "momentum 1 is out of range" },
+    { "momentum", NAN, "momentum nan" },
+    { "nesterov", 0, "Nesterov momentum needs a momentum above 0" },
+    { "clip", -1, "clipping norm -1 must be 0 (off) or positive" },
+    { "clip", NAN, "clipping norm nan" },
+    { "schedule", 4, "unknown learning-rate schedule" },
+    { "gamma", 0, "decay factor 0 is out of range (0 < γ ≤ 1)" },
+    { "gamma", 1.5, "decay factor 1.5" },
+    { "step", 0, "the step schedule needs a step size of at least 1 epoch" },
+    { "threads", 0, "threads 0 is out of range (1–256)" },
+    { "threads", 257, "threads 257 is out of range" },
+  };
   Setup s;
-  g_autoptr(GError) error = NULL;
 
   setup_init (&s, RECUR_CELL_LSTM, 1);
-  s.train.optimizer.lr = -1;
-  g_assert_null (recur_trainer_new (s.model, s.data, &s.train, &error));
-  g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_INVALID_SPEC);
-  g_assert_nonnull (strstr (error->message, "learning rate"));
-  g_clear_error (&error);
+  for (guint i = 0; i < G_N_ELEMENTS (refused) + 1; i++)
+    {
+      RecurTrainSpec t = s.train;
+      const char *field = i < G_N_ELEMENTS (refused) ? refused[i].field : "edges";
+      double v = i < G_N_ELEMENTS (refused) ? refused[i].value : 0;
+      g_autoptr(RecurTrainer) trainer = NULL;
+      g_autoptr(GError) error = NULL;
 
-  s.train.optimizer.lr = 1e-3;
-  s.train.threads = 0;
-  g_assert_null (recur_trainer_new (s.model, s.data, &s.train, &error));
-  g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_INVALID_SPEC);
-  g_assert_nonnull (strstr (error->message, "threads 0 is out of range"));
+      if (g_str_equal (field, "epochs"))
+        t.epochs = (guint) v;
+      else if (g_str_equal (field, "batch"))
+        t.batch_size = (guint) v;
+      else if (g_str_equal (field, "lr"))
+        t.optimizer.lr = v;
+      else if (g_str_equal (field, "momentum"))
+        t.optimizer.momentum = v;
+      else if (g_str_equal (field, "nesterov"))
+        t.optimizer.nesterov = TRUE;
+      else if (g_str_equal (field, "clip"))
+        t.clip = v;
+      else if (g_str_equal (field, "schedule"))
+        t.schedule = (RecurScheduleKind) v;
+      else if (g_str_equal (field, "gamma"))
+        t.gamma = v;
+      else if (g_str_equal (field, "step"))
+        t.step_size = (guint) v;
+      else if (g_str_equal (field, "threads"))
+        t.threads = (guint) v;
+      else
+        {
+          /* every end of every range at once */
+          t.epochs = 1000000;
+          t.batch_size = 65536;
+          t.optimizer.momentum = 0.0;
+          t.clip = 0.0;
+          t.schedule = RECUR_SCHEDULE_PLATEAU;
+          t.gamma = 1.0;
+          t.step_size = 1;
+          t.threads = 256;
+          trainer = recur_trainer_new (s.model, s.data, &t, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (trainer);
+          g_clear_pointer (&trainer, recur_trainer_free);
+          t.optimizer.momentum = 0.999;
+          t.optimizer.nesterov = TRUE;
+          t.epochs = 1;
+          t.threads = 1;
+          trainer = recur_trainer_new (s.model, s.data, &t, &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (trainer);
+          continue;
+        }
+      g_assert_null (recur_trainer_new (s.model, s.data, &t, &error));
+      g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_INVALID_SPEC);
+      if (strstr (error->message, refused[i].said) == NULL)
+        g_error ("“%s” does not say “%s”", error->message, refused[i].said);
+    }
+  setup_clear (&s);
+}
+
+/* Windows whose length, targets or inputs differ from the model's are refused, with both
+ * shapes in the message. */
+static void
+test_data_must_fit_the_model (void)
+{
+  Setup s;
+  static const struct { guint window, horizon, inputs; RecurStrategy strategy; const char *said; } cases[] = {
+    { 12, 8, 1, RECUR_STRATEGY_DIRECT,
+      "the data's windows (16 steps, 8 targets) do not fit the model (12 steps, 8 outputs, 1 inputs)" },
+    { 16, 4, 1, RECUR_STRATEGY_DIRECT, "(16 steps, 4 outputs, 1 inputs)" },
+    { 16, 8, 1, RECUR_STRATEGY_RECURSIVE, "(16 steps, 1 outputs, 1 inputs)" },
+    { 16, 8, 2, RECUR_STRATEGY_DIRECT, "(16 steps, 8 outputs, 2 inputs)" },
+  };
+
+  setup_init (&s, RECUR_CELL_GRU, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      RecurModelSpec spec = *recur_model_get_spec (s.model);
+      g_autoptr(RecurModel) model = NULL;
+      g_autoptr(GError) error = NULL;
+
+      spec.window = cases[i].window;
+      spec.horizon = cases[i].horizon;
+      spec.input_size = cases[i].inputs;
+      spec.strategy = cases[i].strategy;
+      model = recur_model_new (&spec, &error);
+      g_assert_no_error (error);
+      g_assert_null (recur_trainer_new (model, s.data, &s.train, &error));
+      g_assert_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_MISMATCH);
+      if (strstr (error->message, cases[i].said) == NULL)
+        g_error ("“%s” does not say “%s”", error->message, cases[i].said);
+    }
   setup_clear (&s);
 }
 
@@ -437,5 +1032,20 @@ main (int    argc,
   g_test_add_func ("/engine/trainer/resume-after-cancel", test_resume_after_cancel);
   g_test_add_func ("/engine/trainer/schedule-rates", test_schedule_rates);
   g_test_add_func ("/engine/trainer/invalid-spec", test_invalid_spec);
+  g_test_add_func ("/engine/trainer/data-must-fit-the-model", test_data_must_fit_the_model);
+  g_test_add_func ("/engine/trainer/plateau-schedule", test_plateau_schedule);
+  g_test_add_func ("/engine/trainer/resume-keeps-the-schedule-and-patience",
+                   test_resume_keeps_the_schedule_and_patience);
+  g_test_add_func ("/engine/trainer/without-validation", test_without_validation);
+  g_test_add_func ("/engine/trainer/divergence-found-by-validation",
+                   test_divergence_found_by_validation);
+  g_test_add_func ("/engine/trainer/cancelled-before-the-first-step",
+                   test_cancelled_before_the_first_step);
+  g_test_add_func ("/engine/trainer/validation-in-pieces", test_validation_in_pieces);
+  g_test_add_func ("/engine/trainer/a-minibatch-of-one-on-two-shards",
+                   test_a_minibatch_of_one_on_two_shards);
+  g_test_add_func ("/engine/trainer/bidirectional-on-two-threads", test_bidirectional_on_two_threads);
+  g_test_add_func ("/engine/trainer/grad-flow-of-the-last-minibatch",
+                   test_grad_flow_of_the_last_minibatch);
   return g_test_run ();
 }
