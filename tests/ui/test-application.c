@@ -500,10 +500,11 @@ test_binary_opens_the_file_and_quits_on_ctrl_q (void)
   g_autofree char *name = NULL;
   g_autofree char *xbel = NULL;
   g_autofree char *command = NULL;
+  g_autofree char *xdotool = g_find_program_in_path ("xdotool");
   gboolean exited = FALSE;
   int status;
 
-  if (g_find_program_in_path ("xdotool") == NULL)
+  if (xdotool == NULL)
     {
       g_test_skip ("xdotool is not installed (build-aux/install-deps test installs it)");
       return;
