@@ -9,10 +9,10 @@
 #include "recur-blas.h"
 #include "recur-gemm.h"
 #include "recur-names.h"
-#include "recur-esn.h"
 #include "recur-kernels.h"
 #include "recur-memory.h"
 #include "recur-model.h"
+#include "recur-model-private.h"
 
 /* Layout follows torch.nn.RNN/LSTM/GRU(batch_first=True) followed by nn.Linear:
  *   rnn.weight_ih_l{l}[_reverse]  [G·H][I_l]    I_0 = input_size, I_l = D·H
