@@ -11,7 +11,7 @@
 #include "recur-bench.h"
 #include "recur-blas.h"
 #include "recur-bench-command.h"
-#include "recur-cli.h"
+#include "recur-command.h"
 
 /* `recur bench`: each configuration runs in a child process (`recur bench --child NAME`), so
  * that the peak memory it reports is that configuration's alone. */

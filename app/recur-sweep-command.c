@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "recur-blas.h"
-#include "recur-cli.h"
+#include "recur-command.h"
 #include "recur-comparison.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
