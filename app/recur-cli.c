@@ -185,7 +185,7 @@ static void
 print_metrics_row (const char         *name,
                    const RecurMetrics *m)
 {
-  recur_cli_print_padded (name, 20);
+  recur_command_print_padded (name, 20);
   print_metric ("mae", m->mae);
   print_metric ("rmse", m->rmse);
   print_metric ("mape", m->mape);
@@ -318,10 +318,10 @@ cmd_train (int    argc,
     { NULL },
   };
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("train", _("FILE.csv"),
-                           _("Train a recurrent network on one column of a CSV file, "
-                             "score it on the test part against naive baselines "
-                             "and forecast past the end of the data."));
+    recur_command_new_context ("train", _("FILE.csv"),
+                               _("Train a recurrent network on one column of a CSV file, "
+                                 "score it on the test part against naive baselines "
+                                 "and forecast past the end of the data."));
   RecurJobConfig config;
   g_autoptr(RecurJob) job = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -338,7 +338,7 @@ cmd_train (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     {
-      int r = recur_cli_usage_error (error->message);
+      int r = recur_command_usage_error (error->message);
       g_error_free (error);
       recur_train_options_clear (&o);
       return r;
@@ -346,13 +346,13 @@ cmd_train (int    argc,
   if (argc != 2)
     {
       recur_train_options_clear (&o);
-      return recur_cli_usage_error (_("expected one CSV file"));
+      return recur_command_usage_error (_("expected one CSV file"));
     }
 
   recur_job_config_init (&config);
   if (!recur_train_options_to_config (&o, &config, &error))
     {
-      int r = recur_cli_usage_error (error->message);
+      int r = recur_command_usage_error (error->message);
       g_error_free (error);
       recur_job_config_clear (&config);
       recur_train_options_clear (&o);
@@ -364,7 +364,7 @@ cmd_train (int    argc,
   if (job == NULL)
     {
       recur_train_options_clear (&o);
-      return recur_cli_fail (error);
+      return recur_command_fail (error);
     }
 
   run.job = job;
@@ -420,11 +420,11 @@ cmd_train (int    argc,
     {
       status = EXIT_FAILED;
       if (forecast_error)
-        recur_cli_fail (forecast_error);
+        recur_command_fail (forecast_error);
       if (weights_error)
-        recur_cli_fail (weights_error);
+        recur_command_fail (weights_error);
       if (summary_error)
-        recur_cli_fail (summary_error);
+        recur_command_fail (summary_error);
     }
   recur_train_options_clear (&o);
   return status;
@@ -450,9 +450,9 @@ cmd_forecast (int    argc,
     { NULL },
   };
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("forecast", _("FILE.csv"),
-                           _("Forecast past the end of a CSV series with a "
-                             "model saved by “recur train”."));
+    recur_command_new_context ("forecast", _("FILE.csv"),
+                               _("Forecast past the end of a CSV series with a "
+                                 "model saved by “recur train”."));
   g_autoptr(RecurModel) model = NULL;
   g_autoptr(RecurSeries) series = NULL;
   g_autofree double *values = NULL;
@@ -467,18 +467,18 @@ cmd_forecast (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     {
-      int r = recur_cli_usage_error (error->message);
+      int r = recur_command_usage_error (error->message);
       g_error_free (error);
       return r;
     }
   if (argc != 2)
-    return recur_cli_usage_error (_("expected one CSV file"));
+    return recur_command_usage_error (_("expected one CSV file"));
   if (weights == NULL)
-    return recur_cli_usage_error (_("--weights FILE is required"));
+    return recur_command_usage_error (_("--weights FILE is required"));
 
   model = recur_model_load (weights, &info, &error);
   if (model == NULL)
-    return recur_cli_fail (error);
+    return recur_command_fail (error);
   spec = recur_model_get_spec (model);
   steps = horizon > 0 ? (guint) horizon : spec->horizon;
   if (steps > RECUR_MAX_FORECAST_STEPS)
@@ -503,7 +503,7 @@ cmd_forecast (int    argc,
       || !(values = recur_series_fill_missing (series, col, RECUR_MISSING_INTERPOLATE, &error)))
     {
       recur_model_info_clear (&info);
-      return recur_cli_fail (error);
+      return recur_command_fail (error);
     }
   n = recur_series_get_n_rows (series);
   if (n < spec->window)
@@ -519,7 +519,7 @@ cmd_forecast (int    argc,
   if (!recur_forecast (model, &info.scaler, values, n, steps, forecast, &error))
     {
       recur_model_info_clear (&info);
-      return recur_cli_fail (error);
+      return recur_command_fail (error);
     }
   last = recur_series_get_timestamps (series) ? recur_series_get_timestamps (series)[n - 1]
                                               : (gint64) n - 1;
@@ -529,7 +529,7 @@ cmd_forecast (int    argc,
 
   if (out && !recur_write_forecast_csv (series, recur_series_get_column_name (series, col),
                                         stamps, forecast, NULL, steps, out, &error))
-    return recur_cli_fail (error);
+    return recur_command_fail (error);
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -650,24 +650,24 @@ cmd_info (int    argc,
     { NULL },
   };
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("info", _("FILE.csv"),
-                           _("Show the columns, time column and frequency Recur "
-                             "finds in a CSV file."));
+    recur_command_new_context ("info", _("FILE.csv"),
+                               _("Show the columns, time column and frequency Recur "
+                                 "finds in a CSV file."));
   g_autoptr(RecurSeries) series = NULL;
   GError *error = NULL;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
     {
-      int r = recur_cli_usage_error (error->message);
+      int r = recur_command_usage_error (error->message);
       g_error_free (error);
       return r;
     }
   if (argc != 2)
-    return recur_cli_usage_error (_("expected one CSV file"));
+    return recur_command_usage_error (_("expected one CSV file"));
   series = recur_series_load_csv (argv[1], &error);
   if (series == NULL)
-    return recur_cli_fail (error);
+    return recur_command_fail (error);
   if (json)
     {
       g_autoptr(JsonNode) root = info_to_json (series);

@@ -12,28 +12,26 @@
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
 
-static int
-fail (GError *error)
+int
+recur_command_fail (GError *error)
 {
   g_printerr ("recur: %s\n", error->message);
   g_error_free (error);
   return EXIT_FAILED;
 }
 
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
+int
+recur_command_usage_error (const char *message)
 {
   g_printerr ("recur: %s\n", message);
   g_printerr (_("Run “%s --help” for the options.\n"), g_get_prgname ());
-  (void) context;
   return EXIT_USAGE;
 }
 
-static GOptionContext *
-new_context (const char *command,
-             const char *parameter,
-             const char *summary)
+GOptionContext *
+recur_command_new_context (const char *command,
+                           const char *parameter,
+                           const char *summary)
 {
   GOptionContext *context = g_option_context_new (parameter);
   g_autofree char *prgname = g_strdup_printf ("recur %s", command);
@@ -47,8 +45,8 @@ new_context (const char *command,
 /* Pads to a width in terminal columns: CJK characters take two, so printf's byte-counting
  * %-20s would misalign translated row names. */
 void
-recur_cli_print_padded (const char *text,
-                        int         columns)
+recur_command_print_padded (const char *text,
+                            int         columns)
 {
   int width = 0;
 
@@ -362,24 +360,4 @@ recur_train_options_to_config (const RecurTrainOptions  *options,
                                GError                  **error)
 {
   return train_options_to_config (options, config, error);
-}
-
-GOptionContext *
-recur_cli_new_context (const char *command,
-                       const char *parameter,
-                       const char *summary)
-{
-  return new_context (command, parameter, summary);
-}
-
-int
-recur_cli_usage_error (const char *message)
-{
-  return usage_error (NULL, message);
-}
-
-int
-recur_cli_fail (GError *error)
-{
-  return fail (error);
 }

@@ -11,8 +11,8 @@ G_BEGIN_DECLS
  * dispatcher, recur-cli.c, includes the commands' own headers. */
 
 /* Prints text padded to `columns` terminal columns (wide characters count twice). */
-void     recur_cli_print_padded (const char *text,
-                                 int         columns);
+void     recur_command_print_padded (const char *text,
+                                     int         columns);
 
 /* Exit statuses: 0 success, 1 the input or the run failed, 2 the command line is wrong,
  * 130 interrupted (Ctrl-C), as shells report SIGINT. */
@@ -88,13 +88,13 @@ gboolean           recur_train_options_to_config   (const RecurTrainOptions  *op
                                                     RecurJobConfig           *config,
                                                     GError                  **error);
 /* A command's option context: "recur COMMAND" as program name, translated, with a summary. */
-GOptionContext    *recur_cli_new_context           (const char               *command,
+GOptionContext    *recur_command_new_context       (const char               *command,
                                                     const char               *parameter,
                                                     const char               *summary);
 /* Prints "recur: message" and the --help hint; returns EXIT_USAGE. */
-int                recur_cli_usage_error           (const char               *message);
+int                recur_command_usage_error       (const char               *message);
 /* Prints "recur: error->message", frees error; returns EXIT_FAILED. */
-int                recur_cli_fail                  (GError                   *error);
+int                recur_command_fail              (GError                   *error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurTrainOptions, recur_train_options_free)
 
