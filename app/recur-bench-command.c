@@ -11,7 +11,7 @@
 #include "recur-bench.h"
 #include "recur-blas.h"
 #include "recur-bench-command.h"
-#include "recur-cli.h"
+#include "recur-command.h"
 
 /* `recur bench`: each configuration runs in a child process (`recur bench --child NAME`), so
  * that the peak memory it reports is that configuration's alone. */
@@ -191,7 +191,7 @@ print_header (void)
     g_print (_("Recur’s own GEMM: not used (this CPU has no AVX-512)\n"));
   g_print ("\n");
   /* headers padded by terminal columns: translations may be double width */
-  recur_cli_print_padded (_("config"), 12);
+  recur_command_print_padded (_("config"), 12);
   g_print (" %7s %4s %12s %9s %8s %8s %13s %8s %9s\n", _("threads"), "BLAS", _("train win/s"),
            "GFLOP/s",
            /* xgettext:no-c-format */
@@ -275,7 +275,7 @@ check_counts (const BenchOptions  *o,
 static int
 bench_usage_error (GError *error)
 {
-  int status = recur_cli_usage_error (error->message);
+  int status = recur_command_usage_error (error->message);
 
   g_error_free (error);
   return status;
@@ -304,7 +304,7 @@ run_shapes (const BenchOptions *o,
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonObject *row = spawn_one (self_path, g_ptr_array_index (shapes, i), o, parser, &error);
       if (row == NULL)
-        return recur_cli_fail (error);
+        return recur_command_fail (error);
       if (o->json)
         json_builder_add_value (all, json_node_copy (json_parser_get_root (parser)));
       else
@@ -343,7 +343,7 @@ recur_bench_command (int    argc,
     { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.child, NULL, NULL },
     { NULL },
   };
-  g_autoptr(GOptionContext) context = recur_cli_new_context (
+  g_autoptr(GOptionContext) context = recur_command_new_context (
     "bench", NULL, _("Time training and forecasting of the standard shapes (small, medium, large) "
                      "on a synthetic series, each in a process of its own."));
   g_autoptr(GPtrArray) shapes = NULL;
@@ -356,7 +356,7 @@ recur_bench_command (int    argc,
   else if (argc > 1)
     {
       g_autofree char *message = g_strdup_printf (_("unexpected argument “%s”"), argv[1]);
-      status = recur_cli_usage_error (message);
+      status = recur_command_usage_error (message);
     }
   else if (o.child)
     status = run_one (&o);

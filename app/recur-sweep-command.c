@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "recur-blas.h"
-#include "recur-cli.h"
+#include "recur-command.h"
 #include "recur-comparison.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
@@ -53,10 +53,10 @@ print_header (const RecurComparison *table,
               int                    width)
 {
   g_print ("     ");
-  recur_cli_print_padded (_("name"), width + 1);
+  recur_command_print_padded (_("name"), width + 1);
   for (guint p = 0; p < recur_comparison_get_n_params (table); p++)
     g_print ("%10s ", recur_comparison_get_param (table, p));
-  recur_cli_print_padded (_("status"), 12);
+  recur_command_print_padded (_("status"), 12);
   g_print ("%6s %5s %9s %9s %9s %8s %7s %9s %8s\n", _("epochs"), _("best"), _("val loss"), "MAE",
            "RMSE", "sMAPE %", "MASE", _("vs naive"), _("seconds"));
 }
@@ -67,13 +67,13 @@ print_row (const RecurComparison    *table,
            int                       width)
 {
   g_print ("%s%3u ", row->best ? "*" : " ", row->rank);
-  recur_cli_print_padded (row->name, width + 1);
+  recur_command_print_padded (row->name, width + 1);
   for (guint p = 0; p < recur_comparison_get_n_params (table); p++)
     {
       const char *value = recur_comparison_row_get_value (row, recur_comparison_get_param (table, p));
       g_print ("%10s ", value ? value : "");
     }
-  recur_cli_print_padded (recur_run_status_to_string (row->status), 12);
+  recur_command_print_padded (recur_run_status_to_string (row->status), 12);
   g_print ("%6u %5u", row->epochs_run, row->best_epoch);
   print_cell (row->val_loss, 9, "%*.5f");
   print_cell (row->test.mae, 9, "%*.4g");
@@ -148,12 +148,12 @@ write_outputs (const RecurComparison *table,
 
   if (csv_out && !recur_comparison_write_csv (table, csv_out, &error))
     {
-      recur_cli_fail (g_steal_pointer (&error));
+      recur_command_fail (g_steal_pointer (&error));
       ok = FALSE;
     }
   if (json_out && !recur_comparison_write_json (table, json_out, &error))
     {
-      recur_cli_fail (g_steal_pointer (&error));
+      recur_command_fail (g_steal_pointer (&error));
       ok = FALSE;
     }
   return ok;
@@ -660,17 +660,17 @@ sweep_with (RecurTrainOptions *train,
   points = build_points (train, o, &error);
   if (points == NULL)
     {
-      status = recur_cli_usage_error (error->message);
+      status = recur_command_usage_error (error->message);
       g_error_free (error);
       return status;
     }
   if (o->jobs < 0)
-    return recur_cli_usage_error (_("--jobs must be at least 1"));
+    return recur_command_usage_error (_("--jobs must be at least 1"));
   /* runs × BLAS threads ≤ cores: each run gets one BLAS thread */
   recur_blas_configure (1);
   series = recur_series_load_csv (csv, &error);
   if (series == NULL)
-    return recur_cli_fail (error);
+    return recur_command_fail (error);
   sweep.items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   sweep.loop = loop;
   sweep.tty = isatty (STDERR_FILENO);
@@ -682,7 +682,7 @@ sweep_with (RecurTrainOptions *train,
       if (sweep.project == NULL)
         {
           g_ptr_array_unref (sweep.items);
-          return recur_cli_fail (error);
+          return recur_command_fail (error);
         }
     }
   sweep.series = series;
@@ -713,10 +713,11 @@ recur_sweep_command (int    argc,
     { NULL },
   };
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("sweep", _("FILE.csv"),
-                           _("Train many runs of one CSV column at once, over a grid or random "
-                             "samples of one or two hyperparameters, and compare them on the "
-                             "test part. Every “recur train” option sets the base of the runs."));
+    recur_command_new_context ("sweep", _("FILE.csv"),
+                               _("Train many runs of one CSV column at once, over a grid or random "
+                                 "samples of one or two hyperparameters, and compare them on the "
+                                 "test part. Every “recur train” option sets the base of the "
+                                 "runs."));
   g_autoptr(RecurTrainOptions) train = recur_train_options_new ();
   GError *error = NULL;
   int status;
@@ -725,11 +726,11 @@ recur_sweep_command (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      status = recur_cli_usage_error (error->message);
+      status = recur_command_usage_error (error->message);
       g_error_free (error);
     }
   else if (argc != 2)
-    status = recur_cli_usage_error (_("expected one CSV file"));
+    status = recur_command_usage_error (_("expected one CSV file"));
   else
     status = sweep_with (train, &o, argv[1]);
   sweep_options_clear (&o);
@@ -840,7 +841,7 @@ open_project_folder (const char          *path,
 
   if (project == NULL)
     {
-      recur_cli_fail (error);
+      recur_command_fail (error);
       return NULL;
     }
   issues = recur_project_get_issues (project);
@@ -859,9 +860,9 @@ project_info (int    argc,
     { NULL },
   };
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("project info", _("DIR.recur"),
-                           _("List a project's runs and compare their test metrics; say what is "
-                             "damaged or moved."));
+    recur_command_new_context ("project info", _("DIR.recur"),
+                               _("List a project's runs and compare their test metrics; say what "
+                                 "is damaged or moved."));
   g_autoptr(RecurProject) project = NULL;
   g_autoptr(RecurComparison) table = NULL;
   GError *error = NULL;
@@ -870,12 +871,12 @@ project_info (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      status = recur_cli_usage_error (error->message);
+      status = recur_command_usage_error (error->message);
       g_error_free (error);
       return status;
     }
   if (argc != 2)
-    return recur_cli_usage_error (_("expected one project folder"));
+    return recur_command_usage_error (_("expected one project folder"));
   project = open_project_folder (argv[1], RECUR_PROJECT_READ, TRUE);
   if (project == NULL)
     return EXIT_FAILED;
@@ -895,8 +896,8 @@ project_export_table (int    argc,
                       char **argv)
 {
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("project export-table", _("DIR.recur FILE.csv"),
-                           _("Write the comparison table of a project's runs as CSV."));
+    recur_command_new_context ("project export-table", _("DIR.recur FILE.csv"),
+                               _("Write the comparison table of a project's runs as CSV."));
   g_autoptr(RecurProject) project = NULL;
   g_autoptr(RecurComparison) table = NULL;
   GError *error = NULL;
@@ -904,18 +905,18 @@ project_export_table (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      status = recur_cli_usage_error (error->message);
+      status = recur_command_usage_error (error->message);
       g_error_free (error);
       return status;
     }
   if (argc != 3)
-    return recur_cli_usage_error (_("expected a project folder and a CSV file to write"));
+    return recur_command_usage_error (_("expected a project folder and a CSV file to write"));
   project = open_project_folder (argv[1], RECUR_PROJECT_READ, TRUE);
   if (project == NULL)
     return EXIT_FAILED;
   table = compare_project (project);
   if (!recur_comparison_write_csv (table, argv[2], &error))
-    return recur_cli_fail (error);
+    return recur_command_fail (error);
   return EXIT_OK;
 }
 
@@ -929,10 +930,10 @@ project_relocate (int    argc,
     { NULL },
   };
   g_autoptr(GOptionContext) context =
-    recur_cli_new_context ("project relocate", _("DIR.recur FILE.csv"),
-                           _("Tell a project where its data file is now. The file must be the "
-                             "one the runs were trained on (same size and SHA-256) unless "
-                             "--force."));
+    recur_command_new_context ("project relocate", _("DIR.recur FILE.csv"),
+                               _("Tell a project where its data file is now. The file must be the "
+                                 "one the runs were trained on (same size and SHA-256) unless "
+                                 "--force."));
   g_autoptr(RecurProject) project = NULL;
   GError *error = NULL;
   int status;
@@ -940,17 +941,17 @@ project_relocate (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      status = recur_cli_usage_error (error->message);
+      status = recur_command_usage_error (error->message);
       g_error_free (error);
       return status;
     }
   if (argc != 3)
-    return recur_cli_usage_error (_("expected a project folder and its CSV file"));
+    return recur_command_usage_error (_("expected a project folder and its CSV file"));
   project = open_project_folder (argv[1], RECUR_PROJECT_WRITE, FALSE);
   if (project == NULL)
     return EXIT_FAILED;
   if (!recur_project_set_data_path (project, argv[2], force, &error))
-    return recur_cli_fail (error);
+    return recur_command_fail (error);
   return EXIT_OK;
 }
 

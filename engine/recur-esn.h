@@ -8,15 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* The echo state network's two halves that are not a forward pass: drawing the fixed reservoir
- * and fitting the readout. */
-
-/* Draws an ESN model's fixed tensors from rng, in state_dict order: esn.weight_in uniform in
- * ±input_scaling; esn.weight sparse, each entry non-zero with probability connectivity and then
- * uniform in ±1, scaled so that its spectral radius (the largest |λ| of all its eigenvalues,
- * from LAPACK's dgeev) is exactly spectral_radius; esn.bias uniform in ±input_scaling. */
-void     recur_esn_init_reservoir (RecurModel          *model,
-                                   RecurRng            *rng);
+/* The echo state network's readout. Its fixed reservoir is drawn with the model's weights
+ * (recur-cell-esn.c). */
 
 /* Fits an ESN's readout (head.weight, head.bias) in one shot: ridge regression of the training
  * windows' targets Y on the features F = [h_T, 1], h_T the reservoir state after reading the

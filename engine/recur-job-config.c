@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* RecurJobConfig as JSON: one table of fields drives writing, reading and validation, so a
- * field added to the configuration is added here once. */
+/* RecurJobConfig: its defaults, and the configuration as JSON. One table of fields drives
+ * writing, reading and validation, so a field added to the configuration is added here once. */
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
@@ -9,11 +9,39 @@
 #include <math.h>
 #include <string.h>
 
-#include "recur-job.h"
+#include "recur-job-config.h"
 
 #define CONFIG_VERSION 1
 
 G_DEFINE_QUARK (recur-job-config-error-quark, recur_job_config_error)
+
+void
+recur_job_config_init (RecurJobConfig *config)
+{
+  *config = (RecurJobConfig) {
+    .column = NULL,
+    .missing = RECUR_MISSING_INTERPOLATE,
+    .scaler = RECUR_SCALER_ZSCORE,
+    .val_fraction = 0.1,
+    .season = 0,
+  };
+  recur_model_spec_init (&config->model);
+  recur_train_spec_init (&config->train);
+}
+
+void
+recur_job_config_clear (RecurJobConfig *config)
+{
+  g_clear_pointer (&config->column, g_free);
+}
+
+void
+recur_job_config_copy (RecurJobConfig       *dest,
+                       const RecurJobConfig *src)
+{
+  *dest = *src;
+  dest->column = g_strdup (src->column);
+}
 
 typedef enum
 {

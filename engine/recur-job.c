@@ -24,34 +24,6 @@ struct _RecurJob
   double *future;
 };
 
-void
-recur_job_config_init (RecurJobConfig *config)
-{
-  *config = (RecurJobConfig) {
-    .column = NULL,
-    .missing = RECUR_MISSING_INTERPOLATE,
-    .scaler = RECUR_SCALER_ZSCORE,
-    .val_fraction = 0.1,
-    .season = 0,
-  };
-  recur_model_spec_init (&config->model);
-  recur_train_spec_init (&config->train);
-}
-
-void
-recur_job_config_clear (RecurJobConfig *config)
-{
-  g_clear_pointer (&config->column, g_free);
-}
-
-void
-recur_job_config_copy (RecurJobConfig       *dest,
-                       const RecurJobConfig *src)
-{
-  *dest = *src;
-  dest->column = g_strdup (src->column);
-}
-
 /* Copies of the parameters a run keeps while it trains: weights and gradients, the best weights
  * (and their gradients), the optimizer's two moments, a second shard's gradients, and the GUI's
  * copy of the best weights. */

@@ -17,30 +17,6 @@ recur_model_info_clear (RecurModelInfo *info)
   g_clear_pointer (&info->last_timestamp, g_free);
 }
 
-guint64
-recur_model_spec_count_params (const RecurModelSpec *spec)
-{
-  guint64 H = spec->hidden_size, G = recur_cell_n_gates (spec->cell);
-  guint64 D = spec->bidirectional ? 2 : 1, total = 0;
-  guint64 out = recur_model_spec_output_size (spec), I = spec->input_size;
-  guint64 head = out * D * H + out;
-
-  /* the one-layer cells (hidden_size ≤ 8192, input_size ≤ 4096: nothing overflows) */
-  if (spec->cell == RECUR_CELL_JORDAN)
-    return 3 * H * I + (spec->bias ? H + I : 0) + head;
-  if (spec->cell == RECUR_CELL_ESN)
-    return H * I + H * H + (spec->bias ? H : 0) + head;
-  for (guint l = 0; l < spec->num_layers; l++)
-    {
-      guint64 in = l == 0 ? spec->input_size : D * H;
-      guint64 per_dir = G * H * (in + H) + (spec->bias ? 2 * G * H : 0);
-      if (per_dir > G_MAXUINT64 / 4 || total > G_MAXUINT64 / 2)
-        return G_MAXUINT64;
-      total += D * per_dir;
-    }
-  return total + head;
-}
-
 static void
 set_uint (RecurSafetensors *st,
           const char       *key,

@@ -37,7 +37,4 @@ RecurModel *recur_model_load_bytes (GBytes                *bytes,
                                     RecurModelInfo        *info,
                                     GError               **error);
 
-/* Floats the spec's model holds, computed without allocating (G_MAXUINT64 on overflow). */
-guint64     recur_model_spec_count_params (const RecurModelSpec *spec);
-
 G_END_DECLS

@@ -101,6 +101,8 @@ gboolean     recur_model_spec_validate         (const RecurModelSpec  *spec,
                                                 GError               **error);
 /* Values the head outputs per window: horizon (direct) or 1 (recursive). */
 guint        recur_model_spec_output_size      (const RecurModelSpec  *spec);
+/* Floats the spec's model holds, computed without allocating (G_MAXUINT64 on overflow). */
+guint64      recur_model_spec_count_params     (const RecurModelSpec  *spec);
 guint        recur_cell_n_gates                (RecurCellKind          cell);
 /* rnn_tanh rnn_relu lstm gru jordan esn clockwork */
 const char  *recur_cell_to_string              (RecurCellKind          cell);

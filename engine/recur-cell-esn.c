@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-blas.h"
+#include "recur-model-private.h"
+
+/* A sparse random matrix can be nilpotent (every eigenvalue 0: nothing to scale); it is drawn
+ * again, and after this many tries the reservoir falls back to ρ·I. */
+#define MAX_DRAWS 100
+
+static float *
+tensor (RecurModel *model,
+        const char *name)
+{
+  const RecurTensorInfo *t = recur_model_find_tensor (model, name);
+
+  return t ? recur_model_get_params (model) + t->offset : NULL;
+}
+
+void
+recur_esn_init_reservoir (RecurModel *model,
+                          RecurRng   *rng)
+{
+  const RecurModelSpec *spec = recur_model_get_spec (model);
+  const RecurEsnSpec *e = &spec->esn;
+  guint N = spec->hidden_size;
+  gsize NN = (gsize) N * N;
+  float *w_in = tensor (model, "esn.weight_in");
+  float *w = tensor (model, "esn.weight");
+  float *b = tensor (model, "esn.bias");
+  float s = e->input_scaling;
+  g_autofree double *copy = g_new (double, NN);
+  double radius = 0.0;
+
+  g_return_if_fail (spec->cell == RECUR_CELL_ESN && w_in && w);
+
+  for (gsize i = 0; i < (gsize) N * spec->input_size; i++)
+    w_in[i] = recur_rng_uniform (rng, -s, s);
+  for (guint draw = 0; draw < MAX_DRAWS; draw++)
+    {
+      for (gsize i = 0; i < NN; i++)
+        w[i] = recur_rng_double (rng) < e->connectivity ? recur_rng_uniform (rng, -1.0f, 1.0f)
+                                                        : 0.0f;
+      for (gsize i = 0; i < NN; i++)
+        copy[i] = w[i];
+      radius = recur_spectral_radius (copy, (int) N);
+      if (isfinite (radius) && radius > 1e-9)
+        break;
+    }
+  if (isfinite (radius) && radius > 1e-9)
+    {
+      double factor = e->spectral_radius / radius;
+      for (gsize i = 0; i < NN; i++)
+        w[i] = (float) (w[i] * factor);
+    }
+  else
+    {
+      memset (w, 0, NN * sizeof (float));
+      for (guint i = 0; i < N; i++)
+        w[(gsize) i * N + i] = e->spectral_radius;
+    }
+  if (b)
+    for (guint i = 0; i < N; i++)
+      b[i] = recur_rng_uniform (rng, -s, s);
+}
