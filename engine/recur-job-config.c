@@ -586,6 +586,22 @@ read_model (JsonObject      *object,
   return TRUE;
 }
 
+/* Then the optimiser: a missing field takes its kind's default (AdamW's weight decay of 0.01),
+ * as on the command line and in a sweep. */
+static gboolean
+read_optimizer (JsonObject      *object,
+                RecurJobConfig  *config,
+                GError         **error)
+{
+  JsonNode *node = json_object_get_member (object, "optimizer");
+
+  if (node && !read_field (find_field ("optimizer"), node, config, error))
+    return FALSE;
+  recur_optimizer_spec_init (&config->train.optimizer, config->train.optimizer.kind,
+                             config->train.optimizer.lr);
+  return TRUE;
+}
+
 gboolean
 recur_job_config_set_field (RecurJobConfig  *config,
                             const char      *field,
@@ -629,7 +645,8 @@ recur_job_config_from_json (JsonNode        *node,
       return FALSE;
     }
   object = json_node_get_object (node);
-  if (!check_version (object, error) || !read_model (object, config, error))
+  if (!check_version (object, error) || !read_model (object, config, error)
+      || !read_optimizer (object, config, error))
     goto fail;
 
   json_object_iter_init_ordered (&iter, object);
@@ -637,7 +654,8 @@ recur_job_config_from_json (JsonNode        *node,
     {
       const Field *f = find_field (name);
 
-      if (g_str_equal (name, "version") || g_str_equal (name, "model"))
+      if (g_str_equal (name, "version") || g_str_equal (name, "model")
+          || g_str_equal (name, "optimizer"))
         continue;
       if (f == NULL)
         {

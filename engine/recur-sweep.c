@@ -164,6 +164,23 @@ reset_optimizer (RecurOptimizerSpec       *spec,
     spec->weight_decay = before->weight_decay;
 }
 
+/* A new cell takes its own defaults (an ESN's 100 units, a Jordan network's recursive
+ * strategy) where the run had the old cell's, as `recur train --model` and the panel give them;
+ * a value that differs from the old cell's default was chosen, and stays. */
+static void
+reset_cell (RecurModelSpec *spec,
+            RecurCellKind   before)
+{
+  RecurModelSpec old_defaults, new_defaults;
+
+  recur_model_spec_init_for_cell (&old_defaults, before);
+  recur_model_spec_init_for_cell (&new_defaults, spec->cell);
+  if (spec->hidden_size == old_defaults.hidden_size)
+    spec->hidden_size = new_defaults.hidden_size;
+  if (spec->strategy == old_defaults.strategy)
+    spec->strategy = new_defaults.strategy;
+}
+
 static gboolean
 apply_value (RecurJobConfig         *config,
              const RecurSweepParam  *param,
@@ -172,11 +189,14 @@ apply_value (RecurJobConfig         *config,
 {
   g_autoptr(JsonNode) node = value_node (param, number);
   RecurOptimizerSpec before = config->train.optimizer;
+  RecurCellKind cell_before = config->model.cell;
 
   if (!recur_job_config_set_field (config, param->name, node, error))
     return FALSE;
   if (g_str_equal (param->name, "optimizer"))
     reset_optimizer (&config->train.optimizer, &before);
+  if (g_str_equal (param->name, "model"))
+    reset_cell (&config->model, cell_before);
   return TRUE;
 }
 

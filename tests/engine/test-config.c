@@ -193,6 +193,21 @@ test_missing_fields_take_defaults (void)
   g_assert_cmpuint (c.train.epochs, ==, defaults.train.epochs);
   recur_job_config_clear (&c);
 
+  /* the optimiser's own defaults, whatever the order: AdamW's weight decay unless given */
+  {
+    g_autoptr(JsonNode) adamw = parse ("{\"lr\": 0.02, \"optimizer\": \"adamw\"}");
+    g_autoptr(JsonNode) no_decay = parse ("{\"weight-decay\": 0, \"optimizer\": \"adamw\"}");
+
+    g_assert_true (recur_job_config_from_json (adamw, &c, &error));
+    g_assert_cmpint (c.train.optimizer.kind, ==, RECUR_OPTIMIZER_ADAMW);
+    g_assert_cmpfloat (c.train.optimizer.weight_decay, ==, 0.01);
+    g_assert_cmpfloat (c.train.optimizer.lr, ==, 0.02);
+    recur_job_config_clear (&c);
+    g_assert_true (recur_job_config_from_json (no_decay, &c, &error));
+    g_assert_cmpfloat (c.train.optimizer.weight_decay, ==, 0.0);
+    recur_job_config_clear (&c);
+  }
+
   /* the weights files' cell names and --periods' spelling are read too; order does not matter */
   g_assert_true (recur_job_config_from_json (old, &c, &error));
   g_assert_no_error (error);

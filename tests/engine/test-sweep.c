@@ -419,6 +419,41 @@ test_optimizer_keeps_decay (void)
   g_assert_cmpint (point (points, 4)->config.train.optimizer.kind, ==, RECUR_OPTIMIZER_ADAMW);
 }
 
+/* A swept cell takes its own defaults where the base had the old cell's, as `recur train
+ * --model` does: an ESN's 100 units, a Jordan network's recursive strategy; a hidden size the
+ * user chose stays. */
+static void
+test_model_takes_its_defaults (void)
+{
+  RecurJobConfig base;
+  g_autoptr(RecurSweep) sweep = NULL;
+  g_autoptr(RecurSweep) chosen = NULL;
+  g_autoptr(GPtrArray) points = NULL;
+  g_autoptr(GPtrArray) chosen_points = NULL;
+  RecurModelSpec lstm;
+
+  recur_model_spec_init_for_cell (&lstm, RECUR_CELL_LSTM);
+  recur_job_config_init (&base);
+  g_assert_cmpint (base.model.cell, ==, RECUR_CELL_LSTM);
+  sweep = recur_sweep_new (&base);
+  add_grid (sweep, "model=lstm,esn,jordan");
+  points = expand (sweep);
+  g_assert_cmpuint (points->len, ==, 3);
+  g_assert_cmpuint (point (points, 0)->config.model.hidden_size, ==, lstm.hidden_size);
+  g_assert_cmpint (point (points, 0)->config.model.strategy, ==, lstm.strategy);
+  g_assert_cmpuint (point (points, 1)->config.model.hidden_size, ==, 100);
+  g_assert_cmpint (point (points, 2)->config.model.strategy, ==, RECUR_STRATEGY_RECURSIVE);
+  g_assert_cmpuint (point (points, 2)->config.model.hidden_size, ==, lstm.hidden_size);
+
+  base.model.hidden_size = 16;
+  chosen = recur_sweep_new (&base);
+  recur_job_config_clear (&base);
+  add_grid (chosen, "model=esn,gru");
+  chosen_points = expand (chosen);
+  for (guint i = 0; i < chosen_points->len; i++)
+    g_assert_cmpuint (point (chosen_points, i)->config.model.hidden_size, ==, 16);
+}
+
 /* Swept values read back from JSON: a boolean and a choice; each wrong type refused by name. */
 static void
 test_values_json_types (void)
@@ -478,6 +513,7 @@ main (int    argc,
   g_test_add_func ("/engine/sweep/bounds-then-grid", test_bounds_then_grid);
   g_test_add_func ("/engine/sweep/random-limits", test_random_limits);
   g_test_add_func ("/engine/sweep/optimizer-keeps-decay", test_optimizer_keeps_decay);
+  g_test_add_func ("/engine/sweep/model-takes-its-defaults", test_model_takes_its_defaults);
   g_test_add_func ("/engine/sweep/values-json-types", test_values_json_types);
   return g_test_run ();
 }
