@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "recur-app"
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -67,7 +68,7 @@ recur_train_options_init (TrainOptions *o)
     .hidden = G_MININT, .layers = G_MININT, .window = G_MININT, .horizon = G_MININT,
     .epochs = G_MININT, .batch = G_MININT, .truncate = G_MININT, .patience = G_MININT,
     .season = G_MININT, .dropout = NAN, .lr = NAN, .momentum = NAN, .weight_decay = NAN,
-    .clip = NAN, .val_fraction = NAN, .seed = -1, .threads = 0,
+    .clip = NAN, .val_fraction = NAN, .seed = NULL, .threads = 0,
     .reservoir = G_MININT, .washout = G_MININT, .connectivity = NAN, .spectral_radius = NAN,
     .input_scaling = NAN, .leak = NAN, .ridge = NAN,
   };
@@ -88,6 +89,7 @@ recur_train_options_clear (TrainOptions *o)
   g_free (o->weights_out);
   g_free (o->summary_out);
   g_free (o->jordan_feedback);
+  g_free (o->seed);
   g_free (o->periods);
 }
 
@@ -274,8 +276,13 @@ train_options_to_config (const TrainOptions  *o,
     return BAD_CHOICE ("--schedule", o->schedule, "constant, step, cosine, plateau");
   if (!isnan (o->val_fraction))
     c->val_fraction = o->val_fraction;
-  if (o->seed >= 0)
-    c->train.seed = (guint64) o->seed;
+  if (o->seed && !g_ascii_string_to_unsigned (o->seed, 10, 0, G_MAXUINT64, &c->train.seed, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--seed must be a whole number from 0 to %" PRIu64 ", not “%s”"),
+                   G_MAXUINT64, o->seed);
+      return FALSE;
+    }
   return cell_options_to_spec (o, &c->model, error);
 }
 
@@ -311,7 +318,7 @@ add_config_entries (GOptionContext *context,
     { "patience", 0, 0, G_OPTION_ARG_INT, &o->patience, N_("Stop after N epochs without a better validation loss; 0 = never (default 30)"), "N" },
     { "val-fraction", 0, 0, G_OPTION_ARG_DOUBLE, &o->val_fraction, N_("Share of the points before the test part used for validation (default 0.1)"), "X" },
     { "season", 0, 0, G_OPTION_ARG_INT, &o->season, N_("Seasonal period for baselines and MASE (default: from the frequency)"), "N" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o->seed, N_("Random seed: the same seed gives the same run (default 42)"), "N" },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &o->seed, N_("Random seed: the same seed gives the same run (default 42)"), "N" },
     { "jordan-feedback", 0, 0, G_OPTION_ARG_STRING, &o->jordan_feedback, N_("Jordan: the context is the observed value (teacher) or the network's own output (free) (default teacher)"), N_("MODE") },
     { "reservoir", 0, 0, G_OPTION_ARG_INT, &o->reservoir, N_("ESN: reservoir units (default 100)"), "N" },
     { "connectivity", 0, 0, G_OPTION_ARG_DOUBLE, &o->connectivity, N_("ESN: share of non-zero reservoir weights (default 0.1)"), "C" },

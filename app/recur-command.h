@@ -57,7 +57,7 @@ struct _RecurTrainOptions
   int patience;
   double val_fraction;
   int season;
-  gint64 seed;
+  char *seed;
   int threads;
   char *forecast_out;
   char *weights_out;

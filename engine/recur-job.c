@@ -418,7 +418,14 @@ recur_job_to_json (const RecurJob *self)
   json_builder_set_member_name (b, "trainable_parameters");
   json_builder_add_int_value (b, (gint64) recur_model_get_n_trainable_params (self->model));
   json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) c->train.seed);
+  if (c->train.seed <= G_MAXINT64)
+    json_builder_add_int_value (b, (gint64) c->train.seed);
+  else
+    {
+      /* as the configuration writes it: JSON readers keep integers to 63 bits */
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, c->train.seed);
+      json_builder_add_string_value (b, text);
+    }
   json_builder_set_member_name (b, "epochs_run");
   json_builder_add_int_value (b, self->summary.epochs_run);
   json_builder_set_member_name (b, "best_epoch");

@@ -125,6 +125,7 @@ test_train_json_beats_naive (void)
       g_assert_true (json_object_has_member (json_object_get_object_member (root, "test"), *k));
       g_assert_true (isfinite (metric (root, "baselines", "snaive", *k)));
     }
+  g_assert_cmpint (json_object_get_int_member (root, "seed"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (root, "parameters"), ==, 4 * 32 * (1 + 32 + 2) + 12 * 32 + 12);
   g_test_message ("MASE model %.3f, naive %.3f, seasonal naive %.3f",
                   metric (root, "test", NULL, "mase"), metric (root, "baselines", "naive", "mase"),
@@ -143,6 +144,31 @@ test_train_json_beats_naive (void)
   g_assert_cmpstr (lines[25], ==, "");
   g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
   result_clear (&r);
+}
+
+/* A seed past 63 bits is taken whole, trains the same run twice, and is reported as the
+ * configuration writes it: a string, since JSON readers keep integers to 63 bits. */
+static void
+test_train_seed_past_63_bits (void)
+{
+  g_autofree char *csv = data_file ("nottingham_temperature.csv");
+  g_autoptr(JsonParser) first_parser = json_parser_new ();
+  g_autoptr(JsonParser) second_parser = json_parser_new ();
+  Result first = run_recur ("train", csv, "--json", "--seed", "18446744073709551615",
+                            "--epochs", "2", "--hidden", "4", NULL);
+  Result second = run_recur ("train", csv, "--json", "--seed", "18446744073709551615",
+                             "--epochs", "2", "--hidden", "4", NULL);
+  JsonObject *a, *b;
+
+  g_assert_cmpint (first.status, ==, 0);
+  g_assert_cmpint (second.status, ==, 0);
+  a = parse_object (first_parser, first.out);
+  b = parse_object (second_parser, second.out);
+  g_assert_cmpstr (json_object_get_string_member (a, "seed"), ==, "18446744073709551615");
+  g_assert_cmpfloat (json_object_get_double_member (a, "train_loss"), ==,
+                     json_object_get_double_member (b, "train_loss"));
+  result_clear (&first);
+  result_clear (&second);
 }
 
 /* The rest of the recurrent family, each with its defaults, beats the naive forecast on the
@@ -494,6 +520,10 @@ test_usage_every_option (void)
     { { "train", "CSV", "--schedule", "linear" },
       "--schedule: unknown value “linear” (choose constant, step, cosine, plateau)" },
     { { "train", "CSV", "--hidden", "0" }, "--hidden must be at least 1, not 0" },
+    { { "train", "CSV", "--seed", "-5" },
+      "--seed must be a whole number from 0 to 18446744073709551615, not “-5”" },
+    { { "train", "CSV", "--seed", "18446744073709551616" },
+      "--seed must be a whole number from 0 to 18446744073709551615, not “18446744073709551616”" },
     { { "train", "CSV", "--patience", "-1" }, "--patience must be at least 0, not -1" },
     { { "train", "CSV", "--model", "esn", "--reservoir", "0" }, "--reservoir must be at least 1, not 0" },
     { { "train", "CSV", "--hidden", "many" }, "“many” for --hidden" },
@@ -1018,6 +1048,7 @@ main (int    argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_assert_nonnull (g_getenv ("RECUR_BIN"));
   g_test_add_func ("/cli/train/json-beats-naive", test_train_json_beats_naive);
+  g_test_add_func ("/cli/train/seed-past-63-bits", test_train_seed_past_63_bits);
   g_test_add_func ("/cli/train/jordan-esn-clockwork-beat-naive", test_family_beats_naive);
   g_test_add_func ("/cli/forecast/matches-train", test_forecast_from_weights);
   g_test_add_func ("/cli/forecast/jordan-esn-clockwork-match-train",
