@@ -269,7 +269,7 @@ train_thread (gpointer data)
   /* Through the main context, never g_main_loop_quit from here: a quit that comes before
    * g_main_loop_run has started is lost, and a short run would then wait for ever. What the
    * run left reaches the main thread through g_thread_join; the idle's own memory, freed by
-   * the main thread, is GLib's (engine/recur-sync.h). */
+   * the main thread, is GLib's (engine/base/recur-sync.h). */
   recur_sync_ignore_begin ();
   g_idle_add_once (quit_loop, run->loop);
   recur_sync_ignore_end ();

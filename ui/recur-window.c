@@ -431,7 +431,7 @@ recur_window_open_path (RecurWindow *self,
   task = g_task_new (self, self->load_cancellable, on_loaded, NULL);
   g_task_set_source_tag (task, recur_window_open_path);
   g_task_set_task_data (task, g_strdup (path), g_free);
-  /* on GLib's pool: the hand-off is marked for ThreadSanitizer (engine/recur-sync.h) */
+  /* on GLib's pool: the hand-off is marked for ThreadSanitizer (engine/base/recur-sync.h) */
   recur_sync_release (task);
   g_task_run_in_thread (task, load_in_thread);
 
