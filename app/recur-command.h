@@ -24,66 +24,36 @@ enum
   EXIT_INTERRUPTED = 130,
 };
 
-/* `recur train`'s options that make a run's configuration, for commands that build runs
- * (`recur sweep` takes them as its base). */
+/* `recur train`'s options that make a run's configuration, one per setting of the schema
+ * (recur-settings.h), for the commands that build runs (`recur sweep` takes them as its base). */
 typedef struct _RecurTrainOptions RecurTrainOptions;
 
 /* Visible so that `recur train` adds its own options (threads, outputs) to the same struct. */
 struct _RecurTrainOptions
 {
-  char *column;
-  char *model;
-  int hidden;
-  int layers;
-  gboolean bidirectional;
-  double dropout;
-  gboolean no_bias;
-  int window;
-  int horizon;
-  char *strategy;
-  int epochs;
-  int batch;
-  double lr;
-  char *optimizer;
-  double momentum;
-  gboolean nesterov;
-  double weight_decay;
-  double clip;
-  char *loss;
-  char *scale;
-  char *missing;
-  char *schedule;
-  int truncate;
-  int patience;
-  double val_fraction;
-  int season;
-  char *seed;
   int threads;
   char *forecast_out;
   char *weights_out;
   char *summary_out;
   gboolean json;
   gboolean quiet;
-  /* the cells with options of their own */
-  char *jordan_feedback;
-  int reservoir;
-  double connectivity;
-  double spectral_radius;
-  double input_scaling;
-  double leak;
-  int washout;
-  double ridge;
-  char *periods;
+  /* private: the settings' options */
+  char **texts;        /* per setting: the text given, or NULL */
+  gboolean *flags;     /* per setting (BOOL): given */
+  char **alias_texts;  /* per setting: the text given to its alias, or NULL */
+  GPtrArray *strings;  /* the help texts and option names the entries point to */
+  GArray *entries;     /* GOptionEntry */
 };
 
-/* Unset options are G_MININT or NAN, so that the configuration's defaults stand. */
 void               recur_train_options_init        (RecurTrainOptions        *options);
 void               recur_train_options_clear       (RecurTrainOptions        *options);
 RecurTrainOptions *recur_train_options_new         (void);
 void               recur_train_options_free        (RecurTrainOptions        *options);
 void               recur_train_options_add_entries (RecurTrainOptions        *options,
                                                     GOptionContext           *context);
-/* Unset options keep config's values; a bad value is a G_OPTION_ERROR naming the option. */
+/* The settings given as options, onto config: the cell first, with its defaults (an ESN's 100
+ * units), then the optimiser with its own, then the rest; options not given keep config's
+ * values. A bad value is an error naming the option, with the schema's range or choices. */
 gboolean           recur_train_options_to_config   (const RecurTrainOptions  *options,
                                                     RecurJobConfig           *config,
                                                     GError                  **error);

@@ -399,6 +399,22 @@ add_series (JsonBuilder  *b,
   json_builder_end_array (b);
 }
 
+/* Every setting the run used, with the column named, so that the summary alone repeats the
+ * run (`recur train --config SUMMARY.json`). */
+static void
+add_config (JsonBuilder    *b,
+            const RecurJob *self)
+{
+  RecurJobConfig used;
+
+  recur_job_config_copy (&used, &self->config);
+  g_free (used.column);
+  used.column = g_strdup (recur_job_get_column_name (self));
+  json_builder_set_member_name (b, "config");
+  json_builder_add_value (b, recur_job_config_to_json (&used));
+  recur_job_config_clear (&used);
+}
+
 JsonNode *
 recur_job_to_json (const RecurJob *self)
 {
@@ -426,6 +442,7 @@ recur_job_to_json (const RecurJob *self)
       g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, c->train.seed);
       json_builder_add_string_value (b, text);
     }
+  add_config (b, self);
   json_builder_set_member_name (b, "epochs_run");
   json_builder_add_int_value (b, self->summary.epochs_run);
   json_builder_set_member_name (b, "best_epoch");

@@ -102,7 +102,7 @@ static const RecurSetting settings[] = {
   { "hidden", U, MODEL, OFF (model.hidden_size), 1, 8192, SWEEP, .label = N_("Hidden units"),
     .description = N_("Size of each layer’s hidden state: more units can learn more complex "
                       "patterns"), .metavar = "N", .alias = "reservoir",
-    .alias_description = N_("ESN: reservoir units"), .weights_key = "recur.hidden_size",
+    .alias_description = N_("esn: reservoir units"), .alias_cells = CELL (ESN), .weights_key = "recur.hidden_size",
     .soft_lo = 1, .soft_hi = 4096, .step = 1 },
   { "layers", U, MODEL, OFF (model.num_layers), 1, 16, SWEEP, .label = N_("Layers"),
     .description = N_("How many recurrent layers are stacked, each reading the outputs of the "
@@ -398,7 +398,10 @@ append_exceptions (GString            *text,
       RecurJobConfig config;
       g_autofree char *value = NULL;
 
-      if (by_cell && !recur_setting_applies_to_cell (setting, i))
+      if (by_cell && (!recur_setting_applies_to_cell (setting, i)
+                      || setting->choices == cell_names))
+        continue;
+      if (!by_cell && setting->choices == optimizer_names)
         continue;
       if (!by_cell && setting->optimizers && !(setting->optimizers & (1u << i)))
         continue;

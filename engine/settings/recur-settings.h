@@ -67,7 +67,8 @@ typedef struct
   char               short_name;   /* the option's letter, or 0 */
   const char        *metavar;      /* the option's argument in --help: "N", "X", "NAME" */
   const char        *alias;        /* a second option for the ESN's hidden: "reservoir" */
-  const char        *alias_description; /* N_(), with the alias's cell's default */
+  const char        *alias_description; /* N_(): the alias's help, without the default */
+  guint              alias_cells;  /* the cells the alias applies to */
   const char        *weights_key;  /* "recur.hidden_size", or NULL: not in weights files */
   double             soft_lo, soft_hi; /* a control's usual span (a slider's ends); the valid
                                         * range is still accepted (typed in, or loaded) */
