@@ -12,6 +12,7 @@
 #include "recur-blas.h"
 #include "recur-bench-command.h"
 #include "recur-command.h"
+#include "recur-jsonutil.h"
 
 /* `recur bench`: each configuration runs in a child process (`recur bench --child NAME`), so
  * that the peak memory it reports is that configuration's alone. */
@@ -85,7 +86,6 @@ static int
 run_one (const BenchOptions *o)
 {
   const RecurBenchConfig *c = recur_bench_find_config (o->child);
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -118,8 +118,7 @@ run_one (const BenchOptions *o)
   sgemm = recur_bench_sgemm_gflops (1024, FALSE);
   own = recur_bench_sgemm_gflops (1024, TRUE) * threads;
   node = result_to_json (&shape, &r, sgemm, own, peak);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
+  text = recur_json_to_data (node, FALSE, NULL);
   g_print ("%s\n", text);
   return 0;
 }
@@ -313,12 +312,9 @@ run_shapes (const BenchOptions *o,
   json_builder_end_array (all);
   if (o->json)
     {
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
       g_autoptr(JsonNode) root = json_builder_get_root (all);
-      g_autofree char *text = NULL;
-      json_generator_set_pretty (gen, TRUE);
-      json_generator_set_root (gen, root);
-      text = json_generator_to_data (gen, NULL);
+      g_autofree char *text = recur_json_to_data (root, TRUE, NULL);
+
       g_print ("%s\n", text);
     }
   return EXIT_OK;

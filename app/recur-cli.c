@@ -16,6 +16,7 @@
 #include "recur-fileutil.h"
 #include "recur-forecast.h"
 #include "recur-job.h"
+#include "recur-jsonutil.h"
 #include "recur-model-io.h"
 #include "recur-series.h"
 #include "recur-sweep-command.h"
@@ -99,32 +100,15 @@ parse_options (GOptionContext  *context,
   return g_option_context_parse (context, argc, argv, error);
 }
 
+/* Through recur_json_to_data, as every file Recur writes: json-glib 1.6 alone writes 1e-08 as
+ * "1e-08.0", which strict JSON readers refuse. */
 static void
 print_json (JsonNode *node,
             FILE     *out)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = recur_json_to_data (node, TRUE, NULL);
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
   fprintf (out, "%s\n", text);
-}
-
-static gboolean
-write_json_file (JsonNode    *node,
-                 const char  *path,
-                 GError     **error)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-  gsize len;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &len);
-  return recur_file_write_atomic (path, text, len, error);
 }
 
 /* ---- train -------------------------------------------------------------------------------- */
@@ -350,6 +334,12 @@ cmd_train (int    argc,
     }
 
   recur_job_config_init (&config);
+  if (!recur_train_options_read_config (&o, &config, &error))
+    {
+      recur_job_config_clear (&config);
+      recur_train_options_clear (&o);
+      return recur_command_fail (error);
+    }
   if (!recur_train_options_to_config (&o, &config, &error))
     {
       int r = recur_command_usage_error (error->message);
@@ -401,7 +391,7 @@ cmd_train (int    argc,
                    ? g_steal_pointer (&error) : NULL;
   weights_error = o.weights_out && !recur_job_save_weights (job, o.weights_out, &error)
                   ? g_steal_pointer (&error) : NULL;
-  summary_error = o.summary_out && !write_json_file (result, o.summary_out, &error)
+  summary_error = o.summary_out && !recur_json_write_file (result, o.summary_out, &error)
                   ? g_steal_pointer (&error) : NULL;
   if (o.json)
     print_json (result, stdout);

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "recur-command.h"
+#include "recur-jsonutil.h"
 #include "recur-settings.h"
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
@@ -94,6 +95,7 @@ recur_train_options_clear (TrainOptions *o)
   g_clear_pointer (&o->forecast_out, g_free);
   g_clear_pointer (&o->weights_out, g_free);
   g_clear_pointer (&o->summary_out, g_free);
+  g_clear_pointer (&o->config, g_free);
 }
 
 static const char *
@@ -195,6 +197,10 @@ add_config_entries (GOptionContext *context,
   guint n;
   const RecurSetting *settings = recur_settings_list (&n);
 
+  add_entry (o, (GOptionEntry) {
+    "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config,
+    N_("Start from the settings of a configuration file, or of a summary that --json or "
+       "--summary-out wrote; options given with it change them"), N_("FILE.json") });
   for (guint i = 0; i < n; i++)
     {
       const RecurSetting *s = &settings[i];
@@ -267,6 +273,43 @@ set_option (const TrainOptions  *o,
   return TRUE;
 }
 
+/* A setting's error, as a wrong command line. */
+static gboolean
+as_option_error (GError **error)
+{
+  if (error && *error && (*error)->domain != G_OPTION_ERROR)
+    {
+      GError *e = *error;
+
+      *error = g_error_new_literal (G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, e->message);
+      g_error_free (e);
+    }
+  return FALSE;
+}
+
+/* --config: a configuration object, or a summary holding one as "config". */
+static gboolean
+read_config_file (const char      *path,
+                  RecurJobConfig  *c,
+                  GError         **error)
+{
+  g_autoptr(JsonNode) root = recur_json_read_file (path, error);
+  JsonNode *node = root;
+
+  if (root == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_OBJECT (root) && json_object_has_member (json_node_get_object (root),
+                                                                "config"))
+    node = json_object_get_member (json_node_get_object (root), "config");
+  recur_job_config_clear (c);
+  if (!recur_job_config_from_json (node, c, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* From the parsed options to a job configuration; unset options keep the defaults. */
 static gboolean
 train_options_to_config (const TrainOptions  *o,
@@ -282,19 +325,19 @@ train_options_to_config (const TrainOptions  *o,
   if (o->texts[i_model])
     {
       if (!set_option (o, settings, i_model, c, error))
-        return FALSE;
+        return as_option_error (error);
       recur_model_spec_init_for_cell (&c->model, c->model.cell);
     }
   if (o->texts[i_optimizer])
     {
       if (!set_option (o, settings, i_optimizer, c, error))
-        return FALSE;
+        return as_option_error (error);
       recur_optimizer_spec_init (&c->train.optimizer, c->train.optimizer.kind,
                                  c->train.optimizer.lr);
     }
   for (guint i = 0; i < n; i++)
     if (i != i_model && i != i_optimizer && !set_option (o, settings, i, c, error))
-      return FALSE;
+      return as_option_error (error);
   return TRUE;
 }
 
@@ -323,6 +366,14 @@ recur_train_options_add_entries (RecurTrainOptions *options,
                                  GOptionContext    *context)
 {
   add_config_entries (context, options);
+}
+
+gboolean
+recur_train_options_read_config (const RecurTrainOptions  *options,
+                                 RecurJobConfig           *config,
+                                 GError                  **error)
+{
+  return options->config == NULL || read_config_file (options->config, config, error);
 }
 
 gboolean

@@ -37,6 +37,7 @@ struct _RecurTrainOptions
   char *summary_out;
   gboolean json;
   gboolean quiet;
+  char *config;        /* --config: a configuration, or a summary with one, to start from */
   /* private: the settings' options */
   char **texts;        /* per setting: the text given, or NULL */
   gboolean *flags;     /* per setting (BOOL): given */
@@ -51,9 +52,15 @@ RecurTrainOptions *recur_train_options_new         (void);
 void               recur_train_options_free        (RecurTrainOptions        *options);
 void               recur_train_options_add_entries (RecurTrainOptions        *options,
                                                     GOptionContext           *context);
+/* --config's settings, if given, replace config's: a file that cannot be read or holds a bad
+ * value is an error beginning with the file's name (bad input, not a wrong command line). */
+gboolean           recur_train_options_read_config (const RecurTrainOptions  *options,
+                                                    RecurJobConfig           *config,
+                                                    GError                  **error);
 /* The settings given as options, onto config: the cell first, with its defaults (an ESN's 100
  * units), then the optimiser with its own, then the rest; options not given keep config's
- * values. A bad value is an error naming the option, with the schema's range or choices. */
+ * values. A bad value is a G_OPTION_ERROR naming the option, with the schema's range or
+ * choices. */
 gboolean           recur_train_options_to_config   (const RecurTrainOptions  *options,
                                                     RecurJobConfig           *config,
                                                     GError                  **error);

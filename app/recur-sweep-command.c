@@ -515,10 +515,12 @@ sweep_options_clear (SweepOptions *o)
   g_free (o->project);
 }
 
-/* The base configuration and the sweep's specs; errors name the option and the spec. */
+/* The base configuration and the sweep's specs; errors name the option and the spec, or the
+ * --config file (then bad_file is set). */
 static GPtrArray *
 build_points (const RecurTrainOptions  *train,
               const SweepOptions       *o,
+              gboolean                 *bad_file,
               GError                  **error)
 {
   RecurJobConfig base;
@@ -526,7 +528,8 @@ build_points (const RecurTrainOptions  *train,
   gboolean ok;
 
   recur_job_config_init (&base);
-  ok = recur_train_options_to_config (train, &base, error);
+  *bad_file = !recur_train_options_read_config (train, &base, error);
+  ok = !*bad_file && recur_train_options_to_config (train, &base, error);
   sweep = recur_sweep_new (&base);
   recur_job_config_clear (&base);
   if (!ok)
@@ -655,9 +658,12 @@ sweep_with (RecurTrainOptions *train,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   Sweep sweep = { 0 };
   GError *error = NULL;
+  gboolean bad_file;
   int status;
 
-  points = build_points (train, o, &error);
+  points = build_points (train, o, &bad_file, &error);
+  if (points == NULL && bad_file)
+    return recur_command_fail (error);
   if (points == NULL)
     {
       status = recur_command_usage_error (error->message);

@@ -12,37 +12,57 @@
 
 #include "recur-jsonutil.h"
 #include "recur-rng.h"
+#include "recur-settings.h"
 #include "recur-sweep.h"
 
 G_DEFINE_QUARK (recur-sweep-error-quark, recur_sweep_error)
 
-/* Applied in this order, whatever order the sweep gives them: "optimizer" resets the
- * optimiser's defaults, so it goes before "lr", "momentum" and "weight-decay". */
-static const RecurSweepParam params[] = {
-  { "model", RECUR_SWEEP_PARAM_CHOICE },
-  { "optimizer", RECUR_SWEEP_PARAM_CHOICE },
-  { "loss", RECUR_SWEEP_PARAM_CHOICE },
-  { "strategy", RECUR_SWEEP_PARAM_CHOICE },
-  { "scale", RECUR_SWEEP_PARAM_CHOICE },
-  { "schedule", RECUR_SWEEP_PARAM_CHOICE },
-  { "hidden", RECUR_SWEEP_PARAM_INT },
-  { "layers", RECUR_SWEEP_PARAM_INT },
-  { "bidirectional", RECUR_SWEEP_PARAM_BOOL },
-  { "dropout", RECUR_SWEEP_PARAM_FLOAT },
-  { "window", RECUR_SWEEP_PARAM_INT },
-  { "batch", RECUR_SWEEP_PARAM_INT },
-  { "epochs", RECUR_SWEEP_PARAM_INT },
-  { "patience", RECUR_SWEEP_PARAM_INT },
-  { "truncate", RECUR_SWEEP_PARAM_INT },
-  { "lr", RECUR_SWEEP_PARAM_FLOAT },
-  { "momentum", RECUR_SWEEP_PARAM_FLOAT },
-  { "weight-decay", RECUR_SWEEP_PARAM_FLOAT },
-  { "clip", RECUR_SWEEP_PARAM_FLOAT },
-  { "spectral-radius", RECUR_SWEEP_PARAM_FLOAT },
-  { "leak", RECUR_SWEEP_PARAM_FLOAT },
-  { "ridge", RECUR_SWEEP_PARAM_FLOAT },
-  { "seed", RECUR_SWEEP_PARAM_INT },
-};
+/* The schema's sweepable settings, in its order, which is also the order they are applied in,
+ * whatever order the sweep gives them: "model" and "optimizer" reset their kind's defaults, so
+ * they come before "hidden", "lr", "momentum" and "weight-decay". */
+static RecurSweepParam params[64];
+static guint n_params;
+
+static RecurSweepParamKind
+param_kind (const RecurSetting *setting)
+{
+  switch (setting->kind)
+    {
+    case RECUR_SETTING_UINT:
+    case RECUR_SETTING_SEED:
+      return RECUR_SWEEP_PARAM_INT;
+    case RECUR_SETTING_DOUBLE:
+    case RECUR_SETTING_FLOAT:
+      return RECUR_SWEEP_PARAM_FLOAT;
+    case RECUR_SETTING_BOOL:
+      return RECUR_SWEEP_PARAM_BOOL;
+    case RECUR_SETTING_CHOICE:
+    case RECUR_SETTING_COLUMN:
+    case RECUR_SETTING_PERIODS:
+    default:
+      return RECUR_SWEEP_PARAM_CHOICE;
+    }
+}
+
+static void
+ensure_params (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      guint n;
+      const RecurSetting *settings = recur_settings_list (&n);
+
+      for (guint i = 0; i < n; i++)
+        if (settings[i].flags & RECUR_SETTING_SWEEPABLE)
+          {
+            g_assert (n_params < G_N_ELEMENTS (params));
+            params[n_params++] = (RecurSweepParam) { settings[i].name, param_kind (&settings[i]) };
+          }
+      g_once_init_leave (&done, 1);
+    }
+}
 
 static const char *const bool_choices[] = { "false", "true", NULL };
 
@@ -79,14 +99,16 @@ struct _RecurSweep
 const RecurSweepParam *
 recur_sweep_list_params (guint *n)
 {
-  *n = G_N_ELEMENTS (params);
+  ensure_params ();
+  *n = n_params;
   return params;
 }
 
 const RecurSweepParam *
 recur_sweep_find_param (const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+  ensure_params ();
+  for (guint i = 0; i < n_params; i++)
     if (g_strcmp0 (params[i].name, name) == 0)
       return &params[i];
   return NULL;
@@ -358,7 +380,8 @@ new_axis (RecurSweep  *self,
   if (param == NULL)
     {
       g_autoptr(GString) names = g_string_new (NULL);
-      for (guint i = 0; i < G_N_ELEMENTS (params); i++)
+      ensure_params ();
+      for (guint i = 0; i < n_params; i++)
         g_string_append_printf (names, "%s%s", i ? ", " : "", params[i].name);
       g_set_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_UNKNOWN_PARAM,
                    _("“%s”: %s cannot be swept (sweep %s)"), spec, name, names->str);
@@ -627,7 +650,8 @@ make_point (const RecurSweep  *self,
   g_autoptr(GString) name = g_string_new (NULL);
 
   recur_job_config_copy (&point->config, &self->base);
-  for (const RecurSweepParam *p = params; p < params + G_N_ELEMENTS (params); p++)
+  ensure_params ();
+  for (const RecurSweepParam *p = params; p < params + n_params; p++)
     for (guint i = 0; i < self->n_axes; i++)
       if (self->axes[i].param == p && !apply_value (&point->config, p, numbers[i], error))
         {
