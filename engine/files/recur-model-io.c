@@ -8,6 +8,7 @@
 
 #include "recur-model-io.h"
 #include "recur-safetensors.h"
+#include "recur-settings.h"
 
 void
 recur_model_info_clear (RecurModelInfo *info)
@@ -18,21 +19,60 @@ recur_model_info_clear (RecurModelInfo *info)
 }
 
 static void
-set_uint (RecurSafetensors *st,
-          const char       *key,
-          guint64           value)
-{
-  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-  recur_safetensors_set_metadata (st, key, text);
-}
-
-static void
 set_double (RecurSafetensors *st,
             const char       *key,
             double            value)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
   recur_safetensors_set_metadata (st, key, g_ascii_dtostr (buf, sizeof buf, value));
+}
+
+/* The settings a weights file carries: those with a weights key ("recur.hidden_size"), but the
+ * options of other cells (an LSTM's file has no "recur.leak"). The keys stay as the first files
+ * wrote them, so that every Recur reads every file. */
+static gboolean
+carries (const RecurSetting *setting,
+         RecurCellKind       cell)
+{
+  return setting->weights_key
+         && (!recur_setting_is_cell_only (setting) || recur_setting_applies_to_cell (setting, cell));
+}
+
+/* The model's spec and what the file says of its data, as the configuration they come from. */
+static void
+config_of (const RecurModelSpec *spec,
+           const RecurModelInfo *info,
+           RecurJobConfig       *config)
+{
+  recur_job_config_init (config);
+  config->model = *spec;
+  config->scaler = info->scaler.kind;
+  config->column = g_strdup (info->column ? info->column : "");
+  config->train.seed = info->seed;
+}
+
+static void
+write_settings (RecurSafetensors     *st,
+                const RecurModelSpec *spec,
+                const RecurModelInfo *info)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+  const RecurSetting *model = recur_settings_find ("model");
+  RecurJobConfig config;
+
+  config_of (spec, info, &config);
+  for (guint i = 0; i < n; i++)
+    if (carries (&settings[i], spec->cell))
+      {
+        /* the cell as PyTorch-minded files name it: rnn_tanh, rnn_relu */
+        g_autofree char *text = &settings[i] == model
+                                ? g_strdup (recur_cell_to_string (spec->cell))
+                                : recur_setting_format_value (&settings[i], &config);
+
+        recur_safetensors_set_metadata (st, settings[i].weights_key, text);
+      }
+  recur_job_config_clear (&config);
 }
 
 gboolean
@@ -50,41 +90,12 @@ recur_model_save (const RecurModel      *model,
       const RecurTensorInfo *t = recur_model_get_tensor (model, i);
       recur_safetensors_add_borrowed (st, t->name, t->n_dims, t->shape, params + t->offset);
     }
-  recur_safetensors_set_metadata (st, "recur.cell", recur_cell_to_string (s->cell));
-  set_uint (st, "recur.input_size", s->input_size);
-  set_uint (st, "recur.hidden_size", s->hidden_size);
-  set_uint (st, "recur.num_layers", s->num_layers);
-  recur_safetensors_set_metadata (st, "recur.bidirectional", s->bidirectional ? "true" : "false");
-  recur_safetensors_set_metadata (st, "recur.bias", s->bias ? "true" : "false");
-  set_double (st, "recur.dropout", s->dropout);
-  set_uint (st, "recur.window", s->window);
-  set_uint (st, "recur.horizon", s->horizon);
-  recur_safetensors_set_metadata (st, "recur.strategy", recur_strategy_to_string (s->strategy));
-  if (s->cell == RECUR_CELL_JORDAN)
-    recur_safetensors_set_metadata (st, "recur.jordan_feedback",
-                                    recur_jordan_feedback_to_string (s->jordan_feedback));
-  if (s->cell == RECUR_CELL_ESN)
-    {
-      set_double (st, "recur.connectivity", s->esn.connectivity);
-      set_double (st, "recur.spectral_radius", s->esn.spectral_radius);
-      set_double (st, "recur.input_scaling", s->esn.input_scaling);
-      set_double (st, "recur.leak", s->esn.leak);
-      set_uint (st, "recur.washout", s->esn.washout);
-      set_double (st, "recur.ridge", s->esn.ridge);
-    }
-  if (s->cell == RECUR_CELL_CLOCKWORK)
-    {
-      g_autofree char *periods = recur_periods_to_string (s->periods, s->n_periods);
-      recur_safetensors_set_metadata (st, "recur.periods", periods);
-    }
-  recur_safetensors_set_metadata (st, "recur.scaler", recur_scaler_kind_to_string (info->scaler.kind));
+  write_settings (st, s, info);
   set_double (st, "recur.scaler_center", info->scaler.center);
   set_double (st, "recur.scaler_scale", info->scaler.scale);
-  recur_safetensors_set_metadata (st, "recur.column", info->column ? info->column : "");
   recur_safetensors_set_metadata (st, "recur.frequency", info->frequency ? info->frequency : "none");
   recur_safetensors_set_metadata (st, "recur.last_timestamp",
                                   info->last_timestamp ? info->last_timestamp : "");
-  set_uint (st, "recur.seed", info->seed);
   recur_safetensors_set_metadata (st, "recur.version", PACKAGE_VERSION);
   return recur_safetensors_save (st, path, error);
 }
@@ -118,48 +129,6 @@ bad_value (const RecurSafetensors  *st,
 }
 
 static gboolean
-read_uint (const RecurSafetensors  *st,
-           const char              *key,
-           guint64                  min,
-           guint64                  max,
-           guint64                 *out,
-           GError                 **error)
-{
-  const char *value = require_key (st, key, error);
-  g_autofree char *expected = NULL;
-
-  if (value == NULL)
-    return FALSE;
-  if (g_ascii_string_to_unsigned (value, 10, min, max, out, NULL))
-    return TRUE;
-  {
-    /* numbers formatted apart: xgettext cannot see through G_GUINT64_FORMAT */
-    g_autofree char *lo = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
-    g_autofree char *hi = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
-    expected = g_strdup_printf (_("an integer from %s to %s"), lo, hi);
-  }
-  return bad_value (st, key, value, expected, error);
-}
-
-static gboolean
-read_bool (const RecurSafetensors  *st,
-           const char              *key,
-           gboolean                *out,
-           GError                 **error)
-{
-  const char *value = require_key (st, key, error);
-
-  if (value == NULL)
-    return FALSE;
-  if (g_str_equal (value, "true") || g_str_equal (value, "false"))
-    {
-      *out = g_str_equal (value, "true");
-      return TRUE;
-    }
-  return bad_value (st, key, value, "“true” or “false”", error);
-}
-
-static gboolean
 read_double (const RecurSafetensors  *st,
              const char              *key,
              double                  *out,
@@ -176,80 +145,91 @@ read_double (const RecurSafetensors  *st,
   return bad_value (st, key, value, _("a finite number"), error);
 }
 
-static gboolean
-read_spec (const RecurSafetensors  *st,
-           RecurModelSpec          *spec,
-           GError                 **error)
+/* "zscore, minmax or none"; the cells as the files name them, "rnn_tanh, …, esn or clockwork" */
+static char *
+choices_text (const RecurSetting *setting)
 {
-  const char *cell, *strategy;
-  guint64 v;
-  double dropout = 0.0;
+  gboolean cells = setting->offset == G_STRUCT_OFFSET (RecurJobConfig, model.cell);
+  guint n = g_strv_length ((char **) setting->choices);
+  g_autoptr(GString) head = g_string_new (NULL);
 
-  recur_model_spec_init (spec);
-  if (!(cell = require_key (st, "recur.cell", error)))
-    return FALSE;
-  if (!recur_cell_from_string (cell, &spec->cell))
-    return bad_value (st, "recur.cell", cell,
-                      "rnn_tanh, rnn_relu, lstm, gru, jordan, esn or clockwork", error);
-  if (!read_uint (st, "recur.input_size", 1, 4096, &v, error))
-    return FALSE;
-  spec->input_size = (guint) v;
-  if (!read_uint (st, "recur.hidden_size", 1, 8192, &v, error))
-    return FALSE;
-  spec->hidden_size = (guint) v;
-  if (!read_uint (st, "recur.num_layers", 1, 16, &v, error))
-    return FALSE;
-  spec->num_layers = (guint) v;
-  if (!read_bool (st, "recur.bidirectional", &spec->bidirectional, error)
-      || !read_bool (st, "recur.bias", &spec->bias, error))
-    return FALSE;
-  if (recur_safetensors_get_metadata (st, "recur.dropout")
-      && !read_double (st, "recur.dropout", &dropout, error))
-    return FALSE;
-  spec->dropout = (float) dropout;
-  if (!read_uint (st, "recur.window", 1, 100000, &v, error))
-    return FALSE;
-  spec->window = (guint) v;
-  if (!read_uint (st, "recur.horizon", 1, 100000, &v, error))
-    return FALSE;
-  spec->horizon = (guint) v;
-  if (!(strategy = require_key (st, "recur.strategy", error)))
-    return FALSE;
-  if (!recur_strategy_from_string (strategy, &spec->strategy))
-    return bad_value (st, "recur.strategy", strategy, "direct or recursive", error);
-  if (spec->cell == RECUR_CELL_JORDAN)
+  for (guint i = 0; i + 1 < n; i++)
+    g_string_append_printf (head, "%s%s", i ? ", " : "",
+                            cells ? recur_cell_to_string (i) : setting->choices[i]);
+  /* TRANSLATORS: the last of a list of choices, "zscore, minmax or none" */
+  return g_strdup_printf (_("%s or %s"), head->str,
+                          cells ? recur_cell_to_string (n - 1) : setting->choices[n - 1]);
+}
+
+/* What a key's value should have been, from the schema. */
+static char *
+expected_text (const RecurSetting *setting)
+{
+  g_autofree char *range = recur_setting_format_range (setting);
+
+  switch (setting->kind)
     {
-      const char *feedback = require_key (st, "recur.jordan_feedback", error);
-      if (feedback == NULL)
-        return FALSE;
-      if (!recur_jordan_feedback_from_string (feedback, &spec->jordan_feedback))
-        return bad_value (st, "recur.jordan_feedback", feedback, "teacher or free", error);
+    case RECUR_SETTING_UINT:
+      return g_strdup_printf (_("an integer from %.0f to %.0f"), setting->lo, setting->hi);
+    case RECUR_SETTING_SEED:
+      return g_strdup (_("an integer from 0 to 18446744073709551615"));
+    case RECUR_SETTING_DOUBLE:
+    case RECUR_SETTING_FLOAT:
+      return g_strdup_printf (_("a number with %s"), range);
+    case RECUR_SETTING_CHOICE:
+      return choices_text (setting);
+    case RECUR_SETTING_PERIODS:
+      return g_strdup (_("1 to 16 comma-separated periods, such as 1,2,4,8"));
+    case RECUR_SETTING_BOOL:
+    case RECUR_SETTING_COLUMN:
+    default:
+      return g_strdup ("“true” or “false”");
     }
-  if (spec->cell == RECUR_CELL_ESN)
-    {
-      double c, rho, scaling, leak;
-      if (!read_double (st, "recur.connectivity", &c, error)
-          || !read_double (st, "recur.spectral_radius", &rho, error)
-          || !read_double (st, "recur.input_scaling", &scaling, error)
-          || !read_double (st, "recur.leak", &leak, error)
-          || !read_uint (st, "recur.washout", 0, 100000, &v, error)
-          || !read_double (st, "recur.ridge", &spec->esn.ridge, error))
-        return FALSE;
-      spec->esn.connectivity = (float) c;
-      spec->esn.spectral_radius = (float) rho;
-      spec->esn.input_scaling = (float) scaling;
-      spec->esn.leak = (float) leak;
-      spec->esn.washout = (guint) v;
-    }
-  if (spec->cell == RECUR_CELL_CLOCKWORK)
-    {
-      const char *periods = require_key (st, "recur.periods", error);
-      if (periods == NULL)
-        return FALSE;
-      if (!recur_periods_from_string (periods, spec->periods, &spec->n_periods))
-        return bad_value (st, "recur.periods", periods,
-                          _("1 to 16 comma-separated periods, such as 1,2,4,8"), error);
-    }
+}
+
+/* Keys the first files did not have: their absence reads as the value they stood for then. */
+static gboolean
+is_optional (const RecurSetting *setting)
+{
+  return g_str_equal (setting->name, "dropout") || g_str_equal (setting->name, "seed")
+         || g_str_equal (setting->name, "column");
+}
+
+static gboolean
+read_setting (const RecurSafetensors  *st,
+              const RecurSetting      *setting,
+              RecurJobConfig          *config,
+              GError                 **error)
+{
+  const char *value = recur_safetensors_get_metadata (st, setting->weights_key);
+  g_autofree char *expected = NULL;
+
+  if (value == NULL)
+    return is_optional (setting) || require_key (st, setting->weights_key, error) != NULL;
+  if (recur_setting_parse (setting, value, NULL, config, NULL))
+    return TRUE;
+  expected = expected_text (setting);
+  return bad_value (st, setting->weights_key, value, expected, error);
+}
+
+/* Every setting the file carries, into config; checked with the schema's ranges. */
+static gboolean
+read_settings (const RecurSafetensors  *st,
+               RecurJobConfig          *config,
+               GError                 **error)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+  const RecurSetting *model = recur_settings_find ("model");
+
+  recur_job_config_init (config);
+  config->train.seed = 0; /* a file without a seed: 0, as the first files meant */
+  if (!read_setting (st, model, config, error))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (&settings[i] != model && carries (&settings[i], config->model.cell)
+        && !read_setting (st, &settings[i], config, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -258,24 +238,13 @@ read_info (const RecurSafetensors  *st,
            RecurModelInfo          *info,
            GError                 **error)
 {
-  const char *scaler, *text;
-  guint64 seed = 0;
+  const char *text;
 
-  if (!(scaler = require_key (st, "recur.scaler", error)))
-    return FALSE;
-  if (!recur_scaler_kind_from_string (scaler, &info->scaler.kind))
-    return bad_value (st, "recur.scaler", scaler, "zscore, minmax or none", error);
   if (!read_double (st, "recur.scaler_center", &info->scaler.center, error)
       || !read_double (st, "recur.scaler_scale", &info->scaler.scale, error))
     return FALSE;
   if (info->scaler.scale == 0.0)
     return bad_value (st, "recur.scaler_scale", "0", _("a non-zero number"), error);
-  if (recur_safetensors_get_metadata (st, "recur.seed")
-      && !read_uint (st, "recur.seed", 0, G_MAXUINT64, &seed, error))
-    return FALSE;
-  info->seed = seed;
-  text = recur_safetensors_get_metadata (st, "recur.column");
-  info->column = g_strdup (text ? text : "");
   text = recur_safetensors_get_metadata (st, "recur.frequency");
   info->frequency = g_strdup (text ? text : "none");
   text = recur_safetensors_get_metadata (st, "recur.last_timestamp");
@@ -332,10 +301,19 @@ model_from_safetensors (const RecurSafetensors  *st,
   g_autoptr(RecurModel) model = NULL;
   RecurModelInfo local = { 0 };
   RecurModelSpec spec;
+  RecurJobConfig config;
   guint64 in_file = 0;
 
-  if (!read_spec (st, &spec, error))
-    return NULL;
+  if (!read_settings (st, &config, error))
+    {
+      recur_job_config_clear (&config);
+      return NULL;
+    }
+  spec = config.model;
+  local.scaler.kind = config.scaler;
+  local.seed = config.train.seed;
+  local.column = g_strdup (config.column ? config.column : "");
+  recur_job_config_clear (&config);
   if (!read_info (st, &local, error))
     {
       recur_model_info_clear (&local);

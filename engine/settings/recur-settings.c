@@ -116,7 +116,7 @@ static const RecurSetting settings[] = {
     .description = N_("Give every gate a learned offset besides its weights"),
     .weights_key = "recur.bias" },
   { "dropout", F, MODEL, OFF (model.dropout), 0, 1,
-    HI_OPEN | SWEEP | RECUR_SETTING_STACKED | RECUR_SETTING_WEIGHTS_FLOAT,
+    HI_OPEN | SWEEP | RECUR_SETTING_STACKED,
     .label = N_("Dropout"),
     .description = N_("Share of the units dropped between stacked layers while training "
                       "(needs 2 layers or more)"), .cells = STACKABLE, .metavar = "P",
@@ -280,6 +280,12 @@ recur_setting_applies_to_cell (const RecurSetting *setting,
                                RecurCellKind       cell)
 {
   return setting->cells == 0 || (setting->cells & (1u << cell)) != 0;
+}
+
+gboolean
+recur_setting_is_cell_only (const RecurSetting *setting)
+{
+  return setting->cells != 0 && (setting->cells & (setting->cells - 1)) == 0;
 }
 
 gboolean

@@ -45,7 +45,6 @@ typedef enum
   RECUR_SETTING_LOG_SCALE = 1 << 4, /* a control shows it on a log scale (ridge, lr) */
   RECUR_SETTING_NEGATED   = 1 << 5, /* BOOL: the option turns it off (`--no-bias`) */
   RECUR_SETTING_STACKED   = 1 << 6, /* applies only with more than one layer (dropout) */
-  RECUR_SETTING_WEIGHTS_FLOAT = 1 << 7, /* FLOAT: the weights file keeps the float's double */
 } RecurSettingFlags;
 
 typedef struct
@@ -88,6 +87,8 @@ gboolean            recur_setting_is_alias (const RecurSetting *setting,
  * are among those it applies to, and dropout has layers to go between. */
 gboolean recur_setting_applies      (const RecurSetting   *setting,
                                      const RecurJobConfig *config);
+/* Whether it is an option of one cell only (an ESN's leak, a Jordan network's feedback). */
+gboolean recur_setting_is_cell_only    (const RecurSetting *setting);
 /* Whether it applies to this cell, whatever the rest. */
 gboolean recur_setting_applies_to_cell (const RecurSetting *setting,
                                         RecurCellKind       cell);

@@ -10,6 +10,7 @@
 #include "recur-model-io.h"
 #include "recur-rng.h"
 #include "recur-safetensors.h"
+#include "recur-settings.h"
 
 /* A small model of cell, saved with info and read back as a RecurSafetensors. */
 static RecurSafetensors *
@@ -215,12 +216,58 @@ test_foreign_tensor (void)
                                             "not belong to a gru model"));
 }
 
+/* The file carries exactly the schema's keyed settings for its cell (the options of other cells
+ * left out), each written as the schema shows it, the cell as the files name it. */
+static void
+test_keys_follow_the_schema (void)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  for (RecurCellKind cell = 0; cell < RECUR_N_CELLS; cell++)
+    {
+      g_autoptr(RecurSafetensors) st = saved_model (cell, TRUE);
+      RecurJobConfig config;
+
+      recur_job_config_init (&config);
+      recur_model_spec_init_for_cell (&config.model, cell);
+      config.model.hidden_size = 8;
+      config.model.horizon = 2;
+      config.scaler = RECUR_SCALER_MINMAX;
+      config.column = g_strdup ("y");
+      config.train.seed = 9;
+      for (guint i = 0; i < n; i++)
+        {
+          const RecurSetting *s = &settings[i];
+          const char *value = s->weights_key ? recur_safetensors_get_metadata (st, s->weights_key)
+                                             : NULL;
+          g_autofree char *want = recur_setting_format_value (s, &config);
+
+          if (s->weights_key == NULL)
+            continue;
+          g_test_message ("%s: %s = %s", recur_cell_to_string (cell), s->weights_key, value);
+          if (recur_setting_is_cell_only (s) && !recur_setting_applies_to_cell (s, cell))
+            {
+              g_assert_null (value);
+              continue;
+            }
+          g_assert_nonnull (value);
+          if (g_str_equal (s->name, "model"))
+            g_assert_cmpstr (value, ==, recur_cell_to_string (cell));
+          else
+            g_assert_cmpstr (value, ==, want);
+        }
+      recur_job_config_clear (&config);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/engine/model-io/bad-keys", test_bad_keys);
+  g_test_add_func ("/engine/model-io/keys-follow-the-schema", test_keys_follow_the_schema);
   g_test_add_func ("/engine/model-io/optional-keys", test_optional_keys);
   g_test_add_func ("/engine/model-io/foreign-tensor", test_foreign_tensor);
   return g_test_run ();
