@@ -8,7 +8,8 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#include <sys/resource.h>
+
+#include "cli-common.h"
 
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 
@@ -23,59 +24,21 @@
 #define UNDER_ASAN FALSE
 #endif
 
-typedef struct
-{
-  int status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static void
-limit_address_space (gpointer data)
-{
-  rlim_t bytes = (rlim_t) GPOINTER_TO_SIZE (data);
-  struct rlimit limit = { bytes, bytes };
-
-  setrlimit (RLIMIT_AS, &limit); /* in the child, before exec */
-}
-
 /* Runs recur with args, its address space limited to `limit` bytes (0: no limit). */
 static Result
 run_limited (guint64            limit,
              const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  Result r = { 0 };
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
+  Result r;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   if (limit > 0)
-    g_subprocess_launcher_set_child_setup (launcher, limit_address_space,
+    g_subprocess_launcher_set_child_setup (launcher, cli_limit_address_space,
                                            GSIZE_TO_POINTER ((gsize) limit), NULL);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  r.status = g_subprocess_get_exit_status (proc);
+  r = cli_run (launcher, args);
+  g_assert_false (r.signalled);
   return r;
 }
-
-#define run_recur(...) run_limited (0, (const char *const[]) { __VA_ARGS__, NULL })
 
 /* One thread, few windows: seconds, not minutes, even under -O0 or the sanitizers. */
 #define SMALL "--threads", "1", "--epochs", "2", "--windows", "96"

@@ -5,68 +5,19 @@
 #include "config.h"
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
 
+#include "cli-common.h"
 #include "recur-jsonutil.h"
 #include "recur-settings.h"
-
-typedef struct
-{
-  int status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
 
 static Result
 run_recur_argv (GPtrArray *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  Result r = { 0 };
-
-  g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
-  for (guint i = 0; i < args->len; i++)
-    g_ptr_array_add (argv, args->pdata[i]);
-  g_ptr_array_add (argv, NULL);
-  proc = g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_exit_status (proc);
-  return r;
-}
-
-static Result
-run_recur (const char *first,
-           ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  va_list ap;
-
-  va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
-  va_end (ap);
-  return run_recur_argv (args);
-}
-
-static char *
-data_file (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "data", name, NULL);
+  g_ptr_array_add (args, NULL);
+  return cli_run (NULL, (const char *const *) args->pdata);
 }
 
 /* The option's line in --help, from "--name" to the end of the line; NULL if absent. */
@@ -250,7 +201,7 @@ static void
 test_summary_repeats_the_run (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-settings-XXXXXX", NULL);
+  const char *dir = temp_dir ();
   g_autofree char *summary = g_build_filename (dir, "summary.json", NULL);
   g_autoptr(JsonParser) p1 = json_parser_new ();
   g_autoptr(JsonParser) p2 = json_parser_new ();
@@ -296,8 +247,6 @@ test_summary_repeats_the_run (void)
   result_clear (&first);
   result_clear (&again);
   result_clear (&changed);
-  g_assert_cmpint (g_remove (summary), ==, 0);
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* A --config file with a bad value is bad input (status 1), named with the field. */
@@ -305,7 +254,7 @@ static void
 test_bad_config_file (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-settings-XXXXXX", NULL);
+  const char *dir = temp_dir ();
   g_autofree char *path = g_build_filename (dir, "bad.json", NULL);
   Result train, sweep, missing;
   g_autofree char *nowhere = g_build_filename (dir, "none.json", NULL);
@@ -324,8 +273,6 @@ test_bad_config_file (void)
   result_clear (&train);
   result_clear (&sweep);
   result_clear (&missing);
-  g_assert_cmpint (g_remove (path), ==, 0);
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 int

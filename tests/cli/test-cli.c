@@ -15,19 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct
-{
-  int status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
+#include "cli-common.h"
 
 /* Runs recur with the given arguments (NULL-terminated) and extra environment (name, value
  * pairs; a NULL value unsets the variable). */
@@ -36,41 +24,25 @@ run_recur_env (const char *const *env,
                const char        *first,
                ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  Result r = { 0 };
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
   va_start (ap, first);
   for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) a);
+    g_ptr_array_add (args, (char *) a);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
+  g_ptr_array_add (args, NULL);
   for (guint i = 0; env && env[i]; i += 2)
     if (env[i + 1])
       g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
     else
       g_subprocess_launcher_unsetenv (launcher, env[i]);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_exit_status (proc);
-  return r;
+  return cli_run (launcher, (const char *const *) args->pdata);
 }
 
+#undef run_recur
 #define run_recur(...) run_recur_env (NULL, __VA_ARGS__)
-
-static char *
-data_file (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "data", name, NULL);
-}
 
 static JsonObject *
 parse_object (JsonParser *parser,

@@ -14,45 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-common.h"
+
 static const char *const ops[] = { "open", "write", "fsync", "close", "rename" };
 static const char *const errno_names[] = { "ENOSPC", "EIO" };
 static const char *const reasons[] = { "No space left on device", "Input/output error" };
 
+/* What a faulted run did: its result, and what the shim reports. */
 typedef struct
 {
-  int   status;
-  char *out;
-  char *err;
-  guint injected;    /* faults the shim injected */
-  guint opens;       /* files it saw opened for writing under the folder */
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-
-  g_assert_cmpint (system (command), ==, 0);
-}
-
-static char *
-temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recur-cli-faults-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  g_test_queue_free (dir);
-  g_test_queue_destroy ((GDestroyNotify) remove_tree, dir);
-  return dir;
-}
+  Result run;
+  guint  injected;    /* faults the shim injected */
+  guint  opens;       /* files it saw opened for writing under the folder */
+} Faulted;
 
 static guint
 report_value (const char *report,
@@ -66,7 +40,7 @@ report_value (const char *report,
 }
 
 /* Runs recur with args; with `spec`, the calls on the paths under `dir` fail as it says. */
-static Result
+static Faulted
 run_faulted (const char        *spec,
              const char        *dir,
              const char *const *args)
@@ -81,7 +55,7 @@ run_faulted (const char        *spec,
   g_autofree char *asan = g_strconcat (g_getenv ("ASAN_OPTIONS") ?: "",
                                        ":verify_asan_link_order=0", NULL);
   g_autofree char *text = NULL;
-  Result r = { 0 };
+  Faulted r = { 0 };
 
   g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
   for (guint i = 0; args[i]; i++)
@@ -96,11 +70,11 @@ run_faulted (const char        *spec,
   g_subprocess_launcher_setenv (launcher, "RECUR_FAULT_REPORT", report, TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.out, &r.err, &error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r.run.out, &r.run.err, &error);
   g_assert_no_error (error);
-  r.status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  r.run.status = g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
   if (!g_file_get_contents (report, &text, NULL, NULL))
-    g_error ("no report from the shim (status %d): %s", r.status, r.err);
+    g_error ("no report from the shim (status %d): %s", r.run.status, r.run.err);
   r.injected = report_value (text, "injected");
   r.opens = report_value (text, "open");
   g_unlink (report);
@@ -114,7 +88,7 @@ run_faulted (const char        *spec,
 static char *
 nottingham (void)
 {
-  return g_test_build_filename (G_TEST_DIST, "..", "data", "nottingham_temperature.csv", NULL);
+  return data_file ("nottingham_temperature.csv");
 }
 
 static GBytes *
@@ -178,14 +152,14 @@ assert_no_temporary_files (const char *dir)
 }
 
 static void
-assert_message (const Result *r,
+assert_message (const Faulted *r,
                 const char   *path,
                 const char   *reason)
 {
   g_autofree char *line = g_strdup_printf ("Cannot write %s: %s", path, reason);
 
-  if (strstr (r->err, line) == NULL)
-    g_error ("standard error does not say “%s”:\n%s", line, r->err);
+  if (strstr (r->run.err, line) == NULL)
+    g_error ("standard error does not say “%s”:\n%s", line, r->run.err);
 }
 
 static JsonNode *
@@ -216,7 +190,7 @@ test_train_outputs (void)
   const char *outputs[N_OUTPUTS] = { forecast, weights, summary }; /* in the order written */
   g_autoptr(GBytes) clean_forecast = NULL;
   g_autoptr(GBytes) clean_weights = NULL;
-  Result r;
+  Faulted r;
   guint n_runs = 0;
 
 #define TRAIN(spec, ...) \
@@ -225,11 +199,11 @@ test_train_outputs (void)
                      weights, "--summary-out", summary, __VA_ARGS__)
 
   r = TRAIN (NULL, "--json");
-  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (r.run.status, ==, 0);
   g_assert_cmpuint (r.opens, ==, N_OUTPUTS);
   clean_forecast = read_bytes (forecast);
   clean_weights = read_bytes (weights);
-  result_clear (&r);
+  result_clear (&r.run);
 
   for (guint o = 0; o < G_N_ELEMENTS (ops) + 1; o++)
     for (guint e = 0; e < G_N_ELEMENTS (errno_names); e++)
@@ -250,9 +224,9 @@ test_train_outputs (void)
               failed[i] = i == k || (is_short && i > k);
             }
           r = TRAIN (spec, "--json");
-          g_test_message ("%s: status %d: %s", spec, r.status, r.err);
+          g_test_message ("%s: status %d: %s", spec, r.run.status, r.run.err);
           g_assert_cmpuint (r.injected, >=, 1);
-          g_assert_cmpint (r.status, ==, 1);
+          g_assert_cmpint (r.run.status, ==, 1);
           for (guint i = 0; i < N_OUTPUTS; i++)
             if (failed[i])
               {
@@ -272,10 +246,10 @@ test_train_outputs (void)
               g_assert_true (json_object_has_member (json_node_get_object (written), "test"));
             }
           /* the results are printed all the same */
-          printed = parse_json (r.out);
+          printed = parse_json (r.run.out);
           g_assert_true (json_object_has_member (json_node_get_object (printed), "test"));
           assert_no_temporary_files (dir);
-          result_clear (&r);
+          result_clear (&r.run);
           n_runs++;
         }
 
@@ -283,24 +257,24 @@ test_train_outputs (void)
   for (guint i = 0; i < N_OUTPUTS; i++)
     write_previous (outputs[i]);
   r = TRAIN ("open:1:ENOSPC:all", "--json");
-  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpint (r.run.status, ==, 1);
   for (guint i = 0; i < N_OUTPUTS; i++)
     {
       assert_message (&r, outputs[i], reasons[0]);
       assert_previous (outputs[i]);
     }
-  g_assert_nonnull (strstr (r.out, "\"test\""));
-  result_clear (&r);
+  g_assert_nonnull (strstr (r.run.out, "\"test\""));
+  result_clear (&r.run);
 
   /* without --json: what was written is said, what was not is not */
   r = TRAIN ("short-write:2:ENOSPC", "--epochs", "3");
-  g_assert_cmpint (r.status, ==, 1);
-  g_assert_nonnull (strstr (r.out, "Forecast written to"));
-  g_assert_null (strstr (r.out, "Weights written to"));
-  g_assert_null (strstr (r.out, "Summary written to")); /* the disk stayed full */
+  g_assert_cmpint (r.run.status, ==, 1);
+  g_assert_nonnull (strstr (r.run.out, "Forecast written to"));
+  g_assert_null (strstr (r.run.out, "Weights written to"));
+  g_assert_null (strstr (r.run.out, "Summary written to")); /* the disk stayed full */
   assert_message (&r, weights, reasons[0]);
   assert_message (&r, summary, reasons[0]);
-  result_clear (&r);
+  result_clear (&r.run);
   g_test_message ("recur train: %u faulted runs checked", n_runs + 2);
 #undef TRAIN
 }
@@ -315,16 +289,16 @@ test_forecast_out (void)
   g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
   g_autofree char *out = g_build_filename (dir, "f.csv", NULL);
   g_autoptr(GBytes) clean = NULL;
-  Result r;
+  Faulted r;
 
   r = run_recur_faulted (NULL, dir, "train", csv, "--epochs", "2", "--hidden", "4", "--quiet",
                          "--weights-out", weights);
-  g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  g_assert_cmpint (r.run.status, ==, 0);
+  result_clear (&r.run);
   r = run_recur_faulted (NULL, dir, "forecast", "--weights", weights, csv, "--forecast-out", out);
-  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (r.run.status, ==, 0);
   clean = read_bytes (out);
-  result_clear (&r);
+  result_clear (&r.run);
 
   for (guint o = 0; o < G_N_ELEMENTS (ops); o++)
     for (guint e = 0; e < G_N_ELEMENTS (errno_names); e++)
@@ -335,17 +309,17 @@ test_forecast_out (void)
         r = run_recur_faulted (spec, dir, "forecast", "--weights", weights, csv,
                                "--forecast-out", out);
         g_assert_cmpuint (r.injected, ==, 1);
-        g_assert_cmpint (r.status, ==, 1);
+        g_assert_cmpint (r.run.status, ==, 1);
         assert_message (&r, out, reasons[e]);
         assert_previous (out);
         assert_no_temporary_files (dir);
-        result_clear (&r);
+        result_clear (&r.run);
       }
   /* and again, without the fault */
   r = run_recur_faulted (NULL, dir, "forecast", "--weights", weights, csv, "--forecast-out", out);
-  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (r.run.status, ==, 0);
   assert_file_is (out, clean);
-  result_clear (&r);
+  result_clear (&r.run);
 }
 
 /* ---- recur sweep -------------------------------------------------------------------------- */
@@ -367,19 +341,19 @@ test_sweep_outputs (void)
         g_autoptr(JsonNode) printed = NULL;
         g_autofree char *text = NULL;
         g_autoptr(JsonNode) written = NULL;
-        Result r;
+        Faulted r;
 
         write_previous (table_csv);
         write_previous (table_json);
         r = run_recur_faulted (spec, dir, "sweep", csv, "--grid", "hidden=4,6", "--epochs", "2",
                                "--jobs", "2", "--quiet", "--json", "--csv-out", table_csv,
                                "--json-out", table_json);
-        g_test_message ("%s: status %d: %s", spec, r.status, r.err);
+        g_test_message ("%s: status %d: %s", spec, r.run.status, r.run.err);
         g_assert_cmpuint (r.injected, ==, 1);
-        g_assert_cmpint (r.status, ==, 1);
+        g_assert_cmpint (r.run.status, ==, 1);
         assert_message (&r, outputs[k], reasons[k]);
         assert_previous (outputs[k]);
-        printed = parse_json (r.out);
+        printed = parse_json (r.run.out);
         g_assert_cmpuint (json_array_get_length (json_node_get_array (printed)), ==, 2);
         g_assert_true (g_file_get_contents (outputs[1 - k], &text, NULL, NULL));
         if (k == 0)
@@ -390,7 +364,7 @@ test_sweep_outputs (void)
         else
           g_assert_true (g_str_has_prefix (text, "rank,best,name,id,hidden,"));
         assert_no_temporary_files (dir);
-        result_clear (&r);
+        result_clear (&r.run);
       }
 }
 
@@ -402,14 +376,14 @@ assert_project_sound (const char *project)
   g_autoptr(JsonNode) root = NULL;
   JsonObject *o;
   JsonArray *runs;
-  Result r = run_recur_faulted (NULL, project, "project", "info", project, "--json");
+  Faulted r = run_recur_faulted (NULL, project, "project", "info", project, "--json");
 
-  if (r.status != 0)
-    g_error ("recur project info: status %d: %s", r.status, r.err);
-  root = parse_json (r.out);
+  if (r.run.status != 0)
+    g_error ("recur project info: status %d: %s", r.run.status, r.run.err);
+  root = parse_json (r.run.out);
   o = json_node_get_object (root);
   if (json_array_get_length (json_object_get_array_member (o, "issues")) > 0)
-    g_error ("the project has issues: %s", r.out);
+    g_error ("the project has issues: %s", r.run.out);
   runs = json_object_get_array_member (o, "runs");
   for (guint i = 0; i < json_array_get_length (runs); i++)
     {
@@ -417,7 +391,7 @@ assert_project_sound (const char *project)
                                                           "status");
       g_assert_true (g_str_equal (status, "finished") || g_str_equal (status, "interrupted"));
     }
-  result_clear (&r);
+  result_clear (&r.run);
   return json_array_get_length (runs);
 }
 
@@ -431,18 +405,18 @@ test_sweep_project (void)
   g_autofree char *csv = nottingham ();
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   guint n_opens, n_checked = 0;
-  Result r;
+  Faulted r;
 
 #define SWEEP(spec) \
   run_recur_faulted (spec, dir, "sweep", csv, "--grid", "hidden=4,6", "--epochs", "3", \
                      "--jobs", "1", "--quiet", "--json", "--project", project)
 
   r = SWEEP (NULL);
-  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpint (r.run.status, ==, 0);
   n_opens = r.opens;
   g_assert_cmpuint (n_opens, >=, 2 + 2 * 4); /* project.json; per run config, list, history… */
   g_assert_cmpuint (assert_project_sound (project), ==, 2);
-  result_clear (&r);
+  result_clear (&r.run);
 
   for (guint k = 1; k <= n_opens + 2; k++)
     for (guint persistent = 0; persistent < 2; persistent++)
@@ -453,35 +427,35 @@ test_sweep_project (void)
 
         remove_tree (project);
         r = SWEEP (spec);
-        g_test_message ("%s: status %d: %s", spec, r.status, r.err);
+        g_test_message ("%s: status %d: %s", spec, r.run.status, r.run.err);
         if (r.injected == 0)
           {
             /* this sweep made fewer writes (history is written as epochs arrive) */
             g_assert_cmpuint (r.opens, <, k);
-            g_assert_cmpint (r.status, ==, 0);
-            result_clear (&r);
+            g_assert_cmpint (r.run.status, ==, 0);
+            result_clear (&r.run);
             continue;
           }
-        g_assert_cmpint (r.status, ==, 1);
-        g_assert_nonnull (strstr (r.err, persistent ? reasons[0] : reasons[1]));
-        g_assert_nonnull (strstr (r.err, project));
+        g_assert_cmpint (r.run.status, ==, 1);
+        g_assert_nonnull (strstr (r.run.err, persistent ? reasons[0] : reasons[1]));
+        g_assert_nonnull (strstr (r.run.err, project));
         assert_no_temporary_files (dir);
         if (k <= 2)
           {
             /* its lock or project.json could not be made: no sweep, and no folder that looks
              * like a project */
-            g_assert_cmpstr (r.out, ==, "");
+            g_assert_cmpstr (r.run.out, ==, "");
             g_assert_false (g_file_test (project, G_FILE_TEST_EXISTS));
           }
         else
           {
-            g_assert_nonnull (strstr (r.err, "recur: cannot save to the project: Cannot write "));
-            printed = parse_json (r.out);
+            g_assert_nonnull (strstr (r.run.err, "recur: cannot save to the project: Cannot write "));
+            printed = parse_json (r.run.out);
             g_assert_cmpuint (json_array_get_length (json_node_get_array (printed)), ==, 2);
             assert_project_sound (project);
             n_checked++;
           }
-        result_clear (&r);
+        result_clear (&r.run);
       }
   g_assert_cmpuint (n_checked, >=, n_opens);
   g_test_message ("recur sweep --project: %u faulted sweeps checked", n_checked);
@@ -502,14 +476,14 @@ test_project_commands (void)
   g_autofree char *table = g_build_filename (dir, "table.csv", NULL);
   g_autoptr(GBytes) bytes = read_bytes (csv);
   g_autoptr(GBytes) listed = NULL;
-  Result r;
+  Faulted r;
 
   g_assert_true (g_file_set_contents (data, g_bytes_get_data (bytes, NULL),
                                       (gssize) g_bytes_get_size (bytes), NULL));
   r = run_recur_faulted (NULL, dir, "sweep", data, "--grid", "hidden=4", "--epochs", "2",
                          "--quiet", "--project", project);
-  g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  g_assert_cmpint (r.run.status, ==, 0);
+  result_clear (&r.run);
   g_assert_cmpint (g_rename (data, moved), ==, 0);
   listed = read_bytes (project_json);
 
@@ -521,10 +495,10 @@ test_project_commands (void)
         write_previous (table);
         r = run_recur_faulted (spec, dir, "project", "export-table", project, table);
         g_assert_cmpuint (r.injected, ==, 1);
-        g_assert_cmpint (r.status, ==, 1);
+        g_assert_cmpint (r.run.status, ==, 1);
         assert_message (&r, table, reasons[e]);
         assert_previous (table);
-        result_clear (&r);
+        result_clear (&r.run);
 
         /* relocating rewrites project.json: it stays as it was, and the data moved (the
          * project's lock file is opened first, so the open that fails is the second) */
@@ -535,15 +509,15 @@ test_project_commands (void)
           }
         r = run_recur_faulted (spec, dir, "project", "relocate", project, moved);
         g_assert_cmpuint (r.injected, ==, 1);
-        g_assert_cmpint (r.status, ==, 1);
+        g_assert_cmpint (r.run.status, ==, 1);
         assert_message (&r, project_json, reasons[e]);
         assert_file_is (project_json, listed);
         assert_no_temporary_files (dir);
-        result_clear (&r);
+        result_clear (&r.run);
       }
   r = run_recur_faulted (NULL, dir, "project", "relocate", project, moved);
-  g_assert_cmpint (r.status, ==, 0);
-  result_clear (&r);
+  g_assert_cmpint (r.run.status, ==, 0);
+  result_clear (&r.run);
   assert_project_sound (project);
 }
 

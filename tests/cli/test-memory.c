@@ -16,6 +16,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cli-common.h"
+
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 #define DEADLINE_SECONDS 240
 #define TEN_MILLION 10000000
@@ -30,30 +32,6 @@
 #ifndef UNDER_ASAN
 #define UNDER_ASAN FALSE
 #endif
-
-typedef struct
-{
-  int      status;     /* exit status, or -1 */
-  gboolean signalled;  /* killed by a signal: an abort, or the deadline */
-  char    *out;
-  char    *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static void
-limit_address_space (gpointer data)
-{
-  rlim_t bytes = (rlim_t) GPOINTER_TO_SIZE (data);
-  struct rlimit limit = { bytes, bytes };
-
-  setrlimit (RLIMIT_AS, &limit); /* in the child, before exec */
-}
 
 static void
 on_communicated (GObject      *source,
@@ -78,8 +56,7 @@ run_limited_blas (guint64            limit,
                   gboolean           blas_as_is,
                   const char *const *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
@@ -94,7 +71,6 @@ run_limited_blas (guint64            limit,
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   /* one thread, as the other tests run: what the program takes does not depend on the cores */
   if (blas_as_is)
     g_subprocess_launcher_unsetenv (launcher, "OPENBLAS_NUM_THREADS");
@@ -102,7 +78,7 @@ run_limited_blas (guint64            limit,
     g_subprocess_launcher_setenv (launcher, "OPENBLAS_NUM_THREADS", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS", asan, TRUE);
   if (limit > 0)
-    g_subprocess_launcher_set_child_setup (launcher, limit_address_space,
+    g_subprocess_launcher_set_child_setup (launcher, cli_limit_address_space,
                                            GSIZE_TO_POINTER ((gsize) limit), NULL);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -130,33 +106,14 @@ run_limited (guint64            limit,
   return run_limited_blas (limit, seconds, FALSE, args);
 }
 
+#undef run_recur
 #define run_recur(limit, ...) \
   run_limited (limit, DEADLINE_SECONDS, (const char *const[]) { __VA_ARGS__, NULL })
-
-static void
-remove_tree (const char *dir)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-
-  g_assert_cmpint (system (command), ==, 0);
-}
-
-static char *
-temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recur-memory-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  g_test_queue_free (dir);
-  g_test_queue_destroy ((GDestroyNotify) remove_tree, dir);
-  return dir;
-}
 
 static char *
 nottingham (void)
 {
-  return g_test_build_filename (G_TEST_DIST, "..", "data", "nottingham_temperature.csv", NULL);
+  return data_file ("nottingham_temperature.csv");
 }
 
 static guint64

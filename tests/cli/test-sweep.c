@@ -15,41 +15,19 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-static void
-remove_tree (const char *dir)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-
-  g_assert_cmpint (system (command), ==, 0);
-}
+#include "cli-common.h"
 
 static GSubprocess *
 spawn_recur (const char *const *args,
              GError           **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
 
   g_ptr_array_add (argv, (char *) g_getenv ("RECUR_BIN"));
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
   g_ptr_array_add (argv, NULL);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   return g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
 }
 
@@ -65,35 +43,10 @@ finish (GSubprocess *proc)
   return r;
 }
 
-static Result
-run_recurv (const char *const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) proc = spawn_recur (args, &error);
-
-  g_assert_no_error (error);
-  return finish (proc);
-}
-
-#define run_recur(...) run_recurv ((const char *const[]) { __VA_ARGS__, NULL })
-
-/* A fresh folder, removed with everything in it when the test ends. */
-static char *
-temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recur-sweep-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  g_test_queue_free (dir);
-  g_test_queue_destroy ((GDestroyNotify) remove_tree, dir);
-  return dir;
-}
-
 static char *
 nottingham (void)
 {
-  return g_test_build_filename (G_TEST_DIST, "..", "data", "nottingham_temperature.csv", NULL);
+  return data_file ("nottingham_temperature.csv");
 }
 
 static JsonArray *
@@ -637,12 +590,12 @@ test_project_usage_errors (void)
   g_assert_cmpint (r.status, ==, 2);
   assert_project_usage (r.out);
   result_clear (&r);
-  r = run_recurv ((const char *const[]) { "project", NULL });
+  r = cli_run (NULL, (const char *const[]) { "project", NULL });
   g_assert_cmpint (r.status, ==, 2);
   assert_project_usage (r.out);
   result_clear (&r);
 
-  r = run_recurv ((const char *const[]) { "project", "info", NULL });
+  r = cli_run (NULL, (const char *const[]) { "project", "info", NULL });
   assert_usage_error (&r, "project info", "expected one project folder");
   result_clear (&r);
   r = run_recur ("project", "info", missing, "--all");
@@ -895,7 +848,7 @@ base_config (JsonParser        *parser,
   for (guint i = 0; options[i]; i++)
     g_ptr_array_add (args, (char *) options[i]);
   g_ptr_array_add (args, NULL);
-  r = run_recurv ((const char *const *) args->pdata);
+  r = cli_run (NULL, (const char *const *) args->pdata);
   g_test_message ("%s", r.err);
   g_assert_cmpint (r.status, ==, 0);
   rows = parse_array (parser, r.out);
