@@ -2762,6 +2762,27 @@ block (const char *path,
  * is the error; a history that cannot be written costs neither the weights nor the result, and
  * history.log keeps the epochs until it can. Each is tried again on the next sync, and the
  * project ends whole. A run that trains without a validation part logs its loss as null. */
+/* With `path` blocked (a folder in its place), syncing the run fails naming it, and the log
+ * of its epochs is kept for the next try. */
+static void
+assert_sync_refused (RecurProject    *project,
+                     RecurProjectRun *entry,
+                     RecurRun        *run,
+                     const char      *path,
+                     GQuark           domain,
+                     int              code,
+                     const char      *log)
+{
+  g_autoptr(GError) error = NULL;
+
+  block (path, TRUE);
+  g_assert_false (recur_project_sync_run (project, entry, run, &error));
+  g_assert_error (error, domain, code);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_true (g_file_test (log, G_FILE_TEST_EXISTS));
+  block (path, FALSE);
+}
+
 static void
 test_ending_unwritable (Fixture       *f,
                         gconstpointer  data)
@@ -2810,32 +2831,17 @@ test_ending_unwritable (Fixture       *f,
   text = read_text (log);
   g_assert_nonnull (strstr (text, "\"val_loss\":null"));
 
-  block (weights, TRUE);
-  g_assert_false (recur_project_sync_run (project, tracked.entry, run, &error));
-  g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO);
-  g_assert_nonnull (strstr (error->message, weights));
-  g_clear_error (&error);
+  /* each file of the run blocked in turn: the sync fails naming it, keeps the rest and the
+   * log that still holds the epochs */
+  assert_sync_refused (project, tracked.entry, run, weights, RECUR_SAFETENSORS_ERROR,
+                       RECUR_SAFETENSORS_ERROR_IO, log);
   g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (log, G_FILE_TEST_EXISTS));
-  block (weights, FALSE);
-
-  block (result, TRUE);
-  g_assert_false (recur_project_sync_run (project, tracked.entry, run, &error));
-  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
-  g_assert_nonnull (strstr (error->message, result));
-  g_clear_error (&error);
+  assert_sync_refused (project, tracked.entry, run, result, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                       log);
   g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
-  g_assert_true (g_file_test (log, G_FILE_TEST_EXISTS));
-  block (result, FALSE);
-
-  block (history, TRUE);
-  g_assert_false (recur_project_sync_run (project, tracked.entry, run, &error));
-  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
-  g_assert_nonnull (strstr (error->message, history));
-  g_clear_error (&error);
+  assert_sync_refused (project, tracked.entry, run, history, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
+                       log);
   g_assert_true (g_file_test (result, G_FILE_TEST_IS_REGULAR));
-  g_assert_true (g_file_test (log, G_FILE_TEST_EXISTS));
-  block (history, FALSE);
 
   g_assert_true (recur_project_sync_run (project, tracked.entry, run, &error));
   g_assert_no_error (error);
