@@ -348,6 +348,7 @@ cmd_train (int    argc,
       recur_train_options_clear (&o);
       return r;
     }
+  recur_train_options_warn_unused (&o, &config);
   configure_threads (&config, o.threads > 0 ? (guint) o.threads : g_get_num_processors ());
   job = recur_job_new_from_file (&config, argv[1], &error);
   recur_job_config_clear (&config);

@@ -341,6 +341,66 @@ train_options_to_config (const TrainOptions  *o,
   return TRUE;
 }
 
+/* "sgd, rmsprop": the kinds of a mask, named by the choices of a setting */
+static char *
+kinds_text (guint               mask,
+            const RecurSetting *kinds)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; kinds->choices[i]; i++)
+    if (mask & (1u << i))
+      g_string_append_printf (text, "%s%s", text->len ? ", " : "", kinds->choices[i]);
+  return g_string_free (text, FALSE);
+}
+
+/* Why a setting does nothing in config, or NULL if it does something. */
+static char *
+unused_reason (const RecurSetting   *s,
+               const RecurJobConfig *c)
+{
+  const RecurSetting *optimizer = recur_settings_find ("optimizer");
+  const RecurSetting *schedule = recur_settings_find ("schedule");
+  g_autofree char *kinds = NULL;
+
+  if (recur_setting_applies (s, c))
+    return NULL;
+  if (!recur_setting_applies_to_cell (s, c->model.cell))
+    return g_strdup_printf (_("--%s has no effect with --model %s"), s->name,
+                            recur_cell_to_option (c->model.cell));
+  if (s->optimizers && !(s->optimizers & (1u << c->train.optimizer.kind)))
+    {
+      kinds = kinds_text (s->optimizers, optimizer);
+      return g_strdup_printf (_("--%s has no effect with --optimizer %s: it applies to %s"),
+                              s->name, optimizer->choices[c->train.optimizer.kind], kinds);
+    }
+  if (s->schedules && !(s->schedules & (1u << c->train.schedule)))
+    {
+      kinds = kinds_text (s->schedules, schedule);
+      return g_strdup_printf (_("--%s has no effect with --schedule %s: it applies to %s"),
+                              s->name, schedule->choices[c->train.schedule], kinds);
+    }
+  return g_strdup_printf (_("--%s has no effect with one layer: it applies between stacked "
+                            "layers"), s->name);
+}
+
+void
+recur_train_options_warn_unused (const RecurTrainOptions *o,
+                                 const RecurJobConfig    *config)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (o->texts[i] || o->flags[i])
+      {
+        g_autofree char *reason = unused_reason (&settings[i], config);
+
+        if (reason)
+          g_printerr (_("recur: warning: %s\n"), reason);
+      }
+}
+
 /* ---- for the commands in other files ---- */
 
 RecurTrainOptions *

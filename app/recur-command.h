@@ -64,6 +64,11 @@ gboolean           recur_train_options_read_config (const RecurTrainOptions  *op
 gboolean           recur_train_options_to_config   (const RecurTrainOptions  *options,
                                                     RecurJobConfig           *config,
                                                     GError                  **error);
+/* Warns on stderr of each option given that does nothing with config (--momentum with Adam,
+ * --gamma with a constant rate, --dropout with one layer): `recur train`'s, not a sweep's, whose
+ * runs may vary what makes them count. */
+void               recur_train_options_warn_unused (const RecurTrainOptions  *options,
+                                                    const RecurJobConfig     *config);
 /* A command's option context: "recur COMMAND" as program name, translated, with a summary. */
 GOptionContext    *recur_command_new_context       (const char               *command,
                                                     const char               *parameter,

@@ -275,6 +275,32 @@ test_bad_config_file (void)
   result_clear (&missing);
 }
 
+/* An option that does nothing with the rest (its optimiser, schedule, layers or cell) is run
+ * anyway, with a warning that says why; a sweep, whose runs may vary what makes it count, says
+ * nothing. */
+static void
+test_unused_options_warned (void)
+{
+  Result r = run_recur ("train", "/nonexistent/missing.csv", "--momentum", "0.9", "--gamma",
+                        "0.2", "--layers", "1", "--dropout", "0.3", "--lr", "0.01", NULL);
+  Result quiet = run_recur ("train", "/nonexistent/missing.csv", "--optimizer", "sgd",
+                            "--momentum", "0.9", "--schedule", "step", "--gamma", "0.2",
+                            "--layers", "2", "--dropout", "0.3", NULL);
+
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "recur: warning: --momentum has no effect with --optimizer "
+                                   "adam: it applies to sgd, rmsprop\n"));
+  g_assert_nonnull (strstr (r.err, "recur: warning: --gamma has no effect with --schedule "
+                                   "constant: it applies to step, plateau\n"));
+  g_assert_nonnull (strstr (r.err, "recur: warning: --dropout has no effect with one layer"));
+  g_assert_null (strstr (r.err, "--lr"));
+  g_assert_null (strstr (r.err, "--layers has"));
+  g_assert_cmpint (quiet.status, ==, 1);
+  g_assert_null (strstr (quiet.err, "warning"));
+  result_clear (&r);
+  result_clear (&quiet);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -284,5 +310,6 @@ main (int    argc,
   g_test_add_func ("/cli/settings/every-option-at-its-ends", test_every_option_at_its_ends);
   g_test_add_func ("/cli/settings/summary-repeats-the-run", test_summary_repeats_the_run);
   g_test_add_func ("/cli/settings/bad-config-file", test_bad_config_file);
+  g_test_add_func ("/cli/settings/unused-options-warned", test_unused_options_warned);
   return g_test_run ();
 }
