@@ -67,3 +67,39 @@ recur_esn_init_reservoir (RecurModel *model,
     for (guint i = 0; i < N; i++)
       b[i] = recur_rng_uniform (rng, -s, s);
 }
+
+/* ESN: h_t = (1 − α) h_{t−1} + α tanh(W_in x_t + b + W h_{t−1}); the pre-activations stay in
+ * the gate buffer. Nothing here is trained, so nothing more is kept. */
+void
+forward_esn (const RecurModel *self,
+             RecurWorkspace   *ws,
+             guint             batch,
+             const float      *x)
+{
+  const RecurModelSpec *s = &self->spec;
+  const LayerOffsets *lo = &self->layers[0];
+  const float *p = self->params;
+  guint T = s->window, H = s->hidden_size;
+  gsize BH = (gsize) batch * H;
+  float alpha = s->esn.leak;
+  float *a = ws->dir[0].gates, *h = ws->y[0];
+
+  project_inputs (x, (gsize) T * batch, lo->input_size, p + lo->w_ih, H,
+                  s->bias ? p + lo->b_ih : NULL, NULL, a);
+  for (guint t = 0; t < T; t++)
+    {
+      float *at = a + t * BH, *ht = h + t * BH;
+      const float *hp = t ? ht - BH : NULL;
+
+      if (hp == NULL)
+        {
+          for (gsize i = 0; i < BH; i++)
+            ht[i] = alpha * tanhf (at[i]);
+          continue;
+        }
+      recur_sgemm (FALSE, TRUE, (int) batch, (int) H, (int) H, 1.0f, hp, (int) H,
+                   p + lo->w_hh, (int) H, 1.0f, at, (int) H);
+      for (gsize i = 0; i < BH; i++)
+        ht[i] = (1.0f - alpha) * hp[i] + alpha * tanhf (at[i]);
+    }
+}
