@@ -260,6 +260,11 @@ void recur_frame_draw_line    (const RecurFrame     *frame,
                                const RecurRgba      *colour,
                                double                line_width,
                                gboolean              dashed);
+/* Appends an item to spec's legend, which holds RECUR_FRAME_MAX_LEGEND. */
+void recur_frame_add_legend   (RecurFrameSpec       *spec,
+                               const char           *label,
+                               const RecurRgba      *colour,
+                               RecurMark             mark);
 /* All legend items in one row, in the normal or the small font */
 double recur_frame_legend_width (const RecurFrameSpec *spec,
                                  RecurPlotText        *text,
