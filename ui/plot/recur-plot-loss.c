@@ -461,8 +461,8 @@ loss_area (const LossInput      *in,
   return layout.frame.area;
 }
 
-/* The epoch index (0-based) under widget x, clamped to the longest run; -1 outside the area or
- * with nothing drawn */
+/* The epoch index (0-based) under widget x, clamped to the longest run; -1 outside the area,
+ * with nothing drawn, or when the area is empty (nothing to unmap x over) */
 static int
 loss_hit (const LossInput      *in,
           const RecurPlotStyle *style,
@@ -476,7 +476,7 @@ loss_hit (const LossInput      *in,
 
   recur_plot_measure_layout (loss_layout, in, style, width, height, &layout);
   a = &layout.frame.area;
-  if (!layout.has_values || x < a->x || x > a->x + a->width)
+  if (!layout.has_values || a->width <= 0.0 || x < a->x || x > a->x + a->width)
     return -1;
   epoch = round (recur_axis_unmap (&layout.frame.x, x));
   return (int) CLAMP (epoch, 1.0, (double) layout.longest) - 1;
