@@ -450,6 +450,24 @@ test_loss_many_lr_changes (void)
   canvas_free (&c);
 }
 
+/* A plot of no size has no epoch under any x: -1, not an epoch unmapped over a zero width */
+static void
+test_loss_hit_empty_area (void)
+{
+  LossData d;
+  RecurLossRun run;
+  RecurLossOverlayPlot overlay;
+
+  loss_data_init (&d);
+  run = (RecurLossRun) { "run", 0, d.plot.n, d.train, d.val, d.plot.best_epoch };
+  overlay = (RecurLossOverlayPlot) { 1, &run, -1, NULL };
+  for (double x = -1.0; x <= 1.0; x += 0.5)
+    {
+      g_assert_cmpint (recur_plot_loss_hit (&d.plot, 0, 0, x), ==, -1);
+      g_assert_cmpint (recur_plot_loss_overlay_hit (&overlay, 0, 0, x), ==, -1);
+    }
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Heatmap                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
@@ -1245,6 +1263,7 @@ main (int    argc,
   g_test_add_func ("/plot/loss/hit", test_loss_hit);
   g_test_add_func ("/plot/loss/degenerate", test_loss_degenerate);
   g_test_add_func ("/plot/loss/many-lr-changes", test_loss_many_lr_changes);
+  g_test_add_func ("/plot/loss/hit-empty-area", test_loss_hit_empty_area);
   g_test_add_func ("/plot/heatmap/positive-cell", test_heatmap_positive_cell);
   g_test_add_func ("/plot/heatmap/negative-cell", test_heatmap_negative_cell);
   g_test_add_func ("/plot/heatmap/zero-is-background", test_heatmap_zero_is_background);

@@ -136,6 +136,47 @@ recur_frame_layout (RecurFrame           *frame,
     layout_compact (frame);
 }
 
+/* ---- a plot's layout and drawing ---------------------------------------------------------- */
+
+void
+recur_plot_measure_layout (RecurPlotLayoutFunc   layout_func,
+                           gconstpointer         plot,
+                           const RecurPlotStyle *style,
+                           double                width,
+                           double                height,
+                           gpointer              layout)
+{
+  RecurPlotStyle fallback;
+  RecurPlotText measure;
+
+  style = recur_plot_style_or_default (style, &fallback);
+  recur_plot_text_init_measure (&measure, style);
+  layout_func (plot, style, &measure, width, height, layout);
+  recur_plot_text_clear (&measure);
+}
+
+void
+recur_plot_draw_layout (cairo_t              *cr,
+                        double                width,
+                        double                height,
+                        gconstpointer         plot,
+                        const RecurPlotStyle *style,
+                        RecurPlotLayoutFunc   layout_func,
+                        RecurPlotPaintFunc    paint_func,
+                        gpointer              layout)
+{
+  RecurPlotStyle fallback;
+  RecurPlotText text;
+
+  style = recur_plot_style_or_default (style, &fallback);
+  recur_plot_measure_layout (layout_func, plot, style, width, height, layout);
+  cairo_save (cr);
+  recur_plot_text_init_draw (&text, cr, style);
+  paint_func (plot, layout, cr, &text, style);
+  recur_plot_text_clear (&text);
+  cairo_restore (cr);
+}
+
 /* ---- axes --------------------------------------------------------------------------------- */
 
 static void

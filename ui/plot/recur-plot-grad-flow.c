@@ -16,12 +16,15 @@ typedef struct
 } GradFlowLayout;
 
 static void
-grad_flow_layout (const RecurGradFlowPlot *plot,
-                  RecurPlotText           *text,
-                  double                   width,
-                  double                   height,
-                  GradFlowLayout          *out)
+grad_flow_layout (gconstpointer         data,
+                  const RecurPlotStyle *style,
+                  RecurPlotText        *text,
+                  double                width,
+                  double                height,
+                  gpointer              layout)
 {
+  const RecurGradFlowPlot *plot = data;
+  GradFlowLayout *out = layout;
   double y_min = INFINITY, y_max = -INFINITY;
 
   *out = (GradFlowLayout) { 0 };
@@ -114,12 +117,15 @@ draw_bars (const RecurGradFlowPlot *plot,
 }
 
 static void
-draw_grad_flow (const RecurGradFlowPlot *plot,
-                const GradFlowLayout    *layout,
-                cairo_t                 *cr,
-                RecurPlotText           *text,
-                const RecurPlotStyle    *style)
+draw_grad_flow (gconstpointer         data,
+                gconstpointer         laid_out,
+                cairo_t              *cr,
+                RecurPlotText        *text,
+                const RecurPlotStyle *style)
 {
+  const RecurGradFlowPlot *plot = data;
+  const GradFlowLayout *layout = laid_out;
+
   recur_frame_draw_axes (&layout->frame, &layout->spec, cr, text, style);
   if (!layout->has_values)
     {
@@ -137,23 +143,13 @@ recur_plot_grad_flow (cairo_t                 *cr,
                       const RecurGradFlowPlot *plot,
                       const RecurPlotStyle    *style)
 {
-  RecurPlotStyle fallback;
-  RecurPlotText measure, text;
   GradFlowLayout layout;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (plot != NULL);
 
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  grad_flow_layout (plot, &measure, width, height, &layout);
-  recur_plot_text_clear (&measure);
-
-  cairo_save (cr);
-  recur_plot_text_init_draw (&text, cr, style);
-  draw_grad_flow (plot, &layout, cr, &text, style);
-  recur_plot_text_clear (&text);
-  cairo_restore (cr);
+  recur_plot_draw_layout (cr, width, height, plot, style, grad_flow_layout, draw_grad_flow,
+                          &layout);
 }
 
 RecurPlotArea
@@ -162,16 +158,11 @@ recur_plot_grad_flow_area_for_style (const RecurGradFlowPlot *plot,
                                      double                   width,
                                      double                   height)
 {
-  RecurPlotStyle fallback;
-  RecurPlotText measure;
   GradFlowLayout layout;
 
   g_return_val_if_fail (plot != NULL, (RecurPlotArea) { 0 });
 
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  grad_flow_layout (plot, &measure, width, height, &layout);
-  recur_plot_text_clear (&measure);
+  recur_plot_measure_layout (grad_flow_layout, plot, style, width, height, &layout);
   return layout.frame.area;
 }
 

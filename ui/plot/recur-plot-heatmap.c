@@ -42,12 +42,15 @@ heatmap_limit (const RecurHeatmapPlot *plot)
 }
 
 static void
-heatmap_layout (const RecurHeatmapPlot *plot,
-                RecurPlotText          *text,
-                double                  width,
-                double                  height,
-                HeatmapLayout          *out)
+heatmap_layout (gconstpointer         data,
+                const RecurPlotStyle *style,
+                RecurPlotText        *text,
+                double                width,
+                double                height,
+                gpointer              layout)
 {
+  const RecurHeatmapPlot *plot = data;
+  HeatmapLayout *out = layout;
   double label_width = 0.0;
 
   *out = (HeatmapLayout) { 0 };
@@ -258,12 +261,15 @@ recur_plot_draw_colour_bar (cairo_t              *cr,
 }
 
 static void
-draw_heatmap (const RecurHeatmapPlot *plot,
-              const HeatmapLayout    *layout,
-              cairo_t                *cr,
-              RecurPlotText          *text,
-              const RecurPlotStyle   *style)
+draw_heatmap (gconstpointer         data,
+              gconstpointer         laid_out,
+              cairo_t              *cr,
+              RecurPlotText        *text,
+              const RecurPlotStyle *style)
 {
+  const RecurHeatmapPlot *plot = data;
+  const HeatmapLayout *layout = laid_out;
+
   recur_frame_draw_axes (&layout->frame, &layout->spec, cr, text, style);
   if (!has_cells (plot))
     {
@@ -282,23 +288,12 @@ recur_plot_heatmap (cairo_t                *cr,
                     const RecurHeatmapPlot *plot,
                     const RecurPlotStyle   *style)
 {
-  RecurPlotStyle fallback;
-  RecurPlotText measure, text;
   HeatmapLayout layout;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (plot != NULL);
 
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  heatmap_layout (plot, &measure, width, height, &layout);
-  recur_plot_text_clear (&measure);
-
-  cairo_save (cr);
-  recur_plot_text_init_draw (&text, cr, style);
-  draw_heatmap (plot, &layout, cr, &text, style);
-  recur_plot_text_clear (&text);
-  cairo_restore (cr);
+  recur_plot_draw_layout (cr, width, height, plot, style, heatmap_layout, draw_heatmap, &layout);
 }
 
 RecurPlotArea
@@ -307,16 +302,11 @@ recur_plot_heatmap_area_for_style (const RecurHeatmapPlot *plot,
                                    double                  width,
                                    double                  height)
 {
-  RecurPlotStyle fallback;
-  RecurPlotText measure;
   HeatmapLayout layout;
 
   g_return_val_if_fail (plot != NULL, (RecurPlotArea) { 0 });
 
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  heatmap_layout (plot, &measure, width, height, &layout);
-  recur_plot_text_clear (&measure);
+  recur_plot_measure_layout (heatmap_layout, plot, style, width, height, &layout);
   return layout.frame.area;
 }
 

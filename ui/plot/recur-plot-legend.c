@@ -47,6 +47,17 @@ item_width (const RecurLegendItem *item,
   return m->swatch + m->gap + label_width (item, text, m);
 }
 
+void
+recur_frame_add_legend (RecurFrameSpec  *spec,
+                        const char      *label,
+                        const RecurRgba *colour,
+                        RecurMark        mark)
+{
+  g_return_if_fail (spec->n_legend < RECUR_FRAME_MAX_LEGEND);
+
+  spec->legend[spec->n_legend++] = (RecurLegendItem) { label, colour, mark };
+}
+
 double
 recur_frame_legend_width (const RecurFrameSpec *spec,
                           RecurPlotText        *text,

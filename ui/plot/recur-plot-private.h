@@ -260,6 +260,11 @@ void recur_frame_draw_line    (const RecurFrame     *frame,
                                const RecurRgba      *colour,
                                double                line_width,
                                gboolean              dashed);
+/* Appends an item to spec's legend, which holds RECUR_FRAME_MAX_LEGEND. */
+void recur_frame_add_legend   (RecurFrameSpec       *spec,
+                               const char           *label,
+                               const RecurRgba      *colour,
+                               RecurMark             mark);
 /* All legend items in one row, in the normal or the small font */
 double recur_frame_legend_width (const RecurFrameSpec *spec,
                                  RecurPlotText        *text,
@@ -307,6 +312,43 @@ void recur_frame_draw_dot     (const RecurFrame       *frame,
                                double                  y,
                                double                  radius,
                                const RecurRgba        *colour);
+
+/* ---- a plot's layout and drawing ---------------------------------------------------------- */
+
+/* A plot's layout: fills `layout`, the plot's own struct, for plot in width × height, measuring
+ * with text. Drawing and hit-testing both lay out through recur_plot_measure_layout, so that they
+ * agree to the pixel. */
+typedef void (*RecurPlotLayoutFunc) (gconstpointer         plot,
+                                     const RecurPlotStyle *style,
+                                     RecurPlotText        *text,
+                                     double                width,
+                                     double                height,
+                                     gpointer              layout);
+/* Draws plot as laid out in layout. */
+typedef void (*RecurPlotPaintFunc)  (gconstpointer         plot,
+                                     gconstpointer         layout,
+                                     cairo_t              *cr,
+                                     RecurPlotText        *text,
+                                     const RecurPlotStyle *style);
+
+/* The layout alone (style NULL = the defaults), with text measured by
+ * recur_plot_text_init_measure: for the *_area and *_hit functions. */
+void recur_plot_measure_layout (RecurPlotLayoutFunc   layout_func,
+                                gconstpointer         plot,
+                                const RecurPlotStyle *style,
+                                double                width,
+                                double                height,
+                                gpointer              layout);
+/* What every plot's draw function does: lays plot out as recur_plot_measure_layout does, then
+ * paints it on cr with a drawing text, leaving cr's state as it was. */
+void recur_plot_draw_layout    (cairo_t              *cr,
+                                double                width,
+                                double                height,
+                                gconstpointer         plot,
+                                const RecurPlotStyle *style,
+                                RecurPlotLayoutFunc   layout_func,
+                                RecurPlotPaintFunc    paint_func,
+                                gpointer              layout);
 
 /* ---- colour bars and categorical colours ---------------------------------------------------- */
 

@@ -70,12 +70,16 @@ series_ranges (const RecurSeriesPlot *plot,
 }
 
 static void
-series_layout (const RecurSeriesPlot *plot,
-               RecurPlotText         *text,
-               double                 width,
-               double                 height,
-               SeriesLayout          *out)
+series_layout (gconstpointer         data,
+               const RecurPlotStyle *style,
+               RecurPlotText        *text,
+               double                width,
+               double                height,
+               gpointer              layout)
 {
+  const RecurSeriesPlot *plot = data;
+  SeriesLayout *out = layout;
+
   *out = (SeriesLayout) { 0 };
   out->frame.x.kind = plot->x_is_time ? RECUR_AXIS_TIME : RECUR_AXIS_LINEAR;
   out->frame.x.time_of_day = plot->x_has_time_of_day;
@@ -172,12 +176,14 @@ draw_hover (const RecurSeriesPlot *plot,
 }
 
 static void
-draw_series (const RecurSeriesPlot *plot,
-             const SeriesLayout    *layout,
-             cairo_t               *cr,
-             RecurPlotText         *text,
-             const RecurPlotStyle  *style)
+draw_series (gconstpointer         data,
+             gconstpointer         laid_out,
+             cairo_t              *cr,
+             RecurPlotText        *text,
+             const RecurPlotStyle *style)
 {
+  const RecurSeriesPlot *plot = data;
+  const SeriesLayout *layout = laid_out;
   const RecurFrame *frame = &layout->frame;
   RecurLineData line = { 0 };
 
@@ -207,39 +213,12 @@ recur_plot_series (cairo_t               *cr,
                    const RecurSeriesPlot *plot,
                    const RecurPlotStyle  *style)
 {
-  RecurPlotStyle fallback;
-  RecurPlotText measure, text;
   SeriesLayout layout;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (plot != NULL);
 
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  series_layout (plot, &measure, width, height, &layout);
-  recur_plot_text_clear (&measure);
-
-  cairo_save (cr);
-  recur_plot_text_init_draw (&text, cr, style);
-  draw_series (plot, &layout, cr, &text, style);
-  recur_plot_text_clear (&text);
-  cairo_restore (cr);
-}
-
-static void
-series_layout_for_style (const RecurSeriesPlot *plot,
-                         const RecurPlotStyle  *style,
-                         double                 width,
-                         double                 height,
-                         SeriesLayout          *layout)
-{
-  RecurPlotStyle fallback;
-  RecurPlotText measure;
-
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  series_layout (plot, &measure, width, height, layout);
-  recur_plot_text_clear (&measure);
+  recur_plot_draw_layout (cr, width, height, plot, style, series_layout, draw_series, &layout);
 }
 
 RecurPlotArea
@@ -252,7 +231,7 @@ recur_plot_series_area_for_style (const RecurSeriesPlot *plot,
 
   g_return_val_if_fail (plot != NULL, (RecurPlotArea) { 0 });
 
-  series_layout_for_style (plot, style, width, height, &layout);
+  recur_plot_measure_layout (series_layout, plot, style, width, height, &layout);
   return layout.frame.area;
 }
 
@@ -280,7 +259,7 @@ recur_plot_series_hit_for_style (const RecurSeriesPlot *plot,
 
   if (plot->n == 0 || plot->x == NULL)
     return -1;
-  series_layout_for_style (plot, style, width, height, &layout);
+  recur_plot_measure_layout (series_layout, plot, style, width, height, &layout);
   a = &layout.frame.area;
   if (x < a->x || x > a->x + a->width)
     return -1;

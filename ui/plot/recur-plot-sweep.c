@@ -347,12 +347,16 @@ layout_heatmap (const RecurSweepPlot *plot,
 }
 
 static void
-sweep_layout (const RecurSweepPlot *plot,
+sweep_layout (gconstpointer         data,
+              const RecurPlotStyle *style,
               RecurPlotText        *text,
               double                width,
               double                height,
-              SweepLayout          *out)
+              gpointer              layout)
 {
+  const RecurSweepPlot *plot = data;
+  SweepLayout *out = layout;
+
   *out = (SweepLayout) { 0 };
   out->two = plot->b.n > 0;
   out->best = recur_plot_sweep_best (plot);
@@ -793,12 +797,15 @@ draw_heatmap (const RecurSweepPlot *plot,
 }
 
 static void
-draw_sweep (const RecurSweepPlot *plot,
-            const SweepLayout    *layout,
+draw_sweep (gconstpointer         data,
+            gconstpointer         laid_out,
             cairo_t              *cr,
             RecurPlotText        *text,
             const RecurPlotStyle *style)
 {
+  const RecurSweepPlot *plot = data;
+  const SweepLayout *layout = laid_out;
+
   recur_frame_draw_axes (&layout->frame, &layout->spec, cr, text, style);
   if (n_results (plot) == 0)
     {
@@ -828,43 +835,16 @@ recur_plot_sweep (cairo_t              *cr,
                   const RecurSweepPlot *plot,
                   const RecurPlotStyle *style)
 {
-  RecurPlotStyle fallback;
-  RecurPlotText measure, text;
   SweepLayout layout;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (plot != NULL);
 
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  sweep_layout (plot, &measure, width, height, &layout);
-  recur_plot_text_clear (&measure);
-
-  cairo_save (cr);
-  recur_plot_text_init_draw (&text, cr, style);
-  draw_sweep (plot, &layout, cr, &text, style);
-  recur_plot_text_clear (&text);
-  cairo_restore (cr);
+  recur_plot_draw_layout (cr, width, height, plot, style, sweep_layout, draw_sweep, &layout);
   sweep_layout_clear (&layout);
 }
 
 /* ---- hit-testing -------------------------------------------------------------------------- */
-
-static void
-sweep_layout_for_style (const RecurSweepPlot *plot,
-                        const RecurPlotStyle *style,
-                        double                width,
-                        double                height,
-                        SweepLayout          *layout)
-{
-  RecurPlotStyle fallback;
-  RecurPlotText measure;
-
-  style = recur_plot_style_or_default (style, &fallback);
-  recur_plot_text_init_measure (&measure, style);
-  sweep_layout (plot, &measure, width, height, layout);
-  recur_plot_text_clear (&measure);
-}
 
 RecurPlotArea
 recur_plot_sweep_area_for_style (const RecurSweepPlot *plot,
@@ -877,7 +857,7 @@ recur_plot_sweep_area_for_style (const RecurSweepPlot *plot,
 
   g_return_val_if_fail (plot != NULL, (RecurPlotArea) { 0 });
 
-  sweep_layout_for_style (plot, style, width, height, &layout);
+  recur_plot_measure_layout (sweep_layout, plot, style, width, height, &layout);
   area = layout.frame.area;
   sweep_layout_clear (&layout);
   return area;
@@ -937,7 +917,7 @@ recur_plot_sweep_hit_for_style (const RecurSweepPlot *plot,
 
   g_return_val_if_fail (plot != NULL, -1);
 
-  sweep_layout_for_style (plot, style, width, height, &layout);
+  recur_plot_measure_layout (sweep_layout, plot, style, width, height, &layout);
   found = hit (plot, &layout, x, y);
   sweep_layout_clear (&layout);
   return found;

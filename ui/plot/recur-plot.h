@@ -249,7 +249,11 @@ int  recur_plot_predictions_hit_for_style (const RecurPredictionPlot *plot,
 
 /* ---- comparing runs ------------------------------------------------------------------------ */
 
-/* Each compared run takes a colour of RecurPlotStyle.categorical. A run's `colour` is a 1-based
+/* The loss and the predictions plots draw one run or several, through the same code: one run
+ * (recur_plot_loss, recur_plot_predictions) in the colours of what its lines are, several (the
+ * _overlay functions below) each in a colour of its own.
+ *
+ * Each compared run takes a colour of RecurPlotStyle.categorical. A run's `colour` is a 1-based
  * index into it (taken modulo its size), so that a run keeps its colour while others are
  * selected and deselected; 0 gives the run the colour of its position in runs[]. */
 

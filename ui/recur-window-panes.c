@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-ui"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+
+#include "recur-window-private.h"
+
+/* ---- formatting ----------------------------------------------------------------------------- */
+
+static char *
+format_duration (double seconds)
+{
+  guint s = (guint) (seconds + 0.5);
+
+  if (!isfinite (seconds))
+    return g_strdup ("—");
+  if (seconds < 10)
+    return g_strdup_printf (_("%.1f s"), seconds);
+  if (s < 3600)
+    return g_strdup_printf ("%u:%02u", s / 60, s % 60);
+  return g_strdup_printf ("%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
+}
+
+static char *
+format_metric (double v)
+{
+  return isfinite (v) ? g_strdup_printf ("%.4g", v) : g_strdup ("—");
+}
+
+/* ---- training ----------------------------------------------------------------------------- */
+
+void
+draw_loss (cairo_t              *cr,
+           double                width,
+           double                height,
+           const RecurPlotStyle *style,
+           double                pointer_x,
+           double                zoom_min,
+           double                zoom_max,
+           gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurLossPlot plot = { 0 };
+  RecurJobConfig config;
+  g_autoptr(GPtrArray) over = overlaid_runs (self);
+
+  if (over->len)
+    {
+      g_autofree RecurLossRun *runs = g_new0 (RecurLossRun, over->len);
+      RecurLossOverlayPlot overlay = { over->len, runs, -1, NULL };
+      for (guint i = 0; i < over->len; i++)
+        {
+          RecurRun *run = g_ptr_array_index (over, i);
+          runs[i] = (RecurLossRun) { recur_run_get_name (run), run_colour (self, run),
+                                     recur_run_get_n_epochs (run), recur_run_get_train_loss (run),
+                                     recur_run_get_val_loss (run),
+                                     recur_run_get_last_progress (run)->best_epoch };
+        }
+      if (pointer_x >= 0)
+        overlay.hover = recur_plot_loss_overlay_hit (&overlay, width, height, pointer_x);
+      recur_plot_loss_overlay (cr, width, height, &overlay, style);
+      return;
+    }
+  plot.hover = -1;
+  if (self->run)
+    {
+      const RecurJobConfig *c = recur_job_get_config (recur_run_get_job (self->run));
+      plot.n = recur_run_get_n_epochs (self->run);
+      /* a one-shot fit (echo state network) has a single "epoch" */
+      plot.total = recur_cell_is_one_shot (c->model.cell) ? 1 : c->train.epochs;
+      plot.train = recur_run_get_train_loss (self->run);
+      plot.val = recur_run_get_val_loss (self->run);
+      plot.lr = recur_run_get_lr (self->run);
+      plot.best_epoch = recur_run_get_last_progress (self->run)->best_epoch;
+    }
+  else
+    {
+      current_config (self, &config);
+      plot.total = config.train.epochs;
+      recur_job_config_clear (&config);
+    }
+  if (pointer_x >= 0)
+    plot.hover = recur_plot_loss_hit (&plot, width, height, pointer_x);
+  recur_plot_loss (cr, width, height, &plot, style);
+}
+
+void
+draw_predictions (cairo_t              *cr,
+                  double                width,
+                  double                height,
+                  const RecurPlotStyle *style,
+                  double                pointer_x,
+                  double                zoom_min,
+                  double                zoom_max,
+                  gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurPredictionSnapshot *p = self->run ? recur_run_get_predictions (self->run) : NULL;
+  RecurPredictionPlot plot = { 0 };
+  g_autoptr(GPtrArray) over = overlaid_runs (self);
+
+  if (over->len && p)
+    {
+      g_autofree RecurPredictionRun *runs = g_new0 (RecurPredictionRun, over->len);
+      RecurPredictionsOverlayPlot overlay = { 0 };
+      guint n_runs = 0;
+      for (guint i = 0; i < over->len; i++)
+        {
+          RecurRun *run = g_ptr_array_index (over, i);
+          RecurPredictionSnapshot *q = recur_run_get_predictions (run);
+          if (q == NULL)
+            continue;
+          runs[n_runs++] = (RecurPredictionRun) { recur_run_get_name (run), run_colour (self, run),
+                                                  q->n, q->x, q->predicted, q->n_future,
+                                                  q->future_x, q->future, q->val_start_x,
+                                                  q->test_start_x };
+        }
+      /* the observed series over the focus run's span */
+      overlay.n = p->n;
+      overlay.x = p->x;
+      overlay.actual = p->actual;
+      overlay.x_is_time = self->series && recur_series_get_timestamps (self->series) != NULL;
+      overlay.x_has_time_of_day = overlay.x_is_time && recur_series_has_time_of_day (self->series);
+      overlay.n_runs = n_runs;
+      overlay.runs = runs;
+      overlay.hover = pointer_x >= 0
+        ? recur_plot_predictions_overlay_hit (&overlay, width, height, pointer_x) : -1;
+      recur_plot_predictions_overlay (cr, width, height, &overlay, style);
+      return;
+    }
+
+  plot.hover = -1;
+  plot.val_start_x = NAN;
+  plot.test_start_x = NAN;
+  if (p)
+    {
+      plot.n = p->n;
+      plot.x = p->x;
+      plot.actual = p->actual;
+      plot.predicted = p->predicted;
+      plot.naive = p->naive;
+      plot.n_future = p->n_future;
+      plot.future_x = p->future_x;
+      plot.future = p->future;
+      plot.val_start_x = p->val_start_x;
+      plot.test_start_x = p->test_start_x;
+    }
+  plot.x_is_time = p && self->series && recur_series_get_timestamps (self->series) != NULL;
+  plot.x_has_time_of_day = plot.x_is_time && recur_series_has_time_of_day (self->series);
+  if (pointer_x >= 0 && p)
+    plot.hover = recur_plot_predictions_hit (&plot, width, height, pointer_x);
+  recur_plot_predictions (cr, width, height, &plot, style);
+}
+
+static guint
+heatmap_layer (RecurWindow *self)
+{
+  return gtk_drop_down_get_selected (self->layer_dropdown);
+}
+
+static RecurStateKind
+heatmap_state (RecurWindow *self)
+{
+  guint pos = gtk_drop_down_get_selected (self->state_dropdown);
+  return pos <= RECUR_N_STATES ? self->states[pos] : RECUR_STATE_HIDDEN;
+}
+
+void
+draw_heatmap (cairo_t              *cr,
+              double                width,
+              double                height,
+              const RecurPlotStyle *style,
+              double                pointer_x,
+              double                zoom_min,
+              double                zoom_max,
+              gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
+  RecurHeatmapPlot plot = { 0 };
+  g_autofree char *title = NULL;
+  g_autofree float *schedule = NULL;
+  guint layer = heatmap_layer (self);
+  RecurStateKind kind = heatmap_state (self);
+
+  plot.row_label = _("unit");
+  plot.col_label = _("time step");
+  if (s && kind == RECUR_N_STATES && self->run)
+    {
+      /* which blocks fire at each step: 1 where a unit's block updates, 0 where it holds */
+      const RecurModelSpec *m = &recur_job_get_config (recur_run_get_job (self->run))->model;
+      guint per_block = m->hidden_size / MAX (m->n_periods, 1);
+      g_autofree char *periods = recur_periods_to_string (m->periods, m->n_periods);
+      schedule = g_new (float, (gsize) s->units * s->window);
+      for (guint u = 0; u < s->units; u++)
+        for (guint t = 0; t < s->window; t++)
+          schedule[(gsize) u * s->window + t] =
+            recur_clockwork_block_fires (m, MIN (u / MAX (per_block, 1), m->n_periods - 1), t);
+      plot.rows = s->units;
+      plot.cols = s->window;
+      plot.values = schedule;
+      plot.limit = 1.0;
+      title = g_strdup_printf (_("blocks updating at each step (periods %s)"), periods);
+      plot.title = title;
+    }
+  else if (s && layer < s->layers && recur_states_snapshot_get (s, layer, kind))
+    {
+      plot.rows = s->units;
+      plot.cols = s->window;
+      plot.values = recur_states_snapshot_get (s, layer, kind);
+      /* gates live in [0, 1] (g in [−1, 1]): a fixed range keeps colours comparable */
+      plot.limit = kind == RECUR_STATE_HIDDEN || kind == RECUR_STATE_CELL ? 0.0 : 1.0;
+      title = g_strdup_printf (_("%s_t, layer %u, epoch %u"), recur_state_kind_to_string (kind),
+                               layer + 1, s->epoch);
+      plot.title = title;
+    }
+  recur_plot_heatmap (cr, width, height, &plot, style);
+}
+
+void
+draw_gradflow (cairo_t              *cr,
+               double                width,
+               double                height,
+               const RecurPlotStyle *style,
+               double                pointer_x,
+               double                zoom_min,
+               double                zoom_max,
+               gpointer              user_data)
+{
+  RecurWindow *self = user_data;
+  RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
+  RecurGradFlowPlot plot = { 0 };
+  guint layer = heatmap_layer (self);
+
+  if (s && s->grad_flow && layer < s->layers)
+    {
+      plot.n = s->window;
+      plot.norms = s->grad_flow + (gsize) layer * s->window;
+    }
+  recur_plot_grad_flow (cr, width, height, &plot, style);
+}
+
+void
+queue_training_views (RecurWindow *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->predictions_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->heatmap_view));
+  gtk_widget_queue_draw (GTK_WIDGET (self->gradflow_view));
+}
+
+void
+update_status (RecurWindow *self)
+{
+  RecurRun *run = self->run;
+  const RecurProgress *p;
+  g_autofree char *elapsed = NULL;
+  g_autofree char *eta = NULL;
+  g_autofree char *text = NULL;
+
+  if (run == NULL)
+    return;
+  p = recur_run_get_last_progress (run);
+  elapsed = format_duration (recur_run_get_elapsed (run));
+  switch (recur_run_get_status (run))
+    {
+    case RECUR_RUN_QUEUED:
+      text = g_strdup (_("Waiting for a free worker…"));
+      break;
+    case RECUR_RUN_TRAINING:
+      eta = format_duration (recur_run_get_eta (run));
+      text = p->epoch == 0
+        ? g_strdup (_("Training: first epoch…"))
+        : g_strdup_printf (_("Epoch %u / %u · %s elapsed · about %s left · %.0f windows/s · "
+                             "best validation loss %.4g (epoch %u)"),
+                           p->epoch, p->epochs, elapsed, eta,
+                           p->epoch_seconds > 0 ? p->windows / p->epoch_seconds : 0.0,
+                           p->best_loss, p->best_epoch);
+      break;
+    case RECUR_RUN_STOPPED:
+    case RECUR_RUN_FINISHED:
+      /* from the run's history: also right for a run restored from a project */
+      text = g_strdup_printf (recur_run_get_status (run) == RECUR_RUN_STOPPED
+                                ? _("Stopped after %u epochs in %s · kept the best, epoch %u "
+                                    "(validation loss %.4g)")
+                                : _("Finished: %u epochs in %s · best epoch %u "
+                                    "(validation loss %.4g)"),
+                              recur_run_get_n_epochs (run), elapsed, p->best_epoch, p->best_loss);
+      break;
+    case RECUR_RUN_FAILED:
+      text = g_strdup_printf (_("Failed: %s"), recur_run_get_error (run)
+                                                 ? recur_run_get_error (run)->message : "");
+      break;
+    default:
+      /* interrupted or damaged, as a project can hold them */
+      text = g_strdup (recur_run_status_to_string (recur_run_get_status (run)));
+      break;
+    }
+  gtk_label_set_text (self->status_label, text);
+}
+
+void
+update_metrics (RecurWindow *self)
+{
+  const RecurEvaluation *ev;
+  g_autofree char *mae = NULL, *rmse = NULL, *smape = NULL, *mase = NULL;
+  g_autofree char *naive = NULL, *snaive = NULL, *text = NULL;
+
+  ev = self->run ? recur_job_get_evaluation (recur_run_get_job (self->run)) : NULL;
+  if (ev == NULL || recur_run_is_active (self->run))
+    {
+      gtk_label_set_text (self->metrics_label, "");
+      return;
+    }
+  mae = format_metric (ev->model_metrics.mae);
+  rmse = format_metric (ev->model_metrics.rmse);
+  smape = format_metric (ev->model_metrics.smape);
+  mase = format_metric (ev->model_metrics.mase);
+  naive = format_metric (ev->naive_metrics.mase);
+  snaive = format_metric (ev->seasonal_naive_metrics.mase);
+  text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
+                            "<b>MASE %s</b> — naive MASE %s · seasonal naive (%u) MASE %s"),
+                          ev->n_test, mae, rmse, smape, mase, naive, ev->season, snaive);
+  gtk_label_set_markup (self->metrics_label, text);
+}
+
+/* The states and layers the heatmap can show for a model: the run's, or the panel's before the
+ * first run. Keeps the choice when it still exists. */
+void
+fill_state_dropdown (RecurWindow          *self,
+                     const RecurJobConfig *c)
+{
+  RecurStateKind chosen = heatmap_state (self);
+  guint chosen_layer = heatmap_layer (self);
+  guint chosen_pos = 0;
+  g_autoptr(GtkStringList) states = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) layers = gtk_string_list_new (NULL);
+  static const char *const labels[] = {
+    N_("hidden state h"), N_("cell state c"), N_("input gate i"), N_("forget gate f"),
+    N_("cell candidate g"), N_("output gate o"), N_("reset gate r"), N_("update gate z"),
+    N_("new gate n"),
+  };
+  guint n = 0;
+
+  for (guint k = 0; k < RECUR_N_STATES; k++)
+    if (recur_cell_has_state (c->model.cell, k))
+      {
+        if (k == chosen)
+          chosen_pos = n;
+        gtk_string_list_append (states, _(labels[k]));
+        self->states[n++] = k;
+      }
+  if (c->model.cell == RECUR_CELL_CLOCKWORK)
+    {
+      if (chosen == RECUR_N_STATES)
+        chosen_pos = n;
+      gtk_string_list_append (states, _("update schedule"));
+      self->states[n++] = RECUR_N_STATES;
+    }
+  for (guint l = 0; l < c->model.num_layers; l++)
+    {
+      g_autofree char *label = g_strdup_printf (_("layer %u"), l + 1);
+      gtk_string_list_append (layers, label);
+    }
+  gtk_drop_down_set_model (self->state_dropdown, G_LIST_MODEL (states));
+  gtk_drop_down_set_selected (self->state_dropdown, chosen_pos);
+  gtk_drop_down_set_model (self->layer_dropdown, G_LIST_MODEL (layers));
+  gtk_drop_down_set_selected (self->layer_dropdown,
+                              chosen_layer < c->model.num_layers ? chosen_layer
+                                                                 : c->model.num_layers - 1);
+}
+
+/* The heatmap's window, by the time of its last value; the spin button holds its start. */
+gboolean
+on_window_spin_output (GtkSpinButton *spin,
+                       RecurWindow   *self)
+{
+  guint start = (guint) gtk_adjustment_get_value (self->window_adjustment);
+  const RecurJobConfig *c = self->run ? recur_job_get_config (recur_run_get_job (self->run)) : NULL;
+  g_autofree char *text = NULL;
+  guint end;
+
+  if (c == NULL || self->series == NULL)
+    return FALSE;
+  end = MIN (start + c->model.window, recur_series_get_n_rows (self->series)) - 1;
+  text = recur_series_format_timestamp (self->series,
+                                        recur_series_get_timestamps (self->series)
+                                          ? recur_series_get_timestamps (self->series)[end]
+                                          : end);
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+void
+on_window_spin_changed (RecurWindow *self)
+{
+  if (self->run)
+    recur_run_set_states_window (self->run, (guint) gtk_adjustment_get_value (self->window_adjustment));
+}
+
+void
+setup_window_spin (RecurWindow *self)
+{
+  const RecurJobConfig *c = recur_job_get_config (recur_run_get_job (self->run));
+  guint last = recur_series_get_n_rows (self->series) - c->model.window;
+
+  g_signal_handlers_block_by_func (self->window_adjustment, on_window_spin_changed, self);
+  gtk_adjustment_configure (self->window_adjustment, last, 0, last, 1, c->model.window, 0);
+  g_signal_handlers_unblock_by_func (self->window_adjustment, on_window_spin_changed, self);
+  recur_run_set_states_window (self->run, last);
+  gtk_spin_button_update (self->window_spin);
+}

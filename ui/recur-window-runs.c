@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-ui"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "recur-window-private.h"
+
+/* ---- runs --------------------------------------------------------------------------------- */
+
+/* A run keeps its colour in every overlay: its place in the window's list. */
+guint
+run_colour (RecurWindow *self,
+            RecurRun    *run)
+{
+  guint position;
+
+  return g_list_store_find (self->runs, run, &position) ? position + 1 : 0;
+}
+
+gboolean
+any_run_active (RecurWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (recur_run_is_active (run))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Asks every active run to stop; each keeps its best weights. */
+void
+stop_all_runs (RecurWindow *self)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      if (recur_run_is_active (run))
+        recur_run_stop (run);
+    }
+}
+
+/* Runs whose curves the loss and predictions views overlay: the selection, when it has more
+ * than one run. */
+GPtrArray *
+overlaid_runs (RecurWindow *self)
+{
+  GPtrArray *selected = recur_runs_view_get_selected (self->runs_view);
+
+  if (selected->len < 2)
+    g_ptr_array_set_size (selected, 0);
+  return selected;
+}
+
+/* Keeps a run's files in the open project up to date (every epoch appended to its history.log
+ * by the run's worker as it ends, synced to the disk each drain; best weights at most once a
+ * second; history.json and the result at the end): a killed process loses at most the epoch in
+ * progress. */
+static void
+sync_to_project (RecurWindow *self,
+                 RecurRun    *run)
+{
+  RecurProjectRun *entry;
+  g_autoptr(GError) error = NULL;
+
+  if (self->project == NULL
+      || (entry = g_hash_table_lookup (self->project_runs, run)) == NULL)
+    return;
+  if (!recur_project_sync_run (self->project, entry, run, &error))
+    show_error (self, error->message);
+}
+
+void
+add_to_project (RecurWindow *self,
+                RecurRun    *run)
+{
+  g_autoptr(GError) error = NULL;
+  RecurProjectRun *entry;
+
+  if (self->project == NULL)
+    return;
+  entry = recur_project_add_recur_run (self->project, run, NULL, 0, &error);
+  if (entry == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  g_hash_table_insert (self->project_runs, run, entry);
+  sync_to_project (self, run);
+}
+
+void
+on_run_progress (RecurRun    *run,
+                 RecurWindow *self)
+{
+  sync_to_project (self, run);
+  if (run == self->run)
+    {
+      update_status (self);
+      queue_training_views (self);
+    }
+  else
+    {
+      /* an overlaid run moves the overlays */
+      gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+      gtk_widget_queue_draw (GTK_WIDGET (self->predictions_view));
+    }
+}
+
+static void
+on_run_finished (RecurRun    *run,
+                 RecurWindow *self)
+{
+  sync_to_project (self, run);
+  if (run == self->run)
+    {
+      update_status (self);
+      update_metrics (self);
+      queue_training_views (self);
+    }
+  update_actions (self);
+  if (self->close_after_stop && !any_run_active (self))
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Shows run in the single-run views (status, heatmap, gradient flow, metrics). */
+void
+focus_run (RecurWindow *self,
+           RecurRun    *run)
+{
+  if (run == self->run)
+    return;
+  g_set_object (&self->run, run);
+  if (run)
+    {
+      fill_state_dropdown (self, recur_job_get_config (recur_run_get_job (run)));
+      setup_window_spin (self);
+    }
+  update_status (self);
+  update_metrics (self);
+  update_actions (self);
+  queue_training_views (self);
+}
+
+void
+on_runs_selection_changed (RecurWindow *self)
+{
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  gboolean focus_selected = FALSE;
+
+  for (guint i = 0; i < selected->len; i++)
+    focus_selected |= g_ptr_array_index (selected, i) == (gpointer) self->run;
+  if (selected->len > 0 && !focus_selected)
+    focus_run (self, g_ptr_array_index (selected, 0));
+  queue_training_views (self);
+}
+
+/* Adds run to the table, shows it, and queues it on the pool (several train at once). */
+void
+start_run (RecurWindow *self,
+           RecurRun    *run)
+{
+  self->n_started++;
+  g_signal_connect_object (run, "progress", G_CALLBACK (on_run_progress), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (run, "finished", G_CALLBACK (on_run_finished), self, G_CONNECT_DEFAULT);
+  g_list_store_append (self->runs, run);
+  add_to_project (self, run);
+  focus_run (self, run);
+  recur_runs_view_select (self->runs_view, run);
+  recur_run_start (run, run_pool ());
+  update_status (self);
+  update_actions (self);
+}
+
+void
+train (RecurWindow *self)
+{
+  RecurJobConfig config;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  RecurRun *run;
+
+  if (self->series == NULL)
+    return;
+  current_config (self, &config);
+  name = g_strdup_printf (_("%s %u"), recur_cell_to_string (config.model.cell),
+                          self->n_started + 1);
+  run = recur_run_new (name, &config, self->series, &error);
+  recur_job_config_clear (&config);
+  if (run == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  dismiss_error (self);
+  start_run (self, run);
+  g_object_unref (run);
+}
+
+/* ---- acting on the selected runs ---------------------------------------------------------- */
+
+void
+action_stop_runs (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+
+  for (guint i = 0; i < selected->len; i++)
+    if (recur_run_is_active (g_ptr_array_index (selected, i)))
+      recur_run_stop (g_ptr_array_index (selected, i));
+}
+
+void
+action_resume_runs (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+
+  for (guint i = 0; i < selected->len; i++)
+    recur_run_resume (g_ptr_array_index (selected, i), run_pool ());
+  update_status (self);
+  update_actions (self);
+}
+
+/* The selected run's settings back in the panel, to change one and train again. */
+void
+action_duplicate_run (GtkWidget  *widget,
+                      const char *action,
+                      GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  const RecurJobConfig *config;
+
+  if (selected->len == 0)
+    return;
+  config = recur_job_get_config (recur_run_get_job (g_ptr_array_index (selected, 0)));
+  for (guint i = 0; config->column && i < self->numeric_columns->len; i++)
+    if (g_strcmp0 (recur_series_get_column_name (self->series,
+                                                 g_array_index (self->numeric_columns, guint, i)),
+                   config->column) == 0)
+      gtk_drop_down_set_selected (self->column_dropdown, i);
+  recur_params_panel_set_config (self->params, config);
+}
+
+void
+action_delete_runs (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      RecurRun *run = g_object_ref (g_ptr_array_index (selected, i));
+      guint position;
+      if (recur_run_is_active (run))
+        recur_run_stop (run);
+      if (run == self->run)
+        focus_run (self, NULL);
+      if (g_list_store_find (self->runs, run, &position))
+        g_list_store_remove (self->runs, position);
+      g_hash_table_remove (self->project_runs, run);
+      g_object_unref (run);
+    }
+  update_actions (self);
+}
+
+static void
+on_rename_response (GtkDialog   *dialog,
+                    int          response,
+                    RecurWindow *self)
+{
+  RecurRun *run = g_object_get_data (G_OBJECT (dialog), "run");
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  const char *name = gtk_editable_get_text (entry);
+
+  if (response == GTK_RESPONSE_ACCEPT && *g_strstrip ((char *) name))
+    {
+      recur_run_set_name (run, name);
+      gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+void
+action_rename_run (GtkWidget  *widget,
+                   const char *action,
+                   GVariant   *param)
+{
+  RecurWindow *self = RECUR_WINDOW (widget);
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  GtkWidget *dialog, *entry;
+  RecurRun *run;
+
+  if (selected->len == 0)
+    return;
+  run = g_ptr_array_index (selected, 0);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  dialog = gtk_dialog_new_with_buttons (_("Rename Run"), GTK_WINDOW (self),
+                                        GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT
+                                          | GTK_DIALOG_USE_HEADER_BAR,
+                                        _("_Cancel"), GTK_RESPONSE_CANCEL,
+                                        _("_Rename"), GTK_RESPONSE_ACCEPT, NULL);
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), recur_run_get_name (run));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Run name"), -1);
+  gtk_widget_set_margin_start (entry, 12);
+  gtk_widget_set_margin_end (entry, 12);
+  gtk_widget_set_margin_top (entry, 12);
+  gtk_widget_set_margin_bottom (entry, 12);
+  gtk_box_append (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), entry);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_object_set_data_full (G_OBJECT (dialog), "run", g_object_ref (run), g_object_unref);
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_rename_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The comparison of every run in the window, as `recur sweep` writes it. */
+RecurComparison *
+comparison_of_runs (RecurWindow *self)
+{
+  RecurComparison *table = recur_comparison_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      RecurJob *job = recur_run_get_job (run);
+      const GError *error = recur_run_get_error (run);
+      recur_comparison_add_job (table, recur_run_get_name (run), NULL, 0,
+                                recur_job_get_config (job), recur_run_get_status (run),
+                                error ? error->message : NULL,
+                                recur_run_is_active (run) ? NULL : job);
+    }
+  recur_comparison_sort (table);
+  return table;
+}
