@@ -77,10 +77,10 @@ export_plot (RecurWindow  *self,
       w = 1200;
       h = 600;
     }
-  d.func = view == self->series_view ? draw_series
-           : view == self->loss_view ? draw_loss
-           : view == self->predictions_view ? draw_predictions
-           : view == self->heatmap_view ? draw_heatmap : draw_gradflow;
+  d.func = view == self->series_view ? recur_window_draw_series
+           : view == self->loss_view ? recur_window_draw_loss
+           : view == self->predictions_view ? recur_window_draw_predictions
+           : view == self->heatmap_view ? recur_window_draw_heatmap : recur_window_draw_gradflow;
   return recur_plot_export (draw_for_export, &d, recur_plot_view_get_style (view), format, w, h,
                             path, error);
 }
@@ -116,7 +116,7 @@ on_export_response (GtkNativeDialog *dialog,
           break;
         case EXPORT_TABLE:
           {
-            g_autoptr(RecurComparison) table = comparison_of_runs (self);
+            g_autoptr(RecurComparison) table = recur_window_comparison_of_runs (self);
             ok = recur_comparison_write_csv (table, path, &error);
           }
           break;
@@ -134,7 +134,7 @@ on_export_response (GtkNativeDialog *dialog,
           gtk_label_set_text (self->status_label, done);
         }
       else
-        show_error (self, error->message);
+        recur_window_show_error (self, error->message);
     }
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
@@ -142,9 +142,9 @@ on_export_response (GtkNativeDialog *dialog,
 }
 
 void
-ask_export (RecurWindow *self,
-            ExportKind   kind,
-            const char  *plot)
+recur_window_ask_export (RecurWindow *self,
+                         ExportKind   kind,
+                         const char  *plot)
 {
   static const char *const size_ids[] = { "800x400", "1200x600", "1600x800", "2400x1200",
                                           "window", NULL };

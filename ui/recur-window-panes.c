@@ -32,19 +32,19 @@ format_metric (double v)
 /* ---- training ----------------------------------------------------------------------------- */
 
 void
-draw_loss (cairo_t              *cr,
-           double                width,
-           double                height,
-           const RecurPlotStyle *style,
-           double                pointer_x,
-           double                zoom_min,
-           double                zoom_max,
-           gpointer              user_data)
+recur_window_draw_loss (cairo_t              *cr,
+                        double                width,
+                        double                height,
+                        const RecurPlotStyle *style,
+                        double                pointer_x,
+                        double                zoom_min,
+                        double                zoom_max,
+                        gpointer              user_data)
 {
   RecurWindow *self = user_data;
   RecurLossPlot plot = { 0 };
   RecurJobConfig config;
-  g_autoptr(GPtrArray) over = overlaid_runs (self);
+  g_autoptr(GPtrArray) over = recur_window_overlaid_runs (self);
 
   if (over->len)
     {
@@ -53,7 +53,7 @@ draw_loss (cairo_t              *cr,
       for (guint i = 0; i < over->len; i++)
         {
           RecurRun *run = g_ptr_array_index (over, i);
-          runs[i] = (RecurLossRun) { recur_run_get_name (run), run_colour (self, run),
+          runs[i] = (RecurLossRun) { recur_run_get_name (run), recur_window_run_colour (self, run),
                                      recur_run_get_n_epochs (run), recur_run_get_train_loss (run),
                                      recur_run_get_val_loss (run),
                                      recur_run_get_last_progress (run)->best_epoch };
@@ -77,7 +77,7 @@ draw_loss (cairo_t              *cr,
     }
   else
     {
-      current_config (self, &config);
+      recur_window_current_config (self, &config);
       plot.total = config.train.epochs;
       recur_job_config_clear (&config);
     }
@@ -87,19 +87,19 @@ draw_loss (cairo_t              *cr,
 }
 
 void
-draw_predictions (cairo_t              *cr,
-                  double                width,
-                  double                height,
-                  const RecurPlotStyle *style,
-                  double                pointer_x,
-                  double                zoom_min,
-                  double                zoom_max,
-                  gpointer              user_data)
+recur_window_draw_predictions (cairo_t              *cr,
+                               double                width,
+                               double                height,
+                               const RecurPlotStyle *style,
+                               double                pointer_x,
+                               double                zoom_min,
+                               double                zoom_max,
+                               gpointer              user_data)
 {
   RecurWindow *self = user_data;
   RecurPredictionSnapshot *p = self->run ? recur_run_get_predictions (self->run) : NULL;
   RecurPredictionPlot plot = { 0 };
-  g_autoptr(GPtrArray) over = overlaid_runs (self);
+  g_autoptr(GPtrArray) over = recur_window_overlaid_runs (self);
 
   if (over->len && p)
     {
@@ -112,7 +112,7 @@ draw_predictions (cairo_t              *cr,
           RecurPredictionSnapshot *q = recur_run_get_predictions (run);
           if (q == NULL)
             continue;
-          runs[n_runs++] = (RecurPredictionRun) { recur_run_get_name (run), run_colour (self, run),
+          runs[n_runs++] = (RecurPredictionRun) { recur_run_get_name (run), recur_window_run_colour (self, run),
                                                   q->n, q->x, q->predicted, q->n_future,
                                                   q->future_x, q->future, q->val_start_x,
                                                   q->test_start_x };
@@ -168,14 +168,14 @@ heatmap_state (RecurWindow *self)
 }
 
 void
-draw_heatmap (cairo_t              *cr,
-              double                width,
-              double                height,
-              const RecurPlotStyle *style,
-              double                pointer_x,
-              double                zoom_min,
-              double                zoom_max,
-              gpointer              user_data)
+recur_window_draw_heatmap (cairo_t              *cr,
+                           double                width,
+                           double                height,
+                           const RecurPlotStyle *style,
+                           double                pointer_x,
+                           double                zoom_min,
+                           double                zoom_max,
+                           gpointer              user_data)
 {
   RecurWindow *self = user_data;
   RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
@@ -220,14 +220,14 @@ draw_heatmap (cairo_t              *cr,
 }
 
 void
-draw_gradflow (cairo_t              *cr,
-               double                width,
-               double                height,
-               const RecurPlotStyle *style,
-               double                pointer_x,
-               double                zoom_min,
-               double                zoom_max,
-               gpointer              user_data)
+recur_window_draw_gradflow (cairo_t              *cr,
+                            double                width,
+                            double                height,
+                            const RecurPlotStyle *style,
+                            double                pointer_x,
+                            double                zoom_min,
+                            double                zoom_max,
+                            gpointer              user_data)
 {
   RecurWindow *self = user_data;
   RecurStatesSnapshot *s = self->run ? recur_run_get_states (self->run) : NULL;
@@ -243,7 +243,7 @@ draw_gradflow (cairo_t              *cr,
 }
 
 void
-queue_training_views (RecurWindow *self)
+recur_window_queue_training_views (RecurWindow *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
   gtk_widget_queue_draw (GTK_WIDGET (self->predictions_view));
@@ -252,7 +252,7 @@ queue_training_views (RecurWindow *self)
 }
 
 void
-update_status (RecurWindow *self)
+recur_window_update_status (RecurWindow *self)
 {
   RecurRun *run = self->run;
   const RecurProgress *p;
@@ -302,7 +302,7 @@ update_status (RecurWindow *self)
 }
 
 void
-update_metrics (RecurWindow *self)
+recur_window_update_metrics (RecurWindow *self)
 {
   const RecurEvaluation *ev;
   g_autofree char *mae = NULL, *rmse = NULL, *smape = NULL, *mase = NULL;
@@ -329,8 +329,8 @@ update_metrics (RecurWindow *self)
 /* The states and layers the heatmap can show for a model: the run's, or the panel's before the
  * first run. Keeps the choice when it still exists. */
 void
-fill_state_dropdown (RecurWindow          *self,
-                     const RecurJobConfig *c)
+recur_window_fill_state_dropdown (RecurWindow          *self,
+                                  const RecurJobConfig *c)
 {
   RecurStateKind chosen = heatmap_state (self);
   guint chosen_layer = heatmap_layer (self);
@@ -374,8 +374,8 @@ fill_state_dropdown (RecurWindow          *self,
 
 /* The heatmap's window, by the time of its last value; the spin button holds its start. */
 gboolean
-on_window_spin_output (GtkSpinButton *spin,
-                       RecurWindow   *self)
+recur_window_on_window_spin_output (GtkSpinButton *spin,
+                                    RecurWindow   *self)
 {
   guint start = (guint) gtk_adjustment_get_value (self->window_adjustment);
   const RecurJobConfig *c = self->run ? recur_job_get_config (recur_run_get_job (self->run)) : NULL;
@@ -394,21 +394,21 @@ on_window_spin_output (GtkSpinButton *spin,
 }
 
 void
-on_window_spin_changed (RecurWindow *self)
+recur_window_on_window_spin_changed (RecurWindow *self)
 {
   if (self->run)
     recur_run_set_states_window (self->run, (guint) gtk_adjustment_get_value (self->window_adjustment));
 }
 
 void
-setup_window_spin (RecurWindow *self)
+recur_window_setup_window_spin (RecurWindow *self)
 {
   const RecurJobConfig *c = recur_job_get_config (recur_run_get_job (self->run));
   guint last = recur_series_get_n_rows (self->series) - c->model.window;
 
-  g_signal_handlers_block_by_func (self->window_adjustment, on_window_spin_changed, self);
+  g_signal_handlers_block_by_func (self->window_adjustment, recur_window_on_window_spin_changed, self);
   gtk_adjustment_configure (self->window_adjustment, last, 0, last, 1, c->model.window, 0);
-  g_signal_handlers_unblock_by_func (self->window_adjustment, on_window_spin_changed, self);
+  g_signal_handlers_unblock_by_func (self->window_adjustment, recur_window_on_window_spin_changed, self);
   recur_run_set_states_window (self->run, last);
   gtk_spin_button_update (self->window_spin);
 }

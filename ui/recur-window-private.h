@@ -96,136 +96,136 @@ typedef enum
 
 /* ---- recur-window.c ----------------------------------------------------------------------- */
 
-GThreadPool     *run_pool                  (void);
-void             show_error                (RecurWindow *self,
-                                            const char  *message);
-void             dismiss_error             (RecurWindow *self);
-void             update_actions            (RecurWindow *self);
+GThreadPool     *recur_window_run_pool                  (void);
+void             recur_window_show_error                (RecurWindow *self,
+                                                         const char  *message);
+void             recur_window_dismiss_error             (RecurWindow *self);
+void             recur_window_update_actions            (RecurWindow *self);
 
 /* ---- recur-window-series.c ---------------------------------------------------------------- */
 
-void             series_data_clear         (SeriesData *d);
-guint            selected_column           (RecurWindow *self);
-void             show_column               (RecurWindow *self);
-void             current_config            (RecurWindow    *self,
-                                            RecurJobConfig *config);
-void             update_split              (RecurWindow *self);
-void             draw_series               (cairo_t              *cr,
-                                            double                width,
-                                            double                height,
-                                            const RecurPlotStyle *style,
-                                            double                pointer_x,
-                                            double                zoom_min,
-                                            double                zoom_max,
-                                            gpointer              user_data);
-void             set_series                (RecurWindow *self,
-                                            RecurSeries *series);
+void             recur_window_series_data_clear         (SeriesData *d);
+guint            recur_window_selected_column           (RecurWindow *self);
+void             recur_window_show_column               (RecurWindow *self);
+void             recur_window_current_config            (RecurWindow    *self,
+                                                         RecurJobConfig *config);
+void             recur_window_update_split              (RecurWindow *self);
+void             recur_window_draw_series               (cairo_t              *cr,
+                                                         double                width,
+                                                         double                height,
+                                                         const RecurPlotStyle *style,
+                                                         double                pointer_x,
+                                                         double                zoom_min,
+                                                         double                zoom_max,
+                                                         gpointer              user_data);
+void             recur_window_set_series                (RecurWindow *self,
+                                                         RecurSeries *series);
 
 /* ---- recur-window-panes.c ----------------------------------------------------------------- */
 
-void             draw_loss                 (cairo_t              *cr,
-                                            double                width,
-                                            double                height,
-                                            const RecurPlotStyle *style,
-                                            double                pointer_x,
-                                            double                zoom_min,
-                                            double                zoom_max,
-                                            gpointer              user_data);
-void             draw_predictions          (cairo_t              *cr,
-                                            double                width,
-                                            double                height,
-                                            const RecurPlotStyle *style,
-                                            double                pointer_x,
-                                            double                zoom_min,
-                                            double                zoom_max,
-                                            gpointer              user_data);
-void             draw_heatmap              (cairo_t              *cr,
-                                            double                width,
-                                            double                height,
-                                            const RecurPlotStyle *style,
-                                            double                pointer_x,
-                                            double                zoom_min,
-                                            double                zoom_max,
-                                            gpointer              user_data);
-void             draw_gradflow             (cairo_t              *cr,
-                                            double                width,
-                                            double                height,
-                                            const RecurPlotStyle *style,
-                                            double                pointer_x,
-                                            double                zoom_min,
-                                            double                zoom_max,
-                                            gpointer              user_data);
-void             queue_training_views      (RecurWindow *self);
-void             update_status             (RecurWindow *self);
-void             update_metrics            (RecurWindow *self);
-void             fill_state_dropdown       (RecurWindow          *self,
-                                            const RecurJobConfig *c);
-gboolean         on_window_spin_output     (GtkSpinButton *spin,
-                                            RecurWindow   *self);
-void             on_window_spin_changed    (RecurWindow *self);
-void             setup_window_spin         (RecurWindow *self);
+void             recur_window_draw_loss                 (cairo_t              *cr,
+                                                         double                width,
+                                                         double                height,
+                                                         const RecurPlotStyle *style,
+                                                         double                pointer_x,
+                                                         double                zoom_min,
+                                                         double                zoom_max,
+                                                         gpointer              user_data);
+void             recur_window_draw_predictions          (cairo_t              *cr,
+                                                         double                width,
+                                                         double                height,
+                                                         const RecurPlotStyle *style,
+                                                         double                pointer_x,
+                                                         double                zoom_min,
+                                                         double                zoom_max,
+                                                         gpointer              user_data);
+void             recur_window_draw_heatmap              (cairo_t              *cr,
+                                                         double                width,
+                                                         double                height,
+                                                         const RecurPlotStyle *style,
+                                                         double                pointer_x,
+                                                         double                zoom_min,
+                                                         double                zoom_max,
+                                                         gpointer              user_data);
+void             recur_window_draw_gradflow             (cairo_t              *cr,
+                                                         double                width,
+                                                         double                height,
+                                                         const RecurPlotStyle *style,
+                                                         double                pointer_x,
+                                                         double                zoom_min,
+                                                         double                zoom_max,
+                                                         gpointer              user_data);
+void             recur_window_queue_training_views      (RecurWindow *self);
+void             recur_window_update_status             (RecurWindow *self);
+void             recur_window_update_metrics            (RecurWindow *self);
+void             recur_window_fill_state_dropdown       (RecurWindow          *self,
+                                                         const RecurJobConfig *c);
+gboolean         recur_window_on_window_spin_output     (GtkSpinButton *spin,
+                                                         RecurWindow   *self);
+void             recur_window_on_window_spin_changed    (RecurWindow *self);
+void             recur_window_setup_window_spin         (RecurWindow *self);
 
 /* ---- recur-window-runs.c ------------------------------------------------------------------ */
 
-guint            run_colour                (RecurWindow *self,
-                                            RecurRun    *run);
-gboolean         any_run_active            (RecurWindow *self);
-void             stop_all_runs             (RecurWindow *self);
-GPtrArray       *overlaid_runs             (RecurWindow *self);
-void             add_to_project            (RecurWindow *self,
-                                            RecurRun    *run);
-void             on_run_progress           (RecurRun    *run,
-                                            RecurWindow *self);
-void             focus_run                 (RecurWindow *self,
-                                            RecurRun    *run);
-void             on_runs_selection_changed (RecurWindow *self);
-void             start_run                 (RecurWindow *self,
-                                            RecurRun    *run);
-void             train                     (RecurWindow *self);
-void             action_stop_runs          (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
-void             action_resume_runs        (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
-void             action_duplicate_run      (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
-void             action_delete_runs        (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
-void             action_rename_run         (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
-RecurComparison *comparison_of_runs        (RecurWindow *self);
+guint            recur_window_run_colour                (RecurWindow *self,
+                                                         RecurRun    *run);
+gboolean         recur_window_any_run_active            (RecurWindow *self);
+void             recur_window_stop_all_runs             (RecurWindow *self);
+GPtrArray       *recur_window_overlaid_runs             (RecurWindow *self);
+void             recur_window_add_to_project            (RecurWindow *self,
+                                                         RecurRun    *run);
+void             recur_window_on_run_progress           (RecurRun    *run,
+                                                         RecurWindow *self);
+void             recur_window_focus_run                 (RecurWindow *self,
+                                                         RecurRun    *run);
+void             recur_window_on_runs_selection_changed (RecurWindow *self);
+void             recur_window_start_run                 (RecurWindow *self,
+                                                         RecurRun    *run);
+void             recur_window_train                     (RecurWindow *self);
+void             recur_window_action_stop_runs          (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
+void             recur_window_action_resume_runs        (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
+void             recur_window_action_duplicate_run      (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
+void             recur_window_action_delete_runs        (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
+void             recur_window_action_rename_run         (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
+RecurComparison *recur_window_comparison_of_runs        (RecurWindow *self);
 
 /* ---- recur-window-export.c ---------------------------------------------------------------- */
 
-void             ask_export                (RecurWindow *self,
-                                            ExportKind   kind,
-                                            const char  *plot);
+void             recur_window_ask_export                (RecurWindow *self,
+                                                         ExportKind   kind,
+                                                         const char  *plot);
 
 /* ---- recur-window-sweep.c ----------------------------------------------------------------- */
 
-void             draw_sweep                (cairo_t              *cr,
-                                            double                width,
-                                            double                height,
-                                            const RecurPlotStyle *style,
-                                            double                pointer_x,
-                                            double                zoom_min,
-                                            double                zoom_max,
-                                            gpointer              user_data);
-void             action_sweep              (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
+void             recur_window_draw_sweep                (cairo_t              *cr,
+                                                         double                width,
+                                                         double                height,
+                                                         const RecurPlotStyle *style,
+                                                         double                pointer_x,
+                                                         double                zoom_min,
+                                                         double                zoom_max,
+                                                         gpointer              user_data);
+void             recur_window_action_sweep              (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
 
 /* ---- recur-window-project.c --------------------------------------------------------------- */
 
-void             action_save_project       (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
-void             action_open_project       (GtkWidget  *widget,
-                                            const char *action,
-                                            GVariant   *param);
+void             recur_window_action_save_project       (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
+void             recur_window_action_open_project       (GtkWidget  *widget,
+                                                         const char *action,
+                                                         GVariant   *param);
 
 G_END_DECLS

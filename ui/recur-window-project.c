@@ -26,7 +26,7 @@ set_project (RecurWindow  *self,
 
 void
 recur_window_save_project (RecurWindow *self,
-                           const char  *path)
+                                        const char  *path)
 {
   g_autoptr(GError) error = NULL;
   RecurProject *project;
@@ -35,14 +35,14 @@ recur_window_save_project (RecurWindow *self,
   g_return_if_fail (RECUR_IS_WINDOW (self));
   if (self->series == NULL)
     return;
-  col = selected_column (self);
+  col = recur_window_selected_column (self);
   project = recur_project_create (path, recur_series_get_path (self->series),
                                   col == G_MAXUINT ? NULL
                                                    : recur_series_get_column_name (self->series, col),
                                   &error);
   if (project == NULL)
     {
-      show_error (self, error->message);
+      recur_window_show_error (self, error->message);
       return;
     }
   set_project (self, project);
@@ -51,7 +51,7 @@ recur_window_save_project (RecurWindow *self,
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
     {
       g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      add_to_project (self, run);
+      recur_window_add_to_project (self, run);
     }
   gtk_label_set_text (self->status_label, _("Project saved: runs are now kept as they train"));
 }
@@ -73,9 +73,9 @@ on_save_project_response (GtkNativeDialog *dialog,
 }
 
 void
-action_save_project (GtkWidget  *widget,
-                     const char *action,
-                     GVariant   *param)
+recur_window_action_save_project (GtkWidget  *widget,
+                                  const char *action,
+                                  GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   GtkFileChooserNative *dialog =
@@ -126,14 +126,14 @@ restore_runs (RecurWindow  *self,
                                     recur_project_run_get_message (entry), &error);
       if (run == NULL)
         {
-          show_error (self, error->message);
+          recur_window_show_error (self, error->message);
           continue;
         }
       self->n_started++;
-      g_signal_connect_object (run, "progress", G_CALLBACK (on_run_progress), self, G_CONNECT_DEFAULT);
+      g_signal_connect_object (run, "progress", G_CALLBACK (recur_window_on_run_progress), self, G_CONNECT_DEFAULT);
       g_list_store_append (self->runs, run);
       g_hash_table_insert (self->project_runs, run, entry);
-      focus_run (self, run);
+      recur_window_focus_run (self, run);
       g_object_unref (run);
     }
 }
@@ -149,24 +149,24 @@ finish_open_project (RecurWindow *self)
 
   if (series == NULL)
     {
-      show_error (self, error->message);
+      recur_window_show_error (self, error->message);
       set_project (self, NULL);
       return;
     }
   g_list_store_remove_all (self->runs);
-  focus_run (self, NULL);
-  set_series (self, series);
+  recur_window_focus_run (self, NULL);
+  recur_window_set_series (self, series);
   restore_runs (self, series);
   if (recur_project_is_recovered (self->project) && !recur_project_save (self->project, &error))
-    show_error (self, error->message);
+    recur_window_show_error (self, error->message);
   issues = recur_project_get_issues (self->project);
   if (issues->len)
-    show_error (self, ((GError *) g_ptr_array_index (issues, issues->len - 1))->message);
+    recur_window_show_error (self, ((GError *) g_ptr_array_index (issues, issues->len - 1))->message);
   {
     g_autofree char *base = g_path_get_basename (recur_project_get_path (self->project));
     gtk_label_set_text (self->subtitle_label, base); /* set_series showed the CSV's name */
   }
-  update_actions (self);
+  recur_window_update_actions (self);
 }
 
 static void
@@ -190,7 +190,7 @@ on_locate_data_response (GtkNativeDialog *dialog,
   /* the file chosen by hand is taken even if it changed: the user says it is the data */
   if (!recur_project_set_data_path (self->project, path, TRUE, &error))
     {
-      show_error (self, error->message);
+      recur_window_show_error (self, error->message);
       set_project (self, NULL);
       return;
     }
@@ -206,7 +206,7 @@ locate_data (RecurWindow  *self,
     gtk_file_chooser_native_new (_("Where Is the Project’s CSV File?"), GTK_WINDOW (self),
                                  GTK_FILE_CHOOSER_ACTION_OPEN, _("_Use This File"), _("_Cancel"));
 
-  show_error (self, why->message);
+  recur_window_show_error (self, why->message);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_locate_data_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
@@ -214,7 +214,7 @@ locate_data (RecurWindow  *self,
 
 void
 recur_window_open_project (RecurWindow *self,
-                           const char  *path)
+                                        const char  *path)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *canonical = g_canonicalize_filename (path, NULL);
@@ -226,7 +226,7 @@ recur_window_open_project (RecurWindow *self,
   project = recur_project_open (path, RECUR_PROJECT_WRITE, &error);
   if (project == NULL)
     {
-      show_error (self, error->message);
+      recur_window_show_error (self, error->message);
       return;
     }
   set_project (self, project);
@@ -255,9 +255,9 @@ on_open_project_response (GtkNativeDialog *dialog,
 }
 
 void
-action_open_project (GtkWidget  *widget,
-                     const char *action,
-                     GVariant   *param)
+recur_window_action_open_project (GtkWidget  *widget,
+                                  const char *action,
+                                  GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   GtkFileChooserNative *dialog =

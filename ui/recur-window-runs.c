@@ -10,8 +10,8 @@
 
 /* A run keeps its colour in every overlay: its place in the window's list. */
 guint
-run_colour (RecurWindow *self,
-            RecurRun    *run)
+recur_window_run_colour (RecurWindow *self,
+                         RecurRun    *run)
 {
   guint position;
 
@@ -19,7 +19,7 @@ run_colour (RecurWindow *self,
 }
 
 gboolean
-any_run_active (RecurWindow *self)
+recur_window_any_run_active (RecurWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
 
@@ -34,7 +34,7 @@ any_run_active (RecurWindow *self)
 
 /* Asks every active run to stop; each keeps its best weights. */
 void
-stop_all_runs (RecurWindow *self)
+recur_window_stop_all_runs (RecurWindow *self)
 {
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
     {
@@ -47,7 +47,7 @@ stop_all_runs (RecurWindow *self)
 /* Runs whose curves the loss and predictions views overlay: the selection, when it has more
  * than one run. */
 GPtrArray *
-overlaid_runs (RecurWindow *self)
+recur_window_overlaid_runs (RecurWindow *self)
 {
   GPtrArray *selected = recur_runs_view_get_selected (self->runs_view);
 
@@ -71,12 +71,12 @@ sync_to_project (RecurWindow *self,
       || (entry = g_hash_table_lookup (self->project_runs, run)) == NULL)
     return;
   if (!recur_project_sync_run (self->project, entry, run, &error))
-    show_error (self, error->message);
+    recur_window_show_error (self, error->message);
 }
 
 void
-add_to_project (RecurWindow *self,
-                RecurRun    *run)
+recur_window_add_to_project (RecurWindow *self,
+                             RecurRun    *run)
 {
   g_autoptr(GError) error = NULL;
   RecurProjectRun *entry;
@@ -86,7 +86,7 @@ add_to_project (RecurWindow *self,
   entry = recur_project_add_recur_run (self->project, run, NULL, 0, &error);
   if (entry == NULL)
     {
-      show_error (self, error->message);
+      recur_window_show_error (self, error->message);
       return;
     }
   g_hash_table_insert (self->project_runs, run, entry);
@@ -94,14 +94,14 @@ add_to_project (RecurWindow *self,
 }
 
 void
-on_run_progress (RecurRun    *run,
-                 RecurWindow *self)
+recur_window_on_run_progress (RecurRun    *run,
+                              RecurWindow *self)
 {
   sync_to_project (self, run);
   if (run == self->run)
     {
-      update_status (self);
-      queue_training_views (self);
+      recur_window_update_status (self);
+      recur_window_queue_training_views (self);
     }
   else
     {
@@ -118,36 +118,36 @@ on_run_finished (RecurRun    *run,
   sync_to_project (self, run);
   if (run == self->run)
     {
-      update_status (self);
-      update_metrics (self);
-      queue_training_views (self);
+      recur_window_update_status (self);
+      recur_window_update_metrics (self);
+      recur_window_queue_training_views (self);
     }
-  update_actions (self);
-  if (self->close_after_stop && !any_run_active (self))
+  recur_window_update_actions (self);
+  if (self->close_after_stop && !recur_window_any_run_active (self))
     gtk_window_destroy (GTK_WINDOW (self));
 }
 
 /* Shows run in the single-run views (status, heatmap, gradient flow, metrics). */
 void
-focus_run (RecurWindow *self,
-           RecurRun    *run)
+recur_window_focus_run (RecurWindow *self,
+                        RecurRun    *run)
 {
   if (run == self->run)
     return;
   g_set_object (&self->run, run);
   if (run)
     {
-      fill_state_dropdown (self, recur_job_get_config (recur_run_get_job (run)));
-      setup_window_spin (self);
+      recur_window_fill_state_dropdown (self, recur_job_get_config (recur_run_get_job (run)));
+      recur_window_setup_window_spin (self);
     }
-  update_status (self);
-  update_metrics (self);
-  update_actions (self);
-  queue_training_views (self);
+  recur_window_update_status (self);
+  recur_window_update_metrics (self);
+  recur_window_update_actions (self);
+  recur_window_queue_training_views (self);
 }
 
 void
-on_runs_selection_changed (RecurWindow *self)
+recur_window_on_runs_selection_changed (RecurWindow *self)
 {
   g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
   gboolean focus_selected = FALSE;
@@ -155,29 +155,29 @@ on_runs_selection_changed (RecurWindow *self)
   for (guint i = 0; i < selected->len; i++)
     focus_selected |= g_ptr_array_index (selected, i) == (gpointer) self->run;
   if (selected->len > 0 && !focus_selected)
-    focus_run (self, g_ptr_array_index (selected, 0));
-  queue_training_views (self);
+    recur_window_focus_run (self, g_ptr_array_index (selected, 0));
+  recur_window_queue_training_views (self);
 }
 
 /* Adds run to the table, shows it, and queues it on the pool (several train at once). */
 void
-start_run (RecurWindow *self,
-           RecurRun    *run)
+recur_window_start_run (RecurWindow *self,
+                        RecurRun    *run)
 {
   self->n_started++;
-  g_signal_connect_object (run, "progress", G_CALLBACK (on_run_progress), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (run, "progress", G_CALLBACK (recur_window_on_run_progress), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (run, "finished", G_CALLBACK (on_run_finished), self, G_CONNECT_DEFAULT);
   g_list_store_append (self->runs, run);
-  add_to_project (self, run);
-  focus_run (self, run);
+  recur_window_add_to_project (self, run);
+  recur_window_focus_run (self, run);
   recur_runs_view_select (self->runs_view, run);
-  recur_run_start (run, run_pool ());
-  update_status (self);
-  update_actions (self);
+  recur_run_start (run, recur_window_run_pool ());
+  recur_window_update_status (self);
+  recur_window_update_actions (self);
 }
 
 void
-train (RecurWindow *self)
+recur_window_train (RecurWindow *self)
 {
   RecurJobConfig config;
   g_autoptr(GError) error = NULL;
@@ -186,27 +186,27 @@ train (RecurWindow *self)
 
   if (self->series == NULL)
     return;
-  current_config (self, &config);
+  recur_window_current_config (self, &config);
   name = g_strdup_printf (_("%s %u"), recur_cell_to_string (config.model.cell),
                           self->n_started + 1);
   run = recur_run_new (name, &config, self->series, &error);
   recur_job_config_clear (&config);
   if (run == NULL)
     {
-      show_error (self, error->message);
+      recur_window_show_error (self, error->message);
       return;
     }
-  dismiss_error (self);
-  start_run (self, run);
+  recur_window_dismiss_error (self);
+  recur_window_start_run (self, run);
   g_object_unref (run);
 }
 
 /* ---- acting on the selected runs ---------------------------------------------------------- */
 
 void
-action_stop_runs (GtkWidget  *widget,
-                  const char *action,
-                  GVariant   *param)
+recur_window_action_stop_runs (GtkWidget  *widget,
+                               const char *action,
+                               GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
@@ -217,24 +217,24 @@ action_stop_runs (GtkWidget  *widget,
 }
 
 void
-action_resume_runs (GtkWidget  *widget,
-                    const char *action,
-                    GVariant   *param)
+recur_window_action_resume_runs (GtkWidget  *widget,
+                                 const char *action,
+                                 GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
 
   for (guint i = 0; i < selected->len; i++)
-    recur_run_resume (g_ptr_array_index (selected, i), run_pool ());
-  update_status (self);
-  update_actions (self);
+    recur_run_resume (g_ptr_array_index (selected, i), recur_window_run_pool ());
+  recur_window_update_status (self);
+  recur_window_update_actions (self);
 }
 
 /* The selected run's settings back in the panel, to change one and train again. */
 void
-action_duplicate_run (GtkWidget  *widget,
-                      const char *action,
-                      GVariant   *param)
+recur_window_action_duplicate_run (GtkWidget  *widget,
+                                   const char *action,
+                                   GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
@@ -252,9 +252,9 @@ action_duplicate_run (GtkWidget  *widget,
 }
 
 void
-action_delete_runs (GtkWidget  *widget,
-                    const char *action,
-                    GVariant   *param)
+recur_window_action_delete_runs (GtkWidget  *widget,
+                                 const char *action,
+                                 GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
@@ -266,13 +266,13 @@ action_delete_runs (GtkWidget  *widget,
       if (recur_run_is_active (run))
         recur_run_stop (run);
       if (run == self->run)
-        focus_run (self, NULL);
+        recur_window_focus_run (self, NULL);
       if (g_list_store_find (self->runs, run, &position))
         g_list_store_remove (self->runs, position);
       g_hash_table_remove (self->project_runs, run);
       g_object_unref (run);
     }
-  update_actions (self);
+  recur_window_update_actions (self);
 }
 
 static void
@@ -293,9 +293,9 @@ on_rename_response (GtkDialog   *dialog,
 }
 
 void
-action_rename_run (GtkWidget  *widget,
-                   const char *action,
-                   GVariant   *param)
+recur_window_action_rename_run (GtkWidget  *widget,
+                                const char *action,
+                                GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
@@ -331,7 +331,7 @@ action_rename_run (GtkWidget  *widget,
 
 /* The comparison of every run in the window, as `recur sweep` writes it. */
 RecurComparison *
-comparison_of_runs (RecurWindow *self)
+recur_window_comparison_of_runs (RecurWindow *self)
 {
   RecurComparison *table = recur_comparison_new ();
 

@@ -11,7 +11,7 @@
 /* ---- the series and its split ------------------------------------------------------------- */
 
 void
-series_data_clear (SeriesData *d)
+recur_window_series_data_clear (SeriesData *d)
 {
   g_clear_pointer (&d->x, g_free);
   g_clear_pointer (&d->values, g_free);
@@ -20,7 +20,7 @@ series_data_clear (SeriesData *d)
 }
 
 guint
-selected_column (RecurWindow *self)
+recur_window_selected_column (RecurWindow *self)
 {
   guint pos = gtk_drop_down_get_selected (self->column_dropdown);
 
@@ -30,13 +30,13 @@ selected_column (RecurWindow *self)
 }
 
 void
-show_column (RecurWindow *self)
+recur_window_show_column (RecurWindow *self)
 {
-  guint col = selected_column (self);
+  guint col = recur_window_selected_column (self);
   const gint64 *ts;
   const double *values;
 
-  series_data_clear (&self->shown);
+  recur_window_series_data_clear (&self->shown);
   if (self->series == NULL || col == G_MAXUINT)
     return;
   ts = recur_series_get_timestamps (self->series);
@@ -51,14 +51,14 @@ show_column (RecurWindow *self)
       self->shown.missing[i] = isnan (values[i]);
     }
   recur_plot_view_reset_zoom (self->series_view);
-  update_split (self);
+  recur_window_update_split (self);
 }
 
 void
-current_config (RecurWindow    *self,
-                RecurJobConfig *config)
+recur_window_current_config (RecurWindow    *self,
+                             RecurJobConfig *config)
 {
-  guint col = selected_column (self);
+  guint col = recur_window_selected_column (self);
 
   recur_job_config_init (config);
   recur_params_panel_get_config (self->params, config);
@@ -70,18 +70,18 @@ current_config (RecurWindow    *self,
  * exactly what training will use; a problem (series too short, missing values refused) is
  * shown before anyone clicks Train. */
 void
-update_split (RecurWindow *self)
+recur_window_update_split (RecurWindow *self)
 {
   RecurJobConfig config;
   g_autoptr(GError) error = NULL;
   g_autofree double *filled = NULL;
-  guint col = selected_column (self);
+  guint col = recur_window_selected_column (self);
 
   self->val_start = self->test_start = self->shown.n;
   gtk_widget_set_visible (GTK_WIDGET (self->problems_label), FALSE);
   if (self->series == NULL || col == G_MAXUINT)
     return;
-  current_config (self, &config);
+  recur_window_current_config (self, &config);
   filled = recur_series_fill_missing (self->series, col, config.missing, &error);
   if (filled)
     {
@@ -112,14 +112,14 @@ update_split (RecurWindow *self)
 }
 
 void
-draw_series (cairo_t              *cr,
-             double                width,
-             double                height,
-             const RecurPlotStyle *style,
-             double                pointer_x,
-             double                zoom_min,
-             double                zoom_max,
-             gpointer              user_data)
+recur_window_draw_series (cairo_t              *cr,
+                          double                width,
+                          double                height,
+                          const RecurPlotStyle *style,
+                          double                pointer_x,
+                          double                zoom_min,
+                          double                zoom_max,
+                          gpointer              user_data)
 {
   RecurWindow *self = user_data;
   RecurSeriesPlot plot = { 0 };
@@ -204,8 +204,8 @@ fill_summary (RecurWindow *self)
 }
 
 void
-set_series (RecurWindow *self,
-            RecurSeries *series)
+recur_window_set_series (RecurWindow *self,
+                         RecurSeries *series)
 {
   g_autofree char *base = g_path_get_basename (recur_series_get_path (series));
 
@@ -213,8 +213,8 @@ set_series (RecurWindow *self,
   self->series = recur_series_ref (series);
   gtk_label_set_text (self->subtitle_label, base);
   fill_summary (self);
-  show_column (self);
-  update_actions (self);
+  recur_window_show_column (self);
+  recur_window_update_actions (self);
 }
 
 static void
@@ -248,20 +248,20 @@ on_loaded (GObject      *source,
   series = g_task_propagate_pointer (G_TASK (result), &error);
 
   g_clear_object (&self->load_cancellable);
-  update_actions (self);
+  recur_window_update_actions (self);
   if (series == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
+        recur_window_show_error (self, error->message);
       return;
     }
-  dismiss_error (self);
-  set_series (self, series);
+  recur_window_dismiss_error (self);
+  recur_window_set_series (self, series);
 }
 
 void
 recur_window_open_path (RecurWindow *self,
-                        const char  *path)
+                                     const char  *path)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *uri = NULL;
@@ -281,5 +281,5 @@ recur_window_open_path (RecurWindow *self,
   uri = g_filename_to_uri (path, NULL, NULL);
   if (uri)
     gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
-  update_actions (self);
+  recur_window_update_actions (self);
 }

@@ -56,14 +56,14 @@ index_of_label (GPtrArray  *labels,
 }
 
 void
-draw_sweep (cairo_t              *cr,
-            double                width,
-            double                height,
-            const RecurPlotStyle *style,
-            double                pointer_x,
-            double                zoom_min,
-            double                zoom_max,
-            gpointer              user_data)
+recur_window_draw_sweep (cairo_t              *cr,
+                         double                width,
+                         double                height,
+                         const RecurPlotStyle *style,
+                         double                pointer_x,
+                         double                zoom_min,
+                         double                zoom_max,
+                         gpointer              user_data)
 {
   RecurWindow *self = user_data;
   RecurSweepPlot plot = { 0 };
@@ -132,12 +132,12 @@ queue_sweep (GPtrArray *points,
       RecurRun *run = recur_run_new (point->name, &point->config, self->series, &error);
       if (run == NULL)
         {
-          show_error (self, error->message);
+          recur_window_show_error (self, error->message);
           continue;
         }
       g_signal_connect_object (run, "finished", G_CALLBACK (gtk_widget_queue_draw),
                                self->sweep_view, G_CONNECT_SWAPPED);
-      start_run (self, run);
+      recur_window_start_run (self, run);
       g_ptr_array_add (self->sweep_runs, run);
       g_ptr_array_add (self->sweep_points, g_ptr_array_steal_index (points, i--));
     }
@@ -146,16 +146,16 @@ queue_sweep (GPtrArray *points,
 }
 
 void
-action_sweep (GtkWidget  *widget,
-              const char *action,
-              GVariant   *param)
+recur_window_action_sweep (GtkWidget  *widget,
+                           const char *action,
+                           GVariant   *param)
 {
   RecurWindow *self = RECUR_WINDOW (widget);
   RecurJobConfig config;
 
   if (self->series == NULL)
     return;
-  current_config (self, &config);
+  recur_window_current_config (self, &config);
   gtk_window_present (recur_sweep_dialog_new (GTK_WINDOW (self), &config, queue_sweep, self));
   recur_job_config_clear (&config);
 }

@@ -35,7 +35,7 @@ runs_at_once (void)
 
 /* The app's own pool for training runs, not GTask's shared one; the rest wait queued. */
 GThreadPool *
-run_pool (void)
+recur_window_run_pool (void)
 {
   static GThreadPool *pool;
 
@@ -47,8 +47,8 @@ run_pool (void)
 /* ---- messages ----------------------------------------------------------------------------- */
 
 void
-show_error (RecurWindow *self,
-            const char  *message)
+recur_window_show_error (RecurWindow *self,
+                         const char  *message)
 {
   g_free (self->error_text);
   self->error_text = g_strdup (message);
@@ -57,7 +57,7 @@ show_error (RecurWindow *self,
 }
 
 void
-dismiss_error (RecurWindow *self)
+recur_window_dismiss_error (RecurWindow *self)
 {
   g_clear_pointer (&self->error_text, g_free);
   gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
@@ -127,7 +127,7 @@ action_train (GtkWidget  *widget,
               const char *action,
               GVariant   *param)
 {
-  train (RECUR_WINDOW (widget));
+  recur_window_train (RECUR_WINDOW (widget));
 }
 
 static void
@@ -154,7 +154,7 @@ action_export_forecast (GtkWidget  *widget,
                         const char *action,
                         GVariant   *param)
 {
-  ask_export (RECUR_WINDOW (widget), EXPORT_FORECAST, NULL);
+  recur_window_ask_export (RECUR_WINDOW (widget), EXPORT_FORECAST, NULL);
 }
 
 static void
@@ -162,7 +162,7 @@ action_export_weights (GtkWidget  *widget,
                        const char *action,
                        GVariant   *param)
 {
-  ask_export (RECUR_WINDOW (widget), EXPORT_WEIGHTS, NULL);
+  recur_window_ask_export (RECUR_WINDOW (widget), EXPORT_WEIGHTS, NULL);
 }
 
 static void
@@ -170,7 +170,7 @@ action_export_plot (GtkWidget  *widget,
                     const char *action,
                     GVariant   *param)
 {
-  ask_export (RECUR_WINDOW (widget), EXPORT_PLOT, g_variant_get_string (param, NULL));
+  recur_window_ask_export (RECUR_WINDOW (widget), EXPORT_PLOT, g_variant_get_string (param, NULL));
 }
 
 static void
@@ -178,7 +178,7 @@ action_export_table (GtkWidget  *widget,
                      const char *action,
                      GVariant   *param)
 {
-  ask_export (RECUR_WINDOW (widget), EXPORT_TABLE, NULL);
+  recur_window_ask_export (RECUR_WINDOW (widget), EXPORT_TABLE, NULL);
 }
 
 /* The pool follows the setting, even while runs train (queued ones start as room frees). */
@@ -187,7 +187,7 @@ on_runs_at_once_changed (GSettings  *settings,
                          const char *key,
                          gpointer    data)
 {
-  recur_run_pool_set_max_threads (run_pool (), runs_at_once ());
+  recur_run_pool_set_max_threads (recur_window_run_pool (), runs_at_once ());
 }
 
 /* "settings.runs-at-once" for the main menu's radio items: bound to the setting, or held for
@@ -200,7 +200,7 @@ on_runs_at_once_state (GSimpleAction *action,
   int n = g_variant_get_int32 (state);
 
   g_simple_action_set_state (action, state);
-  recur_run_pool_set_max_threads (run_pool (), n > 0 ? (guint) n : g_get_num_processors ());
+  recur_run_pool_set_max_threads (recur_window_run_pool (), n > 0 ? (guint) n : g_get_num_processors ());
 }
 
 static void
@@ -230,11 +230,11 @@ action_dismiss_banner (GtkWidget  *widget,
                        const char *action,
                        GVariant   *param)
 {
-  dismiss_error (RECUR_WINDOW (widget));
+  recur_window_dismiss_error (RECUR_WINDOW (widget));
 }
 
 void
-update_actions (RecurWindow *self)
+recur_window_update_actions (RecurWindow *self)
 {
   gboolean training = recur_window_is_training (self);
   gboolean trained = self->run && !recur_run_is_active (self->run)
@@ -317,11 +317,11 @@ on_close_confirm (GtkDialog   *dialog,
                   RecurWindow *self)
 {
   gtk_window_destroy (GTK_WINDOW (dialog));
-  if (response != GTK_RESPONSE_ACCEPT || !any_run_active (self))
+  if (response != GTK_RESPONSE_ACCEPT || !recur_window_any_run_active (self))
     return;
   /* closes once every run has stopped and kept its best weights */
   self->close_after_stop = TRUE;
-  stop_all_runs (self);
+  recur_window_stop_all_runs (self);
 }
 
 static gboolean
@@ -330,7 +330,7 @@ recur_window_close_request (GtkWindow *window)
   RecurWindow *self = RECUR_WINDOW (window);
   GtkWidget *dialog;
 
-  if (!any_run_active (self))
+  if (!recur_window_any_run_active (self))
     return GTK_WINDOW_CLASS (recur_window_parent_class)->close_request (window);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   dialog = gtk_message_dialog_new (window, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
@@ -354,7 +354,7 @@ refit_now (gpointer data)
   RecurWindow *self = data;
 
   self->refit_id = 0;
-  train (self);
+  recur_window_train (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -368,7 +368,7 @@ schedule_refit (RecurWindow *self)
 
   if (self->run == NULL || recur_run_is_active (self->run))
     return;
-  current_config (self, &config);
+  recur_window_current_config (self, &config);
   esn_now = config.model.cell == RECUR_CELL_ESN;
   esn_before = recur_job_get_config (recur_run_get_job (self->run))->model.cell == RECUR_CELL_ESN;
   recur_job_config_clear (&config);
@@ -381,13 +381,13 @@ schedule_refit (RecurWindow *self)
 static void
 on_params_changed (RecurWindow *self)
 {
-  update_split (self);
+  recur_window_update_split (self);
   schedule_refit (self);
   if (self->run == NULL)
     {
       RecurJobConfig config;
-      current_config (self, &config);
-      fill_state_dropdown (self, &config);
+      recur_window_current_config (self, &config);
+      recur_window_fill_state_dropdown (self, &config);
       recur_job_config_clear (&config);
       gtk_widget_queue_draw (GTK_WIDGET (self->loss_view));
     }
@@ -396,7 +396,7 @@ on_params_changed (RecurWindow *self)
 static void
 on_column_selected (RecurWindow *self)
 {
-  show_column (self);
+  recur_window_show_column (self);
 }
 
 static void
@@ -416,7 +416,7 @@ recur_window_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_handle_id (&self->refit_id, g_source_remove);
   if (self->runs)
-    stop_all_runs (self);
+    recur_window_stop_all_runs (self);
   g_clear_object (&self->run);
   g_clear_object (&self->runs);
   gtk_widget_dispose_template (GTK_WIDGET (self), RECUR_TYPE_WINDOW);
@@ -435,7 +435,7 @@ recur_window_finalize (GObject *object)
   g_clear_pointer (&self->project, recur_project_free);
   g_clear_pointer (&self->project_runs, g_hash_table_unref);
   g_free (self->error_text);
-  series_data_clear (&self->shown);
+  recur_window_series_data_clear (&self->shown);
   G_OBJECT_CLASS (recur_window_parent_class)->finalize (object);
 }
 
@@ -492,15 +492,15 @@ recur_window_class_init (RecurWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-weights", NULL, action_export_weights);
   gtk_widget_class_install_action (widget_class, "win.export-plot", "s", action_export_plot);
   gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, action_dismiss_banner);
-  gtk_widget_class_install_action (widget_class, "win.stop-runs", NULL, action_stop_runs);
-  gtk_widget_class_install_action (widget_class, "win.resume-runs", NULL, action_resume_runs);
-  gtk_widget_class_install_action (widget_class, "win.duplicate-run", NULL, action_duplicate_run);
-  gtk_widget_class_install_action (widget_class, "win.rename-run", NULL, action_rename_run);
-  gtk_widget_class_install_action (widget_class, "win.delete-runs", NULL, action_delete_runs);
+  gtk_widget_class_install_action (widget_class, "win.stop-runs", NULL, recur_window_action_stop_runs);
+  gtk_widget_class_install_action (widget_class, "win.resume-runs", NULL, recur_window_action_resume_runs);
+  gtk_widget_class_install_action (widget_class, "win.duplicate-run", NULL, recur_window_action_duplicate_run);
+  gtk_widget_class_install_action (widget_class, "win.rename-run", NULL, recur_window_action_rename_run);
+  gtk_widget_class_install_action (widget_class, "win.delete-runs", NULL, recur_window_action_delete_runs);
   gtk_widget_class_install_action (widget_class, "win.export-table", NULL, action_export_table);
-  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, action_sweep);
-  gtk_widget_class_install_action (widget_class, "win.open-project", NULL, action_open_project);
-  gtk_widget_class_install_action (widget_class, "win.save-project", NULL, action_save_project);
+  gtk_widget_class_install_action (widget_class, "win.sweep", NULL, recur_window_action_sweep);
+  gtk_widget_class_install_action (widget_class, "win.open-project", NULL, recur_window_action_open_project);
+  gtk_widget_class_install_action (widget_class, "win.save-project", NULL, recur_window_action_save_project);
 }
 
 static void
@@ -516,15 +516,15 @@ recur_window_init (RecurWindow *self)
   add_settings_actions (self);
   recur_runs_view_set_runs (self->runs_view, G_LIST_MODEL (self->runs));
   g_signal_connect_swapped (self->runs_view, "selection-changed",
-                            G_CALLBACK (on_runs_selection_changed), self);
+                            G_CALLBACK (recur_window_on_runs_selection_changed), self);
 
-  recur_plot_view_set_draw_func (self->series_view, draw_series, self, NULL);
+  recur_plot_view_set_draw_func (self->series_view, recur_window_draw_series, self, NULL);
   recur_plot_view_set_zoomable (self->series_view, TRUE);
-  recur_plot_view_set_draw_func (self->loss_view, draw_loss, self, NULL);
-  recur_plot_view_set_draw_func (self->predictions_view, draw_predictions, self, NULL);
-  recur_plot_view_set_draw_func (self->heatmap_view, draw_heatmap, self, NULL);
-  recur_plot_view_set_draw_func (self->gradflow_view, draw_gradflow, self, NULL);
-  recur_plot_view_set_draw_func (self->sweep_view, draw_sweep, self, NULL);
+  recur_plot_view_set_draw_func (self->loss_view, recur_window_draw_loss, self, NULL);
+  recur_plot_view_set_draw_func (self->predictions_view, recur_window_draw_predictions, self, NULL);
+  recur_plot_view_set_draw_func (self->heatmap_view, recur_window_draw_heatmap, self, NULL);
+  recur_plot_view_set_draw_func (self->gradflow_view, recur_window_draw_gradflow, self, NULL);
+  recur_plot_view_set_draw_func (self->sweep_view, recur_window_draw_sweep, self, NULL);
 
   g_signal_connect_swapped (self->params, "changed", G_CALLBACK (on_params_changed), self);
   g_signal_connect_swapped (self->column_dropdown, "notify::selected",
@@ -534,9 +534,9 @@ recur_window_init (RecurWindow *self)
   g_signal_connect_swapped (self->layer_dropdown, "notify::selected",
                             G_CALLBACK (on_heatmap_choice), self);
   g_signal_connect (self->recent_button, "notify::active", G_CALLBACK (on_recent_activate), self);
-  g_signal_connect (self->window_spin, "output", G_CALLBACK (on_window_spin_output), self);
+  g_signal_connect (self->window_spin, "output", G_CALLBACK (recur_window_on_window_spin_output), self);
   g_signal_connect_swapped (self->window_adjustment, "value-changed",
-                            G_CALLBACK (on_window_spin_changed), self);
+                            G_CALLBACK (recur_window_on_window_spin_changed), self);
   fill_recent_menu (self);
   on_params_changed (self);
 
@@ -549,7 +549,7 @@ recur_window_init (RecurWindow *self)
   gtk_style_context_add_provider_for_display (gtk_widget_get_display (GTK_WIDGET (self)),
                                               GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  update_actions (self);
+  recur_window_update_actions (self);
 }
 
 GtkWidget *
@@ -597,12 +597,12 @@ recur_window_get_runs (RecurWindow *self)
 guint
 recur_window_get_n_overlaid (RecurWindow *self)
 {
-  g_autoptr(GPtrArray) over = overlaid_runs (self);
+  g_autoptr(GPtrArray) over = recur_window_overlaid_runs (self);
   return over->len;
 }
 
 guint
 recur_window_get_runs_at_once (RecurWindow *self)
 {
-  return (guint) g_thread_pool_get_max_threads (run_pool ());
+  return (guint) g_thread_pool_get_max_threads (recur_window_run_pool ());
 }
