@@ -70,12 +70,26 @@ save_widget_png (GtkWidget  *widget,
   return ok;
 }
 
+/* A widget of the panel by the name the .ui gave it when it listed every control; the controls
+ * are now made from the schema and found by their setting's name. */
 static GtkWidget *
 child (GtkWidget  *panel,
        const char *name)
 {
+  static const char *const settings[][2] = {
+    { "cell_drop", "model" },          { "hidden_spin", "hidden" },
+    { "layers_spin", "layers" },       { "dropout_spin", "dropout" },
+    { "bias_switch", "bias" },         { "window_spin", "window" },
+    { "optimizer_drop", "optimizer" }, { "lr_spin", "lr" },
+    { "momentum_spin", "momentum" },   { "nesterov_switch", "nesterov" },
+    { "decay_spin", "weight-decay" },
+  };
   GObject *object = gtk_widget_get_template_child (panel, RECUR_TYPE_PARAMS_PANEL, name);
 
+  for (guint i = 0; object == NULL && i < G_N_ELEMENTS (settings); i++)
+    if (g_str_equal (name, settings[i][0]))
+      object = G_OBJECT (recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel),
+                                                         settings[i][1]));
   g_assert_nonnull (object);
   return GTK_WIDGET (object);
 }
