@@ -260,7 +260,10 @@ set_option (const TrainOptions  *o,
       const char *text = (s->flags & RECUR_SETTING_NEGATED) ? "false" : "true";
 
       if ((s->flags & RECUR_SETTING_NEGATED))
-        option = g_strdup_printf ("--no-%s", s->name);
+        {
+          g_free (option);
+          option = g_strdup_printf ("--no-%s", s->name);
+        }
       return check_cell (s, option, c->model.cell, s->cells, error)
              && recur_setting_parse (s, text, option, c, error);
     }

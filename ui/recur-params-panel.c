@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The hyperparameter panel: a row per setting of the schema (engine/settings/recur-settings.c),
+ * made from its entry: the label, the tooltip, the control its kind calls for, its range and
+ * choices, and when it is shown or sensitive. The panel keeps the configuration it shows in
+ * self->values and changes a value only when the user changes its control, so that what
+ * set_config was given comes back from get_config to the bit. */
 #define G_LOG_DOMAIN "recur-ui"
 #include "config.h"
 
@@ -8,17 +13,85 @@
 
 #include "recur-model-io.h"
 #include "recur-params-panel.h"
+#include "recur-settings.h"
 
 /* Listing the tensors builds a throw-away model (its buffers are calloc'ed, so untouched pages
  * cost nothing); above this many parameters only the count is shown. */
 #define MAX_LISTED_PARAMS (50 * 1000 * 1000)
 
-/* The learning rate's arrows step through 1, 2, 3, 5 × 10ⁿ, Page Up/Down by tenfold. The
- * adjustment's increments are sentinels recognised in on_spin_value_changed. */
-#define LR_MIN       1e-5
-#define LR_MAX       10.0
-#define LR_STEP      1e-5
-#define LR_PAGE      2e-5
+/* A log-scale setting's arrows step through 1, 2, 3, 5 × 10ⁿ, Page Up/Down by tenfold. A spin
+ * button only adds its increments, so these are sentinels: a change by exactly one of them, or
+ * one cut short by an end of the range, is an arrow's, and on_spin_value_changed replaces it
+ * with the sequence's next value. */
+#define LOG_STEP 1e-5
+#define LOG_PAGE 2e-5
+/* How far below the setting's lower end such a spin button's adjustment reaches, so that an
+ * arrow near 0 is never cut short (1e-10 − 1e-5 would be clamped to 0, and a step could not be
+ * told from a page, nor pass GtkSpinButton's 1e-10 threshold). What is typed below the end is
+ * refused by on_spin_input, and the arrows give only values of the range. */
+#define LOG_MARGIN 1.0
+
+/* The upper end of a spin button whose setting has none (the learning rate, weight decay,
+ * clipping): what can be typed in. A loaded value above it widens it. */
+#define UNBOUNDED_UPPER 1e6
+
+typedef enum
+{
+  CONTROL_SPIN,       /* UINT, DOUBLE, FLOAT */
+  CONTROL_LOG_SPIN,   /* RECUR_SETTING_LOG_SCALE: the 1, 2, 3, 5 steps */
+  CONTROL_SCALE,      /* a slider over the usual span, widened to a value outside it */
+  CONTROL_SWITCH,     /* BOOL */
+  CONTROL_DROP_DOWN,  /* CHOICE */
+  CONTROL_ENTRY,      /* SEED (a double cannot hold 2⁶⁴ − 1) and PERIODS: recur_setting_parse */
+} ControlKind;
+
+/* Settings shown otherwise than their kind is. */
+static const struct
+{
+  const char  *setting;
+  ControlKind  control;
+} special_controls[] = {
+  /* the echo state network re-fits at once as these move: sliders invite trying values */
+  { "spectral-radius", CONTROL_SCALE },
+  { "leak", CONTROL_SCALE },
+};
+
+/* Ties between two settings that the schema does not describe. */
+static const struct
+{
+  const char *setting;
+  const char *other;
+} needs_nonzero[] = {
+  /* the trainer refuses Nesterov without momentum: insensitive, and turned off with it */
+  { "nesterov", "momentum" },
+}, at_most[] = {
+  /* truncating at the window's length or more is the whole window */
+  { "truncate", "window" },
+};
+
+/* The groups' headings, in the panel's order. */
+static const struct
+{
+  RecurSettingGroup  group;
+  const char        *title;
+} groups[] = {
+  { RECUR_SETTING_GROUP_MODEL, N_("Model") },
+  { RECUR_SETTING_GROUP_FORECAST, N_("Forecast") },
+  { RECUR_SETTING_GROUP_DATA, N_("Data") },
+  { RECUR_SETTING_GROUP_TRAINING, N_("Training") },
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (groups) == RECUR_SETTING_GROUP_FORECAST + 1);
+
+typedef struct
+{
+  RecurParamsPanel   *panel;
+  const RecurSetting *setting;
+  ControlKind         kind;
+  GtkWidget          *label;
+  GtkWidget          *control;
+  double              shown;   /* spin buttons and sliders: the value shown or stored last */
+  gboolean            typing;  /* a spin button is taking a typed value */
+} Row;
 
 struct _RecurParamsPanel
 {
@@ -26,73 +99,20 @@ struct _RecurParamsPanel
 
   /* the template's only direct child: bound so that gtk_widget_dispose_template unparents it */
   GtkWidget      *content;
-
-  /* Model */
-  GtkDropDown    *cell_drop;
-  GtkSpinButton  *hidden_spin;
-  GtkSpinButton  *layers_spin;
-  GtkSwitch      *bidirectional_switch;
-  GtkWidget      *dropout_label;
-  GtkSpinButton  *dropout_spin;
-  GtkSwitch      *bias_switch;
-  /* Data */
-  GtkSpinButton  *window_spin;
-  GtkSpinButton  *horizon_spin;
-  GtkDropDown    *strategy_drop;
-  GtkDropDown    *scaler_drop;
-  GtkDropDown    *missing_drop;
-  GtkSpinButton  *val_spin;
-  /* Training */
-  GtkSpinButton  *epochs_spin;
-  GtkSpinButton  *batch_spin;
-  GtkDropDown    *loss_drop;
-  GtkDropDown    *optimizer_drop;
-  GtkSpinButton  *lr_spin;
-  GtkWidget      *momentum_label;
-  GtkSpinButton  *momentum_spin;
-  GtkWidget      *nesterov_label;
-  GtkSwitch      *nesterov_switch;
-  GtkSpinButton  *decay_spin;
-  GtkDropDown    *schedule_drop;
-  GtkWidget      *step_label;
-  GtkSpinButton  *step_spin;
-  GtkWidget      *gamma_label;
-  GtkSpinButton  *gamma_spin;
-  GtkWidget      *plateau_label;
-  GtkSpinButton  *plateau_spin;
-  GtkSpinButton  *clip_spin;
-  GtkSpinButton  *truncate_spin;
-  GtkSpinButton  *patience_spin;
-  GtkSpinButton  *seed_spin;
-
-  /* options of one cell only, shown when it is chosen (built in code: see add_cell_options) */
   GtkGrid        *grid;
-  GPtrArray      *jordan_rows;     /* label and control widgets of each cell's own rows */
-  GPtrArray      *esn_rows;
-  GPtrArray      *clockwork_rows;
-  GtkDropDown    *jordan_drop;
-  GtkScale       *radius_scale;
-  GtkScale       *leak_scale;
-  GtkScale       *ridge_scale;      /* log10 λ */
-  GtkSpinButton  *input_scale_spin;
-  GtkSpinButton  *connectivity_spin;
-  GtkSpinButton  *washout_spin;
-  GtkEntry       *periods_entry;
-  GtkWidget      *layers_label;
-  GtkWidget      *bidirectional_label;
-
   GtkLabel       *params_label;
   GtkButton      *reset_button;
 
-  /* What no control shows (season, Adam's betas, …), kept so that set_config → get_config
-   * returns them; column is always NULL here. */
-  RecurJobConfig  hidden;
+  GPtrArray      *rows;        /* Row, in the schema's order */
+  GtkSizeGroup   *label_width; /* the labels of the grid and of the Advanced expanders */
+
+  /* What the panel shows, exactly as set_config gave it until the user changes a control;
+   * its column is always NULL. */
+  RecurJobConfig  values;
   /* The spec the count and tooltip were made for. */
   RecurModelSpec  shown_spec;
   gboolean        shown_valid;
   guint64         n_params;
-  double          lr_previous;
-  RecurOptimizerKind optimizer_previous;
   /* Set while the panel itself changes controls: their signals are then not the user's. */
   gboolean        updating;
 };
@@ -107,7 +127,7 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (RecurParamsPanel, recur_params_panel, GTK_TYPE_WIDGET)
 
-/* ---- formatting ------------------------------------------------------------------------- */
+/* ---- the parameter count ---------------------------------------------------------------- */
 
 /* Digits grouped by threes with a narrow no-break space (U+202F), as ISO 80000 writes them:
  * the same in every locale, and never split across lines. */
@@ -125,81 +145,6 @@ format_count (guint64 n)
       g_string_append_c (out, digits[i]);
     }
   return g_string_free (out, FALSE);
-}
-
-/* The next (direction > 0) or previous value of 1, 2, 3, 5 × 10ⁿ from x, within the range. */
-static double
-lr_neighbour (double x,
-              int    direction)
-{
-  static const double mantissas[] = { 1, 2, 3, 5 };
-  double best = x;
-  int e = (int) floor (log10 (x));
-
-  for (int k = e - 1; k <= e + 1; k++)
-    for (guint m = 0; m < G_N_ELEMENTS (mantissas); m++)
-      {
-        /* rounded to the spin button's 5 digits, so 3e-3 is 0.003 exactly as typed */
-        double v = round (mantissas[m] * pow (10, k) * 1e5) / 1e5;
-
-        if (v < LR_MIN || v > LR_MAX)
-          continue;
-        if (direction > 0 && v > x * (1 + 1e-9) && (best == x || v < best))
-          best = v;
-        if (direction < 0 && v < x * (1 - 1e-9) && (best == x || v > best))
-          best = v;
-      }
-  return best;
-}
-
-/* ---- reading and writing the controls --------------------------------------------------- */
-
-static guint
-spin_uint (GtkSpinButton *spin)
-{
-  return (guint) gtk_spin_button_get_value_as_int (spin);
-}
-
-/* The fields of the chosen cell's own options; the others keep the engine's defaults. */
-static void
-read_cell_options (RecurParamsPanel *self,
-                   RecurModelSpec   *spec)
-{
-  RecurModelSpec defaults;
-
-  recur_model_spec_init_for_cell (&defaults, spec->cell);
-  spec->jordan_feedback = (RecurJordanFeedback) gtk_drop_down_get_selected (self->jordan_drop);
-  spec->esn = defaults.esn;
-  spec->esn.spectral_radius = (float) gtk_range_get_value (GTK_RANGE (self->radius_scale));
-  spec->esn.leak = (float) gtk_range_get_value (GTK_RANGE (self->leak_scale));
-  spec->esn.ridge = pow (10.0, gtk_range_get_value (GTK_RANGE (self->ridge_scale)));
-  spec->esn.input_scaling = (float) gtk_spin_button_get_value (self->input_scale_spin);
-  spec->esn.connectivity = (float) gtk_spin_button_get_value (self->connectivity_spin);
-  spec->esn.washout = spin_uint (self->washout_spin);
-  if (!recur_periods_from_string (gtk_editable_get_text (GTK_EDITABLE (self->periods_entry)),
-                                  spec->periods, &spec->n_periods))
-    {
-      spec->n_periods = defaults.n_periods;
-      memcpy (spec->periods, defaults.periods, sizeof spec->periods);
-    }
-}
-
-static void
-read_model_spec (RecurParamsPanel *self,
-                 RecurModelSpec   *spec)
-{
-  memset (spec, 0, sizeof *spec);
-  spec->cell = (RecurCellKind) gtk_drop_down_get_selected (self->cell_drop);
-  spec->input_size = 1;
-  spec->hidden_size = spin_uint (self->hidden_spin);
-  spec->num_layers = spin_uint (self->layers_spin);
-  spec->bidirectional = gtk_switch_get_active (self->bidirectional_switch);
-  spec->bias = gtk_switch_get_active (self->bias_switch);
-  spec->dropout = (float) gtk_spin_button_get_value (self->dropout_spin);
-  spec->window = spin_uint (self->window_spin);
-  spec->horizon = spin_uint (self->horizon_spin);
-  spec->strategy = (RecurStrategy) gtk_drop_down_get_selected (self->strategy_drop);
-  read_cell_options (self, spec);
 }
 
 static gboolean
@@ -314,9 +259,8 @@ update_count (RecurParamsPanel *self)
   g_autofree char *count = NULL;
   g_autofree char *label = NULL;
   g_autofree char *tooltip = NULL;
-  RecurModelSpec spec;
+  RecurModelSpec spec = self->values.model;
 
-  read_model_spec (self, &spec);
   if (self->shown_valid && model_spec_equal (&spec, &self->shown_spec))
     return;
 
@@ -343,248 +287,627 @@ update_count (RecurParamsPanel *self)
   gtk_widget_set_tooltip_markup (GTK_WIDGET (self->params_label), tooltip);
 }
 
-static void
-set_rows_visible (GPtrArray *rows,
-                  gboolean   visible)
+
+/* ---- numbers as the controls show them ---------------------------------------------------- */
+
+static gboolean
+same_number (const Row *row,
+             double     a,
+             double     b)
 {
-  for (guint i = 0; i < rows->len; i++)
-    gtk_widget_set_visible (g_ptr_array_index (rows, i), visible);
+  if (row->setting->kind == RECUR_SETTING_FLOAT)
+    return (float) a == (float) b;
+  return a == b;
 }
 
-/* What follows from the values: sensitivity, the truncation's range and the parameter count.
- * Call with self->updating set, since it may clamp the truncation. */
+/* "1e-05" → "1e-5", "1.5e+06" → "1.5e6" */
+static void
+tidy_exponent (char *text)
+{
+  char *e = strchr (text, 'e');
+  char *from, *to;
+
+  if (e == NULL)
+    return;
+  from = to = e + 1;
+  if (*from == '+')
+    from++;
+  else if (*from == '-')
+    *to++ = *from++;
+  while (*from == '0' && from[1] != '\0')
+    from++;
+  memmove (to, from, strlen (from) + 1);
+}
+
+/* The shortest text that reads back as v (as the same float for a FLOAT setting), in the
+ * locale's decimal notation: "0.003", "24", "1e-10", "0.30000000000000004". A spin button
+ * re-reads its text when it loses the focus, so what it shows must be the value itself. */
+static char *
+format_number (const Row *row,
+               double     v)
+{
+  if (row->setting->kind == RECUR_SETTING_UINT)
+    return g_strdup_printf ("%.0f", v);
+  if (v == 0)
+    return g_strdup ("0");
+  if (fabs (v) >= 1e-4 && fabs (v) < 1e15)
+    for (int decimals = 0; decimals <= 17; decimals++)
+      {
+        char *text = g_strdup_printf ("%.*f", decimals, v);
+
+        if (same_number (row, g_strtod (text, NULL), v))
+          return text;
+        g_free (text);
+      }
+  for (int precision = 0; precision <= 16; precision++)
+    {
+      char *text = g_strdup_printf ("%.*e", precision, v);
+
+      if (same_number (row, g_strtod (text, NULL), v) || precision == 16)
+        {
+          tidy_exponent (text);
+          return text;
+        }
+      g_free (text);
+    }
+  g_assert_not_reached ();
+}
+
+/* Text as a person types a number: the locale's notation or C's, spaces around allowed. */
+static gboolean
+parse_number (const char *text,
+              double     *v)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  char *end = NULL;
+
+  if (*stripped == '\0')
+    return FALSE;
+  *v = g_strtod (stripped, &end);
+  return end != NULL && *end == '\0' && isfinite (*v);
+}
+
+/* A value the arrows made, cut to 15 significant digits: 0.15, not 0.15000000000000002. */
+static double
+round_decimal (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.15g", v), NULL);
+}
+
+/* The end of the range a control offers: the schema's bound, or the nearest value inside an
+ * open one; UNBOUNDED_UPPER for a setting without an upper end. */
+static double
+range_end (const RecurSetting *s,
+           gboolean            low)
+{
+  double bound = low ? s->lo : s->hi;
+  gboolean open = (s->flags & (low ? RECUR_SETTING_LO_OPEN : RECUR_SETTING_HI_OPEN)) != 0;
+
+  if (!low && bound >= G_MAXDOUBLE)
+    return UNBOUNDED_UPPER;
+  if (!open)
+    return bound;
+  if (s->kind == RECUR_SETTING_FLOAT)
+    return nextafterf ((float) bound, low ? G_MAXFLOAT : -G_MAXFLOAT);
+  return nextafter (bound, low ? G_MAXDOUBLE : -G_MAXDOUBLE);
+}
+
+/* The next (direction > 0) or previous value of 1, 2, 3, 5 × 10ⁿ from x (or tenfold for a
+ * page), within the setting's usual span or as far as x is past it; below the span's lower
+ * end comes 0 when the setting takes it (a ridge of 0: no regularisation). */
+static double
+log_neighbour (const RecurSetting *s,
+               double              x,
+               int                 direction,
+               gboolean            page)
+{
+  static const int mantissas[] = { 1, 2, 3, 5 };
+  gboolean zero = s->lo == 0 && !(s->flags & RECUR_SETTING_LO_OPEN);
+  double lo = MIN (s->soft_lo, x), hi = MAX (s->soft_hi, x);
+  double best = x;
+  int e;
+
+  if (x <= 0)
+    return direction > 0 ? s->soft_lo : x;
+  if (page)
+    {
+      best = round_decimal (direction > 0 ? x * 10 : x / 10);
+      if (best > hi)
+        return hi;
+      if (best < lo)
+        return zero && x <= s->soft_lo ? 0 : lo;
+      return best;
+    }
+  e = (int) floor (log10 (x));
+  for (int k = e - 1; k <= e + 1; k++)
+    for (guint m = 0; m < G_N_ELEMENTS (mantissas); m++)
+      {
+        char text[32];
+        double v;
+
+        /* the decimal itself, so that 3e-3 is 0.003 as typed */
+        g_snprintf (text, sizeof text, "%de%d", mantissas[m], k);
+        v = g_ascii_strtod (text, NULL);
+        if (v < lo || v > hi)
+          continue;
+        if (direction > 0 && v > x * (1 + 1e-9) && (best == x || v < best))
+          best = v;
+        if (direction < 0 && v < x * (1 - 1e-9) && (best == x || v > best))
+          best = v;
+      }
+  if (best == x && direction < 0 && zero && x <= s->soft_lo)
+    return 0;
+  return best;
+}
+
+/* What a log-scale spin button's change from before to after was: an arrow's (the sequence's
+ * next value is returned) or a value set as it is (after is returned). */
+static double
+log_spin_target (const Row     *row,
+                 GtkAdjustment *adjustment,
+                 double         before,
+                 double         after)
+{
+  const double tolerance = LOG_STEP * 1e-3;
+  double delta = after - before;
+  /* cut short by the upper end (the lower one has room: LOG_MARGIN) */
+  gboolean cut = delta > 0 && after == gtk_adjustment_get_upper (adjustment)
+                 && delta < LOG_PAGE + tolerance;
+
+  if (fabs (fabs (delta) - LOG_STEP) < tolerance || (cut && fabs (delta) < LOG_STEP + tolerance))
+    return log_neighbour (row->setting, before, delta > 0 ? 1 : -1, FALSE);
+  if (fabs (fabs (delta) - LOG_PAGE) < tolerance || cut)
+    return log_neighbour (row->setting, before, delta > 0 ? 1 : -1, TRUE);
+  return after;
+}
+
+/* ---- rows ------------------------------------------------------------------------------- */
+
+static gboolean
+shown_in_panel (const RecurSetting *s)
+{
+  /* the column is chosen with the data, input-size follows from it */
+  return !(s->flags & RECUR_SETTING_INTERNAL) && s->kind != RECUR_SETTING_COLUMN;
+}
+
+static Row *
+find_row (RecurParamsPanel *self,
+          const char       *name)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (self->rows, i);
+
+      if (g_str_equal (row->setting->name, name))
+        return row;
+    }
+  return NULL;
+}
+
+static GtkAdjustment *
+row_adjustment (const Row *row)
+{
+  if (row->kind == CONTROL_SCALE)
+    return gtk_range_get_adjustment (GTK_RANGE (row->control));
+  return gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (row->control));
+}
+
+static char *
+row_tooltip (const Row *row)
+{
+  if (row->kind == CONTROL_LOG_SPIN)
+    return g_strdup_printf ("%s\n%s", _(row->setting->description),
+                            _("The arrows step through 1, 2, 3 and 5 × 10ⁿ, Page Up and Down "
+                              "by tenfold"));
+  return g_strdup (_(row->setting->description));
+}
+
+/* Sets the setting from text as an option takes it, with the schema's checks. */
+static void
+store_text (Row        *row,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* the controls offer only valid values: a refusal is the panel's mistake */
+  if (!recur_setting_parse (row->setting, text, NULL, &row->panel->values, &error))
+    g_critical ("%s: %s", row->setting->name, error->message);
+}
+
+static void
+store_number (Row    *row,
+              double  v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (row->setting->kind == RECUR_SETTING_UINT)
+    store_text (row, g_ascii_formatd (buf, sizeof buf, "%.0f", v));
+  else
+    store_text (row, g_ascii_formatd (buf, sizeof buf, "%.17g", v));
+  row->shown = v;
+}
+
+/* The control shows the setting's value in self->values: a spin button's or slider's range
+ * widens to hold it. Call with self->updating set. */
+static void
+show_row (Row *row)
+{
+  const RecurSetting *s = row->setting;
+  const RecurJobConfig *values = &row->panel->values;
+  double v = recur_setting_get_number (s, values);
+
+  switch (row->kind)
+    {
+    case CONTROL_SPIN:
+    case CONTROL_LOG_SPIN:
+    case CONTROL_SCALE:
+      {
+        GtkAdjustment *adjustment = row_adjustment (row);
+        gboolean scale = row->kind == CONTROL_SCALE;
+        double lo = scale ? s->soft_lo : range_end (s, TRUE);
+        double hi = scale ? s->soft_hi : range_end (s, FALSE);
+
+        lo = MIN (lo, v);
+        if (row->kind == CONTROL_LOG_SPIN)
+          lo -= LOG_MARGIN;
+        gtk_adjustment_configure (adjustment, v, lo, MAX (hi, v),
+                                  gtk_adjustment_get_step_increment (adjustment),
+                                  gtk_adjustment_get_page_increment (adjustment), 0);
+        row->shown = v;
+        if (!scale)
+          /* the same value again: the text is redrawn, as configure may not have */
+          gtk_spin_button_set_value (GTK_SPIN_BUTTON (row->control), v);
+        break;
+      }
+    case CONTROL_SWITCH:
+      gtk_switch_set_active (GTK_SWITCH (row->control), v != 0);
+      break;
+    case CONTROL_DROP_DOWN:
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (row->control), (guint) v);
+      break;
+    case CONTROL_ENTRY:
+      {
+        g_autofree char *text = recur_setting_format_value (s, values);
+        g_autofree char *tooltip = row_tooltip (row);
+
+        gtk_editable_set_text (GTK_EDITABLE (row->control), text);
+        gtk_widget_remove_css_class (row->control, "error");
+        gtk_widget_set_tooltip_text (row->control, tooltip);
+        gtk_accessible_reset_state (GTK_ACCESSIBLE (row->control), GTK_ACCESSIBLE_STATE_INVALID);
+        break;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- what follows from the values ------------------------------------------------------- */
+
+
+static void
+set_row_sensitive (Row      *row,
+                   gboolean  sensitive)
+{
+  gtk_widget_set_sensitive (row->label, sensitive);
+  gtk_widget_set_sensitive (row->control, sensitive);
+}
+
+/* Which rows show and which are sensitive, the ties between settings and the parameter count.
+ * A cell's own options show only for it; any other setting that does nothing here (layers of an
+ * echo state network, momentum with Adam, dropout with one layer) is greyed out. */
 static void
 sync_derived (RecurParamsPanel *self)
 {
-  RecurOptimizerKind kind = gtk_drop_down_get_selected (self->optimizer_drop);
-  RecurScheduleKind schedule = gtk_drop_down_get_selected (self->schedule_drop);
-  gboolean stacked = spin_uint (self->layers_spin) > 1;
-  gboolean momentum = kind == RECUR_OPTIMIZER_SGD || kind == RECUR_OPTIMIZER_RMSPROP;
-  gboolean nesterov = kind == RECUR_OPTIMIZER_SGD
-                      && gtk_spin_button_get_value (self->momentum_spin) > 0.0;
-  gboolean step = schedule == RECUR_SCHEDULE_STEP;
-  gboolean plateau = schedule == RECUR_SCHEDULE_PLATEAU;
-  double window = gtk_spin_button_get_value (self->window_spin);
+  const RecurJobConfig *values = &self->values;
 
-  RecurCellKind cell = gtk_drop_down_get_selected (self->cell_drop);
-  /* Jordan, ESN and clockwork networks have one unidirectional layer */
-  gboolean stackable = recur_cell_is_stackable (cell);
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      Row *row = g_ptr_array_index (self->rows, i);
+      gboolean visible = !recur_setting_is_cell_only (row->setting)
+                         || recur_setting_applies_to_cell (row->setting, values->model.cell);
 
-  set_rows_visible (self->jordan_rows, cell == RECUR_CELL_JORDAN);
-  set_rows_visible (self->esn_rows, cell == RECUR_CELL_ESN);
-  set_rows_visible (self->clockwork_rows, cell == RECUR_CELL_CLOCKWORK);
-  gtk_widget_set_sensitive (self->layers_label, stackable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->layers_spin), stackable);
-  gtk_widget_set_sensitive (self->bidirectional_label, stackable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->bidirectional_switch), stackable);
-  stacked = stacked && stackable;
-  gtk_widget_set_sensitive (self->dropout_label, stacked);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->dropout_spin), stacked);
-  gtk_widget_set_sensitive (self->momentum_label, momentum);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->momentum_spin), momentum);
-  gtk_widget_set_sensitive (self->nesterov_label, nesterov);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->nesterov_switch), nesterov);
-  gtk_widget_set_sensitive (self->step_label, step);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->step_spin), step);
-  gtk_widget_set_sensitive (self->gamma_label, step || plateau);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->gamma_spin), step || plateau);
-  gtk_widget_set_sensitive (self->plateau_label, plateau);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->plateau_spin), plateau);
+      gtk_widget_set_visible (row->label, visible);
+      gtk_widget_set_visible (row->control, visible);
+      set_row_sensitive (row, recur_setting_applies (row->setting, values));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (needs_nonzero); i++)
+    {
+      Row *row = find_row (self, needs_nonzero[i].setting);
+      Row *other = find_row (self, needs_nonzero[i].other);
 
-  /* truncating at the window's length or more is the whole window */
-  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->truncate_spin), window);
-  if (gtk_spin_button_get_value (self->truncate_spin) > window)
-    gtk_spin_button_set_value (self->truncate_spin, window);
+      if (recur_setting_get_number (other->setting, values) == 0)
+        set_row_sensitive (row, FALSE);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (at_most); i++)
+    {
+      Row *row = find_row (self, at_most[i].setting);
+      Row *other = find_row (self, at_most[i].other);
+      double limit = recur_setting_get_number (other->setting, values);
 
+      /* a loaded value above it stays as it is, until the other one is changed */
+      gtk_adjustment_set_upper (row_adjustment (row),
+                                MAX (limit, recur_setting_get_number (row->setting, values)));
+    }
   update_count (self);
 }
 
+/* A configuration's defaults for this cell and optimiser, as a new job starts from. */
 static void
-write_cell_options (RecurParamsPanel     *self,
-                    const RecurModelSpec *m)
+init_defaults (RecurJobConfig     *config,
+               RecurCellKind       cell,
+               RecurOptimizerKind  optimizer)
 {
-  RecurModelSpec defaults;
-  const RecurModelSpec *esn = m->cell == RECUR_CELL_ESN ? m : &defaults;
-  const RecurModelSpec *cw = m->cell == RECUR_CELL_CLOCKWORK ? m : &defaults;
-  g_autofree char *periods = NULL;
-
-  /* a cell's options show its defaults until it is chosen */
-  recur_model_spec_init_for_cell (&defaults, RECUR_CELL_ESN);
-  gtk_drop_down_set_selected (self->jordan_drop, m->jordan_feedback);
-  gtk_range_set_value (GTK_RANGE (self->radius_scale), esn->esn.spectral_radius);
-  gtk_range_set_value (GTK_RANGE (self->leak_scale), esn->esn.leak);
-  gtk_range_set_value (GTK_RANGE (self->ridge_scale), log10 (esn->esn.ridge));
-  gtk_spin_button_set_value (self->input_scale_spin, esn->esn.input_scaling);
-  gtk_spin_button_set_value (self->connectivity_spin, esn->esn.connectivity);
-  gtk_spin_button_set_value (self->washout_spin, esn->esn.washout);
-  recur_model_spec_init_for_cell (&defaults, RECUR_CELL_CLOCKWORK);
-  if (m->cell != RECUR_CELL_CLOCKWORK)
-    cw = &defaults;
-  periods = recur_periods_to_string (cw->periods, cw->n_periods);
-  gtk_editable_set_text (GTK_EDITABLE (self->periods_entry), periods);
+  recur_job_config_init (config);
+  recur_model_spec_init_for_cell (&config->model, cell);
+  recur_optimizer_spec_init (&config->train.optimizer, optimizer, config->train.optimizer.lr);
 }
 
+/* Copies a setting's value from one configuration to the panel's, and shows it. */
 static void
-write_controls (RecurParamsPanel     *self,
-                const RecurJobConfig *config)
+take_value (Row                  *row,
+            const RecurJobConfig *from)
 {
-  const RecurModelSpec *m = &config->model;
-  const RecurTrainSpec *t = &config->train;
+  g_autofree char *text = recur_setting_format_value (row->setting, from);
 
-  gtk_drop_down_set_selected (self->cell_drop, m->cell);
-  gtk_spin_button_set_value (self->hidden_spin, m->hidden_size);
-  gtk_spin_button_set_value (self->layers_spin, m->num_layers);
-  gtk_switch_set_active (self->bidirectional_switch, m->bidirectional);
-  gtk_spin_button_set_value (self->dropout_spin, m->dropout);
-  gtk_switch_set_active (self->bias_switch, m->bias);
-  write_cell_options (self, m);
-
-  gtk_spin_button_set_value (self->window_spin, m->window);
-  gtk_adjustment_set_upper (gtk_spin_button_get_adjustment (self->truncate_spin),
-                            gtk_spin_button_get_value (self->window_spin));
-  gtk_spin_button_set_value (self->horizon_spin, m->horizon);
-  gtk_drop_down_set_selected (self->strategy_drop, m->strategy);
-  gtk_drop_down_set_selected (self->scaler_drop, config->scaler);
-  gtk_drop_down_set_selected (self->missing_drop, config->missing);
-  gtk_spin_button_set_value (self->val_spin, config->val_fraction);
-
-  gtk_spin_button_set_value (self->epochs_spin, t->epochs);
-  gtk_spin_button_set_value (self->batch_spin, t->batch_size);
-  gtk_drop_down_set_selected (self->loss_drop, t->loss);
-  gtk_drop_down_set_selected (self->optimizer_drop, t->optimizer.kind);
-  gtk_spin_button_set_value (self->lr_spin, t->optimizer.lr);
-  gtk_spin_button_set_value (self->momentum_spin, t->optimizer.momentum);
-  gtk_switch_set_active (self->nesterov_switch, t->optimizer.nesterov);
-  gtk_spin_button_set_value (self->decay_spin, t->optimizer.weight_decay);
-  gtk_drop_down_set_selected (self->schedule_drop, t->schedule);
-  gtk_spin_button_set_value (self->step_spin, t->step_size);
-  gtk_spin_button_set_value (self->gamma_spin, t->gamma);
-  gtk_spin_button_set_value (self->plateau_spin, t->plateau_patience);
-  gtk_spin_button_set_value (self->clip_spin, t->clip);
-  gtk_spin_button_set_value (self->truncate_spin, t->truncate);
-  gtk_spin_button_set_value (self->patience_spin, t->patience);
-  gtk_spin_button_set_value (self->seed_spin, (double) t->seed);
-
-  self->lr_previous = gtk_spin_button_get_value (self->lr_spin);
-  self->optimizer_previous = t->optimizer.kind;
+  store_text (row, text);
+  show_row (row);
 }
 
-/* ---- what the user does ------------------------------------------------------------------ */
-
-/* A value-changed of the learning rate by exactly one sentinel increment came from the arrows,
- * the keyboard or the wheel: replace it with the next value of the log-like sequence. */
+/* After the user chose another cell or optimiser, the settings whose defaults depend on it.
+ * A new cell starts from the settings Recur offers for it (an echo state network's 100 units, a
+ * Jordan network's recursive strategy), and the options of the cell left or of no cell of the
+ * two go back to their defaults; the window and horizon stay. A new optimiser brings its own
+ * default (AdamW's weight decay) to the settings the user left at the old one's. */
 static void
-learning_rate_changed (RecurParamsPanel *self)
+follow_choice (RecurParamsPanel     *self,
+               Row                  *changed,
+               const RecurJobConfig *before)
 {
-  double value = gtk_spin_button_get_value (self->lr_spin);
-  double delta = value - self->lr_previous;
-  double next = value;
+  RecurCellKind cell = self->values.model.cell;
+  gboolean new_cell = before->model.cell != cell;
+  RecurJobConfig old_defaults, new_defaults;
 
-  if (fabs (delta - LR_STEP) < LR_STEP * 1e-3)
-    next = lr_neighbour (self->lr_previous, +1);
-  else if (fabs (delta + LR_STEP) < LR_STEP * 1e-3)
-    next = lr_neighbour (self->lr_previous, -1);
-  else if (fabs (delta - LR_PAGE) < LR_STEP * 1e-3)
-    next = MIN (self->lr_previous * 10, LR_MAX);
-  else if (fabs (delta + LR_PAGE) < LR_STEP * 1e-3)
-    next = MAX (self->lr_previous / 10, LR_MIN);
-  if (next != value)
-    gtk_spin_button_set_value (self->lr_spin, next);
-  self->lr_previous = gtk_spin_button_get_value (self->lr_spin);
-}
-
-/* A new optimiser gets its own default weight decay unless the user chose one. */
-static void
-optimizer_changed (RecurParamsPanel *self)
-{
-  RecurOptimizerKind kind = gtk_drop_down_get_selected (self->optimizer_drop);
-  RecurOptimizerSpec old_defaults, new_defaults;
-
-  recur_optimizer_spec_init (&old_defaults, self->optimizer_previous, 1.0);
-  recur_optimizer_spec_init (&new_defaults, kind, 1.0);
-  if (fabs (gtk_spin_button_get_value (self->decay_spin) - old_defaults.weight_decay) < 1e-12)
-    gtk_spin_button_set_value (self->decay_spin, new_defaults.weight_decay);
-  self->optimizer_previous = kind;
-}
-
-/* A newly chosen cell starts from the settings Recur offers for it (an ESN's reservoir size, a
- * Jordan network's strategy), keeping the window and horizon. */
-static void
-cell_changed (RecurParamsPanel *self)
-{
-  RecurModelSpec spec;
-
-  recur_model_spec_init_for_cell (&spec, gtk_drop_down_get_selected (self->cell_drop));
-  gtk_spin_button_set_value (self->hidden_spin, spec.hidden_size);
-  gtk_drop_down_set_selected (self->strategy_drop, spec.strategy);
-  if (!recur_cell_is_stackable (spec.cell))
+  init_defaults (&old_defaults, before->model.cell, before->train.optimizer.kind);
+  init_defaults (&new_defaults, cell, self->values.train.optimizer.kind);
+  for (guint i = 0; i < self->rows->len; i++)
     {
-      gtk_spin_button_set_value (self->layers_spin, 1);
-      gtk_switch_set_active (self->bidirectional_switch, FALSE);
+      Row *row = g_ptr_array_index (self->rows, i);
+      const RecurSetting *s = row->setting;
+      g_autofree char *old_default = NULL;
+      g_autofree char *new_default = NULL;
+      g_autofree char *value = NULL;
+      gboolean take;
+
+      if (row == changed)
+        continue;
+      old_default = recur_setting_format_value (s, &old_defaults);
+      new_default = recur_setting_format_value (s, &new_defaults);
+      value = recur_setting_format_value (s, &self->values);
+      if (new_cell)
+        take = !g_str_equal (old_default, new_default)
+               || !recur_setting_applies_to_cell (s, before->model.cell)
+               || !recur_setting_applies_to_cell (s, cell);
+      else
+        take = !g_str_equal (old_default, new_default) && g_str_equal (value, old_default);
+      if (take && !g_str_equal (value, new_default))
+        take_value (row, &new_defaults);
     }
-  spec.window = spin_uint (self->window_spin);
-  spec.horizon = spin_uint (self->horizon_spin);
-  write_cell_options (self, &spec);
+  recur_job_config_clear (&old_defaults);
+  recur_job_config_clear (&new_defaults);
 }
 
+/* What a user's change to one setting brings to others. */
 static void
-user_changed (RecurParamsPanel *self,
-              gpointer          source)
+follow_change (RecurParamsPanel     *self,
+               Row                  *changed,
+               const RecurJobConfig *before)
 {
-  if (self->updating)
-    return;
-  /* Replacing the learning rate inside its own emission makes GtkAdjustment (NO_RECURSE)
-   * restart that emission, which then brings nothing new. */
-  if (source == self->lr_spin && gtk_spin_button_get_value (self->lr_spin) == self->lr_previous)
-    return;
+  if (changed->setting->kind == RECUR_SETTING_CHOICE)
+    follow_choice (self, changed, before);
+  for (guint i = 0; i < G_N_ELEMENTS (needs_nonzero); i++)
+    if (g_str_equal (changed->setting->name, needs_nonzero[i].other)
+        && recur_setting_get_number (changed->setting, &self->values) == 0)
+      {
+        Row *row = find_row (self, needs_nonzero[i].setting);
+        RecurJobConfig defaults;
+
+        recur_job_config_init (&defaults);
+        take_value (row, &defaults);
+        recur_job_config_clear (&defaults);
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (at_most); i++)
+    if (g_str_equal (changed->setting->name, at_most[i].other))
+      {
+        Row *row = find_row (self, at_most[i].setting);
+        double limit = recur_setting_get_number (changed->setting, &self->values);
+
+        if (recur_setting_get_number (row->setting, &self->values) > limit)
+          {
+            store_number (row, limit);
+            show_row (row);
+          }
+      }
+}
+
+/* The user changed row's control, and its value is stored; before is the configuration as it
+ * was. Whatever follows is done, then "changed" is emitted once. */
+static void
+user_changed (Row                  *row,
+              const RecurJobConfig *before)
+{
+  RecurParamsPanel *self = row->panel;
 
   self->updating = TRUE;
-  if (source == self->cell_drop)
-    cell_changed (self);
-  if (source == self->lr_spin)
-    learning_rate_changed (self);
-  else if (source == self->optimizer_drop)
-    optimizer_changed (self);
+  follow_change (self, row, before);
   sync_derived (self);
   self->updating = FALSE;
 
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-static void
-on_spin_value_changed (GtkSpinButton    *spin,
-                       RecurParamsPanel *self)
-{
-  user_changed (self, spin);
-}
+/* ---- what the user does ------------------------------------------------------------------ */
 
 static void
-on_control_notify (GObject          *object,
-                   GParamSpec       *pspec G_GNUC_UNUSED,
-                   RecurParamsPanel *self)
+on_spin_value_changed (GtkSpinButton *spin,
+                       Row           *row)
 {
-  user_changed (self, object);
-}
+  RecurParamsPanel *self = row->panel;
+  GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (spin);
+  RecurJobConfig before = self->values;
+  double value = gtk_spin_button_get_value (spin);
+  double target = value;
 
-/* Shows the value with the spin button's digits but no trailing zeros: 0.003, not 0.00300. */
-static gboolean
-on_spin_output_trimmed (GtkSpinButton    *spin,
-                        RecurParamsPanel *self G_GNUC_UNUSED)
-{
-  g_autofree char *text = g_strdup_printf ("%.*f", (int) gtk_spin_button_get_digits (spin),
-                                           gtk_spin_button_get_value (spin));
-  gsize len = strlen (text);
-
-  if (strpbrk (text, ".,") != NULL)
+  /* Setting the adjustment inside its own emission (below) makes GtkAdjustment (NO_RECURSE)
+   * restart that emission, which then brings nothing new. */
+  if (self->updating || value == row->shown)
+    return;
+  if (row->kind == CONTROL_LOG_SPIN && !row->typing)
+    target = log_spin_target (row, adjustment, row->shown, value);
+  else if (!row->typing && row->setting->kind != RECUR_SETTING_UINT)
     {
-      while (len > 0 && text[len - 1] == '0')
-        text[--len] = '\0';
-      if (len > 0 && (text[len - 1] == '.' || text[len - 1] == ','))
-        text[--len] = '\0';
+      target = round_decimal (value);
+      if (row->setting->kind == RECUR_SETTING_FLOAT)
+        target = (float) target;   /* what is stored, shown as it is */
+      if (!recur_setting_in_range (row->setting, target))
+        target = value;
     }
+  if (!recur_setting_in_range (row->setting, target))
+    target = row->shown;   /* a log-scale spin button's margin, set by a program */
+  if (target != value)
+    {
+      self->updating = TRUE;
+      gtk_adjustment_set_value (adjustment, target);
+      self->updating = FALSE;
+      target = gtk_adjustment_get_value (adjustment);
+    }
+  if (same_number (row, target, row->shown))
+    {
+      row->shown = target;
+      return;   /* an arrow at an end of the steps */
+    }
+  store_number (row, target);
+  user_changed (row, &before);
+}
+
+/* Typed text: the value as it reads, set here because GtkSpinButton would ignore a change
+ * smaller than 1e-10 (a ridge of 1e-12 typed over 1e-11). */
+static int
+on_spin_input (GtkSpinButton *spin,
+               double        *new_value,
+               Row           *row)
+{
+  GtkAdjustment *adjustment = gtk_spin_button_get_adjustment (spin);
+  double current = gtk_adjustment_get_value (adjustment);
+  double v;
+
+  if (!parse_number (gtk_editable_get_text (GTK_EDITABLE (spin)), &v))
+    return GTK_INPUT_ERROR;
+  if (row->setting->kind == RECUR_SETTING_UINT)
+    v = round (v);
+  if (!recur_setting_in_range (row->setting, row->setting->kind == RECUR_SETTING_FLOAT
+                                             ? (float) v : v))
+    return GTK_INPUT_ERROR;
+  if (same_number (row, v, current))
+    v = current;   /* the text shown, read back */
+  else if (v >= gtk_adjustment_get_lower (adjustment) && v <= gtk_adjustment_get_upper (adjustment))
+    {
+      row->typing = TRUE;
+      gtk_adjustment_set_value (adjustment, v);
+      row->typing = FALSE;
+    }
+  *new_value = v;
+  return TRUE;
+}
+
+static gboolean
+on_spin_output (GtkSpinButton *spin,
+                Row           *row)
+{
+  g_autofree char *text = format_number (row, gtk_spin_button_get_value (spin));
+
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (spin)), text) != 0)
     gtk_editable_set_text (GTK_EDITABLE (spin), text);
   return TRUE;
+}
+
+static char *
+format_scale_value (GtkScale *scale G_GNUC_UNUSED,
+                    double    value,
+                    gpointer  data)
+{
+  return format_number (data, value);
+}
+
+static void
+on_scale_value_changed (GtkRange *range,
+                        Row      *row)
+{
+  RecurJobConfig before = row->panel->values;
+  double value = gtk_range_get_value (range);
+
+  if (row->panel->updating || same_number (row, value, row->shown))
+    return;
+  store_number (row, value);
+  user_changed (row, &before);
+}
+
+static void
+on_switch_active (GtkSwitch  *control,
+                  GParamSpec *pspec G_GNUC_UNUSED,
+                  Row        *row)
+{
+  RecurJobConfig before = row->panel->values;
+
+  if (row->panel->updating)
+    return;
+  store_text (row, gtk_switch_get_active (control) ? "true" : "false");
+  user_changed (row, &before);
+}
+
+static void
+on_drop_down_selected (GtkDropDown *control,
+                       GParamSpec  *pspec G_GNUC_UNUSED,
+                       Row         *row)
+{
+  RecurJobConfig before = row->panel->values;
+  guint selected = gtk_drop_down_get_selected (control);
+
+  if (row->panel->updating || selected == GTK_INVALID_LIST_POSITION)
+    return;
+  store_text (row, row->setting->choices[selected]);
+  user_changed (row, &before);
+}
+
+/* A seed or the periods, checked as `recur train` checks them; text that is not a valid value
+ * is marked, says why in its tooltip, and leaves the value as it was. */
+static void
+on_entry_changed (GtkEditable *control,
+                  Row         *row)
+{
+  RecurParamsPanel *self = row->panel;
+  RecurJobConfig before = self->values;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tooltip = row_tooltip (row);
+
+  if (self->updating)
+    return;
+  if (!recur_setting_parse (row->setting, gtk_editable_get_text (control),
+                            _(row->setting->label), &self->values, &error))
+    {
+      g_autofree char *text = g_strdup_printf ("%s\n%s", tooltip, error->message);
+
+      gtk_widget_add_css_class (GTK_WIDGET (control), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (control), text);
+      gtk_accessible_update_state (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_STATE_INVALID,
+                                   GTK_ACCESSIBLE_INVALID_TRUE, -1);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (control), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (control), tooltip);
+  gtk_accessible_reset_state (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_STATE_INVALID);
+  user_changed (row, &before);
 }
 
 static void
@@ -599,7 +922,6 @@ on_reset_clicked (GtkButton        *button G_GNUC_UNUSED,
 }
 
 /* ---- drop-downs that cannot widen the sidebar ------------------------------------------- */
-
 static void
 button_item_setup (GtkSignalListItemFactory *factory G_GNUC_UNUSED,
                    GtkListItem              *item,
@@ -637,154 +959,234 @@ ellipsize_drop_down (GtkDropDown *drop_down)
   gtk_drop_down_set_factory (drop_down, factory);
 }
 
-/* ---- the type ---------------------------------------------------------------------------- */
+/* ---- the rows, made from the schema -------------------------------------------------------- */
 
-/* ---- the options of one cell, built in code below the Model group's rows ----------------- */
-
-static void on_cell_option_changed (RecurParamsPanel *self);
-
-/* Inserts a "label | control" row at *row of the grid and moves *row on. */
-static void
-add_row (RecurParamsPanel *self,
-         GPtrArray        *rows,
-         guint            *row,
-         const char       *label_text,
-         const char       *tooltip,
-         GtkWidget        *control)
+static ControlKind
+control_kind (const RecurSetting *s)
 {
-  GtkWidget *label = gtk_label_new (label_text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_tooltip_text (label, tooltip);
-  gtk_widget_set_tooltip_text (control, tooltip);
-  gtk_widget_set_hexpand (control, TRUE);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
-                                  label, NULL, -1);
-  gtk_grid_insert_row (self->grid, (int) *row);
-  gtk_grid_attach (self->grid, label, 0, (int) *row, 1, 1);
-  gtk_grid_attach (self->grid, control, 1, (int) *row, 1, 1);
-  g_ptr_array_add (rows, label);
-  g_ptr_array_add (rows, control);
-  (*row)++;
+  for (guint i = 0; i < G_N_ELEMENTS (special_controls); i++)
+    if (g_str_equal (s->name, special_controls[i].setting))
+      return special_controls[i].control;
+  switch (s->kind)
+    {
+    case RECUR_SETTING_UINT:
+    case RECUR_SETTING_DOUBLE:
+    case RECUR_SETTING_FLOAT:
+      return s->flags & RECUR_SETTING_LOG_SCALE ? CONTROL_LOG_SPIN : CONTROL_SPIN;
+    case RECUR_SETTING_BOOL:
+      return CONTROL_SWITCH;
+    case RECUR_SETTING_CHOICE:
+      return CONTROL_DROP_DOWN;
+    case RECUR_SETTING_SEED:
+    case RECUR_SETTING_PERIODS:
+      return CONTROL_ENTRY;
+    case RECUR_SETTING_COLUMN:
+    default:
+      g_assert_not_reached ();
+    }
 }
 
-static GtkScale *
-new_scale (double lo,
-           double hi,
-           double step,
-           int    digits)
+static GtkWidget *
+new_spin (Row *row)
 {
-  GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, lo, hi, step);
+  const RecurSetting *s = row->setting;
+  gboolean log_scale = row->kind == CONTROL_LOG_SPIN;
+  double step = log_scale ? LOG_STEP : s->step > 0 ? s->step : 1;
+  double lower = range_end (s, TRUE) - (log_scale ? LOG_MARGIN : 0);
+  GtkAdjustment *adjustment = gtk_adjustment_new (range_end (s, TRUE), lower,
+                                                  range_end (s, FALSE), step,
+                                                  log_scale ? LOG_PAGE : step * 10, 0);
+  GtkWidget *spin = gtk_spin_button_new (adjustment, 0, s->digits);
 
-  gtk_scale_set_digits (GTK_SCALE (scale), digits);
+  /* text that is no number, or out of range, is put back rather than clamped */
+  gtk_spin_button_set_update_policy (GTK_SPIN_BUTTON (spin), GTK_UPDATE_IF_VALID);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), s->kind == RECUR_SETTING_UINT);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 5);
+  g_signal_connect (spin, "output", G_CALLBACK (on_spin_output), row);
+  g_signal_connect (spin, "input", G_CALLBACK (on_spin_input), row);
+  g_signal_connect (spin, "value-changed", G_CALLBACK (on_spin_value_changed), row);
+  return spin;
+}
+
+static GtkWidget *
+new_scale (Row *row)
+{
+  const RecurSetting *s = row->setting;
+  GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, s->soft_lo,
+                                               s->soft_hi, s->step);
+
+  /* dragging gives values of the setting's digits; a loaded value is kept and shown whole */
+  gtk_scale_set_digits (GTK_SCALE (scale), (int) s->digits);
   gtk_scale_set_draw_value (GTK_SCALE (scale), TRUE);
   gtk_scale_set_value_pos (GTK_SCALE (scale), GTK_POS_LEFT);
-  return GTK_SCALE (scale);
+  gtk_scale_set_format_value_func (GTK_SCALE (scale), format_scale_value, row, NULL);
+  g_signal_connect (scale, "value-changed", G_CALLBACK (on_scale_value_changed), row);
+  return scale;
 }
 
-static GtkSpinButton *
-new_spin (double lo,
-          double hi,
-          double step,
-          guint  digits)
+static GtkWidget *
+new_drop_down (Row *row)
 {
-  GtkWidget *spin = gtk_spin_button_new_with_range (lo, hi, step);
+  const RecurSetting *s = row->setting;
+  GtkStringList *list = gtk_string_list_new (NULL);
+  GtkWidget *drop_down;
 
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 5);
-  return GTK_SPIN_BUTTON (spin);
+  for (guint i = 0; s->choices[i]; i++)
+    gtk_string_list_append (list, s->choice_labels ? _(s->choice_labels[i]) : s->choices[i]);
+  drop_down = gtk_drop_down_new (G_LIST_MODEL (list), NULL);
+  ellipsize_drop_down (GTK_DROP_DOWN (drop_down));
+  g_signal_connect (drop_down, "notify::selected", G_CALLBACK (on_drop_down_selected), row);
+  return drop_down;
 }
 
-static char *
-format_ridge (GtkScale *scale,
-              double    value,
-              gpointer  data)
+static Row *
+new_row (RecurParamsPanel   *self,
+         const RecurSetting *s)
 {
-  return g_strdup_printf ("%.0e", pow (10.0, value));
+  Row *row = g_new0 (Row, 1);
+  g_autofree char *tooltip = NULL;
+
+  row->panel = self;
+  row->setting = s;
+  row->kind = control_kind (s);
+  switch (row->kind)
+    {
+    case CONTROL_SPIN:
+    case CONTROL_LOG_SPIN:
+      row->control = new_spin (row);
+      break;
+    case CONTROL_SCALE:
+      row->control = new_scale (row);
+      break;
+    case CONTROL_SWITCH:
+      row->control = gtk_switch_new ();
+      gtk_widget_set_halign (row->control, GTK_ALIGN_END);
+      gtk_widget_set_valign (row->control, GTK_ALIGN_CENTER);
+      g_signal_connect (row->control, "notify::active", G_CALLBACK (on_switch_active), row);
+      break;
+    case CONTROL_DROP_DOWN:
+      row->control = new_drop_down (row);
+      break;
+    case CONTROL_ENTRY:
+      row->control = gtk_entry_new ();
+      gtk_editable_set_width_chars (GTK_EDITABLE (row->control), 5);
+      if (s->kind == RECUR_SETTING_SEED)
+        gtk_entry_set_input_purpose (GTK_ENTRY (row->control), GTK_INPUT_PURPOSE_DIGITS);
+      g_signal_connect (row->control, "changed", G_CALLBACK (on_entry_changed), row);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  /* the control's accessible name is its visible label's (GTK 4.8 would join an accessible
+   * "label" property to it: "Seed Seed") */
+  row->label = gtk_label_new (_(s->label));
+  gtk_label_set_xalign (GTK_LABEL (row->label), 0);
+  tooltip = row_tooltip (row);
+  gtk_widget_set_tooltip_text (row->label, tooltip);
+  gtk_widget_set_tooltip_text (row->control, tooltip);
+  gtk_widget_set_hexpand (row->control, TRUE);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (row->control),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, row->label, NULL, -1);
+  gtk_size_group_add_widget (self->label_width, row->label);
+  return row;
 }
 
 static void
-add_cell_options (RecurParamsPanel *self)
+attach_row (GtkGrid *grid,
+            Row     *row,
+            int      top)
 {
-  static const char *const feedback[] = { N_("Teacher forcing"), N_("Free running"), NULL };
-  g_autoptr(GtkStringList) feedback_list = gtk_string_list_new (NULL);
-  guint row;
-
-  /* right below the Model group's last row, Bias */
-  gtk_grid_query_child (self->grid, GTK_WIDGET (self->bias_switch), NULL, (int *) &row, NULL, NULL);
-  row++;
-
-  self->jordan_rows = g_ptr_array_new ();
-  self->esn_rows = g_ptr_array_new ();
-  self->clockwork_rows = g_ptr_array_new ();
-
-  for (guint i = 0; feedback[i]; i++)
-    gtk_string_list_append (feedback_list, _(feedback[i]));
-  self->jordan_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (feedback_list)),
-                                                        NULL));
-  add_row (self, self->jordan_rows, &row, _("Context"),
-           _("What the context units hold: the observed previous value (teacher forcing) or the "
-             "network’s own previous output (free running)"), GTK_WIDGET (self->jordan_drop));
-
-  self->radius_scale = new_scale (0.05, 1.5, 0.05, 2);
-  add_row (self, self->esn_rows, &row, _("Spectral radius"),
-           _("ρ, how long the reservoir echoes its inputs: below 1 it forgets its start"),
-           GTK_WIDGET (self->radius_scale));
-  self->leak_scale = new_scale (0.05, 1.0, 0.05, 2);
-  add_row (self, self->esn_rows, &row, _("Leak rate"),
-           _("α, how much of the reservoir’s state is renewed at each step"),
-           GTK_WIDGET (self->leak_scale));
-  self->ridge_scale = new_scale (-10, 1, 0.5, 1);
-  gtk_scale_set_format_value_func (self->ridge_scale, format_ridge, NULL, NULL);
-  add_row (self, self->esn_rows, &row, _("Ridge λ"),
-           _("Regularisation of the readout’s least-squares fit"), GTK_WIDGET (self->ridge_scale));
-  self->input_scale_spin = new_spin (0.001, 10, 0.01, 3);
-  add_row (self, self->esn_rows, &row, _("Input scaling"),
-           _("Size of the random input weights: small keeps the reservoir nearly linear"),
-           GTK_WIDGET (self->input_scale_spin));
-  self->connectivity_spin = new_spin (0.01, 1, 0.01, 2);
-  add_row (self, self->esn_rows, &row, _("Connectivity"),
-           _("Share of reservoir connections that are not zero"),
-           GTK_WIDGET (self->connectivity_spin));
-  self->washout_spin = new_spin (0, 1000, 1, 0);
-  add_row (self, self->esn_rows, &row, _("Washout"),
-           _("Steps at the start of each window that only wash out the zero initial state"),
-           GTK_WIDGET (self->washout_spin));
-
-  self->periods_entry = GTK_ENTRY (gtk_entry_new ());
-  add_row (self, self->clockwork_rows, &row, _("Periods"),
-           _("Clock periods of the hidden blocks, e.g. 1,2,4,8: block i updates when t mod Tᵢ = 0"),
-           GTK_WIDGET (self->periods_entry));
-
-  g_signal_connect_swapped (self->jordan_drop, "notify::selected",
-                            G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->radius_scale, "value-changed", G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->leak_scale, "value-changed", G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->ridge_scale, "value-changed", G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->input_scale_spin, "value-changed", G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->connectivity_spin, "value-changed", G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->washout_spin, "value-changed", G_CALLBACK (on_cell_option_changed), self);
-  g_signal_connect_swapped (self->periods_entry, "changed", G_CALLBACK (on_cell_option_changed), self);
+  gtk_grid_attach (grid, row->label, 0, top, 1, 1);
+  gtk_grid_attach (grid, row->control, 1, top, 1, 1);
 }
 
+/* An expander in the grid's row top, holding a grid of its own for the group's advanced
+ * settings; its labels keep the width of the others. */
+static GtkGrid *
+new_advanced (RecurParamsPanel *self,
+              int               top)
+{
+  GtkWidget *expander = gtk_expander_new_with_mnemonic (_("_Advanced"));
+  GtkWidget *grid = gtk_grid_new ();
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  gtk_widget_set_margin_top (grid, 6);
+  gtk_expander_set_child (GTK_EXPANDER (expander), grid);
+  gtk_grid_attach (self->grid, expander, 0, top, 2, 1);
+  return GTK_GRID (grid);
+}
+
+/* A heading per group, then a row per setting in the schema's order; the advanced ones of a
+ * group in an expander where the first of them would be. */
 static void
-on_cell_option_changed (RecurParamsPanel *self)
+build_rows (RecurParamsPanel *self)
 {
-  user_changed (self, NULL);
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+  int top = 0;
+
+  for (guint g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      GtkGrid *advanced = NULL;
+      int advanced_top = 0;
+      GtkWidget *heading = NULL;
+
+      for (guint i = 0; i < n; i++)
+        {
+          const RecurSetting *s = &settings[i];
+          Row *row;
+
+          if (s->group != groups[g].group || !shown_in_panel (s))
+            continue;
+          if (heading == NULL)
+            {
+              heading = gtk_label_new (_(groups[g].title));
+              gtk_label_set_xalign (GTK_LABEL (heading), 0);
+              gtk_widget_add_css_class (heading, "heading");
+              if (top > 0)
+                gtk_widget_set_margin_top (heading, 12);
+              gtk_grid_attach (self->grid, heading, 0, top++, 2, 1);
+            }
+          row = new_row (self, s);
+          g_ptr_array_add (self->rows, row);
+          if (s->flags & RECUR_SETTING_ADVANCED)
+            {
+              if (advanced == NULL)
+                advanced = new_advanced (self, top++);
+              attach_row (advanced, row, advanced_top++);
+            }
+          else
+            attach_row (self->grid, row, top++);
+        }
+    }
 }
+
+/* ---- the type ---------------------------------------------------------------------------- */
 
 static void
 recur_params_panel_dispose (GObject *object)
 {
   RecurParamsPanel *self = RECUR_PARAMS_PANEL (object);
 
+  self->updating = TRUE;   /* what the controls say as they go is not the user's */
   gtk_widget_dispose_template (GTK_WIDGET (self), RECUR_TYPE_PARAMS_PANEL);
-  g_clear_pointer (&self->jordan_rows, g_ptr_array_unref);
-  g_clear_pointer (&self->esn_rows, g_ptr_array_unref);
-  g_clear_pointer (&self->clockwork_rows, g_ptr_array_unref);
-  recur_job_config_clear (&self->hidden);
+  g_clear_object (&self->label_width);
 
   G_OBJECT_CLASS (recur_params_panel_parent_class)->dispose (object);
+}
+
+static void
+recur_params_panel_finalize (GObject *object)
+{
+  RecurParamsPanel *self = RECUR_PARAMS_PANEL (object);
+
+  /* after dispose: the controls' signal handlers hold rows until they are gone */
+  g_ptr_array_unref (self->rows);
+  recur_job_config_clear (&self->values);
+
+  G_OBJECT_CLASS (recur_params_panel_parent_class)->finalize (object);
 }
 
 static void
@@ -794,6 +1196,7 @@ recur_params_panel_class_init (RecurParamsPanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = recur_params_panel_dispose;
+  object_class->finalize = recur_params_panel_finalize;
 
   /**
    * RecurParamsPanel::changed:
@@ -808,78 +1211,28 @@ recur_params_panel_class_init (RecurParamsPanelClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "recur-params-panel");
 
-#define BIND(name) gtk_widget_class_bind_template_child (widget_class, RecurParamsPanel, name)
-  BIND (content);
-  BIND (cell_drop);
-  BIND (grid);
-  BIND (layers_label);
-  BIND (bidirectional_label);
-  BIND (hidden_spin);
-  BIND (layers_spin);
-  BIND (bidirectional_switch);
-  BIND (dropout_label);
-  BIND (dropout_spin);
-  BIND (bias_switch);
-  BIND (window_spin);
-  BIND (horizon_spin);
-  BIND (strategy_drop);
-  BIND (scaler_drop);
-  BIND (missing_drop);
-  BIND (val_spin);
-  BIND (epochs_spin);
-  BIND (batch_spin);
-  BIND (loss_drop);
-  BIND (optimizer_drop);
-  BIND (lr_spin);
-  BIND (momentum_label);
-  BIND (momentum_spin);
-  BIND (nesterov_label);
-  BIND (nesterov_switch);
-  BIND (decay_spin);
-  BIND (schedule_drop);
-  BIND (step_label);
-  BIND (step_spin);
-  BIND (gamma_label);
-  BIND (gamma_spin);
-  BIND (plateau_label);
-  BIND (plateau_spin);
-  BIND (clip_spin);
-  BIND (truncate_spin);
-  BIND (patience_spin);
-  BIND (seed_spin);
-  BIND (params_label);
-  BIND (reset_button);
-#undef BIND
-
-  gtk_widget_class_bind_template_callback (widget_class, on_spin_value_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_control_notify);
-  gtk_widget_class_bind_template_callback (widget_class, on_spin_output_trimmed);
+  gtk_widget_class_bind_template_child (widget_class, RecurParamsPanel, content);
+  gtk_widget_class_bind_template_child (widget_class, RecurParamsPanel, grid);
+  gtk_widget_class_bind_template_child (widget_class, RecurParamsPanel, params_label);
+  gtk_widget_class_bind_template_child (widget_class, RecurParamsPanel, reset_button);
   gtk_widget_class_bind_template_callback (widget_class, on_reset_clicked);
 }
 
 static void
 recur_params_panel_init (RecurParamsPanel *self)
 {
-  RecurJobConfig defaults;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->rows = g_ptr_array_new_with_free_func (g_free);
+  self->label_width = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
+  recur_job_config_init (&self->values);
+  g_clear_pointer (&self->values.column, g_free);
 
   self->updating = TRUE;
-  gtk_widget_init_template (GTK_WIDGET (self));
-  add_cell_options (self);
-  ellipsize_drop_down (self->cell_drop);
-  ellipsize_drop_down (self->strategy_drop);
-  ellipsize_drop_down (self->scaler_drop);
-  ellipsize_drop_down (self->missing_drop);
-  ellipsize_drop_down (self->loss_drop);
-  ellipsize_drop_down (self->optimizer_drop);
-  ellipsize_drop_down (self->schedule_drop);
-
-  recur_job_config_init (&defaults);
-  recur_job_config_copy (&self->hidden, &defaults);
-  g_clear_pointer (&self->hidden.column, g_free);
-  write_controls (self, &defaults);
+  build_rows (self);
+  for (guint i = 0; i < self->rows->len; i++)
+    show_row (g_ptr_array_index (self->rows, i));
   sync_derived (self);
   self->updating = FALSE;
-  recur_job_config_clear (&defaults);
 }
 
 GtkWidget *
@@ -892,41 +1245,14 @@ void
 recur_params_panel_get_config (RecurParamsPanel *self,
                                RecurJobConfig   *config)
 {
-  RecurTrainSpec *t;
   char *column;
 
   g_return_if_fail (RECUR_IS_PARAMS_PANEL (self));
   g_return_if_fail (config != NULL);
 
-  /* start from what no control shows, then overwrite everything the controls do */
   column = config->column;
-  *config = self->hidden;
+  *config = self->values;
   config->column = column;
-
-  read_model_spec (self, &config->model);
-  config->missing = (RecurMissingPolicy) gtk_drop_down_get_selected (self->missing_drop);
-  config->scaler = (RecurScalerKind) gtk_drop_down_get_selected (self->scaler_drop);
-  config->val_fraction = gtk_spin_button_get_value (self->val_spin);
-
-  t = &config->train;
-  t->epochs = spin_uint (self->epochs_spin);
-  t->batch_size = spin_uint (self->batch_spin);
-  t->loss = (RecurLossKind) gtk_drop_down_get_selected (self->loss_drop);
-  t->optimizer.kind = (RecurOptimizerKind) gtk_drop_down_get_selected (self->optimizer_drop);
-  t->optimizer.lr = gtk_spin_button_get_value (self->lr_spin);
-  t->optimizer.momentum = gtk_spin_button_get_value (self->momentum_spin);
-  /* Nesterov without momentum is refused by the trainer: the switch is insensitive then */
-  t->optimizer.nesterov = gtk_switch_get_active (self->nesterov_switch)
-                          && t->optimizer.momentum > 0.0;
-  t->optimizer.weight_decay = gtk_spin_button_get_value (self->decay_spin);
-  t->schedule = (RecurScheduleKind) gtk_drop_down_get_selected (self->schedule_drop);
-  t->step_size = spin_uint (self->step_spin);
-  t->gamma = gtk_spin_button_get_value (self->gamma_spin);
-  t->plateau_patience = spin_uint (self->plateau_spin);
-  t->clip = gtk_spin_button_get_value (self->clip_spin);
-  t->truncate = spin_uint (self->truncate_spin);
-  t->patience = spin_uint (self->patience_spin);
-  t->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
 }
 
 void
@@ -936,12 +1262,12 @@ recur_params_panel_set_config (RecurParamsPanel     *self,
   g_return_if_fail (RECUR_IS_PARAMS_PANEL (self));
   g_return_if_fail (config != NULL);
 
-  recur_job_config_clear (&self->hidden);
-  self->hidden = *config;
-  self->hidden.column = NULL;
+  self->values = *config;
+  self->values.column = NULL;
 
   self->updating = TRUE;
-  write_controls (self, config);
+  for (guint i = 0; i < self->rows->len; i++)
+    show_row (g_ptr_array_index (self->rows, i));
   sync_derived (self);
   self->updating = FALSE;
 
@@ -954,4 +1280,17 @@ recur_params_panel_get_n_params (RecurParamsPanel *self)
   g_return_val_if_fail (RECUR_IS_PARAMS_PANEL (self), 0);
 
   return self->n_params;
+}
+
+GtkWidget *
+recur_params_panel_get_control (RecurParamsPanel *self,
+                                const char       *setting)
+{
+  Row *row;
+
+  g_return_val_if_fail (RECUR_IS_PARAMS_PANEL (self), NULL);
+  g_return_val_if_fail (setting != NULL, NULL);
+
+  row = find_row (self, setting);
+  return row ? row->control : NULL;
 }

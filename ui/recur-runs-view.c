@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "recur-runs-view.h"
+#include "recur-settings.h"
 
 struct _RecurRunsView
 {
@@ -74,49 +75,11 @@ progress_fraction (RecurRun *run)
   return p->epochs ? (double) p->epoch / p->epochs : 0.0;
 }
 
-/* One setting of a run as "key value", for the Settings column and the comparison. */
-typedef struct
-{
-  const char *key;
-  char *(*format) (const RecurJobConfig *c);
-} Setting;
-
-#define SETTING(name, fmt, ...) \
-  static char *format_##name (const RecurJobConfig *c) { return g_strdup_printf (fmt, __VA_ARGS__); }
-SETTING (hidden, "%u", c->model.hidden_size)
-SETTING (layers, "%u", c->model.num_layers)
-SETTING (window, "%u", c->model.window)
-SETTING (horizon, "%u", c->model.horizon)
-SETTING (lr, "%g", c->train.optimizer.lr)
-SETTING (batch, "%u", c->train.batch_size)
-SETTING (epochs, "%u", c->train.epochs)
-SETTING (dropout, "%g", (double) c->model.dropout)
-SETTING (seed, "%" G_GUINT64_FORMAT, c->train.seed)
-SETTING (clip, "%g", c->train.clip)
-SETTING (optimizer, "%s", recur_optimizer_kind_to_string (c->train.optimizer.kind))
-SETTING (loss, "%s", recur_loss_kind_to_string (c->train.loss))
-SETTING (strategy, "%s", recur_strategy_to_string (c->model.strategy))
-SETTING (bidirectional, "%s", c->model.bidirectional ? "yes" : "no")
-#undef SETTING
-
-/* Shown always (first six) or when they differ between the selected runs. */
-static const Setting settings[] = {
-  { "hidden", format_hidden },
-  { "layers", format_layers },
-  { "window", format_window },
-  { "lr", format_lr },
-  { "batch", format_batch },
-  { "seed", format_seed },
-  { "horizon", format_horizon },
-  { "epochs", format_epochs },
-  { "dropout", format_dropout },
-  { "clip", format_clip },
-  { "optimizer", format_optimizer },
-  { "loss", format_loss },
-  { "strategy", format_strategy },
-  { "bidirectional", format_bidirectional },
-};
-#define N_ALWAYS 6
+/* The Settings column: every setting of the schema (recur-settings.h) whose value differs
+ * between the selected runs, in bold and first, so that a narrow column still shows them; then
+ * these, always; as "name value" in the names and texts `recur train` takes. The cell has its
+ * own column. */
+static const char *const always_shown[] = { "hidden", "layers", "window", "lr", "batch", "seed" };
 
 static const RecurJobConfig *
 config_of (RecurRun *run)
@@ -125,22 +88,43 @@ config_of (RecurRun *run)
 }
 
 static gboolean
-setting_differs (RecurRunsView *self,
-                 const Setting *s)
+compared (const RecurSetting *s)
 {
-  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self);
+  return !(s->flags & RECUR_SETTING_INTERNAL) && !g_str_equal (s->name, "model");
+}
+
+static gboolean
+setting_differs (GPtrArray          *selected,
+                 const RecurSetting *s)
+{
   g_autofree char *first = NULL;
 
-  if (selected->len < 2)
+  if (selected == NULL || selected->len < 2)
     return FALSE;
-  first = s->format (config_of (g_ptr_array_index (selected, 0)));
+  first = recur_setting_format_value (s, config_of (g_ptr_array_index (selected, 0)));
   for (guint i = 1; i < selected->len; i++)
     {
-      g_autofree char *v = s->format (config_of (g_ptr_array_index (selected, i)));
+      RecurRun *run = g_ptr_array_index (selected, i);
+      g_autofree char *v = recur_setting_format_value (s, config_of (run));
+
       if (g_strcmp0 (v, first) != 0)
         return TRUE;
     }
   return FALSE;
+}
+
+static void
+append_setting (GString            *out,
+                const RecurSetting *s,
+                RecurRun           *run,
+                gboolean            differs)
+{
+  g_autofree char *value = recur_setting_format_value (s, config_of (run));
+  g_autofree char *escaped = g_markup_escape_text (*value ? value : "—", -1);
+
+  if (out->len)
+    g_string_append (out, " · ");
+  g_string_append_printf (out, differs ? "<b>%s %s</b>" : "%s %s", s->name, escaped);
 }
 
 static char *
@@ -148,20 +132,19 @@ settings_markup (RecurRunsView *self,
                  RecurRun      *run)
 {
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GPtrArray) selected = self ? recur_runs_view_get_selected (self) : NULL;
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
 
-  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+  for (guint i = 0; i < n; i++)
+    if (compared (&settings[i]) && setting_differs (selected, &settings[i]))
+      append_setting (out, &settings[i], run, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (always_shown); i++)
     {
-      gboolean differs = setting_differs (self, &settings[i]);
-      g_autofree char *value = NULL;
-      g_autofree char *escaped = NULL;
+      const RecurSetting *s = recur_settings_find (always_shown[i]);
 
-      if (i >= N_ALWAYS && !differs)
-        continue;
-      value = settings[i].format (config_of (run));
-      escaped = g_markup_escape_text (value, -1);
-      if (out->len)
-        g_string_append (out, " · ");
-      g_string_append_printf (out, differs ? "<b>%s %s</b>" : "%s %s", settings[i].key, escaped);
+      if (!setting_differs (selected, s))
+        append_setting (out, s, run, FALSE);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
@@ -285,6 +268,14 @@ update_cell (GtkListItem *item)
     }
   else
     gtk_label_set_markup (GTK_LABEL (child), text);
+  if (column == COLUMN_SETTINGS)
+    {
+      /* the whole list, a setting a line, for when the column cuts it short */
+      g_auto(GStrv) settings = g_strsplit (text, " · ", -1);
+      g_autofree char *lines = g_strjoinv ("\n", settings);
+
+      gtk_widget_set_tooltip_markup (child, lines);
+    }
 }
 
 static void

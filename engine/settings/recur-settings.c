@@ -68,6 +68,7 @@ G_STATIC_ASSERT (sizeof (RecurOptimizerKind) == sizeof (guint));
 #define LO_OPEN RECUR_SETTING_LO_OPEN
 #define HI_OPEN RECUR_SETTING_HI_OPEN
 #define SWEEP RECUR_SETTING_SWEEPABLE
+#define ADVANCED RECUR_SETTING_ADVANCED
 
 /* The ranges are the ones recur_model_spec_validate, the trainer and the dataset enforce;
  * tests/engine/test-settings.c probes each end against them. soft_lo/soft_hi are a control's
@@ -192,20 +193,21 @@ static const RecurSetting settings[] = {
   { "nesterov", B, TRAIN, OFF (train.optimizer.nesterov), .label = N_("Nesterov"),
     .description = N_("Take the gradient after the momentum step (needs momentum)"),
     .optimizers = OPT (SGD) },
-  { "beta1", D, TRAIN, OFF (train.optimizer.beta1), 0, 1, HI_OPEN, .label = N_("β₁"),
+  { "beta1", D, TRAIN, OFF (train.optimizer.beta1), 0, 1, HI_OPEN | ADVANCED, .label = N_("β₁"),
     .description = N_("Decay of Adam’s running mean of the gradient"),
     .optimizers = OPT (ADAM) | OPT (ADAMW), .metavar = "X", .soft_lo = 0, .soft_hi = 0.999,
     .step = 0.01, .digits = 3 },
-  { "beta2", D, TRAIN, OFF (train.optimizer.beta2), 0, 1, HI_OPEN, .label = N_("β₂"),
+  { "beta2", D, TRAIN, OFF (train.optimizer.beta2), 0, 1, HI_OPEN | ADVANCED, .label = N_("β₂"),
     .description = N_("Decay of Adam’s running mean of the squared gradient"),
     .optimizers = OPT (ADAM) | OPT (ADAMW), .metavar = "X", .soft_lo = 0, .soft_hi = 0.9999,
     .step = 0.001, .digits = 4 },
-  { "eps", D, TRAIN, OFF (train.optimizer.eps), 0, 1, LO_OPEN | RECUR_SETTING_LOG_SCALE,
+  { "eps", D, TRAIN, OFF (train.optimizer.eps), 0, 1,
+    LO_OPEN | RECUR_SETTING_LOG_SCALE | ADVANCED,
     .label = N_("ε"), .description = N_("Added to the denominator of Adam’s and RMSprop’s "
                                         "steps"),
     .optimizers = OPT (ADAM) | OPT (ADAMW) | OPT (RMSPROP), .metavar = "X", .soft_lo = 1e-12,
     .soft_hi = 1e-2, .digits = 1 },
-  { "alpha", D, TRAIN, OFF (train.optimizer.alpha), 0, 1, .label = N_("α"),
+  { "alpha", D, TRAIN, OFF (train.optimizer.alpha), 0, 1, ADVANCED, .label = N_("α"),
     .description = N_("Decay of RMSprop’s running mean of the squared gradient"),
     .optimizers = OPT (RMSPROP), .metavar = "X", .soft_lo = 0, .soft_hi = 1, .step = 0.01,
     .digits = 3 },

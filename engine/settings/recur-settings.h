@@ -45,6 +45,7 @@ typedef enum
   RECUR_SETTING_LOG_SCALE = 1 << 4, /* a control shows it on a log scale (ridge, lr) */
   RECUR_SETTING_NEGATED   = 1 << 5, /* BOOL: the option turns it off (`--no-bias`) */
   RECUR_SETTING_STACKED   = 1 << 6, /* applies only with more than one layer (dropout) */
+  RECUR_SETTING_ADVANCED  = 1 << 7, /* the panel keeps it under "Advanced" (Adam's betas) */
 } RecurSettingFlags;
 
 typedef struct

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The hyperparameter panel in a real display (Xvfb in CI): both ways between controls and
- * RecurJobConfig, the live parameter count, what is sensitive when, and one "changed" per change.
- * SHOT_DIR gets PNGs to look at. */
+ * RecurJobConfig, the live parameter count, what is sensitive when, and one "changed" per change;
+ * then the schema of settings walked through it: every setting has its control, tooltip and
+ * range, every value of its range comes back unchanged, and recur_setting_applies decides what
+ * shows and what is greyed out. SHOT_DIR gets PNGs to look at. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <gtk/gtk.h>
+#include <math.h>
 #include <string.h>
 
+#include "recur-jsonutil.h"
 #include "recur-model-io.h"
 #include "recur-params-panel.h"
+#include "recur-settings.h"
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
@@ -70,12 +76,26 @@ save_widget_png (GtkWidget  *widget,
   return ok;
 }
 
+/* A widget of the panel by the name the .ui gave it when it listed every control; the controls
+ * are now made from the schema and found by their setting's name. */
 static GtkWidget *
 child (GtkWidget  *panel,
        const char *name)
 {
+  static const char *const settings[][2] = {
+    { "cell_drop", "model" },          { "hidden_spin", "hidden" },
+    { "layers_spin", "layers" },       { "dropout_spin", "dropout" },
+    { "bias_switch", "bias" },         { "window_spin", "window" },
+    { "optimizer_drop", "optimizer" }, { "lr_spin", "lr" },
+    { "momentum_spin", "momentum" },   { "nesterov_switch", "nesterov" },
+    { "decay_spin", "weight-decay" },
+  };
   GObject *object = gtk_widget_get_template_child (panel, RECUR_TYPE_PARAMS_PANEL, name);
 
+  for (guint i = 0; object == NULL && i < G_N_ELEMENTS (settings); i++)
+    if (g_str_equal (name, settings[i][0]))
+      object = G_OBJECT (recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel),
+                                                         settings[i][1]));
   g_assert_nonnull (object);
   return GTK_WIDGET (object);
 }
@@ -511,6 +531,737 @@ test_screenshot (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+
+/* ---- the schema walked through the panel -------------------------------------------------- */
+
+static gboolean
+shown_in_panel (const RecurSetting *s)
+{
+  return !(s->flags & RECUR_SETTING_INTERNAL) && s->kind != RECUR_SETTING_COLUMN;
+}
+
+static gboolean
+is_numeric (const RecurSetting *s)
+{
+  return s->kind == RECUR_SETTING_UINT || s->kind == RECUR_SETTING_DOUBLE
+         || s->kind == RECUR_SETTING_FLOAT;
+}
+
+/* The valid end of a range: the bound, or the nearest value inside an open one. */
+static double
+inner_end (const RecurSetting *s,
+           gboolean            low)
+{
+  double bound = low ? s->lo : s->hi;
+  gboolean open = (s->flags & (low ? RECUR_SETTING_LO_OPEN : RECUR_SETTING_HI_OPEN)) != 0;
+
+  if (!open)
+    return bound;
+  if (s->kind == RECUR_SETTING_FLOAT)
+    return nextafterf ((float) bound, low ? G_MAXFLOAT : -G_MAXFLOAT);
+  return nextafter (bound, low ? G_MAXDOUBLE : -G_MAXDOUBLE);
+}
+
+/* Just outside: the bound itself when open, else one step (a unit for integers) past it. */
+static double
+outer_end (const RecurSetting *s,
+           gboolean            low)
+{
+  gboolean open = (s->flags & (low ? RECUR_SETTING_LO_OPEN : RECUR_SETTING_HI_OPEN)) != 0;
+  double bound = low ? s->lo : s->hi;
+
+  if (open)
+    return bound;
+  if (s->kind == RECUR_SETTING_UINT)
+    return low ? bound - 1 : bound + 1;
+  return low ? bound - fmax (1e-6, fabs (bound) * 1e-6) : bound * (1 + 1e-6) + 1e-6;
+}
+
+static char *
+number_text (const RecurSetting *s,
+             double              v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (s->kind == RECUR_SETTING_UINT)
+    return g_strdup_printf ("%.0f", v);
+  recur_format_double (buf, sizeof buf, v);
+  return g_strdup (buf);
+}
+
+/* The values a setting is loaded with: both ends of its range, every choice, seeds past 2⁵³
+ * and 2⁶³, the shortest and the longest periods. */
+static GPtrArray *
+values_of (const RecurSetting *s)
+{
+  GPtrArray *values = g_ptr_array_new_with_free_func (g_free);
+
+  switch (s->kind)
+    {
+    case RECUR_SETTING_UINT:
+    case RECUR_SETTING_DOUBLE:
+    case RECUR_SETTING_FLOAT:
+      g_ptr_array_add (values, number_text (s, inner_end (s, TRUE)));
+      g_ptr_array_add (values, number_text (s, inner_end (s, FALSE)));
+      break;
+    case RECUR_SETTING_BOOL:
+      g_ptr_array_add (values, g_strdup ("true"));
+      g_ptr_array_add (values, g_strdup ("false"));
+      break;
+    case RECUR_SETTING_CHOICE:
+      for (guint i = 0; s->choices[i]; i++)
+        g_ptr_array_add (values, g_strdup (s->choices[i]));
+      break;
+    case RECUR_SETTING_SEED:
+      g_ptr_array_add (values, g_strdup ("0"));
+      g_ptr_array_add (values, g_strdup ("9007199254740993"));
+      g_ptr_array_add (values, g_strdup ("9223372036854775808"));
+      g_ptr_array_add (values, g_strdup ("18446744073709551615"));
+      break;
+    case RECUR_SETTING_PERIODS:
+      g_ptr_array_add (values, g_strdup ("1"));
+      g_ptr_array_add (values, g_strdup ("1,1,2,3,5,8,13,21,34,55,89,144,233,377,610,100000"));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return values;
+}
+
+/* What the tooltip of a setting's label and control says. */
+static char *
+expected_tooltip (const RecurSetting *s)
+{
+  if (s->flags & RECUR_SETTING_LOG_SCALE)
+    return g_strdup_printf ("%s\n%s", g_dgettext (GETTEXT_PACKAGE, s->description),
+                            g_dgettext (GETTEXT_PACKAGE, "The arrows step through 1, 2, 3 and "
+                                        "5 × 10ⁿ, Page Up and Down by tenfold"));
+  return g_strdup (g_dgettext (GETTEXT_PACKAGE, s->description));
+}
+
+/* The label in front of a control: the grid cell left of it. */
+static GtkWidget *
+label_of (GtkWidget *control)
+{
+  GtkGrid *grid = GTK_GRID (gtk_widget_get_parent (control));
+  int column, row;
+
+  gtk_grid_query_child (grid, control, &column, &row, NULL, NULL);
+  g_assert_cmpint (column, ==, 1);
+  return gtk_grid_get_child_at (grid, 0, row);
+}
+
+static GtkAdjustment *
+adjustment_of (GtkWidget *control)
+{
+  if (GTK_IS_SPIN_BUTTON (control))
+    return gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (control));
+  return gtk_range_get_adjustment (GTK_RANGE (control));
+}
+
+/* Types text into a spin button as a person does: the text, then leaving the field. */
+static void
+type_into (GtkWidget  *spin,
+           const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  gtk_spin_button_update (GTK_SPIN_BUTTON (spin));
+}
+
+static double
+number_in_panel (GtkWidget          *panel,
+                 const RecurSetting *s)
+{
+  RecurJobConfig got;
+  double v;
+
+  recur_job_config_init (&got);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  v = recur_setting_get_number (s, &got);
+  recur_job_config_clear (&got);
+  return v;
+}
+
+/* A spin button takes each end of the setting's range typed in, and refuses what is just past
+ * it (the value stays). An unbounded end, the truncation's (the window) and a negative integer
+ * (a numeric spin button drops the sign as it is typed) are left out. */
+static void
+assert_typed_range (GtkWidget          *panel,
+                    const RecurSetting *s,
+                    GtkWidget          *spin)
+{
+  for (int low = 1; low >= 0; low--)
+    {
+      g_autofree char *inside = number_text (s, inner_end (s, low));
+      g_autofree char *outside = number_text (s, outer_end (s, low));
+      double v;
+
+      if (!low && (s->hi == G_MAXDOUBLE || g_str_equal (s->name, "truncate")))
+        continue;
+      g_test_message ("%s: typed %s, then %s", s->name, inside, outside);
+      type_into (spin, inside);
+      v = number_in_panel (panel, s);
+      if (s->kind == RECUR_SETTING_FLOAT)
+        g_assert_cmpfloat ((float) v, ==, (float) inner_end (s, low));
+      else
+        g_assert_cmpfloat (v, ==, inner_end (s, low));
+      if (s->kind == RECUR_SETTING_UINT && outer_end (s, low) < 0)
+        continue;
+      type_into (spin, outside);
+      g_assert_cmpfloat (number_in_panel (panel, s), ==, v);
+    }
+}
+
+/* Every setting the user sets has a control of its kind, labelled with the schema's label,
+ * with its description as tooltip, its choices in order, and its range: a spin button's is the
+ * valid range (an unbounded one ends at a finite number past the usual span), a slider's the
+ * usual span, which lies inside the valid range. A spin button takes the ends of the range
+ * typed in and refuses what is past them. */
+static void
+test_schema_controls (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  guint n, n_shown = 0;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurSetting *s = &settings[i];
+      GtkWidget *control = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), s->name);
+      g_autofree char *tooltip = NULL;
+      GtkWidget *label;
+
+      g_test_message ("%s", s->name);
+      if (!shown_in_panel (s))
+        {
+          g_assert_null (control);
+          continue;
+        }
+      n_shown++;
+      g_assert_nonnull (control);
+      tooltip = expected_tooltip (s);
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (control), ==, tooltip);
+      label = label_of (control);
+      g_assert_true (GTK_IS_LABEL (label));
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
+                       g_dgettext (GETTEXT_PACKAGE, s->label));
+      g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, tooltip);
+
+      switch (s->kind)
+        {
+        case RECUR_SETTING_UINT:
+        case RECUR_SETTING_DOUBLE:
+        case RECUR_SETTING_FLOAT:
+          {
+            GtkAdjustment *adjustment = adjustment_of (control);
+            double lower = gtk_adjustment_get_lower (adjustment);
+            double upper = gtk_adjustment_get_upper (adjustment);
+
+            if (GTK_IS_SCALE (control))
+              {
+                g_assert_false (s->flags & RECUR_SETTING_LOG_SCALE);
+                g_assert_cmpfloat (lower, ==, s->soft_lo);
+                g_assert_cmpfloat (upper, ==, s->soft_hi);
+                g_assert_true (recur_setting_in_range (s, lower));
+                g_assert_true (recur_setting_in_range (s, upper));
+                break;
+              }
+            g_assert_true (GTK_IS_SPIN_BUTTON (control));
+            assert_typed_range (panel, s, control);
+            if (s->flags & RECUR_SETTING_LOG_SCALE)  /* room below for the arrows' sentinels */
+              g_assert_cmpfloat (lower, <, inner_end (s, TRUE));
+            else
+              g_assert_cmpfloat (lower, ==, inner_end (s, TRUE));
+            if (g_str_equal (s->name, "truncate"))  /* at most the window */
+              g_assert_cmpfloat (upper, ==,
+                                 number_in_panel (panel, recur_settings_find ("window")));
+            else if (s->hi == G_MAXDOUBLE)
+              {
+                g_assert_true (isfinite (upper));
+                g_assert_cmpfloat (upper, >=, s->soft_hi);
+              }
+            else
+              g_assert_cmpfloat (upper, ==, inner_end (s, FALSE));
+            break;
+          }
+        case RECUR_SETTING_BOOL:
+          g_assert_true (GTK_IS_SWITCH (control));
+          break;
+        case RECUR_SETTING_CHOICE:
+          {
+            GListModel *items = gtk_drop_down_get_model (GTK_DROP_DOWN (control));
+
+            g_assert_cmpuint (g_list_model_get_n_items (items), ==,
+                              g_strv_length ((char **) s->choices));
+            for (guint k = 0; s->choices[k]; k++)
+              g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (items), k), ==,
+                               g_dgettext (GETTEXT_PACKAGE, s->choice_labels[k]));
+            break;
+          }
+        case RECUR_SETTING_SEED:
+        case RECUR_SETTING_PERIODS:
+          g_assert_true (GTK_IS_ENTRY (control));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  g_assert_cmpuint (n_shown, >=, 40);
+  g_object_unref (panel);
+}
+
+/* The first kind of a mask (bit k for kind k), or fallback when the mask is 0 (every kind). */
+static guint
+first_of (guint mask,
+          guint fallback)
+{
+  return mask ? (guint) g_bit_nth_lsf (mask, -1) : fallback;
+}
+
+/* The defaults of a cell, with what makes s apply: one of its optimisers and schedules, two
+ * layers for dropout, some momentum for Nesterov. */
+static void
+config_where_it_applies (RecurJobConfig     *config,
+                         const RecurSetting *s,
+                         RecurCellKind       cell)
+{
+  recur_job_config_init (config);
+  recur_model_spec_init_for_cell (&config->model, cell);
+  recur_optimizer_spec_init (&config->train.optimizer,
+                             first_of (s->optimizers, config->train.optimizer.kind),
+                             config->train.optimizer.lr);
+  config->train.schedule = first_of (s->schedules, config->train.schedule);
+  if (s->flags & RECUR_SETTING_STACKED)
+    config->model.num_layers = 2;
+  if (g_str_equal (s->name, "nesterov"))
+    config->train.optimizer.momentum = 0.9;
+}
+
+/* The control shows exactly the setting's value in config. */
+static void
+assert_control_shows (GtkWidget            *panel,
+                      const RecurSetting   *s,
+                      const RecurJobConfig *config)
+{
+  GtkWidget *control = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), s->name);
+  double v = recur_setting_get_number (s, config);
+
+  if (GTK_IS_SPIN_BUTTON (control))
+    {
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (control));
+      double back = g_strtod (text, NULL);
+
+      g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (control)), ==, v);
+      /* the text reads back as the value: leaving the field keeps it */
+      if (s->kind == RECUR_SETTING_FLOAT)
+        g_assert_cmpfloat ((float) back, ==, (float) v);
+      else
+        g_assert_cmpfloat (back, ==, v);
+    }
+  else if (GTK_IS_SCALE (control))
+    g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (control)), ==, v);
+  else if (GTK_IS_SWITCH (control))
+    g_assert_cmpint (gtk_switch_get_active (GTK_SWITCH (control)), ==, v != 0);
+  else if (GTK_IS_DROP_DOWN (control))
+    g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (control)), ==, (guint) v);
+  else
+    {
+      g_autofree char *text = recur_setting_format_value (s, config);
+
+      g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (control)), ==, text);
+      g_assert_false (gtk_widget_has_css_class (control, "error"));
+    }
+}
+
+/* Every setting at both ends of its range (every choice, the largest seeds), for every cell it
+ * applies to: shown as it is, and back from get_config unchanged, with every other setting. */
+static void
+test_schema_round_trip (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  guint n, n_trips = 0;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurSetting *s = &settings[i];
+      g_autoptr(GPtrArray) values = NULL;
+
+      if (!shown_in_panel (s))
+        continue;
+      values = values_of (s);
+      for (RecurCellKind cell = 0; cell < RECUR_N_CELLS; cell++)
+        {
+          if (!recur_setting_applies_to_cell (s, cell))
+            continue;
+          for (guint k = 0; k < values->len; k++)
+            {
+              g_autoptr(GError) error = NULL;
+              RecurJobConfig config, got;
+
+              g_test_message ("%s = %s, %s", s->name, (char *) values->pdata[k],
+                              recur_cell_to_option (cell));
+              config_where_it_applies (&config, s, cell);
+              g_assert_true (recur_setting_parse (s, values->pdata[k], NULL, &config, &error));
+              g_assert_no_error (error);
+              g_assert_true (recur_setting_applies (s, &config));
+              recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+              assert_control_shows (panel, s, &config);
+
+              recur_job_config_init (&got);
+              recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+              for (guint t = 0; t < n; t++)
+                {
+                  g_autofree char *want = recur_setting_format_value (&settings[t], &config);
+                  g_autofree char *have = recur_setting_format_value (&settings[t], &got);
+
+                  g_assert_cmpstr (have, ==, want);
+                  if (is_numeric (&settings[t]) || settings[t].kind == RECUR_SETTING_SEED)
+                    g_assert_cmpfloat (recur_setting_get_number (&settings[t], &got), ==,
+                                       recur_setting_get_number (&settings[t], &config));
+                }
+              recur_job_config_clear (&got);
+              recur_job_config_clear (&config);
+              n_trips++;
+            }
+        }
+    }
+  g_test_message ("%u round trips", n_trips);
+  g_assert_cmpuint (n_trips, >, 200);
+  g_object_unref (panel);
+}
+
+/* A change made through each control reaches get_config: a spin button or slider moved to
+ * the other end of its usual span, a switch flipped, every other choice, a seed and periods
+ * typed. */
+static void
+test_schema_user_edits (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurSetting *s = &settings[i];
+      GtkWidget *control = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), s->name);
+      RecurJobConfig config, got;
+      double before;
+
+      if (!shown_in_panel (s))
+        continue;
+      g_test_message ("%s", s->name);
+      config_where_it_applies (&config, s, first_of (s->cells, RECUR_CELL_LSTM));
+      recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+      before = recur_setting_get_number (s, &config);
+      recur_job_config_init (&got);
+      if (GTK_IS_SPIN_BUTTON (control) || GTK_IS_SCALE (control))
+        {
+          double target = before == s->soft_hi ? s->soft_lo : s->soft_hi;
+          double shown;
+
+          if (s->kind == RECUR_SETTING_FLOAT)
+            target = (float) target;
+          if (GTK_IS_SPIN_BUTTON (control))
+            gtk_spin_button_set_value (GTK_SPIN_BUTTON (control), target);
+          else
+            gtk_range_set_value (GTK_RANGE (control), target);
+          shown = gtk_adjustment_get_value (adjustment_of (control));
+          recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+          g_assert_cmpfloat (shown, !=, before);
+          g_assert_cmpfloat (recur_setting_get_number (s, &got), ==, shown);
+        }
+      else if (GTK_IS_SWITCH (control))
+        {
+          gtk_switch_set_active (GTK_SWITCH (control), before == 0);
+          recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+          g_assert_cmpfloat (recur_setting_get_number (s, &got), ==, (before == 0));
+        }
+      else if (GTK_IS_DROP_DOWN (control))
+        for (guint k = 0; s->choices[k]; k++)
+          {
+            gtk_drop_down_set_selected (GTK_DROP_DOWN (control), k);
+            recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+            g_assert_cmpfloat (recur_setting_get_number (s, &got), ==, k);
+          }
+      else
+        {
+          const char *text = s->kind == RECUR_SETTING_SEED ? "9223372036854775809" : "2,3,3,7";
+          g_autofree char *shown = NULL;
+
+          gtk_editable_set_text (GTK_EDITABLE (control), text);
+          recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+          shown = recur_setting_format_value (s, &got);
+          g_assert_cmpstr (shown, ==, text);
+        }
+      recur_job_config_clear (&got);
+      recur_job_config_clear (&config);
+    }
+  g_object_unref (panel);
+}
+
+/* What shows and what is greyed out, for each cell, optimiser and schedule and for one or two
+ * layers: a cell's own options show only for it, and every control is sensitive exactly when
+ * recur_setting_applies says the setting does something; Nesterov also needs some momentum,
+ * which the schema does not say (the trainer refuses it without). */
+static void
+assert_sensitivity_follows_schema (GtkWidget            *panel,
+                                   const RecurJobConfig *config)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), config);
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurSetting *s = &settings[i];
+      GtkWidget *control = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), s->name);
+      gboolean visible, sensitive;
+
+      if (!shown_in_panel (s))
+        continue;
+      g_test_message ("%s", s->name);
+      visible = !recur_setting_is_cell_only (s)
+                || recur_setting_applies_to_cell (s, config->model.cell);
+      sensitive = recur_setting_applies (s, config);
+      if (g_str_equal (s->name, "nesterov"))
+        sensitive = sensitive && config->train.optimizer.momentum > 0;
+      g_assert_cmpint (gtk_widget_get_visible (control), ==, visible);
+      g_assert_cmpint (gtk_widget_get_visible (label_of (control)), ==, visible);
+      g_assert_cmpint (gtk_widget_get_sensitive (control), ==, sensitive);
+      g_assert_cmpint (gtk_widget_get_sensitive (label_of (control)), ==, sensitive);
+    }
+}
+
+static void
+test_schema_sensitivity (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  RecurJobConfig config;
+
+  for (RecurCellKind cell = 0; cell < RECUR_N_CELLS; cell++)
+    {
+      recur_job_config_init (&config);
+      recur_model_spec_init_for_cell (&config.model, cell);
+      assert_sensitivity_follows_schema (panel, &config);
+      recur_job_config_clear (&config);
+    }
+  for (RecurOptimizerKind kind = 0; kind <= RECUR_OPTIMIZER_RMSPROP; kind++)
+    for (guint with_momentum = 0; with_momentum <= 1; with_momentum++)
+      {
+        recur_job_config_init (&config);
+        recur_optimizer_spec_init (&config.train.optimizer, kind, 0.01);
+        config.train.optimizer.momentum = with_momentum ? 0.9 : 0;
+        assert_sensitivity_follows_schema (panel, &config);
+        recur_job_config_clear (&config);
+      }
+  for (RecurScheduleKind schedule = 0; schedule <= RECUR_SCHEDULE_PLATEAU; schedule++)
+    {
+      recur_job_config_init (&config);
+      config.train.schedule = schedule;
+      assert_sensitivity_follows_schema (panel, &config);
+      recur_job_config_clear (&config);
+    }
+  for (guint layers = 1; layers <= 2; layers++)
+    for (RecurCellKind cell = RECUR_CELL_LSTM; cell <= RECUR_CELL_ESN; cell += 3)
+      {
+        recur_job_config_init (&config);
+        recur_model_spec_init_for_cell (&config.model, cell);
+        config.model.num_layers = layers;
+        assert_sensitivity_follows_schema (panel, &config);
+        recur_job_config_clear (&config);
+      }
+  g_object_unref (panel);
+}
+
+/* A ridge of 0 (no regularisation) is shown as 0 and reached from the arrows, below the usual
+ * span's 1e-10; a value typed closer than GtkSpinButton's 1e-10 to the one shown still counts. */
+static void
+test_ridge_reaches_zero (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkSpinButton *ridge;
+  RecurJobConfig config, got;
+
+  recur_job_config_init (&config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
+  config.model.esn.ridge = 0;
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+  ridge = GTK_SPIN_BUTTON (recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), "ridge"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ridge)), ==, "0");
+
+  recur_job_config_init (&got);
+  gtk_spin_button_spin (ridge, GTK_SPIN_STEP_FORWARD, 0);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.ridge, ==, 1e-10);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ridge)), ==, "1e-10");
+  gtk_spin_button_spin (ridge, GTK_SPIN_STEP_FORWARD, 0);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.ridge, ==, 2e-10);
+  gtk_spin_button_spin (ridge, GTK_SPIN_PAGE_FORWARD, 0);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.ridge, ==, 2e-9);
+  gtk_spin_button_spin (ridge, GTK_SPIN_PAGE_BACKWARD, 0);
+  gtk_spin_button_spin (ridge, GTK_SPIN_STEP_BACKWARD, 0);
+  gtk_spin_button_spin (ridge, GTK_SPIN_STEP_BACKWARD, 0);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.ridge, ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ridge)), ==, "0");
+
+  /* typed: 1e-12 over 1e-11 */
+  config.model.esn.ridge = 1e-11;
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ridge)), ==, "1e-11");
+  gtk_editable_set_text (GTK_EDITABLE (ridge), "1e-12");
+  gtk_spin_button_update (ridge);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.ridge, ==, 1e-12);
+  /* and a typed 1e6, the end of the range, stays */
+  gtk_editable_set_text (GTK_EDITABLE (ridge), "1e6");
+  gtk_spin_button_update (ridge);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.ridge, ==, 1e6);
+
+  recur_job_config_clear (&got);
+  recur_job_config_clear (&config);
+  g_object_unref (panel);
+}
+
+/* The seed is text checked as `recur train --seed` checks it: every 64-bit seed is taken; what
+ * is not one is marked, says why, and changes nothing. */
+static void
+test_seed_entry (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *seed = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), "seed");
+  RecurJobConfig got;
+  guint changed = 0;
+
+  g_signal_connect (panel, "changed", G_CALLBACK (count_changed), &changed);
+  recur_job_config_init (&got);
+  gtk_editable_set_text (GTK_EDITABLE (seed), "18446744073709551615");
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpuint (got.train.seed, ==, G_MAXUINT64);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_false (gtk_widget_has_css_class (seed, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (seed), "-5");
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpuint (got.train.seed, ==, G_MAXUINT64);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_true (gtk_widget_has_css_class (seed, "error"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (seed), "“-5”"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (seed), "18446744073709551615"));
+
+  gtk_editable_set_text (GTK_EDITABLE (seed), "7");
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpuint (got.train.seed, ==, 7);
+  g_assert_cmpuint (changed, ==, 2);
+  g_assert_false (gtk_widget_has_css_class (seed, "error"));
+
+  recur_job_config_clear (&got);
+  g_object_unref (panel);
+}
+
+/* A new cell starts from its own defaults: an echo state network's 100 units, a Jordan
+ * network's recursive strategy; the window stays, the options of the cell left go back. */
+static void
+test_cell_brings_its_defaults (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkDropDown *cell = GTK_DROP_DOWN (child (panel, "cell_drop"));
+  GtkWidget *leak;
+  RecurJobConfig got;
+
+  recur_job_config_init (&got);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "window_spin")), 48);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (panel, "layers_spin")), 3);
+  gtk_drop_down_set_selected (cell, RECUR_CELL_ESN);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpuint (got.model.hidden_size, ==, 100);
+  g_assert_cmpuint (got.model.num_layers, ==, 1);
+  g_assert_cmpuint (got.model.window, ==, 48);
+  leak = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), "leak");
+  g_assert_true (gtk_widget_get_visible (leak));
+  gtk_range_set_value (GTK_RANGE (leak), 0.3);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpfloat (got.model.esn.leak, ==, 0.3f);
+
+  gtk_drop_down_set_selected (cell, RECUR_CELL_JORDAN);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpuint (got.model.hidden_size, ==, 32);
+  g_assert_cmpint (got.model.strategy, ==, RECUR_STRATEGY_RECURSIVE);
+  g_assert_cmpfloat (got.model.esn.leak, ==, 0.6f);
+  g_assert_false (gtk_widget_get_visible (leak));
+
+  gtk_drop_down_set_selected (cell, RECUR_CELL_LSTM);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &got);
+  g_assert_cmpint (got.model.strategy, ==, RECUR_STRATEGY_DIRECT);
+  g_assert_cmpuint (got.model.window, ==, 48);
+
+  recur_job_config_clear (&got);
+  g_object_unref (panel);
+}
+
+static void
+expand_advanced (GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_EXPANDER (c))
+        gtk_expander_set_expanded (GTK_EXPANDER (c), TRUE);
+      expand_advanced (c);
+    }
+}
+
+/* PNGs of an LSTM's, an echo state network's (Advanced open) and SGD with a step schedule. */
+static void
+test_screenshot_kinds (void)
+{
+  const char *dir = g_getenv ("SHOT_DIR");
+  GtkWidget *window;
+  GtkWidget *panel = panel_in_window (&window);
+  RecurJobConfig config;
+
+  if (dir == NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_test_skip ("SHOT_DIR is not set");
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (is_mapped, panel, 5000));
+  g_assert_no_errno (g_mkdir_with_parents (dir, 0755));
+
+  recur_job_config_init (&config);
+  config.model.num_layers = 2;
+  config.model.dropout = 0.2f;
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+  shoot (window, dir, "params-panel-lstm.png");
+  recur_job_config_clear (&config);
+
+  recur_job_config_init (&config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
+  config.model.esn.spectral_radius = 1.9f;   /* past the slider's usual 1.5 */
+  config.model.esn.ridge = 0;
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+  expand_advanced (panel);
+  shoot (window, dir, "params-panel-esn.png");
+  recur_job_config_clear (&config);
+
+  recur_job_config_init (&config);
+  recur_optimizer_spec_init (&config.train.optimizer, RECUR_OPTIMIZER_SGD, 0.05);
+  config.train.optimizer.momentum = 0.9;
+  config.train.schedule = RECUR_SCHEDULE_STEP;
+  config.train.seed = G_MAXUINT64;
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+  shoot (window, dir, "params-panel-sgd-step.png");
+  recur_job_config_clear (&config);
+
+  g_assert_cmpuint (gtk_widget_get_width (panel), ==, 300);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -531,5 +1282,13 @@ main (int    argc,
   g_test_add_func ("/ui/params-panel/learning-rate-steps", test_learning_rate_steps);
   g_test_add_func ("/ui/params-panel/large-model-count-only", test_large_model_count_only);
   g_test_add_func ("/ui/params-panel/screenshot", test_screenshot);
+  g_test_add_func ("/ui/params-panel/schema/controls", test_schema_controls);
+  g_test_add_func ("/ui/params-panel/schema/round-trip", test_schema_round_trip);
+  g_test_add_func ("/ui/params-panel/schema/user-edits", test_schema_user_edits);
+  g_test_add_func ("/ui/params-panel/schema/sensitivity", test_schema_sensitivity);
+  g_test_add_func ("/ui/params-panel/ridge-reaches-zero", test_ridge_reaches_zero);
+  g_test_add_func ("/ui/params-panel/seed-entry", test_seed_entry);
+  g_test_add_func ("/ui/params-panel/cell-brings-its-defaults", test_cell_brings_its_defaults);
+  g_test_add_func ("/ui/params-panel/screenshot-kinds", test_screenshot_kinds);
   return g_test_run ();
 }
