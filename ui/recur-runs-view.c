@@ -93,21 +93,25 @@ compared (const RecurSetting *s)
   return !(s->flags & RECUR_SETTING_INTERNAL) && !g_str_equal (s->name, "model");
 }
 
+/* Whether the selected runs that the setting applies to (an ESN's leak, not an LSTM's) hold
+ * two values of it or more. */
 static gboolean
 setting_differs (GPtrArray          *selected,
                  const RecurSetting *s)
 {
   g_autofree char *first = NULL;
 
-  if (selected == NULL || selected->len < 2)
-    return FALSE;
-  first = recur_setting_format_value (s, config_of (g_ptr_array_index (selected, 0)));
-  for (guint i = 1; i < selected->len; i++)
+  for (guint i = 0; selected && i < selected->len; i++)
     {
-      RecurRun *run = g_ptr_array_index (selected, i);
-      g_autofree char *v = recur_setting_format_value (s, config_of (run));
+      const RecurJobConfig *config = config_of (g_ptr_array_index (selected, i));
+      g_autofree char *v = NULL;
 
-      if (g_strcmp0 (v, first) != 0)
+      if (!recur_setting_applies (s, config))
+        continue;
+      v = recur_setting_format_value (s, config);
+      if (first == NULL)
+        first = g_steal_pointer (&v);
+      else if (g_strcmp0 (v, first) != 0)
         return TRUE;
     }
   return FALSE;
@@ -119,9 +123,13 @@ append_setting (GString            *out,
                 RecurRun           *run,
                 gboolean            differs)
 {
-  g_autofree char *value = recur_setting_format_value (s, config_of (run));
-  g_autofree char *escaped = g_markup_escape_text (*value ? value : "—", -1);
+  g_autofree char *value = NULL;
+  g_autofree char *escaped = NULL;
 
+  if (!recur_setting_applies (s, config_of (run)))
+    return; /* what does nothing for this run is not shown for it */
+  value = recur_setting_format_value (s, config_of (run));
+  escaped = g_markup_escape_text (*value ? value : "—", -1);
   if (out->len)
     g_string_append (out, " · ");
   g_string_append_printf (out, differs ? "<b>%s %s</b>" : "%s %s", s->name, escaped);
