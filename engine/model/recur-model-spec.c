@@ -304,13 +304,12 @@ recur_model_spec_count_params (const RecurModelSpec *spec)
 char *
 recur_model_spec_describe (const RecurModelSpec *spec)
 {
-  guint64 n = recur_model_spec_count_params (spec);
+  /* the count formatted apart: xgettext cannot see through G_GUINT64_FORMAT */
+  g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                        recur_model_spec_count_params (spec));
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%s, %u layer of %u units, %" G_GUINT64_FORMAT
-                                       " parameters",
-                                       "%s, %u layers of %u units, %" G_GUINT64_FORMAT
-                                       " parameters",
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u layer of %u units, %s parameters",
+                                       "%s, %u layers of %u units, %s parameters",
                                        spec->num_layers),
                           recur_cell_to_string (spec->cell), spec->num_layers, spec->hidden_size,
                           n);

@@ -24,6 +24,7 @@ describe_holder (int fd)
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonObject *o;
   const char *program, *host;
+  g_autofree char *pid_text = NULL;
   gint64 pid;
 
   if (n <= 0)
@@ -39,9 +40,11 @@ describe_holder (int fd)
   pid = json_object_get_int_member (o, "pid");
   program = json_object_get_string_member (o, "program");
   host = json_object_get_string_member_with_default (o, "host", NULL);
+  /* the pid formatted apart: xgettext cannot see through G_GINT64_FORMAT */
+  pid_text = g_strdup_printf ("%" G_GINT64_FORMAT, pid);
   if (host && !g_str_equal (host, g_get_host_name ()))
-    return g_strdup_printf (_("%s (process %" G_GINT64_FORMAT " on %s)"), program, pid, host);
-  return g_strdup_printf (_("%s (process %" G_GINT64_FORMAT ")"), program, pid);
+    return g_strdup_printf (_("%s (process %s on %s)"), program, pid_text, host);
+  return g_strdup_printf (_("%s (process %s)"), program, pid_text);
 }
 
 static GError *
