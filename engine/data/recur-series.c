@@ -304,6 +304,18 @@ recur_first_missing_row (const double *v,
   return i;
 }
 
+static void
+fill_gaps (double             *v,
+           guint               n,
+           guint               n_missing,
+           RecurMissingPolicy  policy)
+{
+  if (n_missing > 0 && policy == RECUR_MISSING_INTERPOLATE)
+    recur_fill_interpolate (v, n);
+  else if (n_missing > 0)
+    recur_fill_previous (v, n);
+}
+
 double *
 recur_series_fill_missing (const RecurSeries   *self,
                            guint                column,
@@ -354,9 +366,31 @@ recur_series_fill_missing (const RecurSeries   *self,
       return NULL;
     }
   memcpy (filled, values, (gsize) self->n_rows * sizeof (double));
-  if (c->n_missing > 0 && policy == RECUR_MISSING_INTERPOLATE)
-    recur_fill_interpolate (filled, self->n_rows);
-  else if (c->n_missing > 0)
-    recur_fill_previous (filled, self->n_rows);
+  fill_gaps (filled, self->n_rows, c->n_missing, policy);
+  return filled;
+}
+
+double *
+recur_series_fill_missing_before (const RecurSeries   *self,
+                                  guint                column,
+                                  RecurMissingPolicy   policy,
+                                  guint                cut,
+                                  GError             **error)
+{
+  double *filled = recur_series_fill_missing (self, column, policy, error);
+  const double *values;
+  guint n_missing = 0;
+
+  if (filled == NULL || cut == 0 || cut >= self->n_rows)
+    return filled;
+  /* again, from what lies before the cut alone: a gap just before it takes the last value
+   * seen, not a line towards a value after it */
+  values = self->columns[column].values.data;
+  for (guint i = 0; i < cut; i++)
+    n_missing += isnan (values[i]);
+  if (n_missing == cut)
+    return filled; /* nothing before the cut to fill from: the dataset refuses so short a part */
+  memcpy (filled, values, (gsize) cut * sizeof (double));
+  fill_gaps (filled, cut, n_missing, policy);
   return filled;
 }

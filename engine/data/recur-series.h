@@ -105,6 +105,13 @@ double         *recur_series_fill_missing         (const RecurSeries   *self,
                                                    guint                column,
                                                    RecurMissingPolicy   policy,
                                                    GError             **error);
+/* The same, but the rows before `cut` are filled from those rows alone, so that nothing after
+ * the cut (a test part) reaches them: a gap just before it takes the last value seen. */
+double         *recur_series_fill_missing_before  (const RecurSeries   *self,
+                                                   guint                column,
+                                                   RecurMissingPolicy   policy,
+                                                   guint                cut,
+                                                   GError             **error);
 
 /* The time column: its index, or -1 when there is none (then timestamps are row indices). */
 int             recur_series_get_time_column      (const RecurSeries   *self);

@@ -75,7 +75,13 @@ recur_job_new (const RecurJobConfig  *config,
     return NULL;
   if (!recur_series_find_column (series, config->column, &self->column, error))
     return NULL;
-  values = recur_series_fill_missing (series, self->column, config->missing, error);
+  /* the test part (the last `horizon` rows) is filled apart: no test value may shape the
+   * points the model trains, validates and forecasts the test part from */
+  values = recur_series_fill_missing_before (series, self->column, config->missing,
+                                             recur_series_get_n_rows (series)
+                                             - MIN (config->model.horizon,
+                                                    recur_series_get_n_rows (series)),
+                                             error);
   if (values == NULL)
     return NULL;
 
