@@ -105,6 +105,20 @@ recur_guerrero_cv (const double *values,
   return sqrt (sum_sq / (blocks - 1)) / mean;
 }
 
+/* The criterion as R's optimize() sees it: a value that is not finite (every block constant,
+ * or mean^(1−λ) out of range) becomes DBL_MAX, as optimize's fcn1 replaces it, so the search
+ * always ends. */
+static double
+guerrero_objective (const double *values,
+                    gsize         n,
+                    guint         season,
+                    double        lambda)
+{
+  double cv = recur_guerrero_cv (values, n, season, lambda);
+
+  return isfinite (cv) ? cv : DBL_MAX;
+}
+
 /* Brent's (1973) localmin, in the form R's optimize() runs it (golden section and parabolic
  * steps, f never evaluated closer than eps·|x| + tol/3 to a point already tried), so the λ found
  * matches forecast::BoxCox.lambda's to far better than the tolerance. */
@@ -120,7 +134,7 @@ brent_minimise (double        lower,
   const double eps = sqrt (DBL_EPSILON);
   double a = lower, b = upper;
   double x = a + golden * (b - a), w = x, v = x;
-  double fx = recur_guerrero_cv (values, n, season, x), fw = fx, fv = fx;
+  double fx = guerrero_objective (values, n, season, x), fw = fx, fv = fx;
   double d = 0, e = 0;
 
   for (;;)
@@ -164,7 +178,7 @@ brent_minimise (double        lower,
         u = x + d;
       else
         u = d > 0. ? x + tol1 : x - tol1;
-      fu = recur_guerrero_cv (values, n, season, u);
+      fu = guerrero_objective (values, n, season, u);
 
       if (fx <= fu)
         {

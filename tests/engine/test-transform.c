@@ -483,6 +483,19 @@ test_auto_skips_non_positive (void)
   g_assert_true (recur_transform_forward (&t, x, G_N_ELEMENTS (x), out, "test", &error));
   g_assert_cmpmem (out, sizeof out, x, sizeof x);
 
+  /* a constant positive series: Guerrero's criterion is 0/0 at every λ; the search still
+   * ends inside the range (R's optimize replaces the value the same way) */
+  const double flat[] = { 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7 };
+  double lambda = recur_guerrero_lambda (flat, G_N_ELEMENTS (flat), 2, -1, 2);
+  g_assert_cmpfloat (lambda, >=, -1);
+  g_assert_cmpfloat (lambda, <=, 2);
+  g_assert_true (recur_transform_fit (&t, &spec, flat, G_N_ELEMENTS (flat), 2, "test", &error));
+  g_assert_true (recur_transform_forward (&t, flat, G_N_ELEMENTS (flat), out, "test", &error));
+  g_assert_true (recur_transform_inverse (&t, flat, 0, out, G_N_ELEMENTS (flat),
+                                          out, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (flat); i++)
+    g_assert_cmpfloat_with_epsilon (out[i], 7, 1e-12 * 7);
+
   /* positive data: applied */
   const double pos[] = { 5, 1, 3, 8, 1, 2, 4, 9, 2, 1, 5, 11, 3, 2, 6, 12 };
   g_assert_true (recur_transform_fit (&t, &spec, pos, G_N_ELEMENTS (pos), 4, "test", &error));
