@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "recur-dataset.h"
+
+G_BEGIN_DECLS
+
+/* The target transforms of a series, in double precision, forward x → s:
+ *   1. Box-Cox (λ given, λ = 0 is log; or λ by Guerrero's method)      x → b
+ *   2. deseasonalise: minus classical additive indices by phase t mod m b → u
+ *   3. difference: first (lag 1), then seasonal (lag m)                 u → z
+ *   4. the scaler (RecurScaler), fitted on z                            z → s
+ * z is undefined for the first `offset` = difference + seasonal_difference·m rows.
+ * The per-window level (recur_window_level) is not a series transform: a window's inputs and
+ * targets are expressed relative to it by whoever cuts the windows. */
+
+#define RECUR_TRANSFORM_ERROR (recur_transform_error_quark ())
+GQuark recur_transform_error_quark (void);
+
+typedef enum
+{
+  RECUR_TRANSFORM_ERROR_NOT_POSITIVE, /* Box-Cox asked for explicitly on a value ≤ 0 */
+  RECUR_TRANSFORM_ERROR_TOO_SHORT,    /* not enough points for a step (seasons, differences) */
+  RECUR_TRANSFORM_ERROR_INVALID,      /* a parameter out of range (λ, season) */
+  RECUR_TRANSFORM_ERROR_DOMAIN,       /* a forecast outside the inverse Box-Cox's domain */
+} RecurTransformError;
+/* A value that is not finite, before or after a transform: RECUR_DATASET_ERROR_NOT_FINITE. */
+
+typedef enum
+{
+  RECUR_BOX_COX_NONE,
+  RECUR_BOX_COX_AUTO,  /* Guerrero's λ when the fitted part is positive, else skipped */
+  RECUR_BOX_COX_GIVEN, /* spec.lambda; non-positive data is an error */
+} RecurBoxCoxMode;
+
+typedef enum
+{
+  RECUR_WINDOW_NORM_NONE,
+  RECUR_WINDOW_NORM_LAST, /* level = the window's last input */
+  RECUR_WINDOW_NORM_MEAN, /* level = the mean of the window's inputs */
+} RecurWindowNorm;
+
+/* Guerrero's λ is searched in [−1, 2], as forecast::BoxCox.lambda's default. */
+#define RECUR_BOX_COX_LOWER (-1.0)
+#define RECUR_BOX_COX_UPPER 2.0
+/* The longest season whose indices a transform can hold (a year of daily points). */
+#define RECUR_TRANSFORM_MAX_SEASON 366
+
+typedef struct
+{
+  RecurBoxCoxMode box_cox;
+  double          lambda;              /* RECUR_BOX_COX_GIVEN only; any finite value */
+  gboolean        difference;          /* first differences */
+  gboolean        seasonal_difference; /* differences at lag m */
+  gboolean        deseasonalise;       /* classical additive indices; needs 2 seasons */
+  RecurScalerKind scaler;
+  RecurWindowNorm window_norm;
+} RecurTransformSpec;
+
+/* A fitted transform: plain numbers, no pointers, so it is copied with `=` and stored field by
+ * field. Phases are row indices modulo m, counted from row 0 of the array it was fitted on. */
+typedef struct
+{
+  RecurTransformSpec spec;        /* as asked */
+  guint              season;      /* m; 1 when there is none */
+  gboolean           box_cox;     /* applied: FALSE for none and for an automatic skip */
+  double             lambda;      /* when box_cox; 0 = log */
+  guint              offset;      /* rows without a differenced value */
+  RecurScaler        scaler;
+  double             seasonal_index[RECUR_TRANSFORM_MAX_SEASON]; /* [0, season) when used */
+} RecurTransform;
+
+/* Box-Cox of x > 0: log x for λ = 0, else (x^λ − 1)/λ, computed as expm1 (λ log x)/λ. */
+double   recur_box_cox                 (double                    x,
+                                        double                    lambda);
+/* Its inverse: exp y, else (1 + λy)^(1/λ) as exp (log1p (λy)/λ); NaN outside 1 + λy > 0. */
+double   recur_box_cox_inverse         (double                    y,
+                                        double                    lambda);
+
+/* Guerrero's coefficient of variation of the subseries' sd/mean^(1−λ) (forecast::guer.cv):
+ * the last ⌊n/p⌋·p values as ⌊n/p⌋ consecutive blocks of p = max (2, season). NaN when fewer
+ * than two blocks. values must be positive and finite. */
+double   recur_guerrero_cv             (const double             *values,
+                                        gsize                     n,
+                                        guint                     season,
+                                        double                    lambda);
+/* The λ in [lower, upper] minimising it by Brent's fmin with R optimize's tolerance
+ * (DBL_EPSILON^¼), as forecast::BoxCox.lambda (method = "guerrero"); 1 when n ≤ 2·season. */
+double   recur_guerrero_lambda         (const double             *values,
+                                        gsize                     n,
+                                        guint                     season,
+                                        double                    lower,
+                                        double                    upper);
+
+/* Fits on values[0, n_fit) only (the training part): λ, seasonal indices, scaler. season is m
+ * (0 or 1: none). name is used in messages, e.g. "data.csv: column “x”"; values are numbered
+ * from 1 as rows of that part. */
+gboolean recur_transform_fit           (RecurTransform           *transform,
+                                        const RecurTransformSpec *spec,
+                                        const double             *values,
+                                        guint                     n_fit,
+                                        guint                     season,
+                                        const char               *name,
+                                        GError                  **error);
+
+/* out[i] = s of values[i] for i in [offset, n); out[0, offset) is NaN. values and out may be the
+ * same array. A value Box-Cox cannot take or a non-finite result is an error naming the row. */
+gboolean recur_transform_forward       (const RecurTransform     *transform,
+                                        const double             *values,
+                                        guint                     n,
+                                        double                   *out,
+                                        const char               *name,
+                                        GError                  **error);
+
+/* The forecasts s_out[0, steps) of rows n_history, n_history + 1, … back in original units:
+ * un-scale, integrate the differences from the end of history (the actual values, then the
+ * forecasts themselves past the season), re-add the indices, inverse Box-Cox. Needs
+ * n_history ≥ offset. s_out and out may be the same array. A forecast outside the inverse's
+ * domain or not finite is an error naming the step. Does not allocate. */
+gboolean recur_transform_inverse       (const RecurTransform     *transform,
+                                        const double             *history,
+                                        guint                     n_history,
+                                        const double             *s_out,
+                                        guint                     steps,
+                                        double                   *out,
+                                        GError                  **error);
+
+/* The level of a window s[0, len) in transformed units: 0 for none, s[len − 1] for last, the
+ * mean for mean. Inputs and targets are s − level; forecasts get it added back. */
+double   recur_window_level            (RecurWindowNorm           norm,
+                                        const double             *s,
+                                        guint                     len);
+
+const char *recur_window_norm_to_string (RecurWindowNorm          norm); /* none last mean */
+gboolean    recur_window_norm_from_string (const char            *text,
+                                           RecurWindowNorm       *norm);
+
+G_END_DECLS
