@@ -45,7 +45,8 @@ gboolean recur_season_test   (const double *values,
  * often a multiple of the period (r_2p ≈ r_p: noise decides, nottingham_temperature has
  * r_24 > r_12), the first alone often lag 2 (r_1 is pulled down by differenced noise) or a
  * noise wiggle. Returns 1 when there is no candidate, when L < 2, or when the differences have
- * no variation (a straight line). */
+ * no variation (a straight line: their standard deviation ≤ 64 ε · max |x|, as in recur_acf).
+ * Cost: two passes of O(N · L). */
 guint    recur_season_detect (const double *values,
                               guint         n,
                               guint         max_lag);
