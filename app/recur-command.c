@@ -106,14 +106,20 @@ keep (TrainOptions *o,
   return text;
 }
 
+/* The one cell a mask of cells names, or -1 when it names none or several. */
+static int
+single_cell (guint cells)
+{
+  return cells != 0 && (cells & (cells - 1)) == 0 ? g_bit_nth_lsf (cells, -1) : -1;
+}
+
 /* "esn: " for a setting of one cell, so that --help shows where it applies. */
 static char *
 cells_prefix (const RecurSetting *s)
 {
-  for (guint cell = 0; cell < RECUR_N_CELLS; cell++)
-    if (s->cells == (1u << cell))
-      return g_strdup_printf ("%s: ", recur_cell_to_option (cell));
-  return g_strdup ("");
+  int cell = single_cell (s->cells);
+
+  return cell < 0 ? g_strdup ("") : g_strdup_printf ("%s: ", recur_cell_to_option (cell));
 }
 
 /* " [sgd, rmsprop]" for a setting of some optimisers or schedules only. */
@@ -173,9 +179,8 @@ alias_help (const RecurSetting *s)
   g_autofree char *value = NULL;
 
   recur_job_config_init (&config);
-  for (guint cell = 0; cell < RECUR_N_CELLS; cell++)
-    if (s->alias_cells == (1u << cell))
-      recur_model_spec_init_for_cell (&config.model, cell);
+  if (single_cell (s->alias_cells) >= 0)
+    recur_model_spec_init_for_cell (&config.model, single_cell (s->alias_cells));
   value = recur_setting_format_value (s, &config);
   recur_job_config_clear (&config);
   return g_strdup_printf (_("%s (default %s)"), _(s->alias_description), value);
@@ -232,16 +237,14 @@ check_cell (const RecurSetting  *s,
             guint                cells,
             GError             **error)
 {
-  if (cells == 0 || (cells & (1u << cell)))
+  int wanted = single_cell (cells);
+
+  /* a setting of several cells: the job refuses what it cannot do */
+  if (wanted < 0 || (cells & (1u << cell)))
     return TRUE;
-  for (guint wanted = 0; wanted < RECUR_N_CELLS; wanted++)
-    if (cells == (1u << wanted))
-      {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     _("%s applies to --model %s only"), option, recur_cell_to_option (wanted));
-        return FALSE;
-      }
-  return TRUE; /* a setting of several cells: the job refuses what it cannot do */
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("%s applies to --model %s only"), option, recur_cell_to_option (wanted));
+  return FALSE;
 }
 
 static gboolean
