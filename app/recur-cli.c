@@ -507,7 +507,7 @@ cmd_forecast (int    argc,
 
   forecast = g_new (double, steps);
   stamps = g_new (gint64, steps);
-  if (!recur_forecast (model, &info.scaler, values, n, steps, forecast, &error))
+  if (!recur_forecast (model, &info.transform, values, n, steps, forecast, &error))
     {
       recur_model_info_clear (&info);
       return recur_command_fail (error);

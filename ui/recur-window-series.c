@@ -90,7 +90,9 @@ recur_window_update_split (RecurWindow *self)
         .horizon = config.model.horizon,
         .output_size = recur_model_spec_output_size (&config.model),
         .val_fraction = config.val_fraction,
-        .scaler = config.scaler,
+        .transform = config.transform,
+        .season = config.season > 0 ? config.season
+                                    : recur_frequency_season (recur_series_get_frequency (self->series)),
       };
       g_autofree char *name = g_strdup_printf (_("column “%s”"),
                                                recur_series_get_column_name (self->series, col));

@@ -9,95 +9,40 @@
 
 #include "recur-dataset.h"
 #include "recur-memory.h"
-#include "recur-names.h"
 
 G_DEFINE_QUARK (recur-dataset-error-quark, recur_dataset_error)
 
 struct _RecurDataset
 {
   RecurSplitSpec spec;
-  RecurScaler scaler;
+  RecurTransform transform;
   guint n;
   guint val_start;
   guint test_start;
   double *values;
-  float *scaled;
+  double *transformed; /* s of every row; NaN for the first transform.offset rows */
 };
 
-static const char *const scaler_names[] = { "zscore", "minmax", "none" };
-
-const char *
-recur_scaler_kind_to_string (RecurScalerKind kind)
+/* Every transformed value must fit the model's floats: one far outside the training part's range
+ * (1e43 after values near 100) would become an infinity, and every forecast from it NaN. */
+static gboolean
+check_representable (const RecurDataset  *self,
+                     const char          *name,
+                     GError             **error)
 {
-  g_return_val_if_fail (kind < G_N_ELEMENTS (scaler_names), NULL);
-  return scaler_names[kind];
-}
-
-gboolean
-recur_scaler_kind_from_string (const char      *text,
-                               RecurScalerKind *kind)
-{
-  int i = recur_name_index (scaler_names, G_N_ELEMENTS (scaler_names), text);
-
-  if (i < 0)
-    return FALSE;
-  *kind = (RecurScalerKind) i;
-  return TRUE;
-}
-
-void
-recur_scaler_fit (RecurScaler     *scaler,
-                  RecurScalerKind  kind,
-                  const double    *values,
-                  gsize            n)
-{
-  double lo = INFINITY, hi = -INFINITY, big = 0.0;
-
-  scaler->kind = kind;
-  scaler->center = 0.0;
-  scaler->scale = 1.0;
-  if (kind == RECUR_SCALER_NONE || n == 0)
-    return;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      lo = MIN (lo, values[i]);
-      hi = MAX (hi, values[i]);
-      big = MAX (big, fabs (values[i]));
-    }
-  if (big == 0.0)
-    return;
-
-  if (kind == RECUR_SCALER_MINMAX)
-    {
-      /* Halves first: max − min of two huge values of opposite sign would overflow. */
-      double half_range = hi / 2 - lo / 2;
-      scaler->center = lo;
-      scaler->scale = half_range > 0.0 ? 2 * half_range : 1.0;
-      if (!isfinite (scaler->scale))
-        scaler->scale = DBL_MAX;
-      return;
-    }
-
-  /* z-score in units of the largest magnitude, so squares cannot overflow */
-  {
-    double mean = 0.0, var = 0.0;
-    for (gsize i = 0; i < n; i++)
-      mean += values[i] / big;
-    mean /= n;
-    for (gsize i = 0; i < n; i++)
+  for (guint i = self->transform.offset; i < self->n; i++)
+    if (!(fabs (self->transformed[i]) <= FLT_MAX))
       {
-        double dv = values[i] / big - mean;
-        var += dv * dv;
+        char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+        g_ascii_formatd (text, sizeof text, "%.6g", self->values[i]);
+        g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_NOT_FINITE,
+                     _("%s: value %u (%s) lies too far outside the range of the training "
+                       "part to be scaled into the model’s 32-bit numbers"),
+                     name, i + 1, text);
+        return FALSE;
       }
-    var /= n;
-    scaler->center = mean * big;
-    scaler->scale = var > 0.0 ? sqrt (var) * big : 1.0;
-    /* A constant series (var 0, or std lost below the values' precision) keeps scale 1
-     * relative to its magnitude, so scaled values stay finite and small. */
-    if (!(scaler->scale > fabs (scaler->center) * 1e-12))
-      scaler->scale = MAX (fabs (scaler->center), 1.0);
-  }
+  return TRUE;
 }
 
 RecurDataset *
@@ -108,7 +53,7 @@ recur_dataset_new (const double         *values,
                    GError              **error)
 {
   g_autoptr(RecurDataset) self = NULL;
-  guint out = spec->output_size, val_len, before_test, need;
+  guint out = spec->output_size, val_len, before_test, need, offset;
 
   if (spec->window < 1 || spec->horizon < 1 || out < 1
       || !(spec->val_fraction >= 0.0 && spec->val_fraction < 1.0))
@@ -126,18 +71,28 @@ recur_dataset_new (const double         *values,
         return NULL;
       }
 
+  /* differencing leaves the first `offset` rows without a value to learn from */
+  offset = (spec->transform.difference ? 1 : 0)
+           + (spec->transform.seasonal_difference ? MAX (spec->season, 1) : 0);
   before_test = n > spec->horizon ? n - spec->horizon : 0;
   val_len = spec->val_fraction > 0.0
               ? MAX ((guint) lround (spec->val_fraction * before_test), out)
               : 0;
   /* one training window at least, and the window before the test part */
-  need = (guint) MIN ((guint64) spec->window + out + val_len + spec->horizon, G_MAXUINT);
-  if (n < need || before_test < spec->window)
+  need = (guint) MIN ((guint64) offset + spec->window + out + val_len + spec->horizon, G_MAXUINT);
+  if (n < need || before_test < offset + spec->window)
     {
-      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
-                   _("%s: the series has %u points, but window %u + horizon %u + validation %u "
-                     "+ one training target of %u need at least %u"),
-                   name, n, spec->window, spec->horizon, val_len, out, need);
+      if (offset == 0)
+        g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
+                     _("%s: the series has %u points, but window %u + horizon %u + validation %u "
+                       "+ one training target of %u need at least %u"),
+                     name, n, spec->window, spec->horizon, val_len, out, need);
+      else
+        g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
+                     _("%s: the series has %u points, but window %u + horizon %u + validation %u "
+                       "+ one training target of %u + the %u points differencing takes need "
+                       "at least %u"),
+                     name, n, spec->window, spec->horizon, val_len, out, offset, need);
       return NULL;
     }
 
@@ -148,34 +103,21 @@ recur_dataset_new (const double         *values,
   self->val_start = before_test - val_len;
   /* as many as the file has rows */
   self->values = g_try_malloc_n (n, sizeof (double));
-  self->scaled = self->values ? g_try_malloc_n (n, sizeof (float)) : NULL;
-  if (self->scaled == NULL)
+  self->transformed = self->values ? g_try_malloc_n (n, sizeof (double)) : NULL;
+  if (self->transformed == NULL)
     {
       g_autofree char *what = g_strdup_printf (_("%s (%u values)"), name, n);
-      recur_memory_set_error (error, (guint64) n * (sizeof (double) + sizeof (float)), what);
+      recur_memory_set_error (error, (guint64) n * 2 * sizeof (double), what);
       return NULL;
     }
   memcpy (self->values, values, (gsize) n * sizeof (double));
-  recur_scaler_fit (&self->scaler, spec->scaler, values, self->val_start);
-  for (guint i = 0; i < n; i++)
-    {
-      double scaled = recur_scaler_apply (&self->scaler, values[i]);
-
-      /* a value far outside the training part's range (1e43 after values near 100) would
-       * become an infinity in the model's floats, and every forecast from it NaN */
-      if (!(fabs (scaled) <= FLT_MAX))
-        {
-          char text[G_ASCII_DTOSTR_BUF_SIZE];
-
-          g_ascii_formatd (text, sizeof text, "%.6g", values[i]);
-          g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_NOT_FINITE,
-                       _("%s: value %u (%s) lies too far outside the range of the training "
-                         "part to be scaled into the model’s 32-bit numbers"),
-                       name, i + 1, text);
-          return NULL;
-        }
-      self->scaled[i] = (float) scaled;
-    }
+  /* fitted on the training part only; applied to every row (the future forecast's window
+   * reaches into the test part) */
+  if (!recur_transform_fit (&self->transform, &spec->transform, values, self->val_start,
+                            spec->season, name, error)
+      || !recur_transform_forward (&self->transform, values, n, self->transformed, name, error)
+      || !check_representable (self, name, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -185,7 +127,7 @@ recur_dataset_free (RecurDataset *self)
   if (self == NULL)
     return;
   g_free (self->values);
-  g_free (self->scaled);
+  g_free (self->transformed);
   g_free (self);
 }
 
@@ -195,10 +137,10 @@ recur_dataset_get_spec (const RecurDataset *self)
   return &self->spec;
 }
 
-const RecurScaler *
-recur_dataset_get_scaler (const RecurDataset *self)
+const RecurTransform *
+recur_dataset_get_transform (const RecurDataset *self)
 {
-  return &self->scaler;
+  return &self->transform;
 }
 
 guint
@@ -225,16 +167,17 @@ recur_dataset_get_values (const RecurDataset *self)
   return self->values;
 }
 
-const float *
-recur_dataset_get_scaled (const RecurDataset *self)
+const double *
+recur_dataset_get_transformed (const RecurDataset *self)
 {
-  return self->scaled;
+  return self->transformed;
 }
 
 guint
 recur_dataset_get_n_train_windows (const RecurDataset *self)
 {
-  return self->val_start - self->spec.window - self->spec.output_size + 1;
+  return self->val_start - self->transform.offset - self->spec.window - self->spec.output_size
+         + 1;
 }
 
 guint
@@ -249,7 +192,7 @@ guint
 recur_dataset_train_window_start (const RecurDataset *self,
                                   guint               i)
 {
-  return i;
+  return self->transform.offset + i;
 }
 
 guint
@@ -267,14 +210,18 @@ recur_dataset_gather (const RecurDataset *self,
                       float              *target)
 {
   guint T = self->spec.window, out = self->spec.output_size;
+  RecurWindowNorm norm = self->transform.spec.window_norm;
 
   for (guint b = 0; b < batch; b++)
     {
-      const float *src = self->scaled + starts[b];
+      const double *src = self->transformed + starts[b];
+      /* in double, then cast: a level far from 0 keeps the window's small changes */
+      double level = recur_window_level (norm, src, T);
+
       for (guint t = 0; t < T; t++)
-        input[(gsize) t * batch + b] = src[t];
+        input[(gsize) t * batch + b] = (float) (src[t] - level);
       if (target)
         for (guint k = 0; k < out; k++)
-          target[(gsize) b * out + k] = src[T + k];
+          target[(gsize) b * out + k] = (float) (src[T + k] - level);
     }
 }

@@ -2,7 +2,8 @@
 #pragma once
 
 #include <glib.h>
-#include <math.h>
+
+#include "recur-transform.h"
 
 G_BEGIN_DECLS
 
@@ -16,55 +17,14 @@ typedef enum
   RECUR_DATASET_ERROR_INVALID,     /* a split parameter out of range */
 } RecurDatasetError;
 
-typedef enum
-{
-  RECUR_SCALER_ZSCORE, /* (x − mean) / std of the training part */
-  RECUR_SCALER_MINMAX, /* (x − min) / (max − min) of the training part */
-  RECUR_SCALER_NONE,
-} RecurScalerKind;
-
-/* scaled = (x − center) / scale */
-typedef struct
-{
-  RecurScalerKind kind;
-  double          center;
-  double          scale;
-} RecurScaler;
-
-/* Fits on values[0..n); a constant part gets scale 1, so nothing divides by zero; huge
- * magnitudes are handled without overflow. */
-void        recur_scaler_fit            (RecurScaler        *scaler,
-                                         RecurScalerKind     kind,
-                                         const double       *values,
-                                         gsize               n);
-static inline double
-recur_scaler_apply (const RecurScaler *scaler,
-                    double             x)
-{
-  double y = (x - scaler->center) / scaler->scale;
-
-  /* x − center overflows only for magnitudes near DBL_MAX; dividing first cannot */
-  return isfinite (y) ? y : x / scaler->scale - scaler->center / scaler->scale;
-}
-static inline double
-recur_scaler_invert (const RecurScaler *scaler,
-                     double             y)
-{
-  double x = y * scaler->scale + scaler->center;
-
-  return isfinite (x) ? x : (y / 2 * scaler->scale + scaler->center / 2) * 2;
-}
-const char *recur_scaler_kind_to_string   (RecurScalerKind     kind);  /* zscore minmax none */
-gboolean    recur_scaler_kind_from_string (const char         *text,
-                                           RecurScalerKind    *kind);
-
 typedef struct
 {
   guint           window;
   guint           horizon;      /* the test part: the last `horizon` points */
   guint           output_size;  /* values per training target: horizon (direct) or 1 */
   double          val_fraction; /* of the points before the test part; default 0.1 */
-  RecurScalerKind scaler;
+  RecurTransformSpec transform; /* all zero: the z-score alone */
+  guint           season;       /* m for the seasonal transforms; 0 or 1: none */
 } RecurSplitSpec;
 
 /* A univariate series split chronologically into train | validation | test:
@@ -84,12 +44,13 @@ RecurDataset *recur_dataset_new                (const double         *values,
 void          recur_dataset_free               (RecurDataset         *self);
 
 const RecurSplitSpec *recur_dataset_get_spec   (const RecurDataset   *self);
-const RecurScaler *recur_dataset_get_scaler    (const RecurDataset   *self);
+const RecurTransform *recur_dataset_get_transform (const RecurDataset *self);
 guint         recur_dataset_get_n_points       (const RecurDataset   *self);
 guint         recur_dataset_get_val_start      (const RecurDataset   *self);
 guint         recur_dataset_get_test_start     (const RecurDataset   *self);
 const double *recur_dataset_get_values         (const RecurDataset   *self); /* original units */
-const float  *recur_dataset_get_scaled         (const RecurDataset   *self);
+/* Every row transformed (s, before any window's level); NaN for the rows differencing takes. */
+const double *recur_dataset_get_transformed    (const RecurDataset   *self);
 guint         recur_dataset_get_n_train_windows (const RecurDataset  *self);
 guint         recur_dataset_get_n_val_windows  (const RecurDataset   *self);
 /* First index of the i-th training / validation window. */

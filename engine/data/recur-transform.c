@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-dataset.h"
 #include "recur-names.h"
 #include "recur-transform.h"
 
@@ -14,6 +15,82 @@ G_DEFINE_QUARK (recur-transform-error-quark, recur_transform_error)
 
 /* The relative error a value may have after Box-Cox and back for the transform to be kept. */
 #define LOSSLESS 1e-13
+
+static const char *const scaler_names[] = { "zscore", "minmax", "none" };
+
+const char *
+recur_scaler_kind_to_string (RecurScalerKind kind)
+{
+  g_return_val_if_fail (kind < G_N_ELEMENTS (scaler_names), NULL);
+  return scaler_names[kind];
+}
+
+gboolean
+recur_scaler_kind_from_string (const char      *text,
+                               RecurScalerKind *kind)
+{
+  int i = recur_name_index (scaler_names, G_N_ELEMENTS (scaler_names), text);
+
+  if (i < 0)
+    return FALSE;
+  *kind = (RecurScalerKind) i;
+  return TRUE;
+}
+
+void
+recur_scaler_fit (RecurScaler     *scaler,
+                  RecurScalerKind  kind,
+                  const double    *values,
+                  gsize            n)
+{
+  double lo = INFINITY, hi = -INFINITY, big = 0.0;
+
+  scaler->kind = kind;
+  scaler->center = 0.0;
+  scaler->scale = 1.0;
+  if (kind == RECUR_SCALER_NONE || n == 0)
+    return;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      lo = MIN (lo, values[i]);
+      hi = MAX (hi, values[i]);
+      big = MAX (big, fabs (values[i]));
+    }
+  if (big == 0.0)
+    return;
+
+  if (kind == RECUR_SCALER_MINMAX)
+    {
+      /* Halves first: max − min of two huge values of opposite sign would overflow. */
+      double half_range = hi / 2 - lo / 2;
+      scaler->center = lo;
+      scaler->scale = half_range > 0.0 ? 2 * half_range : 1.0;
+      if (!isfinite (scaler->scale))
+        scaler->scale = DBL_MAX;
+      return;
+    }
+
+  /* z-score in units of the largest magnitude, so squares cannot overflow */
+  {
+    double mean = 0.0, var = 0.0;
+    for (gsize i = 0; i < n; i++)
+      mean += values[i] / big;
+    mean /= n;
+    for (gsize i = 0; i < n; i++)
+      {
+        double dv = values[i] / big - mean;
+        var += dv * dv;
+      }
+    var /= n;
+    scaler->center = mean * big;
+    scaler->scale = var > 0.0 ? sqrt (var) * big : 1.0;
+    /* A constant series (var 0, or std lost below the values' precision) keeps scale 1
+     * relative to its magnitude, so scaled values stay finite and small. */
+    if (!(scaler->scale > fabs (scaler->center) * 1e-12))
+      scaler->scale = MAX (fabs (scaler->center), 1.0);
+  }
+}
 
 static const char *const window_norm_names[] = { "none", "last", "mean" };
 

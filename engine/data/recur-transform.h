@@ -2,10 +2,52 @@
 #pragma once
 
 #include <glib.h>
-
-#include "recur-dataset.h"
+#include <math.h>
 
 G_BEGIN_DECLS
+
+typedef enum
+{
+  RECUR_SCALER_ZSCORE, /* (x − mean) / std of the training part */
+  RECUR_SCALER_MINMAX, /* (x − min) / (max − min) of the training part */
+  RECUR_SCALER_NONE,
+} RecurScalerKind;
+
+/* scaled = (x − center) / scale */
+typedef struct
+{
+  RecurScalerKind kind;
+  double          center;
+  double          scale;
+} RecurScaler;
+
+/* Fits on values[0..n); a constant part gets scale 1, so nothing divides by zero; huge
+ * magnitudes are handled without overflow. */
+void        recur_scaler_fit            (RecurScaler        *scaler,
+                                         RecurScalerKind     kind,
+                                         const double       *values,
+                                         gsize               n);
+static inline double
+recur_scaler_apply (const RecurScaler *scaler,
+                    double             x)
+{
+  double y = (x - scaler->center) / scaler->scale;
+
+  /* x − center overflows only for magnitudes near DBL_MAX; dividing first cannot */
+  return isfinite (y) ? y : x / scaler->scale - scaler->center / scaler->scale;
+}
+static inline double
+recur_scaler_invert (const RecurScaler *scaler,
+                     double             y)
+{
+  double x = y * scaler->scale + scaler->center;
+
+  return isfinite (x) ? x : (y / 2 * scaler->scale + scaler->center / 2) * 2;
+}
+const char *recur_scaler_kind_to_string   (RecurScalerKind     kind);  /* zscore minmax none */
+gboolean    recur_scaler_kind_from_string (const char         *text,
+                                           RecurScalerKind    *kind);
+
 
 /* The target transforms of a series, in double precision, forward x → s:
  *   1. Box-Cox (λ given, λ = 0 is log; or λ by Guerrero's method)      x → b

@@ -46,7 +46,8 @@ config_of (const RecurModelSpec *spec,
 {
   recur_job_config_init (config);
   config->model = *spec;
-  config->scaler = info->scaler.kind;
+  config->transform = info->transform.spec;
+  config->transform.scaler = info->transform.scaler.kind;
   config->column = g_strdup (info->column ? info->column : "");
   config->train.seed = info->seed;
 }
@@ -75,6 +76,50 @@ write_settings (RecurSafetensors     *st,
   recur_job_config_clear (&config);
 }
 
+/* Whether forecasting needs more of the transform than the scaler, which every Recur reads. */
+static gboolean
+transform_beyond_scaler (const RecurTransform *t)
+{
+  return t->box_cox || t->spec.difference || t->spec.seasonal_difference
+         || t->spec.deseasonalise || t->spec.window_norm != RECUR_WINDOW_NORM_NONE;
+}
+
+/* The fitted transform. Its scaler goes under the keys the first files had, unless the
+ * transform is more than a scaler: then under other keys, so that a Recur from before the
+ * transforms refuses the file ("metadata “recur.scaler_center” is missing") instead of ignoring
+ * keys it does not know and forecasting in the wrong units. */
+static void
+write_transform (RecurSafetensors     *st,
+                 const RecurTransform *t)
+{
+  gboolean beyond = transform_beyond_scaler (t);
+
+  set_double (st, beyond ? "recur.transformed_center" : "recur.scaler_center", t->scaler.center);
+  set_double (st, beyond ? "recur.transformed_scale" : "recur.scaler_scale", t->scaler.scale);
+  if (t->box_cox)
+    set_double (st, "recur.box_cox_lambda", t->lambda);
+  if (t->spec.seasonal_difference || t->spec.deseasonalise)
+    {
+      char text[32];
+
+      g_snprintf (text, sizeof text, "%u", t->season);
+      recur_safetensors_set_metadata (st, "recur.season", text);
+    }
+  if (t->spec.deseasonalise)
+    {
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint i = 0; i < t->season; i++)
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append_printf (list, "%s%s", i ? "," : "",
+                                  g_ascii_dtostr (buf, sizeof buf, t->seasonal_index[i]));
+        }
+      recur_safetensors_set_metadata (st, "recur.seasonal_indices", list->str);
+    }
+}
+
 gboolean
 recur_model_save (const RecurModel      *model,
                   const RecurModelInfo  *info,
@@ -91,8 +136,7 @@ recur_model_save (const RecurModel      *model,
       recur_safetensors_add_borrowed (st, t->name, t->n_dims, t->shape, params + t->offset);
     }
   write_settings (st, s, info);
-  set_double (st, "recur.scaler_center", info->scaler.center);
-  set_double (st, "recur.scaler_scale", info->scaler.scale);
+  write_transform (st, &info->transform);
   recur_safetensors_set_metadata (st, "recur.frequency", info->frequency ? info->frequency : "none");
   recur_safetensors_set_metadata (st, "recur.last_timestamp",
                                   info->last_timestamp ? info->last_timestamp : "");
@@ -191,8 +235,13 @@ expected_text (const RecurSetting *setting)
 static gboolean
 is_optional (const RecurSetting *setting)
 {
-  return g_str_equal (setting->name, "dropout") || g_str_equal (setting->name, "seed")
-         || g_str_equal (setting->name, "column");
+  static const char *const later[] = { "dropout", "seed", "column", "box-cox", "deseasonalise",
+                                       "difference", "seasonal-difference", "window-norm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (later); i++)
+    if (g_str_equal (setting->name, later[i]))
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -224,12 +273,83 @@ read_settings (const RecurSafetensors  *st,
 
   recur_job_config_init (config);
   config->train.seed = 0; /* a file without a seed: 0, as the first files meant */
+  config->transform = (RecurTransformSpec) { 0 }; /* without transform keys: none */
   if (!read_setting (st, model, config, error))
     return FALSE;
   for (guint i = 0; i < n; i++)
     if (&settings[i] != model && carries (&settings[i], config->model.cell)
         && !read_setting (st, &settings[i], config, error))
       return FALSE;
+  return TRUE;
+}
+
+/* The fitted transform's numbers, consistent with its settings (already in info->transform.spec). */
+static gboolean
+read_transform (const RecurSafetensors  *st,
+                RecurTransform          *t,
+                GError                 **error)
+{
+  gboolean beyond;
+  const char *text;
+
+  /* a λ when Box-Cox was applied: always when given, when the data allowed it when auto */
+  if (t->spec.box_cox == RECUR_BOX_COX_GIVEN
+      || recur_safetensors_get_metadata (st, "recur.box_cox_lambda") != NULL)
+    {
+      if (t->spec.box_cox == RECUR_BOX_COX_NONE)
+        return bad_value (st, "recur.box_cox", "none", _("auto or given, as the file has a λ"),
+                          error);
+      if (!read_double (st, "recur.box_cox_lambda", &t->lambda, error))
+        return FALSE;
+      t->box_cox = TRUE;
+    }
+  beyond = transform_beyond_scaler (t);
+  if (!read_double (st, beyond ? "recur.transformed_center" : "recur.scaler_center",
+                    &t->scaler.center, error)
+      || !read_double (st, beyond ? "recur.transformed_scale" : "recur.scaler_scale",
+                       &t->scaler.scale, error))
+    return FALSE;
+  if (t->scaler.scale == 0.0)
+    return bad_value (st, beyond ? "recur.transformed_scale" : "recur.scaler_scale", "0",
+                      _("a non-zero number"), error);
+
+  t->season = 1;
+  if (t->spec.seasonal_difference || t->spec.deseasonalise)
+    {
+      guint64 season;
+
+      text = require_key (st, "recur.season", error);
+      if (text == NULL)
+        return FALSE;
+      if (!g_ascii_string_to_unsigned (text, 10, 2,
+                                       t->spec.deseasonalise ? RECUR_TRANSFORM_MAX_SEASON
+                                                             : 1000000,
+                                       &season, NULL))
+        return bad_value (st, "recur.season", text, _("a season of at least 2 points"), error);
+      t->season = (guint) season;
+    }
+  if (t->spec.deseasonalise)
+    {
+      g_auto(GStrv) parts = NULL;
+
+      text = require_key (st, "recur.seasonal_indices", error);
+      if (text == NULL)
+        return FALSE;
+      parts = g_strsplit (text, ",", -1);
+      if (g_strv_length (parts) != t->season)
+        return bad_value (st, "recur.seasonal_indices", text,
+                          _("one finite number per point of the season"), error);
+      for (guint i = 0; i < t->season; i++)
+        {
+          char *end = NULL;
+
+          t->seasonal_index[i] = g_ascii_strtod (parts[i], &end);
+          if (end == parts[i] || *end != '\0' || !isfinite (t->seasonal_index[i]))
+            return bad_value (st, "recur.seasonal_indices", text,
+                              _("one finite number per point of the season"), error);
+        }
+    }
+  t->offset = (t->spec.difference ? 1 : 0) + (t->spec.seasonal_difference ? t->season : 0);
   return TRUE;
 }
 
@@ -240,11 +360,8 @@ read_info (const RecurSafetensors  *st,
 {
   const char *text;
 
-  if (!read_double (st, "recur.scaler_center", &info->scaler.center, error)
-      || !read_double (st, "recur.scaler_scale", &info->scaler.scale, error))
+  if (!read_transform (st, &info->transform, error))
     return FALSE;
-  if (info->scaler.scale == 0.0)
-    return bad_value (st, "recur.scaler_scale", "0", _("a non-zero number"), error);
   text = recur_safetensors_get_metadata (st, "recur.frequency");
   info->frequency = g_strdup (text ? text : "none");
   text = recur_safetensors_get_metadata (st, "recur.last_timestamp");
@@ -310,7 +427,8 @@ model_from_safetensors (const RecurSafetensors  *st,
       return NULL;
     }
   spec = config.model;
-  local.scaler.kind = config.scaler;
+  local.transform.spec = config.transform;
+  local.transform.scaler.kind = config.transform.scaler;
   local.seed = config.train.seed;
   local.column = g_strdup (config.column ? config.column : "");
   recur_job_config_clear (&config);

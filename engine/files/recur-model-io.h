@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 /* What a weights file says besides the model: enough to forecast from it. */
 typedef struct
 {
-  RecurScaler scaler;
+  RecurTransform transform;    /* as fitted on the training part: forecasts undo it */
   char       *column;          /* the series' column name */
   char       *frequency;       /* "monthly", …, or "none" */
   char       *last_timestamp;  /* of the training data, as the CSV spelled it ("" if none) */

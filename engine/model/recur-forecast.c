@@ -2,50 +2,78 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "recur-forecast.h"
+#include "recur-memory.h"
+
+/* The model's input from a window of transformed values: relative to the window's level. */
+static double
+normalise_window (const RecurTransform *transform,
+                  const double         *s,
+                  guint                 T,
+                  float                *input)
+{
+  double level = recur_window_level (transform->spec.window_norm, s, T);
+
+  for (guint t = 0; t < T; t++)
+    input[t] = (float) (s[t] - level);
+  return level;
+}
 
 gboolean
-recur_forecast (const RecurModel  *model,
-                const RecurScaler *scaler,
-                const double      *history,
-                guint              n_history,
-                guint              steps,
-                double            *out,
-                GError           **error)
+recur_forecast (const RecurModel     *model,
+                const RecurTransform *transform,
+                const double         *history,
+                guint                 n_history,
+                guint                 steps,
+                double               *out,
+                GError              **error)
 {
   const RecurModelSpec *spec = recur_model_get_spec (model);
   guint T = spec->window, n_out = recur_model_spec_output_size (spec);
   g_autoptr(RecurWorkspace) ws = NULL;
-  g_autofree float *window = g_new (float, T);
+  g_autofree float *input = g_new (float, T);
   g_autofree float *output = g_new (float, n_out);
+  /* the transformed history, then the transformed forecasts appended (recursive) */
+  g_autofree double *s = NULL;
 
-  g_return_val_if_fail (n_history >= T, FALSE);
+  g_return_val_if_fail (n_history >= T + transform->offset, FALSE);
   g_return_val_if_fail (spec->strategy == RECUR_STRATEGY_RECURSIVE || steps <= spec->horizon,
                         FALSE);
   ws = recur_workspace_try_new (model, 1, RECUR_WORKSPACE_INFERENCE, error);
   if (ws == NULL)
     return FALSE;
-
-  for (guint t = 0; t < T; t++)
-    window[t] = (float) recur_scaler_apply (scaler, history[n_history - T + t]);
+  s = g_try_malloc_n ((gsize) n_history + steps, sizeof (double));
+  if (s == NULL)
+    {
+      recur_memory_set_error (error, ((guint64) n_history + steps) * sizeof (double),
+                              _("the forecast’s history"));
+      return FALSE;
+    }
+  if (!recur_transform_forward (transform, history, n_history, s, _("the history"), error))
+    return FALSE;
 
   if (spec->strategy == RECUR_STRATEGY_DIRECT)
     {
-      recur_model_forward (model, ws, 1, window, FALSE, NULL, output);
+      double level = normalise_window (transform, s + n_history - T, T, input);
+
+      recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
       for (guint h = 0; h < steps; h++)
-        out[h] = recur_scaler_invert (scaler, output[h]);
-      return TRUE;
+        s[n_history + h] = output[h] + level;
     }
-  for (guint h = 0; h < steps; h++)
-    {
-      recur_model_forward (model, ws, 1, window, FALSE, NULL, output);
-      out[h] = recur_scaler_invert (scaler, output[0]);
-      memmove (window, window + 1, (T - 1) * sizeof (float));
-      window[T - 1] = output[0];
-    }
-  return TRUE;
+  else
+    for (guint h = 0; h < steps; h++)
+      {
+        /* each step's window re-normalised: the level moves with the forecasts */
+        double level = normalise_window (transform, s + n_history + h - T, T, input);
+
+        recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
+        s[n_history + h] = output[0] + level;
+      }
+  return recur_transform_inverse (transform, history, n_history, s + n_history, steps, out,
+                                  error);
 }
 
 RecurEvaluation *
@@ -68,7 +96,7 @@ recur_evaluate (const RecurModel    *model,
   self->forecast = g_new (double, n);
   self->naive = g_new (double, n);
   self->seasonal_naive = g_new (double, n);
-  if (!recur_forecast (model, recur_dataset_get_scaler (data), values, start, n, self->forecast,
+  if (!recur_forecast (model, recur_dataset_get_transform (data), values, start, n, self->forecast,
                        error))
     return NULL;
   recur_naive_forecast (values, start, n, self->naive);

@@ -9,19 +9,24 @@
 
 G_BEGIN_DECLS
 
-/* How a forecast is made: the input is the last `window` observed values, scaled; each window
- * starts from h0 = 0. direct: the head maps the final state to all horizon scaled values.
- * recursive: the head gives one value, appended to the window (the oldest dropped), horizon
- * times. Outputs are unscaled. history holds at least `window` values in original units;
- * steps ≤ horizon for direct models, any number for recursive ones. Fails only when the
- * buffers of a forward pass cannot be had (RECUR_MEMORY_ERROR). */
-gboolean recur_forecast (const RecurModel  *model,
-                         const RecurScaler *scaler,
-                         const double      *history,
-                         guint              n_history,
-                         guint              steps,
-                         double            *out,
-                         GError           **error);
+/* How a forecast is made: the history is transformed as the model was trained (transform:
+ * fitted on its training part), the input is the last `window` transformed values relative to
+ * their level (the window norm); each window starts from h0 = 0. direct: the head maps the final
+ * state to all horizon values. recursive: the head gives one value, appended to the window (the
+ * oldest dropped), horizon times, each window re-levelled. The outputs plus their level are
+ * transformed back (recur_transform_inverse: un-scaled, the differences integrated from the
+ * history, indices re-added, Box-Cox undone). history holds at least window + offset values in
+ * original units; steps ≤ horizon for direct models, any number for recursive ones. Fails when
+ * memory runs out (RECUR_MEMORY_ERROR), when the transform cannot take a history value
+ * (RECUR_TRANSFORM_ERROR, RECUR_DATASET_ERROR_NOT_FINITE, naming the row) or a forecast cannot
+ * be transformed back (naming the step): never a NaN forecast. */
+gboolean recur_forecast (const RecurModel     *model,
+                         const RecurTransform *transform,
+                         const double         *history,
+                         guint                 n_history,
+                         guint                 steps,
+                         double               *out,
+                         GError              **error);
 
 /* The test part scored as a future forecast would be: from the window just before it. */
 typedef struct

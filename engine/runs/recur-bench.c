@@ -179,7 +179,8 @@ recur_bench_run (const RecurBenchConfig *c,
   guint n_points = c->windows + c->window + 1;
   g_autofree double *series = synthetic_series (MAX (n_points, SERIES_POINTS));
   RecurSplitSpec split = { .window = c->window, .horizon = 1, .output_size = 1,
-                           .val_fraction = 0.0, .scaler = RECUR_SCALER_ZSCORE };
+                           .val_fraction = 0.0,
+                           .transform.scaler = RECUR_SCALER_ZSCORE };
   g_autoptr(RecurDataset) data = NULL;
   g_autoptr(RecurModel) model = NULL;
   g_autoptr(RecurTrainer) trainer = NULL;

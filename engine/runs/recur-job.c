@@ -57,6 +57,14 @@ check_model_fits (const RecurModelSpec  *spec,
   return FALSE;
 }
 
+static guint
+job_season (const RecurJob *self)
+{
+  if (self->config.season > 0)
+    return self->config.season;
+  return recur_frequency_season (recur_series_get_frequency (self->series));
+}
+
 RecurJob *
 recur_job_new (const RecurJobConfig  *config,
                RecurSeries           *series,
@@ -90,7 +98,8 @@ recur_job_new (const RecurJobConfig  *config,
     .horizon = config->model.horizon,
     .output_size = recur_model_spec_output_size (&config->model),
     .val_fraction = config->val_fraction,
-    .scaler = config->scaler,
+    .transform = config->transform,
+    .season = job_season (self),
   };
   name = g_strdup_printf (_("%s: column “%s”"), recur_series_get_path (series),
                           recur_series_get_column_name (series, self->column));
@@ -132,14 +141,6 @@ recur_job_free (RecurJob *self)
   g_free (self);
 }
 
-static guint
-job_season (const RecurJob *self)
-{
-  if (self->config.season > 0)
-    return self->config.season;
-  return recur_frequency_season (recur_series_get_frequency (self->series));
-}
-
 gboolean
 recur_job_score (RecurJob  *self,
                  GError   **error)
@@ -151,7 +152,7 @@ recur_job_score (RecurJob  *self,
   g_clear_pointer (&self->future, g_free);
   self->evaluation = recur_evaluate (self->model, self->data, job_season (self), error);
   if (self->evaluation == NULL
-      || !recur_forecast (self->model, recur_dataset_get_scaler (self->data),
+      || !recur_forecast (self->model, recur_dataset_get_transform (self->data),
                           recur_dataset_get_values (self->data), n,
                           self->config.model.horizon, future, error))
     {
@@ -356,7 +357,7 @@ recur_job_save_model (const RecurJob    *self,
     ? recur_series_format_timestamp (self->series, row_timestamp (self->series, n - 1))
     : g_strdup ("");
 
-  info.scaler = *recur_dataset_get_scaler (self->data);
+  info.transform = *recur_dataset_get_transform (self->data);
   info.column = (char *) recur_job_get_column_name (self);
   info.frequency = (char *) (freq ? freq : "none");
   info.last_timestamp = last;

@@ -108,7 +108,9 @@ x_of (const RecurSeries *series,
   return ts ? (double) ts[i] : (double) i;
 }
 
-/* One step ahead from the window ending before `t`: the first value the head outputs. */
+/* One step ahead from the window ending before `t`: the first value the head outputs, plus the
+ * window's level, transformed back as every forecast is (recur_transform_inverse). NaN when it
+ * cannot be. */
 static double
 predict_one_step (const RecurModel   *model,
                   RecurWorkspace     *ws,
@@ -117,11 +119,18 @@ predict_one_step (const RecurModel   *model,
                   float              *input,
                   float              *output)
 {
-  guint start = t - recur_model_get_spec (model)->window;
+  const RecurTransform *transform = recur_dataset_get_transform (data);
+  guint T = recur_model_get_spec (model)->window;
+  guint start = t - T;
+  double s, x;
 
   recur_dataset_gather (data, &start, 1, input, NULL);
   recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
-  return recur_scaler_invert (recur_dataset_get_scaler (data), output[0]);
+  s = output[0] + recur_window_level (transform->spec.window_norm,
+                                      recur_dataset_get_transformed (data) + start, T);
+  if (!recur_transform_inverse (transform, recur_dataset_get_values (data), t, &s, 1, &x, NULL))
+    return NAN;
+  return x;
 }
 
 RecurPredictionSnapshot *
@@ -163,7 +172,7 @@ recur_prediction_snapshot_new (const RecurModel   *model,
         }
     }
   /* the test part exactly as it is scored (left NAN, not drawn, if memory runs out) */
-  recur_forecast (model, recur_dataset_get_scaler (data), values, test_start,
+  recur_forecast (model, recur_dataset_get_transform (data), values, test_start,
                   n_points - test_start, self->predicted + (test_start - self->first), NULL);
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
@@ -173,7 +182,7 @@ recur_prediction_snapshot_new (const RecurModel   *model,
   self->future_x = g_new (double, self->n_future);
   for (guint h = 0; h < self->n_future; h++)
     self->future[h] = NAN;
-  recur_forecast (model, recur_dataset_get_scaler (data), values, n_points, self->n_future,
+  recur_forecast (model, recur_dataset_get_transform (data), values, n_points, self->n_future,
                   self->future, NULL);
   last = (gint64) x_of (series, n_points - 1);
   for (guint h = 0; h < self->n_future; h++)

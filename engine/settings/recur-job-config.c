@@ -12,7 +12,8 @@
 #include "recur-job-config.h"
 #include "recur-settings.h"
 
-#define CONFIG_VERSION 1
+/* 2: the target transforms; a file of version 1 (or none) meant none of them */
+#define CONFIG_VERSION 2
 
 G_DEFINE_QUARK (recur-job-config-error-quark, recur_job_config_error)
 
@@ -22,7 +23,12 @@ recur_job_config_init (RecurJobConfig *config)
   *config = (RecurJobConfig) {
     .column = NULL,
     .missing = RECUR_MISSING_INTERPOLATE,
-    .scaler = RECUR_SCALER_ZSCORE,
+    .transform = {
+      .box_cox = RECUR_BOX_COX_NONE,
+      .lambda = 0,
+      .scaler = RECUR_SCALER_ZSCORE,
+      .window_norm = RECUR_WINDOW_NORM_NONE,
+    },
     .val_fraction = 0.1,
     .season = 0,
   };
@@ -90,10 +96,12 @@ value_of_type (JsonNode *node,
 
 static gboolean
 check_version (JsonObject  *object,
+               gint64      *version,
                GError     **error)
 {
   JsonNode *node = json_object_get_member (object, "version");
 
+  *version = 1;
   if (node == NULL)
     return TRUE; /* the first files had none */
   if (!value_of_type (node, G_TYPE_INT64) || json_node_get_int (node) < 1)
@@ -109,6 +117,7 @@ check_version (JsonObject  *object,
                      "reads (%d): update Recur"), json_node_get_int (node), CONFIG_VERSION);
       return FALSE;
     }
+  *version = json_node_get_int (node);
   return TRUE;
 }
 
@@ -176,6 +185,7 @@ recur_job_config_from_json (JsonNode        *node,
   JsonObjectIter iter;
   const char *name;
   JsonNode *member;
+  gint64 version;
 
   recur_job_config_init (config);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -185,9 +195,13 @@ recur_job_config_from_json (JsonNode        *node,
       return FALSE;
     }
   object = json_node_get_object (node);
-  if (!check_version (object, error) || !read_model (object, config, error)
+  if (!check_version (object, &version, error) || !read_model (object, config, error)
       || !read_optimizer (object, config, error))
     goto fail;
+  /* a summary, project or --config file of version 1 repeats its run: no transform but its
+   * scaler, whatever today's defaults are */
+  if (version < 2)
+    config->transform = (RecurTransformSpec) { .scaler = config->transform.scaler };
 
   json_object_iter_init_ordered (&iter, object);
   while (json_object_iter_next_ordered (&iter, &name, &member))

@@ -17,7 +17,7 @@ typedef struct
 {
   char              *column;       /* NULL: the first numeric column */
   RecurMissingPolicy missing;
-  RecurScalerKind    scaler;
+  RecurTransformSpec transform;    /* the target transforms and the scaler */
   double             val_fraction;
   guint              season;       /* 0: from the series' frequency */
   RecurModelSpec     model;

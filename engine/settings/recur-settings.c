@@ -23,6 +23,12 @@ static const char *const missing_labels[] = { N_("Interpolate"), N_("Previous va
                                               N_("Refuse"), NULL };
 static const char *const scaler_names[] = { "zscore", "minmax", "none", NULL };
 static const char *const scaler_labels[] = { N_("Z-score"), N_("Min–max"), N_("None"), NULL };
+static const char *const box_cox_names[] = { "none", "auto", "given", NULL };
+static const char *const box_cox_labels[] = { N_("None"), N_("Automatic λ"), N_("Given λ"),
+                                              NULL };
+static const char *const window_norm_names[] = { "none", "last", "mean", NULL };
+static const char *const window_norm_labels[] = { N_("None"), N_("Last value"), N_("Mean"),
+                                                  NULL };
 static const char *const strategy_names[] = { "direct", "recursive", NULL };
 static const char *const strategy_labels[] = { N_("Direct"), N_("Recursive"), NULL };
 static const char *const feedback_names[] = { "teacher", "free", NULL };
@@ -40,6 +46,8 @@ G_STATIC_ASSERT (G_N_ELEMENTS (cell_names) == RECUR_N_CELLS + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (cell_labels) == RECUR_N_CELLS + 1);
 G_STATIC_ASSERT (G_N_ELEMENTS (missing_names) == RECUR_MISSING_REFUSE + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (scaler_names) == RECUR_SCALER_NONE + 2);
+G_STATIC_ASSERT (G_N_ELEMENTS (box_cox_names) == RECUR_BOX_COX_GIVEN + 2);
+G_STATIC_ASSERT (G_N_ELEMENTS (window_norm_names) == RECUR_WINDOW_NORM_MEAN + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (strategy_names) == RECUR_STRATEGY_RECURSIVE + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (feedback_names) == RECUR_JORDAN_FREE + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (optimizer_names) == RECUR_OPTIMIZER_RMSPROP + 2);
@@ -81,9 +89,38 @@ static const RecurSetting settings[] = {
   { "missing", C, DATA, OFF (missing), CHOICES (missing), .label = N_("Missing values"),
     .description = N_("How gaps in the column are filled: linearly, with the previous value, "
                       "or not at all"), .metavar = N_("POLICY") },
-  { "scale", C, DATA, OFF (scaler), .flags = SWEEP, CHOICES (scaler), .label = N_("Scaling"),
+  /* the target transforms, in the order they apply (recur-transform.h) */
+  { "box-cox", C, DATA, OFF (transform.box_cox), .flags = SWEEP, CHOICES (box_cox),
+    .label = N_("Box-Cox"),
+    .description = N_("Box-Cox transform of the values: auto picks λ by Guerrero’s method on "
+                      "the training part (and is skipped unless that part is positive), given "
+                      "uses --lambda"), .metavar = N_("MODE"), .weights_key = "recur.box_cox" },
+  { "lambda", D, DATA, OFF (transform.lambda), -1, 2, SWEEP, .label = N_("Box-Cox λ"),
+    .description = N_("The λ of --box-cox given: 0 is the logarithm, 1 leaves the shape as it "
+                      "is"), .metavar = "X", .soft_lo = -1, .soft_hi = 2, .step = 0.05,
+    .digits = 2 },
+  { "deseasonalise", B, DATA, OFF (transform.deseasonalise), .flags = SWEEP,
+    .label = N_("Deseasonalise"),
+    .description = N_("Subtract each phase’s average of the season, fitted on the training "
+                      "part (needs two full seasons there)"),
+    .weights_key = "recur.deseasonalise" },
+  { "difference", B, DATA, OFF (transform.difference), .flags = SWEEP,
+    .label = N_("Difference"),
+    .description = N_("Learn the changes from one point to the next instead of the values"),
+    .weights_key = "recur.difference" },
+  { "seasonal-difference", B, DATA, OFF (transform.seasonal_difference), .flags = SWEEP,
+    .label = N_("Seasonal difference"),
+    .description = N_("Learn the changes from the same point one season before"),
+    .weights_key = "recur.seasonal_difference" },
+  { "scale", C, DATA, OFF (transform.scaler), .flags = SWEEP, CHOICES (scaler),
+    .label = N_("Scaling"),
     .description = N_("How values are rescaled before training, fitted on the training part "
                       "only"), .metavar = N_("NAME"), .weights_key = "recur.scaler" },
+  { "window-norm", C, DATA, OFF (transform.window_norm), .flags = SWEEP, CHOICES (window_norm),
+    .label = N_("Window level"),
+    .description = N_("Express each window’s inputs and targets relative to its last value or "
+                      "its mean, so a level never seen in training is no problem"),
+    .metavar = N_("LEVEL"), .weights_key = "recur.window_norm" },
   { "val-fraction", D, DATA, OFF (val_fraction), 0, 1, HI_OPEN, .label = N_("Validation share"),
     .description = N_("Share of the points before the test part kept aside to choose the best "
                       "epoch"), .metavar = "X", .soft_lo = 0, .soft_hi = 0.5, .step = 0.05,

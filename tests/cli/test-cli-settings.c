@@ -20,6 +20,21 @@ run_recur_argv (GPtrArray *args)
   return cli_run (NULL, (const char *const *) args->pdata);
 }
 
+/* Whether p starts an option's entry: only spaces, or a short option ("-c,"), before it on its
+ * line. Another option's help may name it too. */
+static gboolean
+starts_entry (const char *help,
+              const char *p)
+{
+  const char *line = p;
+
+  while (line > help && line[-1] != '\n')
+    line--;
+  while (line < p && *line == ' ')
+    line++;
+  return line == p || (p - line == 4 && line[0] == '-' && line[2] == ',');
+}
+
 /* The option's line in --help, from "--name" to the end of the line; NULL if absent. */
 static char *
 help_line (const char *help,
@@ -28,10 +43,12 @@ help_line (const char *help,
   g_autofree char *needle = g_strdup_printf (" %s", option);
   const char *p = strstr (help, needle);
 
-  while (p && !(p[strlen (needle)] == '=' || p[strlen (needle)] == ' '))
+  while (p && !((p[strlen (needle)] == '=' || p[strlen (needle)] == ' ')
+                && starts_entry (help, p + 1)))
     p = strstr (p + 1, needle);
   if (p == NULL)
     return NULL;
+  p++;
   return g_strndup (p, strcspn (p, "\n"));
 }
 

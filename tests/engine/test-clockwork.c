@@ -251,7 +251,7 @@ test_weights_round_trip (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("recur-clockwork-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "cw.safetensors", NULL);
-  RecurModelInfo info = { .scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
+  RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
   const RecurModelSpec *b;
   float x[24], out[3], out_back[3];
 

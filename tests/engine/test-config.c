@@ -35,7 +35,7 @@ unusual_config (RecurJobConfig *c)
   recur_job_config_init (c);
   c->column = g_strdup ("temp \"°F\", max");
   c->missing = RECUR_MISSING_PREVIOUS;
-  c->scaler = RECUR_SCALER_MINMAX;
+  c->transform.scaler = RECUR_SCALER_MINMAX;
   c->val_fraction = 0.15;
   c->season = 7;
   c->model.cell = RECUR_CELL_CLOCKWORK;
@@ -82,7 +82,7 @@ assert_configs_equal (const RecurJobConfig *a,
 
   g_assert_cmpstr (a->column, ==, b->column);
   g_assert_cmpint (a->missing, ==, b->missing);
-  g_assert_cmpint (a->scaler, ==, b->scaler);
+  g_assert_cmpint (a->transform.scaler, ==, b->transform.scaler);
   g_assert_cmpfloat (a->val_fraction, ==, b->val_fraction);
   g_assert_cmpuint (a->season, ==, b->season);
   g_assert_cmpint (m->cell, ==, n->cell);
@@ -246,7 +246,7 @@ test_errors_name_the_field (void)
     { "{\"column\": 3}", RECUR_JOB_CONFIG_ERROR_TYPE, "“column”: expected a string or null" },
     { "{\"periods\": [4, 2]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
     { "{\"periods\": [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
-    { "{\"version\": 2, \"hidden\": 8}", RECUR_JOB_CONFIG_ERROR_VERSION, "version 2" },
+    { "{\"version\": 3, \"hidden\": 8}", RECUR_JOB_CONFIG_ERROR_VERSION, "version 3" },
     { "{\"val-fraction\": 1}", RECUR_JOB_CONFIG_ERROR_VALUE, "“val-fraction”" },
     { "{\"clip\": -1}", RECUR_JOB_CONFIG_ERROR_VALUE, "“clip”: -1 is out of range (clip ≥ 0)" },
     { "{\"optimizer\": 3}", RECUR_JOB_CONFIG_ERROR_TYPE, "“optimizer”: expected a string" },

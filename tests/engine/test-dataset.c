@@ -13,7 +13,7 @@ split (guint window,
        guint out)
 {
   return (RecurSplitSpec) { .window = window, .horizon = horizon, .output_size = out,
-                            .val_fraction = 0.1, .scaler = RECUR_SCALER_ZSCORE };
+                            .val_fraction = 0.1, .transform.scaler = RECUR_SCALER_ZSCORE };
 }
 
 static void
@@ -59,7 +59,7 @@ test_scaler_fitted_on_training_part_only (void)
     mean += v[i] / train_end;
   for (guint i = 0; i < train_end; i++)
     var += (v[i] - mean) * (v[i] - mean) / train_end;
-  sc = recur_dataset_get_scaler (d);
+  sc = &recur_dataset_get_transform (d)->scaler;
   g_assert_cmpfloat_with_epsilon (sc->center, mean, 1e-9);
   g_assert_cmpfloat_with_epsilon (sc->scale, sqrt (var), 1e-9);
   g_assert_cmpfloat_with_epsilon (recur_scaler_invert (sc, recur_scaler_apply (sc, 1000.0)),
@@ -116,20 +116,20 @@ test_gather_is_time_major (void)
   g_autoptr(RecurDataset) d = NULL;
   guint starts[] = { 0, 5 };
   float input[3 * 2], target[2 * 2];
-  const float *scaled;
+  const double *scaled;
 
   for (int i = 0; i < 40; i++)
     v[i] = i * i;
   d = recur_dataset_new (v, 40, &s, "series", NULL);
-  scaled = recur_dataset_get_scaled (d);
+  scaled = recur_dataset_get_transformed (d);
   recur_dataset_gather (d, starts, 2, input, target);
   for (guint t = 0; t < 3; t++)
     for (guint b = 0; b < 2; b++)
-      g_assert_cmpfloat (input[t * 2 + b], ==, scaled[starts[b] + t]);
-  g_assert_cmpfloat (target[0], ==, scaled[3]);
-  g_assert_cmpfloat (target[1], ==, scaled[4]);
-  g_assert_cmpfloat (target[2], ==, scaled[8]);
-  g_assert_cmpfloat (target[3], ==, scaled[9]);
+      g_assert_cmpfloat (input[t * 2 + b], ==, (float) scaled[starts[b] + t]);
+  g_assert_cmpfloat (target[0], ==, (float) scaled[3]);
+  g_assert_cmpfloat (target[1], ==, (float) scaled[4]);
+  g_assert_cmpfloat (target[2], ==, (float) scaled[8]);
+  g_assert_cmpfloat (target[3], ==, (float) scaled[9]);
 }
 
 static void
@@ -160,7 +160,7 @@ test_unscalable_value_is_an_error (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(RecurDataset) far = NULL;
 
-      s.scaler = kinds[k];
+      s.transform.scaler = kinds[k];
       for (guint i = 0; i < 50; i++)
         v[i] = 100.0 + (i % 7);
       v[49] = 1.9555e43;
@@ -173,7 +173,7 @@ test_unscalable_value_is_an_error (void)
       v[49] = 1e30;
       far = recur_dataset_new (v, 50, &s, "series", &error);
       g_assert_no_error (error);
-      g_assert_true (isfinite (recur_dataset_get_scaled (far)[49]));
+      g_assert_true (isfinite (recur_dataset_get_transformed (far)[49]));
     }
 }
 
@@ -207,16 +207,16 @@ test_split_refusals_and_edges (void)
                                                        "size must be at least 1"));
     }
 
-  none.scaler = RECUR_SCALER_NONE;
+  none.transform.scaler = RECUR_SCALER_NONE;
   plain = recur_dataset_new (v, 60, &none, "s", NULL);
-  g_assert_cmpfloat (recur_dataset_get_scaler (plain)->center, ==, 0.0);
-  g_assert_cmpfloat (recur_dataset_get_scaler (plain)->scale, ==, 1.0);
+  g_assert_cmpfloat (recur_dataset_get_transform (plain)->scaler.center, ==, 0.0);
+  g_assert_cmpfloat (recur_dataset_get_transform (plain)->scaler.scale, ==, 1.0);
 
   for (int i = 0; i < 60; i++)
     v[i] = 0.25;
   flat = recur_dataset_new (v, 60, &constant, "s", NULL);
-  g_assert_cmpfloat (recur_dataset_get_scaler (flat)->center, ==, 0.25);
-  g_assert_cmpfloat (recur_dataset_get_scaler (flat)->scale, ==, 1.0);
+  g_assert_cmpfloat (recur_dataset_get_transform (flat)->scaler.center, ==, 0.25);
+  g_assert_cmpfloat (recur_dataset_get_transform (flat)->scaler.scale, ==, 1.0);
 
   no_val.val_fraction = 0.0;
   unvalidated = recur_dataset_new (v, 60, &no_val, "s", NULL);

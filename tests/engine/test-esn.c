@@ -196,7 +196,7 @@ make_dataset_split (guint  window,
                     double val_fraction)
 {
   RecurSplitSpec split = { .window = window, .horizon = horizon, .output_size = horizon,
-                           .val_fraction = val_fraction, .scaler = RECUR_SCALER_ZSCORE };
+                           .val_fraction = val_fraction, .transform.scaler = RECUR_SCALER_ZSCORE };
   g_autofree double *v = g_new (double, n);
   g_autoptr(GError) error = NULL;
   RecurDataset *data;
@@ -356,7 +356,7 @@ test_weights_round_trip (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("recur-esn-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "esn.safetensors", NULL);
-  RecurModelInfo info = { .scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
+  RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
   const RecurModelSpec *b;
   static const char *const fixed[] = { "esn.weight_in", "esn.weight", "esn.bias" };
 

@@ -199,7 +199,7 @@ test_weights_round_trip (gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("recur-jordan-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "jordan.safetensors", NULL);
-  RecurModelInfo info = { .scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
+  RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
 
   g_assert_true (recur_model_save (m, &info, path, &error));
   g_assert_no_error (error);

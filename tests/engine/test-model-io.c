@@ -20,8 +20,9 @@ saved_model (RecurCellKind cell,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("recur-model-io-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "m.safetensors", NULL);
-  RecurModelInfo info = { { RECUR_SCALER_MINMAX, 1.5, 2.5 }, (char *) "y", (char *) "daily",
-                          (char *) "2024-01-31", 9 };
+  RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_MINMAX, 1.5, 2.5 },
+                          .column = (char *) "y", .frequency = (char *) "daily",
+                          .last_timestamp = (char *) "2024-01-31", .seed = 9 };
   g_autoptr(RecurModel) model = NULL;
   RecurSafetensors *st;
   RecurModelSpec spec;
@@ -233,7 +234,7 @@ test_keys_follow_the_schema (void)
       recur_model_spec_init_for_cell (&config.model, cell);
       config.model.hidden_size = 8;
       config.model.horizon = 2;
-      config.scaler = RECUR_SCALER_MINMAX;
+      config.transform.scaler = RECUR_SCALER_MINMAX;
       config.column = g_strdup ("y");
       config.train.seed = 9;
       for (guint i = 0; i < n; i++)

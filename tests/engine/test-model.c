@@ -515,8 +515,9 @@ test_each_window_starts_from_zero_state (void)
 static RecurModelInfo
 sample_info (void)
 {
-  RecurModelInfo info = { { RECUR_SCALER_ZSCORE, 12.5, 3.25 }, (char *) "temp", (char *) "monthly",
-                          (char *) "1939-12-01", 77 };
+  RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 12.5, 3.25 },
+                          .column = (char *) "temp", .frequency = (char *) "monthly",
+                          .last_timestamp = (char *) "1939-12-01", .seed = 77 };
   return info;
 }
 
@@ -550,8 +551,8 @@ test_weights_round_trip (void)
   g_assert_cmpint (a->strategy, ==, b->strategy);
   g_assert_cmpmem (recur_model_peek_params (m), recur_model_get_n_params (m) * sizeof (float),
                    recur_model_peek_params (back), recur_model_get_n_params (back) * sizeof (float));
-  g_assert_cmpfloat (read.scaler.center, ==, 12.5);
-  g_assert_cmpfloat (read.scaler.scale, ==, 3.25);
+  g_assert_cmpfloat (read.transform.scaler.center, ==, 12.5);
+  g_assert_cmpfloat (read.transform.scaler.scale, ==, 3.25);
   g_assert_cmpstr (read.column, ==, "temp");
   g_assert_cmpstr (read.frequency, ==, "monthly");
   g_assert_cmpstr (read.last_timestamp, ==, "1939-12-01");

@@ -572,7 +572,7 @@ static void
 test_states_of_a_bidirectional_model (void)
 {
   RecurSplitSpec split = { .window = 8, .horizon = 2, .output_size = 2, .val_fraction = 0.1,
-                           .scaler = RECUR_SCALER_ZSCORE };
+                           .transform.scaler = RECUR_SCALER_ZSCORE };
   g_autoptr(RecurDataset) data = NULL;
   g_autoptr(RecurModel) model = NULL;
   g_autoptr(RecurWorkspace) ws = NULL;

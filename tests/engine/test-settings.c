@@ -330,7 +330,7 @@ test_sweep_knows_the_sweepable (void)
         k++;
       }
   g_assert_cmpuint (k, ==, n_params);
-  g_assert_cmpuint (n_params, ==, 23);
+  g_assert_cmpuint (n_params, ==, 29);
 
   {
     RecurJobConfig base;

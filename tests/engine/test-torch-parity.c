@@ -322,7 +322,7 @@ test_forecast_matches_torch (gconstpointer data)
   n = recur_series_get_n_rows (series);
 
   forecast = g_new (double, json_array_get_length (array));
-  g_assert_true (recur_forecast (model, &info.scaler, values, n, json_array_get_length (array),
+  g_assert_true (recur_forecast (model, &info.transform, values, n, json_array_get_length (array),
                                  forecast, &error));
   g_assert_no_error (error);
   got = g_new (float, json_array_get_length (array));

@@ -20,7 +20,7 @@ setup_init (Setup         *s,
 {
   double v[300];
   RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.15,
-                           .scaler = RECUR_SCALER_ZSCORE };
+                           .transform.scaler = RECUR_SCALER_ZSCORE };
   RecurModelSpec spec;
   RecurRng rng;
 
@@ -257,7 +257,7 @@ static void
 test_grad_flow_of_the_last_minibatch (void)
 {
   RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.15,
-                           .scaler = RECUR_SCALER_ZSCORE };
+                           .transform.scaler = RECUR_SCALER_ZSCORE };
   g_autoptr(RecurDataset) data = NULL;
   g_autoptr(RecurModel) model = NULL;
   g_autoptr(RecurTrainer) trainer = NULL;
@@ -734,7 +734,7 @@ test_without_validation (void)
   Setup s;
   Record r = { g_array_new (FALSE, FALSE, sizeof (double)), g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, NULL, 0 };
   RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.0,
-                           .scaler = RECUR_SCALER_ZSCORE };
+                           .transform.scaler = RECUR_SCALER_ZSCORE };
   g_autoptr(RecurDataset) data = NULL;
   g_autoptr(RecurTrainer) trainer = NULL;
   const RecurTrainSummary *sum;
@@ -862,7 +862,7 @@ test_validation_in_pieces (void)
 {
   Setup s;
   RecurSplitSpec split = { .window = 16, .horizon = 8, .output_size = 8, .val_fraction = 0.6,
-                           .scaler = RECUR_SCALER_ZSCORE };
+                           .transform.scaler = RECUR_SCALER_ZSCORE };
   double v[300], one_by_one, whole, pieces;
   guint n_val;
 

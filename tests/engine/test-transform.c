@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "recur-series.h"
+#include "recur-dataset.h"
 #include "recur-transform.h"
 
 /* The largest |x̂ − x| / max (|x|, floor) over the rows compared. */

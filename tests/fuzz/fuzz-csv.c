@@ -97,7 +97,7 @@ check_job (RecurSeries       *series,
   recur_job_config_init (&config);
   config.column = g_strdup (column);
   config.missing = missing;
-  config.scaler = scaler;
+  config.transform.scaler = scaler;
   config.model.cell = RECUR_CELL_RNN_TANH;
   config.model.hidden_size = 2;
   config.model.window = 3;
@@ -112,8 +112,8 @@ check_job (RecurSeries       *series,
 
   {
     const RecurDataset *data = recur_job_get_dataset (job);
-    const RecurScaler *s = recur_dataset_get_scaler (data);
-    const float *scaled = recur_dataset_get_scaled (data);
+    const RecurScaler *s = &recur_dataset_get_transform (data)->scaler;
+    const double *scaled = recur_dataset_get_transformed (data);
     guint n = recur_dataset_get_n_points (data);
 
     FUZZ_CHECK (isfinite (s->center) && isfinite (s->scale) && s->scale != 0.0);

@@ -118,9 +118,12 @@ check_model (const RecurModel     *model,
   for (gsize i = 0; i < n; i++)
     FUZZ_CHECK (isfinite (params[i]));
   FUZZ_CHECK (info->column != NULL && info->frequency != NULL && info->last_timestamp != NULL);
-  FUZZ_CHECK (isfinite (info->scaler.center) && isfinite (info->scaler.scale));
-  FUZZ_CHECK (info->scaler.scale != 0.0);
-  x = recur_scaler_invert (&info->scaler, 0.5);
+  FUZZ_CHECK (isfinite (info->transform.scaler.center) && isfinite (info->transform.scaler.scale));
+  FUZZ_CHECK (info->transform.scaler.scale != 0.0);
+  FUZZ_CHECK (info->transform.season >= 1);
+  for (guint i = 0; info->transform.spec.deseasonalise && i < info->transform.season; i++)
+    FUZZ_CHECK (isfinite (info->transform.seasonal_index[i]));
+  x = recur_scaler_invert (&info->transform.scaler, 0.5);
   FUZZ_CHECK (!isnan (x));
 }
 

@@ -140,7 +140,7 @@ assert_configs_equal (const RecurJobConfig *a,
   const RecurTrainSpec *ta = &a->train, *tb = &b->train;
 
   g_assert_cmpint (a->missing, ==, b->missing);
-  g_assert_cmpint (a->scaler, ==, b->scaler);
+  g_assert_cmpint (a->transform.scaler, ==, b->transform.scaler);
   g_assert_cmpfloat_with_epsilon (a->val_fraction, b->val_fraction, 1e-9);
   g_assert_cmpuint (a->season, ==, b->season);
 
@@ -183,7 +183,7 @@ make_unusual_config (RecurJobConfig *config)
 {
   recur_job_config_init (config);
   config->missing = RECUR_MISSING_PREVIOUS;
-  config->scaler = RECUR_SCALER_MINMAX;
+  config->transform.scaler = RECUR_SCALER_MINMAX;
   config->val_fraction = 0.2;
   config->season = 7;
   config->model.cell = RECUR_CELL_GRU;
