@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "recur-bench-command.h"
+#include "recur-auto.h"
 #include "recur-blas.h"
 #include "recur-cli.h"
 #include "recur-command.h"
@@ -225,6 +226,29 @@ print_report (RecurJob *job)
     }
 }
 
+/* Auto's table: each candidate's validation MASE per origin and its mean, the chosen marked. */
+static void
+print_auto (const RecurAuto *a)
+{
+  guint n = recur_auto_get_n_candidates (a), origins = recur_auto_get_n_origins (a);
+  g_autofree char *reason = NULL;
+
+  g_print (_("Auto: %u candidates, scored by MASE on %u forecasts from origins before the test "
+             "part\n"), n, origins);
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurAutoCandidate *c = recur_auto_get_candidate (a, i);
+      const char *mark = i == recur_auto_get_chosen (a) ? "*" : " ";
+
+      if (c->error)
+        g_print (" %s %-52s %s\n", mark, c->name, _("failed"));
+      else
+        g_print (" %s %-52s %8.3f\n", mark, c->name, c->validation_mase);
+    }
+  reason = recur_auto_describe_choice (a);
+  g_print (_("Chosen: %s\n\n"), reason);
+}
+
 /* Training runs on a worker thread so that Ctrl-C, seen by the main loop, can cancel it
  * between two minibatches; the best weights are still written out. */
 typedef struct
@@ -235,7 +259,42 @@ typedef struct
   GError *error;
   gboolean ok;
   GMainLoop *loop;
+  /* --model auto: what the candidates start from, and what they gave */
+  const RecurJobConfig *auto_base;
+  GStrv auto_pinned;
+  RecurSeries *auto_series;
+  RecurAuto *auto_result;
 } TrainRun;
+
+static void
+print_candidate (const RecurAutoCandidate *c,
+                 guint                     index,
+                 guint                     n,
+                 gpointer                  user_data)
+{
+  const ProgressPrinter *printer = user_data;
+
+  if (printer->quiet)
+    return;
+  if (c->error)
+    g_printerr (_("auto %u/%u: %s: failed: %s\n"), index + 1, n, c->name, c->error);
+  else
+    g_printerr (_("auto %u/%u: %s: validation MASE %.3f (%.1f s)\n"), index + 1, n, c->name,
+                c->validation_mase, c->seconds);
+}
+
+/* Auto's candidates, then the chosen one's job in run->job. */
+static gboolean
+run_auto (TrainRun *run)
+{
+  run->auto_result = recur_auto_run (run->auto_base, (const char *const *) run->auto_pinned,
+                                     g_steal_pointer (&run->auto_series), run->cancellable,
+                                     print_candidate, &run->printer, &run->error);
+  if (run->auto_result == NULL)
+    return FALSE;
+  run->job = recur_auto_steal_job (run->auto_result);
+  return TRUE;
+}
 
 static void
 quit_loop (gpointer loop)
@@ -248,8 +307,11 @@ train_thread (gpointer data)
 {
   TrainRun *run = data;
 
-  run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
-                             &run->error);
+  if (run->auto_base)
+    run->ok = run_auto (run);
+  else
+    run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
+                               &run->error);
   /* Through the main context, never g_main_loop_quit from here: a quit that comes before
    * g_main_loop_run has started is lost, and a short run would then wait for ever. What the
    * run left reaches the main thread through g_thread_join; the idle's own memory, freed by
@@ -316,6 +378,7 @@ cmd_train (int    argc,
   GThread *thread;
   guint sigint;
   int status = EXIT_OK;
+  gboolean auto_model;
 
   recur_train_options_init (&o);
   recur_train_options_add_entries (&o, context);
@@ -348,17 +411,25 @@ cmd_train (int    argc,
       recur_train_options_clear (&o);
       return r;
     }
-  recur_train_options_warn_unused (&o, &config);
+  auto_model = recur_train_options_wants_auto (&o);
+  if (!auto_model)
+    recur_train_options_warn_unused (&o, &config);
   configure_threads (&config, o.threads > 0 ? (guint) o.threads : g_get_num_processors ());
-  job = recur_job_new_from_file (&config, argv[1], &error);
-  recur_job_config_clear (&config);
-  if (job == NULL)
+  if (auto_model)
     {
+      run.auto_series = recur_series_load_csv (argv[1], &error);
+      run.auto_pinned = recur_train_options_given (&o);
+      run.auto_base = &config;
+    }
+  else
+    job = run.job = recur_job_new_from_file (&config, argv[1], &error);
+  if (run.auto_series == NULL && job == NULL)
+    {
+      recur_job_config_clear (&config);
       recur_train_options_clear (&o);
       return recur_command_fail (error);
     }
 
-  run.job = job;
   run.cancellable = cancellable;
   run.printer.tty = isatty (STDERR_FILENO);
   run.printer.quiet = o.quiet;
@@ -368,9 +439,22 @@ cmd_train (int    argc,
   g_main_loop_run (loop);
   g_thread_join (thread);
   g_source_remove (sigint);
+  g_strfreev (run.auto_pinned);
+  recur_job_config_clear (&config);
+  if (auto_model)
+    job = run.job;
   if (run.printer.bar_shown)
     fputc ('\n', stderr); /* end the bar's line, however training ended */
 
+  if (!run.ok && job == NULL) /* Auto failed or was stopped before any candidate was chosen */
+    {
+      gboolean cancelled = g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+      g_printerr ("recur: %s\n", cancelled ? _("interrupted") : run.error->message);
+      g_clear_error (&run.error);
+      recur_train_options_clear (&o);
+      return cancelled ? EXIT_INTERRUPTED : EXIT_FAILED;
+    }
   if (!run.ok)
     {
       gboolean cancelled = g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -388,6 +472,9 @@ cmd_train (int    argc,
   /* Every output is tried: one that cannot be written (a full disk) costs neither the others
    * nor the results, which are printed anyway; each failure is named and the status is 1. */
   result = recur_job_to_json (job);
+  if (run.auto_result)
+    json_object_set_member (json_node_get_object (result), "auto",
+                            recur_auto_to_json (run.auto_result));
   forecast_error = o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error)
                    ? g_steal_pointer (&error) : NULL;
   weights_error = o.weights_out && !recur_job_save_weights (job, o.weights_out, &error)
@@ -397,7 +484,11 @@ cmd_train (int    argc,
   if (o.json)
     print_json (result, stdout);
   else
-    print_report (job);
+    {
+      if (run.auto_result)
+        print_auto (run.auto_result);
+      print_report (job);
+    }
   if (!o.json)
     {
       if (o.forecast_out && !forecast_error)

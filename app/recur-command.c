@@ -157,6 +157,15 @@ option_help (const RecurSetting *s)
   if (s->kind == RECUR_SETTING_BOOL)
     return g_strdup_printf ("%s%s%s", prefix, _(s->description), suffix);
   fallback = recur_setting_format_default (s);
+  if (s->kind == RECUR_SETTING_CHOICE && g_str_equal (s->name, "model"))
+    {
+      g_autofree char *cells = g_strjoinv (", ", (char **) s->choices);
+
+      /* TRANSLATORS: --model's help: its description, the cells, "auto" and the defaults */
+      return g_strdup_printf (_("%s (%s, or %s to choose by validation; default %s in "
+                                "“recur train”, %s otherwise)"), _(s->description), cells,
+                              RECUR_MODEL_AUTO, RECUR_MODEL_AUTO, fallback);
+    }
   if (s->kind == RECUR_SETTING_CHOICE)
     {
       choices = g_strjoinv (", ", (char **) s->choices);
@@ -247,6 +256,19 @@ check_cell (const RecurSetting  *s,
   return FALSE;
 }
 
+/* Whether --model auto was given: the command chooses the cell, so an option of one cell's is
+ * no mistake. */
+static gboolean
+model_is_auto (const TrainOptions *o)
+{
+  const RecurSetting *model = recur_settings_find ("model");
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+  const char *text = o->texts[model - settings];
+
+  return text && g_str_equal (text, RECUR_MODEL_AUTO);
+}
+
 static gboolean
 set_option (const TrainOptions  *o,
             const RecurSetting  *settings,
@@ -255,6 +277,9 @@ set_option (const TrainOptions  *o,
             GError             **error)
 {
   const RecurSetting *s = &settings[i];
+  /* under auto, every cell is a candidate: each takes the options that apply to it */
+  guint cells = model_is_auto (o) ? 0 : s->cells;
+  guint alias_cells = model_is_auto (o) ? 0 : s->alias_cells;
   g_autofree char *option = g_strdup_printf ("--%s", s->name);
   g_autofree char *alias = s->alias ? g_strdup_printf ("--%s", s->alias) : NULL;
 
@@ -267,13 +292,13 @@ set_option (const TrainOptions  *o,
           g_free (option);
           option = g_strdup_printf ("--no-%s", s->name);
         }
-      return check_cell (s, option, c->model.cell, s->cells, error)
+      return check_cell (s, option, c->model.cell, cells, error)
              && recur_setting_parse (s, text, option, c, error);
     }
-  if (o->texts[i] && (!check_cell (s, option, c->model.cell, s->cells, error)
+  if (o->texts[i] && (!check_cell (s, option, c->model.cell, cells, error)
                       || !recur_setting_parse (s, o->texts[i], option, c, error)))
     return FALSE;
-  if (o->alias_texts[i] && (!check_cell (s, alias, c->model.cell, s->alias_cells, error)
+  if (o->alias_texts[i] && (!check_cell (s, alias, c->model.cell, alias_cells, error)
                             || !recur_setting_parse (s, o->alias_texts[i], alias, c, error)))
     return FALSE;
   return TRUE;
@@ -328,7 +353,7 @@ train_options_to_config (const TrainOptions  *o,
   const RecurSetting *optimizer = recur_settings_find ("optimizer");
   guint i_model = model - settings, i_optimizer = optimizer - settings;
 
-  if (o->texts[i_model])
+  if (o->texts[i_model] && !model_is_auto (o))
     {
       if (!set_option (o, settings, i_model, c, error))
         return as_option_error (error);
@@ -408,6 +433,37 @@ recur_train_options_warn_unused (const RecurTrainOptions *o,
 }
 
 /* ---- for the commands in other files ---- */
+
+gboolean
+recur_train_options_model_is_auto (const RecurTrainOptions *options)
+{
+  return model_is_auto (options);
+}
+
+gboolean
+recur_train_options_wants_auto (const RecurTrainOptions *o)
+{
+  const RecurSetting *model = recur_settings_find ("model");
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  /* a configuration file names its cell: the run it describes is repeated */
+  return model_is_auto (o) || (o->texts[model - settings] == NULL && o->config == NULL);
+}
+
+GStrv
+recur_train_options_given (const RecurTrainOptions *o)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; i < n; i++)
+    if (!g_str_equal (settings[i].name, "model")
+        && (o->texts[i] || o->flags[i] || o->alias_texts[i]))
+      g_strv_builder_add (names, settings[i].name);
+  return g_strv_builder_end (names);
+}
 
 RecurTrainOptions *
 recur_train_options_new (void)

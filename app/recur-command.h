@@ -67,6 +67,15 @@ gboolean           recur_train_options_to_config   (const RecurTrainOptions  *op
 /* Warns on stderr of each option given that does nothing with config (--momentum with Adam,
  * --gamma with a constant rate, --dropout with one layer): `recur train`'s, not a sweep's, whose
  * runs may vary what makes them count. */
+/* `--model auto`: recur train chooses the configuration (engine/runs/recur-auto.h). */
+#define RECUR_MODEL_AUTO "auto"
+/* Whether --model auto was given; recur_train_options_to_config then leaves the cell alone and
+ * takes an option of any cell's. */
+gboolean           recur_train_options_model_is_auto (const RecurTrainOptions *options);
+/* Whether `recur train` chooses: --model auto, or neither --model nor --config given. */
+gboolean           recur_train_options_wants_auto  (const RecurTrainOptions  *options);
+/* The names of the settings given as options (not "model"), NULL-terminated. */
+GStrv              recur_train_options_given       (const RecurTrainOptions  *options);
 void               recur_train_options_warn_unused (const RecurTrainOptions  *options,
                                                     const RecurJobConfig     *config);
 /* A command's option context: "recur COMMAND" as program name, translated, with a summary. */

@@ -529,6 +529,14 @@ build_points (const RecurTrainOptions  *train,
 
   recur_job_config_init (&base);
   *bad_file = !recur_train_options_read_config (train, &base, error);
+  if (!*bad_file && recur_train_options_model_is_auto (train))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--model %s chooses one configuration by itself: give it to “recur "
+                     "train”; a sweep compares the cells you name"), RECUR_MODEL_AUTO);
+      recur_job_config_clear (&base);
+      return NULL;
+    }
   ok = !*bad_file && recur_train_options_to_config (train, &base, error);
   sweep = recur_sweep_new (&base);
   recur_job_config_clear (&base);

@@ -27,7 +27,9 @@ recur_job_config_init (RecurJobConfig *config)
       .box_cox = RECUR_BOX_COX_NONE,
       .lambda = 0,
       .scaler = RECUR_SCALER_ZSCORE,
-      .window_norm = RECUR_WINDOW_NORM_NONE,
+      /* every cell forecasts a level it never saw, as ES-RNN, N-BEATS and DeepAR; the mean,
+       * not the last value, which a Jordan network's one input would always see as 0 */
+      .window_norm = RECUR_WINDOW_NORM_MEAN,
     },
     .val_fraction = 0.1,
     .season = 0,

@@ -298,9 +298,9 @@ test_bad_config_file (void)
 static void
 test_unused_options_warned (void)
 {
-  Result r = run_recur ("train", "/nonexistent/missing.csv", "--momentum", "0.9", "--gamma",
+  Result r = run_recur ("train", "/nonexistent/missing.csv", "--model", "lstm", "--momentum", "0.9", "--gamma",
                         "0.2", "--layers", "1", "--dropout", "0.3", "--lr", "0.01", NULL);
-  Result quiet = run_recur ("train", "/nonexistent/missing.csv", "--optimizer", "sgd",
+  Result quiet = run_recur ("train", "/nonexistent/missing.csv", "--model", "lstm", "--optimizer", "sgd",
                             "--momentum", "0.9", "--schedule", "step", "--gamma", "0.2",
                             "--layers", "2", "--dropout", "0.3", NULL);
 

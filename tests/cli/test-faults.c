@@ -194,7 +194,7 @@ test_train_outputs (void)
   guint n_runs = 0;
 
 #define TRAIN(spec, ...) \
-  run_recur_faulted (spec, dir, "train", csv, "--epochs", "3", "--hidden", "4", "--window", "12", \
+  run_recur_faulted (spec, dir, "train", csv, "--model", "lstm", "--epochs", "3", "--hidden", "4", "--window", "12", \
                      "--horizon", "6", "--quiet", "--forecast-out", forecast, "--weights-out", \
                      weights, "--summary-out", summary, __VA_ARGS__)
 
@@ -291,7 +291,7 @@ test_forecast_out (void)
   g_autoptr(GBytes) clean = NULL;
   Faulted r;
 
-  r = run_recur_faulted (NULL, dir, "train", csv, "--epochs", "2", "--hidden", "4", "--quiet",
+  r = run_recur_faulted (NULL, dir, "train", csv, "--model", "lstm", "--epochs", "2", "--hidden", "4", "--quiet",
                          "--weights-out", weights);
   g_assert_cmpint (r.run.status, ==, 0);
   result_clear (&r.run);

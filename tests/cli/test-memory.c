@@ -248,7 +248,7 @@ test_openblas_under_a_limit (void)
 {
   g_autofree char *csv = nottingham ();
   const char *const info[] = { "info", csv, NULL };
-  const char *const train[] = { "train", csv, "--epochs", "2", "--quiet", NULL };
+  const char *const train[] = { "train", csv, "--model", "lstm", "--epochs", "2", "--quiet", NULL };
   Result r;
 
   if (UNDER_ASAN)
@@ -297,7 +297,7 @@ test_model_too_big (void)
       return;
     }
   g_assert_true (UNDER_ASAN || baseline_limit () > 0);
-  r = run_recur (limit, "train", csv, "--hidden", "8192", "--layers", "8", "--epochs", "1",
+  r = run_recur (limit, "train", csv, "--model", "lstm", "--hidden", "8192", "--layers", "8", "--epochs", "1",
                  "--quiet");
   assert_refused (&r, "Not enough memory for the model");
   assert_refused (&r, "lstm, 8 layers of 8192 units, 4027187212 parameters");
@@ -318,7 +318,7 @@ test_model_over_the_limit (void)
   g_assert_cmpuint (baseline_limit (), >, 0);
   /* 201,457,676 parameters: 1.5 GiB for the weights and gradients, past a limit of 256 MiB
    * more than the program takes */
-  r = run_recur (baseline_limit () + 256 * MIB, "train", csv, "--hidden", "4096", "--layers",
+  r = run_recur (baseline_limit () + 256 * MIB, "train", csv, "--model", "lstm", "--hidden", "4096", "--layers",
                  "2", "--epochs", "1", "--quiet");
   assert_refused (&r, "Not enough memory for the model");
   assert_refused (&r, "lstm, 2 layers of 4096 units, 201457676 parameters");
@@ -348,7 +348,7 @@ test_workspace_over_the_limit (void)
   g_string_free (text, TRUE);
   /* a small model (1.1 million parameters) whose minibatches of 4096 windows of 512 steps take
    * 4 GiB of layer outputs alone */
-  r = run_recur (baseline_limit () + 256 * MIB, "train", csv, "--window", "512", "--batch",
+  r = run_recur (baseline_limit () + 256 * MIB, "train", csv, "--model", "lstm", "--window", "512", "--batch",
                  "4096", "--hidden", "512", "--epochs", "1", "--quiet");
   assert_refused (&r, "Not enough memory for the buffers of ");
   assert_refused (&r, " windows of 512 steps through 1 layer of 512 units: ");
@@ -364,7 +364,7 @@ test_forecast_steps (void)
   g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
   Result r;
 
-  r = run_recur (0, "train", csv, "--strategy", "recursive", "--hidden", "4", "--epochs", "2",
+  r = run_recur (0, "train", csv, "--model", "lstm", "--strategy", "recursive", "--hidden", "4", "--epochs", "2",
                  "--quiet", "--weights-out", weights);
   g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);

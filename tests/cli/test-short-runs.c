@@ -212,7 +212,7 @@ static void
 test_train_ends_under_load (void)
 {
   g_autofree char *csv = short_csv ();
-  const char *args[] = { "train", csv, "--epochs", "2", "--quiet", NULL };
+  const char *args[] = { "train", csv, "--model", "lstm", "--epochs", "2", "--quiet", NULL };
   Load load;
 
   load_start (&load);
@@ -224,7 +224,7 @@ static void
 test_train_ends_with_late_main_loop (void)
 {
   g_autofree char *csv = short_csv ();
-  const char *args[] = { "train", csv, "--epochs", "2", "--quiet", NULL };
+  const char *args[] = { "train", csv, "--model", "lstm", "--epochs", "2", "--quiet", NULL };
 
   assert_ends (args, g_getenv ("RECUR_LATE_MAIN_LOOP"), LATE_RUNS, "recur train, late loop");
 }

@@ -235,6 +235,7 @@ test_keys_follow_the_schema (void)
       config.model.hidden_size = 8;
       config.model.horizon = 2;
       config.transform.scaler = RECUR_SCALER_MINMAX;
+      config.transform.window_norm = RECUR_WINDOW_NORM_NONE; /* as saved_model's info */
       config.column = g_strdup ("y");
       config.train.seed = 9;
       for (guint i = 0; i < n; i++)

@@ -273,7 +273,8 @@ test_defaults_are_the_init_functions (void)
   for (guint cell = 0; model->choices[cell]; cell++)
     for (guint opt = 0; optimizer->choices[opt]; opt++)
       {
-        g_autofree char *json = g_strdup_printf ("{\"model\": \"%s\", \"optimizer\": \"%s\"}",
+        g_autofree char *json = g_strdup_printf ("{\"version\": 2, \"model\": \"%s\", "
+                                                 "\"optimizer\": \"%s\"}",
                                                  model->choices[cell], optimizer->choices[opt]);
         g_autoptr(JsonParser) parser = json_parser_new ();
         RecurJobConfig from_file, from_init;

@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "recur-engine"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-auto.h"
+#include "recur-forecast.h"
+#include "recur-season.h"
+#include "recur-settings.h"
+
+/* Rolling origins: up to this many, half a horizon apart. */
+#define MAX_ORIGINS 3
+/* The fewest points before the test part Auto forecasts from. */
+#define MIN_POINTS 20
+/* The prior's window: 24 points (two years of a monthly series), or what the data allows. */
+#define PRIOR_WINDOW 24
+/* Another candidate replaces the prior only when its validation MASE is this much lower:
+ * a few origins are a noisy judge, and the prior is the best single configuration on average. */
+#define MARGIN 0.6
+/* The fewest training windows a candidate's window leaves. */
+#define MIN_WINDOWS 4
+
+struct _RecurAuto
+{
+  GArray   *candidates;   /* RecurAutoCandidate */
+  guint     chosen;
+  guint     origins[MAX_ORIGINS];
+  guint     n_origins;
+  guint     horizon;
+  RecurJob *job;          /* the chosen one's */
+};
+
+/* What the candidates share: the data before the test part and how it is split. */
+typedef struct
+{
+  const RecurJobConfig *base;
+  const char *const    *pinned;
+  RecurSeries          *series;
+  const double         *values;     /* filled, rows [0, pre) */
+  guint                 n;          /* rows */
+  guint                 pre;        /* rows before the test part */
+  guint                 horizon;
+  guint                 season;     /* m, 1 when none */
+  gboolean              seasonal;   /* m ≥ 2 and the seasonality test passes */
+  gboolean              positive;   /* the training part is > 0: Box-Cox can apply */
+  guint                 val_len;
+  double                val_fraction;
+  guint                 train_len;
+  double                scales[MAX_ORIGINS]; /* MASE's denominator per origin */
+} Plan;
+
+static gboolean
+is_pinned (const Plan *plan,
+           const char *name)
+{
+  return plan->pinned && g_strv_contains (plan->pinned, name);
+}
+
+static void
+candidate_clear (gpointer data)
+{
+  RecurAutoCandidate *c = data;
+
+  g_free (c->name);
+  g_free (c->per_origin);
+  g_free (c->error);
+  recur_job_config_clear (&c->config);
+}
+
+void
+recur_auto_free (RecurAuto *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->candidates, g_array_unref);
+  g_clear_pointer (&self->job, recur_job_free);
+  g_free (self);
+}
+
+/* The seasonal-naive MAE of values[0, n) with period m (1 when too short): MASE's scale. */
+static double
+mase_scale (const double *values,
+            guint         n,
+            guint         m)
+{
+  double sum = 0;
+
+  if (n <= m)
+    m = 1;
+  for (guint t = m; t < n; t++)
+    sum += fabs (values[t] - values[t - m]);
+  return n > m ? sum / (n - m) : 1.0;
+}
+
+static gboolean
+plan_split (Plan             *plan,
+            const char       *name,
+            GError          **error)
+{
+  guint h = plan->horizon, step = MAX (1, (h + 1) / 2), k;
+
+  if (plan->pre < MIN_POINTS)
+    {
+      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
+                   _("%s: %u points; forecasting %u steps needs at least %u: %u to learn from "
+                     "and the %u held out for the test part"),
+                   name, plan->n, h, MIN_POINTS + h, MIN_POINTS, h);
+      return FALSE;
+    }
+  /* as many origins as leave half the points to train on */
+  for (k = MAX_ORIGINS; k > 1 && h + (k - 1) * step > plan->pre / 2; k--)
+    ;
+  plan->val_len = h + (k - 1) * step;
+  if (is_pinned (plan, "val-fraction"))
+    {
+      plan->val_len = MAX ((guint) lround (plan->base->val_fraction * plan->pre), h);
+      k = MIN (MAX_ORIGINS, (plan->val_len - h) / step + 1);
+    }
+  /* the fraction that recur_dataset_new turns back into val_len */
+  plan->val_fraction = (plan->val_len + 0.25) / plan->pre;
+  plan->train_len = plan->pre - plan->val_len;
+  return k >= 1 && plan->val_len < plan->pre;
+}
+
+/* Origins from the last possible one (its horizon ends where the test part starts) back. */
+static void
+plan_origins (Plan      *plan,
+              RecurAuto *self)
+{
+  guint h = plan->horizon, step = MAX (1, (h + 1) / 2);
+  guint val_start = plan->pre - plan->val_len;
+
+  self->n_origins = 0;
+  for (guint k = 0; k < MAX_ORIGINS; k++)
+    {
+      guint o = plan->pre - h - k * step;
+
+      if (plan->pre < h + k * step || o < val_start)
+        break;
+      self->origins[self->n_origins++] = o;
+    }
+  for (guint i = 0; i < self->n_origins / 2; i++)
+    {
+      guint t = self->origins[i];
+      self->origins[i] = self->origins[self->n_origins - 1 - i];
+      self->origins[self->n_origins - 1 - i] = t;
+    }
+  for (guint i = 0; i < self->n_origins; i++)
+    plan->scales[i] = mase_scale (plan->values, self->origins[i], plan->season);
+}
+
+/* The longest window a candidate can read: MIN_WINDOWS training windows left after the
+ * differencing offset and the targets. 0 when none fits. */
+static guint
+max_window (const Plan *plan,
+            guint       out,
+            guint       offset)
+{
+  guint taken = offset + out + MIN_WINDOWS - 1;
+
+  return plan->train_len > taken ? plan->train_len - taken : 0;
+}
+
+/* A setting the user gave keeps its value in every candidate. */
+static void
+apply_pins (const Plan     *plan,
+            RecurJobConfig *config)
+{
+  guint n;
+  const RecurSetting *settings = recur_settings_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (!g_str_equal (settings[i].name, "model") && is_pinned (plan, settings[i].name))
+      {
+        g_autofree char *text = recur_setting_format_value (&settings[i], plan->base);
+
+        recur_setting_parse (&settings[i], text, NULL, config, NULL);
+      }
+}
+
+typedef struct
+{
+  RecurCellKind   cell;
+  guint           window;
+  RecurWindowNorm norm;
+  gboolean        box_cox;
+  gboolean        difference;
+  gboolean        seasonal_difference;
+  gboolean        floor;   /* the naive forecasts: a readout that can only learn the drift */
+} Shape;
+
+static char *
+shape_name (const Shape *s,
+            guint        season)
+{
+  GString *name = g_string_new (NULL);
+
+  if (s->floor)
+    {
+      if (s->seasonal_difference)
+        g_string_append_printf (name, _("seasonal naive (%u) with drift"), season);
+      else
+        g_string_append (name, _("naive with drift"));
+      return g_string_free (name, FALSE);
+    }
+  g_string_append_printf (name, _("%s, window %u"), recur_cell_to_string (s->cell), s->window);
+  if (s->norm != RECUR_WINDOW_NORM_NONE)
+    g_string_append_printf (name, _(", level %s"), recur_window_norm_to_string (s->norm));
+  if (s->box_cox)
+    g_string_append (name, _(", Box-Cox"));
+  if (s->difference)
+    g_string_append (name, _(", differenced"));
+  if (s->seasonal_difference)
+    g_string_append (name, _(", seasonally differenced"));
+  return g_string_free (name, FALSE);
+}
+
+static void
+config_of_shape (const Plan     *plan,
+                 const Shape    *s,
+                 RecurJobConfig *config)
+{
+  RecurModelSpec *m = &config->model;
+  guint horizon = plan->base->model.horizon;
+
+  recur_job_config_copy (config, plan->base);
+  recur_model_spec_init_for_cell (m, s->cell);
+  m->horizon = horizon;
+  m->window = s->window;
+  m->strategy = RECUR_STRATEGY_DIRECT;
+  if (s->cell == RECUR_CELL_ESN)
+    m->esn.washout = MIN (m->esn.washout, s->window / 2);
+  config->val_fraction = plan->val_fraction;
+  config->transform = (RecurTransformSpec) {
+    .box_cox = s->box_cox ? RECUR_BOX_COX_AUTO : RECUR_BOX_COX_NONE,
+    .difference = s->difference,
+    .seasonal_difference = s->seasonal_difference,
+    .scaler = RECUR_SCALER_ZSCORE,
+    .window_norm = s->norm,
+  };
+  if (s->floor)
+    {
+      /* one unit, and a ridge that leaves the readout nothing but its bias: the average step */
+      m->hidden_size = 1;
+      m->esn.ridge = 1e6;
+      config->transform.scaler = RECUR_SCALER_NONE;
+    }
+  apply_pins (plan, config);
+  if (m->cell == RECUR_CELL_ESN && m->esn.washout > m->window)
+    m->esn.washout = m->window;
+}
+
+/* The direct strategy when its targets leave a useful window, else the recursive one. */
+static void
+fit_strategy (const Plan     *plan,
+              RecurJobConfig *config)
+{
+  guint offset = (config->transform.difference ? 1 : 0)
+                 + (config->transform.seasonal_difference ? plan->season : 0);
+
+  if (is_pinned (plan, "strategy"))
+    return;
+  if (max_window (plan, config->model.horizon, offset) < MIN (config->model.window, 4))
+    config->model.strategy = RECUR_STRATEGY_RECURSIVE;
+}
+
+static void
+add_candidate (RecurAuto  *self,
+               const Plan *plan,
+               const Shape *s)
+{
+  RecurAutoCandidate c = { 0 };
+  guint offset = (s->difference ? 1 : 0) + (s->seasonal_difference ? plan->season : 0);
+
+  if (s->window < 2 || s->window > max_window (plan, 1, offset))
+    return;
+  config_of_shape (plan, s, &c.config);
+  fit_strategy (plan, &c.config);
+  c.name = shape_name (s, plan->season);
+  c.floor = s->floor;
+  c.validation_mase = INFINITY;
+  c.per_origin = g_new0 (double, MAX_ORIGINS);
+  g_array_append_val (self->candidates, c);
+}
+
+/* Windows to try: whole seasons for a seasonal series, else short to long; clipped to what the
+ * training part allows. */
+static guint
+candidate_windows (const Plan *plan,
+                   guint       offset,
+                   guint      *windows)
+{
+  guint n = 0, limit = max_window (plan, 1, offset);
+  guint wish[3];
+
+  if (is_pinned (plan, "window"))
+    {
+      windows[0] = plan->base->model.window;
+      return 1;
+    }
+  if (plan->seasonal)
+    {
+      wish[0] = plan->season;
+      wish[1] = 2 * plan->season;
+      wish[2] = 3 * plan->season;
+    }
+  else
+    {
+      wish[0] = 8;
+      wish[1] = 16;
+      wish[2] = 24;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (wish); i++)
+    {
+      guint w = MIN (wish[i], limit);
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < n; k++)
+        seen |= windows[k] == w;
+      if (w >= 2 && !seen)
+        windows[n++] = w;
+    }
+  return n;
+}
+
+/* The prior first (a reservoir reading 24 points relative to the last one), then the floors
+ * (the simpler forecast wins a tie), then other windows and levels. Box-Cox and differencing
+ * are the user's to ask for (given, they apply to every candidate): chosen on a few origins,
+ * they won as often by chance as by merit (on ../shared/accuracy the geometric mean MASE went
+ * from 0.95 to 1.07 with them among the candidates). */
+static void
+add_candidates (RecurAuto  *self,
+                const Plan *plan)
+{
+  static const RecurWindowNorm norms[] = { RECUR_WINDOW_NORM_LAST, RECUR_WINDOW_NORM_MEAN };
+  guint offset = plan->base->transform.difference ? 1 : 0;
+  guint windows[3], n_windows = candidate_windows (plan, offset, windows);
+  guint prior = is_pinned (plan, "window") ? windows[0]
+                                           : MIN (PRIOR_WINDOW, max_window (plan, 1, offset));
+  Shape s = {
+    .cell = RECUR_CELL_ESN,
+    .box_cox = plan->base->transform.box_cox != RECUR_BOX_COX_NONE,
+    .difference = plan->base->transform.difference,
+  };
+
+  s.window = prior;
+  s.norm = RECUR_WINDOW_NORM_LAST;
+  add_candidate (self, plan, &s);
+  add_candidate (self, plan, &(Shape) { .cell = RECUR_CELL_ESN, .window = 2, .difference = TRUE,
+                                        .floor = TRUE });
+  if (plan->season >= 2)
+    add_candidate (self, plan, &(Shape) { .cell = RECUR_CELL_ESN, .window = 2,
+                                          .seasonal_difference = TRUE, .floor = TRUE });
+  for (guint w = 0; w < n_windows; w++)
+    for (guint k = 0; k < G_N_ELEMENTS (norms); k++)
+      if (windows[w] != prior || norms[k] != RECUR_WINDOW_NORM_LAST)
+        {
+          s.window = windows[w];
+          s.norm = norms[k];
+          add_candidate (self, plan, &s);
+        }
+}
+
+/* Trains the candidate on the training part and forecasts from each origin. */
+static RecurJob *
+evaluate (RecurAuto          *self,
+          const Plan         *plan,
+          RecurAutoCandidate *c,
+          GCancellable       *cancellable,
+          GError            **error)
+{
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree double *forecast = g_new (double, plan->horizon);
+  gint64 start = g_get_monotonic_time ();
+  double sum = 0;
+
+  job = recur_job_new (&c->config, recur_series_ref (plan->series), &local);
+  if (job && !recur_job_train (job, cancellable, NULL, NULL, &local))
+    g_clear_pointer (&job, recur_job_free);
+  for (guint i = 0; job && i < self->n_origins; i++)
+    {
+      RecurModel *model = recur_job_get_model (job);
+      const RecurDataset *data = recur_job_get_dataset (job);
+      guint o = self->origins[i];
+      double mae = 0;
+
+      if (!recur_forecast (model, recur_dataset_get_transform (data), plan->values, o,
+                           plan->horizon, forecast, &local))
+        {
+          g_clear_pointer (&job, recur_job_free);
+          break;
+        }
+      for (guint t = 0; t < plan->horizon; t++)
+        mae += fabs (forecast[t] - plan->values[o + t]) / plan->horizon;
+      c->per_origin[i] = plan->scales[i] > 0 ? mae / plan->scales[i] : mae;
+      sum += c->per_origin[i];
+    }
+  c->seconds = (g_get_monotonic_time () - start) / 1e6;
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  if (job == NULL)
+    {
+      c->error = g_strdup (local ? local->message : _("failed"));
+      return NULL;
+    }
+  c->validation_mase = isfinite (sum) ? sum / self->n_origins : INFINITY;
+  return g_steal_pointer (&job);
+}
+
+/* The prior (candidate 0) unless another beats it by the margin; then the lowest. */
+static void
+choose (RecurAuto *self)
+{
+  const RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, 0);
+  double bar = isfinite (c->validation_mase) ? MARGIN * c->validation_mase : INFINITY;
+  double best = isfinite (c->validation_mase) ? c->validation_mase : INFINITY;
+
+  self->chosen = isfinite (c->validation_mase) ? 0 : G_MAXUINT;
+  for (guint i = 1; i < self->candidates->len; i++)
+    {
+      c = &g_array_index (self->candidates, RecurAutoCandidate, i);
+      if (isfinite (c->validation_mase) && (c->validation_mase < bar || self->chosen == G_MAXUINT)
+          && c->validation_mase < best)
+        {
+          best = c->validation_mase;
+          self->chosen = i;
+        }
+    }
+}
+
+static gboolean
+run_candidates (RecurAuto              *self,
+                const Plan             *plan,
+                guint                   first,
+                GCancellable           *cancellable,
+                RecurAutoProgressFunc   progress,
+                gpointer                user_data,
+                GError                **error)
+{
+  for (guint i = first; i < self->candidates->len; i++)
+    {
+      RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, i);
+      g_autoptr(RecurJob) job = evaluate (self, plan, c, cancellable, error);
+
+      if (job == NULL && c->error == NULL)
+        return FALSE; /* cancelled */
+      if (progress)
+        progress (c, i, self->candidates->len, user_data);
+    }
+  return TRUE;
+}
+
+/* The chosen configuration trained again as a run of its own would be: with the validation part
+ * the user asked for (10 % by default), not the longer one the origins needed, so that it
+ * learns from the points nearest the test part too. Still nothing of the test part. */
+static gboolean
+refit (RecurAuto     *self,
+       const Plan    *plan,
+       GCancellable  *cancellable,
+       GError       **error)
+{
+  RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, self->chosen);
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(GError) local = NULL;
+
+  c->config.val_fraction = plan->base->val_fraction;
+  job = recur_job_new (&c->config, recur_series_ref (plan->series), &local);
+  if (job && recur_job_train (job, cancellable, NULL, NULL, &local))
+    {
+      self->job = g_steal_pointer (&job);
+      return TRUE;
+    }
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  /* the split the origins had is known to work */
+  g_clear_error (&local);
+  g_clear_pointer (&job, recur_job_free);
+  c->config.val_fraction = plan->val_fraction;
+  job = recur_job_new (&c->config, recur_series_ref (plan->series), error);
+  if (job == NULL || !recur_job_train (job, cancellable, NULL, NULL, error))
+    return FALSE;
+  self->job = g_steal_pointer (&job);
+  return TRUE;
+}
+
+static gboolean
+make_plan (Plan                 *plan,
+           const RecurJobConfig *base,
+           RecurSeries          *series,
+           double              **values_out,
+           GError              **error)
+{
+  guint column, n = recur_series_get_n_rows (series);
+  g_autofree char *name = NULL;
+  g_autofree double *diffs = NULL;
+
+  if (!recur_series_find_column (series, base->column, &column, error))
+    return FALSE;
+  name = g_strdup_printf (_("%s: column “%s”"), recur_series_get_path (series),
+                          recur_series_get_column_name (series, column));
+  plan->horizon = base->model.horizon;
+  plan->n = n;
+  plan->pre = n > plan->horizon ? n - plan->horizon : 0;
+  if (plan->pre < MIN_POINTS)
+    return plan_split (plan, name, error);
+  *values_out = recur_series_fill_missing_before (series, column, base->missing, plan->pre,
+                                                  error);
+  if (*values_out == NULL)
+    return FALSE;
+  plan->values = *values_out;
+  if (!plan_split (plan, name, error))
+    return FALSE;
+  plan->season = base->season > 0
+                   ? base->season
+                   : MAX (1, recur_frequency_season (recur_series_get_frequency (series)));
+  /* the season's pattern in the changes, so that a trend does not pass for one */
+  diffs = g_new (double, plan->train_len);
+  for (guint t = 1; t < plan->train_len; t++)
+    diffs[t - 1] = plan->values[t] - plan->values[t - 1];
+  plan->seasonal = plan->season >= 2
+                   && recur_season_test (diffs, plan->train_len - 1, plan->season);
+  plan->positive = TRUE;
+  for (guint t = 0; t < plan->train_len; t++)
+    plan->positive &= plan->values[t] > 0;
+  return TRUE;
+}
+
+RecurAuto *
+recur_auto_run (const RecurJobConfig   *base,
+                const char *const      *pinned,
+                RecurSeries            *series,
+                GCancellable           *cancellable,
+                RecurAutoProgressFunc   progress,
+                gpointer                user_data,
+                GError                **error)
+{
+  g_autoptr(RecurAuto) self = g_new0 (RecurAuto, 1);
+  g_autoptr(RecurSeries) owned = series;
+  g_autofree double *values = NULL;
+  Plan plan = { .base = base, .pinned = pinned, .series = series };
+
+  self->candidates = g_array_new (FALSE, TRUE, sizeof (RecurAutoCandidate));
+  g_array_set_clear_func (self->candidates, candidate_clear);
+  if (!make_plan (&plan, base, series, &values, error))
+    return NULL;
+  self->horizon = plan.horizon;
+  plan_origins (&plan, self);
+  add_candidates (self, &plan);
+  if (!run_candidates (self, &plan, 0, cancellable, progress, user_data, error))
+    return NULL;
+  choose (self);
+  if (self->chosen == G_MAXUINT)
+    {
+      const RecurAutoCandidate *c = self->candidates->len
+                                      ? &g_array_index (self->candidates, RecurAutoCandidate, 0)
+                                      : NULL;
+
+      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
+                   _("no candidate could be trained on this series: %s"),
+                   c && c->error ? c->error : _("it is too short for any window"));
+      return NULL;
+    }
+  if (!refit (self, &plan, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+guint
+recur_auto_get_n_candidates (const RecurAuto *self)
+{
+  return self->candidates->len;
+}
+
+const RecurAutoCandidate *
+recur_auto_get_candidate (const RecurAuto *self,
+                          guint            i)
+{
+  g_return_val_if_fail (i < self->candidates->len, NULL);
+  return &g_array_index (self->candidates, RecurAutoCandidate, i);
+}
+
+guint
+recur_auto_get_chosen (const RecurAuto *self)
+{
+  return self->chosen;
+}
+
+guint
+recur_auto_get_n_origins (const RecurAuto *self)
+{
+  return self->n_origins;
+}
+
+char *
+recur_auto_describe_choice (const RecurAuto *self)
+{
+  int percent = (int) lround ((1 - MARGIN) * 100);
+
+  if (self->chosen == 0)
+    return g_strdup_printf (_("the usual configuration: no other candidate’s validation MASE "
+                              "was %d %% below its own"), percent);
+  return g_strdup_printf (_("the lowest validation MASE, more than %d %% below the usual "
+                            "configuration’s"), percent);
+}
+
+RecurJob *
+recur_auto_steal_job (RecurAuto *self)
+{
+  return g_steal_pointer (&self->job);
+}
+
+JsonNode *
+recur_auto_to_json (const RecurAuto *self)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *reason = recur_auto_describe_choice (self);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "horizon");
+  json_builder_add_int_value (b, self->horizon);
+  json_builder_set_member_name (b, "origins");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->n_origins; i++)
+    json_builder_add_int_value (b, self->origins[i] + 1); /* rows, from 1 */
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "candidates");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < self->candidates->len; i++)
+    {
+      const RecurAutoCandidate *c = recur_auto_get_candidate (self, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, c->name);
+      json_builder_set_member_name (b, "config");
+      json_builder_add_value (b, recur_job_config_to_json (&c->config));
+      json_builder_set_member_name (b, "floor");
+      json_builder_add_boolean_value (b, c->floor);
+      json_builder_set_member_name (b, "validation_mase");
+      if (isfinite (c->validation_mase))
+        json_builder_add_double_value (b, c->validation_mase);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "per_origin");
+      json_builder_begin_array (b);
+      for (guint k = 0; k < self->n_origins && c->error == NULL; k++)
+        json_builder_add_double_value (b, c->per_origin[k]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "seconds");
+      json_builder_add_double_value (b, c->seconds);
+      json_builder_set_member_name (b, "chosen");
+      json_builder_add_boolean_value (b, i == self->chosen);
+      if (c->error)
+        {
+          json_builder_set_member_name (b, "error");
+          json_builder_add_string_value (b, c->error);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "chosen");
+  json_builder_add_string_value (b, recur_auto_get_candidate (self, self->chosen)->name);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, reason);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "recur-job.h"
+
+G_BEGIN_DECLS
+
+/* The automatic choice of a configuration (`recur train --model auto`): a small set of
+ * candidates (cell, window, transforms; the naive and seasonal-naive forecasts among them as
+ * floors) is trained on the training part and scored by rolling-origin validation: forecasts of
+ * `horizon` steps from several origins inside the validation part, each from the actual values
+ * before its origin, scored by MASE. The first candidate, the usual configuration (a reservoir
+ * reading 24 points relative to the last), is kept unless another's mean is clearly lower (a
+ * few origins are a noisy judge); the chosen one is then trained again with the validation part
+ * the user asked for, and is the job.
+ * Nothing here reads a value of the test part (the last `horizon` rows): changing them leaves
+ * the choice and the test forecast bit-identical. */
+
+typedef struct
+{
+  char           *name;            /* for people: "esn, window 24, level last, Box-Cox" */
+  RecurJobConfig  config;
+  gboolean        floor;           /* a naive forecast (with drift), not a network's own */
+  double          validation_mase; /* mean over the origins; INFINITY when it failed */
+  double         *per_origin;      /* [n_origins] */
+  double          seconds;
+  char           *error;           /* why it failed, or NULL */
+} RecurAutoCandidate;
+
+typedef struct _RecurAuto RecurAuto;
+
+/* Called after each candidate, from the thread that runs recur_auto_run. */
+typedef void (*RecurAutoProgressFunc) (const RecurAutoCandidate *candidate,
+                                       guint                     index,
+                                       guint                     n_candidates,
+                                       gpointer                  user_data);
+
+/* base: what every candidate starts from (column, horizon, missing values, season, training);
+ * pinned: NULL-terminated names of settings the user gave, which no candidate changes (a given
+ * --window is every candidate's window). Takes the series. Fails when the series is too short
+ * for any candidate (the error says how many points are needed, and for what), or when
+ * cancelled. */
+RecurAuto          *recur_auto_run             (const RecurJobConfig   *base,
+                                                const char *const      *pinned,
+                                                RecurSeries            *series,
+                                                GCancellable           *cancellable,
+                                                RecurAutoProgressFunc   progress,
+                                                gpointer                user_data,
+                                                GError                **error);
+void                recur_auto_free            (RecurAuto              *self);
+
+guint               recur_auto_get_n_candidates (const RecurAuto       *self);
+const RecurAutoCandidate *recur_auto_get_candidate (const RecurAuto    *self,
+                                                    guint               i);
+guint               recur_auto_get_chosen      (const RecurAuto        *self);
+guint               recur_auto_get_n_origins   (const RecurAuto        *self);
+/* Why the chosen one was chosen, for people. */
+char               *recur_auto_describe_choice (const RecurAuto        *self);
+/* The chosen candidate's job, trained and scored; the caller owns it. */
+RecurJob           *recur_auto_steal_job       (RecurAuto              *self);
+/* {"origins": [rows], "horizon", "candidates": [{"name", "config", "validation_mase",
+ *  "per_origin", "seconds", "chosen", "floor", "error"}], "chosen": name, "reason"} */
+JsonNode           *recur_auto_to_json         (const RecurAuto        *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurAuto, recur_auto_free)
+
+G_END_DECLS
