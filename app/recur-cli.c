@@ -679,7 +679,7 @@ cmd_info (int    argc,
   };
   g_autoptr(GOptionContext) context =
     recur_command_new_context ("info", _("FILE.csv"),
-                               _("Show the columns, time column and frequency Recur "
+                               _("Show the columns, time column, frequency and season Recur "
                                  "finds in a CSV file."));
   g_autoptr(RecurSeries) series = NULL;
   GError *error = NULL;
