@@ -168,9 +168,10 @@ print_metric (const char *label,
 
 static void
 print_metrics_row (const char         *name,
+                   int                 width,
                    const RecurMetrics *m)
 {
-  recur_command_print_padded (name, 20);
+  recur_command_print_padded (name, width);
   print_metric ("mae", m->mae);
   print_metric ("rmse", m->rmse);
   print_metric ("mape", m->mape);
@@ -190,7 +191,15 @@ print_report (RecurJob *job)
   gint64 last;
   guint n = recur_series_get_n_rows (series);
   const gint64 *ts = recur_series_get_timestamps (series);
-  g_autofree char *season_label = g_strdup_printf (_("seasonal naive (%u)"), ev->season);
+  RecurSeasonSource source;
+  guint season = recur_job_get_season (job, &source);
+  g_autofree char *season_text = recur_season_source_describe (source, season);
+  /* Translators: the seasonal-naive baseline's row; %s is its season and where it came from,
+   * as in “12, from the dates” */
+  g_autofree char *season_label = g_strdup_printf (_("seasonal naive (%s)"), season_text);
+  const char *model_label = _("model");
+  const char *naive_label = _("naive");
+  int width = 20;
 
   RecurModel *model = recur_job_get_model (job);
   gsize n_params = recur_model_get_n_params (model);
@@ -211,10 +220,15 @@ print_report (RecurJob *job)
     g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, no validation part\n\n"),
              s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch);
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
-  g_print ("%-20s %10s %10s %10s %10s %10s\n", "", "MAE", "RMSE", "MAPE %", "sMAPE %", "MASE");
-  print_metrics_row (_("model"), &ev->model_metrics);
-  print_metrics_row (_("naive"), &ev->naive_metrics);
-  print_metrics_row (season_label, &ev->seasonal_naive_metrics);
+  for (const char *const *l = (const char *const[]) { model_label, naive_label, season_label,
+                                                      NULL };
+       *l; l++)
+    width = MAX (width, recur_command_text_width (*l) + 1);
+  recur_command_print_padded ("", width);
+  g_print (" %10s %10s %10s %10s %10s\n", "MAE", "RMSE", "MAPE %", "sMAPE %", "MASE");
+  print_metrics_row (model_label, width, &ev->model_metrics);
+  print_metrics_row (naive_label, width, &ev->naive_metrics);
+  print_metrics_row (season_label, width, &ev->seasonal_naive_metrics);
 
   g_print ("\n%s\n", _("Forecast past the end of the data:"));
   last = ts ? ts[n - 1] : (gint64) n - 1;
@@ -651,6 +665,7 @@ info_to_json (const RecurSeries *series)
   int time_col = recur_series_get_time_column (series);
   guint n = recur_series_get_n_rows (series);
   const char *freq = recur_frequency_to_string (recur_series_get_frequency (series));
+  guint season = recur_job_dates_season (series);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "rows");
@@ -663,6 +678,18 @@ info_to_json (const RecurSeries *series)
   json_builder_set_member_name (b, "frequency");
   if (freq)
     json_builder_add_string_value (b, freq);
+  else
+    json_builder_add_null_value (b);
+  /* without usable dates the season comes from the values before the test part, which
+   * depend on the horizon: `recur train` finds it */
+  json_builder_set_member_name (b, "season");
+  if (season > 0)
+    json_builder_add_int_value (b, season);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "season_source");
+  if (season > 0)
+    json_builder_add_string_value (b, recur_season_source_to_string (RECUR_SEASON_FROM_DATES));
   else
     json_builder_add_null_value (b);
   for (guint k = 0; k < 2; k++)
@@ -701,6 +728,7 @@ print_info (const RecurSeries *series)
 {
   int time_col = recur_series_get_time_column (series);
   guint n = recur_series_get_n_rows (series);
+  guint season = recur_job_dates_season (series);
 
   g_print (_("File: %s\n"), recur_series_get_path (series));
   g_print (_("Rows: %u\n"), n);
@@ -715,6 +743,15 @@ print_info (const RecurSeries *series)
     }
   else
     g_print ("%s\n", _("Time column: none (the row number is the time axis)"));
+  if (season > 0)
+    {
+      g_autofree char *text = recur_season_source_describe (RECUR_SEASON_FROM_DATES, season);
+      /* Translators: %s is the season and where it came from, as in “12, from the dates” */
+      g_print (_("Season: %s\n"), text);
+    }
+  else
+    g_print ("%s\n", _("Season: none from the dates; training looks for one in the values "
+                       "before the test part"));
   g_print ("%s\n", _("Columns:"));
   for (guint c = 0; c < recur_series_get_n_columns (series); c++)
     g_print (_("  %-24s %-8s %u missing\n"), recur_series_get_column_name (series, c),
@@ -733,7 +770,7 @@ cmd_info (int    argc,
   };
   g_autoptr(GOptionContext) context =
     recur_command_new_context ("info", _("FILE.csv"),
-                               _("Show the columns, time column and frequency Recur "
+                               _("Show the columns, time column, frequency and season Recur "
                                  "finds in a CSV file."));
   g_autoptr(RecurSeries) series = NULL;
   GError *error = NULL;

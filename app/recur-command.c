@@ -44,17 +44,23 @@ recur_command_new_context (const char *command,
   return context;
 }
 
+int
+recur_command_text_width (const char *text)
+{
+  int width = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return width;
+}
+
 /* Pads to a width in terminal columns: CJK characters take two, so printf's byte-counting
  * %-20s would misalign translated row names. */
 void
 recur_command_print_padded (const char *text,
                             int         columns)
 {
-  int width = 0;
-
-  for (const char *p = text; *p; p = g_utf8_next_char (p))
-    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
-  g_print ("%s%*s", text, MAX (columns - width, 0), "");
+  g_print ("%s%*s", text, MAX (columns - recur_command_text_width (text), 0), "");
 }
 
 /* ---- a run's configuration as options ----------------------------------------------------- */

@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 /* What the `recur` commands share (recur-command.c). The commands include this header; only the
  * dispatcher, recur-cli.c, includes the commands' own headers. */
 
+/* The terminal columns text takes (wide characters count twice). */
+int      recur_command_text_width   (const char *text);
 /* Prints text padded to `columns` terminal columns (wide characters count twice). */
 void     recur_command_print_padded (const char *text,
                                      int         columns);

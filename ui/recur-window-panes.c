@@ -306,7 +306,9 @@ recur_window_update_metrics (RecurWindow *self)
 {
   const RecurEvaluation *ev;
   g_autofree char *mae = NULL, *rmse = NULL, *smape = NULL, *mase = NULL;
-  g_autofree char *naive = NULL, *snaive = NULL, *text = NULL;
+  g_autofree char *naive = NULL, *snaive = NULL, *season = NULL, *escaped = NULL, *text = NULL;
+  RecurSeasonSource source;
+  guint m;
 
   ev = self->run ? recur_job_get_evaluation (recur_run_get_job (self->run)) : NULL;
   if (ev == NULL || recur_run_is_active (self->run))
@@ -320,9 +322,14 @@ recur_window_update_metrics (RecurWindow *self)
   mase = format_metric (ev->model_metrics.mase);
   naive = format_metric (ev->naive_metrics.mase);
   snaive = format_metric (ev->seasonal_naive_metrics.mase);
+  m = recur_job_get_season (recur_run_get_job (self->run), &source);
+  season = recur_season_source_describe (source, m);
+  escaped = g_markup_escape_text (season, -1);
+  /* Translators: Pango markup; the last %s but one is the seasonal-naive baseline's season and
+   * where it came from, as in “12, from the dates” */
   text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
-                            "<b>MASE %s</b> — naive MASE %s · seasonal naive (%u) MASE %s"),
-                          ev->n_test, mae, rmse, smape, mase, naive, ev->season, snaive);
+                            "<b>MASE %s</b> — naive MASE %s · seasonal naive (%s) MASE %s"),
+                          ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
   gtk_label_set_markup (self->metrics_label, text);
 }
 

@@ -91,8 +91,10 @@ recur_window_update_split (RecurWindow *self)
         .output_size = recur_model_spec_output_size (&config.model),
         .val_fraction = config.val_fraction,
         .transform = config.transform,
-        .season = config.season > 0 ? config.season
-                                    : recur_frequency_season (recur_series_get_frequency (self->series)),
+        .season = recur_job_choose_season (&config, self->series, filled,
+                                           self->shown.n - MIN (config.model.horizon,
+                                                                self->shown.n),
+                                           NULL),
       };
       g_autofree char *name = g_strdup_printf (_("column “%s”"),
                                                recur_series_get_column_name (self->series, col));

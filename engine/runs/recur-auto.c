@@ -503,6 +503,7 @@ make_plan (Plan                 *plan,
   guint column, n = recur_series_get_n_rows (series);
   g_autofree char *name = NULL;
   g_autofree double *diffs = NULL;
+  RecurSeasonSource source;
 
   if (!recur_series_find_column (series, base->column, &column, error))
     return FALSE;
@@ -520,9 +521,8 @@ make_plan (Plan                 *plan,
   plan->values = *values_out;
   if (!plan_split (plan, name, error))
     return FALSE;
-  plan->season = base->season > 0
-                   ? base->season
-                   : MAX (1, recur_frequency_season (recur_series_get_frequency (series)));
+  plan->season = MAX (1, recur_job_choose_season (base, series, plan->values, plan->pre,
+                                                  &source));
   /* the season's pattern in the changes, so that a trend does not pass for one */
   diffs = g_new (double, plan->train_len);
   for (guint t = 1; t < plan->train_len; t++)

@@ -10,6 +10,7 @@
 #include "recur-job.h"
 #include "recur-memory.h"
 #include "recur-model-io.h"
+#include "recur-season.h"
 
 struct _RecurJob
 {
@@ -22,6 +23,8 @@ struct _RecurJob
   RecurTrainSummary summary;
   RecurEvaluation *evaluation;
   double *future;
+  guint season;                      /* chosen once, from the part before the test */
+  RecurSeasonSource season_source;
 };
 
 /* Copies of the parameters a run keeps while it trains: weights and gradients, the best weights
@@ -57,12 +60,70 @@ check_model_fits (const RecurModelSpec  *spec,
   return FALSE;
 }
 
+guint
+recur_job_dates_season (const RecurSeries *series)
+{
+  RecurFrequency frequency = recur_series_get_frequency (series);
+
+  if (frequency == RECUR_FREQUENCY_NONE || frequency == RECUR_FREQUENCY_IRREGULAR)
+    return 0;
+  return recur_frequency_season (frequency);
+}
+
+/* The longest period looked for in the values: a year of daily points (so also a week of
+ * hourly ones, 168). Longer would rarely be seen: recur_season_detect needs three periods of
+ * data (L ≤ n/3). */
+#define VALUES_MAX_SEASON 366
+/* The detection reads the last this many points before the test part at most: its cost is
+ * O(n · L), and this keeps a job on millions of undated rows from spending seconds (on the
+ * GUI's main thread) on it, while the ACF's standard error (about 1/√n) stays below 0.01. */
+#define VALUES_MAX_POINTS 20000
+
+/* The season, from the first n_before values (the part before the test, gaps filled) and
+ * nothing after them: the option; else the dates when they are regular, even when they say 1
+ * (yearly): no ACF second-guesses them; else a period detected in the values. A season that
+ * does not fit before the test part is 1, as recur_evaluate would make it. */
+guint
+recur_job_choose_season (const RecurJobConfig *config,
+               const RecurSeries    *series,
+               const double         *values,
+               guint                 n_before,
+               RecurSeasonSource    *source)
+{
+  guint season = recur_job_dates_season (series);
+  guint from = n_before - MIN (n_before, VALUES_MAX_POINTS);
+  gboolean finite = TRUE;
+
+  if (config->season > 0)
+    {
+      season = config->season;
+      *source = RECUR_SEASON_FROM_OPTION;
+    }
+  else if (season > 0)
+    *source = RECUR_SEASON_FROM_DATES;
+  else
+    {
+      /* a value that is not finite fails the dataset's checks right after this */
+      for (guint i = from; i < n_before && finite; i++)
+        finite = isfinite (values[i]);
+      season = finite ? recur_season_detect (values + from, n_before - from,
+                                             MIN ((n_before - from) / 3, VALUES_MAX_SEASON))
+                      : 1;
+      *source = season > 1 ? RECUR_SEASON_FROM_VALUES : RECUR_SEASON_NONE;
+    }
+  if (season >= n_before && season > 1)
+    {
+      season = 1;
+      *source = RECUR_SEASON_NONE;
+    }
+  return season;
+}
+
+/* The season the job scores with (see recur_job_choose_season). */
 static guint
 job_season (const RecurJob *self)
 {
-  if (self->config.season > 0)
-    return self->config.season;
-  return recur_frequency_season (recur_series_get_frequency (self->series));
+  return self->season;
 }
 
 RecurJob *
@@ -92,6 +153,10 @@ recur_job_new (const RecurJobConfig  *config,
                                              error);
   if (values == NULL)
     return NULL;
+  self->season = recur_job_choose_season (config, series, values,
+                                recur_series_get_n_rows (series)
+                                - MIN (config->model.horizon, recur_series_get_n_rows (series)),
+                                &self->season_source);
 
   split = (RecurSplitSpec) {
     .window = config->model.window,
@@ -139,6 +204,49 @@ recur_job_free (RecurJob *self)
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_free (self->future);
   g_free (self);
+}
+
+static const char *const season_source_names[] = { "option", "dates", "values", "none" };
+
+const char *
+recur_season_source_to_string (RecurSeasonSource source)
+{
+  g_return_val_if_fail ((guint) source < G_N_ELEMENTS (season_source_names), NULL);
+  return season_source_names[source];
+}
+
+char *
+recur_season_source_describe (RecurSeasonSource source,
+                              guint             season)
+{
+  switch (source)
+    {
+    case RECUR_SEASON_FROM_OPTION:
+      /* Translators: a season (a number of points) and where it came from: set in the run's
+       * settings (--season) */
+      return g_strdup_printf (_("%u, as set"), season);
+    case RECUR_SEASON_FROM_DATES:
+      /* Translators: a season (a number of points) and where it came from: the time column's
+       * frequency (12 for monthly dates) */
+      return g_strdup_printf (_("%u, from the dates"), season);
+    case RECUR_SEASON_FROM_VALUES:
+      /* Translators: a season (a number of points) and where it came from: found in the
+       * values themselves (there are no dates to give one) */
+      return g_strdup_printf (_("%u, from the values"), season);
+    case RECUR_SEASON_NONE:
+    default:
+      /* Translators: a season of 1 point: the series has none (or none that fits the data) */
+      return g_strdup_printf (_("%u, no season"), season);
+    }
+}
+
+guint
+recur_job_get_season (const RecurJob    *self,
+                      RecurSeasonSource *source)
+{
+  if (source != NULL)
+    *source = self->season_source;
+  return self->season;
 }
 
 gboolean
@@ -464,6 +572,8 @@ recur_job_to_json (const RecurJob *self)
     {
       json_builder_set_member_name (b, "season");
       json_builder_add_int_value (b, ev->season);
+      json_builder_set_member_name (b, "season_source");
+      json_builder_add_string_value (b, recur_season_source_to_string (self->season_source));
       add_metrics (b, "test", &ev->model_metrics);
       json_builder_set_member_name (b, "baselines");
       json_builder_begin_object (b);

@@ -16,6 +16,30 @@ G_BEGIN_DECLS
 /* A run from a loaded series to a scored, exportable model. */
 typedef struct _RecurJob RecurJob;
 
+/* Where a job's season (the period of the seasonal-naive baseline and of MASE's scale) comes
+ * from, looked at in this order. */
+typedef enum
+{
+  RECUR_SEASON_FROM_OPTION,   /* the configuration's season, when > 0 (`--season N`) */
+  RECUR_SEASON_FROM_DATES,    /* a regular time column: its frequency's season (monthly 12, …,
+                               * yearly 1); the dates are authoritative, the values are not
+                               * looked at */
+  RECUR_SEASON_FROM_VALUES,   /* no time column or irregular dates: a period > 1 found in the
+                               * values before the test part (recur_season_detect) */
+  RECUR_SEASON_NONE,          /* 1: the values show no period, or the season given (option or
+                               * dates) does not fit in the part before the test */
+} RecurSeasonSource;
+
+/* "option", "dates", "values", "none" (the summary's `season_source`). */
+const char      *recur_season_source_to_string (RecurSeasonSource source);
+/* For people to read, translated: "12, from the dates", "7, from the values", "4, as set",
+ * "1, no season". */
+char            *recur_season_source_describe  (RecurSeasonSource source,
+                                                guint             season);
+/* The season a series' dates give (recur_frequency_season), or 0 when it has no usable dates
+ * (no time column, or irregular ones): a job then looks for one in its values. */
+guint            recur_job_dates_season        (const RecurSeries *series);
+
 /* Takes ownership of series (also when it fails). Picks the column, fills missing values, splits and scales the
  * data and builds the model initialised from the seed. */
 RecurJob        *recur_job_new             (const RecurJobConfig  *config,
@@ -43,6 +67,17 @@ gboolean               recur_job_can_resume      (const RecurJob *self);
 gboolean               recur_job_score           (RecurJob       *self,
                                                   GError        **error);
 
+/* The season from config's --season, else regular dates, else the first n_before values (the
+ * part before the test, gaps filled), as every job and Auto take it. */
+guint                  recur_job_choose_season  (const RecurJobConfig *config,
+                                                 const RecurSeries    *series,
+                                                 const double         *values,
+                                                 guint                 n_before,
+                                                 RecurSeasonSource    *source);
+/* The season the job scores with (and where it came from, when source is not NULL): chosen once
+ * when the job is made, from the part before the test only. */
+guint                  recur_job_get_season      (const RecurJob    *self,
+                                                  RecurSeasonSource *source);
 const RecurJobConfig  *recur_job_get_config      (const RecurJob *self);
 const RecurSeries     *recur_job_get_series      (const RecurJob *self);
 const char            *recur_job_get_column_name (const RecurJob *self);

@@ -127,8 +127,8 @@ static const RecurSetting settings[] = {
     .digits = 2 },
   { "season", U, FORECAST, OFF (season), 0, 1000000, .label = N_("Season"),
     .description = N_("Seasonal period of the baselines and MASE; 0 takes it from the "
-                      "series’ frequency"), .metavar = "N", .soft_lo = 0, .soft_hi = 1000,
-    .step = 1 },
+                      "dates, or without them from the values"), .metavar = "N", .soft_lo = 0,
+    .soft_hi = 1000, .step = 1 },
   { "model", C, MODEL, OFF (model.cell), .flags = SWEEP, CHOICES (cell), .label = N_("Cell"),
     .description = N_("The recurrent unit: Elman cells are the simplest, LSTM and GRU gates "
                       "keep a longer memory; an echo state network trains only its readout; "

@@ -270,6 +270,8 @@ test_info_json (void)
   g_assert_cmpint (json_object_get_int_member (root, "rows"), ==, 1108);
   g_assert_cmpstr (json_object_get_string_member (root, "time_column"), ==, "date");
   g_assert_cmpstr (json_object_get_string_member (root, "frequency"), ==, "business-daily");
+  g_assert_cmpint (json_object_get_int_member (root, "season"), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (root, "season_source"), ==, "dates");
   g_assert_cmpstr (json_object_get_string_member (root, "first"), ==, "1985-01-02");
   g_assert_cmpstr (json_object_get_string_member (root, "last"), ==, "1989-03-31");
   col = json_array_get_object_element (json_object_get_array_member (root, "columns"), 1);
@@ -583,7 +585,11 @@ test_train_report (void)
   g_assert_cmpstr (out[3], ==, "Test part: the last 12 points, forecast from the window before them");
   g_assert_true (g_str_has_prefix (out[5], "model "));
   g_assert_true (g_str_has_prefix (out[6], "naive "));
-  g_assert_true (g_str_has_prefix (out[7], "seasonal naive (12) "));
+  /* the season says where it came from, and the column of row names widens to fit it */
+  g_assert_true (g_str_has_prefix (out[7], "seasonal naive (12, from the dates)  "));
+  g_assert_cmpuint (strlen (out[4]), ==, strlen (out[5]));
+  g_assert_cmpuint (strlen (out[5]), ==, strlen (out[7]));
+  g_assert_true (g_str_has_suffix (out[4], "  MASE"));
   g_assert_null (strstr (r.out, "—")); /* every metric defined on this series */
   g_assert_cmpstr (out[9], ==, "Forecast past the end of the data:");
   g_assert_true (g_str_has_prefix (out[10], "  1940-01-01  "));
@@ -606,6 +612,8 @@ test_train_report (void)
   g_assert_cmpint (json_object_get_int_member (root, "parameters"), ==, 88);
   g_assert_cmpint (json_object_get_int_member (root, "epochs_run"), ==, 3);
   g_assert_true (json_object_get_null_member (root, "val_loss"));
+  g_assert_cmpint (json_object_get_int_member (root, "season"), ==, 12);
+  g_assert_cmpstr (json_object_get_string_member (root, "season_source"), ==, "dates");
   g_assert_true (g_file_test (forecast, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (weights, G_FILE_TEST_IS_REGULAR));
   result_clear (&r);
@@ -922,6 +930,49 @@ test_forecast_outputs_and_errors (void)
   g_rmdir (dir);
 }
 
+/* Without dates the season is found in the values before the test part, and the summary and
+ * the report say so; --season overrides it. The values: a period of 7 plus noise. */
+static void
+test_train_season_from_the_values (void)
+{
+  /* 3 sin (2π i / 7), rounded */
+  static const double week[7] = { 0, 2.35, 2.92, 1.30, -1.30, -2.92, -2.35 };
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *csv = g_build_filename (dir, "weekly-cycle.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("sales\n");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+  Result r;
+
+  for (guint i = 0; i < 150; i++)
+    g_string_append_printf (text, "%.6f\n",
+                            10 + week[i % 7] + g_rand_double_range (rand, -0.3, 0.3));
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  r = run_recur ("train", csv, "--json", "--hidden", "4", "--epochs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_object (parser, r.out);
+  g_assert_cmpint (json_object_get_int_member (root, "season"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (root, "season_source"), ==, "values");
+  /* the configuration repeats the run: 0, found again from the values */
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (root, "config"),
+                                               "season"), ==, 0);
+  result_clear (&r);
+
+  r = run_recur ("train", csv, "--hidden", "4", "--epochs", "2", "--quiet", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "\nseasonal naive (7, from the values)  "));
+  result_clear (&r);
+
+  r = run_recur ("train", csv, "--json", "--hidden", "4", "--epochs", "2", "--season", "4",
+                 NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_object (parser, r.out);
+  g_assert_cmpint (json_object_get_int_member (root, "season"), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (root, "season_source"), ==, "option");
+  result_clear (&r);
+}
+
 /* `recur info` without --json, with a time column and without one. */
 static void
 test_info_text (void)
@@ -937,21 +988,24 @@ test_info_text (void)
   g_assert_cmpint (r.status, ==, 0);
   want = g_strdup_printf ("File: %s\nRows: 1108\nTime column: “date”, ", csv);
   g_assert_true (g_str_has_prefix (r.out, want));
-  g_assert_nonnull (strstr (r.out, ", from 1985-01-02 to 1989-03-31\nColumns:\n"));
+  g_assert_nonnull (strstr (r.out, ", from 1985-01-02 to 1989-03-31\n"
+                                   "Season: 5, from the dates\nColumns:\n"));
   g_assert_nonnull (strstr (r.out, "\n  price_usd                numeric  34 missing\n"));
   result_clear (&r);
 
   g_assert_true (g_file_set_contents (plain, "a,b\n1,x\n2,y\n3,\n", -1, NULL));
   r = run_recur ("info", plain, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  g_assert_nonnull (strstr (r.out, "Rows: 3\nTime column: none (the row number is the time axis)\n"));
+  g_assert_nonnull (strstr (r.out, "Rows: 3\nTime column: none (the row number is the time axis)\n"
+                                   "Season: none from the dates; training looks for one in the "
+                                   "values before the test part\n"));
   result_clear (&r);
   r = run_recur ("info", plain, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   root = parse_object (parser, r.out);
   g_assert_cmpint (json_object_get_int_member (root, "rows"), ==, 3);
-  for (const char *const *k = (const char *const[]) { "time_column", "frequency", "first", "last",
-                                                      NULL };
+  for (const char *const *k = (const char *const[]) { "time_column", "frequency", "season",
+                                                      "season_source", "first", "last", NULL };
        *k; k++)
     g_assert_true (json_object_get_null_member (root, *k));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "columns")), ==, 2);
@@ -1036,6 +1090,7 @@ main (int    argc,
   g_test_add_func ("/cli/usage/top-level", test_top_level);
   g_test_add_func ("/cli/errors/usage-every-option", test_usage_every_option);
   g_test_add_func ("/cli/train/report", test_train_report);
+  g_test_add_func ("/cli/train/season-from-the-values", test_train_season_from_the_values);
   g_test_add_func ("/cli/train/undefined-metric", test_undefined_metric);
   g_test_add_func ("/cli/train/missing-policies", test_missing_policies);
   g_test_add_func ("/cli/train/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "recur-job.h"
+#include "recur-season.h"
 
 static RecurJob *
 job_for_values (const double *values,
@@ -232,6 +233,7 @@ test_forecast_forms (void)
   g_assert_no_error (error);
   g_assert_true (recur_job_train (long_season, NULL, NULL, NULL, &error));
   g_assert_cmpuint (recur_job_get_evaluation (long_season)->season, ==, 1);
+  g_assert_cmpuint (recur_job_get_season (long_season, NULL), ==, 1);
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -302,6 +304,212 @@ test_test_part_never_shapes_the_model (void)
     }
 }
 
+/* ---- the season ---------------------------------------------------------------------------- */
+
+/* A job on values dated monthly, yearly or not at all (dates NULL), with the given horizon and
+ * configured season (0: chosen by the job). */
+static RecurJob *
+season_job (const double *values,
+            guint         n,
+            const char   *dates,
+            guint         horizon,
+            guint         season)
+{
+  g_autoptr(GString) csv = g_string_new (dates ? "date,y\n" : "y\n");
+  g_autoptr(GError) error = NULL;
+  RecurSeries *series;
+  RecurJobConfig config;
+  RecurJob *job;
+
+  for (guint i = 0; i < n; i++)
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (g_strcmp0 (dates, "monthly") == 0)
+        g_string_append_printf (csv, "%04u-%02u-01,", 1900 + i / 12, 1 + i % 12);
+      else if (g_strcmp0 (dates, "yearly") == 0)
+        g_string_append_printf (csv, "%04u-01-01,", 1700 + i);
+      g_string_append_printf (csv, "%s\n", g_ascii_dtostr (num, sizeof num, values[i]));
+    }
+  series = recur_series_load_csv_data (csv->str, csv->len, "season.csv", &error);
+  g_assert_no_error (error);
+  recur_job_config_init (&config);
+  config.season = season;
+  config.model.hidden_size = 4;
+  config.model.window = 6;
+  config.model.horizon = horizon;
+  config.model.strategy = RECUR_STRATEGY_RECURSIVE;
+  config.train.epochs = 2;
+  job = recur_job_new (&config, series, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  return job;
+}
+
+static void
+assert_season (const RecurJob    *job,
+               guint              season,
+               RecurSeasonSource  source)
+{
+  RecurSeasonSource got;
+
+  g_assert_cmpuint (recur_job_get_season (job, &got), ==, season);
+  g_assert_cmpint (got, ==, source);
+  g_assert_cmpuint (recur_job_get_season (job, NULL), ==, season);
+}
+
+/* A period of 7 plus noise of a tenth of its amplitude, from row `from` on. */
+static void
+fill_weekly (double *v,
+             guint   from,
+             guint   n,
+             guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (guint i = from; i < n; i++)
+    v[i] = sin (2 * G_PI * i / 7) + g_rand_double_range (rand, -0.1, 0.1);
+}
+
+static void
+fill_noise (double *v,
+            guint   from,
+            guint   n,
+            guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (guint i = from; i < n; i++)
+    v[i] = g_rand_double_range (rand, -1, 1);
+}
+
+/* Without dates the season is found in the values; it is the one the evaluation and the
+ * summary use. White noise and a constant have none. */
+static void
+test_season_from_the_values (void)
+{
+  double v[200];
+  g_autoptr(RecurJob) weekly = NULL;
+  g_autoptr(RecurJob) noise = NULL;
+  g_autoptr(RecurJob) constant = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  fill_weekly (v, 0, 200, 1);
+  weekly = season_job (v, 200, NULL, 3, 0);
+  assert_season (weekly, 7, RECUR_SEASON_FROM_VALUES);
+  g_assert_true (recur_job_train (weekly, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_job_get_evaluation (weekly)->season, ==, 7);
+  summary = recur_job_to_json (weekly);
+  root = json_node_get_object (summary);
+  g_assert_cmpint (json_object_get_int_member (root, "season"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (root, "season_source"), ==, "values");
+
+  fill_noise (v, 0, 200, 2);
+  noise = season_job (v, 200, NULL, 3, 0);
+  assert_season (noise, 1, RECUR_SEASON_NONE);
+
+  for (guint i = 0; i < 200; i++)
+    v[i] = 4.25;
+  constant = season_job (v, 200, NULL, 3, 0);
+  assert_season (constant, 1, RECUR_SEASON_NONE);
+}
+
+/* Regular dates give the season whatever the values: white noise dated monthly has 12, and a
+ * weekly cycle dated yearly has 1 (its values are not looked at, though undated they give 7). */
+static void
+test_season_from_the_dates (void)
+{
+  double v[200];
+  g_autoptr(RecurJob) monthly = NULL;
+  g_autoptr(RecurJob) yearly = NULL;
+  g_autoptr(RecurJob) undated = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_noise (v, 0, 200, 3);
+  monthly = season_job (v, 200, "monthly", 3, 0);
+  assert_season (monthly, 12, RECUR_SEASON_FROM_DATES);
+  g_assert_true (recur_job_train (monthly, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  summary = recur_job_to_json (monthly);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (summary),
+                                                  "season_source"), ==, "dates");
+
+  fill_weekly (v, 0, 200, 4);
+  yearly = season_job (v, 200, "yearly", 3, 0);
+  assert_season (yearly, 1, RECUR_SEASON_FROM_DATES);
+  undated = season_job (v, 200, NULL, 3, 0);
+  assert_season (undated, 7, RECUR_SEASON_FROM_VALUES);
+}
+
+/* The configured season wins over the values and the dates, 1 included; one that does not fit
+ * before the test part, set or given by the dates, is 1, as the evaluation makes it. */
+static void
+test_season_from_the_option (void)
+{
+  double v[200];
+  g_autoptr(RecurJob) undated = NULL;
+  g_autoptr(RecurJob) monthly = NULL;
+  g_autoptr(RecurJob) too_long = NULL;
+  g_autoptr(RecurJob) short_monthly = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_weekly (v, 0, 200, 5);
+  undated = season_job (v, 200, NULL, 3, 4);
+  assert_season (undated, 4, RECUR_SEASON_FROM_OPTION);
+  g_assert_true (recur_job_train (undated, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_job_get_evaluation (undated)->season, ==, 4);
+  monthly = season_job (v, 200, "monthly", 3, 1);
+  assert_season (monthly, 1, RECUR_SEASON_FROM_OPTION);
+
+  too_long = season_job (v, 200, NULL, 3, 197);
+  assert_season (too_long, 1, RECUR_SEASON_NONE);
+  /* 20 months with 8 to test: 12 before the test part, one season and no more */
+  short_monthly = season_job (v, 20, "monthly", 8, 0);
+  assert_season (short_monthly, 1, RECUR_SEASON_NONE);
+  g_assert_true (recur_job_train (short_monthly, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_job_get_evaluation (short_monthly)->season, ==, 1);
+}
+
+/* Honesty: the season comes from the part before the test only. Noise followed by a test
+ * part holding a strong period of 5 has none (the whole series would give 5); a weekly cycle
+ * keeps 7 whatever its test part holds. */
+static void
+test_season_ignores_the_test_part (void)
+{
+  enum { N = 240, HORIZON = 60 };
+  double v[N];
+  g_autoptr(RecurJob) noise = NULL;
+
+  fill_noise (v, 0, N - HORIZON, 6);
+  for (guint i = N - HORIZON; i < N; i++)
+    v[i] = 10 * sin (2 * G_PI * i / 5);
+  g_assert_cmpuint (recur_season_detect (v, N, N / 3), ==, 5);
+  noise = season_job (v, N, NULL, HORIZON, 0);
+  assert_season (noise, 1, RECUR_SEASON_NONE);
+
+  for (guint variant = 0; variant < 4; variant++)
+    {
+      g_autoptr(RecurJob) job = NULL;
+
+      fill_weekly (v, 0, N, 7);
+      for (guint i = N - HORIZON; i < N; i++)
+        if (variant == 1)
+          v[i] = 1000;
+        else if (variant == 2)
+          v[i] = 10 * sin (2 * G_PI * i / 5);
+        else if (variant == 3)
+          v[i] = -v[i] * 50;
+      job = season_job (v, N, NULL, HORIZON, 0);
+      assert_season (job, 7, RECUR_SEASON_FROM_VALUES);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -315,5 +523,9 @@ main (int    argc,
   g_test_add_func ("/engine/job/forecast-forms", test_forecast_forms);
   g_test_add_func ("/engine/job/test-part-never-shapes-the-model",
                    test_test_part_never_shapes_the_model);
+  g_test_add_func ("/engine/job/season/from-the-values", test_season_from_the_values);
+  g_test_add_func ("/engine/job/season/from-the-dates", test_season_from_the_dates);
+  g_test_add_func ("/engine/job/season/from-the-option", test_season_from_the_option);
+  g_test_add_func ("/engine/job/season/ignores-the-test-part", test_season_ignores_the_test_part);
   return g_test_run ();
 }

@@ -133,6 +133,23 @@ find_by_name (GtkWidget  *root,
   return NULL;
 }
 
+/* The first label under root whose text (markup removed) contains needle. */
+static GtkLabel *
+find_label_containing (GtkWidget  *root,
+                       const char *needle)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (c) && strstr (gtk_label_get_text (GTK_LABEL (c)), needle))
+        return GTK_LABEL (c);
+      if ((found = find_label_containing (c, needle)))
+        return found;
+    }
+  return NULL;
+}
+
 static GtkWindow *
 new_window (void)
 {
@@ -195,6 +212,10 @@ test_train_and_watch (void)
   g_assert_nonnull (recur_run_get_predictions (run));
   /* the status line is a real label reporting the end */
   g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL, NULL));
+  /* the metrics line says where the season came from */
+  g_assert_cmpuint (ev->season, ==, 12);
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win),
+                                           "seasonal naive (12, from the dates) MASE "));
   gtk_window_destroy (win);
 }
 
