@@ -85,11 +85,12 @@ recur_job_dates_season (const RecurSeries *series)
  * does not fit before the test part is 1, as recur_evaluate would make it. */
 guint
 recur_job_choose_season (const RecurJobConfig *config,
-               const RecurSeries    *series,
-               const double         *values,
-               guint                 n_before,
-               RecurSeasonSource    *source)
+                         const RecurSeries    *series,
+                         const double         *values,
+                         guint                 n_before,
+                         RecurSeasonSource    *source_out)
 {
+  RecurSeasonSource ignored, *source = source_out ? source_out : &ignored;
   guint season = recur_job_dates_season (series);
   guint from = n_before - MIN (n_before, VALUES_MAX_POINTS);
   gboolean finite = TRUE;
