@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The automatic choice (recur-auto.h): it never reads the test part, it works on short series,
+ * it refuses a series too short with the count, and its report is consistent. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "recur-auto.h"
+
+/* A CSV of n values, dated monthly from 1900 or yearly from 1950; a value NAN is left empty. */
+static RecurSeries *
+series_of (const double *values,
+           guint         n,
+           gboolean      yearly)
+{
+  g_autoptr(GString) csv = g_string_new ("date,y\n");
+  g_autoptr(GError) error = NULL;
+  RecurSeries *series;
+
+  for (guint i = 0; i < n; i++)
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+      if (!isnan (values[i]))
+        g_ascii_dtostr (num, sizeof num, values[i]);
+      if (yearly)
+        g_string_append_printf (csv, "%04u-01-01,%s\n", 1950 + i, num);
+      else
+        g_string_append_printf (csv, "%04u-%02u-01,%s\n", 1900 + i / 12, 1 + i % 12, num);
+    }
+  series = recur_series_load_csv_data (csv->str, csv->len, "auto.csv", &error);
+  g_assert_no_error (error);
+  return series;
+}
+
+/* Trend, a yearly season and noise, positive. */
+static void
+seasonal_values (double *v,
+                 guint   n,
+                 guint   seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (guint i = 0; i < n; i++)
+    v[i] = 100 + 0.8 * i + 15 * sin (2 * G_PI * i / 12) + g_rand_double_range (rand, -4, 4);
+  g_rand_free (rand);
+}
+
+static RecurAuto *
+run_auto (const double *values,
+          guint         n,
+          gboolean      yearly,
+          guint         horizon,
+          GError      **error)
+{
+  RecurJobConfig base;
+  RecurAuto *a;
+
+  recur_job_config_init (&base);
+  base.model.horizon = horizon;
+  a = recur_auto_run (&base, NULL, series_of (values, n, yearly), NULL, NULL, NULL, error);
+  recur_job_config_clear (&base);
+  return a;
+}
+
+static void
+assert_same_choice (RecurAuto *a,
+                    RecurAuto *b)
+{
+  g_assert_cmpuint (recur_auto_get_n_candidates (a), ==, recur_auto_get_n_candidates (b));
+  g_assert_cmpuint (recur_auto_get_chosen (a), ==, recur_auto_get_chosen (b));
+  for (guint i = 0; i < recur_auto_get_n_candidates (a); i++)
+    {
+      const RecurAutoCandidate *ca = recur_auto_get_candidate (a, i);
+      const RecurAutoCandidate *cb = recur_auto_get_candidate (b, i);
+
+      g_assert_cmpstr (ca->name, ==, cb->name);
+      /* bit for bit: the same numbers from the same points */
+      g_assert_cmpmem (&ca->validation_mase, sizeof (double), &cb->validation_mase,
+                       sizeof (double));
+    }
+}
+
+/* Changing the test part (the last `horizon` rows) leaves every candidate's validation score,
+ * the choice, the test forecast and the weights bit-identical; also with a gap right before the
+ * test part, which is filled from the points before it only. */
+static void
+test_never_reads_the_test_part (void)
+{
+  const guint n = 132, h = 12;
+  double v[132], w[132];
+
+  for (guint gap = 0; gap < 2; gap++)
+    {
+      g_autoptr(RecurAuto) a = NULL;
+      g_autoptr(RecurAuto) b = NULL;
+      g_autoptr(RecurJob) ja = NULL;
+      g_autoptr(RecurJob) jb = NULL;
+      g_autoptr(GError) error = NULL;
+      RecurModel *ma, *mb;
+
+      seasonal_values (v, n, 7);
+      if (gap)
+        v[n - h - 1] = v[n - h - 2] = NAN;
+      memcpy (w, v, sizeof v);
+      for (guint i = n - h; i < n; i++)
+        w[i] = 5 * v[i] + 1000 * (i % 2); /* far off, still positive */
+
+      a = run_auto (v, n, FALSE, h, &error);
+      g_assert_no_error (error);
+      b = run_auto (w, n, FALSE, h, &error);
+      g_assert_no_error (error);
+      assert_same_choice (a, b);
+      ja = recur_auto_steal_job (a);
+      jb = recur_auto_steal_job (b);
+      g_assert_cmpmem (recur_job_get_evaluation (ja)->forecast, h * sizeof (double),
+                       recur_job_get_evaluation (jb)->forecast, h * sizeof (double));
+      ma = recur_job_get_model (ja);
+      mb = recur_job_get_model (jb);
+      g_assert_cmpmem (recur_model_peek_params (ma),
+                       recur_model_get_n_params (ma) * sizeof (float),
+                       recur_model_peek_params (mb),
+                       recur_model_get_n_params (mb) * sizeof (float));
+      /* and the test part was scored with the values the runs were given */
+      g_assert_cmpfloat (recur_job_get_evaluation (jb)->actual[0], ==, w[n - h]);
+    }
+}
+
+/* 37 yearly points, 6 to forecast (china_income's shape): a window the data allows, a forecast;
+ * 25 points: refused with how many are needed and what for. */
+static void
+test_short_series (void)
+{
+  double v[37];
+  g_autoptr(RecurAuto) a = NULL;
+  g_autoptr(RecurAuto) none = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 37; i++)
+    v[i] = 100 * exp (0.06 * i) + 10 * sin (i);
+  a = run_auto (v, 37, TRUE, 6, &error);
+  g_assert_no_error (error);
+  job = recur_auto_steal_job (a);
+  g_assert_cmpuint (recur_job_get_config (job)->model.window, <=, 31);
+  for (guint h = 0; h < 6; h++)
+    g_assert_true (isfinite (recur_job_get_future (job)[h]));
+
+  none = run_auto (v, 25, TRUE, 6, &error);
+  g_assert_null (none);
+  g_assert_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT);
+  g_assert_nonnull (strstr (error->message, "auto.csv: column “y”: 25 points; forecasting 6 "
+                                            "steps needs at least 26: 20 to learn from and the "
+                                            "6 held out for the test part"));
+}
+
+/* The report: the first candidate is the usual configuration, floors are marked, exactly one
+ * is chosen, its name and config are the job's, origins lie before the test part. */
+static void
+test_report_is_the_choice (void)
+{
+  const guint n = 132, h = 12;
+  double v[132];
+  g_autoptr(RecurAuto) a = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  JsonObject *root;
+  JsonArray *candidates, *origins;
+  guint chosen = 0, floors = 0;
+
+  seasonal_values (v, n, 3);
+  a = run_auto (v, n, FALSE, h, &error);
+  g_assert_no_error (error);
+  json = recur_auto_to_json (a);
+  root = json_node_get_object (json);
+  candidates = json_object_get_array_member (root, "candidates");
+  origins = json_object_get_array_member (root, "origins");
+  g_assert_cmpuint (json_array_get_length (candidates), ==, recur_auto_get_n_candidates (a));
+  g_assert_cmpuint (json_array_get_length (origins), ==, recur_auto_get_n_origins (a));
+  for (guint k = 0; k < json_array_get_length (origins); k++)
+    g_assert_cmpint (json_array_get_int_element (origins, k) - 1 + h, <=, n - h);
+  for (guint i = 0; i < json_array_get_length (candidates); i++)
+    {
+      JsonObject *c = json_array_get_object_element (candidates, i);
+
+      chosen += json_object_get_boolean_member (c, "chosen");
+      floors += json_object_get_boolean_member (c, "floor");
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (c, "per_origin")),
+                        ==, json_array_get_length (origins));
+    }
+  g_assert_cmpuint (chosen, ==, 1);
+  g_assert_cmpuint (floors, ==, 2); /* naive, and seasonal naive: monthly */
+  g_assert_cmpstr (json_object_get_string_member (root, "chosen"), ==,
+                   recur_auto_get_candidate (a, recur_auto_get_chosen (a))->name);
+  g_assert_true (g_str_has_prefix (recur_auto_get_candidate (a, 0)->name, "esn, window 24, "
+                                                                           "level last"));
+  job = recur_auto_steal_job (a);
+  g_assert_cmpint (recur_job_get_config (job)->model.cell, ==,
+                   recur_auto_get_candidate (a, recur_auto_get_chosen (a))->config.model.cell);
+  g_assert_cmpuint (recur_job_get_config (job)->model.window, ==,
+                    recur_auto_get_candidate (a, recur_auto_get_chosen (a))->config.model.window);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/engine/auto/never-reads-the-test-part", test_never_reads_the_test_part);
+  g_test_add_func ("/engine/auto/short-series", test_short_series);
+  g_test_add_func ("/engine/auto/report-is-the-choice", test_report_is_the_choice);
+  return g_test_run ();
+}
