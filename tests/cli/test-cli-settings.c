@@ -318,6 +318,75 @@ test_unused_options_warned (void)
   result_clear (&quiet);
 }
 
+/* `recur train` without --model chooses (--model auto): its JSON says what it tried and what it
+ * chose, the summary's configuration is the chosen run's and --config repeats it to the bit; an
+ * option given is kept by every candidate; a sweep refuses auto. */
+static void
+test_auto_is_the_default (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();
+  g_autofree char *summary = g_build_filename (dir, "auto-summary.json", NULL);
+  g_autoptr(JsonParser) p1 = json_parser_new ();
+  g_autoptr(JsonParser) p2 = json_parser_new ();
+  g_autoptr(JsonParser) p3 = json_parser_new ();
+  Result first = run_recur ("train", csv, "--json", "--quiet", "--summary-out", summary, NULL);
+  Result again = run_recur ("train", csv, "--json", "--quiet", "--config", summary, NULL);
+  Result pinned = run_recur ("train", csv, "--json", "--quiet", "--model", "auto", "--window",
+                             "12", NULL);
+  Result sweep = run_recur ("sweep", csv, "--model", "auto", "--grid", "hidden=4,8", NULL);
+  JsonObject *a, *b, *c, *chosen = NULL;
+  JsonArray *candidates;
+
+  g_assert_cmpint (first.status, ==, 0);
+  a = parse_object (p1, first.out);
+  g_assert_true (json_object_has_member (a, "auto"));
+  candidates = json_object_get_array_member (json_object_get_object_member (a, "auto"),
+                                             "candidates");
+  for (guint i = 0; i < json_array_get_length (candidates); i++)
+    if (json_object_get_boolean_member (json_array_get_object_element (candidates, i), "chosen"))
+      chosen = json_array_get_object_element (candidates, i);
+  g_assert_nonnull (chosen);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (chosen, "config"),
+                                                  "model"), ==,
+                   json_object_get_string_member (json_object_get_object_member (a, "config"),
+                                                  "model"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (chosen, "config"),
+                                               "window"), ==,
+                   json_object_get_int_member (json_object_get_object_member (a, "config"),
+                                               "window"));
+
+  g_assert_cmpint (again.status, ==, 0);
+  b = parse_object (p2, again.out);
+  g_assert_false (json_object_has_member (b, "auto"));
+  g_assert_true (json_node_equal (json_object_get_member (a, "config"),
+                                  json_object_get_member (b, "config")));
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (a, "test"),
+                                                    "mase"), ==,
+                     json_object_get_double_member (json_object_get_object_member (b, "test"),
+                                                    "mase"));
+
+  g_assert_cmpint (pinned.status, ==, 0);
+  c = parse_object (p3, pinned.out);
+  candidates = json_object_get_array_member (json_object_get_object_member (c, "auto"),
+                                             "candidates");
+  g_assert_cmpuint (json_array_get_length (candidates), >, 1);
+  for (guint i = 0; i < json_array_get_length (candidates); i++)
+    {
+      JsonObject *config = json_object_get_object_member (
+        json_array_get_object_element (candidates, i), "config");
+
+      g_assert_cmpint (json_object_get_int_member (config, "window"), ==, 12);
+    }
+
+  g_assert_cmpint (sweep.status, ==, 2);
+  g_assert_nonnull (strstr (sweep.err, "--model auto"));
+  result_clear (&first);
+  result_clear (&again);
+  result_clear (&pinned);
+  result_clear (&sweep);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -328,5 +397,6 @@ main (int    argc,
   g_test_add_func ("/cli/settings/summary-repeats-the-run", test_summary_repeats_the_run);
   g_test_add_func ("/cli/settings/bad-config-file", test_bad_config_file);
   g_test_add_func ("/cli/settings/unused-options-warned", test_unused_options_warned);
+  g_test_add_func ("/cli/settings/auto-is-the-default", test_auto_is_the_default);
   return g_test_run ();
 }
