@@ -751,13 +751,15 @@ recur_run_set_states_window (RecurRun *self,
   const RecurDataset *data = recur_job_get_dataset (self->job);
   guint last = recur_dataset_get_n_points (data) - recur_dataset_get_spec (data)->window;
 
-  g_atomic_int_set (&self->states_window, MIN (start, last));
+  /* differencing leaves the first rows without a transformed value to read */
+  start = MAX (MIN (start, last), recur_dataset_get_transform (data)->offset);
+  g_atomic_int_set (&self->states_window, start);
   if (!recur_run_is_active (self))
     {
       /* no worker to rebuild it: do it here (one forward pass) */
       RecurModel *model = recur_job_get_model (self->job);
       RecurStatesSnapshot *old = self->states;
-      self->states = recur_states_snapshot_new (model, self->inspect_ws, data, MIN (start, last),
+      self->states = recur_states_snapshot_new (model, self->inspect_ws, data, start,
                                                 old ? old->grad_flow : NULL,
                                                 old ? old->epoch : 0);
       g_clear_pointer (&old, recur_states_snapshot_unref);
