@@ -2,7 +2,8 @@
 /* Fuzz target: CSV bytes → series → a job's data → one epoch and a forecast.
  *
  * The first byte chooses how the series is used (the column by name or the first numeric one,
- * the missing-value policy, the scaler); the rest is the file. Contract: the reader returns a
+ * the missing-value policy, the scaler, the target transforms: differencing, automatic Box-Cox,
+ * the window level, seasonal differencing at lag 2); the rest is the file. Contract: the reader returns a
  * series or an error; a series has at least one row and one numeric column, numeric values
  * finite or missing (NaN, counted), strictly increasing timestamps that format and advance; a
  * filled column is finite; a job made from it has finite scaled data, and what it forecasts
@@ -88,7 +89,7 @@ static void
 check_job (RecurSeries       *series,
            const char        *column,
            RecurMissingPolicy missing,
-           RecurScalerKind    scaler)
+           guint8             options)
 {
   g_autoptr(GError) error = NULL;
   RecurJobConfig config;
@@ -97,7 +98,13 @@ check_job (RecurSeries       *series,
   recur_job_config_init (&config);
   config.column = g_strdup (column);
   config.missing = missing;
-  config.transform.scaler = scaler;
+  config.transform.scaler = (options >> 3) & 1 ? RECUR_SCALER_MINMAX : RECUR_SCALER_ZSCORE;
+  config.transform.difference = (options >> 4) & 1;
+  config.transform.box_cox = (options >> 5) & 1 ? RECUR_BOX_COX_AUTO : RECUR_BOX_COX_NONE;
+  config.transform.window_norm = (options >> 6) & 1 ? RECUR_WINDOW_NORM_LAST
+                                                    : RECUR_WINDOW_NORM_MEAN;
+  config.transform.seasonal_difference = (options >> 7) & 1;
+  config.season = config.transform.seasonal_difference ? 2 : 0;
   config.model.cell = RECUR_CELL_RNN_TANH;
   config.model.hidden_size = 2;
   config.model.window = 3;
@@ -117,7 +124,7 @@ check_job (RecurSeries       *series,
     guint n = recur_dataset_get_n_points (data);
 
     FUZZ_CHECK (isfinite (s->center) && isfinite (s->scale) && s->scale != 0.0);
-    for (guint i = 0; i < n; i++)
+    for (guint i = recur_dataset_get_transform (data)->offset; i < n; i++)
       FUZZ_CHECK (isfinite (scaled[i]));
   }
   /* training is the slow part: only on short series, where the fuzzer spends its time */
@@ -188,7 +195,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   for (guint i = 0; i < recur_series_get_n_rows (series); i++)
     FUZZ_CHECK (isfinite (filled[i]));
 
-  check_job (series, by_name, missing, (options >> 3) & 1 ? RECUR_SCALER_MINMAX
-                                                           : RECUR_SCALER_ZSCORE);
+  check_job (series, by_name, missing, options);
   return 0;
 }
