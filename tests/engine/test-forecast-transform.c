@@ -16,7 +16,9 @@
 #include "recur-transform.h"
 
 #define SEASON 12
-/* the transform is fitted on the first N_FIT rows; the forecast starts after N_HISTORY */
+/* the transform is fitted on the first N_FIT rows; the forecast starts after N_HISTORY, and
+ * the array handed to recur_forecast goes on past it (as recur_evaluate's does), so a
+ * forecast that read a row past the history would be seen */
 #define N_FIT 108
 #define N_HISTORY 132
 
