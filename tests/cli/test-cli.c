@@ -1070,6 +1070,144 @@ test_threads_give_identical_numbers (void)
   result_clear (&b);
 }
 
+/* The metadata of a safetensors file: its header is 8 bytes of little-endian length, then
+ * JSON. */
+static JsonObject *
+weights_metadata (JsonParser *parser,
+                  const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *header = NULL;
+  gsize length;
+  guint64 n = 0;
+  JsonObject *root;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >=, 8);
+  for (guint i = 0; i < 8; i++)
+    n |= (guint64) (guchar) contents[i] << (8 * i);
+  g_assert_cmpuint (n, <=, length - 8);
+  header = g_strndup (contents + 8, n);
+  root = parse_object (parser, header);
+  g_assert_true (json_object_has_member (root, "__metadata__"));
+  return json_object_get_object_member (root, "__metadata__");
+}
+
+/* With the target transforms, `recur forecast` from the weights file gives exactly the future
+ * forecast `recur train` wrote (the fitted transform travels in the file): the same text in the
+ * CSV files and the same doubles in the JSON. A transform beyond the scaler stores the scaler
+ * under keys an older Recur does not read, so that it refuses the file; a plain scaler keeps
+ * the old keys. */
+static void
+test_forecast_with_transforms_matches_train (void)
+{
+  static const struct { const char *model; const char *const options[6]; } cases[] = {
+    { "lstm", { "--box-cox", "auto", "--difference", "--window-norm", "last", NULL } },
+    { "esn", { "--box-cox", "auto", "--difference", "--window-norm", "last", NULL } },
+    { "jordan", { "--box-cox", "auto", "--difference", "--window-norm", "last", NULL } },
+    { "lstm", { "--seasonal-difference", "--window-norm", "none", NULL } },
+    { "esn", { "--seasonal-difference", "--window-norm", "none", NULL } },
+    { "lstm", { "--deseasonalise", "--window-norm", "mean", NULL } },
+    { "esn", { "--deseasonalise", "--window-norm", "mean", NULL } },
+    { "lstm", { "--box-cox", "given", "--lambda", "0", NULL } },
+    { "esn", { "--box-cox", "given", "--lambda", "0", NULL } },
+    /* the control: a scaler alone */
+    { "lstm", { "--window-norm", "none", NULL } },
+  };
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
+  g_autofree char *trained_csv = g_build_filename (dir, "trained.csv", NULL);
+  g_autofree char *forecast_csv = g_build_filename (dir, "forecast.csv", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean plain = i == G_N_ELEMENTS (cases) - 1;
+      g_autofree char *options = g_strjoinv (" ", (char **) cases[i].options);
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      g_autoptr(JsonParser) trained = json_parser_new ();
+      g_autoptr(JsonParser) forecast = json_parser_new ();
+      g_autoptr(JsonParser) header = json_parser_new ();
+      g_autofree char *want_text = NULL;
+      g_autofree char *got_text = NULL;
+      g_auto(GStrv) want_rows = NULL;
+      g_auto(GStrv) got_rows = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonArray *want, *got;
+      JsonObject *metadata;
+      Result t, f;
+      guint n_future = 0;
+
+      g_test_message ("--model %s %s", cases[i].model, options);
+      g_remove (weights);
+      g_remove (trained_csv);
+      g_remove (forecast_csv);
+      for (const char *const *a = (const char *const[]) { "train", csv, "--model",
+                                                          cases[i].model, NULL }; *a; a++)
+        g_ptr_array_add (args, (char *) *a);
+      if (g_strcmp0 (cases[i].model, "esn") != 0)
+        {
+          g_ptr_array_add (args, "--epochs");
+          g_ptr_array_add (args, "3");
+        }
+      for (const char *const *o = cases[i].options; *o; o++)
+        g_ptr_array_add (args, (char *) *o);
+      for (const char *const *a = (const char *const[]) { "--weights-out", weights,
+                                                          "--forecast-out", trained_csv,
+                                                          "--json", "--quiet", NULL }; *a; a++)
+        g_ptr_array_add (args, (char *) *a);
+      g_ptr_array_add (args, NULL);
+      t = cli_run (NULL, (const char *const *) args->pdata);
+      g_assert_cmpstr (t.err, ==, "");
+      g_assert_cmpint (t.status, ==, 0);
+      want = json_object_get_array_member (parse_object (trained, t.out), "forecast");
+      g_assert_cmpuint (json_array_get_length (want), ==, 12);
+
+      /* the CSV files: every `future` row of training's, in order, is forecast's */
+      f = run_recur ("forecast", "--weights", weights, csv, "--forecast-out", forecast_csv, NULL);
+      g_assert_cmpint (f.status, ==, 0);
+      result_clear (&f);
+      g_assert_true (g_file_get_contents (trained_csv, &want_text, NULL, NULL));
+      g_assert_true (g_file_get_contents (forecast_csv, &got_text, NULL, NULL));
+      want_rows = g_strsplit (want_text, "\n", -1);
+      got_rows = g_strsplit (got_text, "\n", -1);
+      g_assert_cmpstr (got_rows[0], ==, "timestamp,passengers_thousands");
+      for (guint r = 1; want_rows[r] && *want_rows[r]; r++)
+        if (g_str_has_suffix (want_rows[r], ",future"))
+          {
+            g_autofree char *row = g_strndup (want_rows[r],
+                                              strlen (want_rows[r]) - strlen (",future"));
+
+            g_assert_cmpuint (n_future + 1, <, g_strv_length (got_rows));
+            g_assert_cmpstr (got_rows[1 + n_future], ==, row);
+            n_future++;
+          }
+      g_assert_cmpuint (n_future, ==, 12);
+      g_assert_cmpstr (got_rows[1 + n_future], ==, "");
+
+      /* the JSON: the same doubles, to the bit */
+      f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
+      g_assert_cmpint (f.status, ==, 0);
+      json_parser_load_from_data (forecast, f.out, -1, &error);
+      g_assert_no_error (error);
+      got = json_node_get_array (json_parser_get_root (forecast));
+      g_assert_cmpuint (json_array_get_length (got), ==, 12);
+      for (guint h = 0; h < 12; h++)
+        g_assert_cmpfloat (
+          json_object_get_double_member (json_array_get_object_element (got, h), "value"), ==,
+          json_array_get_double_element (want, h));
+      result_clear (&f);
+
+      /* an older Recur looks for recur.scaler_center: absent when it would misread the file */
+      metadata = weights_metadata (header, weights);
+      g_assert_cmpint (json_object_has_member (metadata, "recur.scaler_center"), ==, plain);
+      g_assert_cmpint (json_object_has_member (metadata, "recur.scaler_scale"), ==, plain);
+      g_assert_cmpint (json_object_has_member (metadata, "recur.transformed_center"), ==, !plain);
+      g_assert_cmpint (json_object_has_member (metadata, "recur.transformed_scale"), ==, !plain);
+      result_clear (&t);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1099,6 +1237,8 @@ main (int    argc,
   g_test_add_func ("/cli/forecast/outputs-and-errors", test_forecast_outputs_and_errors);
   g_test_add_func ("/cli/info/text", test_info_text);
   g_test_add_func ("/cli/train/diverging-run-writes-nothing", test_diverging_run_writes_nothing);
+  g_test_add_func ("/cli/forecast/transforms-match-train",
+                   test_forecast_with_transforms_matches_train);
   g_test_add_func ("/cli/train/threads-give-identical-numbers",
                    test_threads_give_identical_numbers);
   return g_test_run ();

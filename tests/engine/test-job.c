@@ -239,22 +239,28 @@ test_forecast_forms (void)
 }
 
 /* A job on 60 monthly points with a gap of two just before the test part (as
- * us_president_approval has) and the given test values. */
+ * us_president_approval has), trained. The test part (the last 6 rows) holds test_values, or
+ * the series' own pattern when NULL. transformed: Box-Cox (auto), first differences and the
+ * window level at its last value; else the default transform. */
 static RecurJob *
-job_with_gap_before_test (RecurCellKind cell,
-                          double        test_offset)
+job_on_values (RecurCellKind  cell,
+               gboolean       transformed,
+               const double  *test_values)
 {
   GString *csv = g_string_new ("date,y\n");
   g_autoptr(GError) error = NULL;
   RecurSeries *series;
   RecurJobConfig config;
   RecurJob *job;
+  gboolean trained;
 
   for (guint i = 0; i < 60; i++)
     {
-      double v = 10.0 + 3.0 * sin (i * G_PI / 6.0) + 0.05 * i + (i >= 54 ? test_offset : 0.0);
+      double v = 10.0 + 3.0 * sin (i * G_PI / 6.0) + 0.05 * i;
       char num[G_ASCII_DTOSTR_BUF_SIZE];
 
+      if (i >= 54 && test_values != NULL)
+        v = test_values[i - 54];
       g_string_append_printf (csv, "%04u-%02u-01,%s\n", 1990 + i / 12, 1 + i % 12,
                               i == 52 || i == 53 ? "" : g_ascii_dtostr (num, sizeof num, v));
     }
@@ -268,12 +274,50 @@ job_with_gap_before_test (RecurCellKind cell,
   config.model.horizon = 6;
   config.model.esn.washout = 4;
   config.train.epochs = 3;
+  if (transformed)
+    {
+      config.transform.box_cox = RECUR_BOX_COX_AUTO;
+      config.transform.difference = TRUE;
+      config.transform.window_norm = RECUR_WINDOW_NORM_LAST;
+    }
   job = recur_job_new (&config, series, &error);
   g_assert_no_error (error);
   recur_job_config_clear (&config);
-  g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+  trained = recur_job_train (job, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_true (trained);
   return job;
+}
+
+/* The same with the pattern's test values moved by test_offset, default transform. */
+static RecurJob *
+job_with_gap_before_test (RecurCellKind cell,
+                          double        test_offset)
+{
+  double test_values[6];
+
+  for (guint i = 54; i < 60; i++)
+    test_values[i - 54] = 10.0 + 3.0 * sin (i * G_PI / 6.0) + 0.05 * i + test_offset;
+  return job_on_values (cell, FALSE, test_values);
+}
+
+/* Two jobs' weights, validation loss and test forecast are bit-identical. */
+static void
+assert_same_model (RecurJob *a,
+                   RecurJob *b)
+{
+  RecurModel *ma = recur_job_get_model (a), *mb = recur_job_get_model (b);
+  const RecurEvaluation *ea = recur_job_get_evaluation (a);
+  const RecurEvaluation *eb = recur_job_get_evaluation (b);
+
+  g_assert_cmpuint (recur_model_get_n_params (ma), ==, recur_model_get_n_params (mb));
+  g_assert_cmpmem (recur_model_peek_params (ma), recur_model_get_n_params (ma) * sizeof (float),
+                   recur_model_peek_params (mb), recur_model_get_n_params (mb) * sizeof (float));
+  g_assert_cmpfloat (recur_job_get_summary (a)->val_loss, ==,
+                     recur_job_get_summary (b)->val_loss);
+  g_assert_cmpuint (ea->n_test, ==, 6);
+  g_assert_cmpuint (eb->n_test, ==, 6);
+  g_assert_cmpmem (ea->forecast, 6 * sizeof (double), eb->forecast, 6 * sizeof (double));
 }
 
 /* Honesty: the test part's values reach neither the training nor the test forecast, even
@@ -288,19 +332,50 @@ test_test_part_never_shapes_the_model (void)
     {
       g_autoptr(RecurJob) a = job_with_gap_before_test (cells[c], 0.0);
       g_autoptr(RecurJob) b = job_with_gap_before_test (cells[c], 25.0);
-      RecurModel *ma = recur_job_get_model (a), *mb = recur_job_get_model (b);
-      const RecurEvaluation *ea = recur_job_get_evaluation (a);
-      const RecurEvaluation *eb = recur_job_get_evaluation (b);
 
       g_test_message ("%s", recur_cell_to_string (cells[c]));
-      g_assert_cmpuint (recur_model_get_n_params (ma), ==, recur_model_get_n_params (mb));
-      g_assert_cmpmem (recur_model_peek_params (ma), recur_model_get_n_params (ma) * sizeof (float),
-                       recur_model_peek_params (mb), recur_model_get_n_params (mb) * sizeof (float));
-      g_assert_cmpfloat (recur_job_get_summary (a)->val_loss, ==,
-                         recur_job_get_summary (b)->val_loss);
-      g_assert_cmpmem (ea->forecast, 6 * sizeof (double), eb->forecast, 6 * sizeof (double));
+      assert_same_model (a, b);
       /* and the test values did differ */
-      g_assert_cmpfloat (fabs (ea->actual[0] - eb->actual[0]), >, 20.0);
+      g_assert_cmpfloat (fabs (recur_job_get_evaluation (a)->actual[0]
+                               - recur_job_get_evaluation (b)->actual[0]), >, 20.0);
+    }
+}
+
+/* The same with the target transforms, whose parameters (Box-Cox's λ, the scaler) are fitted
+ * on the training part: other positive test values change nothing. They stay in the series'
+ * range and end on a rise: the future forecast goes on from the last difference, and one that
+ * went below 0 would fail the whole run (RECUR_TRANSFORM_ERROR_DOMAIN); values that moved
+ * Guerrero's λ to its bound −1, had they reached the fit, would fail it the same way instead of
+ * failing the comparison below. */
+static void
+test_test_part_never_shapes_the_transform (void)
+{
+  static const RecurCellKind cells[] = { RECUR_CELL_LSTM, RECUR_CELL_ESN, RECUR_CELL_JORDAN };
+  static const double others[6] = { 14.0, 9.0, 15.0, 8.5, 13.0, 17.0 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+    {
+      g_autoptr(RecurJob) a = job_on_values (cells[c], TRUE, NULL);
+      g_autoptr(RecurJob) b = job_on_values (cells[c], TRUE, others);
+      const RecurTransform *ta = recur_dataset_get_transform (recur_job_get_dataset (a));
+      const RecurTransform *tb = recur_dataset_get_transform (recur_job_get_dataset (b));
+
+      g_test_message ("%s", recur_cell_to_string (cells[c]));
+      /* the transform asked for is the one fitted: Box-Cox applied, differences, last level */
+      g_assert_true (ta->box_cox);
+      g_assert_true (ta->spec.difference);
+      g_assert_cmpint (ta->spec.window_norm, ==, RECUR_WINDOW_NORM_LAST);
+      g_assert_cmpuint (ta->offset, ==, 1);
+      g_assert_cmpfloat (ta->lambda, ==, tb->lambda);
+      g_assert_cmpfloat (ta->scaler.center, ==, tb->scaler.center);
+      g_assert_cmpfloat (ta->scaler.scale, ==, tb->scaler.scale);
+      assert_same_model (a, b);
+      /* and the test values did differ, everywhere */
+      for (guint h = 0; h < 6; h++)
+        {
+          g_assert_cmpfloat (recur_job_get_evaluation (b)->actual[h], ==, others[h]);
+          g_assert_cmpfloat (recur_job_get_evaluation (a)->actual[h], !=, others[h]);
+        }
     }
 }
 
@@ -523,6 +598,8 @@ main (int    argc,
   g_test_add_func ("/engine/job/forecast-forms", test_forecast_forms);
   g_test_add_func ("/engine/job/test-part-never-shapes-the-model",
                    test_test_part_never_shapes_the_model);
+  g_test_add_func ("/engine/job/test-part-never-shapes-the-transform",
+                   test_test_part_never_shapes_the_transform);
   g_test_add_func ("/engine/job/season/from-the-values", test_season_from_the_values);
   g_test_add_func ("/engine/job/season/from-the-dates", test_season_from_the_dates);
   g_test_add_func ("/engine/job/season/from-the-option", test_season_from_the_option);
