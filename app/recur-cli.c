@@ -219,6 +219,12 @@ print_report (RecurJob *job)
   else /* --val-fraction 0 */
     g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, no validation part\n\n"),
              s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch);
+  if (ev == NULL || future == NULL)
+    {
+      /* the forecasts could not be made (the message above says why) */
+      g_print ("%s\n", _("No forecast: see the error above."));
+      return;
+    }
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
   for (const char *const *l = (const char *const[]) { model_label, naive_label, season_label,
                                                       NULL };

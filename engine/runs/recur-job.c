@@ -260,11 +260,16 @@ recur_job_score (RecurJob  *self,
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_clear_pointer (&self->future, g_free);
   self->evaluation = recur_evaluate (self->model, self->data, job_season (self), error);
-  if (self->evaluation == NULL
-      || !recur_forecast (self->model, recur_dataset_get_transform (self->data),
-                          recur_dataset_get_values (self->data), n,
-                          self->config.model.horizon, future, error))
+  if (self->evaluation == NULL)
     {
+      g_prefix_error (error, _("the forecast of the test part: "));
+      return FALSE;
+    }
+  if (!recur_forecast (self->model, recur_dataset_get_transform (self->data),
+                       recur_dataset_get_values (self->data), n,
+                       self->config.model.horizon, future, error))
+    {
+      g_prefix_error (error, _("the forecast past the end of the data: "));
       g_clear_pointer (&self->evaluation, recur_evaluation_free);
       return FALSE;
     }

@@ -281,6 +281,37 @@ test_info_json (void)
   result_clear (&r);
 }
 
+/* A future forecast a Box-Cox transform cannot take back (below 0 in the series' units, after a
+ * last step from 10000 down to 42 that differencing carries on) is an error that says which
+ * forecast and which step: status 1, no forecast file, never a NaN, and the report says so. */
+static void
+test_forecast_outside_box_cox_is_an_error (void)
+{
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *csv = g_build_filename (dir, "drop.csv", NULL);
+  g_autofree char *out = g_build_filename (dir, "forecast.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("date,y\n");
+  const double tail[] = { 200, 400, 1e4, 42 };
+  Result r;
+
+  for (guint i = 0; i < 64; i++)
+    g_string_append_printf (text, "%04u-%02u-01,%g\n", 1900 + i / 12, 1 + i % 12,
+                            i < 60 ? 100 + i + 10 * sin (i) : tail[i - 60]);
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  r = run_recur ("train", csv, "--model", "esn", "--box-cox", "given", "--lambda", "1",
+                 "--difference", "--window-norm", "last", "--horizon", "4", "--forecast-out",
+                 out, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "recur: the forecast past the end of the data: forecast step "
+                                   "1 ("));
+  g_assert_nonnull (strstr (r.err, "lies outside the values a Box-Cox transform (λ = 1) can "
+                                   "give"));
+  g_assert_nonnull (strstr (r.out, "No forecast"));
+  g_assert_null (strstr (r.out, "nan"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  result_clear (&r);
+}
+
 /* Bad input: exit status 1 and a message naming file, line and column; nothing written. */
 static void
 test_bad_input_names_the_place (void)
@@ -1222,6 +1253,7 @@ main (int    argc,
                    test_family_forecast_from_weights);
   g_test_add_func ("/cli/info/json", test_info_json);
   g_test_add_func ("/cli/errors/bad-input-names-the-place", test_bad_input_names_the_place);
+  g_test_add_func ("/cli/errors/forecast-outside-box-cox", test_forecast_outside_box_cox_is_an_error);
   g_test_add_func ("/cli/errors/usage", test_usage_errors);
   g_test_add_func ("/cli/errors/weights-file", test_weights_file_errors);
   g_test_add_func ("/cli/i18n/help-in-chinese", test_help_in_chinese);
