@@ -20,6 +20,10 @@
 /* Another candidate replaces the prior only when its validation MASE is this much lower:
  * a few origins are a noisy judge, and the prior is the best single configuration on average. */
 #define MARGIN 0.6
+/* The shortest window the direct strategy is used with; below, recursive. */
+#define MIN_DIRECT_WINDOW 4
+/* The fewest points a candidate trains on, after the validation part the origins need. */
+#define MIN_TRAIN 10
 /* The fewest training windows a candidate's window leaves. */
 #define MIN_WINDOWS 4
 
@@ -49,6 +53,8 @@ typedef struct
   guint                 val_len;
   double                val_fraction;
   guint                 train_len;
+  RecurStrategy         strategy;   /* direct when its targets leave a useful window */
+  guint                 out;        /* targets per training window: horizon, or 1 */
   double                scales[MAX_ORIGINS]; /* MASE's denominator per origin */
 } Plan;
 
@@ -101,13 +107,15 @@ plan_split (Plan             *plan,
             GError          **error)
 {
   guint h = plan->horizon, step = MAX (1, (h + 1) / 2), k;
+  /* one forecast of h steps to validate on, and something to learn from before it */
+  guint need = MAX (MIN_POINTS, h + MIN_TRAIN);
 
-  if (plan->pre < MIN_POINTS)
+  if (plan->pre < need)
     {
       g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
                    _("%s: %u points; forecasting %u steps needs at least %u: %u to learn from "
                      "and the %u held out for the test part"),
-                   name, plan->n, h, MIN_POINTS + h, MIN_POINTS, h);
+                   name, plan->n, h, need + h, need, h);
       return FALSE;
     }
   /* as many origins as leave half the points to train on */
@@ -115,14 +123,19 @@ plan_split (Plan             *plan,
     ;
   plan->val_len = h + (k - 1) * step;
   if (is_pinned (plan, "val-fraction"))
-    {
-      plan->val_len = MAX ((guint) lround (plan->base->val_fraction * plan->pre), h);
-      k = MIN (MAX_ORIGINS, (plan->val_len - h) / step + 1);
-    }
+    plan->val_len = CLAMP ((guint) lround (plan->base->val_fraction * plan->pre), h,
+                           plan->pre - MIN_TRAIN);
   /* the fraction that recur_dataset_new turns back into val_len */
   plan->val_fraction = (plan->val_len + 0.25) / plan->pre;
   plan->train_len = plan->pre - plan->val_len;
-  return k >= 1 && plan->val_len < plan->pre;
+  plan->strategy = RECUR_STRATEGY_DIRECT;
+  plan->out = h;
+  if (plan->train_len < 1 + h + MIN_WINDOWS - 1 + MIN_DIRECT_WINDOW)
+    {
+      plan->strategy = RECUR_STRATEGY_RECURSIVE;
+      plan->out = 1;
+    }
+  return TRUE;
 }
 
 /* Origins from the last possible one (its horizon ends where the test part starts) back. */
@@ -156,10 +169,9 @@ plan_origins (Plan      *plan,
  * differencing offset and the targets. 0 when none fits. */
 static guint
 max_window (const Plan *plan,
-            guint       out,
             guint       offset)
 {
-  guint taken = offset + out + MIN_WINDOWS - 1;
+  guint taken = offset + plan->out + MIN_WINDOWS - 1;
 
   return plan->train_len > taken ? plan->train_len - taken : 0;
 }
@@ -230,7 +242,7 @@ config_of_shape (const Plan     *plan,
   recur_model_spec_init_for_cell (m, s->cell);
   m->horizon = horizon;
   m->window = s->window;
-  m->strategy = RECUR_STRATEGY_DIRECT;
+  m->strategy = plan->strategy;
   if (s->cell == RECUR_CELL_ESN)
     m->esn.washout = MIN (m->esn.washout, s->window / 2);
   config->val_fraction = plan->val_fraction;
@@ -253,20 +265,6 @@ config_of_shape (const Plan     *plan,
     m->esn.washout = m->window;
 }
 
-/* The direct strategy when its targets leave a useful window, else the recursive one. */
-static void
-fit_strategy (const Plan     *plan,
-              RecurJobConfig *config)
-{
-  guint offset = (config->transform.difference ? 1 : 0)
-                 + (config->transform.seasonal_difference ? plan->season : 0);
-
-  if (is_pinned (plan, "strategy"))
-    return;
-  if (max_window (plan, config->model.horizon, offset) < MIN (config->model.window, 4))
-    config->model.strategy = RECUR_STRATEGY_RECURSIVE;
-}
-
 static void
 add_candidate (RecurAuto  *self,
                const Plan *plan,
@@ -275,10 +273,9 @@ add_candidate (RecurAuto  *self,
   RecurAutoCandidate c = { 0 };
   guint offset = (s->difference ? 1 : 0) + (s->seasonal_difference ? plan->season : 0);
 
-  if (s->window < 2 || s->window > max_window (plan, 1, offset))
+  if (s->window < 2 || s->window > max_window (plan, offset))
     return;
   config_of_shape (plan, s, &c.config);
-  fit_strategy (plan, &c.config);
   c.name = shape_name (s, plan->season);
   c.floor = s->floor;
   c.validation_mase = INFINITY;
@@ -293,7 +290,7 @@ candidate_windows (const Plan *plan,
                    guint       offset,
                    guint      *windows)
 {
-  guint n = 0, limit = max_window (plan, 1, offset);
+  guint n = 0, limit = max_window (plan, offset);
   guint wish[3];
 
   if (is_pinned (plan, "window"))
@@ -339,7 +336,7 @@ add_candidates (RecurAuto  *self,
   guint offset = plan->base->transform.difference ? 1 : 0;
   guint windows[3], n_windows = candidate_windows (plan, offset, windows);
   guint prior = is_pinned (plan, "window") ? windows[0]
-                                           : MIN (PRIOR_WINDOW, max_window (plan, 1, offset));
+                                           : MIN (PRIOR_WINDOW, max_window (plan, offset));
   Shape s = {
     .cell = RECUR_CELL_ESN,
     .box_cox = plan->base->transform.box_cox != RECUR_BOX_COX_NONE,
