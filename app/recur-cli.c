@@ -399,6 +399,7 @@ cmd_train (int    argc,
   guint sigint;
   int status = EXIT_OK;
   gboolean auto_model;
+  g_autoptr(RecurAuto) auto_result = NULL;
 
   recur_train_options_init (&o);
   recur_train_options_add_entries (&o, context);
@@ -461,6 +462,7 @@ cmd_train (int    argc,
   g_source_remove (sigint);
   g_strfreev (run.auto_pinned);
   recur_job_config_clear (&config);
+  auto_result = g_steal_pointer (&run.auto_result);
   if (auto_model)
     job = run.job;
   if (run.printer.bar_shown)
@@ -492,9 +494,9 @@ cmd_train (int    argc,
   /* Every output is tried: one that cannot be written (a full disk) costs neither the others
    * nor the results, which are printed anyway; each failure is named and the status is 1. */
   result = recur_job_to_json (job);
-  if (run.auto_result)
+  if (auto_result)
     json_object_set_member (json_node_get_object (result), "auto",
-                            recur_auto_to_json (run.auto_result));
+                            recur_auto_to_json (auto_result));
   forecast_error = o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error)
                    ? g_steal_pointer (&error) : NULL;
   weights_error = o.weights_out && !recur_job_save_weights (job, o.weights_out, &error)
@@ -505,8 +507,8 @@ cmd_train (int    argc,
     print_json (result, stdout);
   else
     {
-      if (run.auto_result)
-        print_auto (run.auto_result);
+      if (auto_result)
+        print_auto (auto_result);
       print_report (job);
     }
   if (!o.json)
