@@ -27,23 +27,14 @@
 /* The fewest training windows a candidate's window leaves. */
 #define MIN_WINDOWS 4
 
-struct _RecurAuto
-{
-  GArray   *candidates;   /* RecurAutoCandidate */
-  guint     chosen;
-  guint     origins[MAX_ORIGINS];
-  guint     n_origins;
-  guint     horizon;
-  RecurJob *job;          /* the chosen one's */
-};
-
 /* What the candidates share: the data before the test part and how it is split. */
 typedef struct
 {
-  const RecurJobConfig *base;
-  const char *const    *pinned;
+  RecurJobConfig        base_config;
+  const RecurJobConfig *base;       /* &base_config */
+  GStrv                 pinned;
   RecurSeries          *series;
-  const double         *values;     /* filled, rows [0, pre) */
+  double               *values;     /* filled, rows [0, pre) */
   guint                 n;          /* rows */
   guint                 pre;        /* rows before the test part */
   guint                 horizon;
@@ -58,11 +49,22 @@ typedef struct
   double                scales[MAX_ORIGINS]; /* MASE's denominator per origin */
 } Plan;
 
+struct _RecurAuto
+{
+  Plan      plan;
+  GArray   *candidates;   /* RecurAutoCandidate */
+  guint     chosen;
+  guint     origins[MAX_ORIGINS];
+  guint     n_origins;
+  guint     horizon;
+  RecurJob *job;          /* the chosen one's, refitted (recur_auto_run) */
+};
+
 static gboolean
 is_pinned (const Plan *plan,
            const char *name)
 {
-  return plan->pinned && g_strv_contains (plan->pinned, name);
+  return plan->pinned && g_strv_contains ((const char *const *) plan->pinned, name);
 }
 
 static void
@@ -83,6 +85,10 @@ recur_auto_free (RecurAuto *self)
     return;
   g_clear_pointer (&self->candidates, g_array_unref);
   g_clear_pointer (&self->job, recur_job_free);
+  recur_job_config_clear (&self->plan.base_config);
+  g_strfreev (self->plan.pinned);
+  g_clear_pointer (&self->plan.series, recur_series_unref);
+  g_free (self->plan.values);
   g_free (self);
 }
 
@@ -361,59 +367,60 @@ add_candidates (RecurAuto  *self,
         }
 }
 
-/* Trains the candidate on the training part and forecasts from each origin. */
-static RecurJob *
-evaluate (RecurAuto          *self,
-          const Plan         *plan,
-          RecurAutoCandidate *c,
-          GCancellable       *cancellable,
-          GError            **error)
+/* Forecasts from each origin with a trained candidate's model. */
+static gboolean
+score_job (RecurAuto           *self,
+           RecurAutoCandidate  *c,
+           RecurJob            *job,
+           GError             **error)
 {
-  g_autoptr(RecurJob) job = NULL;
-  g_autoptr(GError) local = NULL;
+  const Plan *plan = &self->plan;
+  RecurModel *model = recur_job_get_model (job);
+  const RecurDataset *data = recur_job_get_dataset (job);
   g_autofree double *forecast = g_new (double, plan->horizon);
-  gint64 start = g_get_monotonic_time ();
   double sum = 0;
 
-  job = recur_job_new (&c->config, recur_series_ref (plan->series), &local);
-  if (job && !recur_job_train (job, cancellable, NULL, NULL, &local))
-    g_clear_pointer (&job, recur_job_free);
-  for (guint i = 0; job && i < self->n_origins; i++)
+  for (guint i = 0; i < self->n_origins; i++)
     {
-      RecurModel *model = recur_job_get_model (job);
-      const RecurDataset *data = recur_job_get_dataset (job);
       guint o = self->origins[i];
       double mae = 0;
 
       if (!recur_forecast (model, recur_dataset_get_transform (data), plan->values, o,
-                           plan->horizon, forecast, &local))
-        {
-          g_clear_pointer (&job, recur_job_free);
-          break;
-        }
+                           plan->horizon, forecast, error))
+        return FALSE;
       for (guint t = 0; t < plan->horizon; t++)
         mae += fabs (forecast[t] - plan->values[o + t]) / plan->horizon;
       c->per_origin[i] = plan->scales[i] > 0 ? mae / plan->scales[i] : mae;
       sum += c->per_origin[i];
     }
-  c->seconds = (g_get_monotonic_time () - start) / 1e6;
-  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-  if (job == NULL)
-    {
-      c->error = g_strdup (local ? local->message : _("failed"));
-      return NULL;
-    }
   c->validation_mase = isfinite (sum) ? sum / self->n_origins : INFINITY;
-  return g_steal_pointer (&job);
+  return TRUE;
+}
+
+void
+recur_auto_score (RecurAuto  *self,
+                  guint       i,
+                  RecurJob   *job,
+                  const char *failure,
+                  double      seconds)
+{
+  RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, i);
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (i < self->candidates->len);
+  g_clear_pointer (&c->error, g_free);
+  c->validation_mase = INFINITY;
+  c->seconds = seconds;
+  if (job == NULL)
+    c->error = g_strdup (failure ? failure : _("failed"));
+  else if (!score_job (self, c, job, &error))
+    c->error = g_strdup (error->message);
 }
 
 /* The prior (candidate 0) unless another beats it by the margin; then the lowest. */
-static void
-choose (RecurAuto *self)
+gboolean
+recur_auto_choose (RecurAuto  *self,
+                   GError    **error)
 {
   const RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, 0);
   double bar = isfinite (c->validation_mase) ? MARGIN * c->validation_mase : INFINITY;
@@ -430,28 +437,56 @@ choose (RecurAuto *self)
           self->chosen = i;
         }
     }
+  if (self->chosen == G_MAXUINT)
+    {
+      c = self->candidates->len ? &g_array_index (self->candidates, RecurAutoCandidate, 0)
+                                : NULL;
+      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
+                   _("no candidate could be trained on this series: %s"),
+                   c && c->error ? c->error : _("it is too short for any window"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
+/* Trains each candidate on the training part and scores it; FALSE only when cancelled. */
 static gboolean
 run_candidates (RecurAuto              *self,
-                const Plan             *plan,
-                guint                   first,
                 GCancellable           *cancellable,
                 RecurAutoProgressFunc   progress,
                 gpointer                user_data,
                 GError                **error)
 {
-  for (guint i = first; i < self->candidates->len; i++)
+  for (guint i = 0; i < self->candidates->len; i++)
     {
       RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, i);
-      g_autoptr(RecurJob) job = evaluate (self, plan, c, cancellable, error);
+      gint64 start = g_get_monotonic_time ();
+      g_autoptr(GError) local = NULL;
+      g_autoptr(RecurJob) job = recur_job_new (&c->config,
+                                               recur_series_ref (self->plan.series), &local);
 
-      if (job == NULL && c->error == NULL)
-        return FALSE; /* cancelled */
+      if (job && !recur_job_train (job, cancellable, NULL, NULL, &local))
+        g_clear_pointer (&job, recur_job_free);
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      recur_auto_score (self, i, job, local ? local->message : NULL,
+                        (g_get_monotonic_time () - start) / 1e6);
       if (progress)
         progress (c, i, self->candidates->len, user_data);
     }
   return TRUE;
+}
+
+void
+recur_auto_get_final_config (const RecurAuto *self,
+                             RecurJobConfig  *config)
+{
+  g_return_if_fail (self->chosen < self->candidates->len);
+  recur_job_config_copy (config, &recur_auto_get_candidate (self, self->chosen)->config);
+  config->val_fraction = self->plan.base->val_fraction;
 }
 
 /* The chosen configuration trained again as a run of its own would be: with the validation part
@@ -459,7 +494,6 @@ run_candidates (RecurAuto              *self,
  * learns from the points nearest the test part too. Still nothing of the test part. */
 static gboolean
 refit (RecurAuto     *self,
-       const Plan    *plan,
        GCancellable  *cancellable,
        GError       **error)
 {
@@ -467,8 +501,8 @@ refit (RecurAuto     *self,
   g_autoptr(RecurJob) job = NULL;
   g_autoptr(GError) local = NULL;
 
-  c->config.val_fraction = plan->base->val_fraction;
-  job = recur_job_new (&c->config, recur_series_ref (plan->series), &local);
+  c->config.val_fraction = self->plan.base->val_fraction;
+  job = recur_job_new (&c->config, recur_series_ref (self->plan.series), &local);
   if (job && recur_job_train (job, cancellable, NULL, NULL, &local))
     {
       self->job = g_steal_pointer (&job);
@@ -482,8 +516,8 @@ refit (RecurAuto     *self,
   /* the split the origins had is known to work */
   g_clear_error (&local);
   g_clear_pointer (&job, recur_job_free);
-  c->config.val_fraction = plan->val_fraction;
-  job = recur_job_new (&c->config, recur_series_ref (plan->series), error);
+  c->config.val_fraction = self->plan.val_fraction;
+  job = recur_job_new (&c->config, recur_series_ref (self->plan.series), error);
   if (job == NULL || !recur_job_train (job, cancellable, NULL, NULL, error))
     return FALSE;
   self->job = g_steal_pointer (&job);
@@ -494,7 +528,6 @@ static gboolean
 make_plan (Plan                 *plan,
            const RecurJobConfig *base,
            RecurSeries          *series,
-           double              **values_out,
            GError              **error)
 {
   guint column, n = recur_series_get_n_rows (series);
@@ -511,11 +544,10 @@ make_plan (Plan                 *plan,
   plan->pre = n > plan->horizon ? n - plan->horizon : 0;
   if (plan->pre < MIN_POINTS)
     return plan_split (plan, name, error);
-  *values_out = recur_series_fill_missing_before (series, column, base->missing, plan->pre,
-                                                  error);
-  if (*values_out == NULL)
+  plan->values = recur_series_fill_missing_before (series, column, base->missing, plan->pre,
+                                                   error);
+  if (plan->values == NULL)
     return FALSE;
-  plan->values = *values_out;
   if (!plan_split (plan, name, error))
     return FALSE;
   plan->season = MAX (1, recur_job_choose_season (base, series, plan->values, plan->pre,
@@ -533,6 +565,30 @@ make_plan (Plan                 *plan,
 }
 
 RecurAuto *
+recur_auto_new (const RecurJobConfig  *base,
+                const char *const     *pinned,
+                RecurSeries           *series,
+                GError               **error)
+{
+  g_autoptr(RecurAuto) self = g_new0 (RecurAuto, 1);
+  Plan *plan = &self->plan;
+
+  self->chosen = G_MAXUINT;
+  self->candidates = g_array_new (FALSE, TRUE, sizeof (RecurAutoCandidate));
+  g_array_set_clear_func (self->candidates, candidate_clear);
+  recur_job_config_copy (&plan->base_config, base);
+  plan->base = &plan->base_config;
+  plan->pinned = g_strdupv ((char **) pinned);
+  plan->series = series;
+  if (!make_plan (plan, plan->base, series, error))
+    return NULL;
+  self->horizon = plan->horizon;
+  plan_origins (plan, self);
+  add_candidates (self, plan);
+  return g_steal_pointer (&self);
+}
+
+RecurAuto *
 recur_auto_run (const RecurJobConfig   *base,
                 const char *const      *pinned,
                 RecurSeries            *series,
@@ -541,33 +597,12 @@ recur_auto_run (const RecurJobConfig   *base,
                 gpointer                user_data,
                 GError                **error)
 {
-  g_autoptr(RecurAuto) self = g_new0 (RecurAuto, 1);
-  g_autoptr(RecurSeries) owned = series;
-  g_autofree double *values = NULL;
-  Plan plan = { .base = base, .pinned = pinned, .series = series };
+  g_autoptr(RecurAuto) self = recur_auto_new (base, pinned, series, error);
 
-  self->candidates = g_array_new (FALSE, TRUE, sizeof (RecurAutoCandidate));
-  g_array_set_clear_func (self->candidates, candidate_clear);
-  if (!make_plan (&plan, base, series, &values, error))
-    return NULL;
-  self->horizon = plan.horizon;
-  plan_origins (&plan, self);
-  add_candidates (self, &plan);
-  if (!run_candidates (self, &plan, 0, cancellable, progress, user_data, error))
-    return NULL;
-  choose (self);
-  if (self->chosen == G_MAXUINT)
-    {
-      const RecurAutoCandidate *c = self->candidates->len
-                                      ? &g_array_index (self->candidates, RecurAutoCandidate, 0)
-                                      : NULL;
-
-      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
-                   _("no candidate could be trained on this series: %s"),
-                   c && c->error ? c->error : _("it is too short for any window"));
-      return NULL;
-    }
-  if (!refit (self, &plan, cancellable, error))
+  if (self == NULL
+      || !run_candidates (self, cancellable, progress, user_data, error)
+      || !recur_auto_choose (self, error)
+      || !refit (self, cancellable, error))
     return NULL;
   return g_steal_pointer (&self);
 }

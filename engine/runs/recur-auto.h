@@ -39,6 +39,27 @@ typedef void (*RecurAutoProgressFunc) (const RecurAutoCandidate *candidate,
                                        guint                     n_candidates,
                                        gpointer                  user_data);
 
+/* In stages, for a caller that trains the candidates itself (the window, as live runs):
+ * recur_auto_new plans the candidates and origins (nothing is trained; takes the series);
+ * each candidate's config is trained into a job on the same series and given to
+ * recur_auto_score (job NULL and failure: it failed); recur_auto_choose picks one;
+ * recur_auto_get_final_config is then the run to train: the chosen configuration with the
+ * validation part the user asked for. recur_auto_run does all of it. */
+RecurAuto          *recur_auto_new             (const RecurJobConfig   *base,
+                                                const char *const      *pinned,
+                                                RecurSeries            *series,
+                                                GError                **error);
+void                recur_auto_score           (RecurAuto              *self,
+                                                guint                   i,
+                                                RecurJob               *job,
+                                                const char             *failure,
+                                                double                  seconds);
+/* FALSE, with the error, when no candidate could be scored. */
+gboolean            recur_auto_choose          (RecurAuto              *self,
+                                                GError                **error);
+void                recur_auto_get_final_config (const RecurAuto       *self,
+                                                 RecurJobConfig        *config);
+
 /* base: what every candidate starts from (column, horizon, missing values, season, training);
  * pinned: NULL-terminated names of settings the user gave, which no candidate changes (a given
  * --window is every candidate's window). Takes the series. Fails when the series is too short
