@@ -104,6 +104,7 @@ struct _RecurParamsPanel
   GtkButton      *reset_button;
 
   GPtrArray      *rows;        /* Row, in the schema's order */
+  GtkSwitch      *auto_switch; /* Train chooses the model (recur-auto.h) */
   GtkSizeGroup   *label_width; /* the labels of the grid and of the Advanced expanders */
 
   /* What the panel shows, exactly as set_config gave it until the user changes a control;
@@ -610,7 +611,10 @@ sync_derived (RecurParamsPanel *self)
 
       gtk_widget_set_visible (row->label, visible);
       gtk_widget_set_visible (row->control, visible);
-      set_row_sensitive (row, recur_setting_applies (row->setting, values));
+      /* under Auto the candidates set the model's settings themselves */
+      set_row_sensitive (row, recur_setting_applies (row->setting, values)
+                                && !(row->setting->group == RECUR_SETTING_GROUP_MODEL
+                                     && gtk_switch_get_active (self->auto_switch)));
     }
   for (guint i = 0; i < G_N_ELEMENTS (needs_nonzero); i++)
     {
@@ -1118,6 +1122,39 @@ new_advanced (RecurParamsPanel *self,
   return GTK_GRID (grid);
 }
 
+static void
+on_auto_switch_active (GtkSwitch        *control,
+                       GParamSpec       *pspec G_GNUC_UNUSED,
+                       RecurParamsPanel *self)
+{
+  sync_derived (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* "Automatic" first under Model: Train then lets Auto choose the cell, window and level. */
+static void
+attach_auto_switch (RecurParamsPanel *self,
+                    int               top)
+{
+  GtkWidget *label = gtk_label_new (_("Automatic"));
+  GtkWidget *control = gtk_switch_new ();
+  const char *tooltip = _("Choose the model by validation before the test part: the candidates "
+                          "train as runs of their own, then the chosen one again");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_tooltip_text (label, tooltip);
+  gtk_widget_set_tooltip_text (control, tooltip);
+  gtk_widget_set_halign (control, GTK_ALIGN_END);
+  gtk_widget_set_valign (control, GTK_ALIGN_CENTER);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  label, NULL, -1);
+  gtk_size_group_add_widget (self->label_width, label);
+  gtk_grid_attach (self->grid, label, 0, top, 1, 1);
+  gtk_grid_attach (self->grid, control, 1, top, 1, 1);
+  self->auto_switch = GTK_SWITCH (control);
+  g_signal_connect (control, "notify::active", G_CALLBACK (on_auto_switch_active), self);
+}
+
 /* A heading per group, then a row per setting in the schema's order; the advanced ones of a
  * group in an expander where the first of them would be. */
 static void
@@ -1148,6 +1185,8 @@ build_rows (RecurParamsPanel *self)
               if (top > 0)
                 gtk_widget_set_margin_top (heading, 12);
               gtk_grid_attach (self->grid, heading, 0, top++, 2, 1);
+              if (groups[g].group == RECUR_SETTING_GROUP_MODEL)
+                attach_auto_switch (self, top++);
             }
           row = new_row (self, s);
           g_ptr_array_add (self->rows, row);
@@ -1272,6 +1311,21 @@ recur_params_panel_set_config (RecurParamsPanel     *self,
   self->updating = FALSE;
 
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+recur_params_panel_get_auto (RecurParamsPanel *self)
+{
+  g_return_val_if_fail (RECUR_IS_PARAMS_PANEL (self), FALSE);
+  return gtk_switch_get_active (self->auto_switch);
+}
+
+void
+recur_params_panel_set_auto (RecurParamsPanel *self,
+                             gboolean          active)
+{
+  g_return_if_fail (RECUR_IS_PARAMS_PANEL (self));
+  gtk_switch_set_active (self->auto_switch, active);
 }
 
 guint64

@@ -24,6 +24,10 @@ void       recur_params_panel_get_config (RecurParamsPanel     *self,
 void       recur_params_panel_set_config (RecurParamsPanel     *self,
                                           const RecurJobConfig *config);
 /* Parameters of the model the panel describes: recur_model_spec_count_params of its spec. */
+/* Whether Train lets Auto choose the model ("Automatic", first under Model). */
+gboolean   recur_params_panel_get_auto   (RecurParamsPanel     *self);
+void       recur_params_panel_set_auto   (RecurParamsPanel     *self,
+                                          gboolean              active);
 guint64    recur_params_panel_get_n_params (RecurParamsPanel   *self);
 /* The control that shows a setting, by its schema name ("hidden", "weight-decay"): a
  * GtkSpinButton, GtkScale, GtkSwitch, GtkDropDown or GtkEntry; NULL for one the panel does not

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "recur-auto.h"
 #include "recur-window-private.h"
 
 /* ---- runs --------------------------------------------------------------------------------- */
@@ -176,6 +177,149 @@ recur_window_start_run (RecurWindow *self,
   recur_window_update_actions (self);
 }
 
+/* Auto in the window: the candidates train as runs of their own (rows in the table, curves on
+ * the plots); when the last has ended they are scored on the origins before the test part, and
+ * the chosen configuration trains again as "auto ✓ NAME" (recur-auto.h). */
+typedef struct
+{
+  GWeakRef     window;
+  RecurAuto   *plan;
+  RecurSeries *series;
+  GPtrArray   *runs;     /* RecurRun by candidate; NULL where the job refused it */
+  guint        pending;
+} AutoSession;
+
+static void
+unref_run (RecurRun *run)
+{
+  if (run != NULL)
+    g_object_unref (run);
+}
+
+static void
+auto_session_free (AutoSession *session)
+{
+  for (guint i = 0; i < session->runs->len; i++)
+    if (g_ptr_array_index (session->runs, i) != NULL)
+      g_signal_handlers_disconnect_by_data (g_ptr_array_index (session->runs, i), session);
+  g_weak_ref_clear (&session->window);
+  recur_auto_free (session->plan);
+  recur_series_unref (session->series);
+  g_ptr_array_unref (session->runs);
+  g_free (session);
+}
+
+/* Each candidate by its run: scored when it trained (to its end, or stopped with weights). */
+static void
+score_candidates (AutoSession *session)
+{
+  for (guint i = 0; i < session->runs->len; i++)
+    {
+      RecurRun *run = g_ptr_array_index (session->runs, i);
+      RecurRunStatus status;
+      const GError *error;
+      gboolean trained;
+
+      if (run == NULL)
+        continue; /* scored as failed when it was refused */
+      status = recur_run_get_status (run);
+      error = recur_run_get_error (run);
+      trained = status == RECUR_RUN_FINISHED
+                         || (status == RECUR_RUN_STOPPED && recur_run_get_best_epoch (run) > 0);
+
+      recur_auto_score (session->plan, i, trained ? recur_run_get_job (run) : NULL,
+                        error ? error->message : recur_run_status_to_string (status),
+                        recur_run_get_elapsed (run));
+    }
+}
+
+static void
+on_candidate_finished (RecurRun    *run,
+                       AutoSession *session)
+{
+  g_autoptr(RecurWindow) self = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(RecurRun) chosen = NULL;
+  RecurJobConfig config;
+
+  g_signal_handlers_disconnect_by_data (run, session);
+  if (--session->pending > 0)
+    return;
+  self = g_weak_ref_get (&session->window);
+  score_candidates (session);
+  if (self != NULL && recur_auto_choose (session->plan, &error))
+    {
+      recur_auto_get_final_config (session->plan, &config);
+      /* Translators: the run Auto chose, trained again; %s is the candidate's description */
+      name = g_strdup_printf (_("auto ✓ %s"),
+                              recur_auto_get_candidate (session->plan,
+                                                        recur_auto_get_chosen (session->plan))->name);
+      chosen = recur_run_new (name, &config, session->series, &error);
+      recur_job_config_clear (&config);
+      if (chosen != NULL)
+        recur_window_start_run (self, chosen);
+    }
+  if (self != NULL && error != NULL)
+    recur_window_show_error (self, error->message);
+  auto_session_free (session);
+}
+
+static void
+train_auto (RecurWindow          *self,
+            const RecurJobConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  RecurAuto *plan = recur_auto_new (config, NULL, recur_series_ref (self->series), &error);
+  AutoSession *session;
+  guint n;
+
+  if (plan == NULL)
+    {
+      recur_window_show_error (self, error->message);
+      return;
+    }
+  recur_window_dismiss_error (self);
+  session = g_new0 (AutoSession, 1);
+  g_weak_ref_init (&session->window, self);
+  session->plan = plan;
+  session->series = recur_series_ref (self->series);
+  session->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) unref_run);
+  n = recur_auto_get_n_candidates (plan);
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurAutoCandidate *c = recur_auto_get_candidate (plan, i);
+      g_autofree char *name = g_strdup_printf (_("auto %u/%u: %s"), i + 1, n, c->name);
+      RecurRun *run = recur_run_new (name, &c->config, self->series, &error);
+
+      if (run == NULL)
+        {
+          /* the plan made it: a candidate the job refuses is a failed one, not the end */
+          recur_auto_score (plan, i, NULL, error->message, 0);
+          g_clear_error (&error);
+        }
+      else
+        session->pending++;
+      g_ptr_array_add (session->runs, run);
+    }
+  if (session->pending == 0)
+    {
+      recur_window_show_error (self, _("Auto: no candidate could be made for this series"));
+      auto_session_free (session);
+      return;
+    }
+  for (guint i = 0; i < session->runs->len; i++)
+    {
+      RecurRun *run = g_ptr_array_index (session->runs, i);
+
+      if (run == NULL)
+        continue;
+      /* after the window's own handler, which ends the candidate's row */
+      g_signal_connect_after (run, "finished", G_CALLBACK (on_candidate_finished), session);
+      recur_window_start_run (self, run);
+    }
+}
+
 void
 recur_window_train (RecurWindow *self)
 {
@@ -187,6 +331,12 @@ recur_window_train (RecurWindow *self)
   if (self->series == NULL)
     return;
   recur_window_current_config (self, &config);
+  if (recur_params_panel_get_auto (self->params))
+    {
+      train_auto (self, &config);
+      recur_job_config_clear (&config);
+      return;
+    }
   name = g_strdup_printf (_("%s %u"), recur_cell_to_string (config.model.cell),
                           self->n_started + 1);
   run = recur_run_new (name, &config, self->series, &error);

@@ -366,7 +366,9 @@ schedule_refit (RecurWindow *self)
   RecurJobConfig config;
   gboolean esn_now, esn_before;
 
-  if (self->run == NULL || recur_run_is_active (self->run))
+  /* under Auto, Train starts a whole choice: never on a slider's move */
+  if (self->run == NULL || recur_run_is_active (self->run)
+      || recur_params_panel_get_auto (self->params))
     return;
   recur_window_current_config (self, &config);
   esn_now = config.model.cell == RECUR_CELL_ESN;

@@ -596,6 +596,57 @@ test_esn_refits_instantly (void)
   gtk_window_destroy (win);
 }
 
+static gboolean
+auto_chose (gpointer win)
+{
+  GListModel *runs = recur_window_get_runs (win);
+  guint n = g_list_model_get_n_items (runs);
+  g_autoptr(RecurRun) last = n ? g_list_model_get_item (runs, n - 1) : NULL;
+
+  return last && g_str_has_prefix (recur_run_get_name (last), "auto ✓ ")
+         && all_runs_done (win);
+}
+
+/* Automatic: Train starts Auto's candidates as runs of their own, then the chosen configuration
+ * as "auto ✓ NAME", which forecasts as `recur train` does with the same settings; the model's
+ * rows are greyed out meanwhile. */
+static void
+test_auto_trains_candidates_then_the_chosen (void)
+{
+  GtkWindow *win = new_window ();
+  RecurParamsPanel *panel = panel_of (win);
+  GListModel *runs = recur_window_get_runs (RECUR_WINDOW (win));
+  g_autoptr(RecurRun) chosen = NULL;
+  const RecurJobConfig *config;
+  guint n;
+
+  recur_params_panel_set_auto (panel, TRUE);
+  g_assert_false (gtk_widget_get_sensitive (recur_params_panel_get_control (panel, "hidden")));
+  g_assert_true (gtk_widget_get_sensitive (recur_params_panel_get_control (panel, "horizon")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+  g_assert_true (wait_for (auto_chose, win, 60000));
+  n = g_list_model_get_n_items (runs);
+  g_assert_cmpuint (n, >=, 4); /* the usual configuration, two floors, more windows, the chosen */
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (runs, i);
+      g_autofree char *prefix = g_strdup_printf ("auto %u/%u: ", i + 1, n - 1);
+
+      g_assert_true (g_str_has_prefix (recur_run_get_name (run), prefix));
+      g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+    }
+  chosen = g_list_model_get_item (runs, n - 1);
+  g_assert_cmpint (recur_run_get_status (chosen), ==, RECUR_RUN_FINISHED);
+  config = recur_job_get_config (recur_run_get_job (chosen));
+  /* on this series the usual configuration is kept (as `recur train` reports) */
+  g_assert_cmpstr (recur_run_get_name (chosen), ==, "auto ✓ esn, window 24, level last");
+  g_assert_cmpint (config->model.cell, ==, RECUR_CELL_ESN);
+  g_assert_cmpfloat (config->val_fraction, ==, 0.1);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-auto.png"));
+  gtk_window_destroy (win);
+}
+
 /* The clockwork network's heatmap can show which blocks fire at each step. */
 static void
 test_clockwork_schedule (void)
@@ -1042,6 +1093,8 @@ main (int    argc,
   g_test_add_func ("/ui/window/project-held-by-a-sweep", test_project_held_by_a_sweep);
   g_test_add_func ("/ui/window/runs-at-once-setting", test_runs_at_once_setting);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
+  g_test_add_func ("/ui/window/auto-trains-candidates-then-the-chosen",
+                   test_auto_trains_candidates_then_the_chosen);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
   g_test_add_func ("/ui/window/close-while-training-asks", test_close_while_training_asks);
   return g_test_run ();
