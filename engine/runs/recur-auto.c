@@ -40,7 +40,6 @@ typedef struct
   guint                 horizon;
   guint                 season;     /* m, 1 when none */
   gboolean              seasonal;   /* m ≥ 2 and the seasonality test passes */
-  gboolean              positive;   /* the training part is > 0: Box-Cox can apply */
   guint                 val_len;
   double                val_fraction;
   guint                 train_len;
@@ -558,9 +557,6 @@ make_plan (Plan                 *plan,
     diffs[t - 1] = plan->values[t] - plan->values[t - 1];
   plan->seasonal = plan->season >= 2
                    && recur_season_test (diffs, plan->train_len - 1, plan->season);
-  plan->positive = TRUE;
-  for (guint t = 0; t < plan->train_len; t++)
-    plan->positive &= plan->values[t] > 0;
   return TRUE;
 }
 
