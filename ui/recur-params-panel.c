@@ -914,6 +914,10 @@ on_entry_changed (GtkEditable *control,
   user_changed (row, &before);
 }
 
+static void set_config (RecurParamsPanel     *self,
+                        const RecurJobConfig *config,
+                        gboolean              automatic);
+
 static void
 on_reset_clicked (GtkButton        *button G_GNUC_UNUSED,
                   RecurParamsPanel *self)
@@ -921,7 +925,7 @@ on_reset_clicked (GtkButton        *button G_GNUC_UNUSED,
   RecurJobConfig defaults;
 
   recur_job_config_init (&defaults);
-  recur_params_panel_set_config (self, &defaults);
+  set_config (self, &defaults, TRUE);
   recur_job_config_clear (&defaults);
 }
 
@@ -1152,6 +1156,8 @@ attach_auto_switch (RecurParamsPanel *self,
   gtk_grid_attach (self->grid, label, 0, top, 1, 1);
   gtk_grid_attach (self->grid, control, 1, top, 1, 1);
   self->auto_switch = GTK_SWITCH (control);
+  /* on by default, as `recur train`'s --model auto */
+  gtk_switch_set_active (self->auto_switch, TRUE);
   g_signal_connect (control, "notify::active", G_CALLBACK (on_auto_switch_active), self);
 }
 
@@ -1294,6 +1300,27 @@ recur_params_panel_get_config (RecurParamsPanel *self,
   config->column = column;
 }
 
+/* The values and Automatic, with one "changed". */
+static void
+set_config (RecurParamsPanel     *self,
+            const RecurJobConfig *config,
+            gboolean              automatic)
+{
+  self->values = *config;
+  self->values.column = NULL;
+
+  self->updating = TRUE;
+  g_signal_handlers_block_by_func (self->auto_switch, on_auto_switch_active, self);
+  gtk_switch_set_active (self->auto_switch, automatic);
+  g_signal_handlers_unblock_by_func (self->auto_switch, on_auto_switch_active, self);
+  for (guint i = 0; i < self->rows->len; i++)
+    show_row (g_ptr_array_index (self->rows, i));
+  sync_derived (self);
+  self->updating = FALSE;
+
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 void
 recur_params_panel_set_config (RecurParamsPanel     *self,
                                const RecurJobConfig *config)
@@ -1301,16 +1328,8 @@ recur_params_panel_set_config (RecurParamsPanel     *self,
   g_return_if_fail (RECUR_IS_PARAMS_PANEL (self));
   g_return_if_fail (config != NULL);
 
-  self->values = *config;
-  self->values.column = NULL;
-
-  self->updating = TRUE;
-  for (guint i = 0; i < self->rows->len; i++)
-    show_row (g_ptr_array_index (self->rows, i));
-  sync_derived (self);
-  self->updating = FALSE;
-
-  g_signal_emit (self, signals[CHANGED], 0);
+  /* a configuration of its own (Duplicate and Edit): trained as it is, not chosen again */
+  set_config (self, config, FALSE);
 }
 
 gboolean

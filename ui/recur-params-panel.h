@@ -24,7 +24,8 @@ void       recur_params_panel_get_config (RecurParamsPanel     *self,
 void       recur_params_panel_set_config (RecurParamsPanel     *self,
                                           const RecurJobConfig *config);
 /* Parameters of the model the panel describes: recur_model_spec_count_params of its spec. */
-/* Whether Train lets Auto choose the model ("Automatic", first under Model). */
+/* Whether Train lets Auto choose the model ("Automatic", first under Model): on at first and
+ * after a reset, off once set_config has put a configuration in the panel. */
 gboolean   recur_params_panel_get_auto   (RecurParamsPanel     *self);
 void       recur_params_panel_set_auto   (RecurParamsPanel     *self,
                                           gboolean              active);

@@ -290,7 +290,11 @@ train_auto (RecurWindow          *self,
     {
       const RecurAutoCandidate *c = recur_auto_get_candidate (plan, i);
       g_autofree char *name = g_strdup_printf (_("auto %u/%u: %s"), i + 1, n, c->name);
-      RecurRun *run = recur_run_new (name, &c->config, self->series, &error);
+      /* a gradient-trained candidate sees the rows before the origins only */
+      g_autoptr(RecurSeries) series = c->rows ? recur_series_new_head (self->series, c->rows,
+                                                                       &error)
+                                              : recur_series_ref (self->series);
+      RecurRun *run = series ? recur_run_new (name, &c->config, series, &error) : NULL;
 
       if (run == NULL)
         {

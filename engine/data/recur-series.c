@@ -56,6 +56,69 @@ recur_series_new (const char *path)
   return self;
 }
 
+/* A copy of the first n items of v, or FALSE when memory runs out. */
+static gboolean
+vec_copy_head (RecurVec       *dest,
+               const RecurVec *src,
+               gsize           size,
+               guint           n)
+{
+  guint len = MIN (n, src->len);
+
+  *dest = (RecurVec) { 0 };
+  if (len == 0)
+    return TRUE;
+  dest->data = g_try_malloc_n (len, size);
+  if (dest->data == NULL)
+    return FALSE;
+  memcpy (dest->data, src->data, (gsize) len * size);
+  dest->len = dest->capacity = len;
+  return TRUE;
+}
+
+RecurSeries *
+recur_series_new_head (const RecurSeries  *self,
+                       guint               n_rows,
+                       GError            **error)
+{
+  g_autoptr(RecurSeries) head = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (self != NULL && n_rows <= self->n_rows, NULL);
+  head = recur_series_new (self->path);
+  head->n_rows = n_rows;
+  head->n_columns = self->n_columns;
+  head->columns = g_new0 (RecurColumn, self->n_columns);
+  for (guint j = 0; j < self->n_columns; j++)
+    {
+      const RecurColumn *c = &self->columns[j];
+      RecurColumn *h = &head->columns[j];
+
+      h->name = g_strdup (c->name);
+      h->type = c->type;
+      h->decided = c->decided;
+      ok &= vec_copy_head (&h->values, &c->values, sizeof (double), n_rows);
+      for (guint i = 0; i < h->values.len; i++)
+        h->n_missing += isnan (RECUR_VEC_INDEX (h->values, double, i));
+    }
+  ok &= vec_copy_head (&head->lines, &self->lines, sizeof (guint), n_rows);
+  ok &= vec_copy_head (&head->timestamps, &self->timestamps, sizeof (gint64), n_rows);
+  head->time_column = self->time_column;
+  head->has_time_of_day = self->has_time_of_day;
+  head->frequency = self->frequency;
+  head->median_step = self->median_step;
+  if (!ok)
+    {
+      g_autofree char *what = g_strdup_printf (_("the first %u rows of %s"), n_rows,
+                                               self->path);
+      recur_memory_set_error (error, (guint64) n_rows * (self->n_columns * sizeof (double)
+                                                         + sizeof (guint) + sizeof (gint64)),
+                              what);
+      return NULL;
+    }
+  return g_steal_pointer (&head);
+}
+
 RecurSeries *
 recur_series_ref (RecurSeries *self)
 {

@@ -80,6 +80,11 @@ RecurSeries    *recur_series_load_csv_data        (const char          *data,
                                                    const char          *display_name,
                                                    GError             **error);
 /* A loaded series is immutable and shared (several runs on one file): atomically refcounted. */
+/* A series of the first n_rows rows of self: the same columns, frequency and path (what a
+ * model fitted on the part before a point in time sees). NULL when memory runs out. */
+RecurSeries    *recur_series_new_head             (const RecurSeries   *self,
+                                                   guint                n_rows,
+                                                   GError             **error);
 RecurSeries    *recur_series_ref                  (RecurSeries         *self);
 void            recur_series_unref                (RecurSeries         *self);
 

@@ -328,6 +328,45 @@ candidate_windows (const Plan *plan,
   return n;
 }
 
+/* Gradient-trained cells with their own defaults (the window's mean as level), each trained on
+ * the rows before the validation part the origins use: their early stopping takes the last tenth
+ * of those rows, so their score on the origins is as honest as a reservoir's. */
+static void
+add_gradient_candidates (RecurAuto  *self,
+                         const Plan *plan)
+{
+  static const RecurCellKind cells[] = { RECUR_CELL_LSTM, RECUR_CELL_GRU };
+  guint val_start = plan->pre - plan->val_len;
+  guint inner_val = MAX ((guint) lround (0.1 * val_start), plan->out);
+  guint train = val_start > inner_val ? val_start - inner_val : 0;
+  guint taken = (plan->base->transform.difference ? 1 : 0) + plan->out + MIN_WINDOWS - 1;
+  guint limit = train > taken ? train - taken : 0;
+  guint window = is_pinned (plan, "window") ? plan->base->model.window : MIN (PRIOR_WINDOW, limit);
+
+  if (window < MIN_DIRECT_WINDOW || window > limit)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      RecurAutoCandidate c = { 0 };
+      Shape s = {
+        .cell = cells[i],
+        .window = window,
+        .norm = RECUR_WINDOW_NORM_MEAN,
+        .box_cox = plan->base->transform.box_cox != RECUR_BOX_COX_NONE,
+        .difference = plan->base->transform.difference,
+      };
+
+      config_of_shape (plan, &s, &c.config);
+      /* its own split of the rows it sees, as a run of its own has */
+      c.config.val_fraction = is_pinned (plan, "val-fraction") ? plan->base->val_fraction : 0.1;
+      c.name = shape_name (&s, plan->season);
+      c.rows = val_start + plan->horizon;
+      c.validation_mase = INFINITY;
+      c.per_origin = g_new0 (double, MAX_ORIGINS);
+      g_array_append_val (self->candidates, c);
+    }
+}
+
 /* The prior first (a reservoir reading 24 points relative to the last one), then the floors
  * (the simpler forecast wins a tie), then other windows and levels. Box-Cox and differencing
  * are the user's to ask for (given, they apply to every candidate): chosen on a few origins,
@@ -364,6 +403,8 @@ add_candidates (RecurAuto  *self,
           s.norm = norms[k];
           add_candidate (self, plan, &s);
         }
+  if (!g_getenv ("XNOGRAD"))
+    add_gradient_candidates (self, plan);
 }
 
 /* Forecasts from each origin with a trained candidate's model. */
@@ -461,8 +502,9 @@ run_candidates (RecurAuto              *self,
       RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, i);
       gint64 start = g_get_monotonic_time ();
       g_autoptr(GError) local = NULL;
-      g_autoptr(RecurJob) job = recur_job_new (&c->config,
-                                               recur_series_ref (self->plan.series), &local);
+      RecurSeries *series = c->rows ? recur_series_new_head (self->plan.series, c->rows, &local)
+                                    : recur_series_ref (self->plan.series);
+      g_autoptr(RecurJob) job = series ? recur_job_new (&c->config, series, &local) : NULL;
 
       if (job && !recur_job_train (job, cancellable, NULL, NULL, &local))
         g_clear_pointer (&job, recur_job_free);

@@ -25,6 +25,9 @@ typedef struct
   char           *name;            /* for people: "esn, window 24, level last, Box-Cox" */
   RecurJobConfig  config;
   gboolean        floor;           /* a naive forecast (with drift), not a network's own */
+  guint           rows;            /* trains on the series' first rows only (0: all of it): a
+                                    * gradient-trained network, whose early stopping must not
+                                    * read the values the origins forecast */
   double          validation_mase; /* mean over the origins; INFINITY when it failed */
   double         *per_origin;      /* [n_origins] */
   double          seconds;

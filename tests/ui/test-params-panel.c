@@ -107,11 +107,21 @@ count_changed (RecurParamsPanel *panel G_GNUC_UNUSED,
   (*count)++;
 }
 
+/* A panel for a cell chosen by hand: Automatic off (it is on in a new panel). */
+static GtkWidget *
+manual_panel (void)
+{
+  GtkWidget *panel = recur_params_panel_new ();
+
+  recur_params_panel_set_auto (RECUR_PARAMS_PANEL (panel), FALSE);
+  return panel;
+}
+
 /* The panel in a window, so that it is rooted and styled like in the app. */
 static GtkWidget *
 panel_in_window (GtkWidget **window)
 {
-  GtkWidget *panel = recur_params_panel_new ();
+  GtkWidget *panel = manual_panel ();
 
   *window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (*window), 300, -1);
@@ -218,10 +228,33 @@ make_unusual_config (RecurJobConfig *config)
 
 /* ---- tests -------------------------------------------------------------------------------- */
 
+/* Automatic is on in a new panel and after a reset, with the model's rows greyed out; a
+ * configuration put in the panel (Duplicate and Edit) turns it off. */
+static void
+test_automatic_by_default (void)
+{
+  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  RecurParamsPanel *p = RECUR_PARAMS_PANEL (panel);
+  RecurJobConfig config;
+
+  g_assert_true (recur_params_panel_get_auto (p));
+  g_assert_false (gtk_widget_get_sensitive (recur_params_panel_get_control (p, "hidden")));
+  g_assert_false (gtk_widget_get_sensitive (recur_params_panel_get_control (p, "window")));
+  g_assert_true (gtk_widget_get_sensitive (recur_params_panel_get_control (p, "horizon")));
+  recur_job_config_init (&config);
+  recur_params_panel_set_config (p, &config);
+  g_assert_false (recur_params_panel_get_auto (p));
+  g_assert_true (gtk_widget_get_sensitive (recur_params_panel_get_control (p, "hidden")));
+  g_signal_emit_by_name (child (panel, "reset_button"), "clicked");
+  g_assert_true (recur_params_panel_get_auto (p));
+  recur_job_config_clear (&config);
+  g_object_unref (panel);
+}
+
 static void
 test_defaults_round_trip (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   RecurJobConfig expected, got;
 
   recur_job_config_init (&expected);
@@ -243,7 +276,7 @@ test_defaults_round_trip (void)
 static void
 test_set_get_round_trip (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   RecurJobConfig config, got;
 
   make_unusual_config (&config);
@@ -314,7 +347,7 @@ test_count_follows_hidden (void)
 static void
 test_dropout_needs_layers (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   GtkWidget *layers = child (panel, "layers_spin"), *dropout = child (panel, "dropout_spin");
 
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (layers), 1);
@@ -330,7 +363,7 @@ test_dropout_needs_layers (void)
 static void
 test_momentum_follows_optimizer (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   GtkDropDown *optimizer = GTK_DROP_DOWN (child (panel, "optimizer_drop"));
   GtkWidget *momentum = child (panel, "momentum_spin");
   GtkWidget *nesterov = child (panel, "nesterov_switch");
@@ -378,7 +411,7 @@ test_momentum_follows_optimizer (void)
 static void
 test_changed_once (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   RecurJobConfig config, got;
   guint changed = 0;
 
@@ -423,7 +456,7 @@ test_changed_once (void)
 static void
 test_learning_rate_steps (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   GtkSpinButton *lr = GTK_SPIN_BUTTON (child (panel, "lr_spin"));
   guint changed = 0;
 
@@ -465,7 +498,7 @@ test_learning_rate_steps (void)
 static void
 test_large_model_count_only (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   RecurJobConfig config;
   const char *tooltip;
   guint64 expected;
@@ -720,7 +753,7 @@ assert_typed_range (GtkWidget          *panel,
 static void
 test_schema_controls (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   guint n, n_shown = 0;
   const RecurSetting *settings = recur_settings_list (&n);
 
@@ -878,7 +911,7 @@ assert_control_shows (GtkWidget            *panel,
 static void
 test_schema_round_trip (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   guint n, n_trips = 0;
   const RecurSetting *settings = recur_settings_list (&n);
 
@@ -937,7 +970,7 @@ test_schema_round_trip (void)
 static void
 test_schema_user_edits (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   guint n;
   const RecurSetting *settings = recur_settings_list (&n);
 
@@ -1036,7 +1069,7 @@ assert_sensitivity_follows_schema (GtkWidget            *panel,
 static void
 test_schema_sensitivity (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   RecurJobConfig config;
 
   for (RecurCellKind cell = 0; cell < RECUR_N_CELLS; cell++)
@@ -1079,7 +1112,7 @@ test_schema_sensitivity (void)
 static void
 test_ridge_reaches_zero (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   GtkSpinButton *ridge;
   RecurJobConfig config, got;
 
@@ -1132,7 +1165,7 @@ test_ridge_reaches_zero (void)
 static void
 test_seed_entry (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   GtkWidget *seed = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), "seed");
   RecurJobConfig got;
   guint changed = 0;
@@ -1168,7 +1201,7 @@ test_seed_entry (void)
 static void
 test_cell_brings_its_defaults (void)
 {
-  GtkWidget *panel = g_object_ref_sink (recur_params_panel_new ());
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
   GtkDropDown *cell = GTK_DROP_DOWN (child (panel, "cell_drop"));
   GtkWidget *leak;
   RecurJobConfig got;
@@ -1273,6 +1306,7 @@ main (int    argc,
     }
   gtk_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/ui/params-panel/automatic-by-default", test_automatic_by_default);
   g_test_add_func ("/ui/params-panel/defaults-round-trip", test_defaults_round_trip);
   g_test_add_func ("/ui/params-panel/set-get-round-trip", test_set_get_round_trip);
   g_test_add_func ("/ui/params-panel/count-follows-hidden-units", test_count_follows_hidden);
