@@ -262,6 +262,8 @@ print_auto (const RecurAuto *a)
 
       if (c->error)
         g_print (" %s %-52s %s\n", mark, c->name, _("failed"));
+      else if (!isfinite (c->validation_mase))
+        g_print (" %s %-52s %s\n", mark, c->name, _("not run"));
       else
         g_print (" %s %-52s %8.3f\n", mark, c->name, c->validation_mase);
     }
@@ -313,6 +315,12 @@ run_auto (TrainRun *run)
   if (run->auto_result == NULL)
     return FALSE;
   run->job = recur_auto_steal_job (run->auto_result);
+  if (recur_auto_was_interrupted (run->auto_result))
+    {
+      /* Ctrl-C: the best candidate so far is written, as a stopped run's best weights are */
+      g_set_error_literal (&run->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("interrupted"));
+      return FALSE;
+    }
   return TRUE;
 }
 

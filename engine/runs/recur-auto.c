@@ -57,6 +57,7 @@ struct _RecurAuto
   guint     n_origins;
   guint     horizon;
   RecurJob *job;          /* the chosen one's, refitted (recur_auto_run) */
+  gboolean  interrupted;  /* stopped before every candidate was scored */
 };
 
 static gboolean
@@ -457,10 +458,11 @@ recur_auto_score (RecurAuto  *self,
     c->error = g_strdup (error->message);
 }
 
-/* The prior (candidate 0) unless another beats it by the margin; then the lowest. */
-gboolean
-recur_auto_choose (RecurAuto  *self,
-                   GError    **error)
+/* The prior (candidate 0) unless another beats it by the margin; then the lowest. Unscored
+ * candidates never; those trained on the first rows only (a gradient cell's) only when asked. */
+static void
+choose (RecurAuto *self,
+        gboolean   heads_too)
 {
   const RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, 0);
   double bar = isfinite (c->validation_mase) ? MARGIN * c->validation_mase : INFINITY;
@@ -470,13 +472,23 @@ recur_auto_choose (RecurAuto  *self,
   for (guint i = 1; i < self->candidates->len; i++)
     {
       c = &g_array_index (self->candidates, RecurAutoCandidate, i);
-      if (isfinite (c->validation_mase) && (c->validation_mase < bar || self->chosen == G_MAXUINT)
+      if (isfinite (c->validation_mase) && (heads_too || c->rows == 0)
+          && (c->validation_mase < bar || self->chosen == G_MAXUINT)
           && c->validation_mase < best)
         {
           best = c->validation_mase;
           self->chosen = i;
         }
     }
+}
+
+gboolean
+recur_auto_choose (RecurAuto  *self,
+                   GError    **error)
+{
+  const RecurAutoCandidate *c;
+
+  choose (self, TRUE);
   if (self->chosen == G_MAXUINT)
     {
       c = self->candidates->len ? &g_array_index (self->candidates, RecurAutoCandidate, 0)
@@ -510,11 +522,20 @@ run_candidates (RecurAuto              *self,
         g_clear_pointer (&job, recur_job_free);
       if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
+          /* what was chosen among the candidates scored so far stays (self->job) */
+          self->interrupted = TRUE;
+          return TRUE;
         }
       recur_auto_score (self, i, job, local ? local->message : NULL,
                         (g_get_monotonic_time () - start) / 1e6);
+      /* the best so far among those trained on every row before the test part is kept: it
+       * is the result if the choice is stopped before its end */
+      choose (self, FALSE);
+      if (job && self->chosen == i)
+        {
+          g_clear_pointer (&self->job, recur_job_free);
+          self->job = g_steal_pointer (&job);
+        }
       if (progress)
         progress (c, i, self->candidates->len, user_data);
     }
@@ -546,6 +567,7 @@ refit (RecurAuto     *self,
   job = recur_job_new (&c->config, recur_series_ref (self->plan.series), &local);
   if (job && recur_job_train (job, cancellable, NULL, NULL, &local))
     {
+      g_clear_pointer (&self->job, recur_job_free);
       self->job = g_steal_pointer (&job);
       return TRUE;
     }
@@ -561,6 +583,7 @@ refit (RecurAuto     *self,
   job = recur_job_new (&c->config, recur_series_ref (self->plan.series), error);
   if (job == NULL || !recur_job_train (job, cancellable, NULL, NULL, error))
     return FALSE;
+  g_clear_pointer (&self->job, recur_job_free);
   self->job = g_steal_pointer (&job);
   return TRUE;
 }
@@ -637,10 +660,20 @@ recur_auto_run (const RecurJobConfig   *base,
 {
   g_autoptr(RecurAuto) self = recur_auto_new (base, pinned, series, error);
 
-  if (self == NULL
-      || !run_candidates (self, cancellable, progress, user_data, error)
-      || !recur_auto_choose (self, error)
-      || !refit (self, cancellable, error))
+  if (self == NULL || !run_candidates (self, cancellable, progress, user_data, error))
+    return NULL;
+  if (self->interrupted)
+    {
+      choose (self, FALSE);
+      if (self->job == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                       _("stopped before any candidate was scored"));
+          return NULL;
+        }
+      return g_steal_pointer (&self);
+    }
+  if (!recur_auto_choose (self, error) || !refit (self, cancellable, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -671,11 +704,20 @@ recur_auto_get_n_origins (const RecurAuto *self)
   return self->n_origins;
 }
 
+gboolean
+recur_auto_was_interrupted (const RecurAuto *self)
+{
+  return self->interrupted;
+}
+
 char *
 recur_auto_describe_choice (const RecurAuto *self)
 {
   int percent = (int) lround ((1 - MARGIN) * 100);
 
+  if (self->interrupted)
+    return g_strdup (_("the best of the candidates scored before the choice was stopped, as "
+                       "trained for them (not trained again)"));
   if (self->chosen == 0)
     return g_strdup_printf (_("the usual configuration: no other candidate’s validation MASE "
                               "was %d %% below its own"), percent);
@@ -723,7 +765,7 @@ recur_auto_to_json (const RecurAuto *self)
         json_builder_add_null_value (b);
       json_builder_set_member_name (b, "per_origin");
       json_builder_begin_array (b);
-      for (guint k = 0; k < self->n_origins && c->error == NULL; k++)
+      for (guint k = 0; k < self->n_origins && isfinite (c->validation_mase); k++)
         json_builder_add_double_value (b, c->per_origin[k]);
       json_builder_end_array (b);
       json_builder_set_member_name (b, "seconds");

@@ -67,7 +67,8 @@ void                recur_auto_get_final_config (const RecurAuto       *self,
  * pinned: NULL-terminated names of settings the user gave, which no candidate changes (a given
  * --window is every candidate's window). Takes the series. Fails when the series is too short
  * for any candidate (the error says how many points are needed, and for what), or when
- * cancelled. */
+ * cancelled before any candidate was scored (G_IO_ERROR_CANCELLED); cancelled later, it ends
+ * with the best so far (recur_auto_was_interrupted). */
 RecurAuto          *recur_auto_run             (const RecurJobConfig   *base,
                                                 const char *const      *pinned,
                                                 RecurSeries            *series,
@@ -82,6 +83,10 @@ const RecurAutoCandidate *recur_auto_get_candidate (const RecurAuto    *self,
                                                     guint               i);
 guint               recur_auto_get_chosen      (const RecurAuto        *self);
 guint               recur_auto_get_n_origins   (const RecurAuto        *self);
+/* Whether recur_auto_run was stopped (its GCancellable) after a candidate was scored: the job
+ * is then the best of those scored so far among the ones trained on every row before the test
+ * part, as trained for the choice (not trained again), and the rest are unscored. */
+gboolean            recur_auto_was_interrupted (const RecurAuto        *self);
 /* Why the chosen one was chosen, for people. */
 char               *recur_auto_describe_choice (const RecurAuto        *self);
 /* The chosen candidate's job, trained and scored; the caller owns it. */

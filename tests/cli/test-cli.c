@@ -880,6 +880,63 @@ test_interrupt_keeps_the_best_weights (void)
   g_rmdir (dir);
 }
 
+/* Ctrl-C while Auto chooses (here in its LSTM candidate, which would train for ever): the best of
+ * the candidates scored so far is the result, written and printed, the rest marked unscored,
+ * and the status is 130. */
+static void
+test_interrupt_auto_keeps_the_best_so_far (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *weights = g_build_filename (dir, "auto.safetensors", NULL);
+  g_autofree char *log = g_build_filename (dir, "auto-stderr.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  JsonObject *root, *choice;
+  JsonArray *candidates;
+  guint unscored = 0;
+  Result f;
+
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), "train", csv,
+                                      "--epochs", "100000", "--patience", "0",
+                                      "--weights-out", weights, "--json", NULL);
+  g_assert_no_error (error);
+  /* the reservoirs and floors are scored; the LSTM is training */
+  while (!has_contents (log, ": esn, window 36, level mean: validation MASE"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  g_assert_true (g_file_get_contents (log, &err, NULL, NULL));
+  g_assert_true (g_str_has_suffix (err, "recur: interrupted; writing the best weights so far\n"));
+  root = parse_object (parser, out);
+  choice = json_object_get_object_member (root, "auto");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (choice, "reason"),
+                                   "the best of the candidates scored before"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (choice, "chosen"), "esn") ||
+                 strstr (json_object_get_string_member (choice, "chosen"), "naive"));
+  candidates = json_object_get_array_member (choice, "candidates");
+  for (guint i = 0; i < json_array_get_length (candidates); i++)
+    unscored += json_object_get_null_member (json_array_get_object_element (candidates, i),
+                                             "validation_mase") ? 1 : 0;
+  g_assert_cmpuint (unscored, ==, 2); /* the LSTM stopped, the GRU never started */
+  f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
+  g_assert_cmpint (f.status, ==, 0);
+  result_clear (&f);
+}
+
 /* `recur forecast`: the text and file outputs, and what it refuses. */
 static void
 test_forecast_outputs_and_errors (void)
@@ -1254,6 +1311,8 @@ main (int    argc,
   g_test_add_func ("/cli/info/json", test_info_json);
   g_test_add_func ("/cli/errors/bad-input-names-the-place", test_bad_input_names_the_place);
   g_test_add_func ("/cli/errors/forecast-outside-box-cox", test_forecast_outside_box_cox_is_an_error);
+  g_test_add_func ("/cli/train/interrupt-auto-keeps-the-best-so-far",
+                   test_interrupt_auto_keeps_the_best_so_far);
   g_test_add_func ("/cli/errors/usage", test_usage_errors);
   g_test_add_func ("/cli/errors/weights-file", test_weights_file_errors);
   g_test_add_func ("/cli/i18n/help-in-chinese", test_help_in_chinese);
