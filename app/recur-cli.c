@@ -359,22 +359,16 @@ on_interrupt (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* A minibatch that splits into shards trains on `threads` threads with single-threaded BLAS
- * each; one that does not gives BLAS the threads instead. Never more threads than asked. */
+/* A minibatch that splits into shards trains on `threads` threads; BLAS is single-threaded
+ * always: OpenBLAS's products change in their last bits with its thread count (an ESN's readout,
+ * an unsharded minibatch), and the numbers must not depend on --threads. */
 static void
 configure_threads (RecurJobConfig *config,
                    guint           threads)
 {
-  if (recur_train_shards (&config->model, config->train.batch_size) > 1)
-    {
-      config->train.threads = threads;
-      recur_blas_configure (1);
-    }
-  else
-    {
-      config->train.threads = 1;
-      recur_blas_configure (threads);
-    }
+  config->train.threads = recur_train_shards (&config->model, config->train.batch_size) > 1
+                            ? threads : 1;
+  recur_blas_configure (1);
 }
 
 static int

@@ -1158,6 +1158,53 @@ test_threads_give_identical_numbers (void)
   result_clear (&b);
 }
 
+/* Unsharded minibatches (the default 32) and an ESN's readout and Auto's whole choice: the same
+ * numbers on one thread or two, to the last bit. */
+static void
+test_threads_never_change_the_numbers (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *const models[] = { "lstm", "esn", "auto" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    {
+      Result a = run_recur ("train", csv, "--model", models[m], "--epochs", "5", "--threads",
+                            "1", "--json", "--quiet", NULL);
+      Result b = run_recur ("train", csv, "--model", models[m], "--epochs", "5", "--threads",
+                            "2", "--json", "--quiet", NULL);
+      g_autoptr(JsonParser) p1 = json_parser_new ();
+      g_autoptr(JsonParser) p2 = json_parser_new ();
+      JsonObject *x, *y;
+
+      g_test_message ("--model %s", models[m]);
+      g_assert_cmpint (a.status, ==, 0);
+      g_assert_cmpint (b.status, ==, 0);
+      x = parse_object (p1, a.out);
+      y = parse_object (p2, b.out);
+      /* everything but the timings */
+      json_object_remove_member (x, "seconds");
+      json_object_remove_member (y, "seconds");
+      json_object_remove_member (x, "windows_per_second");
+      json_object_remove_member (y, "windows_per_second");
+      if (json_object_has_member (x, "auto"))
+        {
+          JsonArray *cx = json_object_get_array_member (json_object_get_object_member (x, "auto"),
+                                                        "candidates");
+          JsonArray *cy = json_object_get_array_member (json_object_get_object_member (y, "auto"),
+                                                        "candidates");
+
+          for (guint i = 0; i < json_array_get_length (cx); i++)
+            {
+              json_object_remove_member (json_array_get_object_element (cx, i), "seconds");
+              json_object_remove_member (json_array_get_object_element (cy, i), "seconds");
+            }
+        }
+      g_assert_true (json_node_equal (json_parser_get_root (p1), json_parser_get_root (p2)));
+      result_clear (&a);
+      result_clear (&b);
+    }
+}
+
 /* The metadata of a safetensors file: its header is 8 bytes of little-endian length, then
  * JSON. */
 static JsonObject *
@@ -1332,5 +1379,7 @@ main (int    argc,
                    test_forecast_with_transforms_matches_train);
   g_test_add_func ("/cli/train/threads-give-identical-numbers",
                    test_threads_give_identical_numbers);
+  g_test_add_func ("/cli/train/threads-never-change-the-numbers",
+                   test_threads_never_change_the_numbers);
   return g_test_run ();
 }
