@@ -8,6 +8,9 @@
 #include "recur-dataset.h"
 #include "recur-transform.h"
 
+/* How far Recur's λ may be from R's (see test_boxcox_lambda_as_r). */
+#define R_LAMBDA_TOLERANCE 1e-9
+
 /* The largest |x̂ − x| / max (|x|, floor) over the rows compared. */
 static double
 max_relative_error (const double *expected,
@@ -563,6 +566,53 @@ test_guerrero_fixture (void)
   g_assert_cmpuint (n_cases, >=, 10);
 }
 
+/* Against R itself (tests/make-boxcox-fixture.R: forecast 8.20's BoxCox.lambda, method
+ * "guerrero"): the criterion to rounding, and the λ R's optimize() returns — Recur's search is
+ * its Brent fmin step for step, so to far below optimize()'s own tolerance. */
+static void
+test_boxcox_lambda_as_r (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "transform",
+                                                 "boxcox-r.tsv", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+  const double cv_lambdas[] = { -1, -0.5, 0, 0.5, 1, 2 };
+  guint n_cases = 0;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint l = 0; lines[l] != NULL; l++)
+    {
+      g_auto (GStrv) f = NULL;
+      g_autofree double *x = NULL;
+      guint n_rows, m, n;
+      double r_lambda, lambda;
+
+      if (lines[l][0] == '#' || lines[l][0] == '\0')
+        continue;
+      f = g_strsplit (lines[l], "\t", -1);
+      g_assert_cmpuint (g_strv_length (f), ==, 5 + G_N_ELEMENTS (cv_lambdas));
+      x = load_column (f[0], f[1], &n_rows);
+      m = (guint) g_ascii_strtoull (f[2], NULL, 10);
+      n = (guint) g_ascii_strtoull (f[3], NULL, 10);
+      r_lambda = g_ascii_strtod (f[4], NULL);
+      g_assert_cmpuint (n, <=, n_rows);
+      for (guint i = 0; i < G_N_ELEMENTS (cv_lambdas); i++)
+        {
+          double ref = g_ascii_strtod (f[5 + i], NULL);
+
+          g_assert_cmpfloat_with_epsilon (recur_guerrero_cv (x, n, m, cv_lambdas[i]), ref,
+                                          1e-12 * ref);
+        }
+      lambda = recur_guerrero_lambda (x, n, m, RECUR_BOX_COX_LOWER, RECUR_BOX_COX_UPPER);
+      g_test_message ("%s %s m %u n %u: λ %.17g, R %.17g", f[0], f[1], m, n, lambda, r_lambda);
+      g_assert_cmpfloat_with_epsilon (lambda, r_lambda, R_LAMBDA_TOLERANCE);
+      n_cases++;
+    }
+  g_assert_cmpuint (n_cases, ==, 11);
+}
+
 static void
 test_window_level (void)
 {
@@ -600,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/transform/box-cox-lossy", test_box_cox_lossy);
   g_test_add_func ("/transform/auto-skips-non-positive", test_auto_skips_non_positive);
   g_test_add_func ("/transform/guerrero-fixture", test_guerrero_fixture);
+  g_test_add_func ("/transform/boxcox-lambda-as-r", test_boxcox_lambda_as_r);
   g_test_add_func ("/transform/window-level", test_window_level);
   return g_test_run ();
 }
