@@ -219,7 +219,7 @@ print_report (RecurJob *job)
   else /* --val-fraction 0 */
     g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, no validation part\n\n"),
              s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch);
-  if (ev == NULL || future == NULL)
+  if (ev == NULL)
     {
       /* the forecasts could not be made (the message above says why) */
       g_print ("%s\n", _("No forecast: see the error above."));
@@ -236,6 +236,11 @@ print_report (RecurJob *job)
   print_metrics_row (naive_label, width, &ev->naive_metrics);
   print_metrics_row (season_label, width, &ev->seasonal_naive_metrics);
 
+  if (future == NULL)
+    {
+      g_print ("\n%s\n", _("No forecast past the end of the data: see the error above."));
+      return;
+    }
   g_print ("\n%s\n", _("Forecast past the end of the data:"));
   last = ts ? ts[n - 1] : (gint64) n - 1;
   for (guint h = 0; h < c->model.horizon; h++)

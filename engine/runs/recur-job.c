@@ -269,8 +269,8 @@ recur_job_score (RecurJob  *self,
                        recur_dataset_get_values (self->data), n,
                        self->config.model.horizon, future, error))
     {
+      /* the test part's score stays: only the future is missing */
       g_prefix_error (error, _("the forecast past the end of the data: "));
-      g_clear_pointer (&self->evaluation, recur_evaluation_free);
       return FALSE;
     }
   self->future = g_steal_pointer (&future);
@@ -405,7 +405,8 @@ recur_job_write_forecast (const RecurJob  *self,
   const RecurEvaluation *ev = self->evaluation;
   guint start = recur_dataset_get_test_start (self->data);
   guint n_points = recur_dataset_get_n_points (self->data);
-  guint horizon = self->config.model.horizon;
+  /* without a future forecast (it could not be made), the test part's alone */
+  guint horizon = self->future ? self->config.model.horizon : 0;
   guint n = ev ? ev->n_test + horizon : 0;
   g_autofree gint64 *ts = NULL;
   g_autofree double *values = NULL;
@@ -588,7 +589,13 @@ recur_job_to_json (const RecurJob *self)
       json_builder_end_object (b);
       add_series (b, "test_actual", ev->actual, ev->n_test);
       add_series (b, "test_forecast", ev->forecast, ev->n_test);
-      add_series (b, "forecast", self->future, c->model.horizon);
+      if (self->future)
+        add_series (b, "forecast", self->future, c->model.horizon);
+      else
+        {
+          json_builder_set_member_name (b, "forecast");
+          json_builder_add_null_value (b);
+        }
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);

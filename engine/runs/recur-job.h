@@ -63,7 +63,9 @@ gboolean         recur_job_train           (RecurJob              *self,
 gboolean               recur_job_can_resume      (const RecurJob *self);
 
 /* Scores the model as it is (test metrics, baselines, the future forecast): what training does
- * at its end, for a model whose weights came from elsewhere (a saved project). */
+ * at its end, for a model whose weights came from elsewhere (a saved project). A forecast that
+ * cannot be made (outside Box-Cox's range) is an error saying which: of the test part (no
+ * evaluation), or past the end of the data (the evaluation stays, the future is NULL). */
 gboolean               recur_job_score           (RecurJob       *self,
                                                   GError        **error);
 
@@ -86,11 +88,13 @@ RecurModel            *recur_job_get_model       (RecurJob       *self);
 const RecurTrainSummary *recur_job_get_summary   (const RecurJob *self);
 /* NULL before training ends. */
 const RecurEvaluation *recur_job_get_evaluation  (const RecurJob *self);
-/* `horizon` values past the end of the data, NULL before training ends. */
+/* `horizon` values past the end of the data; NULL before training ends, or when they could not
+ * be made (recur_job_score). */
 const double          *recur_job_get_future      (const RecurJob *self);
 
 /* CSV with header "timestamp,<column>,kind": the test part's forecast (kind "test") then the
- * future (kind "future"); timestamps continue the series' frequency. Atomic. */
+ * future (kind "future"; none when it could not be made); timestamps continue the series'
+ * frequency. Atomic. */
 gboolean         recur_job_write_forecast  (const RecurJob        *self,
                                             const char            *path,
                                             GError               **error);

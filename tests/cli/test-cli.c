@@ -283,7 +283,8 @@ test_info_json (void)
 
 /* A future forecast a Box-Cox transform cannot take back (below 0 in the series' units, after a
  * last step from 10000 down to 42 that differencing carries on) is an error that says which
- * forecast and which step: status 1, no forecast file, never a NaN, and the report says so. */
+ * forecast and which step: status 1, never a NaN; the test part's score and forecast are kept
+ * (report, JSON, the forecast file's test rows), the future is missing and said to be. */
 static void
 test_forecast_outside_box_cox_is_an_error (void)
 {
@@ -292,6 +293,9 @@ test_forecast_outside_box_cox_is_an_error (void)
   g_autofree char *out = g_build_filename (dir, "forecast.csv", NULL);
   g_autoptr(GString) text = g_string_new ("date,y\n");
   const double tail[] = { 200, 400, 1e4, 42 };
+  g_autofree char *written = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
   Result r;
 
   for (guint i = 0; i < 64; i++)
@@ -306,9 +310,24 @@ test_forecast_outside_box_cox_is_an_error (void)
                                    "1 ("));
   g_assert_nonnull (strstr (r.err, "lies outside the values a Box-Cox transform (λ = 1) can "
                                    "give"));
-  g_assert_nonnull (strstr (r.out, "No forecast"));
+  g_assert_nonnull (strstr (r.out, "Test part: the last 4 points"));
+  g_assert_nonnull (strstr (r.out, "No forecast past the end of the data: see the error above."));
   g_assert_null (strstr (r.out, "nan"));
-  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (out, &written, NULL, NULL));
+  {
+    g_auto(GStrv) rows = g_strsplit (written, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (rows), ==, 1 + 4 + 1); /* header, 4 test rows, "" */
+  }
+  g_assert_null (strstr (written, "future"));
+  result_clear (&r);
+
+  r = run_recur ("train", csv, "--model", "esn", "--box-cox", "given", "--lambda", "1",
+                 "--difference", "--window-norm", "last", "--horizon", "4", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  root = parse_object (parser, r.out);
+  g_assert_true (json_object_get_null_member (root, "forecast"));
+  g_assert_true (isfinite (metric (root, "test", NULL, "mase")));
   result_clear (&r);
 }
 
