@@ -440,17 +440,19 @@ cmd_train (int    argc,
       return r;
     }
   auto_model = recur_train_options_wants_auto (&o);
-  if (!auto_model)
-    recur_train_options_warn_unused (&o, &config);
   configure_threads (&config, o.threads > 0 ? (guint) o.threads : g_get_num_processors ());
   if (auto_model)
     {
+      /* every candidate takes the options: none is unused for all of them */
       run.auto_series = recur_series_load_csv (argv[1], &error);
       run.auto_pinned = recur_train_options_given (&o);
       run.auto_base = &config;
     }
   else
-    job = run.job = recur_job_new_from_file (&config, argv[1], &error);
+    {
+      recur_train_options_warn_unused (&o, &config);
+      job = run.job = recur_job_new_from_file (&config, argv[1], &error);
+    }
   if (run.auto_series == NULL && job == NULL)
     {
       recur_job_config_clear (&config);

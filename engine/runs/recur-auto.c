@@ -92,19 +92,16 @@ recur_auto_free (RecurAuto *self)
   g_free (self);
 }
 
-/* The seasonal-naive MAE of values[0, n) with period m (1 when too short): MASE's scale. */
+/* MASE's scale before an origin: the seasonal-naive MAE of values[0, n), period 1 when the
+ * season does not fit, 1 when not even that. */
 static double
 mase_scale (const double *values,
             guint         n,
             guint         m)
 {
-  double sum = 0;
+  double scale = recur_mase_scale (values, n, n > m ? m : 1);
 
-  if (n <= m)
-    m = 1;
-  for (guint t = m; t < n; t++)
-    sum += fabs (values[t] - values[t - m]);
-  return n > m ? sum / (n - m) : 1.0;
+  return isnan (scale) ? 1.0 : scale;
 }
 
 static gboolean
@@ -271,22 +268,33 @@ config_of_shape (const Plan     *plan,
     m->esn.washout = m->window;
 }
 
-static void
-add_candidate (RecurAuto  *self,
-               const Plan *plan,
-               const Shape *s)
+/* Appends the candidate of shape s, not scored yet. */
+static RecurAutoCandidate *
+append_candidate (RecurAuto   *self,
+                  const Plan  *plan,
+                  const Shape *s)
 {
   RecurAutoCandidate c = { 0 };
-  guint offset = (s->difference ? 1 : 0) + (s->seasonal_difference ? plan->season : 0);
 
-  if (s->window < 2 || s->window > max_window (plan, offset))
-    return;
   config_of_shape (plan, s, &c.config);
   c.name = shape_name (s, plan->season);
   c.floor = s->floor;
   c.validation_mase = INFINITY;
   c.per_origin = g_new0 (double, MAX_ORIGINS);
   g_array_append_val (self->candidates, c);
+  return &g_array_index (self->candidates, RecurAutoCandidate, self->candidates->len - 1);
+}
+
+/* The candidate of shape s, when its window fits the training part. */
+static void
+add_candidate (RecurAuto   *self,
+               const Plan  *plan,
+               const Shape *s)
+{
+  guint offset = (s->difference ? 1 : 0) + (s->seasonal_difference ? plan->season : 0);
+
+  if (s->window >= 2 && s->window <= max_window (plan, offset))
+    append_candidate (self, plan, s);
 }
 
 /* Windows to try: whole seasons for a seasonal series, else short to long; clipped to what the
@@ -348,7 +356,7 @@ add_gradient_candidates (RecurAuto  *self,
     return;
   for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
     {
-      RecurAutoCandidate c = { 0 };
+      RecurAutoCandidate *c;
       Shape s = {
         .cell = cells[i],
         .window = window,
@@ -357,14 +365,10 @@ add_gradient_candidates (RecurAuto  *self,
         .difference = plan->base->transform.difference,
       };
 
-      config_of_shape (plan, &s, &c.config);
+      c = append_candidate (self, plan, &s);
       /* its own split of the rows it sees, as a run of its own has */
-      c.config.val_fraction = is_pinned (plan, "val-fraction") ? plan->base->val_fraction : 0.1;
-      c.name = shape_name (&s, plan->season);
-      c.rows = val_start + plan->horizon;
-      c.validation_mase = INFINITY;
-      c.per_origin = g_new0 (double, MAX_ORIGINS);
-      g_array_append_val (self->candidates, c);
+      c->config.val_fraction = is_pinned (plan, "val-fraction") ? plan->base->val_fraction : 0.1;
+      c->rows = val_start + plan->horizon;
     }
 }
 
@@ -404,8 +408,7 @@ add_candidates (RecurAuto  *self,
           s.norm = norms[k];
           add_candidate (self, plan, &s);
         }
-  if (!g_getenv ("XNOGRAD"))
-    add_gradient_candidates (self, plan);
+  add_gradient_candidates (self, plan);
 }
 
 /* Forecasts from each origin with a trained candidate's model. */

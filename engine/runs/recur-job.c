@@ -120,13 +120,6 @@ recur_job_choose_season (const RecurJobConfig *config,
   return season;
 }
 
-/* The season the job scores with (see recur_job_choose_season). */
-static guint
-job_season (const RecurJob *self)
-{
-  return self->season;
-}
-
 RecurJob *
 recur_job_new (const RecurJobConfig  *config,
                RecurSeries           *series,
@@ -135,6 +128,9 @@ recur_job_new (const RecurJobConfig  *config,
   g_autoptr(RecurJob) self = g_new0 (RecurJob, 1);
   g_autofree double *values = NULL;
   g_autofree char *name = NULL;
+  guint n_rows = recur_series_get_n_rows (series);
+  /* the rows before the test part (the last `horizon`) */
+  guint n_before = n_rows - MIN (config->model.horizon, n_rows);
   RecurSplitSpec split;
   RecurRng rng;
 
@@ -147,17 +143,12 @@ recur_job_new (const RecurJobConfig  *config,
     return NULL;
   /* the test part (the last `horizon` rows) is filled apart: no test value may shape the
    * points the model trains, validates and forecasts the test part from */
-  values = recur_series_fill_missing_before (series, self->column, config->missing,
-                                             recur_series_get_n_rows (series)
-                                             - MIN (config->model.horizon,
-                                                    recur_series_get_n_rows (series)),
+  values = recur_series_fill_missing_before (series, self->column, config->missing, n_before,
                                              error);
   if (values == NULL)
     return NULL;
-  self->season = recur_job_choose_season (config, series, values,
-                                recur_series_get_n_rows (series)
-                                - MIN (config->model.horizon, recur_series_get_n_rows (series)),
-                                &self->season_source);
+  self->season = recur_job_choose_season (config, series, values, n_before,
+                                          &self->season_source);
 
   split = (RecurSplitSpec) {
     .window = config->model.window,
@@ -165,11 +156,11 @@ recur_job_new (const RecurJobConfig  *config,
     .output_size = recur_model_spec_output_size (&config->model),
     .val_fraction = config->val_fraction,
     .transform = config->transform,
-    .season = job_season (self),
+    .season = self->season,
   };
   name = g_strdup_printf (_("%s: column “%s”"), recur_series_get_path (series),
                           recur_series_get_column_name (series, self->column));
-  self->data = recur_dataset_new (values, recur_series_get_n_rows (series), &split, name, error);
+  self->data = recur_dataset_new (values, n_rows, &split, name, error);
   if (self->data == NULL)
     return NULL;
   self->model = recur_model_new (&config->model, error);
@@ -259,7 +250,7 @@ recur_job_score (RecurJob  *self,
 
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_clear_pointer (&self->future, g_free);
-  self->evaluation = recur_evaluate (self->model, self->data, job_season (self), error);
+  self->evaluation = recur_evaluate (self->model, self->data, self->season, error);
   if (self->evaluation == NULL)
     {
       g_prefix_error (error, _("the forecast of the test part: "));
