@@ -180,6 +180,24 @@ print_metrics_row (const char         *name,
   g_print ("\n");
 }
 
+/* An ensemble: how many, from which seeds, and how far apart its members' scores are. */
+static void
+print_members (RecurJob              *job,
+               const RecurEvaluation *ev)
+{
+  guint64 seed = recur_job_get_config (job)->train.seed;
+  double lo = INFINITY, hi = -INFINITY;
+
+  for (guint k = 0; k < ev->n_members; k++)
+    {
+      lo = MIN (lo, ev->member_metrics[k].mase);
+      hi = MAX (hi, ev->member_metrics[k].mase);
+    }
+  g_print (_("The median of an ensemble of %u networks (seeds %" G_GUINT64_FORMAT " to %"
+             G_GUINT64_FORMAT "); alone, their MASE ranges from %.4f to %.4f\n"),
+           ev->n_members, seed, seed + ev->n_members - 1, lo, hi);
+}
+
 static void
 print_report (RecurJob *job)
 {
@@ -205,7 +223,12 @@ print_report (RecurJob *job)
   gsize n_params = recur_model_get_n_params (model);
   gsize n_trainable = recur_model_get_n_trainable_params (model);
 
-  if (n_trainable == n_params)
+  if (recur_job_get_n_members (job) > 1)
+    g_print (_("%s, column “%s”: %u points; %u × %s, %u parameters each, %u of them trained\n"),
+             recur_series_get_path (series), recur_job_get_column_name (job), n,
+             recur_job_get_n_members (job), recur_cell_to_string (c->model.cell),
+             (guint) n_params, (guint) n_trainable);
+  else if (n_trainable == n_params)
     g_print (_("%s, column “%s”: %u points; %s, %u parameters\n"),
              recur_series_get_path (series), recur_job_get_column_name (job), n,
              recur_cell_to_string (c->model.cell), (guint) n_params);
@@ -213,6 +236,8 @@ print_report (RecurJob *job)
     g_print (_("%s, column “%s”: %u points; %s, %u parameters, %u of them trained\n"),
              recur_series_get_path (series), recur_job_get_column_name (job), n,
              recur_cell_to_string (c->model.cell), (guint) n_params, (guint) n_trainable);
+  if (recur_job_get_n_members (job) > 1)
+    g_print ("%s", _("Member 0: "));
   if (isfinite (s->val_loss))
     g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
              s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
@@ -226,6 +251,8 @@ print_report (RecurJob *job)
       return;
     }
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
+  if (ev->n_members > 1)
+    print_members (job, ev);
   for (const char *const *l = (const char *const[]) { model_label, naive_label, season_label,
                                                       NULL };
        *l; l++)
@@ -371,7 +398,9 @@ static void
 configure_threads (RecurJobConfig *config,
                    guint           threads)
 {
-  config->train.threads = recur_train_shards (&config->model, config->train.batch_size) > 1
+  /* an ensemble's members take the threads, one each */
+  config->train.threads = config->ensemble > 1
+                          || recur_train_shards (&config->model, config->train.batch_size) > 1
                             ? threads : 1;
   recur_blas_configure (1);
 }
@@ -566,7 +595,8 @@ cmd_forecast (int    argc,
     recur_command_new_context ("forecast", _("FILE.csv"),
                                _("Forecast past the end of a CSV series with a "
                                  "model saved by “recur train”."));
-  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  RecurModel *model;
   g_autoptr(RecurSeries) series = NULL;
   g_autofree double *values = NULL;
   g_autofree double *forecast = NULL;
@@ -589,9 +619,11 @@ cmd_forecast (int    argc,
   if (weights == NULL)
     return recur_command_usage_error (_("--weights FILE is required"));
 
-  model = recur_model_load (weights, &info, &error);
-  if (model == NULL)
+  /* one network, or an ensemble's members: their median is the forecast */
+  members = recur_model_load_members (weights, &info, &error);
+  if (members == NULL)
     return recur_command_fail (error);
+  model = g_ptr_array_index (members, 0);
   spec = recur_model_get_spec (model);
   steps = horizon > 0 ? (guint) horizon : spec->horizon;
   if (steps > RECUR_MAX_FORECAST_STEPS)
@@ -629,7 +661,8 @@ cmd_forecast (int    argc,
 
   forecast = g_new (double, steps);
   stamps = g_new (gint64, steps);
-  if (!recur_forecast (model, &info.transform, values, n, steps, forecast, &error))
+  if (!recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
+                                &info.transform, values, n, steps, forecast, NULL, &error))
     {
       recur_model_info_clear (&info);
       return recur_command_fail (error);

@@ -120,20 +120,55 @@ write_transform (RecurSafetensors     *st,
     }
 }
 
+/* An ensemble's member k's tensors are "members.k.<name>". */
+static char *
+member_tensor_name (guint       k,
+                    guint       n_members,
+                    const char *name)
+{
+  return n_members > 1 ? g_strdup_printf ("members.%u.%s", k, name) : g_strdup (name);
+}
+
 gboolean
 recur_model_save (const RecurModel      *model,
                   const RecurModelInfo  *info,
                   const char            *path,
                   GError               **error)
 {
-  const RecurModelSpec *s = recur_model_get_spec (model);
-  const float *params = recur_model_peek_params (model);
+  return recur_model_save_members (&model, 1, info, path, error);
+}
+
+gboolean
+recur_model_save_members (const RecurModel *const  *members,
+                          guint                     n_members,
+                          const RecurModelInfo     *info,
+                          const char               *path,
+                          GError                  **error)
+{
+  const RecurModelSpec *s = recur_model_get_spec (members[0]);
   g_autoptr(RecurSafetensors) st = recur_safetensors_new ();
 
-  for (guint i = 0; i < recur_model_get_n_tensors (model); i++)
+  g_return_val_if_fail (n_members >= 1, FALSE);
+  for (guint k = 0; k < n_members; k++)
     {
-      const RecurTensorInfo *t = recur_model_get_tensor (model, i);
-      recur_safetensors_add_borrowed (st, t->name, t->n_dims, t->shape, params + t->offset);
+      const float *params = recur_model_peek_params (members[k]);
+
+      g_return_val_if_fail (recur_model_get_n_params (members[k])
+                            == recur_model_get_n_params (members[0]), FALSE);
+      for (guint i = 0; i < recur_model_get_n_tensors (members[k]); i++)
+        {
+          const RecurTensorInfo *t = recur_model_get_tensor (members[k], i);
+          g_autofree char *name = member_tensor_name (k, n_members, t->name);
+
+          recur_safetensors_add_borrowed (st, name, t->n_dims, t->shape, params + t->offset);
+        }
+    }
+  if (n_members > 1)
+    {
+      char text[16];
+
+      g_snprintf (text, sizeof text, "%u", n_members);
+      recur_safetensors_set_metadata (st, "recur.ensemble", text);
     }
   write_settings (st, s, info);
   write_transform (st, &info->transform);
@@ -369,10 +404,39 @@ read_info (const RecurSafetensors  *st,
   return TRUE;
 }
 
-/* Every expected tensor present with its shape, and nothing else. */
+/* Whether the file's tensor `name` is one a member of the model has. */
+static gboolean
+is_member_tensor (const RecurModel *model,
+                  guint             n_members,
+                  const char       *name)
+{
+  const char *rest = name;
+  guint64 k;
+  char *end;
+
+  if (n_members == 1)
+    return recur_model_find_tensor (model, name) != NULL;
+  if (!g_str_has_prefix (name, "members.") || !g_ascii_isdigit (name[8]))
+    return FALSE;
+  k = g_ascii_strtoull (name + 8, &end, 10);
+  if (*end != '.' || k >= n_members)
+    return FALSE;
+  rest = end + 1;
+  /* one spelling per member: "members.01.…" would be a second copy of member 1 */
+  {
+    g_autofree char *canonical = member_tensor_name ((guint) k, n_members, rest);
+    if (!g_str_equal (canonical, name))
+      return FALSE;
+  }
+  return recur_model_find_tensor (model, rest) != NULL;
+}
+
+/* Member k's tensors present with their shapes. */
 static gboolean
 read_tensors (const RecurSafetensors  *st,
               RecurModel              *model,
+              guint                    k,
+              guint                    n_members,
               GError                 **error)
 {
   float *params = recur_model_get_params (model);
@@ -380,7 +444,8 @@ read_tensors (const RecurSafetensors  *st,
   for (guint i = 0; i < recur_model_get_n_tensors (model); i++)
     {
       const RecurTensorInfo *t = recur_model_get_tensor (model, i);
-      const float *data = recur_safetensors_get_checked (st, t->name, t->n_dims, t->shape, error);
+      g_autofree char *name = member_tensor_name (k, n_members, t->name);
+      const float *data = recur_safetensors_get_checked (st, name, t->n_dims, t->shape, error);
       if (data == NULL)
         return FALSE;
       /* a NaN or an infinity would only come out later, as a forecast of NaN */
@@ -389,16 +454,26 @@ read_tensors (const RecurSafetensors  *st,
           {
             g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_NOT_FINITE,
                          _("%s: tensor “%s” holds %s at index %zu: weights must be finite numbers"),
-                         recur_safetensors_get_display_name (st), t->name,
+                         recur_safetensors_get_display_name (st), name,
                          isnan (data[k]) ? "NaN" : data[k] > 0 ? "+inf" : "-inf", k);
             return FALSE;
           }
       memcpy (params + t->offset, data, t->count * sizeof (float));
     }
+  return TRUE;
+}
+
+/* Nothing in the file but the members' tensors. */
+static gboolean
+check_no_other_tensors (const RecurSafetensors  *st,
+                        const RecurModel        *model,
+                        guint                    n_members,
+                        GError                 **error)
+{
   for (guint i = 0; i < recur_safetensors_get_n_tensors (st); i++)
     {
       const char *name = recur_safetensors_get_name (st, i);
-      if (recur_model_find_tensor (model, name) == NULL)
+      if (!is_member_tensor (model, n_members, name))
         {
           g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_SHAPE,
                        _("%s: tensor “%s” does not belong to a %s model with these metadata"),
@@ -410,18 +485,37 @@ read_tensors (const RecurSafetensors  *st,
   return TRUE;
 }
 
-static RecurModel *
-model_from_safetensors (const RecurSafetensors  *st,
-                        RecurModelInfo          *info,
-                        GError                 **error)
+/* "recur.ensemble": how many members the file holds; 1 without the key. */
+static gboolean
+read_n_members (const RecurSafetensors  *st,
+                guint                   *n_members,
+                GError                 **error)
 {
-  g_autoptr(RecurModel) model = NULL;
+  const char *text = recur_safetensors_get_metadata (st, "recur.ensemble");
+  guint64 n;
+
+  *n_members = 1;
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 2, 1000, &n, NULL))
+    return bad_value (st, "recur.ensemble", text, _("a whole number from 2 to 1000"), error);
+  *n_members = (guint) n;
+  return TRUE;
+}
+
+static GPtrArray *
+members_from_safetensors (const RecurSafetensors  *st,
+                          RecurModelInfo          *info,
+                          GError                 **error)
+{
+  g_autoptr(GPtrArray) members = g_ptr_array_new_with_free_func ((GDestroyNotify) recur_model_free);
   RecurModelInfo local = { 0 };
+  guint n_members;
   RecurModelSpec spec;
   RecurJobConfig config;
   guint64 in_file = 0;
 
-  if (!read_settings (st, &config, error))
+  if (!read_n_members (st, &n_members, error) || !read_settings (st, &config, error))
     {
       recur_job_config_clear (&config);
       return NULL;
@@ -449,10 +543,11 @@ model_from_safetensors (const RecurSafetensors  *st,
         count *= shape[k];
       in_file += count;
     }
-  if (recur_model_spec_count_params (&spec) != in_file)
+  if (recur_model_spec_count_params (&spec) * n_members != in_file)
     {
       g_autofree char *described = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                                    recur_model_spec_count_params (&spec));
+                                                    recur_model_spec_count_params (&spec)
+                                                    * n_members);
       g_autofree char *held = g_strdup_printf ("%" G_GUINT64_FORMAT, in_file);
       g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_SHAPE,
                    _("%s: the metadata describe a model of %s parameters, but the file holds %s"),
@@ -460,17 +555,46 @@ model_from_safetensors (const RecurSafetensors  *st,
       recur_model_info_clear (&local);
       return NULL;
     }
-  model = recur_model_new (&spec, error);
-  if (model == NULL || !read_tensors (st, model, error))
+  for (guint k = 0; k < n_members; k++)
     {
-      recur_model_info_clear (&local);
-      return NULL;
+      RecurModel *model = recur_model_new (&spec, error);
+
+      if (model != NULL)
+        g_ptr_array_add (members, model);
+      if (model == NULL || !read_tensors (st, model, k, n_members, error)
+          || (k == 0 && !check_no_other_tensors (st, model, n_members, error)))
+        {
+          recur_model_info_clear (&local);
+          return NULL;
+        }
     }
   if (info)
     *info = local;
   else
     recur_model_info_clear (&local);
-  return g_steal_pointer (&model);
+  return g_steal_pointer (&members);
+}
+
+/* One network: an ensemble's file is refused, saying so. */
+static RecurModel *
+model_from_safetensors (const RecurSafetensors  *st,
+                        RecurModelInfo          *info,
+                        GError                 **error)
+{
+  guint n_members;
+  g_autoptr(GPtrArray) members = NULL;
+
+  if (!read_n_members (st, &n_members, error))
+    return NULL;
+  if (n_members > 1)
+    {
+      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
+                   _("%s: holds an ensemble of %u networks where one was expected"),
+                   recur_safetensors_get_display_name (st), n_members);
+      return NULL;
+    }
+  members = members_from_safetensors (st, info, error);
+  return members ? g_ptr_array_steal_index (members, 0) : NULL;
 }
 
 RecurModel *
@@ -492,4 +616,25 @@ recur_model_load_bytes (GBytes          *bytes,
   g_autoptr(RecurSafetensors) st = recur_safetensors_new_from_bytes (bytes, display_name, error);
 
   return st ? model_from_safetensors (st, info, error) : NULL;
+}
+
+GPtrArray *
+recur_model_load_members (const char      *path,
+                          RecurModelInfo  *info,
+                          GError         **error)
+{
+  g_autoptr(RecurSafetensors) st = recur_safetensors_load (path, error);
+
+  return st ? members_from_safetensors (st, info, error) : NULL;
+}
+
+GPtrArray *
+recur_model_load_members_bytes (GBytes          *bytes,
+                                const char      *display_name,
+                                RecurModelInfo  *info,
+                                GError         **error)
+{
+  g_autoptr(RecurSafetensors) st = recur_safetensors_new_from_bytes (bytes, display_name, error);
+
+  return st ? members_from_safetensors (st, info, error) : NULL;
 }

@@ -26,8 +26,24 @@ gboolean    recur_model_save       (const RecurModel      *model,
                                     const RecurModelInfo  *info,
                                     const char            *path,
                                     GError               **error);
+/* An ensemble's members (all of one spec) in one file: member k's tensors are named
+ * "members.k.rnn.…", and "recur.ensemble" says how many; one member is recur_model_save. */
+gboolean    recur_model_save_members (const RecurModel *const *members,
+                                      guint                    n_members,
+                                      const RecurModelInfo    *info,
+                                      const char              *path,
+                                      GError                 **error);
+/* Reads and validates a weights file of one network or an ensemble: a GPtrArray of its
+ * RecurModels (owned), checked as recur_model_load checks one. */
+GPtrArray  *recur_model_load_members (const char            *path,
+                                      RecurModelInfo        *info,
+                                      GError               **error);
+GPtrArray  *recur_model_load_members_bytes (GBytes          *bytes,
+                                            const char      *display_name,
+                                            RecurModelInfo  *info,
+                                            GError         **error);
 /* Reads and validates a weights file: every metadata field, every tensor's presence and shape,
- * no unknown tensors. info may be NULL. */
+ * no unknown tensors. info may be NULL. An ensemble's file is an error. */
 RecurModel *recur_model_load       (const char            *path,
                                     RecurModelInfo        *info,
                                     GError               **error);

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "recur-forecast.h"
@@ -76,11 +78,70 @@ recur_forecast (const RecurModel     *model,
                                   error);
 }
 
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+double
+recur_median (double *v,
+              guint   n)
+{
+  g_return_val_if_fail (n > 0, NAN);
+  qsort (v, n, sizeof (double), compare_doubles);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+gboolean
+recur_forecast_ensemble (RecurModel *const    *models,
+                         guint                 n_models,
+                         const RecurTransform *transform,
+                         const double         *history,
+                         guint                 n_history,
+                         guint                 steps,
+                         double               *out,
+                         double               *members_out,
+                         GError              **error)
+{
+  g_autofree double *own = NULL;
+  g_autofree double *column = NULL;
+  double *members = members_out;
+
+  g_return_val_if_fail (n_models >= 1, FALSE);
+  if (n_models == 1)
+    {
+      if (!recur_forecast (models[0], transform, history, n_history, steps, out, error))
+        return FALSE;
+      if (members_out)
+        memcpy (members_out, out, steps * sizeof (double));
+      return TRUE;
+    }
+  if (members == NULL)
+    members = own = g_new (double, (gsize) n_models * steps);
+  column = g_new (double, n_models);
+  for (guint k = 0; k < n_models; k++)
+    if (!recur_forecast (models[k], transform, history, n_history, steps,
+                         members + (gsize) k * steps, error))
+      return FALSE;
+  for (guint h = 0; h < steps; h++)
+    {
+      for (guint k = 0; k < n_models; k++)
+        column[k] = members[(gsize) k * steps + h];
+      out[h] = recur_median (column, n_models);
+    }
+  return TRUE;
+}
+
 RecurEvaluation *
-recur_evaluate (const RecurModel    *model,
-                const RecurDataset  *data,
-                guint                season,
-                GError             **error)
+recur_evaluate_ensemble (RecurModel *const   *models,
+                         guint                n_models,
+                         const RecurDataset  *data,
+                         guint                season,
+                         GError             **error)
 {
   g_autoptr(RecurEvaluation) self = g_new0 (RecurEvaluation, 1);
   const double *values = recur_dataset_get_values (data);
@@ -92,12 +153,18 @@ recur_evaluate (const RecurModel    *model,
     season = 1;
   self->season = season;
   self->n_test = n;
+  self->n_members = n_models;
   self->actual = g_memdup2 (values + start, (gsize) n * sizeof (double));
   self->forecast = g_new (double, n);
   self->naive = g_new (double, n);
   self->seasonal_naive = g_new (double, n);
-  if (!recur_forecast (model, recur_dataset_get_transform (data), values, start, n, self->forecast,
-                       error))
+  if (n_models > 1)
+    {
+      self->member_forecast = g_new (double, (gsize) n_models * n);
+      self->member_metrics = g_new0 (RecurMetrics, n_models);
+    }
+  if (!recur_forecast_ensemble (models, n_models, recur_dataset_get_transform (data), values,
+                                start, n, self->forecast, self->member_forecast, error))
     return NULL;
   recur_naive_forecast (values, start, n, self->naive);
   recur_seasonal_naive_forecast (values, start, season, n, self->seasonal_naive);
@@ -107,7 +174,21 @@ recur_evaluate (const RecurModel    *model,
   recur_metrics_compute (self->actual, self->naive, n, scale, &self->naive_metrics);
   recur_metrics_compute (self->actual, self->seasonal_naive, n, scale,
                          &self->seasonal_naive_metrics);
+  for (guint k = 0; self->member_metrics && k < n_models; k++)
+    recur_metrics_compute (self->actual, self->member_forecast + (gsize) k * n, n, scale,
+                           &self->member_metrics[k]);
   return g_steal_pointer (&self);
+}
+
+RecurEvaluation *
+recur_evaluate (const RecurModel    *model,
+                const RecurDataset  *data,
+                guint                season,
+                GError             **error)
+{
+  RecurModel *one = (RecurModel *) model; /* only read */
+
+  return recur_evaluate_ensemble (&one, 1, data, season, error);
 }
 
 void
@@ -119,5 +200,7 @@ recur_evaluation_free (RecurEvaluation *self)
   g_free (self->forecast);
   g_free (self->naive);
   g_free (self->seasonal_naive);
+  g_free (self->member_forecast);
+  g_free (self->member_metrics);
   g_free (self);
 }

@@ -28,13 +28,34 @@ gboolean recur_forecast (const RecurModel     *model,
                          double               *out,
                          GError              **error);
 
+/* The median of v[0..n) (of the middle two when n is even), n ≥ 1; v is reordered. */
+double   recur_median          (double               *v,
+                                guint                 n);
+
+/* An ensemble's forecast: each member's (recur_forecast, same transform and history), combined
+ * step by step by their median, which one member's bad forecast cannot pull away. members_out,
+ * when not NULL, receives each member's own forecast, [n_models × steps]. Fails as
+ * recur_forecast, on the first member that fails. */
+gboolean recur_forecast_ensemble (RecurModel *const   *models,
+                                  guint                 n_models,
+                                  const RecurTransform *transform,
+                                  const double         *history,
+                                  guint                 n_history,
+                                  guint                 steps,
+                                  double               *out,
+                                  double               *members_out,
+                                  GError              **error);
+
 /* The test part scored as a future forecast would be: from the window just before it. */
 typedef struct
 {
   guint        season;
   guint        n_test;
   double      *actual;          /* [n_test] */
-  double      *forecast;        /* [n_test] */
+  double      *forecast;        /* [n_test]; an ensemble's: the median of its members' */
+  guint        n_members;       /* 1, or an ensemble's size */
+  double      *member_forecast; /* [n_members × n_test]; NULL for one network */
+  RecurMetrics *member_metrics; /* [n_members], scored as model_metrics; NULL for one */
   double      *naive;           /* [n_test] */
   double      *seasonal_naive;  /* [n_test] */
   RecurMetrics model_metrics;
@@ -48,6 +69,12 @@ RecurEvaluation *recur_evaluate      (const RecurModel   *model,
                                       const RecurDataset *data,
                                       guint               season,
                                       GError            **error);
+/* The same for an ensemble's members (recur_forecast_ensemble), each also scored alone. */
+RecurEvaluation *recur_evaluate_ensemble (RecurModel *const  *models,
+                                          guint               n_models,
+                                          const RecurDataset *data,
+                                          guint               season,
+                                          GError            **error);
 void             recur_evaluation_free (RecurEvaluation  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurEvaluation, recur_evaluation_free)

@@ -11,6 +11,7 @@
 #include "recur-memory.h"
 #include "recur-model-io.h"
 #include "recur-season.h"
+#include "recur-team.h"
 
 struct _RecurJob
 {
@@ -18,11 +19,16 @@ struct _RecurJob
   RecurSeries *series;
   guint column;
   RecurDataset *data;
-  RecurModel *model;
-  RecurTrainer *trainer;   /* from the first training on, so that a stopped run can resume */
-  RecurTrainSummary summary;
+  /* An ensemble's members (one network: n_members 1), member k seeded seed + k; member 0 is
+   * "the model", the one that reports its progress and shows its states */
+  guint n_members;
+  RecurModel **models;
+  RecurTrainer **trainers;   /* from the first training on, so that a stopped run can resume */
+  RecurTrainSummary *member_summaries;
+  RecurTrainSummary summary; /* member 0's */
   RecurEvaluation *evaluation;
-  double *future;
+  double *future;            /* the median of the members' */
+  double *member_future;     /* [n_members × horizon]; NULL for one network */
   guint season;                      /* chosen once, from the part before the test */
   RecurSeasonSource season_source;
 };
@@ -37,9 +43,11 @@ struct _RecurJob
  * and the training then be killed, or take the machine down with it. */
 static gboolean
 check_model_fits (const RecurModelSpec  *spec,
+                  guint                  n_members,
                   GError               **error)
 {
-  guint64 n = recur_model_spec_count_params (spec);
+  guint64 one = recur_model_spec_count_params (spec);
+  guint64 n = one <= G_MAXUINT64 / n_members ? one * n_members : G_MAXUINT64;
   guint64 have = recur_memory_physical ();
   g_autofree char *model = NULL;
   g_autofree char *need_text = NULL;
@@ -136,8 +144,9 @@ recur_job_new (const RecurJobConfig  *config,
 
   recur_job_config_copy (&self->config, config);
   self->series = series;
+  self->n_members = MAX (config->ensemble, 1);
   if (!recur_model_spec_validate (&config->model, error)
-      || !check_model_fits (&config->model, error))
+      || !check_model_fits (&config->model, self->n_members, error))
     return NULL;
   if (!recur_series_find_column (series, config->column, &self->column, error))
     return NULL;
@@ -163,11 +172,17 @@ recur_job_new (const RecurJobConfig  *config,
   self->data = recur_dataset_new (values, n_rows, &split, name, error);
   if (self->data == NULL)
     return NULL;
-  self->model = recur_model_new (&config->model, error);
-  if (self->model == NULL)
-    return NULL;
-  recur_rng_init (&rng, config->train.seed);
-  recur_model_init_weights (self->model, &rng);
+  self->models = g_new0 (RecurModel *, self->n_members);
+  self->trainers = g_new0 (RecurTrainer *, self->n_members);
+  self->member_summaries = g_new0 (RecurTrainSummary, self->n_members);
+  for (guint k = 0; k < self->n_members; k++)
+    {
+      self->models[k] = recur_model_new (&config->model, error);
+      if (self->models[k] == NULL)
+        return NULL;
+      recur_rng_init (&rng, config->train.seed + k);
+      recur_model_init_weights (self->models[k], &rng);
+    }
   return g_steal_pointer (&self);
 }
 
@@ -188,13 +203,21 @@ recur_job_free (RecurJob *self)
 {
   if (self == NULL)
     return;
-  g_clear_pointer (&self->trainer, recur_trainer_free); /* borrows the model and the data */
+  for (guint k = 0; self->models && k < self->n_members; k++)
+    {
+      /* the trainer borrows the model and the data */
+      g_clear_pointer (&self->trainers[k], recur_trainer_free);
+      g_clear_pointer (&self->models[k], recur_model_free);
+    }
+  g_free (self->trainers);
+  g_free (self->models);
+  g_free (self->member_summaries);
   recur_job_config_clear (&self->config);
   g_clear_pointer (&self->series, recur_series_unref);
   g_clear_pointer (&self->data, recur_dataset_free);
-  g_clear_pointer (&self->model, recur_model_free);
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_free (self->future);
+  g_free (self->member_future);
   g_free (self);
 }
 
@@ -246,26 +269,85 @@ recur_job_score (RecurJob  *self,
                  GError   **error)
 {
   guint n = recur_dataset_get_n_points (self->data);
-  g_autofree double *future = g_new (double, self->config.model.horizon);
+  guint horizon = self->config.model.horizon;
+  g_autofree double *future = g_new (double, horizon);
+  g_autofree double *member_future = self->n_members > 1
+                                     ? g_new (double, (gsize) self->n_members * horizon) : NULL;
 
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_clear_pointer (&self->future, g_free);
-  self->evaluation = recur_evaluate (self->model, self->data, self->season, error);
+  g_clear_pointer (&self->member_future, g_free);
+  self->evaluation = recur_evaluate_ensemble (self->models, self->n_members, self->data,
+                                              self->season, error);
   if (self->evaluation == NULL)
     {
       g_prefix_error (error, _("the forecast of the test part: "));
       return FALSE;
     }
-  if (!recur_forecast (self->model, recur_dataset_get_transform (self->data),
-                       recur_dataset_get_values (self->data), n,
-                       self->config.model.horizon, future, error))
+  if (!recur_forecast_ensemble (self->models, self->n_members,
+                                recur_dataset_get_transform (self->data),
+                                recur_dataset_get_values (self->data), n, horizon, future,
+                                member_future, error))
     {
       /* the test part's score stays: only the future is missing */
       g_prefix_error (error, _("the forecast past the end of the data: "));
       return FALSE;
     }
   self->future = g_steal_pointer (&future);
+  self->member_future = g_steal_pointer (&member_future);
   return TRUE;
+}
+
+/* What the members of an ensemble share while they train, each on a thread of a team. */
+typedef struct
+{
+  RecurJob          *job;
+  GCancellable      *cancellable;
+  RecurProgressFunc  progress;
+  gpointer           user_data;
+  GError           **errors;     /* [n_members], each member's own */
+  gboolean          *ok;         /* [n_members] */
+} MembersTraining;
+
+/* Whether member k has epochs to train: not yet started, or stopped before its last. */
+static gboolean
+member_has_work (const RecurJob *self,
+                 guint           k)
+{
+  return self->trainers[k] == NULL || recur_trainer_get_summary (self->trainers[k])->epochs_run == 0
+         || recur_trainer_can_resume (self->trainers[k]);
+}
+
+/* Member k, on whichever thread of the team: only member 0, on the caller's, reports progress.
+ * A member reads the shared dataset and writes only its own model and trainer. */
+static void
+train_member (guint    k,
+              gpointer user_data)
+{
+  MembersTraining *t = user_data;
+  RecurJob *self = t->job;
+
+  t->ok[k] = TRUE;
+  if (!member_has_work (self, k) && k > 0)
+    return; /* finished before a stop of the others: nothing to resume */
+  if (self->trainers[k] == NULL)
+    {
+      RecurTrainSpec spec = self->config.train;
+
+      spec.seed += k;
+      /* the ensemble's members, not their minibatches, take the cores */
+      if (self->n_members > 1)
+        spec.threads = 1;
+      self->trainers[k] = recur_trainer_new (self->models[k], self->data, &spec, &t->errors[k]);
+      if (self->trainers[k] == NULL)
+        {
+          t->ok[k] = FALSE;
+          return;
+        }
+    }
+  t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, k == 0 ? t->progress : NULL,
+                                t->user_data, &t->errors[k]);
+  self->member_summaries[k] = *recur_trainer_get_summary (self->trainers[k]);
 }
 
 gboolean
@@ -275,25 +357,82 @@ recur_job_train (RecurJob          *self,
                  gpointer           user_data,
                  GError           **error)
 {
-  gboolean ok;
+  guint n = self->n_members;
+  g_autofree GError **errors = g_new0 (GError *, n);
+  g_autofree gboolean *ok = g_new0 (gboolean, n);
+  MembersTraining t = { self, cancellable, progress, user_data, errors, ok };
+  gboolean all_ok = TRUE;
+  GError *first = NULL;
 
-  /* kept: training again after a stop resumes it (see recur_trainer_run) */
-  if (self->trainer == NULL)
-    self->trainer = recur_trainer_new (self->model, self->data, &self->config.train, error);
-  if (self->trainer == NULL)
-    return FALSE;
-  ok = recur_trainer_run (self->trainer, cancellable, progress, user_data, error);
-  self->summary = *recur_trainer_get_summary (self->trainer);
+  if (n == 1)
+    train_member (0, &t);
+  else
+    {
+      /* one member per thread, as many threads as the run may use; which thread trains a
+       * member never changes its numbers (its own seed, single-threaded BLAS) */
+      g_autoptr(RecurTeam) team = recur_team_new (MIN (n, MAX (self->config.train.threads, 1)));
+
+      recur_team_run (team, n, train_member, &t);
+    }
+  for (guint k = 0; k < n; k++)
+    {
+      all_ok = all_ok && ok[k];
+      /* member 0's failure first, else the first member's that failed */
+      if (first == NULL && errors[k] != NULL)
+        first = g_steal_pointer (&errors[k]);
+      g_clear_error (&errors[k]);
+    }
+  if (self->trainers[0] == NULL)
+    {
+      g_propagate_error (error, first);
+      return FALSE;
+    }
+  self->summary = self->member_summaries[0];
   /* scored even when stopped or diverged; a scoring that fails leaves no evaluation */
-  if (!recur_job_score (self, ok ? error : NULL))
-    return FALSE;
-  return ok;
+  if (!recur_job_score (self, all_ok ? error : NULL) || !all_ok)
+    {
+      /* training's failure, when it failed, is the one to tell */
+      if (!all_ok)
+        g_propagate_error (error, first);
+      return FALSE;
+    }
+  g_clear_error (&first);
+  return TRUE;
 }
 
 gboolean
 recur_job_can_resume (const RecurJob *self)
 {
-  return self->trainer != NULL && recur_trainer_can_resume (self->trainer);
+  for (guint k = 0; k < self->n_members; k++)
+    if (self->trainers[k] != NULL && recur_trainer_can_resume (self->trainers[k]))
+      return TRUE;
+  return FALSE;
+}
+
+guint
+recur_job_get_n_members (const RecurJob *self)
+{
+  return self->n_members;
+}
+
+RecurModel *const *
+recur_job_get_members (const RecurJob *self)
+{
+  return self->models;
+}
+
+const RecurTrainSummary *
+recur_job_get_member_summary (const RecurJob *self,
+                              guint           k)
+{
+  g_return_val_if_fail (k < self->n_members, NULL);
+  return &self->member_summaries[k];
+}
+
+const double *
+recur_job_get_member_future (const RecurJob *self)
+{
+  return self->member_future;
 }
 
 const RecurJobConfig *
@@ -323,7 +462,7 @@ recur_job_get_dataset (const RecurJob *self)
 RecurModel *
 recur_job_get_model (RecurJob *self)
 {
-  return self->model;
+  return self->models[0];
 }
 
 const RecurTrainSummary *
@@ -403,7 +542,7 @@ recur_job_write_forecast (const RecurJob  *self,
   g_autofree double *values = NULL;
   g_autofree const char **kinds = NULL;
 
-  if (ev == NULL && self->trainer == NULL)
+  if (ev == NULL && self->trainers[0] == NULL)
     {
       g_autofree char *display = g_filename_display_name (path);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
@@ -447,7 +586,8 @@ recur_job_save_weights (const RecurJob  *self,
                         const char      *path,
                         GError         **error)
 {
-  return recur_job_save_model (self, self->model, path, error);
+  return recur_job_save_members (self, (const RecurModel *const *) self->models, self->n_members,
+                                 path, error);
 }
 
 gboolean
@@ -455,6 +595,16 @@ recur_job_save_model (const RecurJob    *self,
                       const RecurModel  *model,
                       const char        *path,
                       GError           **error)
+{
+  return recur_job_save_members (self, &model, 1, path, error);
+}
+
+gboolean
+recur_job_save_members (const RecurJob           *self,
+                        const RecurModel *const  *members,
+                        guint                     n_members,
+                        const char               *path,
+                        GError                  **error)
 {
   RecurModelInfo info = { 0 };
   guint n = recur_series_get_n_rows (self->series);
@@ -468,7 +618,7 @@ recur_job_save_model (const RecurJob    *self,
   info.frequency = (char *) (freq ? freq : "none");
   info.last_timestamp = last;
   info.seed = self->config.train.seed;
-  return recur_model_save (model, &info, path, error);
+  return recur_model_save_members (members, n_members, &info, path, error);
 }
 
 /* JSON has no NaN: undefined metrics are null. */
@@ -485,31 +635,105 @@ add_number (JsonBuilder *b,
 }
 
 static void
+add_metrics_members (JsonBuilder        *b,
+                     const RecurMetrics *m)
+{
+  add_number (b, "mae", m->mae);
+  add_number (b, "rmse", m->rmse);
+  add_number (b, "mape", m->mape);
+  add_number (b, "smape", m->smape);
+  add_number (b, "mase", m->mase);
+}
+
+static void
 add_metrics (JsonBuilder        *b,
              const char         *name,
              const RecurMetrics *m)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
-  add_number (b, "mae", m->mae);
-  add_number (b, "rmse", m->rmse);
-  add_number (b, "mape", m->mape);
-  add_number (b, "smape", m->smape);
-  add_number (b, "mase", m->mase);
+  add_metrics_members (b, m);
   json_builder_end_object (b);
 }
 
+/* name NULL: an element of an array */
 static void
 add_series (JsonBuilder  *b,
             const char   *name,
             const double *v,
             guint         n)
 {
-  json_builder_set_member_name (b, name);
+  if (name != NULL)
+    json_builder_set_member_name (b, name);
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
     json_builder_add_double_value (b, v[i]);
   json_builder_end_array (b);
+}
+
+/* "ensemble": {"members", "combine": "median", "seeds", "test": [each member's metrics],
+ * "epochs_run", "best_epoch", "test_forecast": [[…] per member], "forecast": [[…]] or null} */
+static void
+add_ensemble (JsonBuilder    *b,
+              const RecurJob *self)
+{
+  const RecurEvaluation *ev = self->evaluation;
+  guint horizon = self->config.model.horizon;
+
+  json_builder_set_member_name (b, "ensemble");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "members");
+  json_builder_add_int_value (b, self->n_members);
+  json_builder_set_member_name (b, "combine");
+  json_builder_add_string_value (b, "median");
+  json_builder_set_member_name (b, "seeds");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < self->n_members; k++)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                               self->config.train.seed + k);
+      /* as "seed": beyond 63 bits as a string */
+      if (self->config.train.seed + k <= G_MAXINT64)
+        json_builder_add_int_value (b, (gint64) (self->config.train.seed + k));
+      else
+        json_builder_add_string_value (b, text);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "epochs_run");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < self->n_members; k++)
+    json_builder_add_int_value (b, self->member_summaries[k].epochs_run);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "best_epoch");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < self->n_members; k++)
+    json_builder_add_int_value (b, self->member_summaries[k].best_epoch);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "test");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < self->n_members; k++)
+    {
+      json_builder_begin_object (b);
+      add_metrics_members (b, &ev->member_metrics[k]);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "test_forecast");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < self->n_members; k++)
+    add_series (b, NULL, ev->member_forecast + (gsize) k * ev->n_test, ev->n_test);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "forecast");
+  if (self->member_future == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_array (b);
+      for (guint k = 0; k < self->n_members; k++)
+        add_series (b, NULL, self->member_future + (gsize) k * horizon, horizon);
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
 }
 
 /* Every setting the run used, with the column named, so that the summary alone repeats the
@@ -543,9 +767,11 @@ recur_job_to_json (const RecurJob *self)
   json_builder_set_member_name (b, "model");
   json_builder_add_string_value (b, recur_cell_to_string (c->model.cell));
   json_builder_set_member_name (b, "parameters");
-  json_builder_add_int_value (b, (gint64) recur_model_get_n_params (self->model));
+  json_builder_add_int_value (b, (gint64) (recur_model_get_n_params (self->models[0])
+                                           * self->n_members));
   json_builder_set_member_name (b, "trainable_parameters");
-  json_builder_add_int_value (b, (gint64) recur_model_get_n_trainable_params (self->model));
+  json_builder_add_int_value (b, (gint64) (recur_model_get_n_trainable_params (self->models[0])
+                                           * self->n_members));
   json_builder_set_member_name (b, "seed");
   if (c->train.seed <= G_MAXINT64)
     json_builder_add_int_value (b, (gint64) c->train.seed);
@@ -578,6 +804,8 @@ recur_job_to_json (const RecurJob *self)
       add_metrics (b, "naive", &ev->naive_metrics);
       add_metrics (b, "snaive", &ev->seasonal_naive_metrics);
       json_builder_end_object (b);
+      if (self->n_members > 1)
+        add_ensemble (b, self);
       add_series (b, "test_actual", ev->actual, ev->n_test);
       add_series (b, "test_forecast", ev->forecast, ev->n_test);
       if (self->future)

@@ -59,6 +59,19 @@ gboolean         recur_job_train           (RecurJob              *self,
                                             gpointer               user_data,
                                             GError               **error);
 
+/* An ensemble (the configuration's `ensemble` > 1): its members are trained at once, one per
+ * thread of a team of the configuration's train.threads (each member's minibatches then on one
+ * thread), member k from seed + k; a stop or a failure stops them all, each keeping its best
+ * weights. The forecasts are the median of the members'. The numbers do not depend on the
+ * thread count. Member 0 is the job's model: it reports the progress. */
+guint                  recur_job_get_n_members   (const RecurJob *self);
+RecurModel *const     *recur_job_get_members     (const RecurJob *self);
+const RecurTrainSummary *recur_job_get_member_summary (const RecurJob *self,
+                                                   guint           k);
+/* Each member's forecast past the end, [n_members × horizon]; NULL for one network or before
+ * the job is scored. (The test part's are in the evaluation.) */
+const double          *recur_job_get_member_future (const RecurJob *self);
+
 /* TRUE when training stopped before its last epoch: recur_job_train then resumes it. */
 gboolean               recur_job_can_resume      (const RecurJob *self);
 
@@ -98,6 +111,7 @@ const double          *recur_job_get_future      (const RecurJob *self);
 gboolean         recur_job_write_forecast  (const RecurJob        *self,
                                             const char            *path,
                                             GError               **error);
+/* Every member's weights (recur_model_save_members). */
 gboolean         recur_job_save_weights    (const RecurJob        *self,
                                             const char            *path,
                                             GError               **error);
@@ -107,6 +121,12 @@ gboolean         recur_job_save_model      (const RecurJob        *self,
                                             const RecurModel      *model,
                                             const char            *path,
                                             GError               **error);
+/* Saves members (an ensemble's, or one model) in one file with the job's metadata. */
+gboolean         recur_job_save_members    (const RecurJob          *self,
+                                            const RecurModel *const *members,
+                                            guint                    n_members,
+                                            const char              *path,
+                                            GError                 **error);
 /* The result as the JSON object `recur train --json` prints. */
 JsonNode        *recur_job_to_json         (const RecurJob        *self);
 

@@ -33,6 +33,7 @@ recur_job_config_init (RecurJobConfig *config)
     },
     .val_fraction = 0.1,
     .season = 0,
+    .ensemble = 1,
   };
   recur_model_spec_init (&config->model);
   recur_train_spec_init (&config->train);

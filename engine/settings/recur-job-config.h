@@ -22,6 +22,8 @@ typedef struct
   guint              season;       /* 0: from the series' frequency */
   RecurModelSpec     model;
   RecurTrainSpec     train;
+  guint              ensemble;     /* networks trained from seeds seed, seed + 1, …: the
+                                    * forecast is the median of theirs; 1: one network */
 } RecurJobConfig;
 
 void recur_job_config_init  (RecurJobConfig       *config);

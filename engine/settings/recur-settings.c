@@ -285,6 +285,11 @@ static const RecurSetting settings[] = {
     .description = N_("Seeds the initial weights, the shuffling and dropout: the same seed "
                       "repeats a run"), .short_name = 's', .metavar = "N",
     .weights_key = "recur.seed", .soft_lo = 0, .soft_hi = 2147483648.0, .step = 1 },
+  /* no weights key: a file of members says how many it holds (recur-model-io.c) */
+  { "ensemble", U, TRAIN, OFF (ensemble), 1, 1000, SWEEP, .label = N_("Ensemble"),
+    .description = N_("Train this many networks, from the seed, the seed + 1, …, at once on "
+                      "the cores, and forecast the median of their forecasts"),
+    .metavar = "N", .soft_lo = 1, .soft_hi = 100, .step = 1 },
 };
 
 #define FIELD(config, type, s) G_STRUCT_MEMBER (type, config, (s)->offset)

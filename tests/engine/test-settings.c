@@ -331,7 +331,7 @@ test_sweep_knows_the_sweepable (void)
         k++;
       }
   g_assert_cmpuint (k, ==, n_params);
-  g_assert_cmpuint (n_params, ==, 29);
+  g_assert_cmpuint (n_params, ==, 30); /* … and "ensemble" */
 
   {
     RecurJobConfig base;

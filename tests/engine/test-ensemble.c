@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Ensembles (`--ensemble N`): members trained at once from seeds seed, seed + 1, …, combined by
+ * the median; the same numbers whatever the thread count; their weights in one file. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "recur-job.h"
+#include "recur-model-io.h"
+#include "recur-safetensors.h"
+
+/* A seasonal monthly series with a trend and a little noise. */
+static RecurSeries *
+seasonal_series (void)
+{
+  g_autoptr(GString) csv = g_string_new ("date,y\n");
+  g_autoptr(GError) error = NULL;
+  RecurSeries *series;
+  guint32 state = 7;
+
+  for (guint i = 0; i < 120; i++)
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+      double noise;
+
+      state = state * 1664525u + 1013904223u;
+      noise = (state >> 8) / 16777216.0 - 0.5;
+      g_string_append_printf (csv, "%04u-%02u-01,%s\n", 1950 + i / 12, 1 + i % 12,
+                              g_ascii_dtostr (num, sizeof num,
+                                              100 + 0.5 * i + 10 * sin (2 * G_PI * i / 12)
+                                              + 2 * noise));
+    }
+  series = recur_series_load_csv_data (csv->str, csv->len, "seasonal.csv", &error);
+  g_assert_no_error (error);
+  return series;
+}
+
+static RecurJob *
+trained_job (RecurCellKind cell,
+             guint         ensemble,
+             guint64       seed,
+             guint         threads)
+{
+  g_autoptr(GError) error = NULL;
+  RecurJobConfig config;
+  RecurJob *job;
+
+  recur_job_config_init (&config);
+  config.model.cell = cell;
+  config.model.hidden_size = 6;
+  config.model.window = 12;
+  config.model.horizon = 6;
+  config.train.epochs = 8;
+  config.train.seed = seed;
+  config.train.threads = threads;
+  config.ensemble = ensemble;
+  job = recur_job_new (&config, seasonal_series (), &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+static void
+assert_same_doubles (const double *a,
+                     const double *b,
+                     gsize         n)
+{
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpmem (a, n * sizeof (double), b, n * sizeof (double));
+}
+
+static void
+test_median (void)
+{
+  double odd[] = { 3, -1, 7, 2, 5 };
+  double even[] = { 4, 1, 3, 10 };
+  double one[] = { 42 };
+
+  g_assert_cmpfloat (recur_median (odd, 5), ==, 3);
+  g_assert_cmpfloat (recur_median (even, 4), ==, 3.5);
+  g_assert_cmpfloat (recur_median (one, 1), ==, 42);
+}
+
+/* Member k is the network `--seed S + k` trains alone, and the forecasts are the median of the
+ * members', step by step. */
+static void
+test_members_are_the_single_runs (void)
+{
+  g_autoptr(RecurJob) ensemble = trained_job (RECUR_CELL_GRU, 3, 11, 1);
+  const RecurEvaluation *ev = recur_job_get_evaluation (ensemble);
+  const double *member_future = recur_job_get_member_future (ensemble);
+  const double *future = recur_job_get_future (ensemble);
+  guint n = ev->n_test;
+
+  g_assert_cmpuint (recur_job_get_n_members (ensemble), ==, 3);
+  g_assert_cmpuint (ev->n_members, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_autoptr(RecurJob) alone = trained_job (RECUR_CELL_GRU, 1, 11 + k, 1);
+      const RecurEvaluation *single = recur_job_get_evaluation (alone);
+      RecurModel *model = recur_job_get_members (ensemble)[k];
+
+      g_assert_null (single->member_forecast);
+      g_assert_cmpmem (recur_model_peek_params (model),
+                       recur_model_get_n_params (model) * sizeof (float),
+                       recur_model_peek_params (recur_job_get_model (alone)),
+                       recur_model_get_n_params (model) * sizeof (float));
+      assert_same_doubles (ev->member_forecast + k * n, single->forecast, n);
+      assert_same_doubles (member_future + k * 6, recur_job_get_future (alone), 6);
+      g_assert_cmpfloat (ev->member_metrics[k].mase, ==, single->model_metrics.mase);
+    }
+  for (guint h = 0; h < n; h++)
+    {
+      double column[3] = { ev->member_forecast[h], ev->member_forecast[n + h],
+                           ev->member_forecast[2 * n + h] };
+      /* the middle one: at least one of the others on each side of it */
+      double m = ev->forecast[h];
+      guint below = 0, above = 0, equal = 0;
+
+      for (guint k = 0; k < 3; k++)
+        {
+          below += column[k] < m;
+          above += column[k] > m;
+          equal += column[k] == m;
+        }
+      g_assert_cmpuint (equal, >=, 1);
+      g_assert_cmpuint (below, <=, 1);
+      g_assert_cmpuint (above, <=, 1);
+    }
+  for (guint h = 0; h < 6; h++)
+    {
+      double column[3] = { member_future[h], member_future[6 + h], member_future[12 + h] };
+      g_assert_cmpfloat (future[h], ==, recur_median (column, 3));
+    }
+  /* the members differ: an ensemble of copies would be no ensemble */
+  g_assert_true (memcmp (ev->member_forecast, ev->member_forecast + n, n * sizeof (double)) != 0);
+}
+
+/* Bit-identical for a seed whatever the number of threads the members train on. */
+static void
+test_thread_count_never_changes_the_numbers (void)
+{
+  const RecurCellKind cells[] = { RECUR_CELL_LSTM, RECUR_CELL_ESN };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+    {
+      g_autoptr(RecurJob) one = trained_job (cells[c], 4, 5, 1);
+      const RecurEvaluation *ev1 = recur_job_get_evaluation (one);
+
+      for (guint threads = 2; threads <= 5; threads++)
+        {
+          g_autoptr(RecurJob) more = trained_job (cells[c], 4, 5, threads);
+          const RecurEvaluation *ev = recur_job_get_evaluation (more);
+
+          assert_same_doubles (ev->forecast, ev1->forecast, ev->n_test);
+          assert_same_doubles (ev->member_forecast, ev1->member_forecast, 4 * ev->n_test);
+          assert_same_doubles (recur_job_get_future (more), recur_job_get_future (one), 6);
+        }
+    }
+}
+
+/* Stopped before training, every member keeps its initial weights and the job is still scored;
+ * the error is the stop's. */
+static void
+test_cancel_stops_every_member (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  RecurJobConfig config;
+
+  recur_job_config_init (&config);
+  config.model.cell = RECUR_CELL_LSTM;
+  config.model.window = 12;
+  config.model.horizon = 6;
+  config.train.threads = 2;
+  config.ensemble = 3;
+  job = recur_job_new (&config, seasonal_series (), &error);
+  g_assert_no_error (error);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (recur_job_train (job, cancellable, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  for (guint k = 0; k < 3; k++)
+    g_assert_cmpuint (recur_job_get_member_summary (job, k)->epochs_run, ==, 0);
+  recur_job_config_clear (&config);
+}
+
+/* The members go to one file and come back as they were; `recur forecast`'s path (the file
+ * alone) gives the job's forecast past the end. */
+static void
+test_weights_round_trip (void)
+{
+  g_autoptr(RecurJob) job = trained_job (RECUR_CELL_RNN_TANH, 3, 2, 2);
+  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "e.safetensors", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  RecurModelInfo info = { 0 };
+  const RecurDataset *data = recur_job_get_dataset (job);
+  double future[6];
+
+  g_assert_true (recur_job_save_weights (job, path, &error));
+  g_assert_no_error (error);
+  members = recur_model_load_members (path, &info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      const RecurModel *a = recur_job_get_members (job)[k], *b = members->pdata[k];
+      g_assert_cmpmem (recur_model_peek_params (a), recur_model_get_n_params (a) * sizeof (float),
+                       recur_model_peek_params (b), recur_model_get_n_params (b) * sizeof (float));
+    }
+  g_assert_true (recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
+                                          &info.transform, recur_dataset_get_values (data),
+                                          recur_dataset_get_n_points (data), 6, future, NULL,
+                                          &error));
+  g_assert_no_error (error);
+  assert_same_doubles (future, recur_job_get_future (job), 6);
+  recur_model_info_clear (&info);
+
+  /* one network was expected: said so, not a list of unknown tensors */
+  g_assert_null (recur_model_load (path, NULL, &error));
+  g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA);
+  g_assert_nonnull (strstr (error->message, "ensemble of 3 networks"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A member too many, a member missing, or a count out of range: refused, naming the key or the
+ * tensor. */
+static void
+test_damaged_files_are_refused (void)
+{
+  g_autoptr(RecurJob) job = trained_job (RECUR_CELL_RNN_TANH, 2, 2, 1);
+  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "e.safetensors", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurSafetensors) st = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+
+  g_assert_true (recur_job_save_weights (job, path, &error));
+  st = recur_safetensors_load (path, &error);
+  g_assert_no_error (error);
+
+  recur_safetensors_set_metadata (st, "recur.ensemble", "3");
+  bytes = recur_safetensors_to_bytes (st);
+  members = recur_model_load_members_bytes (bytes, "three.safetensors", NULL, &error);
+  g_assert_null (members);
+  g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "three.safetensors"));
+  g_clear_error (&error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  recur_safetensors_set_metadata (st, "recur.ensemble", "1");
+  bytes = recur_safetensors_to_bytes (st);
+  g_assert_null (recur_model_load_members_bytes (bytes, "one.safetensors", NULL, &error));
+  g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA);
+  g_assert_nonnull (strstr (error->message, "recur.ensemble"));
+  g_clear_error (&error);
+  g_clear_pointer (&bytes, g_bytes_unref);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/ensemble/median", test_median);
+  g_test_add_func ("/engine/ensemble/members-are-the-single-runs",
+                   test_members_are_the_single_runs);
+  g_test_add_func ("/engine/ensemble/thread-count-never-changes-the-numbers",
+                   test_thread_count_never_changes_the_numbers);
+  g_test_add_func ("/engine/ensemble/cancel-stops-every-member", test_cancel_stops_every_member);
+  g_test_add_func ("/engine/ensemble/weights-round-trip", test_weights_round_trip);
+  g_test_add_func ("/engine/ensemble/damaged-files-are-refused", test_damaged_files_are_refused);
+  return g_test_run ();
+}
