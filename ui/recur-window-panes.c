@@ -146,6 +146,9 @@ recur_window_draw_predictions (cairo_t              *cr,
       plot.future = p->future;
       plot.val_start_x = p->val_start_x;
       plot.test_start_x = p->test_start_x;
+      plot.n_members = p->n_members;
+      plot.member_predicted = p->member_predicted;
+      plot.member_future = p->member_future;
     }
   plot.x_is_time = p && self->series && recur_series_get_timestamps (self->series) != NULL;
   plot.x_has_time_of_day = plot.x_is_time && recur_series_has_time_of_day (self->series);
@@ -330,6 +333,26 @@ recur_window_update_metrics (RecurWindow *self)
   text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
                             "<b>MASE %s</b> — naive MASE %s · seasonal naive (%s) MASE %s"),
                           ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
+  if (ev->n_members > 1)
+    {
+      double lo = INFINITY, hi = -INFINITY;
+      g_autofree char *lo_text = NULL, *hi_text = NULL;
+      char *with = NULL;
+
+      for (guint k = 0; k < ev->n_members; k++)
+        {
+          lo = MIN (lo, ev->member_metrics[k].mase);
+          hi = MAX (hi, ev->member_metrics[k].mase);
+        }
+      lo_text = format_metric (lo);
+      hi_text = format_metric (hi);
+      /* Translators: appended to the test metrics of an ensemble: how many networks the
+       * forecast is the median of, and the lowest and highest MASE of them alone */
+      with = g_strdup_printf (_("%s · the median of %u networks, alone MASE %s to %s"), text,
+                              ev->n_members, lo_text, hi_text);
+      g_free (text);
+      text = with;
+    }
   gtk_label_set_markup (self->metrics_label, text);
 }
 

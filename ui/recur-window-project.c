@@ -109,7 +109,7 @@ restore_runs (RecurWindow  *self,
       RecurProjectRun *entry = recur_project_get_run (project, i);
       const RecurJobConfig *config = recur_project_run_get_config (entry);
       const RecurHistory *h = recur_project_run_get_history (entry);
-      g_autoptr(RecurModel) weights = NULL;
+      g_autoptr(GPtrArray) weights = NULL;
       g_autoptr(GError) error = NULL;
       RecurRunStatus status = recur_project_run_get_status (entry);
       RecurRun *run;
@@ -117,10 +117,12 @@ restore_runs (RecurWindow  *self,
       if (config == NULL)
         continue; /* damaged beyond use: listed in the issues */
       if (recur_project_run_has_weights (entry))
-        weights = recur_project_run_load_weights (project, entry, NULL, &error);
+        weights = recur_project_run_load_members (project, entry, NULL, &error);
       if (status == RECUR_RUN_QUEUED || status == RECUR_RUN_TRAINING)
         status = RECUR_RUN_INTERRUPTED;
-      run = recur_run_new_restored (recur_project_run_get_name (entry), config, series, weights,
+      run = recur_run_new_restored (recur_project_run_get_name (entry), config, series,
+                                    weights ? (RecurModel *const *) weights->pdata : NULL,
+                                    weights ? weights->len : 0,
                                     h ? h->n_epochs : 0, h ? h->train_loss : NULL,
                                     h ? h->val_loss : NULL, h ? h->lr : NULL, status,
                                     recur_project_run_get_message (entry), &error);

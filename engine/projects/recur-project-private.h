@@ -51,6 +51,7 @@ struct _RecurProjectRun
   GPtrArray      *problems;
   /* what recur_project_sync_run has written */
   guint           weights_epoch;
+  guint           weights_members; /* how many members those weights hold */
   gint64          weights_at;
   EpochLog       *log;       /* while a RecurRun trains into it */
   RecurRun       *attached;  /* that run, holding the other reference to log */

@@ -304,6 +304,28 @@ recur_project_write_weights (RecurProject      *self,
     return FALSE;
   run->has_weights = TRUE;
   run->weights_epoch = epoch;
+  run->weights_members = 1;
+  run->weights_at = g_get_monotonic_time ();
+  return TRUE;
+}
+
+gboolean
+recur_project_write_members (RecurProject      *self,
+                             RecurProjectRun   *run,
+                             const RecurJob    *job,
+                             guint              epoch,
+                             GError           **error)
+{
+  g_autofree char *file = run_file (run, WEIGHTS_FILE);
+  guint n = recur_job_get_n_members (job);
+
+  g_return_val_if_fail (self->writable, FALSE);
+  if (!recur_job_save_members (job, (const RecurModel *const *) recur_job_get_members (job), n,
+                               file, error))
+    return FALSE;
+  run->has_weights = TRUE;
+  run->weights_epoch = epoch;
+  run->weights_members = n;
   run->weights_at = g_get_monotonic_time ();
   return TRUE;
 }
@@ -511,13 +533,19 @@ sync_weights (RecurProject     *self,
 {
   guint best = recur_run_get_best_epoch (run);
   gboolean active = recur_run_is_active (run);
+  RecurJob *job = recur_run_get_job (run);
+  /* an ensemble's other members are written once they have ended: until then they are being
+   * trained on other threads, and member 0's best weights are what can be kept */
+  guint members = active ? 1 : recur_job_get_n_members (job);
 
-  if (best == 0 || best == entry->weights_epoch)
+  if (best == 0 || (best == entry->weights_epoch && members == entry->weights_members))
     return TRUE;
   if (active && g_get_monotonic_time () - entry->weights_at < WEIGHTS_INTERVAL_US)
     return TRUE; /* the next progress will write them */
-  return recur_project_write_weights (self, entry, recur_run_get_job (run),
-                                      recur_run_get_best_model (run), best, error);
+  if (members > 1)
+    return recur_project_write_members (self, entry, job, best, error);
+  return recur_project_write_weights (self, entry, job, recur_run_get_best_model (run), best,
+                                      error);
 }
 
 /* A run that ended and was written, now training again (resumed): its result no longer holds. */
@@ -603,9 +631,7 @@ recur_project_add_job (RecurProject        *self,
   run = recur_project_add_run (self, name, recur_job_get_config (job), NULL, 0, error);
   if (run == NULL
       || (history && !recur_project_write_history (self, run, history, error))
-      || (best > 0 && !recur_project_write_weights (self, run, job,
-                                                    recur_job_get_model ((RecurJob *) job), best,
-                                                    error))
+      || (best > 0 && !recur_project_write_members (self, run, job, best, error))
       || !recur_project_write_result (self, run, status, message, job, error))
     return NULL;
   return run;

@@ -15,6 +15,7 @@
 #include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
+#include "recur-safetensors.h"
 #include "recur-project-private.h"
 
 #define PROJECT_FORMAT  "recur-project"
@@ -892,8 +893,30 @@ recur_project_run_load_weights (RecurProject     *self,
                                 RecurModelInfo   *info,
                                 GError          **error)
 {
+  g_autoptr(GPtrArray) members = recur_project_run_load_members (self, run, info, error);
+  g_autofree char *file = NULL;
+
+  if (members == NULL)
+    return NULL;
+  if (members->len == 1)
+    return g_ptr_array_steal_index (members, 0);
+  file = run_file (run, WEIGHTS_FILE);
+  if (info)
+    recur_model_info_clear (info);
+  return fail_null (error, g_error_new (RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
+                                        _("%s: holds an ensemble of %u networks where one was "
+                                          "expected"), file, members->len));
+}
+
+GPtrArray *
+recur_project_run_load_members (RecurProject     *self,
+                                RecurProjectRun  *run,
+                                RecurModelInfo   *info,
+                                GError          **error)
+{
   g_autofree char *file = run_file (run, WEIGHTS_FILE);
-  g_autoptr(RecurModel) model = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  RecurModel *model;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
   char *contents;
@@ -906,9 +929,10 @@ recur_project_run_load_weights (RecurProject     *self,
   if (!recur_file_read_regular (file, G_MAXSSIZE, &contents, &length, &local))
     return fail_null (error, as_project_error (local));
   bytes = g_bytes_new_take (contents, length);
-  model = recur_model_load_bytes (bytes, file, info, error);
-  if (model == NULL)
+  members = recur_model_load_members_bytes (bytes, file, info, error);
+  if (members == NULL)
     return NULL;
+  model = g_ptr_array_index (members, 0);
   if (run->has_config
       && !check_weights_match (recur_model_get_spec (model), &run->config.model, file, error))
     {
@@ -916,5 +940,5 @@ recur_project_run_load_weights (RecurProject     *self,
         recur_model_info_clear (info);
       return NULL;
     }
-  return g_steal_pointer (&model);
+  return g_steal_pointer (&members);
 }

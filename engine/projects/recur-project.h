@@ -177,6 +177,12 @@ GPtrArray       *recur_project_run_get_problems (const RecurProjectRun *run);
 
 /* Reads best.safetensors (fully validated) and checks it is the model config.json describes:
  * MISSING_FILE, CORRUPT, or a RECUR_SAFETENSORS_ERROR. info may be NULL. */
+/* The same for a run of any ensemble size: its members (a GPtrArray of RecurModel); while an
+ * ensemble trains, a project holds member 0's best weights only (it then has one member). */
+GPtrArray       *recur_project_run_load_members (RecurProject       *self,
+                                                 RecurProjectRun    *run,
+                                                 RecurModelInfo     *info,
+                                                 GError            **error);
 RecurModel      *recur_project_run_load_weights (RecurProject       *self,
                                                  RecurProjectRun    *run,
                                                  RecurModelInfo     *info,
@@ -203,6 +209,12 @@ gboolean         recur_project_write_weights   (RecurProject          *self,
                                                 RecurProjectRun       *run,
                                                 const RecurJob        *job,
                                                 const RecurModel      *model,
+                                                guint                  epoch,
+                                                GError               **error);
+/* The same with every member of an ensemble's job (its models, once it has ended). */
+gboolean         recur_project_write_members   (RecurProject          *self,
+                                                RecurProjectRun       *run,
+                                                const RecurJob        *job,
                                                 guint                  epoch,
                                                 GError               **error);
 /* The run's outcome: status, message (why it failed; may be NULL) and, when job is not NULL and

@@ -227,11 +227,27 @@ recur_run_new (const char            *name,
   return g_steal_pointer (&self);
 }
 
+/* Whether weights are every member of the job, each of its spec's size. */
+static gboolean
+weights_fit (RecurJob          *job,
+             RecurModel *const *weights,
+             guint              n_weights)
+{
+  if (n_weights == 0 || n_weights != recur_job_get_n_members (job))
+    return FALSE;
+  for (guint k = 0; k < n_weights; k++)
+    if (recur_model_get_n_params (weights[k])
+        != recur_model_get_n_params (recur_job_get_model (job)))
+      return FALSE;
+  return TRUE;
+}
+
 RecurRun *
 recur_run_new_restored (const char            *name,
                         const RecurJobConfig  *config,
                         RecurSeries           *series,
-                        const RecurModel      *weights,
+                        RecurModel *const     *weights,
+                        guint                  n_weights,
                         guint                  n_epochs,
                         const double          *train_loss,
                         const double          *val_loss,
@@ -248,15 +264,18 @@ recur_run_new_restored (const char            *name,
     return NULL;
   g_return_val_if_fail (status != RECUR_RUN_QUEUED && status != RECUR_RUN_TRAINING, NULL);
   model = recur_job_get_model (self->job);
-  if (weights && recur_model_get_n_params (weights) == recur_model_get_n_params (model))
+  if (weights_fit (self->job, weights, n_weights))
     {
-      recur_model_copy_params (model, weights);
+      for (guint k = 0; k < n_weights; k++)
+        recur_model_copy_params (recur_job_get_members (self->job)[k], weights[k]);
       if (!recur_job_score (self->job, error))
         return NULL;
       self->states = recur_states_snapshot_new (model, self->inspect_ws,
                                                 recur_job_get_dataset (self->job),
                                                 g_atomic_int_get (&self->states_window), NULL, 0);
-      self->predictions = recur_prediction_snapshot_new (model, self->inspect_ws,
+      self->predictions = recur_prediction_snapshot_new (recur_job_get_members (self->job),
+                                                         recur_job_get_n_members (self->job),
+                                                         self->inspect_ws,
                                                          recur_job_get_dataset (self->job),
                                                          recur_job_get_series (self->job), 0);
     }
@@ -291,11 +310,14 @@ recur_run_new_restored (const char            *name,
 
 /* ---- worker side ------------------------------------------------------------------------- */
 
-/* Builds the snapshots (outside the lock: they run the model) and posts them. */
+/* Builds the snapshots (outside the lock: they run the model) and posts them. While an
+ * ensemble trains, its other members are being written on other threads: its predictions are
+ * then member 0's, and the members' median once training has ended (`ended`). */
 static void
 post_snapshots (RecurRun *self,
                 guint     epoch,
-                gboolean  force_predictions)
+                gboolean  force_predictions,
+                gboolean  ended)
 {
   RecurJob *job = self->job;
   RecurModel *model = recur_job_get_model (job);
@@ -309,7 +331,9 @@ post_snapshots (RecurRun *self,
                                       self->grad_flow, epoch);
   if (force_predictions || now - self->predictions_at >= PREDICTIONS_INTERVAL_US)
     {
-      predictions = recur_prediction_snapshot_new (model, self->inspect_ws, data,
+      predictions = recur_prediction_snapshot_new (recur_job_get_members (job),
+                                                   ended ? recur_job_get_n_members (job) : 1,
+                                                   self->inspect_ws, data,
                                                    recur_job_get_series (job), epoch);
       self->predictions_at = now;
     }
@@ -356,7 +380,7 @@ on_worker_progress (const RecurProgress *p,
       self->pending_best_epoch = p->epoch;
     }
   recur_mutex_unlock (&self->lock);
-  post_snapshots (self, p->epoch, FALSE);
+  post_snapshots (self, p->epoch, FALSE, FALSE);
 }
 
 static void
@@ -377,7 +401,7 @@ run_worker (gpointer data,
   ok = recur_job_train (self->job, self->cancellable, on_worker_progress, self, &error);
   /* the model now holds the best weights: show those */
   if (recur_job_get_summary (self->job)->best_epoch > 0)
-    post_snapshots (self, recur_job_get_summary (self->job)->best_epoch, TRUE);
+    post_snapshots (self, recur_job_get_summary (self->job)->best_epoch, TRUE, TRUE);
   recur_sync_release (self); /* to on_task_done, through the GTask */
   /* The run may be gone as soon as the task is returned: nothing of it is touched past here.
    * Returning attaches a source that the main thread frees (recur-sync.h). */

@@ -42,13 +42,16 @@ RecurRun       *recur_run_new            (const char            *name,
                                           RecurSeries           *series,
                                           GError               **error);
 
-/* A run that has ended, as a project stored it: its weights (NULL when none were kept: the run
- * is then not scored), its per-epoch losses and learning rates (n_epochs each) and how it ended.
- * It can be shown, compared and exported like any other, not started. */
+/* A run that has ended, as a project stored it: its weights (n_weights models: one, or an
+ * ensemble's members; none when none were kept, or when an ensemble's run kept member 0's
+ * only, as it does while training: the run is then not scored), its per-epoch losses and
+ * learning rates (n_epochs each) and how it ended. It can be shown, compared and exported like
+ * any other, not started. */
 RecurRun       *recur_run_new_restored   (const char            *name,
                                           const RecurJobConfig  *config,
                                           RecurSeries           *series,
-                                          const RecurModel      *weights,
+                                          RecurModel *const     *weights,
+                                          guint                  n_weights,
                                           guint                  n_epochs,
                                           const double          *train_loss,
                                           const double          *val_loss,

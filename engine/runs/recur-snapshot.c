@@ -98,6 +98,8 @@ predictions_clear (gpointer data)
   g_free (self->naive);
   g_free (self->future_x);
   g_free (self->future);
+  g_free (self->member_predicted);
+  g_free (self->member_future);
 }
 
 static double
@@ -133,14 +135,36 @@ predict_one_step (const RecurModel   *model,
   return x;
 }
 
-RecurPredictionSnapshot *
-recur_prediction_snapshot_new (const RecurModel   *model,
-                               RecurWorkspace     *ws,
-                               const RecurDataset *data,
-                               const RecurSeries  *series,
-                               guint               epoch)
+/* The median over members of m[k × stride + i], into out[i], for i < n. */
+static void
+median_of_members (const double *m,
+                   guint         n_members,
+                   gsize         stride,
+                   guint         n,
+                   double       *out)
 {
-  const RecurModelSpec *spec = recur_model_get_spec (model);
+  g_autofree double *column = g_new (double, n_members);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint finite = 0;
+
+      for (guint k = 0; k < n_members; k++)
+        if (isfinite (m[k * stride + i]))
+          column[finite++] = m[k * stride + i];
+      out[i] = finite == n_members ? recur_median (column, finite) : NAN;
+    }
+}
+
+RecurPredictionSnapshot *
+recur_prediction_snapshot_new (RecurModel *const   *members,
+                               guint                n_members,
+                               RecurWorkspace      *ws,
+                               const RecurDataset  *data,
+                               const RecurSeries   *series,
+                               guint                epoch)
+{
+  const RecurModelSpec *spec = recur_model_get_spec (members[0]);
   RecurPredictionSnapshot *self = g_atomic_rc_box_new0 (RecurPredictionSnapshot);
   const double *values = recur_dataset_get_values (data);
   guint n_points = recur_dataset_get_n_points (data);
@@ -149,41 +173,61 @@ recur_prediction_snapshot_new (const RecurModel   *model,
   guint context = MIN (val_start, MAX (n_points - val_start, spec->window));
   g_autofree float *input = g_new (float, spec->window);
   g_autofree float *output = g_new (float, recur_model_spec_output_size (spec));
+  /* each member's, then their median; one network's are the snapshot's own */
+  double *predicted, *future;
   gint64 last;
 
   self->epoch = epoch;
   self->first = val_start - context;
   self->n = n_points - self->first;
+  self->n_members = n_members;
+  self->n_future = spec->horizon;
   self->x = g_new (double, self->n);
   self->actual = g_new (double, self->n);
   self->predicted = g_new (double, self->n);
   self->naive = g_new (double, self->n);
+  self->future = g_new (double, self->n_future);
+  self->future_x = g_new (double, self->n_future);
+  if (n_members > 1)
+    {
+      self->member_predicted = g_new (double, (gsize) n_members * self->n);
+      self->member_future = g_new (double, (gsize) n_members * self->n_future);
+    }
+  predicted = n_members > 1 ? self->member_predicted : self->predicted;
+  future = n_members > 1 ? self->member_future : self->future;
   for (guint i = 0; i < self->n; i++)
     {
       guint t = self->first + i;
       self->x[i] = x_of (series, t);
       self->actual[i] = values[t];
-      self->predicted[i] = NAN;
-      self->naive[i] = NAN;
-      if (t >= val_start && t < test_start)
-        {
-          self->predicted[i] = predict_one_step (model, ws, data, t, input, output);
-          self->naive[i] = values[t - 1];
-        }
+      self->naive[i] = t >= val_start && t < test_start ? values[t - 1] : NAN;
     }
-  /* the test part exactly as it is scored (left NAN, not drawn, if memory runs out) */
-  recur_forecast (model, recur_dataset_get_transform (data), values, test_start,
-                  n_points - test_start, self->predicted + (test_start - self->first), NULL);
+  for (guint k = 0; k < n_members; k++)
+    {
+      double *p = predicted + (gsize) k * self->n, *f = future + (gsize) k * self->n_future;
+
+      for (guint i = 0; i < self->n; i++)
+        {
+          guint t = self->first + i;
+          p[i] = t >= val_start && t < test_start
+                 ? predict_one_step (members[k], ws, data, t, input, output) : NAN;
+        }
+      for (guint h = 0; h < self->n_future; h++)
+        f[h] = NAN;
+      /* the test part exactly as it is scored (left NAN, not drawn, if memory runs out) */
+      recur_forecast (members[k], recur_dataset_get_transform (data), values, test_start,
+                      n_points - test_start, p + (test_start - self->first), NULL);
+      recur_forecast (members[k], recur_dataset_get_transform (data), values, n_points,
+                      self->n_future, f, NULL);
+    }
+  if (n_members > 1)
+    {
+      median_of_members (self->member_predicted, n_members, self->n, self->n, self->predicted);
+      median_of_members (self->member_future, n_members, self->n_future, self->n_future,
+                         self->future);
+    }
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
-
-  self->n_future = spec->horizon;
-  self->future = g_new (double, self->n_future);
-  self->future_x = g_new (double, self->n_future);
-  for (guint h = 0; h < self->n_future; h++)
-    self->future[h] = NAN;
-  recur_forecast (model, recur_dataset_get_transform (data), values, n_points, self->n_future,
-                  self->future, NULL);
   last = (gint64) x_of (series, n_points - 1);
   for (guint h = 0; h < self->n_future; h++)
     self->future_x[h] = (double) recur_series_advance_timestamp (series, last, h + 1);

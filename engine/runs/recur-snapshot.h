@@ -57,9 +57,16 @@ typedef struct
   double *future;
   double  val_start_x;
   double  test_start_x;
+  /* An ensemble's: predicted and future are the median of its members', whose own are here */
+  guint   n_members;       /* 1 for one network */
+  double *member_predicted; /* [n_members × n], NAN where none; NULL for one network */
+  double *member_future;    /* [n_members × n_future]; NULL for one network */
 } RecurPredictionSnapshot;
 
-RecurPredictionSnapshot *recur_prediction_snapshot_new   (const RecurModel        *model,
+/* From one network, or from an ensemble's members (the same spec; ws fits it): the median of
+ * theirs, with each member's own kept. */
+RecurPredictionSnapshot *recur_prediction_snapshot_new   (RecurModel *const       *members,
+                                                          guint                    n_members,
                                                           RecurWorkspace          *ws,
                                                           const RecurDataset      *data,
                                                           const RecurSeries       *series,

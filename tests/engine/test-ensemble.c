@@ -9,6 +9,8 @@
 
 #include "recur-job.h"
 #include "recur-model-io.h"
+#include "recur-project.h"
+#include "recur-run.h"
 #include "recur-safetensors.h"
 
 /* A seasonal monthly series with a trend and a little noise. */
@@ -270,6 +272,105 @@ test_damaged_files_are_refused (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A project keeps every member of an ensemble's run; reopened, the run is restored with all of
+ * them and forecasts as it did, its predictions plot holding each member's. With member 0's
+ * weights alone (what a project holds while an ensemble trains), the run is not scored rather
+ * than scored wrongly. */
+static void
+test_project_keeps_every_member (void)
+{
+  g_autoptr(RecurJob) job = trained_job (RECUR_CELL_GRU, 3, 9, 2);
+  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "seasonal.csv", NULL);
+  g_autofree char *path = g_build_filename (dir, "p.recur", NULL);
+  g_autoptr(GError) error = NULL;
+  const RecurEvaluation *ev = recur_job_get_evaluation (job);
+  RecurProject *project;
+  RecurProjectRun *entry;
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(RecurSeries) series = seasonal_series ();
+
+  /* the series as a file, for the project to hash */
+  {
+    g_autoptr(GString) text = g_string_new ("date,y\n");
+    const double *v = recur_dataset_get_values (recur_job_get_dataset (job));
+
+    for (guint i = 0; i < recur_series_get_n_rows (series); i++)
+      {
+        char num[G_ASCII_DTOSTR_BUF_SIZE];
+        g_string_append_printf (text, "%04u-%02u-01,%s\n", 1950 + i / 12, 1 + i % 12,
+                                g_ascii_dtostr (num, sizeof num, v[i]));
+      }
+    g_assert_true (g_file_set_contents (csv, text->str, text->len, &error));
+  }
+  project = recur_project_create (path, csv, "y", &error);
+  g_assert_no_error (error);
+  entry = recur_project_add_job (project, "ensemble", job, RECUR_RUN_FINISHED, NULL, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (entry);
+  members = recur_project_run_load_members (project, entry, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 3);
+  /* a reader of one network is told why not */
+  g_assert_null (recur_project_run_load_weights (project, entry, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "ensemble of 3 networks"));
+  g_clear_error (&error);
+
+  {
+    g_autoptr(RecurRun) restored = recur_run_new_restored ("restored",
+                                                           recur_job_get_config (job),
+                                                           series,
+                                                           (RecurModel *const *) members->pdata,
+                                                           members->len, 0, NULL, NULL, NULL,
+                                                           RECUR_RUN_FINISHED, NULL, &error);
+    const RecurEvaluation *back;
+    RecurPredictionSnapshot *p;
+    guint test_offset;
+
+    g_assert_no_error (error);
+    back = recur_job_get_evaluation (recur_run_get_job (restored));
+    g_assert_nonnull (back);
+    assert_same_doubles (back->forecast, ev->forecast, ev->n_test);
+    assert_same_doubles (recur_job_get_future (recur_run_get_job (restored)),
+                         recur_job_get_future (job), 6);
+    p = recur_run_get_predictions (restored);
+    g_assert_cmpuint (p->n_members, ==, 3);
+    test_offset = p->n - ev->n_test;
+    /* the plot's test part is the scored median, and each member's own */
+    assert_same_doubles (p->predicted + test_offset, ev->forecast, ev->n_test);
+    assert_same_doubles (p->future, recur_job_get_future (job), 6);
+    for (guint k = 0; k < 3; k++)
+      assert_same_doubles (p->member_predicted + k * p->n + test_offset,
+                           ev->member_forecast + k * ev->n_test, ev->n_test);
+  }
+
+  /* member 0 alone */
+  g_assert_true (recur_project_write_weights (project, entry, job, recur_job_get_model (job),
+                                              recur_job_get_summary (job)->best_epoch, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&members, g_ptr_array_unref);
+  members = recur_project_run_load_members (project, entry, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 1);
+  {
+    g_autoptr(RecurRun) partial = recur_run_new_restored ("partial", recur_job_get_config (job),
+                                                          series,
+                                                          (RecurModel *const *) members->pdata,
+                                                          members->len, 0, NULL, NULL, NULL,
+                                                          RECUR_RUN_INTERRUPTED, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (recur_job_get_evaluation (recur_run_get_job (partial)));
+    g_assert_null (recur_run_get_predictions (partial));
+  }
+  recur_project_free (project);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -283,5 +384,6 @@ main (int    argc,
   g_test_add_func ("/engine/ensemble/cancel-stops-every-member", test_cancel_stops_every_member);
   g_test_add_func ("/engine/ensemble/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/ensemble/damaged-files-are-refused", test_damaged_files_are_refused);
+  g_test_add_func ("/engine/ensemble/project-keeps-every-member", test_project_keeps_every_member);
   return g_test_run ();
 }

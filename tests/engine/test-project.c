@@ -1370,7 +1370,7 @@ test_restored_run_left_alone (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_INTERRUPTED);
   restored = recur_run_new_restored ("restored", recur_project_run_get_config (entry), f->series,
-                                     NULL, h->n_epochs, h->train_loss, h->val_loss, h->lr,
+                                     NULL, 0, h->n_epochs, h->train_loss, h->val_loss, h->lr,
                                      RECUR_RUN_INTERRUPTED, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (recur_project_sync_run (project, entry, restored, &error));
@@ -2732,7 +2732,7 @@ test_restored_damaged_left_alone (Fixture       *f,
   g_assert_cmpint (recur_project_run_get_status (entry), ==, RECUR_RUN_DAMAGED);
   h = recur_project_run_get_history (entry);
   restored = recur_run_new_restored ("restored", recur_project_run_get_config (entry), f->series,
-                                     NULL, h->n_epochs, h->train_loss, h->val_loss, h->lr,
+                                     NULL, 0, h->n_epochs, h->train_loss, h->val_loss, h->lr,
                                      RECUR_RUN_DAMAGED, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (recur_project_sync_run (project, entry, restored, &error));

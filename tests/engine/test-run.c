@@ -385,7 +385,7 @@ test_restored_runs (void)
   guint progress = 0;
 
   config_for (&config, RECUR_CELL_GRU, 10, 1);
-  failed = recur_run_new_restored ("failed", &config, series, NULL, 4, train, val, lr,
+  failed = recur_run_new_restored ("failed", &config, series, NULL, 0, 4, train, val, lr,
                                    RECUR_RUN_FAILED, "training diverged at epoch 5", &error);
   g_assert_no_error (error);
   g_assert_cmpint (recur_run_get_status (failed), ==, RECUR_RUN_FAILED);
@@ -411,7 +411,7 @@ test_restored_runs (void)
   recur_model_spec_init (&other);
   other.hidden_size = 3;
   wrong = recur_model_new (&other, NULL);
-  stopped = recur_run_new_restored ("stopped", &config, series, wrong, 2, train, val, lr,
+  stopped = recur_run_new_restored ("stopped", &config, series, &wrong, 1, 2, train, val, lr,
                                     RECUR_RUN_STOPPED, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (recur_run_get_error (stopped));
@@ -431,7 +431,7 @@ test_restored_runs (void)
   recur_run_set_states_window (stopped, 7);
   g_assert_cmpuint (recur_run_get_states (stopped)->start, ==, 7);
 
-  empty = recur_run_new_restored ("empty", &config, series, NULL, 0, NULL, NULL, NULL,
+  empty = recur_run_new_restored ("empty", &config, series, NULL, 0, 0, NULL, NULL, NULL,
                                   RECUR_RUN_INTERRUPTED, "ignored", &error);
   g_assert_no_error (error);
   g_assert_null (recur_run_get_error (empty)); /* a message is a failed run's only */
@@ -440,7 +440,7 @@ test_restored_runs (void)
   g_assert_cmpfloat (recur_run_get_last_progress (empty)->best_loss, ==, INFINITY);
 
   config.model.hidden_size = 0;
-  g_assert_null (recur_run_new_restored ("bad", &config, series, NULL, 0, NULL, NULL, NULL,
+  g_assert_null (recur_run_new_restored ("bad", &config, series, NULL, 0, 0, NULL, NULL, NULL,
                                          RECUR_RUN_FINISHED, NULL, &error));
   g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
   g_assert_nonnull (strstr (error->message, "hidden size 0"));

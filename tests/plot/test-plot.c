@@ -736,6 +736,85 @@ test_predictions_forecast_after_data (void)
   canvas_free (&c);
 }
 
+/* In the pixel column x, over the area, how many separate runs of pixels are faint green (an
+ * ensemble member's line: green at a third of its opacity over the forecast's tint) and how many
+ * are full green (the median's). A full line's antialiased edge is faint too: faint pixels
+ * within 3 of a full one are its edge. */
+static void
+count_green_runs (cairo_surface_t     *surface,
+                  const RecurPlotArea *a,
+                  int                  x,
+                  guint               *faint,
+                  guint               *full)
+{
+  int top = (int) a->y + 1, bottom = (int) (a->y + a->height) - 1;
+  g_autofree gboolean *is_full = g_new0 (gboolean, bottom + 4);
+  gboolean in_faint = FALSE, in_full = FALSE;
+
+  *faint = *full = 0;
+  for (int y = top; y < bottom; y++)
+    {
+      RecurRgba p = pixel_at (surface, x, y);
+      is_full[y] = p.r < 0.3 && p.g > 0.6 && p.b < 0.3;
+      *full += is_full[y] && !in_full;
+      in_full = is_full[y];
+    }
+  for (int y = top; y < bottom; y++)
+    {
+      RecurRgba p = pixel_at (surface, x, y);
+      gboolean is_faint = p.r > 0.5 && p.g - p.r > 0.15 && p.g - p.b > 0.15;
+
+      for (int dy = -3; dy <= 3 && is_faint; dy++)
+        if (y + dy >= top && y + dy < bottom && is_full[y + dy])
+          is_faint = FALSE;
+      *faint += is_faint && !in_faint;
+      in_faint = is_faint;
+    }
+}
+
+/* An ensemble's members are drawn faintly around the median, one line each; without members,
+ * no faint line. */
+static void
+test_predictions_members_faint (void)
+{
+  RecurPlotStyle style = test_style ();
+  PredictionData d;
+  double member_predicted[5 * N_PRED], member_future[5 * N_FUTURE];
+  const double offsets[5] = { -1.2, -0.6, 0, 0.6, 1.2 };
+  RecurPlotArea a;
+  guint faint, full;
+  int column;
+
+  prediction_data_init (&d);
+  style.forecast = green;
+  style.predicted = cyan;
+  for (guint k = 0; k < 5; k++)
+    {
+      for (guint i = 0; i < N_PRED; i++)
+        member_predicted[k * N_PRED + i] = d.predicted[i] + offsets[k];
+      for (guint h = 0; h < N_FUTURE; h++)
+        member_future[k * N_FUTURE + h] = d.future[h] + offsets[k];
+    }
+  for (guint with = 0; with < 2; with++)
+    {
+      Canvas c = canvas_new (640, 480);
+
+      d.plot.n_members = with ? 5 : 0;
+      d.plot.member_predicted = with ? member_predicted : NULL;
+      d.plot.member_future = with ? member_future : NULL;
+      recur_plot_predictions (c.cr, 640, 480, &d.plot, &style);
+      canvas_finish (&c);
+      a = recur_plot_predictions_area (&d.plot, 640, 480);
+      assert_area_inside (&a, 640, 480);
+      column = (int) prediction_px (&a, N_PRED + 4.5);
+      count_green_runs (c.surface, &a, column, &faint, &full);
+      g_assert_cmpuint (full, ==, 1);
+      /* the middle member lies under the median */
+      g_assert_cmpuint (faint, ==, with ? 4 : 0);
+      canvas_free (&c);
+    }
+}
+
 static void
 test_predictions_hit (void)
 {
@@ -1191,6 +1270,26 @@ test_screenshots (void)
     shoot (dir, "heatmap", draw_heatmap_cb, &heatmap, 900, 400);
     shoot (dir, "grad-flow", draw_grad_flow_cb, &grad, 900, 400);
     shoot (dir, "predictions", draw_predictions_cb, &predictions, 900, 400);
+    {
+      /* an ensemble of five around that forecast (its median) */
+      static const double spread[5] = { -1.5, -0.7, 0, 0.5, 1.8 };
+      double member_predicted[5 * 72], member_future[5 * 12];
+      RecurPredictionPlot ensemble = predictions;
+
+      for (guint k = 0; k < 5; k++)
+        {
+          for (guint i = 0; i < 72; i++)
+            member_predicted[k * 72 + i] = predictions.predicted[i]
+                                           + spread[k] * (1 + 0.5 * sin (i + 2.0 * k));
+          for (guint h = 0; h < 12; h++)
+            member_future[k * 12 + h] = predictions.future[h]
+                                        + spread[k] * (1 + 0.08 * h) * (1 + 0.3 * cos (h + k));
+        }
+      ensemble.n_members = 5;
+      ensemble.member_predicted = member_predicted;
+      ensemble.member_future = member_future;
+      shoot (dir, "predictions-ensemble", draw_predictions_cb, &ensemble, 900, 400);
+    }
 
     /* hover readouts, small sizes and an empty plot */
     series.hover = 100;
@@ -1273,6 +1372,7 @@ main (int    argc,
   g_test_add_func ("/plot/grad-flow/degenerate", test_grad_flow_degenerate);
   g_test_add_func ("/plot/predictions/forecast-after-data", test_predictions_forecast_after_data);
   g_test_add_func ("/plot/predictions/hit", test_predictions_hit);
+  g_test_add_func ("/plot/predictions/members-faint", test_predictions_members_faint);
   g_test_add_func ("/plot/predictions/degenerate", test_predictions_degenerate);
   g_test_add_func ("/plot/export/png", test_export_png);
   g_test_add_func ("/plot/export/svg", test_export_svg);

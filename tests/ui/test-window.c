@@ -596,6 +596,43 @@ test_esn_refits_instantly (void)
   gtk_window_destroy (win);
 }
 
+/* An ensemble (the panel's Ensemble row): Train trains its members and the predictions view
+ * shows each faintly behind their median, which is what the run scores. */
+static void
+test_ensemble_members_shown (void)
+{
+  GtkWindow *win = new_window ();
+  RecurParamsPanel *panel = panel_of (win);
+  RecurJobConfig config;
+  RecurRun *run;
+  RecurPredictionSnapshot *p;
+  const RecurEvaluation *ev;
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
+  config.ensemble = 5;
+  recur_params_panel_set_config (panel, &config);
+  recur_job_config_clear (&config);
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  g_assert_cmpuint (config.ensemble, ==, 5); /* the panel holds it */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+  g_assert_true (wait_for (not_training, win, 30000));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+  ev = recur_job_get_evaluation (recur_run_get_job (run));
+  g_assert_cmpuint (ev->n_members, ==, 5);
+  p = recur_run_get_predictions (run);
+  g_assert_cmpuint (p->n_members, ==, 5);
+  g_assert_cmpmem (p->predicted + (p->n - ev->n_test), ev->n_test * sizeof (double),
+                   ev->forecast, ev->n_test * sizeof (double));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-ensemble.png"));
+  recur_job_config_clear (&config);
+  gtk_window_destroy (win);
+}
+
 static gboolean
 auto_chose (gpointer win)
 {
@@ -1093,6 +1130,7 @@ main (int    argc,
   g_test_add_func ("/ui/window/project-held-by-a-sweep", test_project_held_by_a_sweep);
   g_test_add_func ("/ui/window/runs-at-once-setting", test_runs_at_once_setting);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
+  g_test_add_func ("/ui/window/ensemble-members-shown", test_ensemble_members_shown);
   g_test_add_func ("/ui/window/auto-trains-candidates-then-the-chosen",
                    test_auto_trains_candidates_then_the_chosen);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);

@@ -10,6 +10,8 @@
 
 /* Characters of a run's name in a readout line */
 #define READOUT_NAME_CHARS 24
+/* An ensemble member's line: this much of its colour's opacity */
+#define MEMBER_ALPHA 0.3
 
 /* One plot draws the observed series with the predictions and forecast of one run
  * (recur_plot_predictions) or of several (recur_plot_predictions_overlay). One run's lines are
@@ -29,6 +31,10 @@ typedef struct
   gboolean                  single;    /* one run, in the colours of its lines */
   int                       hover;
   const char               *title;
+  /* the single run's ensemble members (RecurPredictionPlot) */
+  guint                     n_members;
+  const double             *member_predicted;
+  const double             *member_future;
 } PredictionInput;
 
 typedef struct
@@ -40,6 +46,7 @@ typedef struct
   int            longest;      /* the run whose future_x `hover` counts in, or -1 */
   char           names[RECUR_FRAME_MAX_LEGEND][16];  /* "run k" for runs without a name */
   char           more[32];
+  RecurRgba      member_colour; /* the predicted colour, faint */
 } PredictionLayout;
 
 static guint
@@ -121,6 +128,18 @@ prediction_ranges (const PredictionInput *in,
           out->has_values = TRUE;
         }
     }
+  /* the members' own lines fit in too: faint, but a member far off is worth seeing */
+  for (guint k = 0; in->n_members > 1 && in->runs[0].x != NULL && k < in->n_members; k++)
+    {
+      const RecurPredictionRun *run = &in->runs[0];
+
+      if (in->member_predicted)
+        recur_plot_range (in->member_predicted + (gsize) k * run->n, run->n, FALSE, &y_min,
+                          &y_max);
+      if (in->member_future)
+        recur_plot_range (in->member_future + (gsize) k * n_future_of (run), n_future_of (run),
+                          FALSE, &y_min, &y_max);
+    }
   out->spec.no_x_ticks = !has_x;
   out->spec.no_y_ticks = !out->has_values;
   out->frame.x.integer = !in->x_is_time && x_min == floor (x_min) && x_max == floor (x_max);
@@ -145,6 +164,14 @@ add_line_legend (const PredictionInput *in,
     recur_frame_add_legend (&out->spec, _("naive"), &style->baseline, RECUR_MARK_DASHED);
   if (any_finite (run->future, n_future_of (run)))
     recur_frame_add_legend (&out->spec, _("forecast"), &style->forecast, RECUR_MARK_LINE);
+  if (in->n_members > 1)
+    {
+      out->member_colour = style->predicted;
+      out->member_colour.a *= MEMBER_ALPHA;
+      /* Translators: the legend of the faint lines behind an ensemble's forecast (the median
+       * of theirs) */
+      recur_frame_add_legend (&out->spec, _("members"), &out->member_colour, RECUR_MARK_LINE);
+    }
 }
 
 /* Several runs' legend: the observed series, then the runs' names; runs beyond its room are
@@ -231,11 +258,12 @@ draw_parts (const PredictionInput  *in,
 
 /* A run's forecast, joined to the last observed value so that it reads as its continuation */
 static void
-draw_forecast (const PredictionInput    *in,
-               const RecurPredictionRun *run,
-               const PredictionLayout   *layout,
-               cairo_t                  *cr,
-               const RecurRgba          *colour)
+draw_forecast_width (const PredictionInput    *in,
+                     const RecurPredictionRun *run,
+                     const PredictionLayout   *layout,
+                     cairo_t                  *cr,
+                     const RecurRgba          *colour,
+                     double                    width)
 {
   guint n_future = n_future_of (run), k = 0;
   g_autofree double *x = NULL, *y = NULL;
@@ -254,7 +282,48 @@ draw_forecast (const PredictionInput    *in,
   for (guint i = 0; i < n_future; i++, k++)
     x[k] = run->future_x[i], y[k] = run->future[i];
   line = (RecurLineData) { x, 0.0, y, k };
-  recur_frame_draw_line (&layout->frame, cr, &line, colour, 1.5, FALSE);
+  recur_frame_draw_line (&layout->frame, cr, &line, colour, width, FALSE);
+}
+
+static void
+draw_forecast (const PredictionInput    *in,
+               const RecurPredictionRun *run,
+               const PredictionLayout   *layout,
+               cairo_t                  *cr,
+               const RecurRgba          *colour)
+{
+  draw_forecast_width (in, run, layout, cr, colour, 1.5);
+}
+
+/* An ensemble's members, thin and faint under the median: their spread at a glance */
+static void
+draw_members (const PredictionInput  *in,
+              const PredictionLayout *layout,
+              cairo_t                *cr,
+              const RecurPlotStyle   *style)
+{
+  const RecurPredictionRun *run = &in->runs[0];
+  RecurRgba predicted = style->predicted, forecast = style->forecast;
+
+  if (in->n_members < 2 || run->x == NULL)
+    return;
+  predicted.a *= MEMBER_ALPHA;
+  forecast.a *= MEMBER_ALPHA;
+  for (guint k = 0; k < in->n_members; k++)
+    {
+      if (in->member_predicted)
+        {
+          RecurLineData line = { run->x, 0.0, in->member_predicted + (gsize) k * run->n, run->n };
+          recur_frame_draw_line (&layout->frame, cr, &line, &predicted, 1.0, FALSE);
+        }
+      if (in->member_future && n_future_of (run) > 0)
+        {
+          RecurPredictionRun member = *run;
+
+          member.future = in->member_future + (gsize) k * run->n_future;
+          draw_forecast_width (in, &member, layout, cr, &forecast, 1.0);
+        }
+    }
 }
 
 /* values[k] where xs[k] is x (to rounding), or NAN */
@@ -397,6 +466,7 @@ draw_predictions (gconstpointer         data,
   cairo_save (cr);
   recur_frame_clip (frame, cr);
   recur_frame_draw_line (frame, cr, &lines[n_lines - 1], &style->baseline, 1.2, TRUE);
+  draw_members (in, layout, cr, style);
   /* under several runs the observed series is a little heavier than theirs */
   recur_frame_draw_line (frame, cr, &lines[0], actual_colour (in, style), in->single ? 1.5 : 1.6,
                          FALSE);
@@ -469,7 +539,8 @@ single_run (const RecurPredictionPlot *plot,
   return (PredictionInput) {
     .n = plot->n, .x = plot->x, .actual = plot->actual, .naive = plot->naive,
     .x_is_time = plot->x_is_time, .x_has_time_of_day = plot->x_has_time_of_day, .n_runs = 1,
-    .runs = run, .single = TRUE, .hover = plot->hover,
+    .runs = run, .single = TRUE, .hover = plot->hover, .n_members = plot->n_members,
+    .member_predicted = plot->member_predicted, .member_future = plot->member_future,
   };
 }
 

@@ -222,6 +222,10 @@ typedef struct
   double        val_start_x;  /* shading of the validation and test parts; NAN = none */
   double        test_start_x;
   int           hover;        /* index into x (or n + future index) with a readout, -1 none */
+  /* An ensemble's members, drawn faintly behind predicted and future (their median) */
+  guint         n_members;        /* 0 or 1: none */
+  const double *member_predicted; /* [n_members × n], NAN where none */
+  const double *member_future;    /* [n_members × n_future]; may be NULL */
 } RecurPredictionPlot;
 
 void recur_plot_predictions  (cairo_t                   *cr,
