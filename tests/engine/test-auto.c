@@ -116,12 +116,16 @@ test_never_reads_the_test_part (void)
       jb = recur_auto_steal_job (b);
       g_assert_cmpmem (recur_job_get_evaluation (ja)->forecast, h * sizeof (double),
                        recur_job_get_evaluation (jb)->forecast, h * sizeof (double));
-      ma = recur_job_get_model (ja);
-      mb = recur_job_get_model (jb);
-      g_assert_cmpmem (recur_model_peek_params (ma),
-                       recur_model_get_n_params (ma) * sizeof (float),
-                       recur_model_peek_params (mb),
-                       recur_model_get_n_params (mb) * sizeof (float));
+      g_assert_cmpuint (recur_job_get_n_members (ja), ==, recur_job_get_n_members (jb));
+      for (guint k = 0; k < recur_job_get_n_members (ja); k++)
+        {
+          ma = recur_job_get_members (ja)[k];
+          mb = recur_job_get_members (jb)[k];
+          g_assert_cmpmem (recur_model_peek_params (ma),
+                           recur_model_get_n_params (ma) * sizeof (float),
+                           recur_model_peek_params (mb),
+                           recur_model_get_n_params (mb) * sizeof (float));
+        }
       /* and the test part was scored with the values the runs were given */
       g_assert_cmpfloat (recur_job_get_evaluation (jb)->actual[0], ==, w[n - h]);
     }
@@ -203,6 +207,43 @@ test_report_is_the_choice (void)
                     recur_auto_get_candidate (a, recur_auto_get_chosen (a))->config.model.window);
 }
 
+/* A chosen reservoir is refitted as an ensemble of five (seeds seed … seed + 4), whose median
+ * forecasts; --ensemble given holds for the candidates and the final run alike. */
+static void
+test_reservoir_ensemble (void)
+{
+  const guint n = 132, h = 12;
+  double v[132];
+  const char *const pinned[] = { "ensemble", NULL };
+
+  seasonal_values (v, n, 3);
+  for (guint pin = 0; pin < 2; pin++)
+    {
+      g_autoptr(RecurAuto) a = NULL;
+      g_autoptr(RecurJob) job = NULL;
+      g_autoptr(GError) error = NULL;
+      const RecurAutoCandidate *chosen;
+      RecurJobConfig base;
+
+      recur_job_config_init (&base);
+      base.model.horizon = h;
+      base.ensemble = pin ? 2 : 1;
+      a = recur_auto_run (&base, pin ? pinned : NULL, series_of (v, n, FALSE), NULL, NULL, NULL,
+                          &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&base);
+      chosen = recur_auto_get_candidate (a, recur_auto_get_chosen (a));
+      g_assert_cmpint (chosen->config.model.cell, ==, RECUR_CELL_ESN); /* this series' choice */
+      g_assert_false (chosen->floor);
+      for (guint i = 0; i < recur_auto_get_n_candidates (a); i++)
+        g_assert_cmpuint (recur_auto_get_candidate (a, i)->config.ensemble, ==, pin ? 2 : 1);
+      job = recur_auto_steal_job (a);
+      g_assert_cmpuint (recur_job_get_n_members (job), ==, pin ? 2 : 5);
+      g_assert_cmpuint (recur_job_get_config (job)->ensemble, ==, pin ? 2 : 5);
+      g_assert_cmpuint (recur_job_get_evaluation (job)->n_members, ==, pin ? 2 : 5);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -211,5 +252,6 @@ main (int    argc,
   g_test_add_func ("/engine/auto/never-reads-the-test-part", test_never_reads_the_test_part);
   g_test_add_func ("/engine/auto/short-series", test_short_series);
   g_test_add_func ("/engine/auto/report-is-the-choice", test_report_is_the_choice);
+  g_test_add_func ("/engine/auto/reservoir-ensemble", test_reservoir_ensemble);
   return g_test_run ();
 }
