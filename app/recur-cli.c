@@ -185,17 +185,25 @@ static void
 print_members (RecurJob              *job,
                const RecurEvaluation *ev)
 {
-  guint64 seed = recur_job_get_config (job)->train.seed;
+  guint asked = recur_job_get_config (job)->ensemble;
+  g_autoptr(GString) seeds = g_string_new (NULL);
   double lo = INFINITY, hi = -INFINITY;
 
   for (guint k = 0; k < ev->n_members; k++)
     {
-      lo = MIN (lo, ev->member_metrics[k].mase);
-      hi = MAX (hi, ev->member_metrics[k].mase);
+      /* one member left: its metrics are the model's */
+      const RecurMetrics *m = ev->member_metrics ? &ev->member_metrics[k] : &ev->model_metrics;
+
+      lo = MIN (lo, m->mase);
+      hi = MAX (hi, m->mase);
+      g_string_append_printf (seeds, "%s%" G_GUINT64_FORMAT, k ? ", " : "",
+                              recur_job_get_member_seed (job, k));
     }
-  g_print (_("The median of an ensemble of %u networks (seeds %" G_GUINT64_FORMAT " to %"
-             G_GUINT64_FORMAT "); alone, their MASE ranges from %.4f to %.4f\n"),
-           ev->n_members, seed, seed + ev->n_members - 1, lo, hi);
+  g_print (_("The median of an ensemble of %u networks (seeds %s); alone, their MASE ranges from "
+             "%.4f to %.4f\n"), ev->n_members, seeds->str, lo, hi);
+  if (ev->n_members < asked)
+    g_print (_("(%u of the %u asked had not started when training stopped)\n"),
+             asked - ev->n_members, asked);
 }
 
 static void
@@ -251,7 +259,7 @@ print_report (RecurJob *job)
       return;
     }
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
-  if (ev->n_members > 1)
+  if (recur_job_get_config (job)->ensemble > 1)
     print_members (job, ev);
   for (const char *const *l = (const char *const[]) { model_label, naive_label, season_label,
                                                       NULL };

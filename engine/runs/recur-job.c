@@ -22,6 +22,8 @@ struct _RecurJob
   /* An ensemble's members (one network: n_members 1), member k seeded seed + k; member 0 is
    * "the model", the one that reports its progress and shows its states */
   guint n_members;
+  guint *member_index;       /* [n_members]: k in the ensemble asked for (seed + k); fewer
+                              * than asked once a stop dropped those that never started */
   RecurModel **models;
   RecurTrainer **trainers;   /* from the first training on, so that a stopped run can resume */
   RecurTrainSummary *member_summaries;
@@ -175,8 +177,10 @@ recur_job_new (const RecurJobConfig  *config,
   self->models = g_new0 (RecurModel *, self->n_members);
   self->trainers = g_new0 (RecurTrainer *, self->n_members);
   self->member_summaries = g_new0 (RecurTrainSummary, self->n_members);
+  self->member_index = g_new (guint, self->n_members);
   for (guint k = 0; k < self->n_members; k++)
     {
+      self->member_index[k] = k;
       self->models[k] = recur_model_new (&config->model, error);
       if (self->models[k] == NULL)
         return NULL;
@@ -212,6 +216,7 @@ recur_job_free (RecurJob *self)
   g_free (self->trainers);
   g_free (self->models);
   g_free (self->member_summaries);
+  g_free (self->member_index);
   recur_job_config_clear (&self->config);
   g_clear_pointer (&self->series, recur_series_unref);
   g_clear_pointer (&self->data, recur_dataset_free);
@@ -334,7 +339,7 @@ train_member (guint    k,
     {
       RecurTrainSpec spec = self->config.train;
 
-      spec.seed += k;
+      spec.seed += self->member_index[k];
       /* the ensemble's members, not their minibatches, take the cores */
       if (self->n_members > 1)
         spec.threads = 1;
@@ -348,6 +353,34 @@ train_member (guint    k,
   t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, k == 0 ? t->progress : NULL,
                                 t->user_data, &t->errors[k]);
   self->member_summaries[k] = *recur_trainer_get_summary (self->trainers[k]);
+}
+
+/* After a stop, the members that never trained (queued behind others on fewer threads than
+ * members) leave the ensemble: their weights are only the initial draw, and the median must not
+ * count them. Member 0 always stays: it is trained first. */
+static void
+drop_unstarted_members (RecurJob *self)
+{
+  guint kept = 1;
+
+  for (guint k = 1; k < self->n_members; k++)
+    {
+      gboolean started = self->trainers[k] != NULL
+                         && recur_trainer_get_summary (self->trainers[k])->best_epoch > 0;
+
+      if (!started)
+        {
+          g_clear_pointer (&self->trainers[k], recur_trainer_free);
+          g_clear_pointer (&self->models[k], recur_model_free);
+          continue;
+        }
+      self->models[kept] = self->models[k];
+      self->trainers[kept] = self->trainers[k];
+      self->member_summaries[kept] = self->member_summaries[k];
+      self->member_index[kept] = self->member_index[k];
+      kept++;
+    }
+  self->n_members = kept;
 }
 
 gboolean
@@ -387,6 +420,8 @@ recur_job_train (RecurJob          *self,
       g_propagate_error (error, first);
       return FALSE;
     }
+  if (!all_ok)
+    drop_unstarted_members (self);
   self->summary = self->member_summaries[0];
   /* scored even when stopped or diverged; a scoring that fails leaves no evaluation */
   if (!recur_job_score (self, all_ok ? error : NULL) || !all_ok)
@@ -413,6 +448,14 @@ guint
 recur_job_get_n_members (const RecurJob *self)
 {
   return self->n_members;
+}
+
+guint64
+recur_job_get_member_seed (const RecurJob *self,
+                           guint           k)
+{
+  g_return_val_if_fail (k < self->n_members, 0);
+  return self->config.train.seed + self->member_index[k];
 }
 
 RecurModel *const *
@@ -684,17 +727,20 @@ add_ensemble (JsonBuilder    *b,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "members");
   json_builder_add_int_value (b, self->n_members);
+  json_builder_set_member_name (b, "asked");
+  json_builder_add_int_value (b, self->config.ensemble);
   json_builder_set_member_name (b, "combine");
   json_builder_add_string_value (b, "median");
   json_builder_set_member_name (b, "seeds");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
     {
-      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                               self->config.train.seed + k);
+      guint64 seed = recur_job_get_member_seed (self, k);
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+
       /* as "seed": beyond 63 bits as a string */
-      if (self->config.train.seed + k <= G_MAXINT64)
-        json_builder_add_int_value (b, (gint64) (self->config.train.seed + k));
+      if (seed <= G_MAXINT64)
+        json_builder_add_int_value (b, (gint64) seed);
       else
         json_builder_add_string_value (b, text);
     }
@@ -713,24 +759,27 @@ add_ensemble (JsonBuilder    *b,
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
     {
+      /* one member left (a stop): its numbers are the model's */
       json_builder_begin_object (b);
-      add_metrics_members (b, &ev->member_metrics[k]);
+      add_metrics_members (b, ev->member_metrics ? &ev->member_metrics[k] : &ev->model_metrics);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "test_forecast");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
-    add_series (b, NULL, ev->member_forecast + (gsize) k * ev->n_test, ev->n_test);
+    add_series (b, NULL, ev->member_forecast ? ev->member_forecast + (gsize) k * ev->n_test
+                                             : ev->forecast, ev->n_test);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "forecast");
-  if (self->member_future == NULL)
+  if (self->future == NULL)
     json_builder_add_null_value (b);
   else
     {
       json_builder_begin_array (b);
       for (guint k = 0; k < self->n_members; k++)
-        add_series (b, NULL, self->member_future + (gsize) k * horizon, horizon);
+        add_series (b, NULL, self->member_future ? self->member_future + (gsize) k * horizon
+                                                 : self->future, horizon);
       json_builder_end_array (b);
     }
   json_builder_end_object (b);
@@ -804,7 +853,7 @@ recur_job_to_json (const RecurJob *self)
       add_metrics (b, "naive", &ev->naive_metrics);
       add_metrics (b, "snaive", &ev->seasonal_naive_metrics);
       json_builder_end_object (b);
-      if (self->n_members > 1)
+      if (self->config.ensemble > 1)
         add_ensemble (b, self);
       add_series (b, "test_actual", ev->actual, ev->n_test);
       add_series (b, "test_forecast", ev->forecast, ev->n_test);

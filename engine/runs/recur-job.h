@@ -62,9 +62,13 @@ gboolean         recur_job_train           (RecurJob              *self,
 /* An ensemble (the configuration's `ensemble` > 1): its members are trained at once, one per
  * thread of a team of the configuration's train.threads (each member's minibatches then on one
  * thread), member k from seed + k; a stop or a failure stops them all, each keeping its best
- * weights. The forecasts are the median of the members'. The numbers do not depend on the
- * thread count. Member 0 is the job's model: it reports the progress. */
+ * weights, and those that had not started yet (more members than threads) leave it: n_members
+ * is then below the configuration's. The forecasts are the median of the members'. The numbers
+ * do not depend on the thread count. Member 0 is the job's model: it reports the progress. */
 guint                  recur_job_get_n_members   (const RecurJob *self);
+/* The seed member k trained from: the configuration's seed + its place in the ensemble asked. */
+guint64                recur_job_get_member_seed (const RecurJob *self,
+                                                  guint           k);
 RecurModel *const     *recur_job_get_members     (const RecurJob *self);
 const RecurTrainSummary *recur_job_get_member_summary (const RecurJob *self,
                                                    guint           k);

@@ -256,10 +256,17 @@ recur_run_new_restored (const char            *name,
                         const char            *message,
                         GError               **error)
 {
-  g_autoptr(RecurRun) self = recur_run_new (name, config, series, error);
+  g_autoptr(RecurRun) self = NULL;
+  RecurJobConfig used;
   RecurModel *model;
   double best = INFINITY;
 
+  /* an ensemble stopped before all its members started kept fewer: those are the run's */
+  recur_job_config_copy (&used, config);
+  if (status != RECUR_RUN_INTERRUPTED && n_weights >= 1 && n_weights < config->ensemble)
+    used.ensemble = n_weights;
+  self = recur_run_new (name, &used, series, error);
+  recur_job_config_clear (&used);
   if (self == NULL)
     return NULL;
   g_return_val_if_fail (status != RECUR_RUN_QUEUED && status != RECUR_RUN_TRAINING, NULL);

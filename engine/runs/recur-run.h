@@ -43,10 +43,11 @@ RecurRun       *recur_run_new            (const char            *name,
                                           GError               **error);
 
 /* A run that has ended, as a project stored it: its weights (n_weights models: one, or an
- * ensemble's members; none when none were kept, or when an ensemble's run kept member 0's
- * only, as it does while training: the run is then not scored), its per-epoch losses and
- * learning rates (n_epochs each) and how it ended. It can be shown, compared and exported like
- * any other, not started. */
+ * ensemble's members — fewer than its configuration's when it was stopped before all had
+ * started; none when none were kept, or when the run was INTERRUPTED with fewer, as an
+ * ensemble's project holds member 0's only while training: the run is then not scored), its
+ * per-epoch losses and learning rates (n_epochs each) and how it ended. It can be shown,
+ * compared and exported like any other, not started. */
 RecurRun       *recur_run_new_restored   (const char            *name,
                                           const RecurJobConfig  *config,
                                           RecurSeries           *series,

@@ -899,6 +899,77 @@ test_interrupt_keeps_the_best_weights (void)
   g_rmdir (dir);
 }
 
+/* An ensemble stopped by Ctrl-C (4 members on 2 threads): the members that had started keep
+ * their best weights and make the median, written, printed and forecast again from the file by
+ * `recur forecast`; those still queued are said to be left out; the status is 130. */
+static void
+test_interrupt_ensemble (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *weights = g_build_filename (dir, "ensemble.safetensors", NULL);
+  g_autofree char *log = g_build_filename (dir, "ensemble-stderr.log", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) forecast = json_parser_new ();
+  g_autofree char *out = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  JsonObject *root, *ensemble;
+  JsonArray *want, *got;
+  gint64 members;
+  Result f;
+
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), "train", csv,
+                                      "--model", "lstm", "--hidden", "8", "--ensemble", "4",
+                                      "--threads", "2", "--epochs", "100000", "--patience", "0",
+                                      "--weights-out", weights, "--json", NULL);
+  g_assert_no_error (error);
+  while (!has_contents (log, "epoch 3/100000"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  root = parse_object (parser, out);
+  ensemble = json_object_get_object_member (root, "ensemble");
+  g_assert_nonnull (ensemble);
+  g_assert_cmpint (json_object_get_int_member (ensemble, "asked"), ==, 4);
+  /* members 0 and 1 were training (1 may not have ended an epoch yet on a loaded machine);
+   * 2 and 3 queued behind them */
+  members = json_object_get_int_member (ensemble, "members");
+  g_assert_cmpint (members, >=, 1);
+  g_assert_cmpint (members, <=, 2);
+  for (guint k = 0; k < members; k++)
+    {
+      g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (ensemble,
+                                                                                 "seeds"), k),
+                       ==, 42 + k);
+      g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (ensemble,
+                                                                                 "best_epoch"),
+                                                   k), >=, 1);
+    }
+  want = json_object_get_array_member (root, "forecast");
+  f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
+  g_assert_cmpint (f.status, ==, 0);
+  json_parser_load_from_data (forecast, f.out, -1, &error);
+  g_assert_no_error (error);
+  got = json_node_get_array (json_parser_get_root (forecast));
+  g_assert_cmpuint (json_array_get_length (got), ==, json_array_get_length (want));
+  for (guint h = 0; h < json_array_get_length (got); h++)
+    g_assert_cmpfloat_with_epsilon (
+      json_object_get_double_member (json_array_get_object_element (got, h), "value"),
+      json_array_get_double_element (want, h), 1e-9);
+  result_clear (&f);
+}
+
 /* Ctrl-C while Auto chooses (here in its LSTM candidate, which would train for ever): the best of
  * the candidates scored so far is the result, written and printed, the rest marked unscored,
  * and the status is 130. */
@@ -1377,6 +1448,7 @@ main (int    argc,
   g_test_add_func ("/cli/info/json", test_info_json);
   g_test_add_func ("/cli/errors/bad-input-names-the-place", test_bad_input_names_the_place);
   g_test_add_func ("/cli/errors/forecast-outside-box-cox", test_forecast_outside_box_cox_is_an_error);
+  g_test_add_func ("/cli/train/interrupt-ensemble", test_interrupt_ensemble);
   g_test_add_func ("/cli/train/interrupt-auto-keeps-the-best-so-far",
                    test_interrupt_auto_keeps_the_best_so_far);
   g_test_add_func ("/cli/errors/usage", test_usage_errors);

@@ -166,10 +166,10 @@ test_thread_count_never_changes_the_numbers (void)
     }
 }
 
-/* Stopped before training, every member keeps its initial weights and the job is still scored;
- * the error is the stop's. */
+/* Stopped before training: member 0 keeps its initial weights and the job is still scored, the
+ * members that never started leave the ensemble; the error is the stop's. */
 static void
-test_cancel_stops_every_member (void)
+test_cancel_before_training (void)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -187,8 +187,69 @@ test_cancel_stops_every_member (void)
   g_cancellable_cancel (cancellable);
   g_assert_false (recur_job_train (job, cancellable, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  for (guint k = 0; k < 3; k++)
-    g_assert_cmpuint (recur_job_get_member_summary (job, k)->epochs_run, ==, 0);
+  g_assert_cmpuint (recur_job_get_n_members (job), ==, 1);
+  g_assert_cmpuint (recur_job_get_member_summary (job, 0)->epochs_run, ==, 0);
+  g_assert_nonnull (recur_job_get_evaluation (job));
+  g_assert_cmpuint (recur_job_get_evaluation (job)->n_members, ==, 1);
+  recur_job_config_clear (&config);
+}
+
+typedef struct
+{
+  GCancellable *cancellable;
+  guint         at_epoch;
+} StopAt;
+
+static void
+stop_at_epoch (const RecurProgress *p,
+               gpointer             user_data)
+{
+  StopAt *stop = user_data;
+
+  if (p->epoch == stop->at_epoch)
+    g_cancellable_cancel (stop->cancellable);
+}
+
+/* Stopped while training, on 2 threads for 3 members: member 0 (the caller's) and member 1 (the
+ * helper's, if it had finished an epoch) keep their best weights and make the median; member 2,
+ * queued behind member 0, never started and is not counted. */
+static void
+test_cancel_while_training (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  StopAt stop = { cancellable, 3 };
+  const RecurEvaluation *ev;
+  RecurJobConfig config;
+  guint n;
+
+  recur_job_config_init (&config);
+  config.model.cell = RECUR_CELL_LSTM;
+  config.model.hidden_size = 6;
+  config.model.window = 12;
+  config.model.horizon = 6;
+  config.train.epochs = 100000;
+  config.train.patience = 0;
+  config.train.seed = 7;
+  config.train.threads = 2;
+  config.ensemble = 3;
+  job = recur_job_new (&config, seasonal_series (), &error);
+  g_assert_no_error (error);
+  g_assert_false (recur_job_train (job, cancellable, stop_at_epoch, &stop, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  n = recur_job_get_n_members (job);
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpuint (n, <=, 2);
+  g_assert_cmpuint (recur_job_get_member_summary (job, 0)->epochs_run, ==, 3);
+  for (guint k = 0; k < n; k++)
+    {
+      g_assert_cmpuint (recur_job_get_member_summary (job, k)->best_epoch, >, 0);
+      g_assert_cmpuint (recur_job_get_member_seed (job, k), ==, 7 + k);
+    }
+  ev = recur_job_get_evaluation (job);
+  g_assert_nonnull (ev);
+  g_assert_cmpuint (ev->n_members, ==, n);
   recur_job_config_clear (&config);
 }
 
@@ -381,7 +442,8 @@ main (int    argc,
                    test_members_are_the_single_runs);
   g_test_add_func ("/engine/ensemble/thread-count-never-changes-the-numbers",
                    test_thread_count_never_changes_the_numbers);
-  g_test_add_func ("/engine/ensemble/cancel-stops-every-member", test_cancel_stops_every_member);
+  g_test_add_func ("/engine/ensemble/cancel-before-training", test_cancel_before_training);
+  g_test_add_func ("/engine/ensemble/cancel-while-training", test_cancel_while_training);
   g_test_add_func ("/engine/ensemble/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/ensemble/damaged-files-are-refused", test_damaged_files_are_refused);
   g_test_add_func ("/engine/ensemble/project-keeps-every-member", test_project_keeps_every_member);
