@@ -539,10 +539,7 @@ cmd_train (int    argc,
 
   /* Every output is tried: one that cannot be written (a full disk) costs neither the others
    * nor the results, which are printed anyway; each failure is named and the status is 1. */
-  result = recur_job_to_json (job);
-  if (auto_result)
-    json_object_set_member (json_node_get_object (result), "auto",
-                            recur_auto_to_json (auto_result));
+  result = recur_job_to_json (job); /* with Auto's report, when it chose */
   forecast_error = o.forecast_out && !recur_job_write_forecast (job, o.forecast_out, &error)
                    ? g_steal_pointer (&error) : NULL;
   weights_error = o.weights_out && !recur_job_save_weights (job, o.weights_out, &error)

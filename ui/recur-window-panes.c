@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
+#include "recur-auto-report.h"
 #include "recur-window-private.h"
 
 /* ---- formatting ----------------------------------------------------------------------------- */
@@ -310,6 +311,8 @@ recur_window_update_metrics (RecurWindow *self)
   const RecurEvaluation *ev;
   g_autofree char *mae = NULL, *rmse = NULL, *smape = NULL, *mase = NULL;
   g_autofree char *naive = NULL, *snaive = NULL, *season = NULL, *escaped = NULL, *text = NULL;
+  g_autofree char *summary = NULL;
+  JsonNode *report;
   RecurSeasonSource source;
   guint m;
 
@@ -353,7 +356,31 @@ recur_window_update_metrics (RecurWindow *self)
       g_free (text);
       text = with;
     }
+  report = recur_job_get_auto_report (recur_run_get_job (self->run));
+  summary = report ? recur_auto_report_summary (report) : NULL;
+  if (summary)
+    {
+      char *with = g_strdup_printf ("%s\n%s", text, summary);
+
+      g_free (text);
+      text = with;
+    }
   gtk_label_set_markup (self->metrics_label, text);
+}
+
+/* The metrics line's link to Auto's table. */
+gboolean
+recur_window_on_metrics_link (RecurWindow *self,
+                              const char  *uri)
+{
+  JsonNode *report;
+
+  if (g_strcmp0 (uri, "auto-candidates") != 0 || self->run == NULL)
+    return FALSE;
+  report = recur_job_get_auto_report (recur_run_get_job (self->run));
+  if (report)
+    gtk_window_present (recur_auto_report_dialog_new (GTK_WINDOW (self), report));
+  return TRUE;
 }
 
 /* The states and layers the heatmap can show for a model: the run's, or the panel's before the

@@ -158,6 +158,9 @@ void             recur_window_draw_gradflow             (cairo_t              *c
 void             recur_window_queue_training_views      (RecurWindow *self);
 void             recur_window_update_status             (RecurWindow *self);
 void             recur_window_update_metrics            (RecurWindow *self);
+/* "activate-link" of the metrics line: its link opens Auto's table. */
+gboolean         recur_window_on_metrics_link           (RecurWindow *self,
+                                                         const char  *uri);
 void             recur_window_fill_state_dropdown       (RecurWindow          *self,
                                                          const RecurJobConfig *c);
 gboolean         recur_window_on_window_spin_output     (GtkSpinButton *spin,

@@ -97,6 +97,18 @@ recur_window_action_save_project (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* How Auto chose a run's configuration, as its result.json kept it. */
+static void
+restore_auto_report (RecurRun        *run,
+                     RecurProjectRun *entry)
+{
+  JsonObject *result = recur_project_run_get_result (entry);
+  JsonNode *report = result ? json_object_get_member (result, "auto") : NULL;
+
+  if (report && JSON_NODE_HOLDS_OBJECT (report))
+    recur_job_set_auto_report (recur_run_get_job (run), json_node_copy (report));
+}
+
 /* Every run the project holds, as a restored run (with its best weights when it kept them). */
 static void
 restore_runs (RecurWindow  *self,
@@ -131,6 +143,7 @@ restore_runs (RecurWindow  *self,
           recur_window_show_error (self, error->message);
           continue;
         }
+      restore_auto_report (run, entry);
       self->n_started++;
       g_signal_connect_object (run, "progress", G_CALLBACK (recur_window_on_run_progress), self, G_CONNECT_DEFAULT);
       g_list_store_append (self->runs, run);

@@ -258,7 +258,12 @@ on_candidate_finished (RecurRun    *run,
       chosen = recur_run_new (name, &config, session->series, &error);
       recur_job_config_clear (&config);
       if (chosen != NULL)
-        recur_window_start_run (self, chosen);
+        {
+          /* what was tried and why, kept with the run (its summary, its project) */
+          recur_job_set_auto_report (recur_run_get_job (chosen),
+                                     recur_auto_to_json (session->plan));
+          recur_window_start_run (self, chosen);
+        }
     }
   if (self != NULL && error != NULL)
     recur_window_show_error (self, error->message);

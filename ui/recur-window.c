@@ -529,6 +529,8 @@ recur_window_init (RecurWindow *self)
   recur_plot_view_set_draw_func (self->sweep_view, recur_window_draw_sweep, self, NULL);
 
   g_signal_connect_swapped (self->params, "changed", G_CALLBACK (on_params_changed), self);
+  g_signal_connect_swapped (self->metrics_label, "activate-link",
+                            G_CALLBACK (recur_window_on_metrics_link), self);
   g_signal_connect_swapped (self->column_dropdown, "notify::selected",
                             G_CALLBACK (on_column_selected), self);
   g_signal_connect_swapped (self->state_dropdown, "notify::selected",

@@ -765,6 +765,8 @@ recur_auto_describe_choice (const RecurAuto *self)
 RecurJob *
 recur_auto_steal_job (RecurAuto *self)
 {
+  if (self->job != NULL)
+    recur_job_set_auto_report (self->job, recur_auto_to_json (self));
   return g_steal_pointer (&self->job);
 }
 

@@ -89,7 +89,8 @@ guint               recur_auto_get_n_origins   (const RecurAuto        *self);
 gboolean            recur_auto_was_interrupted (const RecurAuto        *self);
 /* Why the chosen one was chosen, for people. */
 char               *recur_auto_describe_choice (const RecurAuto        *self);
-/* The chosen candidate's job, trained and scored; the caller owns it. */
+/* The chosen candidate's job, trained and scored, with this choice as its Auto report
+ * (recur_job_set_auto_report); the caller owns it. */
 RecurJob           *recur_auto_steal_job       (RecurAuto              *self);
 /* {"origins": [rows], "horizon", "candidates": [{"name", "config", "validation_mase",
  *  "per_origin", "seconds", "chosen", "floor", "error"}], "chosen": name, "reason"} */

@@ -31,6 +31,7 @@ struct _RecurJob
   RecurEvaluation *evaluation;
   double *future;            /* the median of the members' */
   double *member_future;     /* [n_members × horizon]; NULL for one network */
+  JsonNode *auto_report;             /* how Auto chose this configuration, or NULL */
   guint season;                      /* chosen once, from the part before the test */
   RecurSeasonSource season_source;
 };
@@ -223,6 +224,7 @@ recur_job_free (RecurJob *self)
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_free (self->future);
   g_free (self->member_future);
+  g_clear_pointer (&self->auto_report, json_node_unref);
   g_free (self);
 }
 
@@ -442,6 +444,20 @@ recur_job_can_resume (const RecurJob *self)
     if (self->trainers[k] != NULL && recur_trainer_can_resume (self->trainers[k]))
       return TRUE;
   return FALSE;
+}
+
+void
+recur_job_set_auto_report (RecurJob *self,
+                           JsonNode *report)
+{
+  g_clear_pointer (&self->auto_report, json_node_unref);
+  self->auto_report = report;
+}
+
+JsonNode *
+recur_job_get_auto_report (const RecurJob *self)
+{
+  return self->auto_report;
 }
 
 guint
@@ -864,6 +880,11 @@ recur_job_to_json (const RecurJob *self)
           json_builder_set_member_name (b, "forecast");
           json_builder_add_null_value (b);
         }
+    }
+  if (self->auto_report)
+    {
+      json_builder_set_member_name (b, "auto");
+      json_builder_add_value (b, json_node_copy (self->auto_report));
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);

@@ -76,6 +76,12 @@ const RecurTrainSummary *recur_job_get_member_summary (const RecurJob *self,
  * the job is scored. (The test part's are in the evaluation.) */
 const double          *recur_job_get_member_future (const RecurJob *self);
 
+/* How Auto chose the job's configuration (recur_auto_to_json), kept with it: recur_job_to_json
+ * writes it as "auto", and so do the summaries and projects. Takes report; NULL for none. */
+void                   recur_job_set_auto_report (RecurJob       *self,
+                                                  JsonNode       *report);
+JsonNode              *recur_job_get_auto_report (const RecurJob *self);
+
 /* TRUE when training stopped before its last epoch: recur_job_train then resumes it. */
 gboolean               recur_job_can_resume      (const RecurJob *self);
 

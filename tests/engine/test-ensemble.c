@@ -366,10 +366,26 @@ test_project_keeps_every_member (void)
   }
   project = recur_project_create (path, csv, "y", &error);
   g_assert_no_error (error);
+  /* a report of Auto's choice goes with the job's result */
+  recur_job_set_auto_report (job, json_from_string ("{\"chosen\": \"esn\", \"candidates\": []}",
+                                                    &error));
+  g_assert_no_error (error);
   entry = recur_project_add_job (project, "ensemble", job, RECUR_RUN_FINISHED, NULL, NULL,
                                  &error);
   g_assert_no_error (error);
   g_assert_nonnull (entry);
+  {
+    g_autoptr(RecurProject) reopened = recur_project_open (path, RECUR_PROJECT_READ, &error);
+    JsonObject *result;
+
+    g_assert_no_error (error);
+    result = recur_project_run_get_result (recur_project_get_run (reopened, 0));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (result, "auto"),
+                                                    "chosen"), ==, "esn");
+    g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (result,
+                                                                                "ensemble"),
+                                                 "members"), ==, 3);
+  }
   members = recur_project_run_load_members (project, entry, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (members->len, ==, 3);

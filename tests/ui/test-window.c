@@ -150,6 +150,22 @@ find_label_containing (GtkWidget  *root,
   return NULL;
 }
 
+/* The toplevel window with this title, or NULL. */
+static GtkWidget *
+find_window_titled (const char *title)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (w), title) == 0)
+        return GTK_WIDGET (w);
+    }
+  return NULL;
+}
+
 static GtkWindow *
 new_window (void)
 {
@@ -651,6 +667,9 @@ static void
 test_auto_trains_candidates_then_the_chosen (void)
 {
   GtkWindow *win = new_window ();
+  GtkLabel *label;
+  GtkWidget *table;
+  gboolean handled = FALSE;
   RecurParamsPanel *panel = panel_of (win);
   GListModel *runs = recur_window_get_runs (RECUR_WINDOW (win));
   g_autoptr(RecurRun) chosen = NULL;
@@ -679,8 +698,29 @@ test_auto_trains_candidates_then_the_chosen (void)
   g_assert_cmpstr (recur_run_get_name (chosen), ==, "auto ✓ esn, window 24, level last");
   g_assert_cmpint (config->model.cell, ==, RECUR_CELL_ESN);
   g_assert_cmpfloat (config->val_fraction, ==, 0.1);
+  g_assert_cmpuint (config->ensemble, ==, 5); /* a reservoir: five, as `recur train` */
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-auto.png"));
+
+  /* what Auto tried and why: a line under the metrics, its link opens the table */
+  g_assert_nonnull (recur_job_get_auto_report (recur_run_get_job (chosen)));
+  label = find_label_containing (GTK_WIDGET (win), "Auto chose esn, window 24, level last among ");
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (gtk_label_get_text (label), "All candidates…"));
+  g_signal_emit_by_name (label, "activate-link", "auto-candidates", &handled);
+  g_assert_true (handled);
+  table = find_window_titled ("Auto’s Candidates");
+  g_assert_nonnull (table);
+  g_assert_true (wait_for (is_mapped, table, 5000));
+  /* a row per candidate, the chosen one marked, and why */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "Validation MASE"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "seasonal naive (12) with drift "
+                                                               "(floor)"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "✓"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "Chosen: the usual configuration"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (table));
+  g_assert_true (save_widget_png (GTK_WIDGET (table), "auto-candidates.png"));
+  gtk_window_destroy (GTK_WINDOW (table));
   gtk_window_destroy (win);
 }
 
