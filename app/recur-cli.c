@@ -656,6 +656,11 @@ cmd_forecast (int    argc,
       return recur_command_fail (error);
     }
   n = recur_series_get_n_rows (series);
+  if (!recur_model_info_place_series (&info, series, &error))
+    {
+      recur_model_info_clear (&info);
+      return recur_command_fail (error);
+    }
   if (n < spec->window)
     {
       recur_model_info_clear (&info);

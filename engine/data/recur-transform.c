@@ -315,7 +315,7 @@ level_of (const RecurTransform *t,
 {
   double b = t->box_cox ? recur_box_cox (x, t->lambda) : x;
 
-  return t->spec.deseasonalise ? b - t->seasonal_index[row % t->season] : b;
+  return t->spec.deseasonalise ? b - t->seasonal_index[(row + t->phase) % t->season] : b;
 }
 
 static gboolean
@@ -698,7 +698,7 @@ recur_transform_inverse (const RecurTransform *transform,
       double x;
 
       if (t->spec.deseasonalise)
-        b += t->seasonal_index[(n + k) % t->season];
+        b += t->seasonal_index[(n + k + t->phase) % t->season];
       x = t->box_cox ? recur_box_cox_inverse (b, t->lambda) : b;
       if (t->box_cox && t->lambda != 0 && !(t->lambda * b > -1))
         {

@@ -102,7 +102,9 @@ typedef struct
 } RecurTransformSpec;
 
 /* A fitted transform: plain numbers, no pointers, so it is copied with `=` and stored field by
- * field. Phases are row indices modulo m, counted from row 0 of the array it was fitted on. */
+ * field. Phases are row indices modulo m, counted from row 0 of the array it was fitted on;
+ * applied to another array (`recur forecast` on a file that starts elsewhere), `phase` is the
+ * phase of that array's row 0. */
 typedef struct
 {
   RecurTransformSpec spec;        /* as asked */
@@ -112,6 +114,7 @@ typedef struct
   guint              offset;      /* rows without a differenced value */
   RecurScaler        scaler;
   double             seasonal_index[RECUR_TRANSFORM_MAX_SEASON]; /* [0, season) when used */
+  guint              phase;       /* of row 0 of the history it is applied to: 0 when fitted */
 } RecurTransform;
 
 /* Box-Cox of x > 0: log x for λ = 0, else (x^λ − 1)/λ, computed as expm1 (λ log x)/λ. */

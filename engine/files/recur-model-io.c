@@ -175,6 +175,13 @@ recur_model_save_members (const RecurModel *const  *members,
   recur_safetensors_set_metadata (st, "recur.frequency", info->frequency ? info->frequency : "none");
   recur_safetensors_set_metadata (st, "recur.last_timestamp",
                                   info->last_timestamp ? info->last_timestamp : "");
+  if (info->transform.spec.deseasonalise && info->last_phase < info->transform.season)
+    {
+      char text[16];
+
+      g_snprintf (text, sizeof text, "%u", info->last_phase);
+      recur_safetensors_set_metadata (st, "recur.last_phase", text);
+    }
   recur_safetensors_set_metadata (st, "recur.version", PACKAGE_VERSION);
   return recur_safetensors_save (st, path, error);
 }
@@ -401,6 +408,20 @@ read_info (const RecurSafetensors  *st,
   info->frequency = g_strdup (text ? text : "none");
   text = recur_safetensors_get_metadata (st, "recur.last_timestamp");
   info->last_timestamp = g_strdup (text ? text : "");
+  info->last_phase = G_MAXUINT;
+  text = recur_safetensors_get_metadata (st, "recur.last_phase");
+  if (text != NULL && info->transform.spec.deseasonalise)
+    {
+      guint64 phase;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 0, info->transform.season - 1, &phase, NULL))
+        {
+          g_autofree char *expected = g_strdup_printf (_("a phase from 0 to %u"),
+                                                       info->transform.season - 1);
+          return bad_value (st, "recur.last_phase", text, expected, error);
+        }
+      info->last_phase = (guint) phase;
+    }
   return TRUE;
 }
 
@@ -637,4 +658,59 @@ recur_model_load_members_bytes (GBytes          *bytes,
   g_autoptr(RecurSafetensors) st = recur_safetensors_new_from_bytes (bytes, display_name, error);
 
   return st ? members_from_safetensors (st, info, error) : NULL;
+}
+
+/* How far past a file's end recur_model_info_place_series looks for the training data's last
+ * date: a century of days, and more than any series here has rows. */
+#define MAX_PLACE_STEPS 36600
+
+gboolean
+recur_model_info_place_series (RecurModelInfo     *info,
+                               const RecurSeries  *series,
+                               GError            **error)
+{
+  RecurTransform *t = &info->transform;
+  guint n = recur_series_get_n_rows (series);
+
+  t->phase = 0;
+  if (!t->spec.deseasonalise || t->season < 2 || info->last_phase == G_MAXUINT
+      || recur_series_get_time_column (series) < 0 || info->last_timestamp == NULL
+      || *info->last_timestamp == '\0')
+    return TRUE;
+  for (guint j = n; j-- > 0;)
+    {
+      g_autofree char *when = recur_series_format_timestamp (series,
+                                                             recur_series_get_timestamps (series)[j]);
+      if (g_str_equal (when, info->last_timestamp))
+        {
+          /* row j is the training data's last row: its phase is last_phase */
+          t->phase = (info->last_phase + t->season - j % t->season) % t->season;
+          return TRUE;
+        }
+    }
+  /* a file that ends before the training data did (forecasting from an earlier point): the
+   * training data's last date lies k periods after its last row. ISO dates of one form sort as
+   * strings: past it, it is not there. */
+  for (guint64 k = 1; n > 0 && k <= MAX_PLACE_STEPS; k++)
+    {
+      gint64 ts = recur_series_advance_timestamp (series, recur_series_get_timestamps (series)[n - 1],
+                                                  (guint) k);
+      g_autofree char *when = recur_series_format_timestamp (series, ts);
+      int order = strcmp (when, info->last_timestamp);
+
+      if (order == 0)
+        {
+          guint64 row = (guint64) n - 1 + k;
+          t->phase = (guint) ((info->last_phase + t->season - row % t->season) % t->season);
+          return TRUE;
+        }
+      if (order > 0 && strlen (when) == strlen (info->last_timestamp))
+        break;
+    }
+  g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_INVALID,
+               _("%s: the model removes a season of %u points by phase, counted along the "
+                 "training data; this file does not hold the training data’s last date (%s), "
+                 "so its rows cannot be placed in that season"),
+               recur_series_get_path (series), t->season, info->last_timestamp);
+  return FALSE;
 }

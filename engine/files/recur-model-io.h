@@ -5,6 +5,7 @@
 
 #include "recur-dataset.h"
 #include "recur-model.h"
+#include "recur-series.h"
 
 G_BEGIN_DECLS
 
@@ -15,10 +16,21 @@ typedef struct
   char       *column;          /* the series' column name */
   char       *frequency;       /* "monthly", …, or "none" */
   char       *last_timestamp;  /* of the training data, as the CSV spelled it ("" if none) */
+  guint       last_phase;      /* deseasonalised: the season's phase of that last row (its row
+                                * index mod the season); G_MAXUINT when the file does not say */
   guint64     seed;
 } RecurModelInfo;
 
 void        recur_model_info_clear (RecurModelInfo   *info);
+/* A deseasonalised model's indices go by phase, counted from the training file's first row;
+ * forecasting from another file (a later extract, the data with new rows, an earlier cut), its
+ * first row's phase is found from the training data's last date, held by the file or lying
+ * after its end: it sets info->transform.phase. Without dates (or a file from before
+ * `recur.last_phase`) the file is taken to start where the training data did. Fails, saying
+ * why, for a file that starts after that date. Nothing to do for other models. */
+gboolean    recur_model_info_place_series (RecurModelInfo     *info,
+                                           const RecurSeries  *series,
+                                           GError            **error);
 
 /* Writes the weights with PyTorch state_dict names (rnn.*, head.*) and the recur.* metadata
  * documented in README.md, atomically. */

@@ -676,6 +676,7 @@ recur_job_save_members (const RecurJob           *self,
   info.column = (char *) recur_job_get_column_name (self);
   info.frequency = (char *) (freq ? freq : "none");
   info.last_timestamp = last;
+  info.last_phase = (n - 1) % MAX (info.transform.season, 1);
   info.seed = self->config.train.seed;
   return recur_model_save_members (members, n_members, &info, path, error);
 }

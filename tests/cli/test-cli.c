@@ -970,6 +970,87 @@ test_interrupt_ensemble (void)
   result_clear (&f);
 }
 
+/* The air passengers' rows from..to (1-based data rows, inclusive) as a CSV of its own. */
+static char *
+passengers_rows (const char *dir,
+                 const char *name,
+                 guint       from,
+                 guint       to)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  g_string_append_printf (out, "%s\n", lines[0]);
+  for (guint i = from; i <= to && lines[i] && *lines[i]; i++)
+    g_string_append_printf (out, "%s\n", lines[i]);
+  g_assert_true (g_file_set_contents (path, out->str, out->len, NULL));
+  return path;
+}
+
+static char *
+first_forecast_line (const char *weights,
+                     const char *csv)
+{
+  Result r = run_recur ("forecast", "--weights", weights, csv, NULL);
+  char *line;
+
+  g_assert_cmpint (r.status, ==, 0);
+  line = g_strndup (r.out, strcspn (r.out, "\n"));
+  result_clear (&r);
+  return line;
+}
+
+/* A deseasonalised model's indices go by phase: `recur forecast` from a file that starts
+ * elsewhere (rows dropped at the start, or cut earlier) places its rows in the season by the
+ * training data's last date, and forecasts as from the whole file; a file that starts after
+ * that date is refused, naming it. */
+static void
+test_forecast_places_the_season (void)
+{
+  const char *dir = temp_dir ();
+  g_autofree char *weights = g_build_filename (dir, "deseasonalised.safetensors", NULL);
+  g_autofree char *whole = passengers_rows (dir, "whole.csv", 1, 144);
+  g_autofree char *later = passengers_rows (dir, "later.csv", 8, 144);
+  g_autofree char *cut = passengers_rows (dir, "cut.csv", 1, 100);
+  g_autofree char *cut_later = passengers_rows (dir, "cut-later.csv", 6, 100);
+  g_autofree char *after = passengers_rows (dir, "after.csv", 1, 144);
+  g_autofree char *from_whole = NULL, *from_later = NULL, *from_cut = NULL, *from_cut_later = NULL;
+  Result r = run_recur ("train", whole, "--model", "esn", "--deseasonalise", "--quiet",
+                        "--weights-out", weights, NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  from_whole = first_forecast_line (weights, whole);
+  from_later = first_forecast_line (weights, later);
+  g_assert_cmpstr (from_later, ==, from_whole);
+  from_cut = first_forecast_line (weights, cut);
+  from_cut_later = first_forecast_line (weights, cut_later);
+  g_assert_true (g_str_has_prefix (from_cut, "1957-05-01,"));
+  g_assert_cmpstr (from_cut_later, ==, from_cut);
+
+  {
+    /* a century later: the training data's end (1960-12-01) is neither in the file nor after
+     * its end */
+    g_autofree char *text = NULL;
+    g_autoptr(GString) shifted = NULL;
+
+    g_assert_true (g_file_get_contents (after, &text, NULL, NULL));
+    shifted = g_string_new (text);
+    g_string_replace (shifted, "\n19", "\n20", 0);
+    g_assert_true (g_file_set_contents (after, shifted->str, shifted->len, NULL));
+  }
+  r = run_recur ("forecast", "--weights", weights, after, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "after.csv: the model removes a season of 12 points by phase"));
+  g_assert_nonnull (strstr (r.err, "does not hold the training data’s last date (1960-12-01)"));
+  result_clear (&r);
+}
+
 /* Ctrl-C while Auto chooses (here in its LSTM candidate, which would train for ever): the best of
  * the candidates scored so far is the result, written and printed, the rest marked unscored,
  * and the status is 130. */
@@ -1449,6 +1530,7 @@ main (int    argc,
   g_test_add_func ("/cli/errors/bad-input-names-the-place", test_bad_input_names_the_place);
   g_test_add_func ("/cli/errors/forecast-outside-box-cox", test_forecast_outside_box_cox_is_an_error);
   g_test_add_func ("/cli/train/interrupt-ensemble", test_interrupt_ensemble);
+  g_test_add_func ("/cli/forecast/places-the-season", test_forecast_places_the_season);
   g_test_add_func ("/cli/train/interrupt-auto-keeps-the-best-so-far",
                    test_interrupt_auto_keeps_the_best_so_far);
   g_test_add_func ("/cli/errors/usage", test_usage_errors);
