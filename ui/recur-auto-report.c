@@ -110,9 +110,9 @@ add_candidate_row (GtkGrid    *grid,
   JsonNode *per = json_object_get_member (c, "per_origin");
   JsonArray *per_origin = per && JSON_NODE_HOLDS_ARRAY (per) ? json_node_get_array (per) : NULL;
   g_autofree char *mase = format_mase (number_member (c, "validation_mase"));
-  g_autofree char *name = floor ? g_strdup_printf (_("%s (floor)"),
-                                                   json_object_get_string_member_with_default (c, "name", ""))
-                                : g_strdup (json_object_get_string_member_with_default (c, "name", ""));
+  const char *plain = json_object_get_string_member_with_default (c, "name", "");
+  /* Translators: a candidate of Auto's table that is a naive forecast, not a network */
+  g_autofree char *name = floor ? g_strdup_printf (_("%s (floor)"), plain) : g_strdup (plain);
   g_autofree char *seconds = NULL;
   int col = 0;
 

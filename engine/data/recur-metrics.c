@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "recur-jsonutil.h"
 #include "recur-metrics.h"
 
 double
@@ -74,4 +75,20 @@ recur_seasonal_naive_forecast (const double *history,
     }
   for (guint h = 0; h < horizon; h++)
     out[h] = history[n - season + h % season];
+}
+
+void
+recur_metrics_add_json (JsonBuilder        *builder,
+                        const char         *name,
+                        const RecurMetrics *m)
+{
+  if (name != NULL)
+    json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  recur_json_add_number (builder, "mae", m->mae);
+  recur_json_add_number (builder, "rmse", m->rmse);
+  recur_json_add_number (builder, "mape", m->mape);
+  recur_json_add_number (builder, "smape", m->smape);
+  recur_json_add_number (builder, "mase", m->mase);
+  json_builder_end_object (builder);
 }

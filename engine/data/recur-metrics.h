@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,12 @@ void   recur_metrics_compute  (const double *actual,
                                guint         n,
                                double        mase_scale,
                                RecurMetrics *metrics);
+
+/* {"mae", "rmse", "mape", "smape", "mase"}, null where undefined (JSON has no NaN), as the
+ * member `name` of the object being built, or as an element of an array for name NULL. */
+void   recur_metrics_add_json (JsonBuilder        *builder,
+                               const char         *name,
+                               const RecurMetrics *metrics);
 
 /* Baselines over `horizon` steps from history[0..n): the last value repeated, and the last
  * season repeated (falls back to naive when n < season). */

@@ -677,10 +677,11 @@ recur_model_info_place_series (RecurModelInfo     *info,
       || recur_series_get_time_column (series) < 0 || info->last_timestamp == NULL
       || *info->last_timestamp == '\0')
     return TRUE;
+  const gint64 *ts = recur_series_get_timestamps (series);
+
   for (guint j = n; j-- > 0;)
     {
-      g_autofree char *when = recur_series_format_timestamp (series,
-                                                             recur_series_get_timestamps (series)[j]);
+      g_autofree char *when = recur_series_format_timestamp (series, ts[j]);
       if (g_str_equal (when, info->last_timestamp))
         {
           /* row j is the training data's last row: its phase is last_phase */
@@ -693,9 +694,10 @@ recur_model_info_place_series (RecurModelInfo     *info,
    * strings: past it, it is not there. */
   for (guint64 k = 1; n > 0 && k <= MAX_PLACE_STEPS; k++)
     {
-      gint64 ts = recur_series_advance_timestamp (series, recur_series_get_timestamps (series)[n - 1],
-                                                  (guint) k);
-      g_autofree char *when = recur_series_format_timestamp (series, ts);
+      g_autofree char *when =
+        recur_series_format_timestamp (series,
+                                       recur_series_advance_timestamp (series, ts[n - 1],
+                                                                       (guint) k));
       int order = strcmp (when, info->last_timestamp);
 
       if (order == 0)

@@ -291,21 +291,6 @@ recur_comparison_row_get_value (const RecurComparisonRow *row,
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
 static void
-add_metrics (JsonBuilder        *b,
-             const char         *name,
-             const RecurMetrics *m)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  recur_json_add_number (b, "mae", m->mae);
-  recur_json_add_number (b, "rmse", m->rmse);
-  recur_json_add_number (b, "mape", m->mape);
-  recur_json_add_number (b, "smape", m->smape);
-  recur_json_add_number (b, "mase", m->mase);
-  json_builder_end_object (b);
-}
-
-static void
 add_nullable_string (JsonBuilder *b,
                      const char  *name,
                      const char  *value)
@@ -345,13 +330,13 @@ row_to_json (JsonBuilder              *b,
   json_builder_add_int_value (b, row->best_epoch);
   recur_json_add_number (b, "val_loss", row->val_loss);
   if (row->scored)
-    add_metrics (b, "test", &row->test);
+    recur_metrics_add_json (b, "test", &row->test);
   else
     add_nullable_string (b, "test", NULL);
   json_builder_set_member_name (b, "baselines");
   json_builder_begin_object (b);
-  add_metrics (b, "naive", &row->naive);
-  add_metrics (b, "snaive", &row->snaive);
+  recur_metrics_add_json (b, "naive", &row->naive);
+  recur_metrics_add_json (b, "snaive", &row->snaive);
   json_builder_end_object (b);
   recur_json_add_number (b, "relative_mase", row->relative_mase);
   recur_json_add_number (b, "seconds", row->seconds);

@@ -8,6 +8,7 @@
 
 #include "recur-fileutil.h"
 #include "recur-job.h"
+#include "recur-jsonutil.h"
 #include "recur-memory.h"
 #include "recur-model-io.h"
 #include "recur-season.h"
@@ -681,41 +682,6 @@ recur_job_save_members (const RecurJob           *self,
   return recur_model_save_members (members, n_members, &info, path, error);
 }
 
-/* JSON has no NaN: undefined metrics are null. */
-static void
-add_number (JsonBuilder *b,
-            const char  *name,
-            double       v)
-{
-  json_builder_set_member_name (b, name);
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_metrics_members (JsonBuilder        *b,
-                     const RecurMetrics *m)
-{
-  add_number (b, "mae", m->mae);
-  add_number (b, "rmse", m->rmse);
-  add_number (b, "mape", m->mape);
-  add_number (b, "smape", m->smape);
-  add_number (b, "mase", m->mase);
-}
-
-static void
-add_metrics (JsonBuilder        *b,
-             const char         *name,
-             const RecurMetrics *m)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  add_metrics_members (b, m);
-  json_builder_end_object (b);
-}
-
 /* name NULL: an element of an array */
 static void
 add_series (JsonBuilder  *b,
@@ -777,9 +743,8 @@ add_ensemble (JsonBuilder    *b,
   for (guint k = 0; k < self->n_members; k++)
     {
       /* one member left (a stop): its numbers are the model's */
-      json_builder_begin_object (b);
-      add_metrics_members (b, ev->member_metrics ? &ev->member_metrics[k] : &ev->model_metrics);
-      json_builder_end_object (b);
+      recur_metrics_add_json (b, NULL, ev->member_metrics ? &ev->member_metrics[k]
+                                                          : &ev->model_metrics);
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "test_forecast");
@@ -852,23 +817,23 @@ recur_job_to_json (const RecurJob *self)
   json_builder_add_int_value (b, self->summary.epochs_run);
   json_builder_set_member_name (b, "best_epoch");
   json_builder_add_int_value (b, self->summary.best_epoch);
-  add_number (b, "train_loss", self->summary.train_loss);
-  add_number (b, "val_loss", self->summary.val_loss);
+  recur_json_add_number (b, "train_loss", self->summary.train_loss);
+  recur_json_add_number (b, "val_loss", self->summary.val_loss);
   json_builder_set_member_name (b, "stopped_early");
   json_builder_add_boolean_value (b, self->summary.stopped_early);
-  add_number (b, "seconds", self->summary.seconds);
-  add_number (b, "windows_per_second", self->summary.windows_per_second);
+  recur_json_add_number (b, "seconds", self->summary.seconds);
+  recur_json_add_number (b, "windows_per_second", self->summary.windows_per_second);
   if (ev)
     {
       json_builder_set_member_name (b, "season");
       json_builder_add_int_value (b, ev->season);
       json_builder_set_member_name (b, "season_source");
       json_builder_add_string_value (b, recur_season_source_to_string (self->season_source));
-      add_metrics (b, "test", &ev->model_metrics);
+      recur_metrics_add_json (b, "test", &ev->model_metrics);
       json_builder_set_member_name (b, "baselines");
       json_builder_begin_object (b);
-      add_metrics (b, "naive", &ev->naive_metrics);
-      add_metrics (b, "snaive", &ev->seasonal_naive_metrics);
+      recur_metrics_add_json (b, "naive", &ev->naive_metrics);
+      recur_metrics_add_json (b, "snaive", &ev->seasonal_naive_metrics);
       json_builder_end_object (b);
       if (self->config.ensemble > 1)
         add_ensemble (b, self);

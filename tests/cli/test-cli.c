@@ -848,32 +848,32 @@ has_contents (const char *path,
 
 /* Ctrl-C stops training between two minibatches; the best weights so far are written and the
  * results printed, and the status is 130. */
-static void
-test_interrupt_keeps_the_best_weights (void)
+/* `recur train ARGS… --json` with stderr to log, interrupted (SIGINT) once log holds
+ * wait_for: its stdout, after checking that it exited with 130 and said so. */
+static char *
+train_interrupted (const char        *log,
+                   const char        *wait_for,
+                   const char *const *args)
 {
-  g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
-  g_autofree char *weights = g_build_filename (dir, "best.safetensors", NULL);
-  g_autofree char *log = g_build_filename (dir, "stderr.log", NULL);
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  JsonObject *root;
-  gint64 epochs;
-  Result f;
+  char *out = NULL;
 
+  g_ptr_array_add (argv, (gpointer) g_getenv ("RECUR_BIN"));
+  g_ptr_array_add (argv, (gpointer) "train");
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, (gpointer) "--json");
+  g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), "train", csv,
-                                      "--model", "lstm",
-                                      "--hidden", "8", "--epochs", "100000", "--patience", "0",
-                                      "--weights-out", weights, "--json", NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
-  while (!has_contents (log, "epoch 3/100000"))
+  while (!has_contents (log, wait_for))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -885,8 +885,24 @@ test_interrupt_keeps_the_best_weights (void)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
   g_assert_true (g_file_get_contents (log, &err, NULL, NULL));
   g_assert_true (g_str_has_suffix (err, "recur: interrupted; writing the best weights so far\n"));
-  root = parse_object (parser, out);
-  epochs = json_object_get_int_member (root, "epochs_run");
+  return out;
+}
+
+static void
+test_interrupt_keeps_the_best_weights (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *weights = g_build_filename (dir, "best.safetensors", NULL);
+  g_autofree char *log = g_build_filename (dir, "stderr.log", NULL);
+  const char *const args[] = { csv, "--model", "lstm", "--hidden", "8", "--epochs", "100000",
+                               "--patience", "0", "--weights-out", weights, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = train_interrupted (log, "epoch 3/100000", args);
+  JsonObject *root = parse_object (parser, out);
+  gint64 epochs = json_object_get_int_member (root, "epochs_run");
+  Result f;
+
   g_assert_cmpint (epochs, >=, 3);
   g_assert_cmpint (epochs, <, 100000);
   g_assert_cmpint (json_object_get_int_member (root, "best_epoch"), >=, 1);
@@ -894,9 +910,6 @@ test_interrupt_keeps_the_best_weights (void)
   f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
   g_assert_cmpint (f.status, ==, 0);
   result_clear (&f);
-  g_remove (weights);
-  g_remove (log);
-  g_rmdir (dir);
 }
 
 /* An ensemble stopped by Ctrl-C (4 members on 2 threads): the members that had started keep
@@ -909,35 +922,19 @@ test_interrupt_ensemble (void)
   const char *dir = temp_dir ();  /* removed when the test ends */
   g_autofree char *weights = g_build_filename (dir, "ensemble.safetensors", NULL);
   g_autofree char *log = g_build_filename (dir, "ensemble-stderr.log", NULL);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) proc = NULL;
+  const char *const args[] = { csv, "--model", "lstm", "--hidden", "8", "--ensemble", "4",
+                               "--threads", "2", "--epochs", "100000", "--patience", "0",
+                               "--weights-out", weights, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonParser) forecast = json_parser_new ();
   g_autofree char *out = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   JsonObject *root, *ensemble;
   JsonArray *want, *got;
   gint64 members;
   Result f;
 
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), "train", csv,
-                                      "--model", "lstm", "--hidden", "8", "--ensemble", "4",
-                                      "--threads", "2", "--epochs", "100000", "--patience", "0",
-                                      "--weights-out", weights, "--json", NULL);
-  g_assert_no_error (error);
-  while (!has_contents (log, "epoch 3/100000"))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
-  g_subprocess_send_signal (proc, SIGINT);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  out = train_interrupted (log, "epoch 3/100000", args);
   root = parse_object (parser, out);
   ensemble = json_object_get_object_member (root, "ensemble");
   g_assert_nonnull (ensemble);
@@ -1061,37 +1058,17 @@ test_interrupt_auto_keeps_the_best_so_far (void)
   const char *dir = temp_dir ();  /* removed when the test ends */
   g_autofree char *weights = g_build_filename (dir, "auto.safetensors", NULL);
   g_autofree char *log = g_build_filename (dir, "auto-stderr.log", NULL);
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
+  const char *const args[] = { csv, "--epochs", "100000", "--patience", "0", "--weights-out",
+                               weights, NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   JsonObject *root, *choice;
   JsonArray *candidates;
   guint unscored = 0;
   Result f;
 
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("RECUR_BIN"), "train", csv,
-                                      "--epochs", "100000", "--patience", "0",
-                                      "--weights-out", weights, "--json", NULL);
-  g_assert_no_error (error);
   /* the reservoirs and floors are scored; the LSTM is training */
-  while (!has_contents (log, ": esn, window 36, level mean: validation MASE"))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_usleep (20000);
-    }
-  g_subprocess_send_signal (proc, SIGINT);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
-  g_assert_true (g_file_get_contents (log, &err, NULL, NULL));
-  g_assert_true (g_str_has_suffix (err, "recur: interrupted; writing the best weights so far\n"));
+  out = train_interrupted (log, ": esn, window 36, level mean: validation MASE", args);
   root = parse_object (parser, out);
   choice = json_object_get_object_member (root, "auto");
   g_assert_true (g_str_has_prefix (json_object_get_string_member (choice, "reason"),
