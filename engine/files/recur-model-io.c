@@ -536,7 +536,9 @@ members_from_safetensors (const RecurSafetensors  *st,
   RecurJobConfig config;
   guint64 in_file = 0;
 
-  if (!read_n_members (st, &n_members, error) || !read_settings (st, &config, error))
+  if (!read_n_members (st, &n_members, error))
+    return NULL;
+  if (!read_settings (st, &config, error)) /* which initialises config, also when it fails */
     {
       recur_job_config_clear (&config);
       return NULL;
