@@ -68,11 +68,23 @@ best_val_loss (RecurRun *run)
   return p->epoch ? p->best_loss : NAN;
 }
 
+static const RecurJobConfig *
+config_of (RecurRun *run)
+{
+  return recur_job_get_config (recur_run_get_job (run));
+}
+
+/* An ensemble's members train one after another: the share of all of them done. */
 static double
 progress_fraction (RecurRun *run)
 {
   const RecurProgress *p = recur_run_get_last_progress (run);
-  return p->epochs ? (double) p->epoch / p->epochs : 0.0;
+  const RecurMemberEpoch *m = recur_run_get_member_epoch (run);
+  guint n = MAX (config_of (run)->ensemble, 1);
+
+  if (m && m->epochs)
+    return (m->k + (double) m->epoch / m->epochs) / n;
+  return p->epochs ? (double) p->epoch / p->epochs / n : 0.0;
 }
 
 /* The Settings column: every setting of the schema (recur-settings.h) whose value differs
@@ -81,11 +93,6 @@ progress_fraction (RecurRun *run)
  * own column. */
 static const char *const always_shown[] = { "hidden", "layers", "window", "lr", "batch", "seed" };
 
-static const RecurJobConfig *
-config_of (RecurRun *run)
-{
-  return recur_job_get_config (recur_run_get_job (run));
-}
 
 static gboolean
 compared (const RecurSetting *s)
@@ -233,6 +240,13 @@ column_text (RecurRunsView *self,
     case COLUMN_SETTINGS:
       return settings_markup (self, run);
     case COLUMN_STATUS:
+      if (recur_run_get_status (run) == RECUR_RUN_TRAINING && recur_run_get_member_epoch (run))
+        /* Translators: an ensemble's member (counted from 1), how many, its epoch, of how many */
+        return g_strdup_printf (_("member %u / %u · epoch %u / %u"),
+                                recur_run_get_member_epoch (run)->k + 1,
+                                config_of (run)->ensemble,
+                                recur_run_get_member_epoch (run)->epoch,
+                                recur_run_get_member_epoch (run)->epochs);
       if (recur_run_get_status (run) == RECUR_RUN_TRAINING)
         return g_strdup_printf (_("epoch %u / %u"), recur_run_get_last_progress (run)->epoch,
                                 recur_run_get_last_progress (run)->epochs);

@@ -33,6 +33,8 @@ struct _RecurJob
   double *future;            /* the median of the members' */
   double *member_future;     /* [n_members × horizon]; NULL for one network */
   JsonNode *auto_report;             /* how Auto chose this configuration, or NULL */
+  RecurMemberProgressFunc member_progress; /* the other members' epochs */
+  gpointer member_progress_data;
   guint season;                      /* chosen once, from the part before the test */
   RecurSeasonSource season_source;
 };
@@ -326,14 +328,34 @@ member_has_work (const RecurJob *self,
          || recur_trainer_can_resume (self->trainers[k]);
 }
 
-/* Member k, on whichever thread of the team: only member 0, on the caller's, reports progress.
- * A member reads the shared dataset and writes only its own model and trainer. */
+/* The epochs of member k > 0, for recur_job_set_member_progress. */
+typedef struct
+{
+  RecurJob *job;
+  guint     k;
+} MemberEpochs;
+
+static void
+on_member_epoch (const RecurProgress *p,
+                 gpointer             user_data)
+{
+  MemberEpochs *m = user_data;
+
+  m->job->member_progress (m->k, p->epoch, p->epochs, m->job->member_progress_data);
+}
+
+/* Member k, on whichever thread of the team: member 0, on the caller's, reports its epochs to
+ * the training's progress, the others theirs to the member progress, if any. A member reads
+ * the shared dataset and writes only its own model and trainer. */
 static void
 train_member (guint    k,
               gpointer user_data)
 {
   MembersTraining *t = user_data;
   RecurJob *self = t->job;
+  MemberEpochs epochs = { self, k };
+  RecurProgressFunc progress = k == 0 ? t->progress
+                                      : self->member_progress ? on_member_epoch : NULL;
 
   t->ok[k] = TRUE;
   if (!member_has_work (self, k) && k > 0)
@@ -353,8 +375,8 @@ train_member (guint    k,
           return;
         }
     }
-  t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, k == 0 ? t->progress : NULL,
-                                t->user_data, &t->errors[k]);
+  t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, progress,
+                                k == 0 ? t->user_data : &epochs, &t->errors[k]);
   self->member_summaries[k] = *recur_trainer_get_summary (self->trainers[k]);
 }
 
@@ -445,6 +467,15 @@ recur_job_can_resume (const RecurJob *self)
     if (self->trainers[k] != NULL && recur_trainer_can_resume (self->trainers[k]))
       return TRUE;
   return FALSE;
+}
+
+void
+recur_job_set_member_progress (RecurJob               *self,
+                               RecurMemberProgressFunc func,
+                               gpointer                user_data)
+{
+  self->member_progress = func;
+  self->member_progress_data = user_data;
 }
 
 void

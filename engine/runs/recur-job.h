@@ -66,6 +66,16 @@ gboolean         recur_job_train           (RecurJob              *self,
  * is then below the configuration's. The forecasts are the median of the members'. The numbers
  * do not depend on the thread count. Member 0 is the job's model: it reports the progress. */
 guint                  recur_job_get_n_members   (const RecurJob *self);
+/* Told of every epoch of an ensemble's members but member 0 (whose epochs are the training's
+ * progress), from the thread that trains the member: k is its place, 1 … n_members − 1. */
+typedef void (*RecurMemberProgressFunc) (guint    k,
+                                         guint    epoch,
+                                         guint    epochs,
+                                         gpointer user_data);
+/* Before recur_job_train; NULL for none. */
+void                   recur_job_set_member_progress (RecurJob               *self,
+                                                      RecurMemberProgressFunc func,
+                                                      gpointer                user_data);
 /* The seed member k trained from: the configuration's seed + its place in the ensemble asked. */
 guint64                recur_job_get_member_seed (const RecurJob *self,
                                                   guint           k);

@@ -39,6 +39,7 @@ struct _RecurRun
   guint best_epoch;
   RecurStatesSnapshot *states;
   RecurPredictionSnapshot *predictions;
+  RecurMemberEpoch member;   /* an ensemble's latest epoch of a member but 0; k 0 before */
 
   /* mailbox: written by the worker, drained by the main loop, under lock */
   GMutex lock;
@@ -49,6 +50,7 @@ struct _RecurRun
   RecurPredictionSnapshot *pending_predictions;
   float *pending_best;                     /* the model's parameters at pending_best_epoch */
   guint pending_best_epoch;                /* 0: nothing new */
+  RecurMemberEpoch pending_member;         /* latest only; k 0: nothing new */
   guint states_window;
 
   /* recur_run_set_epoch_func: called by the worker with every epoch as it ends, under
@@ -356,6 +358,20 @@ post_snapshots (RecurRun *self,
   recur_mutex_unlock (&self->lock);
 }
 
+/* An ensemble's other members' epochs: only the latest is kept, for the status line. */
+static void
+on_worker_member_epoch (guint    k,
+                        guint    epoch,
+                        guint    epochs,
+                        gpointer user_data)
+{
+  RecurRun *self = user_data;
+
+  recur_mutex_lock (&self->lock);
+  self->pending_member = (RecurMemberEpoch) { k, epoch, epochs };
+  recur_mutex_unlock (&self->lock);
+}
+
 static void
 on_worker_progress (const RecurProgress *p,
                     gpointer             user_data)
@@ -405,6 +421,7 @@ run_worker (gpointer data,
   self->pending_started_at = g_get_monotonic_time ();
   recur_mutex_unlock (&self->lock);
 
+  recur_job_set_member_progress (self->job, on_worker_member_epoch, self);
   ok = recur_job_train (self->job, self->cancellable, on_worker_progress, self, &error);
   /* the model now holds the best weights: show those */
   if (recur_job_get_summary (self->job)->best_epoch > 0)
@@ -483,6 +500,12 @@ drain_mailbox (RecurRun *self)
               recur_model_get_n_params (self->best_model) * sizeof (float));
       self->best_epoch = self->pending_best_epoch;
       self->pending_best_epoch = 0;
+      changed = TRUE;
+    }
+  if (self->pending_member.k)
+    {
+      self->member = self->pending_member;
+      self->pending_member.k = 0;
       changed = TRUE;
     }
   if (self->pending_states)
@@ -796,4 +819,11 @@ recur_run_set_states_window (RecurRun *self,
       g_clear_pointer (&old, recur_states_snapshot_unref);
       g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
     }
+}
+
+const RecurMemberEpoch *
+recur_run_get_member_epoch (RecurRun *self)
+{
+  g_return_val_if_fail (RECUR_IS_RUN (self), NULL);
+  return self->member.k ? &self->member : NULL;
 }

@@ -128,6 +128,16 @@ const double   *recur_run_get_seconds    (RecurRun              *self); /* elaps
 const RecurModel *recur_run_get_best_model (RecurRun            *self);
 guint           recur_run_get_best_epoch (RecurRun              *self); /* 0: none yet */
 const RecurProgress *recur_run_get_last_progress (RecurRun      *self);
+/* An ensemble's member k > 0 at an epoch: its members train one after another on the run's
+ * worker after member 0, whose epochs are the run's progress (its loss curve). */
+typedef struct
+{
+  guint k;       /* 1 … n_members − 1 */
+  guint epoch;
+  guint epochs;
+} RecurMemberEpoch;
+/* The latest drained, or NULL before any (main thread). */
+const RecurMemberEpoch *recur_run_get_member_epoch (RecurRun     *self);
 /* Seconds since the run started training (frozen once it ends), and the estimated rest. */
 double          recur_run_get_elapsed    (RecurRun              *self);
 double          recur_run_get_eta        (RecurRun              *self);

@@ -643,9 +643,65 @@ test_ensemble_members_shown (void)
   g_assert_cmpuint (p->n_members, ==, 5);
   g_assert_cmpmem (p->predicted + (p->n - ev->n_test), ev->n_test * sizeof (double),
                    ev->forecast, ev->n_test * sizeof (double));
+  /* the members after member 0 told their epochs (the status line's "member 5 of 5") */
+  g_assert_nonnull (recur_run_get_member_epoch (run));
+  g_assert_cmpuint (recur_run_get_member_epoch (run)->k, ==, 4);
+  g_assert_cmpuint (recur_run_get_member_epoch (run)->epoch, ==, 1);
+  g_assert_cmpuint (recur_run_get_member_epoch (run)->epochs, ==, 1);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-ensemble.png"));
   recur_job_config_clear (&config);
+  gtk_window_destroy (win);
+}
+
+static gboolean
+member_training (gpointer win)
+{
+  RecurRun *run = recur_window_get_run (win);
+
+  return run && recur_run_get_member_epoch (run) && recur_run_get_member_epoch (run)->epoch >= 2;
+}
+
+/* An ensemble of gradient-trained networks in the window: its members train one after another
+ * on the run's worker; once member 0 has ended the status line follows the next one, and Stop
+ * keeps the members that trained (0 and 1), not member 2, which never started. */
+static void
+test_ensemble_status_and_stop (void)
+{
+  GtkWindow *win = new_window ();
+  RecurParamsPanel *panel = panel_of (win);
+  RecurJobConfig config;
+  RecurRun *run;
+  GtkLabel *status;
+  guint members;
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_GRU);
+  config.model.hidden_size = 8;
+  config.train.epochs = 1000;
+  config.train.patience = 0;
+  config.ensemble = 3;
+  recur_params_panel_set_config (panel, &config);
+  recur_job_config_clear (&config);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+  g_assert_true (wait_for (member_training, win, 60000));
+  status = find_label_containing (GTK_WIDGET (win), "Ensemble: member 2 of 3, epoch ");
+  g_assert_nonnull (status);
+  g_assert_nonnull (strstr (gtk_label_get_text (status), " / 1000 · "));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-ensemble-training.png"));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  recur_run_stop (run);
+  g_assert_true (wait_for (not_training, win, 30000));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
+  /* the last member that told an epoch and those before it: member 1 (or 2, if 1 ended while
+   * the screenshot was taken) */
+  members = recur_run_get_member_epoch (run)->k + 1;
+  g_assert_cmpuint (members, >=, 2);
+  g_assert_cmpuint (recur_job_get_n_members (recur_run_get_job (run)), ==, members);
+  g_assert_cmpuint (recur_job_get_evaluation (recur_run_get_job (run))->n_members, ==, members);
+  g_assert_cmpuint (recur_run_get_predictions (run)->n_members, ==, members);
   gtk_window_destroy (win);
 }
 
@@ -1171,6 +1227,7 @@ main (int    argc,
   g_test_add_func ("/ui/window/runs-at-once-setting", test_runs_at_once_setting);
   g_test_add_func ("/ui/window/esn-refits-instantly", test_esn_refits_instantly);
   g_test_add_func ("/ui/window/ensemble-members-shown", test_ensemble_members_shown);
+  g_test_add_func ("/ui/window/ensemble-status-and-stop", test_ensemble_status_and_stop);
   g_test_add_func ("/ui/window/auto-trains-candidates-then-the-chosen",
                    test_auto_trains_candidates_then_the_chosen);
   g_test_add_func ("/ui/window/clockwork-schedule", test_clockwork_schedule);
