@@ -119,7 +119,50 @@ typedef struct
   gboolean tty;
   gboolean quiet;
   gboolean bar_shown;  /* a progress bar is on the terminal's last line */
+  GThread *thread;     /* the training's: an ensemble's members on other threads stay quiet */
+  guint n_members;
 } ProgressPrinter;
+
+/* "[#####...................]": done of all, 24 cells */
+static void
+format_bar (char  *bar,
+            double done)
+{
+  const int width = 24;
+  int filled = (int) (CLAMP (done, 0.0, 1.0) * width);
+
+  for (int i = 0; i < width; i++)
+    bar[i] = i < filled ? '#' : '.';
+  bar[width] = '\0';
+}
+
+/* An ensemble's members after member 0, those the training's own thread trains (member k of a
+ * team of T threads runs there when k is a multiple of T): one bar, or a line an epoch. */
+static void
+print_member_progress (guint    k,
+                       guint    epoch,
+                       guint    epochs,
+                       gpointer user_data)
+{
+  ProgressPrinter *printer = user_data;
+
+  if (printer->quiet || g_thread_self () != printer->thread || epochs == 0)
+    return;
+  if (printer->tty)
+    {
+      char bar[32];
+
+      format_bar (bar, (double) epoch / epochs);
+      /* padded over the longer line of member 0's bar */
+      fprintf (stderr, "\r[%s] %s %u/%u  %s %u/%u%-40s", bar, _("member"), k + 1,
+               printer->n_members, _("epoch"), epoch, epochs, "");
+      printer->bar_shown = TRUE;
+    }
+  else
+    fprintf (stderr, "%s %u/%u %s %u/%u\n", _("member"), k + 1, printer->n_members, _("epoch"),
+             epoch, epochs);
+  fflush (stderr);
+}
 
 static void
 print_progress (const RecurProgress *p,
@@ -137,13 +180,9 @@ print_progress (const RecurProgress *p,
 
   if (printer->tty)
     {
-      const int width = 24;
-      int filled = (int) ((double) p->epoch / p->epochs * width);
-      char bar[64];
+      char bar[32];
 
-      for (int i = 0; i < width; i++)
-        bar[i] = i < filled ? '#' : '.';
-      bar[width] = '\0';
+      format_bar (bar, (double) p->epoch / p->epochs);
       fprintf (stderr, "\r[%s] %s %u/%u  %s %.5f  %s %s  %s %u  ", bar, _("epoch"), p->epoch,
                p->epochs, _("train"), p->train_loss, _("val"), val, _("best"), p->best_epoch);
       printer->bar_shown = TRUE;
@@ -375,11 +414,16 @@ train_thread (gpointer data)
 {
   TrainRun *run = data;
 
+  run->printer.thread = g_thread_self ();
   if (run->auto_base)
     run->ok = run_auto (run);
   else
-    run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
-                               &run->error);
+    {
+      run->printer.n_members = recur_job_get_n_members (run->job);
+      recur_job_set_member_progress (run->job, print_member_progress, &run->printer);
+      run->ok = recur_job_train (run->job, run->cancellable, print_progress, &run->printer,
+                                 &run->error);
+    }
   /* Through the main context, never g_main_loop_quit from here: a quit that comes before
    * g_main_loop_run has started is lost, and a short run would then wait for ever. What the
    * run left reaches the main thread through g_thread_join; the idle's own memory, freed by

@@ -61,9 +61,10 @@ gboolean         recur_job_train           (RecurJob              *self,
 
 /* An ensemble (the configuration's `ensemble` > 1): its members are trained at once, one per
  * thread of a team of the configuration's train.threads (each member's minibatches then on one
- * thread), member k from seed + k; a stop or a failure stops them all, each keeping its best
- * weights, and those that had not started yet (more members than threads) leave it: n_members
- * is then below the configuration's. The forecasts are the median of the members'. The numbers
+ * thread), member k from seed + k; a stop stops them all, each keeping its best weights, and
+ * those that had not started yet (more members than threads) leave it: n_members is then below
+ * the configuration's. A member that fails (diverges) keeps its best weights too; the others
+ * train on, and the training fails with member 0's error, else the first member's. The forecasts are the median of the members'. The numbers
  * do not depend on the thread count. Member 0 is the job's model: it reports the progress. */
 guint                  recur_job_get_n_members   (const RecurJob *self);
 /* Told of every epoch of an ensemble's members but member 0 (whose epochs are the training's

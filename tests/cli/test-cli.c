@@ -967,6 +967,22 @@ test_interrupt_ensemble (void)
   result_clear (&f);
 }
 
+/* An ensemble on one thread: after member 0's epochs, the next members' are told too. */
+static void
+test_ensemble_progress (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  Result r = run_recur ("train", csv, "--model", "gru", "--hidden", "4", "--epochs", "3",
+                        "--patience", "0", "--ensemble", "3", "--threads", "1", NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "epoch 3/3 train "));
+  g_assert_nonnull (strstr (r.err, "member 2/3 epoch 1/3\n"));
+  g_assert_nonnull (strstr (r.err, "member 3/3 epoch 3/3\n"));
+  g_assert_nonnull (strstr (r.out, "The median of an ensemble of 3 networks (seeds 42, 43, 44)"));
+  result_clear (&r);
+}
+
 /* The air passengers' rows from..to (1-based data rows, inclusive) as a CSV of its own. */
 static char *
 passengers_rows (const char *dir,
@@ -1507,6 +1523,7 @@ main (int    argc,
   g_test_add_func ("/cli/errors/bad-input-names-the-place", test_bad_input_names_the_place);
   g_test_add_func ("/cli/errors/forecast-outside-box-cox", test_forecast_outside_box_cox_is_an_error);
   g_test_add_func ("/cli/train/interrupt-ensemble", test_interrupt_ensemble);
+  g_test_add_func ("/cli/train/ensemble-progress", test_ensemble_progress);
   g_test_add_func ("/cli/forecast/places-the-season", test_forecast_places_the_season);
   g_test_add_func ("/cli/train/interrupt-auto-keeps-the-best-so-far",
                    test_interrupt_auto_keeps_the_best_so_far);
