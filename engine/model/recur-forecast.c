@@ -96,6 +96,26 @@ recur_median (double *v,
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+void
+recur_median_across (const double *m,
+                     guint         n_members,
+                     gsize         stride,
+                     guint         n,
+                     double       *out)
+{
+  g_autofree double *column = g_new (double, n_members);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint finite = 0;
+
+      for (guint k = 0; k < n_members; k++)
+        if (isfinite (m[k * stride + i]))
+          column[finite++] = m[k * stride + i];
+      out[i] = finite == n_members ? recur_median (column, finite) : NAN;
+    }
+}
+
 gboolean
 recur_forecast_ensemble (RecurModel *const    *models,
                          guint                 n_models,
@@ -108,7 +128,6 @@ recur_forecast_ensemble (RecurModel *const    *models,
                          GError              **error)
 {
   g_autofree double *own = NULL;
-  g_autofree double *column = NULL;
   double *members = members_out;
 
   g_return_val_if_fail (n_models >= 1, FALSE);
@@ -122,17 +141,12 @@ recur_forecast_ensemble (RecurModel *const    *models,
     }
   if (members == NULL)
     members = own = g_new (double, (gsize) n_models * steps);
-  column = g_new (double, n_models);
   for (guint k = 0; k < n_models; k++)
     if (!recur_forecast (models[k], transform, history, n_history, steps,
                          members + (gsize) k * steps, error))
       return FALSE;
-  for (guint h = 0; h < steps; h++)
-    {
-      for (guint k = 0; k < n_models; k++)
-        column[k] = members[(gsize) k * steps + h];
-      out[h] = recur_median (column, n_models);
-    }
+  /* every step finite: recur_forecast never gives a NaN */
+  recur_median_across (members, n_models, steps, steps, out);
   return TRUE;
 }
 

@@ -32,6 +32,14 @@ gboolean recur_forecast (const RecurModel     *model,
 double   recur_median          (double               *v,
                                 guint                 n);
 
+/* out[i] = the median over members k of m[k × stride + i], for i < n: NaN where a member's is
+ * not finite (a step it could not forecast). */
+void     recur_median_across   (const double         *m,
+                                guint                 n_members,
+                                gsize                 stride,
+                                guint                 n,
+                                double               *out);
+
 /* An ensemble's forecast: each member's (recur_forecast, same transform and history), combined
  * step by step by their median, which one member's bad forecast cannot pull away. members_out,
  * when not NULL, receives each member's own forecast, [n_models × steps]. Fails as

@@ -135,27 +135,6 @@ predict_one_step (const RecurModel   *model,
   return x;
 }
 
-/* The median over members of m[k × stride + i], into out[i], for i < n. */
-static void
-median_of_members (const double *m,
-                   guint         n_members,
-                   gsize         stride,
-                   guint         n,
-                   double       *out)
-{
-  g_autofree double *column = g_new (double, n_members);
-
-  for (guint i = 0; i < n; i++)
-    {
-      guint finite = 0;
-
-      for (guint k = 0; k < n_members; k++)
-        if (isfinite (m[k * stride + i]))
-          column[finite++] = m[k * stride + i];
-      out[i] = finite == n_members ? recur_median (column, finite) : NAN;
-    }
-}
-
 RecurPredictionSnapshot *
 recur_prediction_snapshot_new (RecurModel *const   *members,
                                guint                n_members,
@@ -222,9 +201,10 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
     }
   if (n_members > 1)
     {
-      median_of_members (self->member_predicted, n_members, self->n, self->n, self->predicted);
-      median_of_members (self->member_future, n_members, self->n_future, self->n_future,
-                         self->future);
+      recur_median_across (self->member_predicted, n_members, self->n, self->n,
+                           self->predicted);
+      recur_median_across (self->member_future, n_members, self->n_future, self->n_future,
+                           self->future);
     }
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
