@@ -226,18 +226,12 @@ print_members (RecurJob              *job,
 {
   guint asked = recur_job_get_config (job)->ensemble;
   g_autoptr(GString) seeds = g_string_new (NULL);
-  double lo = INFINITY, hi = -INFINITY;
+  double lo, hi;
 
+  recur_evaluation_member_mase_range (ev, &lo, &hi);
   for (guint k = 0; k < ev->n_members; k++)
-    {
-      /* one member left: its metrics are the model's */
-      const RecurMetrics *m = ev->member_metrics ? &ev->member_metrics[k] : &ev->model_metrics;
-
-      lo = MIN (lo, m->mase);
-      hi = MAX (hi, m->mase);
-      g_string_append_printf (seeds, "%s%" G_GUINT64_FORMAT, k ? ", " : "",
-                              recur_job_get_member_seed (job, k));
-    }
+    g_string_append_printf (seeds, "%s%" G_GUINT64_FORMAT, k ? ", " : "",
+                            recur_job_get_member_seed (job, k));
   g_print (_("The median of an ensemble of %u networks (seeds %s); alone, their MASE ranges from "
              "%.4f to %.4f\n"), ev->n_members, seeds->str, lo, hi);
   if (ev->n_members < asked)

@@ -363,15 +363,11 @@ recur_window_update_metrics (RecurWindow *self)
                           ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
   if (ev->n_members > 1)
     {
-      double lo = INFINITY, hi = -INFINITY;
+      double lo, hi;
       g_autofree char *lo_text = NULL, *hi_text = NULL;
       char *with = NULL;
 
-      for (guint k = 0; k < ev->n_members; k++)
-        {
-          lo = MIN (lo, ev->member_metrics[k].mase);
-          hi = MAX (hi, ev->member_metrics[k].mase);
-        }
+      recur_evaluation_member_mase_range (ev, &lo, &hi);
       lo_text = format_metric (lo);
       hi_text = format_metric (hi);
       /* Translators: appended to the test metrics of an ensemble: how many networks the

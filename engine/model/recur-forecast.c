@@ -205,6 +205,37 @@ recur_evaluate (const RecurModel    *model,
   return recur_evaluate_ensemble (&one, 1, data, season, error);
 }
 
+const double *
+recur_evaluation_get_member_forecast (const RecurEvaluation *self,
+                                      guint                  k)
+{
+  g_return_val_if_fail (k < self->n_members, NULL);
+  return self->member_forecast ? self->member_forecast + (gsize) k * self->n_test
+                               : self->forecast;
+}
+
+const RecurMetrics *
+recur_evaluation_get_member_metrics (const RecurEvaluation *self,
+                                     guint                  k)
+{
+  g_return_val_if_fail (k < self->n_members, NULL);
+  return self->member_metrics ? &self->member_metrics[k] : &self->model_metrics;
+}
+
+void
+recur_evaluation_member_mase_range (const RecurEvaluation *self,
+                                    double                *lo,
+                                    double                *hi)
+{
+  *lo = INFINITY;
+  *hi = -INFINITY;
+  for (guint k = 0; k < self->n_members; k++)
+    {
+      *lo = MIN (*lo, recur_evaluation_get_member_metrics (self, k)->mase);
+      *hi = MAX (*hi, recur_evaluation_get_member_metrics (self, k)->mase);
+    }
+}
+
 void
 recur_evaluation_free (RecurEvaluation *self)
 {

@@ -83,6 +83,15 @@ RecurEvaluation *recur_evaluate_ensemble (RecurModel *const  *models,
                                           const RecurDataset *data,
                                           guint               season,
                                           GError            **error);
+/* Member k's own forecast [n_test] and metrics; of one network, the model's. */
+const double       *recur_evaluation_get_member_forecast (const RecurEvaluation *self,
+                                                          guint                  k);
+const RecurMetrics *recur_evaluation_get_member_metrics  (const RecurEvaluation *self,
+                                                          guint                  k);
+/* The lowest and highest MASE of the members alone. */
+void             recur_evaluation_member_mase_range (const RecurEvaluation *self,
+                                                     double                *lo,
+                                                     double                *hi);
 void             recur_evaluation_free (RecurEvaluation  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurEvaluation, recur_evaluation_free)

@@ -728,6 +728,21 @@ add_series (JsonBuilder  *b,
   json_builder_end_array (b);
 }
 
+/* A seed as the configuration writes it: JSON readers keep integers to 63 bits, beyond as a
+ * string. */
+static void
+add_seed (JsonBuilder *b,
+          guint64      seed)
+{
+  if (seed <= G_MAXINT64)
+    json_builder_add_int_value (b, (gint64) seed);
+  else
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
+      json_builder_add_string_value (b, text);
+    }
+}
+
 /* "ensemble": {"members", "combine": "median", "seeds", "test": [each member's metrics],
  * "epochs_run", "best_epoch", "test_forecast": [[…] per member], "forecast": [[…]] or null} */
 static void
@@ -748,16 +763,7 @@ add_ensemble (JsonBuilder    *b,
   json_builder_set_member_name (b, "seeds");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
-    {
-      guint64 seed = recur_job_get_member_seed (self, k);
-      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
-
-      /* as "seed": beyond 63 bits as a string */
-      if (seed <= G_MAXINT64)
-        json_builder_add_int_value (b, (gint64) seed);
-      else
-        json_builder_add_string_value (b, text);
-    }
+    add_seed (b, recur_job_get_member_seed (self, k));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "epochs_run");
   json_builder_begin_array (b);
@@ -772,17 +778,12 @@ add_ensemble (JsonBuilder    *b,
   json_builder_set_member_name (b, "test");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
-    {
-      /* one member left (a stop): its numbers are the model's */
-      recur_metrics_add_json (b, NULL, ev->member_metrics ? &ev->member_metrics[k]
-                                                          : &ev->model_metrics);
-    }
+    recur_metrics_add_json (b, NULL, recur_evaluation_get_member_metrics (ev, k));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "test_forecast");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
-    add_series (b, NULL, ev->member_forecast ? ev->member_forecast + (gsize) k * ev->n_test
-                                             : ev->forecast, ev->n_test);
+    add_series (b, NULL, recur_evaluation_get_member_forecast (ev, k), ev->n_test);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "forecast");
   if (self->future == NULL)
@@ -835,14 +836,7 @@ recur_job_to_json (const RecurJob *self)
   json_builder_add_int_value (b, (gint64) (recur_model_get_n_trainable_params (self->models[0])
                                            * self->n_members));
   json_builder_set_member_name (b, "seed");
-  if (c->train.seed <= G_MAXINT64)
-    json_builder_add_int_value (b, (gint64) c->train.seed);
-  else
-    {
-      /* as the configuration writes it: JSON readers keep integers to 63 bits */
-      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, c->train.seed);
-      json_builder_add_string_value (b, text);
-    }
+  add_seed (b, c->train.seed);
   add_config (b, self);
   json_builder_set_member_name (b, "epochs_run");
   json_builder_add_int_value (b, self->summary.epochs_run);
