@@ -598,26 +598,49 @@ members_from_safetensors (const RecurSafetensors  *st,
   return g_steal_pointer (&members);
 }
 
-/* One network: an ensemble's file is refused, saying so. */
+static void
+set_ensemble_error (GError     **error,
+                    const char  *display_name,
+                    guint        n_members)
+{
+  g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
+               _("%s: holds an ensemble of %u networks where one was expected"), display_name,
+               n_members);
+}
+
+RecurModel *
+recur_model_take_single (GPtrArray   *members,
+                         const char  *display_name,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) owned = members;
+
+  if (owned->len == 1)
+    return g_ptr_array_steal_index (owned, 0);
+  set_ensemble_error (error, display_name, owned->len);
+  return NULL;
+}
+
+/* One network: an ensemble's file is refused, saying so, before its members are read. */
 static RecurModel *
 model_from_safetensors (const RecurSafetensors  *st,
                         RecurModelInfo          *info,
                         GError                 **error)
 {
   guint n_members;
-  g_autoptr(GPtrArray) members = NULL;
+  GPtrArray *members;
 
   if (!read_n_members (st, &n_members, error))
     return NULL;
   if (n_members > 1)
     {
-      g_set_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
-                   _("%s: holds an ensemble of %u networks where one was expected"),
-                   recur_safetensors_get_display_name (st), n_members);
+      set_ensemble_error (error, recur_safetensors_get_display_name (st), n_members);
       return NULL;
     }
   members = members_from_safetensors (st, info, error);
-  return members ? g_ptr_array_steal_index (members, 0) : NULL;
+  return members ? recur_model_take_single (members, recur_safetensors_get_display_name (st),
+                                            error)
+                 : NULL;
 }
 
 RecurModel *

@@ -54,6 +54,11 @@ GPtrArray  *recur_model_load_members_bytes (GBytes          *bytes,
                                             const char      *display_name,
                                             RecurModelInfo  *info,
                                             GError         **error);
+/* The one network of members (transfer full: it is freed), or NULL and an error, named after
+ * display_name, when they are an ensemble. */
+RecurModel *recur_model_take_single (GPtrArray             *members,
+                                     const char            *display_name,
+                                     GError               **error);
 /* Reads and validates a weights file: every metadata field, every tensor's presence and shape,
  * no unknown tensors. info may be NULL. An ensemble's file is an error. */
 RecurModel *recur_model_load       (const char            *path,

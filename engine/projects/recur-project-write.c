@@ -289,6 +289,28 @@ recur_project_write_history (RecurProject        *self,
   return TRUE;
 }
 
+/* members (n of them, of job's spec) as the run's best weights, from epoch. */
+static gboolean
+write_members (RecurProject             *self,
+               RecurProjectRun          *run,
+               const RecurJob           *job,
+               const RecurModel *const  *members,
+               guint                     n,
+               guint                     epoch,
+               GError                  **error)
+{
+  g_autofree char *file = run_file (run, WEIGHTS_FILE);
+
+  g_return_val_if_fail (self->writable, FALSE);
+  if (!recur_job_save_members (job, members, n, file, error))
+    return FALSE;
+  run->has_weights = TRUE;
+  run->weights_epoch = epoch;
+  run->weights_members = n;
+  run->weights_at = g_get_monotonic_time ();
+  return TRUE;
+}
+
 gboolean
 recur_project_write_weights (RecurProject      *self,
                              RecurProjectRun   *run,
@@ -297,16 +319,7 @@ recur_project_write_weights (RecurProject      *self,
                              guint              epoch,
                              GError           **error)
 {
-  g_autofree char *file = run_file (run, WEIGHTS_FILE);
-
-  g_return_val_if_fail (self->writable, FALSE);
-  if (!recur_job_save_model (job, model, file, error))
-    return FALSE;
-  run->has_weights = TRUE;
-  run->weights_epoch = epoch;
-  run->weights_members = 1;
-  run->weights_at = g_get_monotonic_time ();
-  return TRUE;
+  return write_members (self, run, job, &model, 1, epoch, error);
 }
 
 gboolean
@@ -316,18 +329,8 @@ recur_project_write_members (RecurProject      *self,
                              guint              epoch,
                              GError           **error)
 {
-  g_autofree char *file = run_file (run, WEIGHTS_FILE);
-  guint n = recur_job_get_n_members (job);
-
-  g_return_val_if_fail (self->writable, FALSE);
-  if (!recur_job_save_members (job, (const RecurModel *const *) recur_job_get_members (job), n,
-                               file, error))
-    return FALSE;
-  run->has_weights = TRUE;
-  run->weights_epoch = epoch;
-  run->weights_members = n;
-  run->weights_at = g_get_monotonic_time ();
-  return TRUE;
+  return write_members (self, run, job, (const RecurModel *const *) recur_job_get_members (job),
+                        recur_job_get_n_members (job), epoch, error);
 }
 
 /* The timestamps of the test part and of the forecast past the end, as the CSV spells them. */

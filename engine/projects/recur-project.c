@@ -15,7 +15,6 @@
 #include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
-#include "recur-safetensors.h"
 #include "recur-project-private.h"
 
 #define PROJECT_FORMAT  "recur-project"
@@ -893,19 +892,16 @@ recur_project_run_load_weights (RecurProject     *self,
                                 RecurModelInfo   *info,
                                 GError          **error)
 {
-  g_autoptr(GPtrArray) members = recur_project_run_load_members (self, run, info, error);
-  g_autofree char *file = NULL;
+  GPtrArray *members = recur_project_run_load_members (self, run, info, error);
+  g_autofree char *file = run_file (run, WEIGHTS_FILE);
+  RecurModel *model;
 
   if (members == NULL)
     return NULL;
-  if (members->len == 1)
-    return g_ptr_array_steal_index (members, 0);
-  file = run_file (run, WEIGHTS_FILE);
-  if (info)
+  model = recur_model_take_single (members, file, error);
+  if (model == NULL && info)
     recur_model_info_clear (info);
-  return fail_null (error, g_error_new (RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA,
-                                        _("%s: holds an ensemble of %u networks where one was "
-                                          "expected"), file, members->len));
+  return model;
 }
 
 GPtrArray *
