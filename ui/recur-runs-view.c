@@ -68,31 +68,17 @@ best_val_loss (RecurRun *run)
   return p->epoch ? p->best_loss : NAN;
 }
 
-static const RecurJobConfig *
-config_of (RecurRun *run)
-{
-  return recur_job_get_config (recur_run_get_job (run));
-}
-
-/* An ensemble's members train one after another: the share of all of them done. */
-static double
-progress_fraction (RecurRun *run)
-{
-  const RecurProgress *p = recur_run_get_last_progress (run);
-  const RecurMemberEpoch *m = recur_run_get_member_epoch (run);
-  guint n = MAX (config_of (run)->ensemble, 1);
-
-  if (m && m->epochs)
-    return (m->k + (double) m->epoch / m->epochs) / n;
-  return p->epochs ? (double) p->epoch / p->epochs / n : 0.0;
-}
-
 /* The Settings column: every setting of the schema (recur-settings.h) whose value differs
  * between the selected runs, in bold and first, so that a narrow column still shows them; then
  * these, always; as "name value" in the names and texts `recur train` takes. The cell has its
  * own column. */
 static const char *const always_shown[] = { "hidden", "layers", "window", "lr", "batch", "seed" };
 
+static const RecurJobConfig *
+config_of (RecurRun *run)
+{
+  return recur_job_get_config (recur_run_get_job (run));
+}
 
 static gboolean
 compared (const RecurSetting *s)
@@ -284,7 +270,7 @@ update_cell (GtkListItem *item)
       GtkWidget *bar = gtk_widget_get_next_sibling (label);
       const GError *error = recur_run_get_error (run);
       gtk_label_set_markup (GTK_LABEL (label), text);
-      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), progress_fraction (run));
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), recur_run_get_fraction_done (run));
       gtk_widget_set_visible (bar, recur_run_is_active (run));
       gtk_widget_set_tooltip_text (child, error ? error->message : NULL);
     }

@@ -255,22 +255,19 @@ recur_window_queue_training_views (RecurWindow *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->gradflow_view));
 }
 
-/* An ensemble past member 0: which member trains, how far, and the time left at the pace so
- * far; NULL before (member 0's epochs are the run's own status). */
+/* An ensemble past member 0: which member trains, how far, and the time left; NULL before
+ * (member 0's epochs are the run's own status). */
 static char *
 ensemble_status (RecurRun   *run,
                  const char *elapsed)
 {
   const RecurMemberEpoch *m = recur_run_get_member_epoch (run);
   guint n = recur_job_get_config (recur_run_get_job (run))->ensemble;
-  double done, seconds = recur_run_get_elapsed (run);
   g_autofree char *eta = NULL;
 
   if (m == NULL || m->epochs == 0 || n < 2)
     return NULL;
-  /* members done, as a fraction: the ones before k, and k's share of its epochs */
-  done = m->k + (double) m->epoch / m->epochs;
-  eta = format_duration (seconds * (n - done) / done);
+  eta = format_duration (recur_run_get_eta (run));
   /* Translators: an ensemble's members train one after another; the member now training
    * (counted from 1), how many, its epoch, of how many, the time so far and left */
   return g_strdup_printf (_("Ensemble: member %u of %u, epoch %u / %u · %s elapsed · about %s "

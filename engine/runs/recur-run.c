@@ -780,10 +780,26 @@ double
 recur_run_get_eta (RecurRun *self)
 {
   guint done = self->last.epoch;
+  double fraction;
 
   if (!recur_run_is_active (self) || done == 0)
     return NAN;
-  return recur_run_get_elapsed (self) / done * (self->last.epochs - done);
+  if (self->member.k == 0)
+    return recur_run_get_elapsed (self) / done * (self->last.epochs - done);
+  /* an ensemble past member 0: at the pace of the members so far */
+  fraction = recur_run_get_fraction_done (self);
+  return recur_run_get_elapsed (self) * (1 - fraction) / fraction;
+}
+
+double
+recur_run_get_fraction_done (RecurRun *self)
+{
+  guint n = MAX (recur_job_get_config (self->job)->ensemble, 1);
+  const RecurMemberEpoch *m = &self->member;
+
+  if (m->k && m->epochs)
+    return (m->k + (double) m->epoch / m->epochs) / n;
+  return self->last.epochs ? (double) self->last.epoch / self->last.epochs / n : 0.0;
 }
 
 RecurStatesSnapshot *

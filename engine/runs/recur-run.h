@@ -138,7 +138,11 @@ typedef struct
 } RecurMemberEpoch;
 /* The latest drained, or NULL before any (main thread). */
 const RecurMemberEpoch *recur_run_get_member_epoch (RecurRun     *self);
-/* Seconds since the run started training (frozen once it ends), and the estimated rest. */
+/* The share of its training done: its epochs of all; an ensemble's members train one after
+ * another on the run's worker, member k's epochs counting for 1/n of the whole. */
+double          recur_run_get_fraction_done (RecurRun           *self);
+/* Seconds since the run started training (frozen once it ends), and the estimated rest (an
+ * ensemble past member 0: at the pace of the members so far). */
 double          recur_run_get_elapsed    (RecurRun              *self);
 double          recur_run_get_eta        (RecurRun              *self);
 
