@@ -508,15 +508,31 @@ test_auto_skips_non_positive (void)
   g_assert_cmpfloat (t.lambda, <=, RECUR_BOX_COX_UPPER);
 }
 
-static void
-test_guerrero_fixture (void)
+/* One row of a λ fixture: a series' column, season m, the first n values, a reference λ, and
+ * Guerrero's criterion at these λs. */
+static const double cv_lambdas[] = { -1, -0.5, 0, 0.5, 1, 2 };
+
+typedef struct
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "transform",
-                                                 "guerrero.tsv", NULL);
+  const char *series;
+  const char *column;
+  double     *x;
+  guint       m;
+  guint       n;
+  double      lambda;   /* the reference's */
+} LambdaCase;
+
+/* Each row of fixtures/transform/NAME: the criterion checked against the reference's to
+ * rounding, then check (row) for the λ. The number of rows. */
+static guint
+for_each_lambda_case (const char  *name,
+                      void       (*check) (const LambdaCase *c))
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "transform", name,
+                                                 NULL);
   g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) lines = NULL;
-  const double cv_lambdas[] = { -1, -0.5, 0, 0.5, 1, 2 };
   guint n_cases = 0;
 
   g_assert_true (g_file_get_contents (path, &text, NULL, &error));
@@ -525,45 +541,72 @@ test_guerrero_fixture (void)
     {
       g_auto (GStrv) f = NULL;
       g_autofree double *x = NULL;
-      guint n_rows, m, n;
-      double expected, lambda;
+      guint n_rows;
+      LambdaCase c;
 
       if (lines[l][0] == '#' || lines[l][0] == '\0')
         continue;
       f = g_strsplit (lines[l], "\t", -1);
       g_assert_cmpuint (g_strv_length (f), ==, 5 + G_N_ELEMENTS (cv_lambdas));
       x = load_column (f[0], f[1], &n_rows);
-      m = (guint) g_ascii_strtoull (f[2], NULL, 10);
-      n = (guint) g_ascii_strtoull (f[3], NULL, 10);
-      expected = g_ascii_strtod (f[4], NULL);
-      g_assert_cmpuint (n, <=, n_rows);
-
-      /* the criterion, computed apart in Python, to rounding */
+      c = (LambdaCase) {
+        .series = f[0], .column = f[1], .x = x,
+        .m = (guint) g_ascii_strtoull (f[2], NULL, 10),
+        .n = (guint) g_ascii_strtoull (f[3], NULL, 10),
+        .lambda = g_ascii_strtod (f[4], NULL),
+      };
+      g_assert_cmpuint (c.n, <=, n_rows);
       for (guint i = 0; i < G_N_ELEMENTS (cv_lambdas); i++)
         {
-          double cv = recur_guerrero_cv (x, n, m, cv_lambdas[i]);
           double ref = g_ascii_strtod (f[5 + i], NULL);
 
-          g_assert_cmpfloat_with_epsilon (cv, ref, 1e-12 * ref);
+          g_assert_cmpfloat_with_epsilon (recur_guerrero_cv (x, c.n, c.m, cv_lambdas[i]), ref,
+                                          1e-12 * ref);
         }
-      /* the λ: R's optimize() stops within eps·|λ| + tol of the minimiser, tol = ε^¼ */
-      lambda = recur_guerrero_lambda (x, n, m, RECUR_BOX_COX_LOWER, RECUR_BOX_COX_UPPER);
-      g_test_message ("%s %s m %u n %u: λ %.10g, reference %.10g", f[0], f[1], m, n,
-                      lambda, expected);
-      if (n <= 2 * m)
-        g_assert_cmpfloat (lambda, ==, 1);
-      else
-        {
-          double tol = pow (2.220446049250313e-16, 0.25);
-
-          g_assert_cmpfloat_with_epsilon (lambda, expected, 1.5e-8 * fabs (expected) + tol);
-          /* and the criterion there is as low as at the minimiser, to Brent's accuracy */
-          g_assert_cmpfloat (recur_guerrero_cv (x, n, m, lambda), <=,
-                             recur_guerrero_cv (x, n, m, expected) * (1 + 1e-6));
-        }
+      check (&c);
       n_cases++;
     }
-  g_assert_cmpuint (n_cases, >=, 10);
+  return n_cases;
+}
+
+/* The λ: R's optimize() stops within eps·|λ| + tol of the minimiser, tol = ε^¼ */
+static void
+check_guerrero_lambda (const LambdaCase *c)
+{
+  double lambda = recur_guerrero_lambda (c->x, c->n, c->m, RECUR_BOX_COX_LOWER,
+                                         RECUR_BOX_COX_UPPER);
+
+  g_test_message ("%s %s m %u n %u: λ %.10g, reference %.10g", c->series, c->column, c->m,
+                  c->n, lambda, c->lambda);
+  if (c->n <= 2 * c->m)
+    g_assert_cmpfloat (lambda, ==, 1);
+  else
+    {
+      double tol = pow (2.220446049250313e-16, 0.25);
+
+      g_assert_cmpfloat_with_epsilon (lambda, c->lambda, 1.5e-8 * fabs (c->lambda) + tol);
+      /* and the criterion there is as low as at the minimiser, to Brent's accuracy */
+      g_assert_cmpfloat (recur_guerrero_cv (c->x, c->n, c->m, lambda), <=,
+                         recur_guerrero_cv (c->x, c->n, c->m, c->lambda) * (1 + 1e-6));
+    }
+}
+
+/* The criterion computed apart in Python, to rounding, and the λ near its minimiser. */
+static void
+test_guerrero_fixture (void)
+{
+  g_assert_cmpuint (for_each_lambda_case ("guerrero.tsv", check_guerrero_lambda), >=, 10);
+}
+
+static void
+check_r_lambda (const LambdaCase *c)
+{
+  double lambda = recur_guerrero_lambda (c->x, c->n, c->m, RECUR_BOX_COX_LOWER,
+                                         RECUR_BOX_COX_UPPER);
+
+  g_test_message ("%s %s m %u n %u: λ %.17g, R %.17g", c->series, c->column, c->m, c->n,
+                  lambda, c->lambda);
+  g_assert_cmpfloat_with_epsilon (lambda, c->lambda, R_LAMBDA_TOLERANCE);
 }
 
 /* Against R itself (tests/make-boxcox-fixture.R: forecast 8.20's BoxCox.lambda, method
@@ -572,45 +615,7 @@ test_guerrero_fixture (void)
 static void
 test_boxcox_lambda_as_r (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "transform",
-                                                 "boxcox-r.tsv", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  g_auto (GStrv) lines = NULL;
-  const double cv_lambdas[] = { -1, -0.5, 0, 0.5, 1, 2 };
-  guint n_cases = 0;
-
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  lines = g_strsplit (text, "\n", -1);
-  for (guint l = 0; lines[l] != NULL; l++)
-    {
-      g_auto (GStrv) f = NULL;
-      g_autofree double *x = NULL;
-      guint n_rows, m, n;
-      double r_lambda, lambda;
-
-      if (lines[l][0] == '#' || lines[l][0] == '\0')
-        continue;
-      f = g_strsplit (lines[l], "\t", -1);
-      g_assert_cmpuint (g_strv_length (f), ==, 5 + G_N_ELEMENTS (cv_lambdas));
-      x = load_column (f[0], f[1], &n_rows);
-      m = (guint) g_ascii_strtoull (f[2], NULL, 10);
-      n = (guint) g_ascii_strtoull (f[3], NULL, 10);
-      r_lambda = g_ascii_strtod (f[4], NULL);
-      g_assert_cmpuint (n, <=, n_rows);
-      for (guint i = 0; i < G_N_ELEMENTS (cv_lambdas); i++)
-        {
-          double ref = g_ascii_strtod (f[5 + i], NULL);
-
-          g_assert_cmpfloat_with_epsilon (recur_guerrero_cv (x, n, m, cv_lambdas[i]), ref,
-                                          1e-12 * ref);
-        }
-      lambda = recur_guerrero_lambda (x, n, m, RECUR_BOX_COX_LOWER, RECUR_BOX_COX_UPPER);
-      g_test_message ("%s %s m %u n %u: λ %.17g, R %.17g", f[0], f[1], m, n, lambda, r_lambda);
-      g_assert_cmpfloat_with_epsilon (lambda, r_lambda, R_LAMBDA_TOLERANCE);
-      n_cases++;
-    }
-  g_assert_cmpuint (n_cases, ==, 11);
+  g_assert_cmpuint (for_each_lambda_case ("boxcox-r.tsv", check_r_lambda), ==, 11);
 }
 
 static void
