@@ -39,11 +39,13 @@ seasonal_series (void)
   return series;
 }
 
+/* An ensemble of small networks on the seasonal series, every epoch trained (no early stop). */
 static RecurJob *
-trained_job (RecurCellKind cell,
-             guint         ensemble,
-             guint64       seed,
-             guint         threads)
+new_job (RecurCellKind cell,
+         guint         ensemble,
+         guint64       seed,
+         guint         threads,
+         guint         epochs)
 {
   g_autoptr(GError) error = NULL;
   RecurJobConfig config;
@@ -54,13 +56,26 @@ trained_job (RecurCellKind cell,
   config.model.hidden_size = 6;
   config.model.window = 12;
   config.model.horizon = 6;
-  config.train.epochs = 8;
+  config.train.epochs = epochs;
+  config.train.patience = 0;
   config.train.seed = seed;
   config.train.threads = threads;
   config.ensemble = ensemble;
   job = recur_job_new (&config, seasonal_series (), &error);
   g_assert_no_error (error);
   recur_job_config_clear (&config);
+  return job;
+}
+
+static RecurJob *
+trained_job (RecurCellKind cell,
+             guint         ensemble,
+             guint64       seed,
+             guint         threads)
+{
+  g_autoptr(GError) error = NULL;
+  RecurJob *job = new_job (cell, ensemble, seed, threads, 8);
+
   g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return job;
@@ -173,17 +188,8 @@ test_cancel_before_training (void)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(RecurJob) job = NULL;
-  RecurJobConfig config;
+  g_autoptr(RecurJob) job = new_job (RECUR_CELL_LSTM, 3, 42, 2, 200);
 
-  recur_job_config_init (&config);
-  config.model.cell = RECUR_CELL_LSTM;
-  config.model.window = 12;
-  config.model.horizon = 6;
-  config.train.threads = 2;
-  config.ensemble = 3;
-  job = recur_job_new (&config, seasonal_series (), &error);
-  g_assert_no_error (error);
   g_cancellable_cancel (cancellable);
   g_assert_false (recur_job_train (job, cancellable, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -191,7 +197,6 @@ test_cancel_before_training (void)
   g_assert_cmpuint (recur_job_get_member_summary (job, 0)->epochs_run, ==, 0);
   g_assert_nonnull (recur_job_get_evaluation (job));
   g_assert_cmpuint (recur_job_get_evaluation (job)->n_members, ==, 1);
-  recur_job_config_clear (&config);
 }
 
 typedef struct
@@ -218,24 +223,11 @@ test_cancel_while_training (void)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(RecurJob) job = new_job (RECUR_CELL_LSTM, 3, 7, 2, 100000);
   StopAt stop = { cancellable, 3 };
   const RecurEvaluation *ev;
-  RecurJobConfig config;
   guint n;
 
-  recur_job_config_init (&config);
-  config.model.cell = RECUR_CELL_LSTM;
-  config.model.hidden_size = 6;
-  config.model.window = 12;
-  config.model.horizon = 6;
-  config.train.epochs = 100000;
-  config.train.patience = 0;
-  config.train.seed = 7;
-  config.train.threads = 2;
-  config.ensemble = 3;
-  job = recur_job_new (&config, seasonal_series (), &error);
-  g_assert_no_error (error);
   g_assert_false (recur_job_train (job, cancellable, stop_at_epoch, &stop, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   n = recur_job_get_n_members (job);
@@ -250,7 +242,6 @@ test_cancel_while_training (void)
   ev = recur_job_get_evaluation (job);
   g_assert_nonnull (ev);
   g_assert_cmpuint (ev->n_members, ==, n);
-  recur_job_config_clear (&config);
 }
 
 /* The members go to one file and come back as they were; `recur forecast`'s path (the file
