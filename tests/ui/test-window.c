@@ -196,6 +196,23 @@ set_epochs (GtkWindow *win,
   recur_job_config_clear (&config);
 }
 
+/* The panel's model: an echo state network's defaults, an ensemble of n of them. */
+static void
+set_reservoirs (GtkWindow *win,
+                guint      n)
+{
+  RecurParamsPanel *panel = RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win),
+                                                              RECUR_TYPE_PARAMS_PANEL, NULL));
+  RecurJobConfig config;
+
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (panel, &config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
+  config.ensemble = n;
+  recur_params_panel_set_config (panel, &config);
+  recur_job_config_clear (&config);
+}
+
 /* Open the bundled series, train, watch the views fill, and read the results. */
 static void
 test_train_and_watch (void)
@@ -624,12 +641,7 @@ test_ensemble_members_shown (void)
   RecurPredictionSnapshot *p;
   const RecurEvaluation *ev;
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
-  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
-  config.ensemble = 5;
-  recur_params_panel_set_config (panel, &config);
-  recur_job_config_clear (&config);
+  set_reservoirs (win, 5);
   recur_job_config_init (&config);
   recur_params_panel_get_config (panel, &config);
   g_assert_cmpuint (config.ensemble, ==, 5); /* the panel holds it */
@@ -1006,17 +1018,7 @@ test_project_round_trip (void)
   save_through_chooser (win, "win.save-project", NULL, project);
   /* a run started with the project open is kept as it trains: an ensemble of three reservoirs,
    * every member of which the project keeps */
-  {
-    RecurParamsPanel *panel = panel_of (win);
-    RecurJobConfig config;
-
-    recur_job_config_init (&config);
-    recur_params_panel_get_config (panel, &config);
-    recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
-    config.ensemble = 3;
-    recur_params_panel_set_config (panel, &config);
-    recur_job_config_clear (&config);
-  }
+  set_reservoirs (win, 3);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
   g_assert_true (wait_for (all_runs_done, win, 30000));
   for (guint i = 0; i < 2; i++)
