@@ -182,6 +182,41 @@ test_family_beats_naive (void)
     }
 }
 
+
+/* `recur forecast --weights weights csv --json` gives the n values of want, each within
+ * tolerance (0: to the bit). */
+static void
+assert_forecast_is (const char *weights,
+                    const char *csv,
+                    JsonArray  *want,
+                    guint       n,
+                    double      tolerance)
+{
+  g_autoptr(JsonParser) forecast = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  Result f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
+  JsonArray *got;
+
+  g_assert_cmpint (f.status, ==, 0);
+  json_parser_load_from_data (forecast, f.out, -1, &error);
+  g_assert_no_error (error);
+  got = json_node_get_array (json_parser_get_root (forecast));
+  g_assert_cmpuint (json_array_get_length (got), ==, n);
+  g_assert_cmpuint (json_array_get_length (want), ==, n);
+  for (guint h = 0; h < n; h++)
+    {
+      double value = json_object_get_double_member (json_array_get_object_element (got, h),
+                                                    "value");
+
+      /* GLib's epsilon test is strict: 0 would refuse equal values */
+      if (tolerance == 0)
+        g_assert_cmpfloat (value, ==, json_array_get_double_element (want, h));
+      else
+        g_assert_cmpfloat_with_epsilon (value, json_array_get_double_element (want, h),
+                                        tolerance);
+    }
+  result_clear (&f);
+}
 /* An ESN and a clockwork RNN forecast from their weights file as `recur train` did. */
 static void
 test_family_forecast_from_weights (void)
@@ -198,27 +233,14 @@ test_family_forecast_from_weights (void)
     {
       g_autofree char *weights = g_build_filename (dir, "m.safetensors", NULL);
       g_autoptr(JsonParser) trained = json_parser_new ();
-      g_autoptr(JsonParser) forecast = json_parser_new ();
-      g_autoptr(GError) error = NULL;
       Result t = run_recur ("train", csv, "--model", args[i][0], args[i][1], args[i][2],
                             args[i][3], args[i][4], "--json", "--weights-out", weights, NULL);
-      Result f = { 0 };
-      JsonArray *want, *got;
 
       g_assert_cmpint (t.status, ==, 0);
-      want = json_object_get_array_member (parse_object (trained, t.out), "forecast");
-      f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
-      g_assert_cmpint (f.status, ==, 0);
-      json_parser_load_from_data (forecast, f.out, -1, &error);
-      g_assert_no_error (error);
-      got = json_node_get_array (json_parser_get_root (forecast));
-      g_assert_cmpuint (json_array_get_length (got), ==, 12);
-      for (guint h = 0; h < 12; h++)
-        g_assert_cmpfloat_with_epsilon (
-          json_object_get_double_member (json_array_get_object_element (got, h), "value"),
-          json_array_get_double_element (want, h), 1e-9);
+      assert_forecast_is (weights, csv,
+                          json_object_get_array_member (parse_object (trained, t.out),
+                                                        "forecast"), 12, 1e-9);
       result_clear (&t);
-      result_clear (&f);
     }
 }
 
@@ -925,14 +947,10 @@ test_interrupt_ensemble (void)
   const char *const args[] = { csv, "--model", "lstm", "--hidden", "8", "--ensemble", "4",
                                "--threads", "2", "--epochs", "100000", "--patience", "0",
                                "--weights-out", weights, NULL };
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonParser) forecast = json_parser_new ();
   g_autofree char *out = NULL;
   JsonObject *root, *ensemble;
-  JsonArray *want, *got;
   gint64 members;
-  Result f;
 
   out = train_interrupted (log, "epoch 3/100000", args);
   root = parse_object (parser, out);
@@ -953,18 +971,7 @@ test_interrupt_ensemble (void)
                                                                                  "best_epoch"),
                                                    k), >=, 1);
     }
-  want = json_object_get_array_member (root, "forecast");
-  f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
-  g_assert_cmpint (f.status, ==, 0);
-  json_parser_load_from_data (forecast, f.out, -1, &error);
-  g_assert_no_error (error);
-  got = json_node_get_array (json_parser_get_root (forecast));
-  g_assert_cmpuint (json_array_get_length (got), ==, json_array_get_length (want));
-  for (guint h = 0; h < json_array_get_length (got); h++)
-    g_assert_cmpfloat_with_epsilon (
-      json_object_get_double_member (json_array_get_object_element (got, h), "value"),
-      json_array_get_double_element (want, h), 1e-9);
-  result_clear (&f);
+  assert_forecast_is (weights, csv, json_object_get_array_member (root, "forecast"), 12, 1e-9);
 }
 
 /* An ensemble on one thread: after member 0's epochs, the next members' are told too. */
@@ -1425,14 +1432,13 @@ test_forecast_with_transforms_matches_train (void)
       g_autofree char *options = g_strjoinv (" ", (char **) cases[i].options);
       g_autoptr(GPtrArray) args = g_ptr_array_new ();
       g_autoptr(JsonParser) trained = json_parser_new ();
-      g_autoptr(JsonParser) forecast = json_parser_new ();
       g_autoptr(JsonParser) header = json_parser_new ();
       g_autofree char *want_text = NULL;
       g_autofree char *got_text = NULL;
       g_auto(GStrv) want_rows = NULL;
       g_auto(GStrv) got_rows = NULL;
       g_autoptr(GError) error = NULL;
-      JsonArray *want, *got;
+      JsonArray *want;
       JsonObject *metadata;
       Result t, f;
       guint n_future = 0;
@@ -1485,17 +1491,7 @@ test_forecast_with_transforms_matches_train (void)
       g_assert_cmpstr (got_rows[1 + n_future], ==, "");
 
       /* the JSON: the same doubles, to the bit */
-      f = run_recur ("forecast", "--weights", weights, csv, "--json", NULL);
-      g_assert_cmpint (f.status, ==, 0);
-      json_parser_load_from_data (forecast, f.out, -1, &error);
-      g_assert_no_error (error);
-      got = json_node_get_array (json_parser_get_root (forecast));
-      g_assert_cmpuint (json_array_get_length (got), ==, 12);
-      for (guint h = 0; h < 12; h++)
-        g_assert_cmpfloat (
-          json_object_get_double_member (json_array_get_object_element (got, h), "value"), ==,
-          json_array_get_double_element (want, h));
-      result_clear (&f);
+      assert_forecast_is (weights, csv, want, 12, 0);
 
       /* an older Recur looks for recur.scaler_center: absent when it would misread the file */
       metadata = weights_metadata (header, weights);
