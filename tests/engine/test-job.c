@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The whole pipeline on synthetic series: load, prepare, train, score, export. */
+/* The whole pipeline on synthetic series and the bundled ones: load, prepare, train, score,
+ * export. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -585,6 +586,46 @@ test_season_ignores_the_test_part (void)
     }
 }
 
+/* Issue 15's floor for the family: every cell, with its defaults and nothing tuned, forecasts a
+ * seasonal monthly series better than the naive forecast (last value carried on), scored on the
+ * test part as recur train scores it. */
+static void
+test_every_cell_beats_naive (void)
+{
+  static const char *const files[] = { "air_passengers.csv", "nottingham_temperature.csv" };
+  static const RecurCellKind cells[] = {
+    RECUR_CELL_RNN_TANH, RECUR_CELL_RNN_RELU, RECUR_CELL_LSTM, RECUR_CELL_GRU,
+    RECUR_CELL_JORDAN, RECUR_CELL_ESN, RECUR_CELL_CLOCKWORK,
+  };
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+      {
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", files[f],
+                                                       NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RecurSeries) series = recur_series_load_csv (path, &error);
+        g_autoptr(RecurJob) job = NULL;
+        const RecurEvaluation *eval;
+        RecurJobConfig config;
+
+        g_assert_no_error (error);
+        recur_job_config_init (&config);
+        recur_model_spec_init_for_cell (&config.model, cells[c]);
+        config.model.horizon = 12;
+        job = recur_job_new (&config, recur_series_ref (series), &error);
+        recur_job_config_clear (&config);
+        g_assert_no_error (error);
+        g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+        g_assert_no_error (error);
+        eval = recur_job_get_evaluation (job);
+        g_test_message ("%s, %s: MASE %.3f, naive %.3f", files[f],
+                        recur_cell_to_string (cells[c]), eval->model_metrics.mase,
+                        eval->naive_metrics.mase);
+        g_assert_cmpfloat (eval->model_metrics.mase, <, eval->naive_metrics.mase);
+      }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -604,5 +645,6 @@ main (int    argc,
   g_test_add_func ("/engine/job/season/from-the-dates", test_season_from_the_dates);
   g_test_add_func ("/engine/job/season/from-the-option", test_season_from_the_option);
   g_test_add_func ("/engine/job/season/ignores-the-test-part", test_season_ignores_the_test_part);
+  g_test_add_func ("/engine/job/every-cell-beats-naive", test_every_cell_beats_naive);
   return g_test_run ();
 }
