@@ -122,6 +122,7 @@ restore_runs (RecurWindow  *self,
       const RecurJobConfig *config = recur_project_run_get_config (entry);
       const RecurHistory *h = recur_project_run_get_history (entry);
       g_autoptr(GPtrArray) weights = NULL;
+      g_autoptr(GError) weights_error = NULL;
       g_autoptr(GError) error = NULL;
       RecurRunStatus status = recur_project_run_get_status (entry);
       RecurRun *run;
@@ -129,7 +130,10 @@ restore_runs (RecurWindow  *self,
       if (config == NULL)
         continue; /* damaged beyond use: listed in the issues */
       if (recur_project_run_has_weights (entry))
-        weights = recur_project_run_load_members (project, entry, NULL, &error);
+        weights = recur_project_run_load_members (project, entry, NULL, &weights_error);
+      /* the run is still listed, with its settings and curves, only not scored */
+      if (weights_error != NULL)
+        recur_window_show_error (self, weights_error->message);
       if (status == RECUR_RUN_QUEUED || status == RECUR_RUN_TRAINING)
         status = RECUR_RUN_INTERRUPTED;
       run = recur_run_new_restored (recur_project_run_get_name (entry), config, series,

@@ -992,8 +992,30 @@ has_n_runs (gpointer data)
   return g_list_model_get_n_items (recur_window_get_runs (pair[0])) == GPOINTER_TO_UINT (pair[1]);
 }
 
+/* The first file called name under dir, depth first; NULL when there is none. */
+static char *
+find_file_named (const char *dir,
+                 const char *name)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (d && (entry = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+      char *found;
+
+      if (g_str_equal (entry, name))
+        return g_steal_pointer (&path);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && (found = find_file_named (path, name)))
+        return found;
+    }
+  return NULL;
+}
+
 /* Runs kept in a project: saved, trained on while it is open, reopened in a new window with the
- * same results, and reopened again after the CSV moved (the window asks where it is). */
+ * same results, reopened with one run's weights damaged (said, the run listed unscored), and
+ * reopened again after the CSV moved (the window asks where it is). */
 static void
 test_project_round_trip (void)
 {
@@ -1048,6 +1070,38 @@ test_project_round_trip (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-project.png"));
   gtk_window_destroy (win);
+
+  /* one run's weights damaged: the window says which file, and still lists both runs, the
+   * other one scored as before */
+  {
+    g_autofree char *damaged = find_file_named (project, "best.safetensors");
+    RecurRun *kept = NULL;
+
+    g_assert_nonnull (damaged);
+    g_assert_true (g_file_set_contents (damaged, "not safetensors", -1, NULL));
+    win = GTK_WINDOW (recur_window_new (NULL));
+    gtk_window_present (GTK_WINDOW (win));
+    recur_window_open_project (RECUR_WINDOW (win), project);
+    pair[0] = win;
+    g_assert_true (wait_for (has_n_runs, pair, 10000));
+    g_assert_nonnull (recur_window_get_error_text (RECUR_WINDOW (win)));
+    g_assert_nonnull (strstr (recur_window_get_error_text (RECUR_WINDOW (win)), damaged));
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autoptr(RecurRun) run =
+          g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), i);
+        const RecurEvaluation *ev = recur_job_get_evaluation (recur_run_get_job (run));
+
+        if (ev != NULL)
+          {
+            g_assert_null (kept);
+            kept = run;
+            g_assert_cmpfloat_with_epsilon (ev->model_metrics.mase, mase[i], 1e-9);
+          }
+      }
+    g_assert_nonnull (kept);
+    gtk_window_destroy (win);
+  }
 
   /* the CSV moved: the window says so and asks for it */
   g_assert_cmpint (g_rename (csv, moved), ==, 0);
