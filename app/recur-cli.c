@@ -442,10 +442,11 @@ on_interrupt (gpointer data)
  * an unsharded minibatch), and the numbers must not depend on --threads. */
 static void
 configure_threads (RecurJobConfig *config,
+                   gboolean        auto_model,
                    guint           threads)
 {
-  /* an ensemble's members take the threads, one each */
-  config->train.threads = config->ensemble > 1
+  /* an ensemble's members, or Auto's candidates, take the threads, one each */
+  config->train.threads = auto_model || config->ensemble > 1
                           || recur_train_shards (&config->model, config->train.batch_size) > 1
                             ? threads : 1;
   recur_blas_configure (1);
@@ -515,7 +516,8 @@ cmd_train (int    argc,
       return r;
     }
   auto_model = recur_train_options_wants_auto (&o);
-  configure_threads (&config, o.threads > 0 ? (guint) o.threads : g_get_num_processors ());
+  configure_threads (&config, auto_model,
+                     o.threads > 0 ? (guint) o.threads : g_get_num_processors ());
   if (auto_model)
     {
       /* every candidate takes the options: none is unused for all of them */

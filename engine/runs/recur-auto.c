@@ -10,6 +10,8 @@
 #include "recur-forecast.h"
 #include "recur-season.h"
 #include "recur-settings.h"
+#include "recur-sync.h"
+#include "recur-team.h"
 
 /* Rolling origins: up to this many, half a horizon apart. */
 #define MAX_ORIGINS 3
@@ -212,28 +214,35 @@ typedef struct
   gboolean        floor;   /* the naive forecasts: a readout that can only learn the drift */
 } Shape;
 
+/* For people, from the configuration itself (a pinned setting included), so that it never
+ * says what the candidate does not do. */
 static char *
-shape_name (const Shape *s,
-            guint        season)
+candidate_name (const RecurJobConfig *config,
+                gboolean              floor,
+                guint                 season)
 {
+  const RecurTransformSpec *t = &config->transform;
   GString *name = g_string_new (NULL);
 
-  if (s->floor)
+  if (floor)
     {
-      if (s->seasonal_difference)
+      if (t->seasonal_difference)
         g_string_append_printf (name, _("seasonal naive (%u) with drift"), season);
       else
         g_string_append (name, _("naive with drift"));
+      if (t->box_cox != RECUR_BOX_COX_NONE)
+        g_string_append (name, _(", Box-Cox"));
       return g_string_free (name, FALSE);
     }
-  g_string_append_printf (name, _("%s, window %u"), recur_cell_to_string (s->cell), s->window);
-  if (s->norm != RECUR_WINDOW_NORM_NONE)
-    g_string_append_printf (name, _(", level %s"), recur_window_norm_to_string (s->norm));
-  if (s->box_cox)
+  g_string_append_printf (name, _("%s, window %u"), recur_cell_to_string (config->model.cell),
+                          config->model.window);
+  if (t->window_norm != RECUR_WINDOW_NORM_NONE)
+    g_string_append_printf (name, _(", level %s"), recur_window_norm_to_string (t->window_norm));
+  if (t->box_cox != RECUR_BOX_COX_NONE)
     g_string_append (name, _(", Box-Cox"));
-  if (s->difference)
+  if (t->difference)
     g_string_append (name, _(", differenced"));
-  if (s->seasonal_difference)
+  if (t->seasonal_difference)
     g_string_append (name, _(", seasonally differenced"));
   return g_string_free (name, FALSE);
 }
@@ -261,14 +270,21 @@ config_of_shape (const Plan     *plan,
     .scaler = RECUR_SCALER_ZSCORE,
     .window_norm = s->norm,
   };
+  apply_pins (plan, config);
   if (s->floor)
     {
-      /* one unit, and a ridge that leaves the readout nothing but its bias: the average step */
+      /* one unit, and a ridge that leaves the readout nothing but its bias: the average step of
+       * the (seasonally) differenced values as they are. A setting the user gave does not
+       * change what makes it the naive forecast: it is the yardstick. */
+      m->window = s->window;
       m->hidden_size = 1;
       m->esn.ridge = 1e6;
+      config->transform.difference = s->difference;
+      config->transform.seasonal_difference = s->seasonal_difference;
+      config->transform.deseasonalise = FALSE;
+      config->transform.window_norm = RECUR_WINDOW_NORM_NONE;
       config->transform.scaler = RECUR_SCALER_NONE;
     }
-  apply_pins (plan, config);
   if (m->cell == RECUR_CELL_ESN && m->esn.washout > m->window)
     m->esn.washout = m->window;
 }
@@ -282,7 +298,7 @@ append_candidate (RecurAuto   *self,
   RecurAutoCandidate c = { 0 };
 
   config_of_shape (plan, s, &c.config);
-  c.name = shape_name (s, plan->season);
+  c.name = candidate_name (&c.config, s->floor, plan->season);
   c.floor = s->floor;
   c.validation_mase = INFINITY;
   c.per_origin = g_new0 (double, MAX_ORIGINS);
@@ -386,7 +402,8 @@ static void
 add_candidates (RecurAuto  *self,
                 const Plan *plan)
 {
-  static const RecurWindowNorm norms[] = { RECUR_WINDOW_NORM_LAST, RECUR_WINDOW_NORM_MEAN };
+  RecurWindowNorm norms[] = { RECUR_WINDOW_NORM_LAST, RECUR_WINDOW_NORM_MEAN };
+  guint n_norms = G_N_ELEMENTS (norms);
   guint offset = plan->base->transform.difference ? 1 : 0;
   guint windows[3], n_windows = candidate_windows (plan, offset, windows);
   guint prior = is_pinned (plan, "window") ? windows[0]
@@ -397,8 +414,13 @@ add_candidates (RecurAuto  *self,
     .difference = plan->base->transform.difference,
   };
 
+  if (is_pinned (plan, "window-norm"))
+    {
+      norms[0] = plan->base->transform.window_norm;
+      n_norms = 1;
+    }
   s.window = prior;
-  s.norm = RECUR_WINDOW_NORM_LAST;
+  s.norm = norms[0];
   add_candidate (self, plan, &s);
   add_candidate (self, plan, &(Shape) { .cell = RECUR_CELL_ESN, .window = 2, .difference = TRUE,
                                         .floor = TRUE });
@@ -406,8 +428,8 @@ add_candidates (RecurAuto  *self,
     add_candidate (self, plan, &(Shape) { .cell = RECUR_CELL_ESN, .window = 2,
                                           .seasonal_difference = TRUE, .floor = TRUE });
   for (guint w = 0; w < n_windows; w++)
-    for (guint k = 0; k < G_N_ELEMENTS (norms); k++)
-      if (windows[w] != prior || norms[k] != RECUR_WINDOW_NORM_LAST)
+    for (guint k = 0; k < n_norms; k++)
+      if (windows[w] != prior || k != 0)
         {
           s.window = windows[w];
           s.norm = norms[k];
@@ -509,7 +531,89 @@ recur_auto_choose (RecurAuto  *self,
   return TRUE;
 }
 
-/* Trains each candidate on the training part and scores it; FALSE only when cancelled. */
+/* What the candidates share while they train, several at once on a team's threads. */
+typedef struct
+{
+  RecurAuto             *self;
+  GCancellable          *cancellable;
+  RecurAutoProgressFunc  progress;
+  gpointer               user_data;
+  gboolean               concurrent;  /* candidates, not minibatches, take the threads */
+  gint                   next;        /* the next candidate to take, atomically */
+  RecurJob             **jobs;        /* [n]: each one trained on every row before the test
+                                       * part, kept as the result of a stop (lock) */
+  gboolean              *done;        /* [n]: trained, or failed (lock) */
+  guint                  reported;    /* candidates given to progress, in order (lock) */
+  gboolean               interrupted; /* (lock) */
+  GMutex                 lock;
+} CandidatesTraining;
+
+/* Trains and scores candidate i; its job is kept when a stop could make it the result. */
+static void
+train_candidate (CandidatesTraining *t,
+                 guint               i)
+{
+  RecurAuto *self = t->self;
+  RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, i);
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GError) local = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  RecurJobConfig config = c->config;
+  RecurSeries *series = c->rows ? recur_series_new_head (self->plan.series, c->rows, &local)
+                                : recur_series_ref (self->plan.series);
+
+  /* which thread trains a candidate, and with how many, never changes its numbers */
+  if (t->concurrent)
+    config.train.threads = 1;
+  job = series ? recur_job_new (&config, series, &local) : NULL;
+  if (job && !recur_job_train (job, t->cancellable, NULL, NULL, &local))
+    g_clear_pointer (&job, recur_job_free);
+  if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* left unscored: what is chosen among the candidates scored so far stays */
+      recur_mutex_lock (&t->lock);
+      t->interrupted = TRUE;
+      recur_mutex_unlock (&t->lock);
+      return;
+    }
+  recur_auto_score (self, i, job, local ? local->message : NULL,
+                    (g_get_monotonic_time () - start) / 1e6);
+  recur_mutex_lock (&t->lock);
+  if (c->rows == 0 && isfinite (c->validation_mase))
+    t->jobs[i] = g_steal_pointer (&job);
+  t->done[i] = TRUE;
+  /* progress in the candidates' order, whichever finishes first */
+  while (t->reported < self->candidates->len && t->done[t->reported])
+    {
+      if (t->progress)
+        t->progress (&g_array_index (self->candidates, RecurAutoCandidate, t->reported),
+                     t->reported, self->candidates->len, t->user_data);
+      t->reported++;
+    }
+  recur_mutex_unlock (&t->lock);
+}
+
+/* One thread of the team: takes the next candidate until none is left or training stops. */
+static void
+train_candidates_task (guint    task,
+                       gpointer user_data)
+{
+  CandidatesTraining *t = user_data;
+  guint n = t->self->candidates->len;
+
+  for (;;)
+    {
+      guint i = (guint) g_atomic_int_add (&t->next, 1);
+
+      if (i >= n || g_cancellable_is_cancelled (t->cancellable))
+        break;
+      train_candidate (t, i);
+    }
+}
+
+/* Trains each candidate on the training part and scores it, as many at once as the base's
+ * threads (the gradient-trained ones, by far the longest, come last and so run side by side).
+ * FALSE only when cancelled. */
 static gboolean
 run_candidates (RecurAuto              *self,
                 GCancellable           *cancellable,
@@ -517,36 +621,36 @@ run_candidates (RecurAuto              *self,
                 gpointer                user_data,
                 GError                **error)
 {
-  for (guint i = 0; i < self->candidates->len; i++)
-    {
-      RecurAutoCandidate *c = &g_array_index (self->candidates, RecurAutoCandidate, i);
-      gint64 start = g_get_monotonic_time ();
-      g_autoptr(GError) local = NULL;
-      RecurSeries *series = c->rows ? recur_series_new_head (self->plan.series, c->rows, &local)
-                                    : recur_series_ref (self->plan.series);
-      g_autoptr(RecurJob) job = series ? recur_job_new (&c->config, series, &local) : NULL;
+  guint n = self->candidates->len;
+  guint threads = MIN (MAX (self->plan.base->train.threads, 1), MAX (n, 1));
+  g_autofree RecurJob **jobs = g_new0 (RecurJob *, n);
+  g_autofree gboolean *done = g_new0 (gboolean, n);
+  CandidatesTraining t = {
+    .self = self, .cancellable = cancellable, .progress = progress, .user_data = user_data,
+    .concurrent = threads > 1, .jobs = jobs, .done = done,
+  };
 
-      if (job && !recur_job_train (job, cancellable, NULL, NULL, &local))
-        g_clear_pointer (&job, recur_job_free);
-      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* what was chosen among the candidates scored so far stays (self->job) */
-          self->interrupted = TRUE;
-          return TRUE;
-        }
-      recur_auto_score (self, i, job, local ? local->message : NULL,
-                        (g_get_monotonic_time () - start) / 1e6);
-      /* the best so far among those trained on every row before the test part is kept: it
-       * is the result if the choice is stopped before its end */
-      choose (self, FALSE);
-      if (job && self->chosen == i)
-        {
-          g_clear_pointer (&self->job, recur_job_free);
-          self->job = g_steal_pointer (&job);
-        }
-      if (progress)
-        progress (c, i, self->candidates->len, user_data);
+  recur_mutex_init (&t.lock);
+  if (threads > 1)
+    {
+      g_autoptr(RecurTeam) team = recur_team_new (threads);
+
+      recur_team_run (team, threads, train_candidates_task, &t);
     }
+  else
+    train_candidates_task (0, &t);
+  recur_mutex_clear (&t.lock);
+  self->interrupted = t.interrupted;
+  /* the best among those trained on every row before the test part: the result if the choice
+   * was stopped before its end */
+  choose (self, FALSE);
+  if (self->chosen != G_MAXUINT)
+    {
+      g_clear_pointer (&self->job, recur_job_free);
+      self->job = g_steal_pointer (&jobs[self->chosen]);
+    }
+  for (guint i = 0; i < n; i++)
+    g_clear_pointer (&jobs[i], recur_job_free);
   return TRUE;
 }
 

@@ -36,7 +36,8 @@ typedef struct
 
 typedef struct _RecurAuto RecurAuto;
 
-/* Called after each candidate, from the thread that runs recur_auto_run. */
+/* Called after each candidate, in the candidates' order, one call at a time, from whichever
+ * thread trained it (recur_auto_run trains as many at once as the base's train.threads). */
 typedef void (*RecurAutoProgressFunc) (const RecurAutoCandidate *candidate,
                                        guint                     index,
                                        guint                     n_candidates,
@@ -68,7 +69,8 @@ void                recur_auto_get_final_config (const RecurAuto       *self,
  * --window is every candidate's window). Takes the series. Fails when the series is too short
  * for any candidate (the error says how many points are needed, and for what), or when
  * cancelled before any candidate was scored (G_IO_ERROR_CANCELLED); cancelled later, it ends
- * with the best so far (recur_auto_was_interrupted). */
+ * with the best so far (recur_auto_was_interrupted). The candidates train base->train.threads
+ * at a time, each on one thread: the numbers do not depend on it. */
 RecurAuto          *recur_auto_run             (const RecurJobConfig   *base,
                                                 const char *const      *pinned,
                                                 RecurSeries            *series,

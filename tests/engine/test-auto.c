@@ -82,6 +82,27 @@ assert_same_choice (RecurAuto *a,
     }
 }
 
+/* The chosen jobs' test forecasts and every member's weights, bit for bit. */
+static void
+assert_same_job (RecurJob *ja,
+                 RecurJob *jb,
+                 guint     h)
+{
+  g_assert_cmpmem (recur_job_get_evaluation (ja)->forecast, h * sizeof (double),
+                   recur_job_get_evaluation (jb)->forecast, h * sizeof (double));
+  g_assert_cmpuint (recur_job_get_n_members (ja), ==, recur_job_get_n_members (jb));
+  for (guint k = 0; k < recur_job_get_n_members (ja); k++)
+    {
+      RecurModel *ma = recur_job_get_members (ja)[k];
+      RecurModel *mb = recur_job_get_members (jb)[k];
+
+      g_assert_cmpmem (recur_model_peek_params (ma),
+                       recur_model_get_n_params (ma) * sizeof (float),
+                       recur_model_peek_params (mb),
+                       recur_model_get_n_params (mb) * sizeof (float));
+    }
+}
+
 /* Changing the test part (the last `horizon` rows) leaves every candidate's validation score,
  * the choice, the test forecast and the weights bit-identical; also with a gap right before the
  * test part, which is filled from the points before it only. */
@@ -98,7 +119,6 @@ test_never_reads_the_test_part (void)
       g_autoptr(RecurJob) ja = NULL;
       g_autoptr(RecurJob) jb = NULL;
       g_autoptr(GError) error = NULL;
-      RecurModel *ma, *mb;
 
       seasonal_values (v, n, 7);
       if (gap)
@@ -114,18 +134,7 @@ test_never_reads_the_test_part (void)
       assert_same_choice (a, b);
       ja = recur_auto_steal_job (a);
       jb = recur_auto_steal_job (b);
-      g_assert_cmpmem (recur_job_get_evaluation (ja)->forecast, h * sizeof (double),
-                       recur_job_get_evaluation (jb)->forecast, h * sizeof (double));
-      g_assert_cmpuint (recur_job_get_n_members (ja), ==, recur_job_get_n_members (jb));
-      for (guint k = 0; k < recur_job_get_n_members (ja); k++)
-        {
-          ma = recur_job_get_members (ja)[k];
-          mb = recur_job_get_members (jb)[k];
-          g_assert_cmpmem (recur_model_peek_params (ma),
-                           recur_model_get_n_params (ma) * sizeof (float),
-                           recur_model_peek_params (mb),
-                           recur_model_get_n_params (mb) * sizeof (float));
-        }
+      assert_same_job (ja, jb, h);
       /* and the test part was scored with the values the runs were given */
       g_assert_cmpfloat (recur_job_get_evaluation (jb)->actual[0], ==, w[n - h]);
     }
@@ -244,6 +253,121 @@ test_reservoir_ensemble (void)
     }
 }
 
+/* A setting the user gave holds for every network among the candidates, and their names say so;
+ * the floors stay the naive forecasts they are named after (the yardstick): a level pinned to
+ * the window's mean changes no floor's score, bit for bit. */
+static void
+test_pins_never_change_the_floors (void)
+{
+  const guint n = 132, h = 12;
+  const char *const pinned[] = { "window-norm", NULL };
+  double v[132];
+  g_autoptr(RecurAuto) free_choice = NULL;
+  g_autoptr(RecurAuto) pinned_choice = NULL;
+  g_autoptr(GError) error = NULL;
+  RecurJobConfig base;
+  guint floors = 0;
+
+  seasonal_values (v, n, 3);
+  free_choice = run_auto (v, n, FALSE, h, &error);
+  g_assert_no_error (error);
+  recur_job_config_init (&base);
+  base.model.horizon = h;
+  base.transform.window_norm = RECUR_WINDOW_NORM_MEAN;
+  pinned_choice = recur_auto_run (&base, pinned, series_of (v, n, FALSE), NULL, NULL, NULL,
+                                  &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&base);
+  g_assert_cmpuint (recur_auto_get_n_candidates (free_choice), >,
+                    recur_auto_get_n_candidates (pinned_choice)); /* no level last to try */
+  for (guint i = 0; i < recur_auto_get_n_candidates (pinned_choice); i++)
+    {
+      const RecurAutoCandidate *c = recur_auto_get_candidate (pinned_choice, i);
+
+      if (!c->floor)
+        {
+          g_assert_cmpint (c->config.transform.window_norm, ==, RECUR_WINDOW_NORM_MEAN);
+          g_assert_nonnull (strstr (c->name, ", level mean"));
+          continue;
+        }
+      for (guint j = 0; j < recur_auto_get_n_candidates (free_choice); j++)
+        {
+          const RecurAutoCandidate *f = recur_auto_get_candidate (free_choice, j);
+
+          if (f->floor && g_str_equal (f->name, c->name))
+            {
+              g_assert_cmpint (c->config.transform.window_norm, ==, RECUR_WINDOW_NORM_NONE);
+              g_assert_cmpmem (c->per_origin, recur_auto_get_n_origins (pinned_choice)
+                                              * sizeof (double),
+                               f->per_origin, recur_auto_get_n_origins (free_choice)
+                                              * sizeof (double));
+              floors++;
+            }
+        }
+    }
+  g_assert_cmpuint (floors, ==, 2);
+}
+
+/* The candidates train several at once on base.train.threads threads (one each); which thread
+ * trains one, and how many there are, changes no score, no choice and no forecast. The calls to
+ * progress come in the candidates' order, once each, whatever finishes first. */
+typedef struct
+{
+  guint calls;
+  guint last;
+} Reports;
+
+static void
+count_report (const RecurAutoCandidate *c,
+              guint                     index,
+              guint                     n,
+              gpointer                  user_data)
+{
+  Reports *r = user_data;
+
+  g_assert_cmpuint (index, ==, r->calls);
+  r->calls++;
+  r->last = n;
+}
+
+static void
+test_threads_never_change_the_choice (void)
+{
+  const guint n = 132, h = 12;
+  double v[132];
+  g_autoptr(RecurAuto) one = NULL;
+  g_autoptr(RecurJob) one_job = NULL;
+
+  seasonal_values (v, n, 5);
+  for (guint threads = 1; threads <= 3; threads++)
+    {
+      g_autoptr(RecurAuto) a = NULL;
+      g_autoptr(RecurJob) job = NULL;
+      g_autoptr(GError) error = NULL;
+      Reports reports = { 0 };
+      RecurJobConfig base;
+
+      recur_job_config_init (&base);
+      base.model.horizon = h;
+      base.train.threads = threads;
+      a = recur_auto_run (&base, NULL, series_of (v, n, FALSE), NULL, count_report, &reports,
+                          &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&base);
+      g_assert_cmpuint (reports.calls, ==, recur_auto_get_n_candidates (a));
+      g_assert_cmpuint (reports.last, ==, recur_auto_get_n_candidates (a));
+      if (threads == 1)
+        {
+          one = g_steal_pointer (&a);
+          one_job = recur_auto_steal_job (one);
+          continue;
+        }
+      assert_same_choice (one, a);
+      job = recur_auto_steal_job (a);
+      assert_same_job (one_job, job, h);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -253,5 +377,8 @@ main (int    argc,
   g_test_add_func ("/engine/auto/short-series", test_short_series);
   g_test_add_func ("/engine/auto/report-is-the-choice", test_report_is_the_choice);
   g_test_add_func ("/engine/auto/reservoir-ensemble", test_reservoir_ensemble);
+  g_test_add_func ("/engine/auto/pins-never-change-the-floors", test_pins_never_change_the_floors);
+  g_test_add_func ("/engine/auto/threads-never-change-the-choice",
+                   test_threads_never_change_the_choice);
   return g_test_run ();
 }
