@@ -275,6 +275,19 @@ ensemble_status (RecurRun   *run,
                           m->k + 1, n, m->epoch, m->epochs, elapsed, eta);
 }
 
+/* The loss the best epoch was chosen by: the validation loss, or the training loss when the run
+ * has no validation part (--val-fraction 0; a reservoir Auto trained on every point). */
+static char *
+best_loss_text (RecurRun *run,
+                double    loss)
+{
+  const RecurDataset *data = recur_job_get_dataset (recur_run_get_job (run));
+
+  if (recur_dataset_get_n_val_windows (data) == 0)
+    return g_strdup_printf (_("training loss %.4g, no validation part"), loss);
+  return g_strdup_printf (_("validation loss %.4g"), loss);
+}
+
 void
 recur_window_update_status (RecurWindow *self)
 {
@@ -282,6 +295,7 @@ recur_window_update_status (RecurWindow *self)
   const RecurProgress *p;
   g_autofree char *elapsed = NULL;
   g_autofree char *eta = NULL;
+  g_autofree char *best = NULL;
   g_autofree char *text = NULL;
 
   if (run == NULL)
@@ -297,23 +311,26 @@ recur_window_update_status (RecurWindow *self)
       if ((text = ensemble_status (run, elapsed)))
         break;
       eta = format_duration (recur_run_get_eta (run));
+      best = best_loss_text (run, p->best_loss);
+      /* Translators: the last %s is the best epoch's loss, e.g. "validation loss 0.1108" */
       text = p->epoch == 0
         ? g_strdup (_("Training: first epoch…"))
         : g_strdup_printf (_("Epoch %u / %u · %s elapsed · about %s left · %.0f windows/s · "
-                             "best validation loss %.4g (epoch %u)"),
+                             "best epoch %u (%s)"),
                            p->epoch, p->epochs, elapsed, eta,
                            p->epoch_seconds > 0 ? p->windows / p->epoch_seconds : 0.0,
-                           p->best_loss, p->best_epoch);
+                           p->best_epoch, best);
       break;
     case RECUR_RUN_STOPPED:
     case RECUR_RUN_FINISHED:
       /* from the run's history: also right for a run restored from a project */
+      best = best_loss_text (run, p->best_loss);
+      /* Translators: the last %s is the best epoch's loss, e.g. "validation loss 0.1108" */
       text = g_strdup_printf (recur_run_get_status (run) == RECUR_RUN_STOPPED
                                 ? _("Stopped after %u epochs in %s · kept the best, epoch %u "
-                                    "(validation loss %.4g)")
-                                : _("Finished: %u epochs in %s · best epoch %u "
-                                    "(validation loss %.4g)"),
-                              recur_run_get_n_epochs (run), elapsed, p->best_epoch, p->best_loss);
+                                    "(%s)")
+                                : _("Finished: %u epochs in %s · best epoch %u (%s)"),
+                              recur_run_get_n_epochs (run), elapsed, p->best_epoch, best);
       break;
     case RECUR_RUN_FAILED:
       text = g_strdup_printf (_("Failed: %s"), recur_run_get_error (run)

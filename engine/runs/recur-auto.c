@@ -275,8 +275,8 @@ config_of_shape (const Plan     *plan,
     {
       /* one unit, and a ridge that leaves the readout nothing but its bias: the average step of
        * the (seasonally) differenced values as they are. A setting the user gave does not
-       * change what makes it the naive forecast: it is the yardstick. */
-      m->window = s->window;
+       * change what makes it the naive forecast: it is the yardstick (a window given is
+       * kept: the readout does not read it). */
       m->hidden_size = 1;
       m->esn.ridge = 1e6;
       config->transform.difference = s->difference;
@@ -654,8 +654,11 @@ run_candidates (RecurAuto              *self,
   return TRUE;
 }
 
-/* The chosen candidate's configuration as the final run trains it: with the validation part the
- * user asked for, and a reservoir as an ensemble unless --ensemble was given. */
+/* The chosen candidate's configuration as the final run trains it: a gradient-trained network
+ * with the validation part the user asked for, which chooses its best epoch; a reservoir (a
+ * floor too) with none unless one was asked for: it has no epoch to choose, and its readout
+ * then learns from every point before the test part, the most recent ones included. A reservoir
+ * is an ensemble unless --ensemble was given. */
 static void
 final_config (const RecurAuto *self,
               double           val_fraction,
@@ -665,6 +668,8 @@ final_config (const RecurAuto *self,
 
   recur_job_config_copy (config, &c->config);
   config->val_fraction = val_fraction;
+  if (c->config.model.cell == RECUR_CELL_ESN && !is_pinned (&self->plan, "val-fraction"))
+    config->val_fraction = 0;
   if (!c->floor && c->config.model.cell == RECUR_CELL_ESN && !is_pinned (&self->plan, "ensemble"))
     config->ensemble = RESERVOIR_ENSEMBLE;
 }
@@ -845,6 +850,7 @@ recur_auto_describe_choice (const RecurAuto *self)
   g_autofree char *why = NULL;
   RecurJobConfig final;
   guint members;
+  gboolean every_point;
 
   if (self->interrupted)
     return g_strdup (_("the best of the candidates scored before the choice was stopped, as "
@@ -857,13 +863,22 @@ recur_auto_describe_choice (const RecurAuto *self)
                              "configuration’s"), percent);
   final_config (self, self->plan.base->val_fraction, &final);
   members = final.ensemble;
+  every_point = final.val_fraction == 0;
   recur_job_config_clear (&final);
-  if (members <= 1)
+  if (members <= 1 && !every_point)
     return g_steal_pointer (&why);
+  if (members <= 1)
+    /* Translators: %s is why a configuration was chosen */
+    return g_strdup_printf (_("%s; trained again on every point before the test part"), why);
+  if (!every_point)
+    /* Translators: %s is why a configuration was chosen; %u how many networks of it the final
+     * run trains */
+    return g_strdup_printf (_("%s; trained again as an ensemble of %u, forecasting their median"),
+                            why, members);
   /* Translators: %s is why a configuration was chosen; %u how many networks of it the final
    * run trains */
-  return g_strdup_printf (_("%s; trained again as an ensemble of %u, forecasting their median"),
-                          why, members);
+  return g_strdup_printf (_("%s; trained again on every point before the test part as an "
+                            "ensemble of %u, forecasting their median"), why, members);
 }
 
 RecurJob *

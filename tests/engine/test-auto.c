@@ -250,7 +250,36 @@ test_reservoir_ensemble (void)
       g_assert_cmpuint (recur_job_get_n_members (job), ==, pin ? 2 : 5);
       g_assert_cmpuint (recur_job_get_config (job)->ensemble, ==, pin ? 2 : 5);
       g_assert_cmpuint (recur_job_get_evaluation (job)->n_members, ==, pin ? 2 : 5);
+      /* no epoch to choose: the readout learns from every point before the test part */
+      g_assert_cmpfloat (recur_job_get_config (job)->val_fraction, ==, 0.0);
     }
+}
+
+/* A validation part given holds for the final reservoir too. */
+static void
+test_reservoir_validation_part (void)
+{
+  const guint n = 132, h = 12;
+  const char *const pinned[] = { "val-fraction", NULL };
+  double v[132];
+  g_autoptr(RecurAuto) a = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  RecurJobConfig base;
+
+  seasonal_values (v, n, 3);
+  recur_job_config_init (&base);
+  base.model.horizon = h;
+  base.val_fraction = 0.2;
+  a = recur_auto_run (&base, pinned, series_of (v, n, FALSE), NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&base);
+  job = recur_auto_steal_job (a);
+  g_assert_cmpint (recur_job_get_config (job)->model.cell, ==, RECUR_CELL_ESN);
+  g_assert_cmpfloat (recur_job_get_config (job)->val_fraction, ==, 0.2);
+  reason = recur_auto_describe_choice (a);
+  g_assert_null (strstr (reason, "every point"));
 }
 
 /* A setting the user gave holds for every network among the candidates, and their names say so;
@@ -377,6 +406,7 @@ main (int    argc,
   g_test_add_func ("/engine/auto/short-series", test_short_series);
   g_test_add_func ("/engine/auto/report-is-the-choice", test_report_is_the_choice);
   g_test_add_func ("/engine/auto/reservoir-ensemble", test_reservoir_ensemble);
+  g_test_add_func ("/engine/auto/reservoir-validation-part", test_reservoir_validation_part);
   g_test_add_func ("/engine/auto/pins-never-change-the-floors", test_pins_never_change_the_floors);
   g_test_add_func ("/engine/auto/threads-never-change-the-choice",
                    test_threads_never_change_the_choice);

@@ -765,8 +765,12 @@ test_auto_trains_candidates_then_the_chosen (void)
   /* on this series the usual configuration is kept (as `recur train` reports) */
   g_assert_cmpstr (recur_run_get_name (chosen), ==, "auto ✓ esn, window 24, level last");
   g_assert_cmpint (config->model.cell, ==, RECUR_CELL_ESN);
-  g_assert_cmpfloat (config->val_fraction, ==, 0.1);
-  g_assert_cmpuint (config->ensemble, ==, 5); /* a reservoir: five, as `recur train` */
+  /* a reservoir: five, learning from every point before the test part, as `recur train` */
+  g_assert_cmpfloat (config->val_fraction, ==, 0.0);
+  g_assert_cmpuint (config->ensemble, ==, 5);
+  /* its best epoch was chosen by the training loss, and the status line says so */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "training loss"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "no validation part"));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-auto.png"));
 
