@@ -81,6 +81,57 @@ result_to_json (const RecurBenchConfig *c,
   return json_builder_get_root (b);
 }
 
+/* The child for the default of `recur train`: Auto on RECUR_BENCH_AUTO_POINTS points (fewer
+ * with --windows), timed on one thread and on --threads. */
+static int
+run_auto (const BenchOptions *o)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint threads = o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
+  guint points = o->windows != G_MININT ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_AUTO_POINTS)
+                                        : RECUR_BENCH_AUTO_POINTS;
+  RecurBenchAutoResult r;
+
+  recur_blas_configure (1);
+  if (!recur_bench_auto (points, RECUR_BENCH_AUTO_HORIZON, threads, &r, &error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "config");
+  json_builder_add_string_value (b, RECUR_BENCH_AUTO_NAME);
+  json_builder_set_member_name (b, "points");
+  json_builder_add_int_value (b, r.points);
+  json_builder_set_member_name (b, "horizon");
+  json_builder_add_int_value (b, r.horizon);
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, r.threads);
+  json_builder_set_member_name (b, "candidates");
+  json_builder_add_int_value (b, r.candidates);
+  json_builder_set_member_name (b, "chosen");
+  json_builder_add_string_value (b, r.chosen);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, r.seconds);
+  json_builder_set_member_name (b, "seconds_one_thread");
+  json_builder_add_double_value (b, r.seconds_one_thread);
+  json_builder_set_member_name (b, "speedup");
+  json_builder_add_double_value (b, r.seconds_one_thread / r.seconds);
+  json_builder_set_member_name (b, "same_result");
+  json_builder_add_boolean_value (b, r.same_result);
+  json_builder_set_member_name (b, "peak_memory_mb");
+  json_builder_add_double_value (b, peak_rss_mb ());
+  json_builder_end_object (b);
+  recur_bench_auto_result_clear (&r);
+  node = json_builder_get_root (b);
+  text = recur_json_to_data (node, FALSE, NULL);
+  g_print ("%s\n", text);
+  return 0;
+}
+
 /* The child: one configuration, one JSON object on stdout. */
 static int
 run_one (const BenchOptions *o)
@@ -94,6 +145,8 @@ run_one (const BenchOptions *o)
   double sgemm, own, peak;
   guint threads, blas_threads;
 
+  if (g_str_equal (o->child, RECUR_BENCH_AUTO_NAME))
+    return run_auto (o);
   if (c == NULL)
     {
       g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->child);
@@ -215,6 +268,32 @@ print_row (JsonObject *o)
            json_object_get_double_member (o, "final_loss"));
 }
 
+/* Under the table: the default of `recur train`, on one thread and on all. */
+static void
+print_auto (JsonObject *o)
+{
+  g_print ("\n");
+  g_print (_("%s: the default of “recur train” (Auto) on %u daily points, horizon %u: "
+             "%u candidates, then the chosen one (%s)\n"),
+           json_object_get_string_member (o, "config"),
+           (guint) json_object_get_int_member (o, "points"),
+           (guint) json_object_get_int_member (o, "horizon"),
+           (guint) json_object_get_int_member (o, "candidates"),
+           json_object_get_string_member (o, "chosen"));
+  g_print (_("  %.1f s on %u threads, %.1f s on 1 (%.2f×); %s; peak %.0f MB\n"),
+           json_object_get_double_member (o, "seconds"),
+           (guint) json_object_get_int_member (o, "threads"),
+           json_object_get_double_member (o, "seconds_one_thread"),
+           json_object_get_double_member (o, "speedup"),
+           json_object_get_boolean_member (o, "same_result")
+             ? _("the same choice and forecast, bit for bit")
+             : _("A DIFFERENT CHOICE OR FORECAST"),
+           json_object_get_double_member (o, "peak_memory_mb"));
+}
+
+/* The row --only names for the default's timing: not a shape, run after them. */
+static const RecurBenchConfig auto_row = { .name = RECUR_BENCH_AUTO_NAME };
+
 /* --only's list, in the order given: each a standard shape. */
 static GPtrArray *
 select_shapes (const char  *only,
@@ -229,17 +308,20 @@ select_shapes (const char  *only,
     {
       for (guint i = 0; i < n; i++)
         g_ptr_array_add (shapes, (gpointer) &configs[i]);
+      g_ptr_array_add (shapes, (gpointer) &auto_row);
       return g_steal_pointer (&shapes);
     }
   names = g_strsplit (only, ",", -1);
   for (guint k = 0; names[k]; k++)
     {
-      const RecurBenchConfig *c = recur_bench_find_config (names[k]);
+      const RecurBenchConfig *c = g_str_equal (names[k], auto_row.name)
+                                    ? &auto_row : recur_bench_find_config (names[k]);
       if (c == NULL)
         {
           g_autoptr(GString) all = g_string_new (NULL);
           for (guint i = 0; i < n; i++)
             g_string_append_printf (all, "%s%s", i ? ", " : "", configs[i].name);
+          g_string_append_printf (all, ", %s", auto_row.name);
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("--only: unknown shape “%s” (choose %s)"), names[k], all->str);
           return NULL;
@@ -301,11 +383,14 @@ run_shapes (const BenchOptions *o,
   for (guint i = 0; i < shapes->len; i++)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *row = spawn_one (self_path, g_ptr_array_index (shapes, i), o, parser, &error);
+      const RecurBenchConfig *c = g_ptr_array_index (shapes, i);
+      JsonObject *row = spawn_one (self_path, c, o, parser, &error);
       if (row == NULL)
         return recur_command_fail (error);
       if (o->json)
         json_builder_add_value (all, json_node_copy (json_parser_get_root (parser)));
+      else if (c == &auto_row)
+        print_auto (row);
       else
         print_row (row);
     }
@@ -330,8 +415,8 @@ recur_bench_command (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm)"), N_("NAME,…") },
-    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064)"), "N" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm, and auto-2000: the default of “recur train” on 2,000 points)"), N_("NAME,…") },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064); auto-2000 on N points (100 to 2,000)"), "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
     { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3)"), "N" },

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-auto.h"
 #include "recur-bench.h"
 #include "recur-blas.h"
 #include "recur-dataset.h"
@@ -263,4 +264,95 @@ recur_bench_sgemm_gflops (guint    n,
       best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
     }
   return 2.0 * n * n * n / best / 1e9;
+}
+
+/* A daily series of n points from 2015-01-01: a random walk with a weekly pattern, the kind of
+ * series (a price, a demand) the default is most often given; fixed seed. */
+static RecurSeries *
+auto_series (guint    n,
+             GError **error)
+{
+  g_autoptr(GString) csv = g_string_new ("date,value\n");
+  g_autoptr(GDate) date = g_date_new_dmy (1, G_DATE_JANUARY, 2015);
+  RecurRng rng;
+  double level = 100;
+
+  recur_rng_init (&rng, 0);
+  for (guint t = 0; t < n; t++)
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      level += 0.5 * recur_rng_normal (&rng);
+      g_string_append_printf (csv, "%04u-%02u-%02u,%s\n", g_date_get_year (date),
+                              g_date_get_month (date), g_date_get_day (date),
+                              g_ascii_formatd (num, sizeof num, "%.4f",
+                                               level + 3 * sin (2 * G_PI * t / 7.0)));
+      g_date_add_days (date, 1);
+    }
+  return recur_series_load_csv_data (csv->str, csv->len, "auto-bench.csv", error);
+}
+
+/* One choice, timed; the chosen job's test forecast in forecast[horizon]. */
+static gboolean
+time_auto (guint         n_points,
+           guint         horizon,
+           guint         threads,
+           double       *seconds,
+           RecurAuto   **out,
+           double       *forecast,
+           GError      **error)
+{
+  g_autoptr(RecurSeries) series = auto_series (n_points, error);
+  g_autoptr(RecurJob) job = NULL;
+  RecurJobConfig base;
+  RecurAuto *a;
+  gint64 start;
+
+  if (series == NULL)
+    return FALSE;
+  recur_job_config_init (&base);
+  base.model.horizon = horizon;
+  base.train.threads = threads;
+  start = g_get_monotonic_time ();
+  a = recur_auto_run (&base, NULL, g_steal_pointer (&series), NULL, NULL, NULL, error);
+  *seconds = (g_get_monotonic_time () - start) / 1e6;
+  recur_job_config_clear (&base);
+  if (a == NULL)
+    return FALSE;
+  job = recur_auto_steal_job (a);
+  memcpy (forecast, recur_job_get_evaluation (job)->forecast, horizon * sizeof (double));
+  *out = a;
+  return TRUE;
+}
+
+gboolean
+recur_bench_auto (guint                 n_points,
+                  guint                 horizon,
+                  guint                 threads,
+                  RecurBenchAutoResult *result,
+                  GError              **error)
+{
+  g_autoptr(RecurAuto) one = NULL;
+  g_autoptr(RecurAuto) all = NULL;
+  g_autofree double *one_forecast = g_new (double, horizon);
+  g_autofree double *all_forecast = g_new (double, horizon);
+
+  memset (result, 0, sizeof *result);
+  if (!time_auto (n_points, horizon, 1, &result->seconds_one_thread, &one, one_forecast, error)
+      || !time_auto (n_points, horizon, threads, &result->seconds, &all, all_forecast, error))
+    return FALSE;
+  result->points = n_points;
+  result->horizon = horizon;
+  result->threads = threads;
+  result->candidates = recur_auto_get_n_candidates (all);
+  result->chosen = g_strdup (recur_auto_get_candidate (all, recur_auto_get_chosen (all))->name);
+  result->same_result = recur_auto_get_chosen (one) == recur_auto_get_chosen (all)
+                        && memcmp (one_forecast, all_forecast, horizon * sizeof (double)) == 0;
+  return TRUE;
+}
+
+void
+recur_bench_auto_result_clear (RecurBenchAutoResult *result)
+{
+  g_clear_pointer (&result->chosen, g_free);
 }

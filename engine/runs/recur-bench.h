@@ -55,4 +55,30 @@ gboolean recur_bench_run           (const RecurBenchConfig *config,
 double   recur_bench_sgemm_gflops  (guint                   n,
                                     gboolean                own);
 
+/* The default of `recur train` (Auto: every candidate, then the chosen one trained again) on a
+ * synthetic daily series of n_points (a random walk with a weekly pattern), timed on one thread
+ * and on `threads`. */
+typedef struct
+{
+  guint   points;
+  guint   horizon;
+  guint   threads;
+  guint   candidates;
+  char   *chosen;             /* the chosen candidate's name */
+  double  seconds;            /* on `threads` threads */
+  double  seconds_one_thread;
+  gboolean same_result;       /* the same choice and test forecast, bit for bit, on both */
+} RecurBenchAutoResult;
+
+#define RECUR_BENCH_AUTO_NAME "auto-2000"
+#define RECUR_BENCH_AUTO_POINTS 2000
+#define RECUR_BENCH_AUTO_HORIZON 30
+
+gboolean recur_bench_auto              (guint                 n_points,
+                                        guint                 horizon,
+                                        guint                 threads,
+                                        RecurBenchAutoResult *result,
+                                        GError              **error);
+void     recur_bench_auto_result_clear (RecurBenchAutoResult *result);
+
 G_END_DECLS

@@ -230,13 +230,53 @@ test_table (void)
   result_clear (&r);
 }
 
+/* auto-2000, the default of `recur train` (here on 200 points): timed on one thread and on two,
+ * the same choice and forecast on both; the table's line says so. */
+static void
+test_auto (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = run_recur ("bench", "--only", "auto-2000", "--windows", "200", "--threads", "2",
+                        "--json");
+  Result t;
+  JsonArray *rows;
+  JsonObject *row;
+
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  row = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, "auto-2000");
+  g_assert_cmpint (json_object_get_int_member (row, "points"), ==, 200);
+  g_assert_cmpint (json_object_get_int_member (row, "horizon"), ==, 30);
+  g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (row, "candidates"), >=, 3);
+  g_assert_cmpstr (json_object_get_string_member (row, "chosen"), !=, "");
+  positive (row, "seconds");
+  positive (row, "seconds_one_thread");
+  positive (row, "peak_memory_mb");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (row, "speedup"),
+                                  json_object_get_double_member (row, "seconds_one_thread")
+                                    / json_object_get_double_member (row, "seconds"), 1e-9);
+  g_assert_true (json_object_get_boolean_member (row, "same_result"));
+  result_clear (&r);
+
+  t = run_recur ("bench", "--only", "auto-2000", "--windows", "200", "--threads", "2");
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_nonnull (strstr (t.out, "auto-2000: the default of “recur train” (Auto) on 200 daily "
+                                   "points, horizon 30: "));
+  g_assert_nonnull (strstr (t.out, " on 2 threads, "));
+  g_assert_nonnull (strstr (t.out, "the same choice and forecast, bit for bit"));
+  result_clear (&t);
+}
+
 static void
 test_usage_errors (void)
 {
   static const char *const cases[][4] = {
     { "--only", "small-rnn,tiny-lstm",
       "--only: unknown shape “tiny-lstm” (choose small-rnn, small-lstm, small-gru, medium-lstm, "
-      "medium-gru, large-lstm)", NULL },
+      "medium-gru, large-lstm, auto-2000)", NULL },
     { "--only", "small-rnn,", "--only: unknown shape “”", NULL },
     { "--epochs", "0", "--epochs must be at least 1, not 0", NULL },
     { "--windows", "-5", "--windows must be at least 1, not -5", NULL },
@@ -342,6 +382,7 @@ main (int    argc,
   g_test_add_func ("/cli/bench/windows-capped-and-quick", test_windows_and_quick);
   g_test_add_func ("/cli/bench/loss-repeats", test_loss_repeats);
   g_test_add_func ("/cli/bench/table", test_table);
+  g_test_add_func ("/cli/bench/auto", test_auto);
   g_test_add_func ("/cli/bench/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/bench/help", test_help);
   g_test_add_func ("/cli/bench/shape-that-does-not-fit", test_shape_that_does_not_fit);
