@@ -102,28 +102,24 @@ run_auto (const BenchOptions *o)
       return EXIT_FAILED;
     }
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "config");
-  json_builder_add_string_value (b, RECUR_BENCH_AUTO_NAME);
-  json_builder_set_member_name (b, "points");
-  json_builder_add_int_value (b, r.points);
-  json_builder_set_member_name (b, "horizon");
-  json_builder_add_int_value (b, r.horizon);
-  json_builder_set_member_name (b, "threads");
-  json_builder_add_int_value (b, r.threads);
-  json_builder_set_member_name (b, "candidates");
-  json_builder_add_int_value (b, r.candidates);
-  json_builder_set_member_name (b, "chosen");
-  json_builder_add_string_value (b, r.chosen);
-  json_builder_set_member_name (b, "seconds");
-  json_builder_add_double_value (b, r.seconds);
-  json_builder_set_member_name (b, "seconds_one_thread");
-  json_builder_add_double_value (b, r.seconds_one_thread);
-  json_builder_set_member_name (b, "speedup");
-  json_builder_add_double_value (b, r.seconds_one_thread / r.seconds);
+#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
+#define NUM(k, v) (json_builder_set_member_name (b, k), json_builder_add_double_value (b, v))
+#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
+  STR ("config", RECUR_BENCH_AUTO_NAME);
+  INT ("points", r.points);
+  INT ("horizon", r.horizon);
+  INT ("threads", r.threads);
+  INT ("candidates", r.candidates);
+  STR ("chosen", r.chosen);
+  NUM ("seconds", r.seconds);
+  NUM ("seconds_one_thread", r.seconds_one_thread);
+  NUM ("speedup", r.seconds_one_thread / r.seconds);
   json_builder_set_member_name (b, "same_result");
   json_builder_add_boolean_value (b, r.same_result);
-  json_builder_set_member_name (b, "peak_memory_mb");
-  json_builder_add_double_value (b, peak_rss_mb ());
+  NUM ("peak_memory_mb", peak_rss_mb ());
+#undef STR
+#undef NUM
+#undef INT
   json_builder_end_object (b);
   recur_bench_auto_result_clear (&r);
   node = json_builder_get_root (b);

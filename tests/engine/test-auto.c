@@ -64,6 +64,25 @@ run_auto (const double *values,
   return a;
 }
 
+/* Auto on a monthly series from a base the caller set (cleared here), with the settings pinned
+ * and a progress function, if any. */
+static RecurAuto *
+run_auto_from (RecurJobConfig        *base,
+               const char *const     *pinned,
+               const double          *values,
+               guint                  n,
+               RecurAutoProgressFunc  progress,
+               gpointer               user_data)
+{
+  g_autoptr(GError) error = NULL;
+  RecurAuto *a = recur_auto_run (base, pinned, series_of (values, n, FALSE), NULL, progress,
+                                 user_data, &error);
+
+  g_assert_no_error (error);
+  recur_job_config_clear (base);
+  return a;
+}
+
 static void
 assert_same_choice (RecurAuto *a,
                     RecurAuto *b)
@@ -230,17 +249,13 @@ test_reservoir_ensemble (void)
     {
       g_autoptr(RecurAuto) a = NULL;
       g_autoptr(RecurJob) job = NULL;
-      g_autoptr(GError) error = NULL;
       const RecurAutoCandidate *chosen;
       RecurJobConfig base;
 
       recur_job_config_init (&base);
       base.model.horizon = h;
       base.ensemble = pin ? 2 : 1;
-      a = recur_auto_run (&base, pin ? pinned : NULL, series_of (v, n, FALSE), NULL, NULL, NULL,
-                          &error);
-      g_assert_no_error (error);
-      recur_job_config_clear (&base);
+      a = run_auto_from (&base, pin ? pinned : NULL, v, n, NULL, NULL);
       chosen = recur_auto_get_candidate (a, recur_auto_get_chosen (a));
       g_assert_cmpint (chosen->config.model.cell, ==, RECUR_CELL_ESN); /* this series' choice */
       g_assert_false (chosen->floor);
@@ -264,7 +279,6 @@ test_reservoir_validation_part (void)
   double v[132];
   g_autoptr(RecurAuto) a = NULL;
   g_autoptr(RecurJob) job = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *reason = NULL;
   RecurJobConfig base;
 
@@ -272,9 +286,7 @@ test_reservoir_validation_part (void)
   recur_job_config_init (&base);
   base.model.horizon = h;
   base.val_fraction = 0.2;
-  a = recur_auto_run (&base, pinned, series_of (v, n, FALSE), NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  recur_job_config_clear (&base);
+  a = run_auto_from (&base, pinned, v, n, NULL, NULL);
   job = recur_auto_steal_job (a);
   g_assert_cmpint (recur_job_get_config (job)->model.cell, ==, RECUR_CELL_ESN);
   g_assert_cmpfloat (recur_job_get_config (job)->val_fraction, ==, 0.2);
@@ -303,10 +315,7 @@ test_pins_never_change_the_floors (void)
   recur_job_config_init (&base);
   base.model.horizon = h;
   base.transform.window_norm = RECUR_WINDOW_NORM_MEAN;
-  pinned_choice = recur_auto_run (&base, pinned, series_of (v, n, FALSE), NULL, NULL, NULL,
-                                  &error);
-  g_assert_no_error (error);
-  recur_job_config_clear (&base);
+  pinned_choice = run_auto_from (&base, pinned, v, n, NULL, NULL);
   g_assert_cmpuint (recur_auto_get_n_candidates (free_choice), >,
                     recur_auto_get_n_candidates (pinned_choice)); /* no level last to try */
   for (guint i = 0; i < recur_auto_get_n_candidates (pinned_choice); i++)
@@ -372,17 +381,13 @@ test_threads_never_change_the_choice (void)
     {
       g_autoptr(RecurAuto) a = NULL;
       g_autoptr(RecurJob) job = NULL;
-      g_autoptr(GError) error = NULL;
       Reports reports = { 0 };
       RecurJobConfig base;
 
       recur_job_config_init (&base);
       base.model.horizon = h;
       base.train.threads = threads;
-      a = recur_auto_run (&base, NULL, series_of (v, n, FALSE), NULL, count_report, &reports,
-                          &error);
-      g_assert_no_error (error);
-      recur_job_config_clear (&base);
+      a = run_auto_from (&base, NULL, v, n, count_report, &reports);
       g_assert_cmpuint (reports.calls, ==, recur_auto_get_n_candidates (a));
       g_assert_cmpuint (reports.last, ==, recur_auto_get_n_candidates (a));
       if (threads == 1)
