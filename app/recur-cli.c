@@ -280,10 +280,18 @@ print_report (RecurJob *job)
   if (recur_job_get_n_members (job) > 1)
     g_print ("%s", _("Member 0: "));
   if (isfinite (s->val_loss))
-    g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss %.5f\n\n"),
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "%u epoch in %.1f s (%.0f windows/s); best epoch %u, validation loss "
+                          "%.5f\n\n",
+                          "%u epochs in %.1f s (%.0f windows/s); best epoch %u, validation loss "
+                          "%.5f\n\n", s->epochs_run),
              s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch, s->val_loss);
   else /* --val-fraction 0 */
-    g_print (_("%u epochs in %.1f s (%.0f windows/s); best epoch %u, no validation part\n\n"),
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "%u epoch in %.1f s (%.0f windows/s); best epoch %u, no validation "
+                          "part\n\n",
+                          "%u epochs in %.1f s (%.0f windows/s); best epoch %u, no validation "
+                          "part\n\n", s->epochs_run),
              s->epochs_run, s->seconds, s->windows_per_second, s->best_epoch);
   if (ev == NULL)
     {

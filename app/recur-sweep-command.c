@@ -275,8 +275,9 @@ print_finished_line (Sweep *sweep,
            recur_run_status_to_string (status));
   if (s && s->best_epoch > 0)
     {
-      fprintf (stderr, _(", %u epochs (best %u) in %.1f s"), s->epochs_run, s->best_epoch,
-               s->seconds);
+      fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, ", %u epoch (best %u) in %.1f s",
+                                    ", %u epochs (best %u) in %.1f s", s->epochs_run),
+               s->epochs_run, s->best_epoch, s->seconds);
       if (ev)
         fprintf (stderr, _(", test MASE %.3f"), ev->model_metrics.mase);
     }

@@ -297,6 +297,7 @@ recur_window_update_status (RecurWindow *self)
   g_autofree char *eta = NULL;
   g_autofree char *best = NULL;
   g_autofree char *text = NULL;
+  guint n;
 
   if (run == NULL)
     return;
@@ -325,12 +326,16 @@ recur_window_update_status (RecurWindow *self)
     case RECUR_RUN_FINISHED:
       /* from the run's history: also right for a run restored from a project */
       best = best_loss_text (run, p->best_loss);
+      n = recur_run_get_n_epochs (run);
       /* Translators: the last %s is the best epoch's loss, e.g. "validation loss 0.1108" */
       text = g_strdup_printf (recur_run_get_status (run) == RECUR_RUN_STOPPED
-                                ? _("Stopped after %u epochs in %s · kept the best, epoch %u "
-                                    "(%s)")
-                                : _("Finished: %u epochs in %s · best epoch %u (%s)"),
-                              recur_run_get_n_epochs (run), elapsed, p->best_epoch, best);
+                                ? ngettext ("Stopped after %u epoch in %s · kept the best, "
+                                            "epoch %u (%s)",
+                                            "Stopped after %u epochs in %s · kept the best, "
+                                            "epoch %u (%s)", n)
+                                : ngettext ("Finished: %u epoch in %s · best epoch %u (%s)",
+                                            "Finished: %u epochs in %s · best epoch %u (%s)", n),
+                              n, elapsed, p->best_epoch, best);
       break;
     case RECUR_RUN_FAILED:
       text = g_strdup_printf (_("Failed: %s"), recur_run_get_error (run)
