@@ -232,8 +232,12 @@ print_members (RecurJob              *job,
   for (guint k = 0; k < ev->n_members; k++)
     g_string_append_printf (seeds, "%s%" G_GUINT64_FORMAT, k ? ", " : "",
                             recur_job_get_member_seed (job, k));
-  g_print (_("The median of an ensemble of %u networks (seeds %s); alone, their MASE ranges from "
-             "%.4f to %.4f\n"), ev->n_members, seeds->str, lo, hi);
+  if (isfinite (lo) && isfinite (hi))
+    g_print (_("The median of an ensemble of %u networks (seeds %s); alone, their MASE ranges "
+               "from %.4f to %.4f\n"), ev->n_members, seeds->str, lo, hi);
+  else /* MASE has no scale: the part before the test never changes */
+    g_print (_("The median of an ensemble of %u networks (seeds %s)\n"), ev->n_members,
+             seeds->str);
   if (ev->n_members < asked)
     g_print (_("(%u of the %u asked had not started when training stopped)\n"),
              asked - ev->n_members, asked);

@@ -391,8 +391,13 @@ recur_window_update_metrics (RecurWindow *self)
       hi_text = format_metric (hi);
       /* Translators: appended to the test metrics of an ensemble: how many networks the
        * forecast is the median of, and the lowest and highest MASE of them alone */
-      with = g_strdup_printf (_("%s · the median of %u networks, alone MASE %s to %s"), text,
-                              ev->n_members, lo_text, hi_text);
+      if (isfinite (lo) && isfinite (hi))
+        with = g_strdup_printf (_("%s · the median of %u networks, alone MASE %s to %s"), text,
+                                ev->n_members, lo_text, hi_text);
+      else /* MASE has no scale: the part before the test never changes */
+        /* Translators: appended to the test metrics of an ensemble: how many networks the
+         * forecast is the median of */
+        with = g_strdup_printf (_("%s · the median of %u networks"), text, ev->n_members);
       g_free (text);
       text = with;
     }

@@ -89,9 +89,13 @@ recur_dataset_new (const double         *values,
                      name, n, spec->window, spec->horizon, val_len, out, need);
       else
         g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
-                     _("%s: the series has %u points, but window %u + horizon %u + validation %u "
-                       "+ one training target of %u + the %u points differencing takes need "
-                       "at least %u"),
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "%s: the series has %u points, but window %u + horizon %u + "
+                                  "validation %u + one training target of %u + the %u point "
+                                  "differencing takes need at least %u",
+                                  "%s: the series has %u points, but window %u + horizon %u + "
+                                  "validation %u + one training target of %u + the %u points "
+                                  "differencing takes need at least %u", offset),
                      name, n, spec->window, spec->horizon, val_len, out, offset, need);
       return NULL;
     }

@@ -990,6 +990,26 @@ test_ensemble_progress (void)
   result_clear (&r);
 }
 
+/* A series that never changes: MASE has no scale, and the ensemble's line says so by leaving
+ * the members' MASE range out, never "nan to nan". */
+static void
+test_ensemble_of_a_constant_series (void)
+{
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *csv = g_build_filename (dir, "flat.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("y\n");
+  Result r;
+
+  for (guint i = 0; i < 60; i++)
+    g_string_append (text, "5\n");
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  r = run_recur ("train", csv, "--model", "esn", "--ensemble", "3", "--horizon", "6", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "The median of an ensemble of 3 networks (seeds 42, 43, 44)\n"));
+  g_assert_null (strstr (r.out, "nan"));
+  result_clear (&r);
+}
+
 /* The air passengers' rows from..to (1-based data rows, inclusive) as a CSV of its own. */
 static char *
 passengers_rows (const char *dir,
@@ -1521,6 +1541,7 @@ main (int    argc,
   g_test_add_func ("/cli/errors/forecast-outside-box-cox", test_forecast_outside_box_cox_is_an_error);
   g_test_add_func ("/cli/train/interrupt-ensemble", test_interrupt_ensemble);
   g_test_add_func ("/cli/train/ensemble-progress", test_ensemble_progress);
+  g_test_add_func ("/cli/train/ensemble-of-a-constant-series", test_ensemble_of_a_constant_series);
   g_test_add_func ("/cli/forecast/places-the-season", test_forecast_places_the_season);
   g_test_add_func ("/cli/train/interrupt-auto-keeps-the-best-so-far",
                    test_interrupt_auto_keeps_the_best_so_far);
