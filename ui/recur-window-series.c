@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 
+#include "recur-auto.h"
 #include "recur-sync.h"
 #include "recur-window-private.h"
 
@@ -66,6 +67,24 @@ recur_window_current_config (RecurWindow    *self,
     config->column = g_strdup (recur_series_get_column_name (self->series, col));
 }
 
+/* With Automatic on: the split Auto will use (recur_auto_new plans it without training): its
+ * candidates learn from the rows before its first origin, and their forecasts from the origins
+ * are scored up to the test part. FALSE, with Auto's own message, when it cannot plan. */
+static gboolean
+auto_split (RecurWindow          *self,
+            const RecurJobConfig *config,
+            GError              **error)
+{
+  g_autoptr(RecurAuto) plan = recur_auto_new (config, NULL, recur_series_ref (self->series),
+                                              error);
+
+  if (plan == NULL)
+    return FALSE;
+  self->val_start = recur_auto_get_validation_start (plan);
+  self->test_start = self->shown.n - MIN (config->model.horizon, self->shown.n);
+  return TRUE;
+}
+
 /* The split the panel's settings give, computed by the engine itself so that the shading is
  * exactly what training will use; a problem (series too short, missing values refused) is
  * shown before anyone clicks Train. */
@@ -82,8 +101,9 @@ recur_window_update_split (RecurWindow *self)
   if (self->series == NULL || col == G_MAXUINT)
     return;
   recur_window_current_config (self, &config);
-  filled = recur_series_fill_missing (self->series, col, config.missing, &error);
-  if (filled)
+  if (recur_params_panel_get_auto (self->params))
+    auto_split (self, &config, &error);
+  else if ((filled = recur_series_fill_missing (self->series, col, config.missing, &error)))
     {
       RecurSplitSpec split = {
         .window = config.model.window,

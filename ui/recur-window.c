@@ -592,6 +592,15 @@ recur_window_get_error_text (RecurWindow *self)
   return self->error_text;
 }
 
+void
+recur_window_get_split (RecurWindow *self,
+                        guint       *val_start,
+                        guint       *test_start)
+{
+  *val_start = self->val_start;
+  *test_start = self->test_start;
+}
+
 GListModel *
 recur_window_get_runs (RecurWindow *self)
 {

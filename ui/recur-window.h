@@ -37,5 +37,11 @@ guint        recur_window_get_n_overlaid  (RecurWindow    *self);
 guint        recur_window_get_runs_at_once (RecurWindow   *self);
 /* The message shown in the error banner, NULL when none. */
 const char  *recur_window_get_error_text  (RecurWindow    *self);
+/* The rows the series plot shades: the validation part from val_start, the test part from
+ * test_start (both the row count when there is none): the panel's split, or with Automatic on
+ * the one Auto will use (its origins from val_start). */
+void         recur_window_get_split       (RecurWindow    *self,
+                                           guint          *val_start,
+                                           guint          *test_start);
 
 G_END_DECLS

@@ -837,6 +837,12 @@ recur_auto_get_n_origins (const RecurAuto *self)
   return self->n_origins;
 }
 
+guint
+recur_auto_get_validation_start (const RecurAuto *self)
+{
+  return self->n_origins ? self->origins[0] : self->plan.pre;
+}
+
 gboolean
 recur_auto_was_interrupted (const RecurAuto *self)
 {

@@ -742,9 +742,21 @@ test_auto_trains_candidates_then_the_chosen (void)
   GListModel *runs = recur_window_get_runs (RECUR_WINDOW (win));
   g_autoptr(RecurRun) chosen = NULL;
   const RecurJobConfig *config;
-  guint n;
+  guint n, panel_val_start, auto_val_start, test_start;
+  JsonArray *origins;
+  RecurJobConfig panel_config;
 
+  /* a validation part of 20 % in the panel: Auto keeps to its own origins */
+  recur_job_config_init (&panel_config);
+  recur_params_panel_get_config (panel, &panel_config);
+  panel_config.val_fraction = 0.2;
+  recur_params_panel_set_config (panel, &panel_config);
+  recur_job_config_clear (&panel_config);
+  recur_window_get_split (RECUR_WINDOW (win), &panel_val_start, &test_start);
   recur_params_panel_set_auto (panel, TRUE);
+  /* the plot shades the part Auto validates on, from its first origin */
+  recur_window_get_split (RECUR_WINDOW (win), &auto_val_start, &test_start);
+  g_assert_cmpuint (auto_val_start, >, panel_val_start);
   g_assert_false (gtk_widget_get_sensitive (recur_params_panel_get_control (panel, "hidden")));
   g_assert_true (gtk_widget_get_sensitive (recur_params_panel_get_control (panel, "horizon")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
@@ -776,6 +788,10 @@ test_auto_trains_candidates_then_the_chosen (void)
 
   /* what Auto tried and why: a line under the metrics, its link opens the table */
   g_assert_nonnull (recur_job_get_auto_report (recur_run_get_job (chosen)));
+  /* its first origin (a row from 1) is where the plot's shading started */
+  origins = json_object_get_array_member (
+    json_node_get_object (recur_job_get_auto_report (recur_run_get_job (chosen))), "origins");
+  g_assert_cmpint (json_array_get_int_element (origins, 0) - 1, ==, auto_val_start);
   label = find_label_containing (GTK_WIDGET (win), "Auto chose esn, window 24, level last among ");
   g_assert_nonnull (label);
   g_assert_nonnull (strstr (gtk_label_get_text (label), "All candidates…"));
