@@ -157,6 +157,19 @@ recur_json_add_number (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+void
+recur_json_add_uint64 (JsonBuilder *builder,
+                       guint64      v)
+{
+  if (v <= G_MAXINT64)
+    json_builder_add_int_value (builder, (gint64) v);
+  else
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, v);
+      json_builder_add_string_value (builder, text);
+    }
+}
+
 gboolean
 recur_json_get_number (JsonObject *object,
                        const char *name,

@@ -37,6 +37,10 @@ void       recur_format_double   (char        *buf,
 void       recur_json_add_number (JsonBuilder *builder,
                                   const char  *name,
                                   double       v);
+/* An unsigned integer (a seed) as an element or a member's value: an integer up to 2⁶³ − 1,
+ * the most JSON readers keep exactly, beyond as its decimal string. */
+void       recur_json_add_uint64 (JsonBuilder *builder,
+                                  guint64      v);
 /* The member as a double: NAN when it is null or absent; FALSE if it is something else. */
 gboolean   recur_json_get_number (JsonObject  *object,
                                   const char  *name,

@@ -612,14 +612,13 @@ train_candidates_task (guint    task,
 }
 
 /* Trains each candidate on the training part and scores it, as many at once as the base's
- * threads (the gradient-trained ones, by far the longest, come last and so run side by side).
- * FALSE only when cancelled. */
-static gboolean
+ * threads (the gradient-trained ones, by far the longest, come last and so run side by side);
+ * cancelled, those not scored yet stay unscored (self->interrupted). */
+static void
 run_candidates (RecurAuto              *self,
                 GCancellable           *cancellable,
                 RecurAutoProgressFunc   progress,
-                gpointer                user_data,
-                GError                **error)
+                gpointer                user_data)
 {
   guint n = self->candidates->len;
   guint threads = MIN (MAX (self->plan.base->train.threads, 1), MAX (n, 1));
@@ -651,7 +650,6 @@ run_candidates (RecurAuto              *self,
     }
   for (guint i = 0; i < n; i++)
     g_clear_pointer (&jobs[i], recur_job_free);
-  return TRUE;
 }
 
 /* The chosen candidate's configuration as the final run trains it: a gradient-trained network
@@ -793,11 +791,12 @@ recur_auto_run (const RecurJobConfig   *base,
 {
   g_autoptr(RecurAuto) self = recur_auto_new (base, pinned, series, error);
 
-  if (self == NULL || !run_candidates (self, cancellable, progress, user_data, error))
+  if (self == NULL)
     return NULL;
+  run_candidates (self, cancellable, progress, user_data);
   if (self->interrupted)
     {
-      choose (self, FALSE);
+      /* run_candidates chose among those scored: self->job is that one, if any */
       if (self->job == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -840,7 +839,7 @@ recur_auto_get_n_origins (const RecurAuto *self)
 guint
 recur_auto_get_validation_start (const RecurAuto *self)
 {
-  return self->n_origins ? self->origins[0] : self->plan.pre;
+  return self->plan.pre - self->plan.val_len;
 }
 
 gboolean

@@ -85,8 +85,8 @@ const RecurAutoCandidate *recur_auto_get_candidate (const RecurAuto    *self,
                                                     guint               i);
 guint               recur_auto_get_chosen      (const RecurAuto        *self);
 guint               recur_auto_get_n_origins   (const RecurAuto        *self);
-/* The first row the origins forecast (0-based): the candidates learn from the rows before it,
- * and the origins' forecasts, scored for the choice, lie between it and the test part. */
+/* The first row of the validation part (0-based): the candidates learn from the rows before
+ * it, and the origins' forecasts, scored for the choice, lie between it and the test part. */
 guint               recur_auto_get_validation_start (const RecurAuto   *self);
 /* Whether recur_auto_run was stopped (its GCancellable) after a candidate was scored: the job
  * is then the best of those scored so far among the ones trained on every row before the test

@@ -728,21 +728,6 @@ add_series (JsonBuilder  *b,
   json_builder_end_array (b);
 }
 
-/* A seed as the configuration writes it: JSON readers keep integers to 63 bits, beyond as a
- * string. */
-static void
-add_seed (JsonBuilder *b,
-          guint64      seed)
-{
-  if (seed <= G_MAXINT64)
-    json_builder_add_int_value (b, (gint64) seed);
-  else
-    {
-      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, seed);
-      json_builder_add_string_value (b, text);
-    }
-}
-
 /* "ensemble": {"members", "combine": "median", "seeds", "test": [each member's metrics],
  * "epochs_run", "best_epoch", "test_forecast": [[…] per member], "forecast": [[…]] or null} */
 static void
@@ -763,7 +748,7 @@ add_ensemble (JsonBuilder    *b,
   json_builder_set_member_name (b, "seeds");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
-    add_seed (b, recur_job_get_member_seed (self, k));
+    recur_json_add_uint64 (b, recur_job_get_member_seed (self, k));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "epochs_run");
   json_builder_begin_array (b);
@@ -836,7 +821,7 @@ recur_job_to_json (const RecurJob *self)
   json_builder_add_int_value (b, (gint64) (recur_model_get_n_trainable_params (self->models[0])
                                            * self->n_members));
   json_builder_set_member_name (b, "seed");
-  add_seed (b, c->train.seed);
+  recur_json_add_uint64 (b, c->train.seed);
   add_config (b, self);
   json_builder_set_member_name (b, "epochs_run");
   json_builder_add_int_value (b, self->summary.epochs_run);

@@ -64,8 +64,9 @@ gboolean         recur_job_train           (RecurJob              *self,
  * thread), member k from seed + k; a stop stops them all, each keeping its best weights, and
  * those that had not started yet (more members than threads) leave it: n_members is then below
  * the configuration's. A member that fails (diverges) keeps its best weights too; the others
- * train on, and the training fails with member 0's error, else the first member's. The forecasts are the median of the members'. The numbers
- * do not depend on the thread count. Member 0 is the job's model: it reports the progress. */
+ * train on, and the training fails with member 0's error, else the first member's. The
+ * forecasts are the median of the members'. The numbers do not depend on the thread count.
+ * Member 0 is the job's model: it reports the progress. */
 guint                  recur_job_get_n_members   (const RecurJob *self);
 /* Told of every epoch of an ensemble's members but member 0 (whose epochs are the training's
  * progress), from the thread that trains the member: k is its place, 1 … n_members − 1. */

@@ -838,13 +838,7 @@ recur_setting_write_json (const RecurSetting   *setting,
       json_builder_add_string_value (b, setting->choices[FIELD (config, guint, setting)]);
       break;
     case RECUR_SETTING_SEED:
-      if (FIELD (config, guint64, setting) <= G_MAXINT64)
-        json_builder_add_int_value (b, (gint64) FIELD (config, guint64, setting));
-      else
-        {
-          g_autofree char *text = recur_setting_format_value (setting, config);
-          json_builder_add_string_value (b, text);
-        }
+      recur_json_add_uint64 (b, FIELD (config, guint64, setting));
       break;
     case RECUR_SETTING_COLUMN:
       if (config->column)
