@@ -68,9 +68,9 @@ recur_window_current_config (RecurWindow    *self,
 }
 
 /* With Automatic on: the split Auto will use (recur_auto_new plans it without training): its
- * candidates learn from the rows before its first origin, and their forecasts from the origins
- * are scored up to the test part. FALSE, with Auto's own message, when it cannot plan. */
-static gboolean
+ * candidates learn from the rows before its validation part, and their forecasts from the
+ * origins in it are scored up to the test part. Auto's own message when it cannot plan. */
+static void
 auto_split (RecurWindow          *self,
             const RecurJobConfig *config,
             GError              **error)
@@ -79,15 +79,14 @@ auto_split (RecurWindow          *self,
                                               error);
 
   if (plan == NULL)
-    return FALSE;
+    return;
   self->val_start = recur_auto_get_validation_start (plan);
   self->test_start = self->shown.n - MIN (config->model.horizon, self->shown.n);
-  return TRUE;
 }
 
-/* The split the panel's settings give, computed by the engine itself so that the shading is
- * exactly what training will use; a problem (series too short, missing values refused) is
- * shown before anyone clicks Train. */
+/* The split the panel's settings give (with Automatic on, Auto's), computed by the engine
+ * itself so that the shading is exactly what training will use; a problem (series too short,
+ * missing values refused) is shown before anyone clicks Train. */
 void
 recur_window_update_split (RecurWindow *self)
 {

@@ -180,20 +180,40 @@ new_window (void)
   return GTK_WINDOW (win);
 }
 
+static RecurParamsPanel *
+panel_of (GtkWindow *win)
+{
+  return RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win), RECUR_TYPE_PARAMS_PANEL, NULL));
+}
+
+/* The panel's configuration, into config (initialised here; the caller clears it). */
+static void
+read_panel (GtkWindow      *win,
+            RecurJobConfig *config)
+{
+  recur_job_config_init (config);
+  recur_params_panel_get_config (panel_of (win), config);
+}
+
+/* config back into the panel (as Duplicate and Edit puts it), then cleared. */
+static void
+write_panel (GtkWindow      *win,
+             RecurJobConfig *config)
+{
+  recur_params_panel_set_config (panel_of (win), config);
+  recur_job_config_clear (config);
+}
+
 static void
 set_epochs (GtkWindow *win,
             guint      epochs)
 {
-  RecurParamsPanel *panel = RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win),
-                                                              RECUR_TYPE_PARAMS_PANEL, NULL));
   RecurJobConfig config;
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   config.train.epochs = epochs;
   config.train.patience = 0;
-  recur_params_panel_set_config (panel, &config);
-  recur_job_config_clear (&config);
+  write_panel (win, &config);
 }
 
 /* The panel's model: an echo state network's defaults, an ensemble of n of them. */
@@ -201,16 +221,12 @@ static void
 set_reservoirs (GtkWindow *win,
                 guint      n)
 {
-  RecurParamsPanel *panel = RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win),
-                                                              RECUR_TYPE_PARAMS_PANEL, NULL));
   RecurJobConfig config;
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
   config.ensemble = n;
-  recur_params_panel_set_config (panel, &config);
-  recur_job_config_clear (&config);
+  write_panel (win, &config);
 }
 
 /* Open the bundled series, train, watch the views fill, and read the results. */
@@ -578,12 +594,6 @@ test_close_while_training_asks (void)
   g_object_unref (run);
 }
 
-static RecurParamsPanel *
-panel_of (GtkWindow *win)
-{
-  return RECUR_PARAMS_PANEL (find_by_name (GTK_WIDGET (win), RECUR_TYPE_PARAMS_PANEL, NULL));
-}
-
 static gboolean
 run_replaced_and_done (gpointer data)
 {
@@ -603,8 +613,7 @@ test_esn_refits_instantly (void)
   gpointer pair[2];
   const RecurEvaluation *ev;
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   recur_model_spec_init_for_cell (&config.model, RECUR_CELL_ESN);
   recur_params_panel_set_config (panel, &config);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
@@ -635,15 +644,13 @@ static void
 test_ensemble_members_shown (void)
 {
   GtkWindow *win = new_window ();
-  RecurParamsPanel *panel = panel_of (win);
   RecurJobConfig config;
   RecurRun *run;
   RecurPredictionSnapshot *p;
   const RecurEvaluation *ev;
 
   set_reservoirs (win, 5);
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   g_assert_cmpuint (config.ensemble, ==, 5); /* the panel holds it */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
   g_assert_true (wait_for (not_training, win, 30000));
@@ -681,21 +688,18 @@ static void
 test_ensemble_status_and_stop (void)
 {
   GtkWindow *win = new_window ();
-  RecurParamsPanel *panel = panel_of (win);
   RecurJobConfig config;
   RecurRun *run;
   GtkLabel *status;
   guint members;
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   recur_model_spec_init_for_cell (&config.model, RECUR_CELL_GRU);
   config.model.hidden_size = 8;
   config.train.epochs = 1000;
   config.train.patience = 0;
   config.ensemble = 3;
-  recur_params_panel_set_config (panel, &config);
-  recur_job_config_clear (&config);
+  write_panel (win, &config);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
   g_assert_true (wait_for (member_training, win, 60000));
   status = find_label_containing (GTK_WIDGET (win), "Ensemble: member 2 of 3, epoch ");
@@ -747,11 +751,9 @@ test_auto_trains_candidates_then_the_chosen (void)
   RecurJobConfig panel_config;
 
   /* a validation part of 20 % in the panel: Auto keeps to its own origins */
-  recur_job_config_init (&panel_config);
-  recur_params_panel_get_config (panel, &panel_config);
+  read_panel (win, &panel_config);
   panel_config.val_fraction = 0.2;
-  recur_params_panel_set_config (panel, &panel_config);
-  recur_job_config_clear (&panel_config);
+  write_panel (win, &panel_config);
   recur_window_get_split (RECUR_WINDOW (win), &panel_val_start, &test_start);
   recur_params_panel_set_auto (panel, TRUE);
   /* the plot shades the part Auto validates on, from its first origin */
@@ -823,8 +825,7 @@ test_clockwork_schedule (void)
   GListModel *items;
   guint n;
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   recur_model_spec_init_for_cell (&config.model, RECUR_CELL_CLOCKWORK);
   config.train.epochs = 5;
   recur_params_panel_set_config (panel, &config);
@@ -887,8 +888,7 @@ test_compare_runs (void)
   RecurJobConfig config;
   static const guint hidden[] = { 8, 16, 32 };
 
-  recur_job_config_init (&config);
-  recur_params_panel_get_config (panel, &config);
+  read_panel (win, &config);
   config.train.epochs = 25;
   config.train.patience = 0;
   for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
