@@ -13,6 +13,7 @@
 #include "recur-auto.h"
 #include "recur-blas.h"
 #include "recur-cli.h"
+#include "recur-cores.h"
 #include "recur-command.h"
 #include "recur-fileutil.h"
 #include "recur-forecast.h"
@@ -142,11 +143,13 @@ static void
 print_member_progress (guint    k,
                        guint    epoch,
                        guint    epochs,
+                       gboolean ended,
                        gpointer user_data)
 {
   ProgressPrinter *printer = user_data;
 
-  if (printer->quiet || g_thread_self () != printer->thread || epochs == 0)
+  /* member 0's epochs are the training's own bar */
+  if (printer->quiet || g_thread_self () != printer->thread || epochs == 0 || k == 0 || ended)
     return;
   if (printer->tty)
     {
@@ -461,6 +464,8 @@ configure_threads (RecurJobConfig *config,
   config->train.threads = auto_model || config->ensemble > 1
                           || recur_train_shards (&config->model, config->train.batch_size) > 1
                             ? threads : 1;
+  /* the process has --threads cores to train on, however many the machine has */
+  recur_cores_set_total (threads);
   recur_blas_configure (1);
 }
 

@@ -215,6 +215,7 @@ column_text (RecurRunsView *self,
              Column         column,
              RecurRun      *run)
 {
+  guint n, ended, training;
   double v;
 
   switch (column)
@@ -226,13 +227,10 @@ column_text (RecurRunsView *self,
     case COLUMN_SETTINGS:
       return settings_markup (self, run);
     case COLUMN_STATUS:
-      if (recur_run_get_status (run) == RECUR_RUN_TRAINING && recur_run_get_member_epoch (run))
-        /* Translators: an ensemble's member (counted from 1), how many, its epoch, of how many */
-        return g_strdup_printf (_("member %u / %u · epoch %u / %u"),
-                                recur_run_get_member_epoch (run)->k + 1,
-                                config_of (run)->ensemble,
-                                recur_run_get_member_epoch (run)->epoch,
-                                recur_run_get_member_epoch (run)->epochs);
+      if (recur_run_get_status (run) == RECUR_RUN_TRAINING
+          && (n = recur_run_count_members (run, &ended, &training)) > 0)
+        /* Translators: an ensemble's members training now; those that have ended, of how many */
+        return g_strdup_printf (_("%u training · %u/%u done"), training, ended, n);
       if (recur_run_get_status (run) == RECUR_RUN_TRAINING)
         return g_strdup_printf (_("epoch %u / %u"), recur_run_get_last_progress (run)->epoch,
                                 recur_run_get_last_progress (run)->epochs);

@@ -255,24 +255,24 @@ recur_window_queue_training_views (RecurWindow *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->gradflow_view));
 }
 
-/* An ensemble past member 0: which member trains, how far, and the time left; NULL before
- * (member 0's epochs are the run's own status). */
+/* An ensemble while it trains: its members done and training (several at once on the cores
+ * other runs leave free), and the time left; NULL before any member told an epoch. */
 static char *
 ensemble_status (RecurRun   *run,
                  const char *elapsed)
 {
-  const RecurMemberEpoch *m = recur_run_get_member_epoch (run);
-  guint n = recur_job_get_config (recur_run_get_job (run))->ensemble;
+  guint ended, training, n = recur_run_count_members (run, &ended, &training);
   g_autofree char *eta = NULL;
 
-  if (m == NULL || m->epochs == 0 || n < 2)
+  if (n == 0 || ended + training == 0)
     return NULL;
   eta = format_duration (recur_run_get_eta (run));
-  /* Translators: an ensemble's members train one after another; the member now training
-   * (counted from 1), how many, its epoch, of how many, the time so far and left */
-  return g_strdup_printf (_("Ensemble: member %u of %u, epoch %u / %u · %s elapsed · about %s "
-                            "left"),
-                          m->k + 1, n, m->epoch, m->epochs, elapsed, eta);
+  /* Translators: an ensemble's members that have ended, of how many, those training now, the
+   * share of the whole done, the time so far and left */
+  return g_strdup_printf (_("Ensemble: %u of %u members done, %u training · %.0f %% · %s "
+                            "elapsed · about %s left"),
+                          ended, n, training, 100 * recur_run_get_fraction_done (run), elapsed,
+                          eta);
 }
 
 /* The loss the best epoch was chosen by: the validation loss, or the training loss when the run

@@ -12,6 +12,7 @@
 #include "recur-memory.h"
 #include "recur-model-io.h"
 #include "recur-season.h"
+#include "recur-cores.h"
 #include "recur-team.h"
 
 struct _RecurJob
@@ -308,7 +309,7 @@ recur_job_score (RecurJob  *self,
   return TRUE;
 }
 
-/* What the members of an ensemble share while they train, each on a thread of a team. */
+/* What the members of an ensemble share while they train, several at once on a team. */
 typedef struct
 {
   RecurJob          *job;
@@ -317,6 +318,8 @@ typedef struct
   gpointer           user_data;
   GError           **errors;     /* [n_members], each member's own */
   gboolean          *ok;         /* [n_members] */
+  gint               next;       /* the next member to take, atomically; member 0 is the
+                                  * caller's */
 } MembersTraining;
 
 /* Whether member k has epochs to train: not yet started, or stopped before its last. */
@@ -328,11 +331,13 @@ member_has_work (const RecurJob *self,
          || recur_trainer_can_resume (self->trainers[k]);
 }
 
-/* The epochs of member k > 0, for recur_job_set_member_progress. */
+/* The epochs of member k, for recur_job_set_member_progress. */
 typedef struct
 {
-  RecurJob *job;
-  guint     k;
+  RecurJob          *job;
+  guint              k;
+  RecurProgressFunc  progress;   /* member 0's: the training's own */
+  gpointer           user_data;
 } MemberEpochs;
 
 static void
@@ -341,25 +346,44 @@ on_member_epoch (const RecurProgress *p,
 {
   MemberEpochs *m = user_data;
 
-  m->job->member_progress (m->k, p->epoch, p->epochs, m->job->member_progress_data);
+  if (m->progress)
+    m->progress (p, m->user_data);
+  if (m->job->member_progress)
+    m->job->member_progress (m->k, p->epoch, p->epochs, FALSE, m->job->member_progress_data);
 }
 
-/* Member k, on whichever thread of the team: member 0, on the caller's, reports its epochs to
- * the training's progress, the others theirs to the member progress, if any. A member reads
- * the shared dataset and writes only its own model and trainer. */
+/* Member k has ended (trained, stopped or failed after an epoch), for
+ * recur_job_set_member_progress. */
+static void
+report_member_ended (RecurJob *self,
+                     guint     k)
+{
+  guint epochs = recur_cell_is_one_shot (self->config.model.cell) ? 1 : self->config.train.epochs;
+
+  guint run = self->trainers[k] ? recur_trainer_get_summary (self->trainers[k])->epochs_run : 0;
+
+  /* one stopped before its first epoch never started: it leaves the ensemble */
+  if (self->n_members > 1 && self->member_progress && run > 0)
+    self->member_progress (k, run, epochs, TRUE, self->member_progress_data);
+}
+
+/* Member k, on whichever thread of the team: member 0 (on the caller's) reports its epochs to
+ * the training's progress, and every member to the member progress, if any. A member reads the
+ * shared dataset and writes only its own model and trainer. */
 static void
 train_member (guint    k,
               gpointer user_data)
 {
   MembersTraining *t = user_data;
   RecurJob *self = t->job;
-  MemberEpochs epochs = { self, k };
-  RecurProgressFunc progress = k == 0 ? t->progress
-                                      : self->member_progress ? on_member_epoch : NULL;
+  MemberEpochs epochs = { self, k, k == 0 ? t->progress : NULL, t->user_data };
 
   t->ok[k] = TRUE;
   if (!member_has_work (self, k) && k > 0)
-    return; /* finished before a stop of the others: nothing to resume */
+    {
+      report_member_ended (self, k); /* finished before a stop of the others */
+      return;
+    }
   if (self->trainers[k] == NULL)
     {
       RecurTrainSpec spec = self->config.train;
@@ -375,9 +399,53 @@ train_member (guint    k,
           return;
         }
     }
-  t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, progress,
-                                k == 0 ? t->user_data : &epochs, &t->errors[k]);
+  if (self->n_members == 1 || self->member_progress == NULL)
+    t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, epochs.progress,
+                                  t->user_data, &t->errors[k]);
+  else
+    t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, on_member_epoch, &epochs,
+                                  &t->errors[k]);
   self->member_summaries[k] = *recur_trainer_get_summary (self->trainers[k]);
+  report_member_ended (self, k);
+}
+
+static gboolean
+members_all_taken (gpointer data)
+{
+  MembersTraining *t = data;
+
+  return (guint) g_atomic_int_get (&t->next) >= t->job->n_members;
+}
+
+/* Thread `worker` of the team: the caller's (0) trains member 0, then takes members as they
+ * come, on the core its training holds; a helper takes a member only on a spare core, so that
+ * the members use the cores other runs leave free, never more. */
+static void
+members_worker (guint    worker,
+                gpointer user_data)
+{
+  MembersTraining *t = user_data;
+  guint n = t->job->n_members;
+
+  if (worker == 0)
+    train_member (0, t);
+  for (;;)
+    {
+      guint k;
+
+      if (worker > 0 && !recur_cores_take_spare (members_all_taken, t))
+        return;
+      k = (guint) g_atomic_int_add (&t->next, 1);
+      if (k < n)
+        train_member (k, t);
+      if (worker > 0)
+        recur_cores_release ();
+      if (k + 1 >= n)
+        {
+          recur_cores_notify (); /* the helpers waiting for a core give up */
+          return;
+        }
+    }
 }
 
 /* After a stop, the members that never trained (queued behind others on fewer threads than
@@ -418,20 +486,24 @@ recur_job_train (RecurJob          *self,
   guint n = self->n_members;
   g_autofree GError **errors = g_new0 (GError *, n);
   g_autofree gboolean *ok = g_new0 (gboolean, n);
-  MembersTraining t = { self, cancellable, progress, user_data, errors, ok };
+  MembersTraining t = { self, cancellable, progress, user_data, errors, ok, 1 };
   gboolean all_ok = TRUE;
   GError *first = NULL;
 
+  recur_cores_hold ();
   if (n == 1)
     train_member (0, &t);
   else
     {
-      /* one member per thread, as many threads as the run may use; which thread trains a
-       * member never changes its numbers (its own seed, single-threaded BLAS) */
-      g_autoptr(RecurTeam) team = recur_team_new (MIN (n, MAX (self->config.train.threads, 1)));
+      /* up to one thread per member, as many as the run may use, each training on a core
+       * (members_worker); which thread trains a member never changes its numbers (its own
+       * seed, single-threaded BLAS) */
+      guint threads = MIN (n, MAX (self->config.train.threads, 1));
+      g_autoptr(RecurTeam) team = recur_team_new (threads);
 
-      recur_team_run (team, n, train_member, &t);
+      recur_team_run (team, threads, members_worker, &t);
     }
+  recur_cores_release ();
   for (guint k = 0; k < n; k++)
     {
       all_ok = all_ok && ok[k];

@@ -59,20 +59,26 @@ gboolean         recur_job_train           (RecurJob              *self,
                                             gpointer               user_data,
                                             GError               **error);
 
-/* An ensemble (the configuration's `ensemble` > 1): its members are trained at once, one per
- * thread of a team of the configuration's train.threads (each member's minibatches then on one
- * thread), member k from seed + k; a stop stops them all, each keeping its best weights, and
- * those that had not started yet (more members than threads) leave it: n_members is then below
- * the configuration's. A member that fails (diverges) keeps its best weights too; the others
- * train on, and the training fails with member 0's error, else the first member's. The
- * forecasts are the median of the members'. The numbers do not depend on the thread count.
- * Member 0 is the job's model: it reports the progress. */
+/* An ensemble (the configuration's `ensemble` > 1): its members train at once on a team of up to
+ * the configuration's train.threads (each member's minibatches then on one thread), member k from
+ * seed + k. The calling thread trains member 0, then the next members as they come; each helper
+ * thread takes the next member only on a spare core of the process (recur-cores.h), so the
+ * members use the cores that other trainings leave free. A stop stops them all, each keeping its
+ * best weights, and those that had not started yet leave it: n_members is then below the
+ * configuration's. A member that fails (diverges) keeps its best weights too; the others train
+ * on, and the training fails with member 0's error, else the first member's. The forecasts are
+ * the median of the members'. The numbers depend neither on the thread count nor on which thread
+ * trained a member. Member 0 is the job's model: it reports the progress. Any training holds one
+ * core of the process (recur_cores_hold) while it trains. */
 guint                  recur_job_get_n_members   (const RecurJob *self);
-/* Told of every epoch of an ensemble's members but member 0 (whose epochs are the training's
- * progress), from the thread that trains the member: k is its place, 1 … n_members − 1. */
+/* Told of every epoch of an ensemble's members, member 0's too (also the training's progress),
+ * from the thread that trains the member, k its place (0 … n_members − 1); then once more when
+ * the member has ended (trained, or stopped or failed after an epoch: ended TRUE, epoch the
+ * epochs it ran, epochs those it was to run). Never called for a single network. */
 typedef void (*RecurMemberProgressFunc) (guint    k,
                                          guint    epoch,
                                          guint    epochs,
+                                         gboolean ended,
                                          gpointer user_data);
 /* Before recur_job_train; NULL for none. */
 void                   recur_job_set_member_progress (RecurJob               *self,

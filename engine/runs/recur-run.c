@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-cores.h"
 #include "recur-memory.h"
 #include "recur-run.h"
 #include "recur-sync.h"
@@ -39,7 +40,8 @@ struct _RecurRun
   guint best_epoch;
   RecurStatesSnapshot *states;
   RecurPredictionSnapshot *predictions;
-  RecurMemberEpoch member;   /* an ensemble's latest epoch of a member but 0; k 0 before */
+  guint n_members;           /* an ensemble's, as this training started; 1 for one network */
+  RecurMemberEpoch *members; /* [n_members] as last drained; NULL for one network */
 
   /* mailbox: written by the worker, drained by the main loop, under lock */
   GMutex lock;
@@ -50,7 +52,8 @@ struct _RecurRun
   RecurPredictionSnapshot *pending_predictions;
   float *pending_best;                     /* the model's parameters at pending_best_epoch */
   guint pending_best_epoch;                /* 0: nothing new */
-  RecurMemberEpoch pending_member;         /* latest only; k 0: nothing new */
+  RecurMemberEpoch *pending_members;       /* [n_members], latest of each */
+  gboolean pending_members_changed;
   guint states_window;
 
   /* recur_run_set_epoch_func: called by the worker with every epoch as it ends, under
@@ -153,6 +156,8 @@ recur_run_finalize (GObject *object)
   g_array_unref (self->seconds);
   g_clear_pointer (&self->best_model, recur_model_free);
   g_free (self->pending_best);
+  g_free (self->members);
+  g_free (self->pending_members);
   g_array_unref (self->pending);
   g_clear_pointer (&self->states, recur_states_snapshot_unref);
   g_clear_pointer (&self->predictions, recur_prediction_snapshot_unref);
@@ -201,9 +206,17 @@ recur_run_new (const char            *name,
                GError               **error)
 {
   g_autoptr(RecurRun) self = NULL;
-  RecurJob *job = recur_job_new (config, recur_series_ref (series), error);
+  RecurJobConfig used;
+  RecurJob *job;
   const RecurDataset *data;
 
+  /* an ensemble's members may take every core of the process that no other training holds
+   * (recur_job_train); how many do never changes a number */
+  recur_job_config_copy (&used, config);
+  if (used.ensemble > 1)
+    used.train.threads = MAX (used.train.threads, MIN (used.ensemble, recur_cores_get_total ()));
+  job = recur_job_new (&used, recur_series_ref (series), error);
+  recur_job_config_clear (&used);
   if (job == NULL)
     return NULL;
   self = g_object_new (RECUR_TYPE_RUN, NULL);
@@ -358,17 +371,22 @@ post_snapshots (RecurRun *self,
   recur_mutex_unlock (&self->lock);
 }
 
-/* An ensemble's other members' epochs: only the latest is kept, for the status line. */
+/* An ensemble's members' epochs, each member's latest, for the status line. */
 static void
 on_worker_member_epoch (guint    k,
                         guint    epoch,
                         guint    epochs,
+                        gboolean ended,
                         gpointer user_data)
 {
   RecurRun *self = user_data;
 
   recur_mutex_lock (&self->lock);
-  self->pending_member = (RecurMemberEpoch) { k, epoch, epochs };
+  if (k < self->n_members)
+    {
+      self->pending_members[k] = (RecurMemberEpoch) { epoch, epochs, ended };
+      self->pending_members_changed = TRUE;
+    }
   recur_mutex_unlock (&self->lock);
 }
 
@@ -502,10 +520,10 @@ drain_mailbox (RecurRun *self)
       self->pending_best_epoch = 0;
       changed = TRUE;
     }
-  if (self->pending_member.k)
+  if (self->pending_members_changed)
     {
-      self->member = self->pending_member;
-      self->pending_member.k = 0;
+      memcpy (self->members, self->pending_members, self->n_members * sizeof *self->members);
+      self->pending_members_changed = FALSE;
       changed = TRUE;
     }
   if (self->pending_states)
@@ -578,6 +596,17 @@ recur_run_start (RecurRun    *self,
   /* The run, not the task, holds the reference that keeps it alive while it trains, and
    * on_task_done lets go of it on this thread. Were it the task's (its source object), the
    * worker's unref of the task could be the run's last one, and finalize the run there. */
+  /* each member's progress starts again: a resumed one tells its epochs anew, one that has
+   * ended tells that at once */
+  self->n_members = recur_job_get_n_members (self->job);
+  g_clear_pointer (&self->members, g_free);
+  g_clear_pointer (&self->pending_members, g_free);
+  self->pending_members_changed = FALSE;
+  if (self->n_members > 1)
+    {
+      self->members = g_new0 (RecurMemberEpoch, self->n_members);
+      self->pending_members = g_new0 (RecurMemberEpoch, self->n_members);
+    }
   task = g_task_new (NULL, self->cancellable, on_task_done, g_object_ref (self));
   g_task_set_task_data (task, self, NULL);
   g_task_set_source_tag (task, recur_run_start);
@@ -784,22 +813,27 @@ recur_run_get_eta (RecurRun *self)
 
   if (!recur_run_is_active (self) || done == 0)
     return NAN;
-  if (self->member.k == 0)
+  if (self->members == NULL)
     return recur_run_get_elapsed (self) / done * (self->last.epochs - done);
-  /* an ensemble past member 0: at the pace of the members so far */
+  /* an ensemble: at the pace of its members so far */
   fraction = recur_run_get_fraction_done (self);
-  return recur_run_get_elapsed (self) * (1 - fraction) / fraction;
+  return fraction > 0 ? recur_run_get_elapsed (self) * (1 - fraction) / fraction : NAN;
 }
 
 double
 recur_run_get_fraction_done (RecurRun *self)
 {
-  guint n = MAX (recur_job_get_config (self->job)->ensemble, 1);
-  const RecurMemberEpoch *m = &self->member;
+  double done = 0;
 
-  if (m->k && m->epochs)
-    return (m->k + (double) m->epoch / m->epochs) / n;
-  return self->last.epochs ? (double) self->last.epoch / self->last.epochs / n : 0.0;
+  if (self->members == NULL)
+    return self->last.epochs ? (double) self->last.epoch / self->last.epochs : 0.0;
+  for (guint k = 0; k < self->n_members; k++)
+    {
+      const RecurMemberEpoch *m = &self->members[k];
+
+      done += m->ended ? 1.0 : m->epochs ? (double) m->epoch / m->epochs : 0.0;
+    }
+  return done / self->n_members;
 }
 
 RecurStatesSnapshot *
@@ -838,8 +872,28 @@ recur_run_set_states_window (RecurRun *self,
 }
 
 const RecurMemberEpoch *
-recur_run_get_member_epoch (RecurRun *self)
+recur_run_get_member_epoch (RecurRun *self,
+                            guint     k)
 {
   g_return_val_if_fail (RECUR_IS_RUN (self), NULL);
-  return self->member.k ? &self->member : NULL;
+  if (self->members == NULL || k >= self->n_members || self->members[k].epochs == 0)
+    return NULL;
+  return &self->members[k];
+}
+
+guint
+recur_run_count_members (RecurRun *self,
+                         guint    *ended,
+                         guint    *training)
+{
+  g_return_val_if_fail (RECUR_IS_RUN (self), 0);
+  *ended = *training = 0;
+  if (self->members == NULL)
+    return 0;
+  for (guint k = 0; k < self->n_members; k++)
+    {
+      *ended += self->members[k].ended;
+      *training += !self->members[k].ended && self->members[k].epochs > 0;
+    }
+  return self->n_members;
 }

@@ -128,21 +128,27 @@ const double   *recur_run_get_seconds    (RecurRun              *self); /* elaps
 const RecurModel *recur_run_get_best_model (RecurRun            *self);
 guint           recur_run_get_best_epoch (RecurRun              *self); /* 0: none yet */
 const RecurProgress *recur_run_get_last_progress (RecurRun      *self);
-/* An ensemble's member k > 0 at an epoch: its members train one after another on the run's
- * worker after member 0, whose epochs are the run's progress (its loss curve). */
+/* An ensemble's member at its latest epoch; its members train at once on the cores other runs
+ * leave free (recur-job.h), member 0's epochs being also the run's progress (its loss curve). */
 typedef struct
 {
-  guint k;       /* 1 … n_members − 1 */
-  guint epoch;
-  guint epochs;
+  guint    epoch;
+  guint    epochs;
+  gboolean ended;  /* trained, stopped or failed: epoch is the epochs it ran */
 } RecurMemberEpoch;
-/* The latest drained, or NULL before any (main thread). */
-const RecurMemberEpoch *recur_run_get_member_epoch (RecurRun     *self);
-/* The share of its training done: its epochs of all; an ensemble's members train one after
- * another on the run's worker, member k's epochs counting for 1/n of the whole. */
+/* Member k as last drained (main thread), NULL for one network or before k told an epoch. Each
+ * training (a resumed one too) starts them again. */
+const RecurMemberEpoch *recur_run_get_member_epoch (RecurRun     *self,
+                                                    guint         k);
+/* An ensemble's members (0 for one network), and how many of them have ended and are training. */
+guint           recur_run_count_members  (RecurRun              *self,
+                                          guint                 *ended,
+                                          guint                 *training);
+/* The share of its training done: its epochs of all; an ensemble's, the mean of its members'
+ * shares (one that has ended counting as done). */
 double          recur_run_get_fraction_done (RecurRun           *self);
 /* Seconds since the run started training (frozen once it ends), and the estimated rest (an
- * ensemble past member 0: at the pace of the members so far). */
+ * ensemble: at the pace of its members so far). */
 double          recur_run_get_elapsed    (RecurRun              *self);
 double          recur_run_get_eta        (RecurRun              *self);
 

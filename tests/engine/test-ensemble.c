@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-cores.h"
 #include "recur-job.h"
 #include "recur-model-io.h"
 #include "recur-project.h"
@@ -171,7 +172,10 @@ test_thread_count_never_changes_the_numbers (void)
 
       for (guint threads = 2; threads <= 5; threads++)
         {
-          g_autoptr(RecurJob) more = trained_job (cells[c], 4, 5, threads);
+          g_autoptr(RecurJob) more = NULL;
+
+          recur_cores_set_total (threads); /* each thread a core, however many there are */
+          more = trained_job (cells[c], 4, 5, threads);
           const RecurEvaluation *ev = recur_job_get_evaluation (more);
 
           assert_same_doubles (ev->forecast, ev1->forecast, ev->n_test);
@@ -179,6 +183,88 @@ test_thread_count_never_changes_the_numbers (void)
           assert_same_doubles (recur_job_get_future (more), recur_job_get_future (one), 6);
         }
     }
+  recur_cores_set_total (0);
+}
+
+/* Long enough for the helpers to start while member 0 trains. */
+#define MEMBER_EPOCHS 200
+
+/* What each member told (from its own thread: each writes only its own k): its epochs in order,
+ * then its end once. */
+typedef struct
+{
+  guint epochs[4];
+  guint ended[4];
+  gboolean out_of_order[4];
+} MembersSeen;
+
+static void
+on_member (guint    k,
+           guint    epoch,
+           guint    epochs,
+           gboolean ended,
+           gpointer user_data)
+{
+  MembersSeen *seen = user_data;
+
+  g_assert_cmpuint (k, <, 4);
+  g_assert_cmpuint (epochs, ==, MEMBER_EPOCHS);
+  if (ended)
+    {
+      seen->ended[k]++;
+      seen->out_of_order[k] |= epoch != seen->epochs[k];
+      return;
+    }
+  seen->out_of_order[k] |= epoch != seen->epochs[k] + 1 || seen->ended[k] > 0;
+  seen->epochs[k] = epoch;
+}
+
+/* The members train on the cores that no other training holds, never more: with a budget of 3
+ * cores, three at once on a team of four threads; with 2, one of which another training holds,
+ * only on the job's own (its helpers never get one), one after another. Either way every member
+ * trains, tells each epoch and its end, and the numbers are those of one thread. */
+static void
+test_members_use_only_spare_cores (void)
+{
+  g_autoptr(RecurJob) alone = new_job (RECUR_CELL_LSTM, 4, 9, 1, MEMBER_EPOCHS);
+  const RecurEvaluation *ev1;
+  const guint totals[] = { 3, 2 };
+
+  g_assert_true (recur_job_train (alone, NULL, NULL, NULL, NULL));
+  ev1 = recur_job_get_evaluation (alone);
+
+  for (guint i = 0; i < G_N_ELEMENTS (totals); i++)
+    {
+      g_autoptr(RecurJob) job = new_job (RECUR_CELL_LSTM, 4, 9, 4, MEMBER_EPOCHS);
+      g_autoptr(GError) error = NULL;
+      MembersSeen seen = { 0 };
+      gboolean other_training = totals[i] == 2;
+
+      recur_cores_set_total (totals[i]);
+      if (other_training)
+        recur_cores_hold ();
+      recur_cores_reset_peak ();
+      recur_job_set_member_progress (job, on_member, &seen);
+      g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      if (other_training)
+        {
+          g_assert_cmpuint (recur_cores_get_peak (), ==, 2);
+          recur_cores_release ();
+        }
+      else
+        g_assert_cmpuint (recur_cores_get_peak (), ==, 3);
+      for (guint k = 0; k < 4; k++)
+        {
+          g_assert_false (seen.out_of_order[k]);
+          g_assert_cmpuint (seen.epochs[k], ==, MEMBER_EPOCHS);
+          g_assert_cmpuint (seen.ended[k], ==, 1);
+        }
+      g_assert_cmpuint (recur_job_get_n_members (job), ==, 4);
+      assert_same_doubles (recur_job_get_evaluation (job)->member_forecast,
+                           ev1->member_forecast, 4 * ev1->n_test);
+    }
+  recur_cores_set_total (0);
 }
 
 /* Stopped before training: member 0 keeps its initial weights and the job is still scored, the
@@ -449,6 +535,8 @@ main (int    argc,
                    test_members_are_the_single_runs);
   g_test_add_func ("/engine/ensemble/thread-count-never-changes-the-numbers",
                    test_thread_count_never_changes_the_numbers);
+  g_test_add_func ("/engine/ensemble/members-use-only-spare-cores",
+                   test_members_use_only_spare_cores);
   g_test_add_func ("/engine/ensemble/cancel-before-training", test_cancel_before_training);
   g_test_add_func ("/engine/ensemble/cancel-while-training", test_cancel_while_training);
   g_test_add_func ("/engine/ensemble/weights-round-trip", test_weights_round_trip);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-cores.h"
 #include "recur-run.h"
 #include "recur-sweep.h"
 
@@ -691,6 +692,92 @@ test_let_go_on_the_main_thread (void)
   g_assert_cmpint (g_atomic_int_get (&goodbyes.elsewhere), ==, 0);
 }
 
+/* The most members of an ensemble training at once, seen at its progress signals. */
+typedef struct
+{
+  RecurRun *other;          /* while it trains, the ensemble may not use a second core */
+  guint     most_training;
+  guint     most_beside_other;
+} MembersWatch;
+
+static void
+on_ensemble_progress (RecurRun *run,
+                      gpointer  data)
+{
+  MembersWatch *w = data;
+  guint ended, training;
+
+  recur_run_count_members (run, &ended, &training);
+  w->most_training = MAX (w->most_training, training);
+  if (w->other && recur_run_get_status (w->other) == RECUR_RUN_TRAINING)
+    w->most_beside_other = MAX (w->most_beside_other, training);
+}
+
+static RecurRun *
+new_ensemble_run (RecurSeries  *series,
+                  MembersWatch *watch)
+{
+  RecurJobConfig config;
+  g_autoptr(GError) error = NULL;
+  RecurRun *run;
+
+  config_for (&config, RECUR_CELL_GRU, 200, 5);
+  config.ensemble = 3;
+  run = recur_run_new ("ensemble", &config, series, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  g_signal_connect (run, "progress", G_CALLBACK (on_ensemble_progress), watch);
+  return run;
+}
+
+/* On a process of two cores, an ensemble's members train two at once when the ensemble runs
+ * alone, and one at a time while another run trains beside it (which holds the second core);
+ * its members' numbers are the same either way, and every member ends. */
+static void
+test_ensembles_share_the_cores (void)
+{
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (2);
+  Counts counts = { 0 };
+  MembersWatch alone_watch = { 0 }, beside_watch = { 0 };
+  g_autoptr(RecurRun) alone = NULL;
+  g_autoptr(RecurRun) beside = NULL;
+  g_autoptr(RecurRun) other = NULL;
+  const RecurEvaluation *ea, *eb;
+  guint ended, training;
+
+  recur_cores_set_total (2);
+  alone = new_ensemble_run (series, &alone_watch);
+  recur_run_start (alone, pool);
+  wait_all (&alone, 1);
+  g_assert_cmpuint (alone_watch.most_training, ==, 2);
+
+  other = new_run (series, RECUR_CELL_LSTM, 1000000, 1, &counts);
+  recur_run_start (other, pool);
+  while (recur_run_get_n_epochs (other) < 1)
+    g_main_context_iteration (NULL, TRUE);
+  beside_watch.other = other;
+  beside = new_ensemble_run (series, &beside_watch);
+  recur_run_start (beside, pool);
+  wait_all (&beside, 1);
+  g_assert_cmpint (recur_run_get_status (other), ==, RECUR_RUN_TRAINING);
+  recur_run_stop (other);
+  wait_all (&other, 1);
+  g_assert_cmpuint (beside_watch.most_beside_other, ==, 1);
+
+  g_assert_cmpuint (recur_run_count_members (beside, &ended, &training), ==, 3);
+  g_assert_cmpuint (ended, ==, 3);
+  g_assert_cmpuint (training, ==, 0);
+  g_assert_cmpfloat (recur_run_get_fraction_done (beside), ==, 1.0);
+  ea = recur_job_get_evaluation (recur_run_get_job (alone));
+  eb = recur_job_get_evaluation (recur_run_get_job (beside));
+  g_assert_cmpuint (eb->n_members, ==, 3);
+  g_assert_cmpmem (ea->member_forecast, 3 * ea->n_test * sizeof (double),
+                   eb->member_forecast, 3 * eb->n_test * sizeof (double));
+  recur_run_pool_free (pool);
+  recur_cores_set_total (0);
+}
+
 /* ---- as the window drives them ------------------------------------------------------------ */
 
 /* What the window's views do on each "progress": keep the latest snapshots and read them. */
@@ -1055,6 +1142,7 @@ main (int    argc,
   g_test_add_func ("/engine/run/stopped-at-random-moments", test_stopped_at_random_moments);
   g_test_add_func ("/engine/run/let-go-on-the-main-thread", test_let_go_on_the_main_thread);
   g_test_add_func ("/engine/run/as-the-window-drives-them", test_as_the_window_drives_them);
+  g_test_add_func ("/engine/run/ensembles-share-the-cores", test_ensembles_share_the_cores);
   g_test_add_func ("/engine/run/status-names", test_status_names);
   g_test_add_func ("/engine/run/restored-runs", test_restored_runs);
   g_test_add_func ("/engine/run/epoch-func-from-the-mailbox", test_epoch_func_from_the_mailbox);

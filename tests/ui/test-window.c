@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fault-inject.h"
+#include "recur-cores.h"
 #include "recur-model-io.h"
 #include "recur-params-panel.h"
 #include "recur-project.h"
@@ -662,11 +663,17 @@ test_ensemble_members_shown (void)
   g_assert_cmpuint (p->n_members, ==, 5);
   g_assert_cmpmem (p->predicted + (p->n - ev->n_test), ev->n_test * sizeof (double),
                    ev->forecast, ev->n_test * sizeof (double));
-  /* the members after member 0 told their epochs (the status line's "member 5 of 5") */
-  g_assert_nonnull (recur_run_get_member_epoch (run));
-  g_assert_cmpuint (recur_run_get_member_epoch (run)->k, ==, 4);
-  g_assert_cmpuint (recur_run_get_member_epoch (run)->epoch, ==, 1);
-  g_assert_cmpuint (recur_run_get_member_epoch (run)->epochs, ==, 1);
+  /* every member told its epoch and its end (the status line's and the table's counts) */
+  for (guint k = 0; k < 5; k++)
+    {
+      const RecurMemberEpoch *m = recur_run_get_member_epoch (run, k);
+
+      g_assert_nonnull (m);
+      g_assert_true (m->ended);
+      g_assert_cmpuint (m->epoch, ==, 1);
+      g_assert_cmpuint (m->epochs, ==, 1);
+    }
+  g_assert_null (recur_run_get_member_epoch (run, 5));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-ensemble.png"));
   recur_job_config_clear (&config);
@@ -674,25 +681,31 @@ test_ensemble_members_shown (void)
 }
 
 static gboolean
-member_training (gpointer win)
+members_training (gpointer win)
 {
   RecurRun *run = recur_window_get_run (win);
+  const RecurMemberEpoch *m1 = run ? recur_run_get_member_epoch (run, 1) : NULL;
+  guint ended, training;
 
-  return run && recur_run_get_member_epoch (run) && recur_run_get_member_epoch (run)->epoch >= 2;
+  return m1 && m1->epoch >= 2 && recur_run_count_members (run, &ended, &training) == 3
+         && training == 2;
 }
 
-/* An ensemble of gradient-trained networks in the window: its members train one after another
- * on the run's worker; once member 0 has ended the status line follows the next one, and Stop
- * keeps the members that trained (0 and 1), not member 2, which never started. */
+/* An ensemble of gradient-trained networks in the window, on a process of two cores: member 0
+ * trains on the run's worker and member 1 at once on the spare core, member 2 waiting for a core;
+ * the status line and the table count them; Stop keeps the members that trained (0 and 1), not
+ * member 2, which never started. */
 static void
 test_ensemble_status_and_stop (void)
 {
-  GtkWindow *win = new_window ();
+  GtkWindow *win;
   RecurJobConfig config;
   RecurRun *run;
   GtkLabel *status;
-  guint members;
+  guint ended, training;
 
+  recur_cores_set_total (2);
+  win = new_window ();
   read_panel (win, &config);
   recur_model_spec_init_for_cell (&config.model, RECUR_CELL_GRU);
   config.model.hidden_size = 8;
@@ -701,24 +714,26 @@ test_ensemble_status_and_stop (void)
   config.ensemble = 3;
   write_panel (win, &config);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
-  g_assert_true (wait_for (member_training, win, 60000));
-  status = find_label_containing (GTK_WIDGET (win), "Ensemble: member 2 of 3, epoch ");
+  g_assert_true (wait_for (members_training, win, 60000));
+  status = find_label_containing (GTK_WIDGET (win), "Ensemble: 0 of 3 members done, 2 training · ");
   g_assert_nonnull (status);
-  g_assert_nonnull (strstr (gtk_label_get_text (status), " / 1000 · "));
+  g_assert_nonnull (strstr (gtk_label_get_text (status), " elapsed · about "));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "2 training · 0/3 done"));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_null (recur_run_get_member_epoch (run, 2));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-ensemble-training.png"));
-  run = recur_window_get_run (RECUR_WINDOW (win));
   recur_run_stop (run);
   g_assert_true (wait_for (not_training, win, 30000));
   g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
-  /* the last member that told an epoch and those before it: member 1 (or 2, if 1 ended while
-   * the screenshot was taken) */
-  members = recur_run_get_member_epoch (run)->k + 1;
-  g_assert_cmpuint (members, >=, 2);
-  g_assert_cmpuint (recur_job_get_n_members (recur_run_get_job (run)), ==, members);
-  g_assert_cmpuint (recur_job_get_evaluation (recur_run_get_job (run))->n_members, ==, members);
-  g_assert_cmpuint (recur_run_get_predictions (run)->n_members, ==, members);
+  g_assert_cmpuint (recur_run_count_members (run, &ended, &training), ==, 3);
+  g_assert_cmpuint (ended, ==, 2);
+  g_assert_cmpuint (training, ==, 0);
+  g_assert_cmpuint (recur_job_get_n_members (recur_run_get_job (run)), ==, 2);
+  g_assert_cmpuint (recur_job_get_evaluation (recur_run_get_job (run))->n_members, ==, 2);
+  g_assert_cmpuint (recur_run_get_predictions (run)->n_members, ==, 2);
   gtk_window_destroy (win);
+  recur_cores_set_total (0);
 }
 
 static gboolean
