@@ -128,6 +128,57 @@ run_auto (const BenchOptions *o)
   return 0;
 }
 
+/* The child for many runs at once: an ensemble of RECUR_BENCH_ENSEMBLE_MEMBERS small LSTMs on
+ * RECUR_BENCH_ENSEMBLE_POINTS points (fewer with --windows; --epochs each), timed on a budget of
+ * one core and of --threads. */
+static int
+run_ensemble (const BenchOptions *o)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint threads = o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
+  guint points = o->windows != G_MININT
+                   ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_ENSEMBLE_POINTS)
+                   : RECUR_BENCH_ENSEMBLE_POINTS;
+  guint epochs = o->epochs != G_MININT ? (guint) o->epochs : RECUR_BENCH_ENSEMBLE_EPOCHS;
+  RecurBenchEnsembleResult r;
+
+  recur_blas_configure (1);
+  if (!recur_bench_ensemble (points, RECUR_BENCH_ENSEMBLE_MEMBERS, epochs, threads, &r, &error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "config");
+  json_builder_add_string_value (b, RECUR_BENCH_ENSEMBLE_NAME);
+  json_builder_set_member_name (b, "points");
+  json_builder_add_int_value (b, r.points);
+  json_builder_set_member_name (b, "members");
+  json_builder_add_int_value (b, r.members);
+  json_builder_set_member_name (b, "epochs");
+  json_builder_add_int_value (b, r.epochs);
+  json_builder_set_member_name (b, "threads");
+  json_builder_add_int_value (b, r.threads);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, r.seconds);
+  json_builder_set_member_name (b, "seconds_one_thread");
+  json_builder_add_double_value (b, r.seconds_one_thread);
+  json_builder_set_member_name (b, "speedup");
+  json_builder_add_double_value (b, r.seconds_one_thread / r.seconds);
+  json_builder_set_member_name (b, "same_result");
+  json_builder_add_boolean_value (b, r.same_result);
+  json_builder_set_member_name (b, "peak_memory_mb");
+  json_builder_add_double_value (b, peak_rss_mb ());
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  text = recur_json_to_data (node, FALSE, NULL);
+  g_print ("%s\n", text);
+  return 0;
+}
+
 /* The child: one configuration, one JSON object on stdout. */
 static int
 run_one (const BenchOptions *o)
@@ -143,6 +194,8 @@ run_one (const BenchOptions *o)
 
   if (g_str_equal (o->child, RECUR_BENCH_AUTO_NAME))
     return run_auto (o);
+  if (g_str_equal (o->child, RECUR_BENCH_ENSEMBLE_NAME))
+    return run_ensemble (o);
   if (c == NULL)
     {
       g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->child);
@@ -287,8 +340,41 @@ print_auto (JsonObject *o)
            json_object_get_double_member (o, "peak_memory_mb"));
 }
 
-/* The row --only names for the default's timing: not a shape, run after them. */
+/* Under the table: many runs at once, on one core and on all. */
+static void
+print_ensemble (JsonObject *o)
+{
+  g_print ("\n");
+  g_print (_("%s: an ensemble of %u small LSTMs on %u daily points, %u epochs each\n"),
+           json_object_get_string_member (o, "config"),
+           (guint) json_object_get_int_member (o, "members"),
+           (guint) json_object_get_int_member (o, "points"),
+           (guint) json_object_get_int_member (o, "epochs"));
+  g_print (_("  %.1f s on %u cores, %.1f s on 1 (%.2f×); %s; peak %.0f MB\n"),
+           json_object_get_double_member (o, "seconds"),
+           (guint) json_object_get_int_member (o, "threads"),
+           json_object_get_double_member (o, "seconds_one_thread"),
+           json_object_get_double_member (o, "speedup"),
+           json_object_get_boolean_member (o, "same_result")
+             ? _("the same members and forecast, bit for bit")
+             : _("DIFFERENT MEMBERS OR FORECAST"),
+           json_object_get_double_member (o, "peak_memory_mb"));
+}
+
+/* The rows --only names for the timings that are not a shape, run after the shapes: the
+ * default's and many runs at once. */
 static const RecurBenchConfig auto_row = { .name = RECUR_BENCH_AUTO_NAME };
+static const RecurBenchConfig ensemble_row = { .name = RECUR_BENCH_ENSEMBLE_NAME };
+
+static const RecurBenchConfig *
+find_row (const char *name)
+{
+  if (g_str_equal (name, auto_row.name))
+    return &auto_row;
+  if (g_str_equal (name, ensemble_row.name))
+    return &ensemble_row;
+  return recur_bench_find_config (name);
+}
 
 /* --only's list, in the order given: each a standard shape. */
 static GPtrArray *
@@ -305,19 +391,19 @@ select_shapes (const char  *only,
       for (guint i = 0; i < n; i++)
         g_ptr_array_add (shapes, (gpointer) &configs[i]);
       g_ptr_array_add (shapes, (gpointer) &auto_row);
+      g_ptr_array_add (shapes, (gpointer) &ensemble_row);
       return g_steal_pointer (&shapes);
     }
   names = g_strsplit (only, ",", -1);
   for (guint k = 0; names[k]; k++)
     {
-      const RecurBenchConfig *c = g_str_equal (names[k], auto_row.name)
-                                    ? &auto_row : recur_bench_find_config (names[k]);
+      const RecurBenchConfig *c = find_row (names[k]);
       if (c == NULL)
         {
           g_autoptr(GString) all = g_string_new (NULL);
           for (guint i = 0; i < n; i++)
             g_string_append_printf (all, "%s%s", i ? ", " : "", configs[i].name);
-          g_string_append_printf (all, ", %s", auto_row.name);
+          g_string_append_printf (all, ", %s, %s", auto_row.name, ensemble_row.name);
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("--only: unknown shape “%s” (choose %s)"), names[k], all->str);
           return NULL;
@@ -387,6 +473,8 @@ run_shapes (const BenchOptions *o,
         json_builder_add_value (all, json_node_copy (json_parser_get_root (parser)));
       else if (c == &auto_row)
         print_auto (row);
+      else if (c == &ensemble_row)
+        print_ensemble (row);
       else
         print_row (row);
     }
@@ -411,11 +499,11 @@ recur_bench_command (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm, and auto-2000: the default of “recur train” on 2,000 points)"), N_("NAME,…") },
-    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064); auto-2000 on N points (100 to 2,000)"), "N" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm; auto-2000: the default of “recur train” on 2,000 points; ensemble-8: eight small LSTMs at once on 500)"), N_("NAME,…") },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064); auto-2000 and ensemble-8 on N points (100 to 2,000 and 500)"), "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
     { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3)"), "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3); ensemble-8: each member's epochs (default 20)"), "N" },
     /* the child process that runs one shape and prints its JSON object */
     { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.child, NULL, NULL },
     { NULL },

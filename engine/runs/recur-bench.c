@@ -8,6 +8,7 @@
 #include "recur-auto.h"
 #include "recur-bench.h"
 #include "recur-blas.h"
+#include "recur-cores.h"
 #include "recur-dataset.h"
 #include "recur-gemm.h"
 #include "recur-team.h"
@@ -355,4 +356,88 @@ void
 recur_bench_auto_result_clear (RecurBenchAutoResult *result)
 {
   g_clear_pointer (&result->chosen, g_free);
+}
+
+/* One ensemble trained on a budget of `cores`, timed; its job in *out. */
+static gboolean
+time_ensemble (guint      n_points,
+               guint      members,
+               guint      epochs,
+               guint      cores,
+               double    *seconds,
+               RecurJob **out,
+               GError   **error)
+{
+  RecurSeries *series = auto_series (n_points, error);
+  RecurJobConfig config;
+  RecurJob *job;
+  gint64 start;
+  gboolean ok;
+
+  if (series == NULL)
+    return FALSE;
+  recur_job_config_init (&config);
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_LSTM);
+  config.train.epochs = epochs;
+  config.train.patience = 0;
+  config.train.threads = cores;
+  config.ensemble = members;
+  job = recur_job_new (&config, series, error);
+  recur_job_config_clear (&config);
+  if (job == NULL)
+    return FALSE;
+  recur_cores_set_total (cores);
+  start = g_get_monotonic_time ();
+  ok = recur_job_train (job, NULL, NULL, NULL, error);
+  *seconds = (g_get_monotonic_time () - start) / 1e6;
+  recur_cores_set_total (0);
+  if (!ok)
+    {
+      recur_job_free (job);
+      return FALSE;
+    }
+  *out = job;
+  return TRUE;
+}
+
+static gboolean
+same_members (RecurJob *a,
+              RecurJob *b)
+{
+  const RecurEvaluation *ea = recur_job_get_evaluation (a), *eb = recur_job_get_evaluation (b);
+
+  if (recur_job_get_n_members (a) != recur_job_get_n_members (b))
+    return FALSE;
+  for (guint k = 0; k < recur_job_get_n_members (a); k++)
+    {
+      const RecurModel *ma = recur_job_get_members (a)[k], *mb = recur_job_get_members (b)[k];
+
+      if (memcmp (recur_model_peek_params (ma), recur_model_peek_params (mb),
+                  recur_model_get_n_params (ma) * sizeof (float)) != 0)
+        return FALSE;
+    }
+  return memcmp (ea->forecast, eb->forecast, ea->n_test * sizeof (double)) == 0;
+}
+
+gboolean
+recur_bench_ensemble (guint                     n_points,
+                      guint                     members,
+                      guint                     epochs,
+                      guint                     threads,
+                      RecurBenchEnsembleResult *result,
+                      GError                  **error)
+{
+  g_autoptr(RecurJob) one = NULL;
+  g_autoptr(RecurJob) all = NULL;
+
+  memset (result, 0, sizeof *result);
+  if (!time_ensemble (n_points, members, epochs, 1, &result->seconds_one_thread, &one, error)
+      || !time_ensemble (n_points, members, epochs, threads, &result->seconds, &all, error))
+    return FALSE;
+  result->points = n_points;
+  result->members = members;
+  result->epochs = epochs;
+  result->threads = threads;
+  result->same_result = same_members (one, all);
+  return TRUE;
 }

@@ -81,4 +81,30 @@ gboolean recur_bench_auto              (guint                 n_points,
                                         GError              **error);
 void     recur_bench_auto_result_clear (RecurBenchAutoResult *result);
 
+/* Many small runs at once: an ensemble of `members` small LSTMs (the defaults: 32 units, window
+ * 24, horizon 12; a fixed number of epochs) on the same kind of daily series of n_points, timed
+ * with a budget of one core and of `threads` (recur-cores.h), its members compared bit for bit. */
+typedef struct
+{
+  guint    points;
+  guint    members;
+  guint    epochs;
+  guint    threads;
+  double   seconds;            /* on `threads` cores */
+  double   seconds_one_thread;
+  gboolean same_result;        /* every member's weights and the forecast, bit for bit */
+} RecurBenchEnsembleResult;
+
+#define RECUR_BENCH_ENSEMBLE_NAME "ensemble-8"
+#define RECUR_BENCH_ENSEMBLE_POINTS 500
+#define RECUR_BENCH_ENSEMBLE_MEMBERS 8
+#define RECUR_BENCH_ENSEMBLE_EPOCHS 20
+
+gboolean recur_bench_ensemble          (guint                     n_points,
+                                        guint                     members,
+                                        guint                     epochs,
+                                        guint                     threads,
+                                        RecurBenchEnsembleResult *result,
+                                        GError                  **error);
+
 G_END_DECLS

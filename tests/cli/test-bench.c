@@ -270,13 +270,53 @@ test_auto (void)
   result_clear (&t);
 }
 
+/* ensemble-8, many runs at once (here on 100 points, 2 epochs a member): timed on a budget of
+ * one core and of two, the same members and forecast on both; the table's line says so. */
+static void
+test_ensemble (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = run_recur ("bench", "--only", "ensemble-8", "--windows", "100", "--epochs", "2",
+                        "--threads", "2", "--json");
+  Result t;
+  JsonArray *rows;
+  JsonObject *row;
+
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  row = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, "ensemble-8");
+  g_assert_cmpint (json_object_get_int_member (row, "points"), ==, 100);
+  g_assert_cmpint (json_object_get_int_member (row, "members"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (row, "epochs"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
+  positive (row, "seconds");
+  positive (row, "seconds_one_thread");
+  positive (row, "peak_memory_mb");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (row, "speedup"),
+                                  json_object_get_double_member (row, "seconds_one_thread")
+                                    / json_object_get_double_member (row, "seconds"), 1e-9);
+  g_assert_true (json_object_get_boolean_member (row, "same_result"));
+  result_clear (&r);
+
+  t = run_recur ("bench", "--only", "ensemble-8", "--windows", "100", "--epochs", "2",
+                 "--threads", "2");
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_nonnull (strstr (t.out, "ensemble-8: an ensemble of 8 small LSTMs on 100 daily points, "
+                                   "2 epochs each"));
+  g_assert_nonnull (strstr (t.out, " on 2 cores, "));
+  g_assert_nonnull (strstr (t.out, "the same members and forecast, bit for bit"));
+  result_clear (&t);
+}
+
 static void
 test_usage_errors (void)
 {
   static const char *const cases[][4] = {
     { "--only", "small-rnn,tiny-lstm",
       "--only: unknown shape “tiny-lstm” (choose small-rnn, small-lstm, small-gru, medium-lstm, "
-      "medium-gru, large-lstm, auto-2000)", NULL },
+      "medium-gru, large-lstm, auto-2000, ensemble-8)", NULL },
     { "--only", "small-rnn,", "--only: unknown shape “”", NULL },
     { "--epochs", "0", "--epochs must be at least 1, not 0", NULL },
     { "--windows", "-5", "--windows must be at least 1, not -5", NULL },
@@ -383,6 +423,7 @@ main (int    argc,
   g_test_add_func ("/cli/bench/loss-repeats", test_loss_repeats);
   g_test_add_func ("/cli/bench/table", test_table);
   g_test_add_func ("/cli/bench/auto", test_auto);
+  g_test_add_func ("/cli/bench/ensemble", test_ensemble);
   g_test_add_func ("/cli/bench/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/bench/help", test_help);
   g_test_add_func ("/cli/bench/shape-that-does-not-fit", test_shape_that_does_not_fit);
