@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "recur-cores.h"
 #include "recur-window-private.h"
 
 G_DEFINE_FINAL_TYPE (RecurWindow, recur_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -40,8 +41,20 @@ recur_window_run_pool (void)
   static GThreadPool *pool;
 
   if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, recur_run_pool_new (runs_at_once ()));
+    {
+      recur_cores_set_total (runs_at_once ());
+      g_once_init_leave (&pool, recur_run_pool_new (runs_at_once ()));
+    }
   return pool;
+}
+
+/* Runs at Once is also the cores training may take: an ensemble's members train on those no
+ * run holds (recur-cores.h), so one run alone uses them all, and 1 keeps everything on one. */
+static void
+set_runs_at_once (guint n)
+{
+  recur_run_pool_set_max_threads (recur_window_run_pool (), n);
+  recur_cores_set_total (n);
 }
 
 /* ---- messages ----------------------------------------------------------------------------- */
@@ -187,7 +200,7 @@ on_runs_at_once_changed (GSettings  *settings,
                          const char *key,
                          gpointer    data)
 {
-  recur_run_pool_set_max_threads (recur_window_run_pool (), runs_at_once ());
+  set_runs_at_once (runs_at_once ());
 }
 
 /* "settings.runs-at-once" for the main menu's radio items: bound to the setting, or held for
@@ -200,7 +213,7 @@ on_runs_at_once_state (GSimpleAction *action,
   int n = g_variant_get_int32 (state);
 
   g_simple_action_set_state (action, state);
-  recur_run_pool_set_max_threads (recur_window_run_pool (), n > 0 ? (guint) n : g_get_num_processors ());
+  set_runs_at_once (n > 0 ? (guint) n : g_get_num_processors ());
 }
 
 static void

@@ -691,7 +691,7 @@ members_training (gpointer win)
          && training == 2;
 }
 
-/* An ensemble of gradient-trained networks in the window, on a process of two cores: member 0
+/* An ensemble of gradient-trained networks in the window, with two runs at once: member 0
  * trains on the run's worker and member 1 at once on the spare core, member 2 waiting for a core;
  * the status line and the table count them; Stop keeps the members that trained (0 and 1), not
  * member 2, which never started. */
@@ -704,8 +704,10 @@ test_ensemble_status_and_stop (void)
   GtkLabel *status;
   guint ended, training;
 
-  recur_cores_set_total (2);
   win = new_window ();
+  /* Runs at Once is the cores training takes */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "settings.runs-at-once", "i", 2));
+  g_assert_cmpuint (recur_cores_get_total (), ==, 2);
   read_panel (win, &config);
   recur_model_spec_init_for_cell (&config.model, RECUR_CELL_GRU);
   config.model.hidden_size = 8;
@@ -732,8 +734,8 @@ test_ensemble_status_and_stop (void)
   g_assert_cmpuint (recur_job_get_n_members (recur_run_get_job (run)), ==, 2);
   g_assert_cmpuint (recur_job_get_evaluation (recur_run_get_job (run))->n_members, ==, 2);
   g_assert_cmpuint (recur_run_get_predictions (run)->n_members, ==, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "settings.runs-at-once", "i", 0));
   gtk_window_destroy (win);
-  recur_cores_set_total (0);
 }
 
 static gboolean
@@ -1305,8 +1307,10 @@ test_runs_at_once_setting (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "settings.runs-at-once", "i", 1));
   g_assert_cmpint (g_settings_get_int (settings, "runs-at-once"), ==, 1);
   g_assert_cmpuint (recur_window_get_runs_at_once (RECUR_WINDOW (win)), ==, 1);
+  g_assert_cmpuint (recur_cores_get_total (), ==, 1); /* an ensemble's members too */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "settings.runs-at-once", "i", 0));
   g_assert_cmpuint (recur_window_get_runs_at_once (RECUR_WINDOW (win)), ==, g_get_num_processors ());
+  g_assert_cmpuint (recur_cores_get_total (), ==, g_get_num_processors ());
   gtk_window_destroy (win);
 }
 
