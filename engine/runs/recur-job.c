@@ -6,13 +6,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-cores.h"
 #include "recur-fileutil.h"
 #include "recur-job.h"
 #include "recur-jsonutil.h"
 #include "recur-memory.h"
 #include "recur-model-io.h"
 #include "recur-season.h"
-#include "recur-cores.h"
 #include "recur-team.h"
 
 struct _RecurJob
@@ -359,7 +359,6 @@ report_member_ended (RecurJob *self,
                      guint     k)
 {
   guint epochs = recur_cell_is_one_shot (self->config.model.cell) ? 1 : self->config.train.epochs;
-
   guint run = self->trainers[k] ? recur_trainer_get_summary (self->trainers[k])->epochs_run : 0;
 
   /* one stopped before its first epoch never started: it leaves the ensemble */
@@ -377,6 +376,7 @@ train_member (guint    k,
   MembersTraining *t = user_data;
   RecurJob *self = t->job;
   MemberEpochs epochs = { self, k, k == 0 ? t->progress : NULL, t->user_data };
+  gboolean tell_members = self->n_members > 1 && self->member_progress != NULL;
 
   t->ok[k] = TRUE;
   if (!member_has_work (self, k) && k > 0)
@@ -399,12 +399,9 @@ train_member (guint    k,
           return;
         }
     }
-  if (self->n_members == 1 || self->member_progress == NULL)
-    t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, epochs.progress,
-                                  t->user_data, &t->errors[k]);
-  else
-    t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable, on_member_epoch, &epochs,
-                                  &t->errors[k]);
+  t->ok[k] = recur_trainer_run (self->trainers[k], t->cancellable,
+                                tell_members ? on_member_epoch : epochs.progress,
+                                tell_members ? (gpointer) &epochs : t->user_data, &t->errors[k]);
   self->member_summaries[k] = *recur_trainer_get_summary (self->trainers[k]);
   report_member_ended (self, k);
 }
