@@ -1130,6 +1130,67 @@ test_stopped_at_random_moments (void)
       g_clear_pointer (&reference[p][e], g_bytes_unref);
 }
 
+/* Ensembles stopped at random moments, two runs at once on two cores (so a run's helpers get a
+ * core only while the other run is not training): each ends stopped or finished, never hangs,
+ * and what it kept agrees everywhere: the job's members, the scored median, the predictions and
+ * the members the run counted as ended. */
+static void
+test_ensembles_stopped_at_random_moments (void)
+{
+  enum { N_RUNS = 24 };
+  g_autoptr(RecurSeries) series = sine_series ();
+  GThreadPool *pool = recur_run_pool_new (2);
+  RecurRun *runs[N_RUNS];
+  StopLater later[N_RUNS];
+  guint n_stopped = 0;
+
+  recur_cores_set_total (2);
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurJobConfig config;
+      g_autoptr(GError) error = NULL;
+
+      config_for (&config, RECUR_CELL_GRU, 40, i);
+      config.model.hidden_size = 8;
+      config.ensemble = 3;
+      runs[i] = recur_run_new ("ensemble", &config, series, &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&config);
+      later[i] = (StopLater) { g_test_rand_int_range (0, 300) };
+      g_signal_connect (runs[i], "progress", G_CALLBACK (on_progress_stop_later), &later[i]);
+      recur_run_start (runs[i], pool);
+      if (i % 6 == 0)
+        recur_run_stop (runs[i]); /* queued, maybe picked up already */
+    }
+  wait_all (runs, N_RUNS);
+  for (guint i = 0; i < N_RUNS; i++)
+    {
+      RecurJob *job = recur_run_get_job (runs[i]);
+      RecurRunStatus status = recur_run_get_status (runs[i]);
+      guint n = recur_job_get_n_members (job), ended, training;
+
+      g_assert_true (status == RECUR_RUN_STOPPED || status == RECUR_RUN_FINISHED);
+      n_stopped += status == RECUR_RUN_STOPPED;
+      g_assert_cmpuint (n, >=, 1);
+      g_assert_cmpuint (n, <=, 3);
+      if (status == RECUR_RUN_FINISHED)
+        g_assert_cmpuint (n, ==, 3);
+      g_assert_nonnull (recur_job_get_evaluation (job));
+      g_assert_cmpuint (recur_job_get_evaluation (job)->n_members, ==, n);
+      g_assert_cmpuint (recur_run_count_members (runs[i], &ended, &training), ==, 3);
+      g_assert_cmpuint (training, ==, 0);
+      /* every member kept told its end (one stopped before its first epoch is not kept) */
+      g_assert_cmpuint (ended, ==, recur_job_get_member_summary (job, 0)->epochs_run > 0 ? n : 0);
+      if (recur_run_get_predictions (runs[i]))
+        g_assert_cmpuint (recur_run_get_predictions (runs[i])->n_members, ==, n);
+    }
+  g_test_message ("%u of %u stopped", n_stopped, N_RUNS);
+  for (guint i = 0; i < N_RUNS; i++)
+    g_object_unref (runs[i]);
+  recur_run_pool_free (pool);
+  recur_cores_set_total (0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1143,6 +1204,8 @@ main (int    argc,
   g_test_add_func ("/engine/run/let-go-on-the-main-thread", test_let_go_on_the_main_thread);
   g_test_add_func ("/engine/run/as-the-window-drives-them", test_as_the_window_drives_them);
   g_test_add_func ("/engine/run/ensembles-share-the-cores", test_ensembles_share_the_cores);
+  g_test_add_func ("/engine/run/ensembles-stopped-at-random-moments",
+                   test_ensembles_stopped_at_random_moments);
   g_test_add_func ("/engine/run/status-names", test_status_names);
   g_test_add_func ("/engine/run/restored-runs", test_restored_runs);
   g_test_add_func ("/engine/run/epoch-func-from-the-mailbox", test_epoch_func_from_the_mailbox);
