@@ -15,11 +15,12 @@
 #include "recur-blas.h"
 #include "recur-command.h"
 #include "recur-comparison.h"
+#include "recur-cores.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
 #include "recur-run.h"
-#include "recur-sweep.h"
 #include "recur-sweep-command.h"
+#include "recur-sweep.h"
 
 /* The compact progress line on a terminal is redrawn at most this often. */
 #define TTY_INTERVAL_US (200 * G_TIME_SPAN_MILLISECOND)
@@ -477,6 +478,8 @@ run_sweep (Sweep     *sweep,
     }
   sweep->jobs = jobs;
   sweep->pool = recur_run_pool_new (jobs);
+  /* --jobs is also the cores training takes: an ensemble's members use those no run holds */
+  recur_cores_set_total (jobs);
   sigint = g_unix_signal_add (SIGINT, on_interrupt, sweep);
   start_more (sweep);
   draw_tty_line (sweep, TRUE);
