@@ -143,6 +143,8 @@ static void
 print_member_progress (guint    k,
                        guint    epoch,
                        guint    epochs,
+                       double   train_loss,
+                       double   val_loss,
                        gboolean ended,
                        gpointer user_data)
 {

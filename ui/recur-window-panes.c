@@ -46,6 +46,7 @@ recur_window_draw_loss (cairo_t              *cr,
   RecurLossPlot plot = { 0 };
   RecurJobConfig config;
   g_autoptr(GPtrArray) over = recur_window_overlaid_runs (self);
+  g_autofree RecurLossRun *members = NULL;
 
   if (over->len)
     {
@@ -75,6 +76,16 @@ recur_window_draw_loss (cairo_t              *cr,
       plot.val = recur_run_get_val_loss (self->run);
       plot.lr = recur_run_get_lr (self->run);
       plot.best_epoch = recur_run_get_last_progress (self->run)->best_epoch;
+      /* an ensemble's other members, faint under member 0's lines */
+      members = g_new0 (RecurLossRun, MAX (c->ensemble, 1));
+      for (guint k = 1; k < c->ensemble; k++)
+        {
+          RecurLossRun *m = &members[plot.n_members];
+
+          m->n = recur_run_get_member_losses (self->run, k, &m->train, &m->val);
+          plot.n_members += m->n > 0;
+        }
+      plot.members = members;
     }
   else
     {

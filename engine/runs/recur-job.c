@@ -349,7 +349,8 @@ on_member_epoch (const RecurProgress *p,
   if (m->progress)
     m->progress (p, m->user_data);
   if (m->job->member_progress)
-    m->job->member_progress (m->k, p->epoch, p->epochs, FALSE, m->job->member_progress_data);
+    m->job->member_progress (m->k, p->epoch, p->epochs, p->train_loss, p->val_loss, FALSE,
+                             m->job->member_progress_data);
 }
 
 /* Member k has ended (trained, stopped or failed after an epoch), for
@@ -363,7 +364,7 @@ report_member_ended (RecurJob *self,
 
   /* one stopped before its first epoch never started: it leaves the ensemble */
   if (self->n_members > 1 && self->member_progress && run > 0)
-    self->member_progress (k, run, epochs, TRUE, self->member_progress_data);
+    self->member_progress (k, run, epochs, NAN, NAN, TRUE, self->member_progress_data);
 }
 
 /* Member k, on whichever thread of the team: member 0 (on the caller's) reports its epochs to

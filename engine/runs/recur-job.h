@@ -72,12 +72,15 @@ gboolean         recur_job_train           (RecurJob              *self,
  * core of the process (recur_cores_hold) while it trains. */
 guint                  recur_job_get_n_members   (const RecurJob *self);
 /* Told of every epoch of an ensemble's members, member 0's too (also the training's progress),
- * from the thread that trains the member, k its place (0 … n_members − 1); then once more when
- * the member has ended (trained, or stopped or failed after an epoch: ended TRUE, epoch the
- * epochs it ran, epochs those it was to run). Never called for a single network. */
+ * from the thread that trains the member, k its place (0 … n_members − 1), with the epoch's
+ * training and validation loss; then once more when the member has ended (trained, or stopped
+ * or failed after an epoch: ended TRUE, epoch the epochs it ran, epochs those it was to run, the
+ * losses NAN). Never called for a single network. */
 typedef void (*RecurMemberProgressFunc) (guint    k,
                                          guint    epoch,
                                          guint    epochs,
+                                         double   train_loss,
+                                         double   val_loss,
                                          gboolean ended,
                                          gpointer user_data);
 /* Before recur_job_train; NULL for none. */

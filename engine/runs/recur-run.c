@@ -42,6 +42,10 @@ struct _RecurRun
   RecurPredictionSnapshot *predictions;
   guint n_members;           /* an ensemble's, as this training started; 1 for one network */
   RecurMemberEpoch *members; /* [n_members] as last drained; NULL for one network */
+  guint n_histories;         /* the ensemble asked for; 0 for one network */
+  GArray **member_train;     /* [n_histories] each member's loss per epoch (NAN where none;
+                              * member 0's stays empty: it is the run's own) */
+  GArray **member_val;
 
   /* mailbox: written by the worker, drained by the main loop, under lock */
   GMutex lock;
@@ -53,6 +57,8 @@ struct _RecurRun
   float *pending_best;                     /* the model's parameters at pending_best_epoch */
   guint pending_best_epoch;                /* 0: nothing new */
   RecurMemberEpoch *pending_members;       /* [n_members], latest of each */
+  GArray **pending_member_losses;          /* [n_histories] (epoch, train, val) triples since
+                                            * the last drain */
   gboolean pending_members_changed;
   guint states_window;
 
@@ -158,6 +164,15 @@ recur_run_finalize (GObject *object)
   g_free (self->pending_best);
   g_free (self->members);
   g_free (self->pending_members);
+  for (guint k = 0; k < self->n_histories; k++)
+    {
+      g_array_unref (self->member_train[k]);
+      g_array_unref (self->member_val[k]);
+      g_array_unref (self->pending_member_losses[k]);
+    }
+  g_free (self->member_train);
+  g_free (self->member_val);
+  g_free (self->pending_member_losses);
   g_array_unref (self->pending);
   g_clear_pointer (&self->states, recur_states_snapshot_unref);
   g_clear_pointer (&self->predictions, recur_prediction_snapshot_unref);
@@ -371,11 +386,14 @@ post_snapshots (RecurRun *self,
   recur_mutex_unlock (&self->lock);
 }
 
-/* An ensemble's members' epochs, each member's latest, for the status line. */
+/* An ensemble's members' epochs: each member's latest for the status line, and the losses of
+ * members past 0 for their curves. */
 static void
 on_worker_member_epoch (guint    k,
                         guint    epoch,
                         guint    epochs,
+                        double   train_loss,
+                        double   val_loss,
                         gboolean ended,
                         gpointer user_data)
 {
@@ -387,7 +405,29 @@ on_worker_member_epoch (guint    k,
       self->pending_members[k] = (RecurMemberEpoch) { epoch, epochs, ended };
       self->pending_members_changed = TRUE;
     }
+  if (!ended && k > 0 && k < self->n_histories)
+    {
+      double triple[3] = { epoch, train_loss, val_loss };
+      g_array_append_vals (self->pending_member_losses[k], triple, 3);
+    }
   recur_mutex_unlock (&self->lock);
+}
+
+/* Member k's loss at `epoch` (1-based) into its history, NAN over any epoch skipped. */
+static void
+set_member_loss (RecurRun *self,
+                 guint     k,
+                 guint     epoch,
+                 double    train_loss,
+                 double    val_loss)
+{
+  while (self->member_train[k]->len < epoch)
+    {
+      g_array_append_val (self->member_train[k], (double) { NAN });
+      g_array_append_val (self->member_val[k], (double) { NAN });
+    }
+  g_array_index (self->member_train[k], double, epoch - 1) = train_loss;
+  g_array_index (self->member_val[k], double, epoch - 1) = val_loss;
 }
 
 static void
@@ -526,6 +566,16 @@ drain_mailbox (RecurRun *self)
       self->pending_members_changed = FALSE;
       changed = TRUE;
     }
+  for (guint k = 1; k < self->n_histories; k++)
+    {
+      GArray *p = self->pending_member_losses[k];
+
+      for (guint i = 0; i + 2 < p->len; i += 3)
+        if (g_array_index (p, double, i) >= 1)
+          set_member_loss (self, k, (guint) g_array_index (p, double, i),
+                           g_array_index (p, double, i + 1), g_array_index (p, double, i + 2));
+      g_array_set_size (p, 0);
+    }
   if (self->pending_states)
     {
       g_clear_pointer (&self->states, recur_states_snapshot_unref);
@@ -606,6 +656,20 @@ recur_run_start (RecurRun    *self,
     {
       self->members = g_new0 (RecurMemberEpoch, self->n_members);
       self->pending_members = g_new0 (RecurMemberEpoch, self->n_members);
+    }
+  /* the loss histories last over a resumed training: a member carries on from its epoch */
+  if (self->n_histories == 0 && self->n_members > 1)
+    {
+      self->n_histories = self->n_members;
+      self->member_train = g_new (GArray *, self->n_histories);
+      self->member_val = g_new (GArray *, self->n_histories);
+      self->pending_member_losses = g_new (GArray *, self->n_histories);
+      for (guint k = 0; k < self->n_histories; k++)
+        {
+          self->member_train[k] = g_array_new (FALSE, FALSE, sizeof (double));
+          self->member_val[k] = g_array_new (FALSE, FALSE, sizeof (double));
+          self->pending_member_losses[k] = g_array_new (FALSE, FALSE, sizeof (double));
+        }
     }
   task = g_task_new (NULL, self->cancellable, on_task_done, g_object_ref (self));
   g_task_set_task_data (task, self, NULL);
@@ -879,6 +943,23 @@ recur_run_get_member_epoch (RecurRun *self,
   if (self->members == NULL || k >= self->n_members || self->members[k].epochs == 0)
     return NULL;
   return &self->members[k];
+}
+
+guint
+recur_run_get_member_losses (RecurRun      *self,
+                             guint          k,
+                             const double **train,
+                             const double **val)
+{
+  g_return_val_if_fail (RECUR_IS_RUN (self), 0);
+  if (k == 0 || k >= self->n_histories)
+    {
+      *train = *val = NULL;
+      return 0;
+    }
+  *train = (const double *) (gpointer) self->member_train[k]->data;
+  *val = (const double *) (gpointer) self->member_val[k]->data;
+  return self->member_train[k]->len;
 }
 
 guint

@@ -140,6 +140,13 @@ typedef struct
  * training (a resumed one too) starts them again. */
 const RecurMemberEpoch *recur_run_get_member_epoch (RecurRun     *self,
                                                     guint         k);
+/* An ensemble's member k > 0: its training and validation loss per epoch so far (NAN where
+ * none), and how many epochs (main thread; valid until the next "progress"). 0 and NULLs for
+ * member 0 (the run's own losses), for one network and before any epoch. */
+guint           recur_run_get_member_losses (RecurRun           *self,
+                                             guint               k,
+                                             const double      **train,
+                                             const double      **val);
 /* An ensemble's members (0 for one network), and how many of them have ended and are training. */
 guint           recur_run_count_members  (RecurRun              *self,
                                           guint                 *ended,

@@ -202,6 +202,8 @@ static void
 on_member (guint    k,
            guint    epoch,
            guint    epochs,
+           double   train_loss,
+           double   val_loss,
            gboolean ended,
            gpointer user_data)
 {
@@ -209,6 +211,8 @@ on_member (guint    k,
 
   g_assert_cmpuint (k, <, 4);
   g_assert_cmpuint (epochs, ==, MEMBER_EPOCHS);
+  g_assert_true (ended ? isnan (train_loss) && isnan (val_loss)
+                      : isfinite (train_loss) && isfinite (val_loss));
   if (ended)
     {
       seen->ended[k]++;

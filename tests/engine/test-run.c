@@ -751,6 +751,27 @@ test_ensembles_share_the_cores (void)
   recur_run_start (alone, pool);
   wait_all (&alone, 1);
   g_assert_cmpuint (alone_watch.most_training, ==, 2);
+  /* the other members' loss curves: every epoch, their best the one their training kept */
+  for (guint k = 0; k < 3; k++)
+    {
+      const RecurTrainSummary *summary = recur_job_get_member_summary (recur_run_get_job (alone), k);
+      const double *train, *val;
+      guint n = recur_run_get_member_losses (alone, k, &train, &val);
+      double best = INFINITY;
+
+      if (k == 0)
+        {
+          g_assert_cmpuint (n, ==, 0); /* the run's own */
+          continue;
+        }
+      g_assert_cmpuint (n, ==, summary->epochs_run);
+      for (guint i = 0; i < n; i++)
+        {
+          g_assert_true (isfinite (train[i]) && isfinite (val[i]));
+          best = MIN (best, val[i]);
+        }
+      g_assert_cmpfloat (best, ==, summary->best_loss);
+    }
 
   other = new_run (series, RECUR_CELL_LSTM, 1000000, 1, &counts);
   recur_run_start (other, pool);

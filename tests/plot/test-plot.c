@@ -282,6 +282,42 @@ test_series_dates (void)
 /* Loss                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
+/* In the pixel column x, over the area, how many separate runs of pixels are faint green (an
+ * ensemble member's line: green at a third of its opacity, over white or the forecast's tint)
+ * and how many are full green (the median's, the run's own). A full line's antialiased edge is faint too: faint pixels
+ * within 3 of a full one are its edge. */
+static void
+count_green_runs (cairo_surface_t     *surface,
+                  const RecurPlotArea *a,
+                  int                  x,
+                  guint               *faint,
+                  guint               *full)
+{
+  int top = (int) a->y + 1, bottom = (int) (a->y + a->height) - 1;
+  g_autofree gboolean *is_full = g_new0 (gboolean, bottom + 4);
+  gboolean in_faint = FALSE, in_full = FALSE;
+
+  *faint = *full = 0;
+  for (int y = top; y < bottom; y++)
+    {
+      RecurRgba p = pixel_at (surface, x, y);
+      is_full[y] = p.r < 0.3 && p.g > 0.6 && p.b < 0.3;
+      *full += is_full[y] && !in_full;
+      in_full = is_full[y];
+    }
+  for (int y = top; y < bottom; y++)
+    {
+      RecurRgba p = pixel_at (surface, x, y);
+      gboolean is_faint = p.r > 0.5 && p.g - p.r > 0.15 && p.g - p.b > 0.15;
+
+      for (int dy = -3; dy <= 3 && is_faint; dy++)
+        if (y + dy >= top && y + dy < bottom && is_full[y + dy])
+          is_faint = FALSE;
+      *faint += is_faint && !in_faint;
+      in_faint = is_faint;
+    }
+}
+
 #define N_EPOCHS 30
 
 typedef struct
@@ -376,6 +412,52 @@ test_loss_lines (void)
                     count_colour (c.surface, a.x, a.y + 1, a.x + a.width, a.y + a.height, &green,
                                   0.3));
   canvas_free (&c);
+}
+
+/* An ensemble's other members' validation losses are drawn faintly, one line each, under the
+ * run's own; the axis makes room for them, and a hover past the run's own epochs (members that
+ * trained longer) reads nothing out of bounds. */
+static void
+test_loss_members_faint (void)
+{
+  RecurPlotStyle style = test_style ();
+  LossData d;
+  double member_val[2][N_EPOCHS + 10], member_train[2][N_EPOCHS + 10];
+  RecurLossRun members[2];
+  RecurPlotArea a;
+  guint faint, full;
+
+  loss_data_init (&d);
+  style.validation = green;
+  d.plot.best_epoch = 0;
+  d.plot.lr = NULL;
+  for (guint k = 0; k < 2; k++)
+    {
+      for (guint i = 0; i < N_EPOCHS + 10; i++)
+        {
+          member_val[k][i] = (k ? 8.0 : 3.0) * 1.2 * exp (-(double) MIN (i, N_EPOCHS - 1) / 9.0);
+          member_train[k][i] = member_val[k][i] / 2;
+        }
+      members[k] = (RecurLossRun) { NULL, 0, N_EPOCHS + 10, member_train[k], member_val[k], 0 };
+    }
+  for (guint with = 0; with < 2; with++)
+    {
+      Canvas c = canvas_new (700, 350);
+      int column;
+
+      d.plot.n_members = with ? 2 : 0;
+      d.plot.members = with ? members : NULL;
+      d.plot.hover = with ? N_EPOCHS + 5 : -1;
+      recur_plot_loss (c.cr, 700, 350, &d.plot, &style);
+      canvas_finish (&c);
+      a = recur_plot_loss_area (&d.plot, 700, 350);
+      assert_area_inside (&a, 700, 350);
+      column = (int) (a.x + a.width * 10.0 / 40.0);
+      count_green_runs (c.surface, &a, column, &faint, &full);
+      g_assert_cmpuint (full, ==, 1);
+      g_assert_cmpuint (faint, ==, with ? 2 : 0);
+      canvas_free (&c);
+    }
 }
 
 static void
@@ -734,42 +816,6 @@ test_predictions_forecast_after_data (void)
   g_assert_cmpuint (count_colour (c.surface, end, a.y, a.x + a.width, a.y + a.height, &green,
                                   0.15), >, 50);
   canvas_free (&c);
-}
-
-/* In the pixel column x, over the area, how many separate runs of pixels are faint green (an
- * ensemble member's line: green at a third of its opacity over the forecast's tint) and how many
- * are full green (the median's). A full line's antialiased edge is faint too: faint pixels
- * within 3 of a full one are its edge. */
-static void
-count_green_runs (cairo_surface_t     *surface,
-                  const RecurPlotArea *a,
-                  int                  x,
-                  guint               *faint,
-                  guint               *full)
-{
-  int top = (int) a->y + 1, bottom = (int) (a->y + a->height) - 1;
-  g_autofree gboolean *is_full = g_new0 (gboolean, bottom + 4);
-  gboolean in_faint = FALSE, in_full = FALSE;
-
-  *faint = *full = 0;
-  for (int y = top; y < bottom; y++)
-    {
-      RecurRgba p = pixel_at (surface, x, y);
-      is_full[y] = p.r < 0.3 && p.g > 0.6 && p.b < 0.3;
-      *full += is_full[y] && !in_full;
-      in_full = is_full[y];
-    }
-  for (int y = top; y < bottom; y++)
-    {
-      RecurRgba p = pixel_at (surface, x, y);
-      gboolean is_faint = p.r > 0.5 && p.g - p.r > 0.15 && p.g - p.b > 0.15;
-
-      for (int dy = -3; dy <= 3 && is_faint; dy++)
-        if (y + dy >= top && y + dy < bottom && is_full[y + dy])
-          is_faint = FALSE;
-      *faint += is_faint && !in_faint;
-      in_faint = is_faint;
-    }
 }
 
 /* An ensemble's members are drawn faintly around the median, one line each; without members,
@@ -1373,6 +1419,7 @@ main (int    argc,
   g_test_add_func ("/plot/predictions/forecast-after-data", test_predictions_forecast_after_data);
   g_test_add_func ("/plot/predictions/hit", test_predictions_hit);
   g_test_add_func ("/plot/predictions/members-faint", test_predictions_members_faint);
+  g_test_add_func ("/plot/loss/members-faint", test_loss_members_faint);
   g_test_add_func ("/plot/predictions/degenerate", test_predictions_degenerate);
   g_test_add_func ("/plot/export/png", test_export_png);
   g_test_add_func ("/plot/export/svg", test_export_svg);

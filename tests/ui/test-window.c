@@ -723,6 +723,14 @@ test_ensemble_status_and_stop (void)
   g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "2 training · 0/3 done"));
   run = recur_window_get_run (RECUR_WINDOW (win));
   g_assert_null (recur_run_get_member_epoch (run, 2));
+  /* member 1's loss curve, drawn faintly under member 0's */
+  {
+    const double *train, *val;
+
+    g_assert_cmpuint (recur_run_get_member_losses (run, 1, &train, &val), >=, 2);
+    g_assert_true (isfinite (val[0]) && isfinite (val[1]));
+    g_assert_cmpuint (recur_run_get_member_losses (run, 2, &train, &val), ==, 0);
+  }
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-ensemble-training.png"));
   recur_run_stop (run);

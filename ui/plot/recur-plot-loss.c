@@ -28,6 +28,8 @@ typedef struct
   const double       *lr;      /* the single run's learning rate per epoch; may be NULL */
   int                 hover;
   const char         *title;
+  guint               n_members;  /* the single run's ensemble's other members, faint */
+  const RecurLossRun *members;
 } LossInput;
 
 typedef struct
@@ -36,6 +38,8 @@ typedef struct
   RecurFrameSpec spec;
   gboolean       has_values;
   gboolean       has_val;      /* some run has validation losses */
+  gboolean       has_members;  /* some member has a loss to draw */
+  RecurRgba      member_colour; /* the validation colour, faint */
   guint          epochs;       /* the x axis spans 1…epochs */
   guint          longest;      /* epochs of the longest run */
   char           names[RECUR_FRAME_MAX_LEGEND][16];  /* "run k" for runs without a name */
@@ -60,6 +64,16 @@ line_colour (const LossInput      *in,
   return recur_plot_run_colour (style, in->runs[r].colour, r);
 }
 
+/* A member's line: its validation loss, or its training loss when it has no validation part */
+static const double *
+member_line (const RecurLossRun *member)
+{
+  for (guint i = 0; member->val != NULL && i < member->n; i++)
+    if (isfinite (member->val[i]))
+      return member->val;
+  return member->train;
+}
+
 /* ---- layout ------------------------------------------------------------------------------- */
 
 /* The single run's legend: what its lines and its dot are */
@@ -72,6 +86,8 @@ add_line_legend (const LossInput      *in,
     recur_frame_add_legend (&out->spec, _("train"), &style->train, RECUR_MARK_LINE);
   if (out->has_val)
     recur_frame_add_legend (&out->spec, _("validation"), &style->validation, RECUR_MARK_LINE);
+  if (out->has_members)
+    recur_frame_add_legend (&out->spec, _("members"), &out->member_colour, RECUR_MARK_LINE);
   if (out->has_values && run_has_best (&in->runs[0]))
     recur_frame_add_legend (&out->spec, _("best"), &style->highlight, RECUR_MARK_DOT);
 }
@@ -120,6 +136,7 @@ loss_layout (gconstpointer         data,
   LossLayout *out = layout;
   double y_min = INFINITY, y_max = -INFINITY;
   gboolean any_best = FALSE;
+  guint members_longest = 0;
 
   *out = (LossLayout) { 0 };
   for (guint r = 0; r < in->n_runs; r++)
@@ -132,8 +149,19 @@ loss_layout (gconstpointer         data,
       out->has_val |= has_val;
       any_best |= (has_train || has_val) && run_has_best (run);
     }
+  /* the members' lines fit in too: a member that learns worse is worth seeing */
+  for (guint k = 0; k < in->n_members; k++)
+    {
+      const double *line = member_line (&in->members[k]);
+
+      out->has_members |= recur_plot_range (line, in->members[k].n, TRUE, &y_min, &y_max);
+      members_longest = MAX (members_longest, in->members[k].n);
+    }
+  out->member_colour = style->validation;
+  out->member_colour.a *= RECUR_PLOT_MEMBER_ALPHA;
   out->has_values = y_min <= y_max;
-  out->epochs = MAX (MAX (in->total, out->longest), 1);
+  /* the hover reads the runs' own epochs (longest); the axis spans the members' too */
+  out->epochs = MAX (MAX (in->total, MAX (out->longest, members_longest)), 1);
 
   out->frame.x.kind = RECUR_AXIS_LINEAR;
   out->frame.x.integer = TRUE;
@@ -436,6 +464,13 @@ draw_loss (gconstpointer         data,
   recur_frame_clip (frame, cr);
   if (in->lr != NULL)
     draw_lr_changes (in, layout, cr, text, style);
+  /* an ensemble's other members, thin and faint under the run's own lines */
+  for (guint k = 0; k < in->n_members; k++)
+    {
+      RecurLineData member = { NULL, 1.0, member_line (&in->members[k]), in->members[k].n };
+
+      recur_frame_draw_line (frame, cr, &member, &layout->member_colour, 1.0, FALSE);
+    }
   /* training lines underneath: the validation losses are what runs are compared on */
   for (guint r = 0; r < in->n_runs; r++)
     recur_frame_draw_line (frame, cr, &lines[2 * r], line_colour (in, style, r, FALSE),
@@ -490,7 +525,8 @@ single_run (const RecurLossPlot *plot,
 {
   *run = (RecurLossRun) { NULL, 0, plot->n, plot->train, plot->val, plot->best_epoch };
   return (LossInput) { .n_runs = 1, .runs = run, .single = TRUE, .total = plot->total,
-                       .lr = plot->lr, .hover = plot->hover };
+                       .lr = plot->lr, .hover = plot->hover, .n_members = plot->n_members,
+                       .members = plot->members };
 }
 
 void

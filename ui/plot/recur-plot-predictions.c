@@ -10,8 +10,6 @@
 
 /* Characters of a run's name in a readout line */
 #define READOUT_NAME_CHARS 24
-/* An ensemble member's line: this much of its colour's opacity */
-#define MEMBER_ALPHA 0.3
 
 /* One plot draws the observed series with the predictions and forecast of one run
  * (recur_plot_predictions) or of several (recur_plot_predictions_overlay). One run's lines are
@@ -167,7 +165,7 @@ add_line_legend (const PredictionInput *in,
   if (in->n_members > 1)
     {
       out->member_colour = style->predicted;
-      out->member_colour.a *= MEMBER_ALPHA;
+      out->member_colour.a *= RECUR_PLOT_MEMBER_ALPHA;
       /* Translators: the legend of the faint lines behind an ensemble's forecast (the median
        * of theirs) */
       recur_frame_add_legend (&out->spec, _("members"), &out->member_colour, RECUR_MARK_LINE);
@@ -307,8 +305,8 @@ draw_members (const PredictionInput  *in,
 
   if (in->n_members < 2 || run->x == NULL)
     return;
-  predicted.a *= MEMBER_ALPHA;
-  forecast.a *= MEMBER_ALPHA;
+  predicted.a *= RECUR_PLOT_MEMBER_ALPHA;
+  forecast.a *= RECUR_PLOT_MEMBER_ALPHA;
   for (guint k = 0; k < in->n_members; k++)
     {
       if (in->member_predicted)

@@ -180,6 +180,8 @@ typedef struct
 } RecurLegendItem;
 
 #define RECUR_FRAME_MAX_LEGEND 12
+/* An ensemble member's line (predictions, loss): this much of its colour's opacity */
+#define RECUR_PLOT_MEMBER_ALPHA 0.3
 
 /* What a plot asks of its frame before layout. */
 typedef struct

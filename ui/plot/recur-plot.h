@@ -116,6 +116,8 @@ int  recur_plot_series_hit_for_style (const RecurSeriesPlot *plot,
 
 /* ---- loss curve --------------------------------------------------------------------------- */
 
+typedef struct _RecurLossRun RecurLossRun;  /* one run's curves: below, with the overlays */
+
 typedef struct
 {
   guint         n;            /* epochs so far */
@@ -125,6 +127,10 @@ typedef struct
   const double *lr;           /* [n] learning rate per epoch: changes are marked; may be NULL */
   guint         best_epoch;   /* 1-based, 0 = none: marked */
   int           hover;        /* epoch index (0-based) with a readout, -1 for none */
+  /* an ensemble's other members: each one's validation loss (its training loss where it has
+   * none), faint under the run's own lines; name, colour and best_epoch unused */
+  guint               n_members;
+  const RecurLossRun *members;  /* [n_members] */
 } RecurLossPlot;
 
 /* Log-scale y axis, train and validation lines, best epoch and learning-rate changes marked,
@@ -261,7 +267,7 @@ int  recur_plot_predictions_hit_for_style (const RecurPredictionPlot *plot,
  * index into it (taken modulo its size), so that a run keeps its colour while others are
  * selected and deselected; 0 gives the run the colour of its position in runs[]. */
 
-typedef struct
+struct _RecurLossRun
 {
   const char   *name;         /* legend and readout; NULL = "run k". Long names are cut short */
   guint         colour;       /* 1-based slot in style->categorical, 0 = by position */
@@ -269,7 +275,7 @@ typedef struct
   const double *train;        /* [n] training loss; may be NULL */
   const double *val;          /* [n] validation loss, NAN where unknown; may be NULL */
   guint         best_epoch;   /* 1-based, 0 = none: a dot on the run's line */
-} RecurLossRun;
+};
 
 typedef struct
 {
