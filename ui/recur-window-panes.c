@@ -70,8 +70,7 @@ recur_window_draw_loss (cairo_t              *cr,
     {
       const RecurJobConfig *c = recur_job_get_config (recur_run_get_job (self->run));
       plot.n = recur_run_get_n_epochs (self->run);
-      /* a one-shot fit (echo state network) has a single "epoch" */
-      plot.total = recur_cell_is_one_shot (c->model.cell) ? 1 : c->train.epochs;
+      plot.total = recur_job_config_max_epochs (c);
       plot.train = recur_run_get_train_loss (self->run);
       plot.val = recur_run_get_val_loss (self->run);
       plot.lr = recur_run_get_lr (self->run);

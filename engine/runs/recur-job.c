@@ -359,7 +359,7 @@ static void
 report_member_ended (RecurJob *self,
                      guint     k)
 {
-  guint epochs = recur_cell_is_one_shot (self->config.model.cell) ? 1 : self->config.train.epochs;
+  guint epochs = recur_job_config_max_epochs (&self->config);
   guint run = self->trainers[k] ? recur_trainer_get_summary (self->trainers[k])->epochs_run : 0;
 
   /* one stopped before its first epoch never started: it leaves the ensemble */

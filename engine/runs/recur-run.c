@@ -57,8 +57,7 @@ struct _RecurRun
   float *pending_best;                     /* the model's parameters at pending_best_epoch */
   guint pending_best_epoch;                /* 0: nothing new */
   RecurMemberEpoch *pending_members;       /* [n_members], latest of each */
-  GArray **pending_member_losses;          /* [n_histories] (epoch, train, val) triples since
-                                            * the last drain */
+  GArray *pending_member_losses;           /* MemberLoss, since the last drain */
   gboolean pending_members_changed;
   guint states_window;
 
@@ -168,11 +167,10 @@ recur_run_finalize (GObject *object)
     {
       g_array_unref (self->member_train[k]);
       g_array_unref (self->member_val[k]);
-      g_array_unref (self->pending_member_losses[k]);
     }
   g_free (self->member_train);
   g_free (self->member_val);
-  g_free (self->pending_member_losses);
+  g_clear_pointer (&self->pending_member_losses, g_array_unref);
   g_array_unref (self->pending);
   g_clear_pointer (&self->states, recur_states_snapshot_unref);
   g_clear_pointer (&self->predictions, recur_prediction_snapshot_unref);
@@ -386,6 +384,15 @@ post_snapshots (RecurRun *self,
   recur_mutex_unlock (&self->lock);
 }
 
+/* An epoch of an ensemble's member k > 0, in the mailbox until the drain keeps its losses. */
+typedef struct
+{
+  guint  k;
+  guint  epoch;
+  double train_loss;
+  double val_loss;
+} MemberLoss;
+
 /* An ensemble's members' epochs: each member's latest for the status line, and the losses of
  * members past 0 for their curves. */
 static void
@@ -405,29 +412,28 @@ on_worker_member_epoch (guint    k,
       self->pending_members[k] = (RecurMemberEpoch) { epoch, epochs, ended };
       self->pending_members_changed = TRUE;
     }
-  if (!ended && k > 0 && k < self->n_histories)
+  if (!ended && k > 0 && k < self->n_histories && epoch >= 1)
     {
-      double triple[3] = { epoch, train_loss, val_loss };
-      g_array_append_vals (self->pending_member_losses[k], triple, 3);
+      MemberLoss loss = { k, epoch, train_loss, val_loss };
+      g_array_append_val (self->pending_member_losses, loss);
     }
   recur_mutex_unlock (&self->lock);
 }
 
-/* Member k's loss at `epoch` (1-based) into its history, NAN over any epoch skipped. */
+/* A member's loss into its history at its epoch (1-based), NAN over any epoch skipped. */
 static void
-set_member_loss (RecurRun *self,
-                 guint     k,
-                 guint     epoch,
-                 double    train_loss,
-                 double    val_loss)
+keep_member_loss (RecurRun         *self,
+                  const MemberLoss *loss)
 {
-  while (self->member_train[k]->len < epoch)
+  GArray *train = self->member_train[loss->k], *val = self->member_val[loss->k];
+
+  while (train->len < loss->epoch)
     {
-      g_array_append_val (self->member_train[k], (double) { NAN });
-      g_array_append_val (self->member_val[k], (double) { NAN });
+      g_array_append_val (train, (double) { NAN });
+      g_array_append_val (val, (double) { NAN });
     }
-  g_array_index (self->member_train[k], double, epoch - 1) = train_loss;
-  g_array_index (self->member_val[k], double, epoch - 1) = val_loss;
+  g_array_index (train, double, loss->epoch - 1) = loss->train_loss;
+  g_array_index (val, double, loss->epoch - 1) = loss->val_loss;
 }
 
 static void
@@ -566,16 +572,10 @@ drain_mailbox (RecurRun *self)
       self->pending_members_changed = FALSE;
       changed = TRUE;
     }
-  for (guint k = 1; k < self->n_histories; k++)
-    {
-      GArray *p = self->pending_member_losses[k];
-
-      for (guint i = 0; i + 2 < p->len; i += 3)
-        if (g_array_index (p, double, i) >= 1)
-          set_member_loss (self, k, (guint) g_array_index (p, double, i),
-                           g_array_index (p, double, i + 1), g_array_index (p, double, i + 2));
-      g_array_set_size (p, 0);
-    }
+  for (guint i = 0; self->pending_member_losses && i < self->pending_member_losses->len; i++)
+    keep_member_loss (self, &g_array_index (self->pending_member_losses, MemberLoss, i));
+  if (self->pending_member_losses)
+    g_array_set_size (self->pending_member_losses, 0);
   if (self->pending_states)
     {
       g_clear_pointer (&self->states, recur_states_snapshot_unref);
@@ -643,9 +643,6 @@ recur_run_start (RecurRun    *self,
   g_return_if_fail (RECUR_IS_RUN (self));
   g_return_if_fail (self->status == RECUR_RUN_QUEUED && self->drain_id == 0);
 
-  /* The run, not the task, holds the reference that keeps it alive while it trains, and
-   * on_task_done lets go of it on this thread. Were it the task's (its source object), the
-   * worker's unref of the task could be the run's last one, and finalize the run there. */
   /* each member's progress starts again: a resumed one tells its epochs anew, one that has
    * ended tells that at once */
   self->n_members = recur_job_get_n_members (self->job);
@@ -663,14 +660,16 @@ recur_run_start (RecurRun    *self,
       self->n_histories = self->n_members;
       self->member_train = g_new (GArray *, self->n_histories);
       self->member_val = g_new (GArray *, self->n_histories);
-      self->pending_member_losses = g_new (GArray *, self->n_histories);
+      self->pending_member_losses = g_array_new (FALSE, FALSE, sizeof (MemberLoss));
       for (guint k = 0; k < self->n_histories; k++)
         {
           self->member_train[k] = g_array_new (FALSE, FALSE, sizeof (double));
           self->member_val[k] = g_array_new (FALSE, FALSE, sizeof (double));
-          self->pending_member_losses[k] = g_array_new (FALSE, FALSE, sizeof (double));
         }
     }
+  /* The run, not the task, holds the reference that keeps it alive while it trains, and
+   * on_task_done lets go of it on this thread. Were it the task's (its source object), the
+   * worker's unref of the task could be the run's last one, and finalize the run there. */
   task = g_task_new (NULL, self->cancellable, on_task_done, g_object_ref (self));
   g_task_set_task_data (task, self, NULL);
   g_task_set_source_tag (task, recur_run_start);

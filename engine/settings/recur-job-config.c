@@ -53,6 +53,12 @@ recur_job_config_copy (RecurJobConfig       *dest,
   dest->column = g_strdup (src->column);
 }
 
+guint
+recur_job_config_max_epochs (const RecurJobConfig *config)
+{
+  return recur_cell_is_one_shot (config->model.cell) ? 1 : config->train.epochs;
+}
+
 gboolean
 recur_job_config_validate (const RecurJobConfig  *config,
                            GError               **error)

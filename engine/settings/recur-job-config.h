@@ -30,6 +30,9 @@ void recur_job_config_init  (RecurJobConfig       *config);
 void recur_job_config_clear (RecurJobConfig       *config);
 void recur_job_config_copy  (RecurJobConfig       *dest,
                              const RecurJobConfig *src);
+/* The most epochs a training of config runs: train.epochs, or 1 for a one-shot fit (an echo
+ * state network's readout). */
+guint recur_job_config_max_epochs (const RecurJobConfig *config);
 
 /* ---- the configuration as JSON (recur-job-config.c) ---- */
 
