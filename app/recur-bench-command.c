@@ -39,6 +39,19 @@ peak_rss_mb (void)
   return usage.ru_maxrss / 1024.0; /* kilobytes on Linux */
 }
 
+/* One member of the JSON object `b` being built */
+#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
+#define NUM(k, v) (json_builder_set_member_name (b, k), json_builder_add_double_value (b, v))
+#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
+#define BOOL(k, v) (json_builder_set_member_name (b, k), json_builder_add_boolean_value (b, v))
+
+/* --threads, or one per core */
+static guint
+threads_of (const BenchOptions *o)
+{
+  return o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
+}
+
 /* sgemm: OpenBLAS's GFLOP/s on as many cores as the run used; own: Recur's kernel's, the
  * same (0 where the CPU has none) */
 static JsonNode *
@@ -51,9 +64,6 @@ result_to_json (const RecurBenchConfig *c,
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
-#define NUM(k, v) (json_builder_set_member_name (b, k), json_builder_add_double_value (b, v))
-#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
   STR ("config", c->name);
   STR ("cell", recur_cell_to_string (c->cell));
   INT ("hidden", c->hidden);
@@ -74,11 +84,32 @@ result_to_json (const RecurBenchConfig *c,
   NUM ("forecast_windows_per_second", r->forecast_windows_per_second);
   NUM ("final_loss", r->final_loss);
   NUM ("peak_memory_mb", peak_mb);
-#undef STR
-#undef NUM
-#undef INT
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* The end of a row timed on one thread and on --threads (auto-2000, ensemble-8): both times,
+ * their ratio, whether both gave the same result and the peak memory; then the object on
+ * stdout. */
+static int
+print_timed_row (JsonBuilder *b,
+                 double       seconds,
+                 double       seconds_one_thread,
+                 gboolean     same_result)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  NUM ("seconds", seconds);
+  NUM ("seconds_one_thread", seconds_one_thread);
+  NUM ("speedup", seconds_one_thread / seconds);
+  BOOL ("same_result", same_result);
+  NUM ("peak_memory_mb", peak_rss_mb ());
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  text = recur_json_to_data (node, FALSE, NULL);
+  g_print ("%s\n", text);
+  return 0;
 }
 
 /* The child for the default of `recur train`: Auto on RECUR_BENCH_AUTO_POINTS points (fewer
@@ -87,45 +118,28 @@ static int
 run_auto (const BenchOptions *o)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  guint threads = o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
   guint points = o->windows != G_MININT ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_AUTO_POINTS)
                                         : RECUR_BENCH_AUTO_POINTS;
   RecurBenchAutoResult r;
+  int status;
 
   recur_blas_configure (1);
-  if (!recur_bench_auto (points, RECUR_BENCH_AUTO_HORIZON, threads, &r, &error))
+  if (!recur_bench_auto (points, RECUR_BENCH_AUTO_HORIZON, threads_of (o), &r, &error))
     {
       g_printerr ("recur: %s\n", error->message);
       return EXIT_FAILED;
     }
   json_builder_begin_object (b);
-#define STR(k, v) (json_builder_set_member_name (b, k), json_builder_add_string_value (b, v))
-#define NUM(k, v) (json_builder_set_member_name (b, k), json_builder_add_double_value (b, v))
-#define INT(k, v) (json_builder_set_member_name (b, k), json_builder_add_int_value (b, v))
   STR ("config", RECUR_BENCH_AUTO_NAME);
   INT ("points", r.points);
   INT ("horizon", r.horizon);
   INT ("threads", r.threads);
   INT ("candidates", r.candidates);
   STR ("chosen", r.chosen);
-  NUM ("seconds", r.seconds);
-  NUM ("seconds_one_thread", r.seconds_one_thread);
-  NUM ("speedup", r.seconds_one_thread / r.seconds);
-  json_builder_set_member_name (b, "same_result");
-  json_builder_add_boolean_value (b, r.same_result);
-  NUM ("peak_memory_mb", peak_rss_mb ());
-#undef STR
-#undef NUM
-#undef INT
-  json_builder_end_object (b);
+  status = print_timed_row (b, r.seconds, r.seconds_one_thread, r.same_result);
   recur_bench_auto_result_clear (&r);
-  node = json_builder_get_root (b);
-  text = recur_json_to_data (node, FALSE, NULL);
-  g_print ("%s\n", text);
-  return 0;
+  return status;
 }
 
 /* The child for many runs at once: an ensemble of RECUR_BENCH_ENSEMBLE_MEMBERS small LSTMs on
@@ -135,10 +149,7 @@ static int
 run_ensemble (const BenchOptions *o)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  guint threads = o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
   guint points = o->windows != G_MININT
                    ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_ENSEMBLE_POINTS)
                    : RECUR_BENCH_ENSEMBLE_POINTS;
@@ -146,37 +157,19 @@ run_ensemble (const BenchOptions *o)
   RecurBenchEnsembleResult r;
 
   recur_blas_configure (1);
-  if (!recur_bench_ensemble (points, RECUR_BENCH_ENSEMBLE_MEMBERS, epochs, threads, &r, &error))
+  if (!recur_bench_ensemble (points, RECUR_BENCH_ENSEMBLE_MEMBERS, epochs, threads_of (o), &r,
+                             &error))
     {
       g_printerr ("recur: %s\n", error->message);
       return EXIT_FAILED;
     }
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "config");
-  json_builder_add_string_value (b, RECUR_BENCH_ENSEMBLE_NAME);
-  json_builder_set_member_name (b, "points");
-  json_builder_add_int_value (b, r.points);
-  json_builder_set_member_name (b, "members");
-  json_builder_add_int_value (b, r.members);
-  json_builder_set_member_name (b, "epochs");
-  json_builder_add_int_value (b, r.epochs);
-  json_builder_set_member_name (b, "threads");
-  json_builder_add_int_value (b, r.threads);
-  json_builder_set_member_name (b, "seconds");
-  json_builder_add_double_value (b, r.seconds);
-  json_builder_set_member_name (b, "seconds_one_thread");
-  json_builder_add_double_value (b, r.seconds_one_thread);
-  json_builder_set_member_name (b, "speedup");
-  json_builder_add_double_value (b, r.seconds_one_thread / r.seconds);
-  json_builder_set_member_name (b, "same_result");
-  json_builder_add_boolean_value (b, r.same_result);
-  json_builder_set_member_name (b, "peak_memory_mb");
-  json_builder_add_double_value (b, peak_rss_mb ());
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  text = recur_json_to_data (node, FALSE, NULL);
-  g_print ("%s\n", text);
-  return 0;
+  STR ("config", RECUR_BENCH_ENSEMBLE_NAME);
+  INT ("points", r.points);
+  INT ("members", r.members);
+  INT ("epochs", r.epochs);
+  INT ("threads", r.threads);
+  return print_timed_row (b, r.seconds, r.seconds_one_thread, r.same_result);
 }
 
 /* The child: one configuration, one JSON object on stdout. */
@@ -204,7 +197,7 @@ run_one (const BenchOptions *o)
   shape = *c;
   if (o->windows != G_MININT)
     shape.windows = MIN (shape.windows, (guint) o->windows);
-  threads = o->threads != G_MININT ? (guint) o->threads : g_get_num_processors ();
+  threads = threads_of (o);
   blas_threads = o->blas_threads != G_MININT ? (guint) o->blas_threads : 1;
   recur_blas_configure (blas_threads);
   if (!recur_bench_run (&shape, o->epochs != G_MININT ? (guint) o->epochs : (o->quick ? 1 : 3),
@@ -317,6 +310,23 @@ print_row (JsonObject *o)
            json_object_get_double_member (o, "final_loss"));
 }
 
+/* A timed row's second line, by format: its times on --threads and on one, their ratio, whether
+ * both gave the same result (same, or different), the peak memory */
+static void
+print_timings (JsonObject *o,
+               const char *format,
+               const char *same,
+               const char *different)
+{
+  g_print (format,
+           json_object_get_double_member (o, "seconds"),
+           (guint) json_object_get_int_member (o, "threads"),
+           json_object_get_double_member (o, "seconds_one_thread"),
+           json_object_get_double_member (o, "speedup"),
+           json_object_get_boolean_member (o, "same_result") ? same : different,
+           json_object_get_double_member (o, "peak_memory_mb"));
+}
+
 /* Under the table: the default of `recur train`, on one thread and on all. */
 static void
 print_auto (JsonObject *o)
@@ -329,15 +339,9 @@ print_auto (JsonObject *o)
            (guint) json_object_get_int_member (o, "horizon"),
            (guint) json_object_get_int_member (o, "candidates"),
            json_object_get_string_member (o, "chosen"));
-  g_print (_("  %.1f s on %u threads, %.1f s on 1 (%.2f×); %s; peak %.0f MB\n"),
-           json_object_get_double_member (o, "seconds"),
-           (guint) json_object_get_int_member (o, "threads"),
-           json_object_get_double_member (o, "seconds_one_thread"),
-           json_object_get_double_member (o, "speedup"),
-           json_object_get_boolean_member (o, "same_result")
-             ? _("the same choice and forecast, bit for bit")
-             : _("A DIFFERENT CHOICE OR FORECAST"),
-           json_object_get_double_member (o, "peak_memory_mb"));
+  print_timings (o, _("  %.1f s on %u threads, %.1f s on 1 (%.2f×); %s; peak %.0f MB\n"),
+                 _("the same choice and forecast, bit for bit"),
+                 _("A DIFFERENT CHOICE OR FORECAST"));
 }
 
 /* Under the table: many runs at once, on one core and on all. */
@@ -350,15 +354,9 @@ print_ensemble (JsonObject *o)
            (guint) json_object_get_int_member (o, "members"),
            (guint) json_object_get_int_member (o, "points"),
            (guint) json_object_get_int_member (o, "epochs"));
-  g_print (_("  %.1f s on %u cores, %.1f s on 1 (%.2f×); %s; peak %.0f MB\n"),
-           json_object_get_double_member (o, "seconds"),
-           (guint) json_object_get_int_member (o, "threads"),
-           json_object_get_double_member (o, "seconds_one_thread"),
-           json_object_get_double_member (o, "speedup"),
-           json_object_get_boolean_member (o, "same_result")
-             ? _("the same members and forecast, bit for bit")
-             : _("DIFFERENT MEMBERS OR FORECAST"),
-           json_object_get_double_member (o, "peak_memory_mb"));
+  print_timings (o, _("  %.1f s on %u cores, %.1f s on 1 (%.2f×); %s; peak %.0f MB\n"),
+                 _("the same members and forecast, bit for bit"),
+                 _("DIFFERENT MEMBERS OR FORECAST"));
 }
 
 /* The rows --only names for the timings that are not a shape, run after the shapes: the

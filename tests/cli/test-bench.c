@@ -230,6 +230,20 @@ test_table (void)
   result_clear (&r);
 }
 
+/* A row timed on one thread and on several: both times and the peak memory positive, their
+ * ratio the speed-up, and the same result on both. */
+static void
+assert_timed_row (JsonObject *row)
+{
+  positive (row, "seconds");
+  positive (row, "seconds_one_thread");
+  positive (row, "peak_memory_mb");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (row, "speedup"),
+                                  json_object_get_double_member (row, "seconds_one_thread")
+                                    / json_object_get_double_member (row, "seconds"), 1e-9);
+  g_assert_true (json_object_get_boolean_member (row, "same_result"));
+}
+
 /* auto-2000, the default of `recur train` (here on 200 points): timed on one thread and on two,
  * the same choice and forecast on both; the table's line says so. */
 static void
@@ -252,13 +266,7 @@ test_auto (void)
   g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (row, "candidates"), >=, 3);
   g_assert_cmpstr (json_object_get_string_member (row, "chosen"), !=, "");
-  positive (row, "seconds");
-  positive (row, "seconds_one_thread");
-  positive (row, "peak_memory_mb");
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (row, "speedup"),
-                                  json_object_get_double_member (row, "seconds_one_thread")
-                                    / json_object_get_double_member (row, "seconds"), 1e-9);
-  g_assert_true (json_object_get_boolean_member (row, "same_result"));
+  assert_timed_row (row);
   result_clear (&r);
 
   t = run_recur ("bench", "--only", "auto-2000", "--windows", "200", "--threads", "2");
@@ -291,13 +299,7 @@ test_ensemble (void)
   g_assert_cmpint (json_object_get_int_member (row, "members"), ==, 8);
   g_assert_cmpint (json_object_get_int_member (row, "epochs"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
-  positive (row, "seconds");
-  positive (row, "seconds_one_thread");
-  positive (row, "peak_memory_mb");
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (row, "speedup"),
-                                  json_object_get_double_member (row, "seconds_one_thread")
-                                    / json_object_get_double_member (row, "seconds"), 1e-9);
-  g_assert_true (json_object_get_boolean_member (row, "same_result"));
+  assert_timed_row (row);
   result_clear (&r);
 
   t = run_recur ("bench", "--only", "ensemble-8", "--windows", "100", "--epochs", "2",
