@@ -668,7 +668,7 @@ cmd_forecast (int    argc,
   RecurModelInfo info = { 0 };
   const RecurModelSpec *spec;
   GError *error = NULL;
-  guint col, n, steps;
+  guint col, n, steps, longest = 0;
   gint64 last;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -720,11 +720,23 @@ cmd_forecast (int    argc,
       recur_model_info_clear (&info);
       return recur_command_fail (error);
     }
-  if (n < spec->window)
+  for (guint k = 0; k < members->len; k++)
+    longest = MAX (longest, recur_model_get_spec (g_ptr_array_index (members, k))->window);
+  if (n < longest + info.transform.offset)
     {
+      guint offset = info.transform.offset;
+
       recur_model_info_clear (&info);
-      g_printerr (_("recur: %s: column “%s” has %u points; the model reads windows of %u\n"),
-                  argv[1], recur_series_get_column_name (series, col), n, spec->window);
+      if (offset == 0)
+        g_printerr (_("recur: %s: column “%s” has %u points; the model reads windows of %u\n"),
+                    argv[1], recur_series_get_column_name (series, col), n, longest);
+      else
+        g_printerr (ngettext ("recur: %s: column “%s” has %u points; the model reads windows "
+                              "of %u and, for its differencing, %u point before them\n",
+                              "recur: %s: column “%s” has %u points; the model reads windows "
+                              "of %u and, for its differencing, %u points before them\n",
+                              offset),
+                    argv[1], recur_series_get_column_name (series, col), n, longest, offset);
       return EXIT_FAILED;
     }
 

@@ -42,7 +42,7 @@ typedef enum
   CONTROL_SCALE,      /* a slider over the usual span, widened to a value outside it */
   CONTROL_SWITCH,     /* BOOL */
   CONTROL_DROP_DOWN,  /* CHOICE */
-  CONTROL_ENTRY,      /* SEED (a double cannot hold 2⁶⁴ − 1) and PERIODS: recur_setting_parse */
+  CONTROL_ENTRY,      /* SEED (a double cannot hold 2⁶⁴ − 1) and LIST: recur_setting_parse */
 } ControlKind;
 
 /* Settings shown otherwise than their kind is. */
@@ -986,7 +986,7 @@ control_kind (const RecurSetting *s)
     case RECUR_SETTING_CHOICE:
       return CONTROL_DROP_DOWN;
     case RECUR_SETTING_SEED:
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
       return CONTROL_ENTRY;
     case RECUR_SETTING_COLUMN:
     default:

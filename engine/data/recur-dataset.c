@@ -213,12 +213,24 @@ recur_dataset_gather (const RecurDataset *self,
                       float              *input,
                       float              *target)
 {
-  guint T = self->spec.window, out = self->spec.output_size;
+  recur_dataset_gather_last (self, self->spec.window, starts, batch, input, target);
+}
+
+void
+recur_dataset_gather_last (const RecurDataset *self,
+                           guint               T,
+                           const guint        *starts,
+                           guint               batch,
+                           float              *input,
+                           float              *target)
+{
+  guint out = self->spec.output_size;
   RecurWindowNorm norm = self->transform.spec.window_norm;
 
+  g_return_if_fail (T >= 1 && T <= self->spec.window);
   for (guint b = 0; b < batch; b++)
     {
-      const double *src = self->transformed + starts[b];
+      const double *src = self->transformed + starts[b] + (self->spec.window - T);
       /* in double, then cast: a level far from 0 keeps the window's small changes */
       double level = recur_window_level (norm, src, T);
 

@@ -65,6 +65,15 @@ void          recur_dataset_gather             (const RecurDataset   *self,
                                                 guint                 batch,
                                                 float                *input,
                                                 float                *target);
+/* The same, reading the last T ≤ window points of each window (an ensemble member's shorter
+ * window; recur_job_config_member_window): input [T][batch][1], each relative to the level of
+ * its own T points; the targets are the windows'. */
+void          recur_dataset_gather_last        (const RecurDataset   *self,
+                                                guint                 T,
+                                                const guint          *starts,
+                                                guint                 batch,
+                                                float                *input,
+                                                float                *target);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurDataset, recur_dataset_free)
 

@@ -52,10 +52,26 @@ config_of (const RecurModelSpec *spec,
   config->train.seed = info->seed;
 }
 
+/* "recur.member_windows": members reading windows of their own lengths, one per member. Such
+ * a file has no "recur.window", so that a Recur from before refuses it ("metadata
+ * “recur.window” is missing") instead of forecasting every member from one window. */
+#define MEMBER_WINDOWS_KEY "recur.member_windows"
+
+static gboolean
+windows_differ (const RecurModel *const *members,
+                guint                    n_members)
+{
+  for (guint k = 1; k < n_members; k++)
+    if (recur_model_get_spec (members[k])->window != recur_model_get_spec (members[0])->window)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 write_settings (RecurSafetensors     *st,
                 const RecurModelSpec *spec,
-                const RecurModelInfo *info)
+                const RecurModelInfo *info,
+                gboolean              member_windows)
 {
   guint n;
   const RecurSetting *settings = recur_settings_list (&n);
@@ -64,7 +80,8 @@ write_settings (RecurSafetensors     *st,
 
   config_of (spec, info, &config);
   for (guint i = 0; i < n; i++)
-    if (carries (&settings[i], spec->cell))
+    if (carries (&settings[i], spec->cell)
+        && !(member_windows && g_str_equal (settings[i].name, "window")))
       {
         /* the cell as PyTorch-minded files name it: rnn_tanh, rnn_relu */
         g_autofree char *text = &settings[i] == model
@@ -170,7 +187,16 @@ recur_model_save_members (const RecurModel *const  *members,
       g_snprintf (text, sizeof text, "%u", n_members);
       recur_safetensors_set_metadata (st, "recur.ensemble", text);
     }
-  write_settings (st, s, info);
+  write_settings (st, s, info, windows_differ (members, n_members));
+  if (windows_differ (members, n_members))
+    {
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      for (guint k = 0; k < n_members; k++)
+        g_string_append_printf (list, "%s%u", k ? "," : "",
+                                recur_model_get_spec (members[k])->window);
+      recur_safetensors_set_metadata (st, MEMBER_WINDOWS_KEY, list->str);
+    }
   write_transform (st, &info->transform);
   recur_safetensors_set_metadata (st, "recur.frequency", info->frequency ? info->frequency : "none");
   recur_safetensors_set_metadata (st, "recur.last_timestamp",
@@ -264,8 +290,8 @@ expected_text (const RecurSetting *setting)
       return g_strdup_printf (_("a number with %s"), range);
     case RECUR_SETTING_CHOICE:
       return choices_text (setting);
-    case RECUR_SETTING_PERIODS:
-      return g_strdup (_("1 to 16 comma-separated periods, such as 1,2,4,8"));
+    case RECUR_SETTING_LIST:
+      return g_strdup (_(setting->list->expected));
     case RECUR_SETTING_BOOL:
     case RECUR_SETTING_COLUMN:
     default:
@@ -320,9 +346,51 @@ read_settings (const RecurSafetensors  *st,
     return FALSE;
   for (guint i = 0; i < n; i++)
     if (&settings[i] != model && carries (&settings[i], config->model.cell)
+        && !(g_str_equal (settings[i].name, "window")
+             && recur_safetensors_get_metadata (st, MEMBER_WINDOWS_KEY) != NULL)
         && !read_setting (st, &settings[i], config, error))
       return FALSE;
   return TRUE;
+}
+
+/* Each member's window: "recur.member_windows" (one per member, each a valid window for the
+ * spec), else the spec's. */
+static gboolean
+read_member_windows (const RecurSafetensors  *st,
+                     const RecurModelSpec    *spec,
+                     guint                    n_members,
+                     guint                   *windows,
+                     GError                 **error)
+{
+  const char *text = recur_safetensors_get_metadata (st, MEMBER_WINDOWS_KEY);
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *expected = NULL;
+
+  for (guint k = 0; k < n_members; k++)
+    windows[k] = spec->window;
+  if (text == NULL)
+    return TRUE;
+  parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) == n_members)
+    {
+      gboolean ok = TRUE;
+
+      for (guint k = 0; ok && k < n_members; k++)
+        {
+          RecurModelSpec member = *spec;
+          guint64 w;
+
+          ok = g_ascii_string_to_unsigned (parts[k], 10, 1, 100000, &w, NULL);
+          member.window = (guint) w;
+          ok = ok && recur_model_spec_validate (&member, NULL);
+          windows[k] = member.window;
+        }
+      if (ok)
+        return TRUE;
+    }
+  expected = g_strdup_printf (_("one window length per member (%u), each valid for the model"),
+                              n_members);
+  return bad_value (st, MEMBER_WINDOWS_KEY, text, expected, error);
 }
 
 /* The fitted transform's numbers, consistent with its settings (already in info->transform.spec). */
@@ -535,6 +603,7 @@ members_from_safetensors (const RecurSafetensors  *st,
   RecurModelSpec spec;
   RecurJobConfig config;
   guint64 in_file = 0;
+  g_autofree guint *windows = NULL;
 
   if (!read_n_members (st, &n_members, error))
     return NULL;
@@ -544,6 +613,12 @@ members_from_safetensors (const RecurSafetensors  *st,
       return NULL;
     }
   spec = config.model;
+  windows = g_new (guint, n_members);
+  if (!read_member_windows (st, &spec, n_members, windows, error))
+    {
+      recur_job_config_clear (&config);
+      return NULL;
+    }
   local.transform.spec = config.transform;
   local.transform.scaler.kind = config.transform.scaler;
   local.seed = config.train.seed;
@@ -580,7 +655,10 @@ members_from_safetensors (const RecurSafetensors  *st,
     }
   for (guint k = 0; k < n_members; k++)
     {
-      RecurModel *model = recur_model_new (&spec, error);
+      RecurModel *model;
+
+      spec.window = windows[k];
+      model = recur_model_new (&spec, error);
 
       if (model != NULL)
         g_ptr_array_add (members, model);

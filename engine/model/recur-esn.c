@@ -61,7 +61,7 @@ recur_esn_fit (RecurModel          *model,
 
       for (guint b = 0; b < batch; b++)
         starts[b] = recur_dataset_train_window_start (data, first + b);
-      recur_dataset_gather (data, starts, batch, input, target);
+      recur_dataset_gather_last (data, T, starts, batch, input, target);
       recur_model_forward (model, ws, batch, input, FALSE, NULL, output);
       recur_workspace_get_h_n (ws, 0, 0, h);
       for (guint b = 0; b < batch; b++)

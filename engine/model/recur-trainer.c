@@ -200,7 +200,8 @@ recur_trainer_new (RecurModel           *model,
 
   if (!validate_spec (spec, error))
     return NULL;
-  if (ds->window != ms->window || ds->output_size != recur_model_spec_output_size (ms)
+  /* a member of an ensemble may read the last points of the data's windows */
+  if (ds->window < ms->window || ds->output_size != recur_model_spec_output_size (ms)
       || ms->input_size != 1)
     {
       g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_MISMATCH,
@@ -354,8 +355,9 @@ run_shard (guint    s,
   shard->loss = 0.0;
   if (shard->rows == 0)
     return;
-  recur_dataset_gather (self->data, self->starts + shard->first, shard->rows, shard->input,
-                        self->target + o);
+  recur_dataset_gather_last (self->data, recur_model_get_spec (self->model)->window,
+                             self->starts + shard->first, shard->rows, shard->input,
+                             self->target + o);
   recur_model_forward (self->model, shard->ws, shard->rows, shard->input, job->training,
                        &shard->dropout_rng, self->output + o);
   shard->loss = recur_loss (self->spec.loss, self->output + o, self->target + o, n, d_output);

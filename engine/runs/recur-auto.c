@@ -244,6 +244,13 @@ candidate_name (const RecurJobConfig *config,
     g_string_append (name, _(", differenced"));
   if (t->seasonal_difference)
     g_string_append (name, _(", seasonally differenced"));
+  if (config->n_ensemble_windows > 0)
+    {
+      g_autofree char *windows = recur_periods_to_string (config->ensemble_windows,
+                                                          config->n_ensemble_windows);
+
+      g_string_append_printf (name, _(", member windows %s"), windows);
+    }
   return g_string_free (name, FALSE);
 }
 
@@ -756,6 +763,29 @@ make_plan (Plan                 *plan,
   return TRUE;
 }
 
+/* Member windows given: every candidate reads the window they are the last points of (the one
+ * given, else the longest of them), as the windows Auto would try could be shorter. */
+static void
+pin_window_for_members (Plan *plan)
+{
+  RecurJobConfig *base = &plan->base_config;
+  guint longest = 0;
+
+  if (!is_pinned (plan, "ensemble-windows") || base->n_ensemble_windows == 0
+      || is_pinned (plan, "window"))
+    return;
+  for (guint i = 0; i < base->n_ensemble_windows; i++)
+    longest = MAX (longest, base->ensemble_windows[i]);
+  base->model.window = longest;
+  {
+    guint n = plan->pinned ? g_strv_length (plan->pinned) : 0;
+
+    plan->pinned = g_renew (char *, plan->pinned, n + 2);
+    plan->pinned[n] = g_strdup ("window");
+    plan->pinned[n + 1] = NULL;
+  }
+}
+
 RecurAuto *
 recur_auto_new (const RecurJobConfig  *base,
                 const char *const     *pinned,
@@ -772,6 +802,7 @@ recur_auto_new (const RecurJobConfig  *base,
   plan->base = &plan->base_config;
   plan->pinned = g_strdupv ((char **) pinned);
   plan->series = series;
+  pin_window_for_members (plan);
   if (!make_plan (plan, plan->base, series, error))
     return NULL;
   self->horizon = plan->horizon;

@@ -75,6 +75,34 @@ check_model_fits (const RecurModelSpec  *spec,
   return FALSE;
 }
 
+/* Each member window is the last points of the window, and makes a model of its own. */
+static gboolean
+check_member_windows (const RecurJobConfig  *config,
+                      GError               **error)
+{
+  for (guint i = 0; i < config->n_ensemble_windows; i++)
+    {
+      RecurModelSpec spec = config->model;
+      GError *invalid = NULL;
+
+      spec.window = config->ensemble_windows[i];
+      if (spec.window > config->model.window)
+        {
+          g_set_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC,
+                       _("member window %u is longer than the window (%u): each member reads "
+                         "the last points of the window, so the window must be at least the "
+                         "longest member window"), spec.window, config->model.window);
+          return FALSE;
+        }
+      if (!recur_model_spec_validate (&spec, &invalid))
+        {
+          g_propagate_prefixed_error (error, invalid, _("member window %u: "), spec.window);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 guint
 recur_job_dates_season (const RecurSeries *series)
 {
@@ -153,6 +181,7 @@ recur_job_new (const RecurJobConfig  *config,
   self->series = series;
   self->n_members = MAX (config->ensemble, 1);
   if (!recur_model_spec_validate (&config->model, error)
+      || !check_member_windows (config, error)
       || !check_model_fits (&config->model, self->n_members, error))
     return NULL;
   if (!recur_series_find_column (series, config->column, &self->column, error))
@@ -185,8 +214,11 @@ recur_job_new (const RecurJobConfig  *config,
   self->member_index = g_new (guint, self->n_members);
   for (guint k = 0; k < self->n_members; k++)
     {
+      RecurModelSpec spec = config->model;
+
+      spec.window = recur_job_config_member_window (config, k);
       self->member_index[k] = k;
-      self->models[k] = recur_model_new (&config->model, error);
+      self->models[k] = recur_model_new (&spec, error);
       if (self->models[k] == NULL)
         return NULL;
       recur_rng_init (&rng, config->train.seed + k);
@@ -819,6 +851,11 @@ add_ensemble (JsonBuilder    *b,
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)
     recur_json_add_uint64 (b, recur_job_get_member_seed (self, k));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "windows");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < self->n_members; k++)
+    json_builder_add_int_value (b, recur_model_get_spec (self->models[k])->window);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "epochs_run");
   json_builder_begin_array (b);

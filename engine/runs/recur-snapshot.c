@@ -50,7 +50,7 @@ recur_states_snapshot_new (const RecurModel   *model,
       return NULL;
     }
 
-  recur_dataset_gather (data, &start, 1, input, NULL);
+  recur_dataset_gather_last (data, T, &start, 1, input, NULL);
   recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
   for (guint l = 0; l < self->layers; l++)
     for (guint k = 0; k < RECUR_N_STATES; k++)
@@ -123,13 +123,14 @@ predict_one_step (const RecurModel   *model,
 {
   const RecurTransform *transform = recur_dataset_get_transform (data);
   guint T = recur_model_get_spec (model)->window;
-  guint start = t - T;
+  /* the data's window ending before t, of which the model reads the last T points */
+  guint start = t - recur_dataset_get_spec (data)->window;
   double s, x;
 
-  recur_dataset_gather (data, &start, 1, input, NULL);
+  recur_dataset_gather_last (data, T, &start, 1, input, NULL);
   recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
   s = output[0] + recur_window_level (transform->spec.window_norm,
-                                      recur_dataset_get_transformed (data) + start, T);
+                                      recur_dataset_get_transformed (data) + t - T, T);
   if (!recur_transform_inverse (transform, recur_dataset_get_values (data), t, &s, 1, &x, NULL))
     return NAN;
   return x;
@@ -150,7 +151,8 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
   guint val_start = recur_dataset_get_val_start (data);
   guint test_start = recur_dataset_get_test_start (data);
   guint context = MIN (val_start, MAX (n_points - val_start, spec->window));
-  g_autofree float *input = g_new (float, spec->window);
+  /* members may read shorter windows than the data's (recur_dataset_gather_last) */
+  g_autofree float *input = g_new (float, recur_dataset_get_spec (data)->window);
   g_autofree float *output = g_new (float, recur_model_spec_output_size (spec));
   /* each member's, then their median; one network's are the snapshot's own */
   double *predicted, *future;
@@ -184,12 +186,19 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
   for (guint k = 0; k < n_members; k++)
     {
       double *p = predicted + (gsize) k * self->n, *f = future + (gsize) k * self->n_future;
+      /* ws is member 0's: a member reading another window needs its own (none: not drawn) */
+      g_autoptr(RecurWorkspace) own_ws =
+        recur_model_get_spec (members[k])->window != spec->window
+        ? recur_workspace_try_new (members[k], 1, RECUR_WORKSPACE_INFERENCE, NULL) : NULL;
+      RecurWorkspace *member_ws = own_ws ? own_ws
+                                  : recur_model_get_spec (members[k])->window == spec->window
+                                  ? ws : NULL;
 
       for (guint i = 0; i < self->n; i++)
         {
           guint t = self->first + i;
-          p[i] = t >= val_start && t < test_start
-                 ? predict_one_step (members[k], ws, data, t, input, output) : NAN;
+          p[i] = t >= val_start && t < test_start && member_ws
+                 ? predict_one_step (members[k], member_ws, data, t, input, output) : NAN;
         }
       for (guint h = 0; h < self->n_future; h++)
         f[h] = NAN;

@@ -38,7 +38,7 @@ param_kind (const RecurSetting *setting)
       return RECUR_SWEEP_PARAM_BOOL;
     case RECUR_SETTING_CHOICE:
     case RECUR_SETTING_COLUMN:
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
     default:
       return RECUR_SWEEP_PARAM_CHOICE;
     }

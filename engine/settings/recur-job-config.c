@@ -59,6 +59,15 @@ recur_job_config_max_epochs (const RecurJobConfig *config)
   return recur_cell_is_one_shot (config->model.cell) ? 1 : config->train.epochs;
 }
 
+guint
+recur_job_config_member_window (const RecurJobConfig *config,
+                                guint                 k)
+{
+  guint n = config->n_ensemble_windows;
+
+  return n > 0 ? config->ensemble_windows[k % n] : config->model.window;
+}
+
 gboolean
 recur_job_config_validate (const RecurJobConfig  *config,
                            GError               **error)

@@ -11,6 +11,8 @@
 
 G_BEGIN_DECLS
 
+#define RECUR_MAX_ENSEMBLE_WINDOWS 16
+
 /* Everything one training run is made of: the data, how it is prepared, the model and how it is
  * trained. `recur train`'s options and the GUI's panel both fill one of these. */
 typedef struct
@@ -24,6 +26,10 @@ typedef struct
   RecurTrainSpec     train;
   guint              ensemble;     /* networks trained from seeds seed, seed + 1, …: the
                                     * forecast is the median of theirs; 1: one network */
+  /* The members' windows, taken in turn (member k reads ensemble_windows[k mod n]), each the
+   * last points of the model's window; none (0): every member reads the whole window */
+  guint              n_ensemble_windows;
+  guint              ensemble_windows[RECUR_MAX_ENSEMBLE_WINDOWS];
 } RecurJobConfig;
 
 void recur_job_config_init  (RecurJobConfig       *config);
@@ -33,6 +39,9 @@ void recur_job_config_copy  (RecurJobConfig       *dest,
 /* The most epochs a training of config runs: train.epochs, or 1 for a one-shot fit (an echo
  * state network's readout). */
 guint recur_job_config_max_epochs (const RecurJobConfig *config);
+/* The window member k of the ensemble reads: its entry of ensemble_windows, or model.window. */
+guint recur_job_config_member_window (const RecurJobConfig *config,
+                                      guint                 k);
 
 /* ---- the configuration as JSON (recur-job-config.c) ---- */
 

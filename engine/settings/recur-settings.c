@@ -81,6 +81,22 @@ G_STATIC_ASSERT (sizeof (RecurOptimizerKind) == sizeof (guint));
 /* The ranges are the ones recur_model_spec_validate, the trainer and the dataset enforce;
  * tests/engine/test-settings.c probes each end against them. soft_lo/soft_hi are a control's
  * usual span. */
+static const RecurSettingList periods_list = {
+  .count_offset = OFF (model.n_periods), .min_count = 1, .max_count = RECUR_MAX_PERIODS,
+  .lo = 1, .hi = 100000, .non_decreasing = TRUE,
+  .expected = N_("a list of periods such as 1,2,4,8"),
+  .json_expected = N_("a list of periods such as [1, 2, 4, 8]"),
+  .invalid = N_("%s: expected 1 to %u non-decreasing periods from 1 to 100000"),
+};
+
+static const RecurSettingList ensemble_windows_list = {
+  .count_offset = OFF (n_ensemble_windows), .min_count = 0,
+  .max_count = RECUR_MAX_ENSEMBLE_WINDOWS, .lo = 1, .hi = 100000,
+  .expected = N_("a list of window lengths such as 12,24,36, or nothing"),
+  .json_expected = N_("a list of window lengths such as [12, 24, 36]"),
+  .invalid = N_("%s: expected up to %u window lengths from 1 to 100000"),
+};
+
 static const RecurSetting settings[] = {
   { "column", RECUR_SETTING_COLUMN, DATA, OFF (column),
     .label = N_("Column"), .description = N_("Column to forecast"),
@@ -205,10 +221,10 @@ static const RecurSetting settings[] = {
     .label = N_("Ridge λ"), .description = N_("Regularisation of the readout’s least-squares fit"),
     .cells = CELL (ESN), .metavar = "L", .weights_key = "recur.ridge", .soft_lo = 1e-10,
     .soft_hi = 10, .step = 0.5, .digits = 1 },
-  { "periods", RECUR_SETTING_PERIODS, MODEL, 0, .label = N_("Periods"),
+  { "periods", RECUR_SETTING_LIST, MODEL, OFF (model.periods), .label = N_("Periods"),
     .description = N_("Clock periods of the hidden blocks, non-decreasing, e.g. 1,2,4,8: block "
                       "i updates when t mod Tᵢ = 0"), .cells = CELL (CLOCKWORK),
-    .metavar = "T1,T2,…", .weights_key = "recur.periods" },
+    .metavar = "T1,T2,…", .weights_key = "recur.periods", .list = &periods_list },
   { "epochs", U, TRAIN, OFF (train.epochs), 1, 1000000, SWEEP, .label = N_("Epochs"),
     .description = N_("The most passes over the training windows"), .short_name = 'e',
     .metavar = "N", .soft_lo = 1, .soft_hi = 100000, .step = 1 },
@@ -290,9 +306,26 @@ static const RecurSetting settings[] = {
     .description = N_("Train this many networks, from the seed, the seed + 1, …, at once on "
                       "the cores, and forecast the median of their forecasts"),
     .metavar = "N", .soft_lo = 1, .soft_hi = 100, .step = 1 },
+  /* no weights key either: the file keeps each member's window (recur-model-io.c) */
+  { "ensemble-windows", RECUR_SETTING_LIST, TRAIN, OFF (ensemble_windows),
+    .label = N_("Member windows"),
+    .description = N_("The ensemble's members read windows of these lengths in turn, each the "
+                      "last points of --window (e.g. 12,24,36 with --window 36), as N-BEATS "
+                      "does; none: every member reads the whole window"),
+    .metavar = "W1,W2,…", .default_text = N_("none"), .list = &ensemble_windows_list },
 };
 
 #define FIELD(config, type, s) G_STRUCT_MEMBER (type, config, (s)->offset)
+/* The longest list a LIST setting holds */
+#define MAX_LIST 16
+G_STATIC_ASSERT (RECUR_MAX_PERIODS <= MAX_LIST && RECUR_MAX_ENSEMBLE_WINDOWS <= MAX_LIST);
+
+static guint
+list_count (const RecurSetting   *setting,
+            const RecurJobConfig *config)
+{
+  return G_STRUCT_MEMBER (guint, config, setting->list->count_offset);
+}
 
 const RecurSetting *
 recur_settings_list (guint *n)
@@ -367,7 +400,7 @@ recur_setting_get_number (const RecurSetting   *setting,
     case RECUR_SETTING_SEED:
       return (double) FIELD (config, guint64, setting);
     case RECUR_SETTING_COLUMN:
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
     default:
       return NAN;
     }
@@ -416,8 +449,9 @@ recur_setting_format_value (const RecurSetting   *setting,
       return g_strdup_printf ("%" PRIu64, FIELD (config, guint64, setting));
     case RECUR_SETTING_COLUMN:
       return g_strdup (config->column ? config->column : "");
-    case RECUR_SETTING_PERIODS:
-      return recur_periods_to_string (config->model.periods, config->model.n_periods);
+    case RECUR_SETTING_LIST:
+      return recur_periods_to_string (&FIELD (config, guint, setting),
+                                      list_count (setting, config));
     default:
       g_assert_not_reached ();
     }
@@ -587,28 +621,30 @@ type_error (const RecurSetting  *setting,
 }
 
 static gboolean
-periods_error (const char  *option,
-               GError     **error)
+list_error (const RecurSetting  *setting,
+            const char          *option,
+            GError             **error)
 {
-  g_autofree char *where = option ? g_strdup (option) : g_strdup ("“periods”");
+  g_autofree char *where = option ? g_strdup (option) : g_strdup_printf ("“%s”", setting->name);
 
   g_set_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_VALUE,
-               _("%s: expected 1 to %u non-decreasing periods from 1 to 100000"), where,
-               RECUR_MAX_PERIODS);
+               _(setting->list->invalid), where, setting->list->max_count);
   return FALSE;
 }
 
 static gboolean
-check_periods (const guint  *periods,
-               guint         n,
-               const char   *option,
-               GError      **error)
+check_list (const RecurSetting  *setting,
+            const guint         *v,
+            guint                n,
+            const char          *option,
+            GError             **error)
 {
-  gboolean ok = n >= 1 && n <= RECUR_MAX_PERIODS;
+  const RecurSettingList *l = setting->list;
+  gboolean ok = n >= l->min_count && n <= l->max_count;
 
   for (guint i = 0; ok && i < n; i++)
-    ok = periods[i] >= 1 && periods[i] <= 100000 && (i == 0 || periods[i] >= periods[i - 1]);
-  return ok || periods_error (option, error);
+    ok = v[i] >= l->lo && v[i] <= l->hi && (!l->non_decreasing || i == 0 || v[i] >= v[i - 1]);
+  return ok || list_error (setting, option, error);
 }
 
 gboolean
@@ -628,8 +664,9 @@ recur_setting_validate (const RecurSetting   *setting,
       g_set_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_VALUE,
                    _("“%s”: unknown value %u"), setting->name, FIELD (config, guint, setting));
       return FALSE;
-    case RECUR_SETTING_PERIODS:
-      return check_periods (config->model.periods, config->model.n_periods, NULL, error);
+    case RECUR_SETTING_LIST:
+      return check_list (setting, &FIELD (config, guint, setting), list_count (setting, config),
+                         NULL, error);
     case RECUR_SETTING_BOOL:
     case RECUR_SETTING_SEED:
     case RECUR_SETTING_COLUMN:
@@ -697,16 +734,44 @@ set_choice (const RecurSetting  *setting,
 }
 
 static gboolean
-set_periods (const guint     *periods,
-             guint            n,
-             const char      *option,
-             RecurJobConfig  *config,
-             GError         **error)
+set_list (const RecurSetting  *setting,
+          const guint         *v,
+          guint                n,
+          const char          *option,
+          RecurJobConfig      *config,
+          GError             **error)
 {
-  if (!check_periods (periods, n, option, error))
+  if (!check_list (setting, v, n, option, error))
     return FALSE;
-  memcpy (config->model.periods, periods, n * sizeof (guint));
-  config->model.n_periods = n;
+  memcpy (&FIELD (config, guint, setting), v, n * sizeof (guint));
+  G_STRUCT_MEMBER (guint, config, setting->list->count_offset) = n;
+  return TRUE;
+}
+
+/* "12,24,36" (spaces allowed), or nothing ("" or "none"): at most max integers are stored, n
+ * counts them all; FALSE if not integers. */
+static gboolean
+parse_list (const char *text,
+            guint       max,
+            guint      *v,
+            guint      *n)
+{
+  g_auto(GStrv) parts = NULL;
+
+  *n = 0;
+  if (text[strspn (text, " \t")] == '\0' || g_str_equal (text, "none"))
+    return TRUE;
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i]; i++)
+    {
+      guint64 x;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 0, G_MAXUINT, &x, NULL))
+        return FALSE;
+      if (*n < max)
+        v[*n] = (guint) x;
+      (*n)++;
+    }
   return TRUE;
 }
 
@@ -798,15 +863,16 @@ recur_setting_parse (const RecurSetting  *setting,
       return parse_seed (setting, text, option, config, error);
     case RECUR_SETTING_COLUMN:
       return set_column (text, config);
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
       {
-        guint periods[RECUR_MAX_PERIODS];
+        guint v[MAX_LIST];
         guint n = 0;
 
-        if (!recur_periods_from_string (text, periods, &n))
-          return type_error (setting, text, _("a list of periods such as 1,2,4,8"), option,
-                             error);
-        return set_periods (periods, n, option, config, error);
+        if (!parse_list (text, G_N_ELEMENTS (v), v, &n))
+          return type_error (setting, text, _(setting->list->expected), option, error);
+        if (n > setting->list->max_count)
+          return list_error (setting, option, error);
+        return set_list (setting, v, n, option, config, error);
       }
     default:
       g_assert_not_reached ();
@@ -846,10 +912,10 @@ recur_setting_write_json (const RecurSetting   *setting,
       else
         json_builder_add_null_value (b);
       break;
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
       json_builder_begin_array (b);
-      for (guint i = 0; i < config->model.n_periods; i++)
-        json_builder_add_int_value (b, config->model.periods[i]);
+      for (guint i = 0; i < list_count (setting, config); i++)
+        json_builder_add_int_value (b, (&FIELD (config, guint, setting))[i]);
       json_builder_end_array (b);
       break;
     default:
@@ -908,35 +974,35 @@ read_number (const RecurSetting  *setting,
 }
 
 static gboolean
-read_periods (const RecurSetting  *setting,
-              JsonNode            *node,
-              const char          *option,
-              RecurJobConfig      *config,
-              GError             **error)
+read_list (const RecurSetting  *setting,
+           JsonNode            *node,
+           const char          *option,
+           RecurJobConfig      *config,
+           GError             **error)
 {
-  guint periods[RECUR_MAX_PERIODS];
+  const RecurSettingList *l = setting->list;
+  guint v[MAX_LIST];
   JsonArray *array;
   guint n;
 
   if (value_of_type (node, G_TYPE_STRING)) /* "1,2,4,8" as --periods takes it */
     return recur_setting_parse (setting, json_node_get_string (node), option, config, error);
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return read_json_error (setting, node, _("a list of periods such as [1, 2, 4, 8]"), option,
-                            error);
+    return read_json_error (setting, node, _(l->json_expected), option, error);
   array = json_node_get_array (node);
   n = json_array_get_length (array);
-  if (n > RECUR_MAX_PERIODS)
-    return periods_error (option, error);
+  if (n > l->max_count)
+    return list_error (setting, option, error);
   for (guint i = 0; i < n; i++)
     {
       JsonNode *item = json_array_get_element (array, i);
 
-      if (!value_of_type (item, G_TYPE_INT64) || json_node_get_int (item) < 1
-          || json_node_get_int (item) > 100000)
-        return periods_error (option, error);
-      periods[i] = (guint) json_node_get_int (item);
+      if (!value_of_type (item, G_TYPE_INT64) || json_node_get_int (item) < l->lo
+          || json_node_get_int (item) > l->hi)
+        return list_error (setting, option, error);
+      v[i] = (guint) json_node_get_int (item);
     }
-  return set_periods (periods, n, option, config, error);
+  return set_list (setting, v, n, option, config, error);
 }
 
 gboolean
@@ -979,8 +1045,8 @@ recur_setting_read_json (const RecurSetting  *setting,
       if (!value_of_type (node, G_TYPE_STRING))
         return read_json_error (setting, node, _("a string or null"), option, error);
       return set_column (json_node_get_string (node), config);
-    case RECUR_SETTING_PERIODS:
-      return read_periods (setting, node, option, config, error);
+    case RECUR_SETTING_LIST:
+      return read_list (setting, node, option, config, error);
     default:
       g_assert_not_reached ();
     }

@@ -25,7 +25,7 @@ typedef enum
   RECUR_SETTING_CHOICE,   /* an enum, written as the name of its value */
   RECUR_SETTING_SEED,     /* guint64: an integer, or a decimal string above G_MAXINT64 */
   RECUR_SETTING_COLUMN,   /* a string, or none */
-  RECUR_SETTING_PERIODS,  /* the clockwork periods: a list of integers */
+  RECUR_SETTING_LIST,     /* a list of integers (RecurSettingList): the clockwork periods */
 } RecurSettingKind;
 
 typedef enum
@@ -48,12 +48,26 @@ typedef enum
   RECUR_SETTING_ADVANCED  = 1 << 7, /* the panel keeps it under "Advanced" (Adam's betas) */
 } RecurSettingFlags;
 
+/* A LIST setting: from min_count to max_count integers in [lo, hi], a guint array at the
+ * setting's offset and their count, a guint, at count_offset. */
+typedef struct
+{
+  gsize       count_offset;
+  guint       min_count, max_count;
+  guint       lo, hi;
+  gboolean    non_decreasing;
+  const char *expected;        /* N_(): "a list of periods such as 1,2,4,8" */
+  const char *json_expected;   /* N_(): "a list of periods such as [1, 2, 4, 8]" */
+  const char *invalid;         /* N_(), of the option or field and max_count: "%s: expected 1
+                                * to %u non-decreasing periods from 1 to 100000" */
+} RecurSettingList;
+
 typedef struct
 {
   const char        *name;         /* the JSON field and the option: "hidden", "weight-decay" */
   RecurSettingKind   kind;
   RecurSettingGroup  group;
-  gsize              offset;       /* into RecurJobConfig (not PERIODS) */
+  gsize              offset;       /* into RecurJobConfig (not COLUMN) */
   double             lo, hi;       /* numeric kinds: the valid range */
   guint              flags;        /* RecurSettingFlags */
   const char *const *choices;      /* CHOICE: NULL-terminated, in the enum's order */
@@ -74,6 +88,7 @@ typedef struct
                                         * range is still accepted (typed in, or loaded) */
   double             step;         /* a control's step */
   guint              digits;       /* decimals a control shows */
+  const RecurSettingList *list;    /* LIST: its shape */
 } RecurSetting;
 
 /* Every setting, in the configuration's order; n receives the count. */
@@ -95,7 +110,7 @@ gboolean recur_setting_applies_to_cell (const RecurSetting *setting,
                                         RecurCellKind       cell);
 
 /* A numeric setting's value as a double (UINT, DOUBLE, FLOAT, SEED below 2^53, BOOL 0/1,
- * CHOICE its index); NAN for COLUMN and PERIODS. */
+ * CHOICE its index); NAN for COLUMN and LIST. */
 double   recur_setting_get_number   (const RecurSetting   *setting,
                                      const RecurJobConfig *config);
 /* The value as text, as an option takes it and the runs table shows it: "32", "0.003",

@@ -1210,6 +1210,75 @@ test_forecast_outputs_and_errors (void)
   g_rmdir (dir);
 }
 
+/* The points `recur forecast` needs: the longest window its members read, and before it those
+ * the differencing takes; fewer is an error that says so (it was a crash), exactly enough
+ * forecasts as `recur train` did. */
+static void
+test_forecast_needs_the_longest_window (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *members = g_build_filename (dir, "members.safetensors", NULL);
+  g_autofree char *differenced = g_build_filename (dir, "differenced.safetensors", NULL);
+  g_autofree char *shorter = g_build_filename (dir, "short.csv", NULL);
+  g_autofree char *message = NULL;
+  g_autoptr(GString) rows = g_string_new ("value\n");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *want;
+  Result r = run_recur ("train", csv, "--model", "gru", "--hidden", "4", "--epochs", "2",
+                        "--horizon", "6", "--ensemble", "2", "--window", "30",
+                        "--ensemble-windows", "12,30", "--json", "--quiet", "--weights-out",
+                        members, NULL);
+
+  g_assert_cmpint (r.status, ==, 0);
+  want = json_object_get_array_member (parse_object (parser, r.out), "forecast");
+  result_clear (&r);
+  r = run_recur ("train", csv, "--model", "gru", "--hidden", "4", "--epochs", "2",
+                 "--horizon", "6", "--window", "24", "--difference", "--quiet", "--weights-out",
+                 differenced, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+
+  /* the members' median, member 1 reading 30 points, as in training */
+  r = run_recur ("forecast", "--weights", members, csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  {
+    g_auto(GStrv) lines = g_strsplit (r.out, "\n", -1);
+
+    for (guint h = 0; h < 6; h++)
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (strchr (lines[h], ',') + 1, NULL),
+                                      json_array_get_double_element (want, h), 1e-6);
+  }
+  result_clear (&r);
+
+  for (guint i = 0; i < 24; i++)
+    g_string_append_printf (rows, "%u\n", 100 + i);
+  g_assert_true (g_file_set_contents (shorter, rows->str, -1, NULL));
+  r = run_recur ("forecast", "--weights", members, shorter, "--column", "value", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  message = g_strdup_printf ("recur: %s: column “value” has 24 points; the model reads windows "
+                             "of 30\n", shorter);
+  g_assert_cmpstr (r.err, ==, message);
+  result_clear (&r);
+  r = run_recur ("forecast", "--weights", differenced, shorter, "--column", "value", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_clear_pointer (&message, g_free);
+  message = g_strdup_printf ("recur: %s: column “value” has 24 points; the model reads windows "
+                             "of 24 and, for its differencing, 1 point before them\n", shorter);
+  g_assert_cmpstr (r.err, ==, message);
+  g_assert_cmpstr (r.out, ==, "");
+  result_clear (&r);
+  g_string_append (rows, "124\n");
+  g_assert_true (g_file_set_contents (shorter, rows->str, -1, NULL));
+  r = run_recur ("forecast", "--weights", differenced, shorter, "--column", "value", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  g_remove (members);
+  g_remove (differenced);
+  g_remove (shorter);
+  g_rmdir (dir);
+}
+
 /* Without dates the season is found in the values before the test part, and the summary and
  * the report say so; --season overrides it. The values: a period of 7 plus noise. */
 static void
@@ -1557,6 +1626,8 @@ main (int    argc,
   g_test_add_func ("/cli/train/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/cli/train/interrupt-keeps-the-best-weights",
                    test_interrupt_keeps_the_best_weights);
+  g_test_add_func ("/cli/forecast/needs-the-longest-window",
+                   test_forecast_needs_the_longest_window);
   g_test_add_func ("/cli/forecast/outputs-and-errors", test_forecast_outputs_and_errors);
   g_test_add_func ("/cli/info/text", test_info_text);
   g_test_add_func ("/cli/train/diverging-run-writes-nothing", test_diverging_run_writes_nothing);

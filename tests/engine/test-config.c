@@ -70,6 +70,9 @@ unusual_config (RecurJobConfig *c)
   c->train.plateau_patience = 4;
   c->train.patience = 0;
   c->train.seed = G_MAXUINT64 - 2;
+  c->ensemble = 4;
+  c->n_ensemble_windows = 3;
+  memcpy (c->ensemble_windows, (guint[]) { 12, 48, 24 }, 3 * sizeof (guint));
 }
 
 /* Field by field, so that a failure says which. */
@@ -99,6 +102,9 @@ assert_configs_equal (const RecurJobConfig *a,
   g_assert_cmpmem (&m->esn, sizeof m->esn, &n->esn, sizeof n->esn);
   g_assert_cmpmem (m->periods, m->n_periods * sizeof (guint), n->periods,
                    n->n_periods * sizeof (guint));
+  g_assert_cmpuint (a->ensemble, ==, b->ensemble);
+  g_assert_cmpmem (a->ensemble_windows, a->n_ensemble_windows * sizeof (guint),
+                   b->ensemble_windows, b->n_ensemble_windows * sizeof (guint));
   g_assert_cmpuint (s->epochs, ==, t->epochs);
   g_assert_cmpuint (s->batch_size, ==, t->batch_size);
   g_assert_cmpmem (&s->optimizer, sizeof s->optimizer, &t->optimizer, sizeof t->optimizer);
@@ -216,6 +222,23 @@ test_missing_fields_take_defaults (void)
   g_assert_cmpuint (c.model.n_periods, ==, 2);
   recur_job_config_clear (&c);
   recur_job_config_clear (&defaults);
+
+  /* member windows as --ensemble-windows spells them, and none as nothing or "none" */
+  {
+    g_autoptr(JsonNode) text = parse ("{\"ensemble-windows\": \"12, 36\"}");
+    g_autoptr(JsonNode) none = parse ("{\"ensemble-windows\": \"none\"}");
+
+    g_assert_true (recur_job_config_from_json (text, &c, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (c.n_ensemble_windows, ==, 2);
+    g_assert_cmpuint (c.ensemble_windows[1], ==, 36);
+    g_assert_cmpuint (recur_job_config_member_window (&c, 3), ==, 36);
+    recur_job_config_clear (&c);
+    g_assert_true (recur_job_config_from_json (none, &c, &error));
+    g_assert_cmpuint (c.n_ensemble_windows, ==, 0);
+    g_assert_cmpuint (recur_job_config_member_window (&c, 3), ==, c.model.window);
+    recur_job_config_clear (&c);
+  }
 }
 
 typedef struct
@@ -256,6 +279,9 @@ test_errors_name_the_field (void)
     { "{\"periods\": [1, \"2\"]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
     { "{\"periods\": [0, 2]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
     { "{\"periods\": [1, 200000]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“periods”" },
+    { "{\"ensemble-windows\": [12, 0]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“ensemble-windows”: expected up to 16 window lengths from 1 to 100000" },
+    { "{\"ensemble-windows\": \"12;24\"}", RECUR_JOB_CONFIG_ERROR_TYPE, "“ensemble-windows”: expected a list of window lengths" },
+    { "{\"ensemble-windows\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]}", RECUR_JOB_CONFIG_ERROR_VALUE, "“ensemble-windows”" },
     { "{\"version\": \"1\"}", RECUR_JOB_CONFIG_ERROR_TYPE, "“version”: expected a positive integer" },
     { "{\"version\": 0}", RECUR_JOB_CONFIG_ERROR_TYPE, "“version”: expected a positive integer" },
   };

@@ -14,9 +14,9 @@
 #include "recur-run.h"
 #include "recur-safetensors.h"
 
-/* A seasonal monthly series with a trend and a little noise. */
+/* A seasonal monthly series with a trend and a little noise, from its row `first` on. */
 static RecurSeries *
-seasonal_series (void)
+seasonal_series_from (guint first)
 {
   g_autoptr(GString) csv = g_string_new ("date,y\n");
   g_autoptr(GError) error = NULL;
@@ -30,6 +30,8 @@ seasonal_series (void)
 
       state = state * 1664525u + 1013904223u;
       noise = (state >> 8) / 16777216.0 - 0.5;
+      if (i < first)
+        continue;
       g_string_append_printf (csv, "%04u-%02u-01,%s\n", 1950 + i / 12, 1 + i % 12,
                               g_ascii_dtostr (num, sizeof num,
                                               100 + 0.5 * i + 10 * sin (2 * G_PI * i / 12)
@@ -38,6 +40,12 @@ seasonal_series (void)
   series = recur_series_load_csv_data (csv->str, csv->len, "seasonal.csv", &error);
   g_assert_no_error (error);
   return series;
+}
+
+static RecurSeries *
+seasonal_series (void)
+{
+  return seasonal_series_from (0);
 }
 
 /* An ensemble of small networks on the seasonal series, every epoch trained (no early stop). */
@@ -529,6 +537,197 @@ test_project_keeps_every_member (void)
   }
 }
 
+/* A job whose members read windows of their own lengths, or one network alone: the values as
+ * they are (no scaler), each window relative to its mean; without a validation part, a network
+ * reading the last w points of a longer window can be compared with one trained on the series
+ * from its row `first`. */
+static RecurJob *
+windows_job (RecurCellKind  cell,
+             guint          first,
+             guint          window,
+             guint          ensemble,
+             const guint   *windows,
+             guint          n_windows,
+             guint64        seed,
+             double         val_fraction,
+             GError       **error)
+{
+  RecurJobConfig config;
+  RecurJob *job;
+
+  recur_job_config_init (&config);
+  recur_model_spec_init_for_cell (&config.model, cell);
+  config.model.hidden_size = 6;
+  config.model.window = window;
+  config.model.horizon = 6;
+  config.model.esn.washout = 2;
+  config.transform.scaler = RECUR_SCALER_NONE;
+  config.transform.window_norm = RECUR_WINDOW_NORM_MEAN;
+  config.val_fraction = val_fraction;
+  config.train.epochs = 4;
+  config.train.patience = 0;
+  config.train.seed = seed;
+  config.train.threads = 1;
+  config.ensemble = ensemble;
+  config.n_ensemble_windows = n_windows;
+  memcpy (config.ensemble_windows, windows, n_windows * sizeof (guint));
+  job = recur_job_new (&config, seasonal_series_from (first), error);
+  recur_job_config_clear (&config);
+  if (job && !recur_job_train (job, NULL, NULL, NULL, error))
+    g_clear_pointer (&job, recur_job_free);
+  return job;
+}
+
+static void
+assert_same_params (const RecurModel *a,
+                    const RecurModel *b)
+{
+  g_assert_cmpmem (recur_model_peek_params (a), recur_model_get_n_params (a) * sizeof (float),
+                   recur_model_peek_params (b), recur_model_get_n_params (b) * sizeof (float));
+}
+
+/* `--ensemble-windows 4,8 --window 8`: members 0 and 2 read the last 4 points of each 8-point
+ * window, member 1 all 8. Each is exactly the network trained alone on what it reads: window 4
+ * on the series without its first 4 rows (the same training windows, shifted), or window 8 on
+ * the series; their forecasts and the median too, for a gradient-trained cell and a reservoir. */
+static void
+test_member_windows_read_the_last_points (void)
+{
+  static const RecurCellKind cells[] = { RECUR_CELL_LSTM, RECUR_CELL_ESN };
+  static const guint windows[] = { 4, 8 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RecurJob) job = windows_job (cells[c], 0, 8, 3, windows, 2, 5, 0, &error);
+      const RecurEvaluation *ev;
+      guint n;
+
+      g_assert_no_error (error);
+      ev = recur_job_get_evaluation (job);
+      n = ev->n_test;
+      for (guint k = 0; k < 3; k++)
+        {
+          RecurModel *member = recur_job_get_members (job)[k];
+          guint w = windows[k % 2];
+          g_autoptr(RecurJob) alone = windows_job (cells[c], 8 - w, w, 1, NULL, 0, 5 + k, 0,
+                                                   &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpuint (recur_model_get_spec (member)->window, ==, w);
+          assert_same_params (member, recur_job_get_model (alone));
+          assert_same_doubles (ev->member_forecast + k * n,
+                               recur_job_get_evaluation (alone)->forecast, n);
+          assert_same_doubles (recur_job_get_member_future (job) + k * 6,
+                               recur_job_get_future (alone), 6);
+        }
+      /* the windows differ, so do the members: not copies of one another */
+      g_assert_true (memcmp (ev->member_forecast, ev->member_forecast + n, n * sizeof (double))
+                     != 0);
+    }
+}
+
+/* The weights file keeps each member's window: the members read back forecast as the job did;
+ * it has no "recur.window" (a Recur that knows no member windows refuses it rather than read
+ * every member with one window), and a list that does not match the members is refused. The
+ * predictions plot of a run restored from them draws every member, each from its own window. */
+static void
+test_member_windows_round_trip (void)
+{
+  static const guint windows[] = { 4, 8, 6 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurJob) job = windows_job (RECUR_CELL_GRU, 0, 8, 3, windows, 3, 3, 0.2, &error);
+  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(RecurSafetensors) st = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  RecurModelInfo info = { 0 };
+  const RecurDataset *data;
+  const RecurEvaluation *ev;
+  double future[6];
+
+  g_assert_no_error (error);
+  data = recur_job_get_dataset (job);
+  ev = recur_job_get_evaluation (job);
+  g_assert_true (recur_job_save_weights (job, path, &error));
+  g_assert_no_error (error);
+  members = recur_model_load_members (path, &info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpuint (recur_model_get_spec (members->pdata[k])->window, ==, windows[k]);
+      assert_same_params (recur_job_get_members (job)[k], members->pdata[k]);
+    }
+  g_assert_true (recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
+                                          &info.transform, recur_dataset_get_values (data),
+                                          recur_dataset_get_n_points (data), 6, future, NULL,
+                                          &error));
+  g_assert_no_error (error);
+  assert_same_doubles (future, recur_job_get_future (job), 6);
+  recur_model_info_clear (&info);
+
+  st = recur_safetensors_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (recur_safetensors_get_metadata (st, "recur.window"));
+  g_assert_cmpstr (recur_safetensors_get_metadata (st, "recur.member_windows"), ==, "4,8,6");
+  recur_safetensors_set_metadata (st, "recur.member_windows", "4,8");
+  bytes = recur_safetensors_to_bytes (st);
+  g_assert_null (recur_model_load_members_bytes (bytes, "two.safetensors", NULL, &error));
+  g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_METADATA);
+  g_assert_nonnull (strstr (error->message, "recur.member_windows"));
+  g_clear_error (&error);
+
+  {
+    g_autoptr(RecurRun) restored =
+      recur_run_new_restored ("restored", recur_job_get_config (job),
+                              seasonal_series (), (RecurModel *const *) members->pdata,
+                              members->len, 0, NULL, NULL, NULL, RECUR_RUN_FINISHED, NULL,
+                              &error);
+    RecurPredictionSnapshot *p;
+    guint test_offset;
+
+    g_assert_no_error (error);
+    p = recur_run_get_predictions (restored);
+    g_assert_cmpuint (p->n_members, ==, 3);
+    test_offset = p->n - ev->n_test;
+    for (guint k = 0; k < 3; k++)
+      {
+        const double *mine = p->member_predicted + k * p->n;
+
+        assert_same_doubles (mine + test_offset, ev->member_forecast + k * ev->n_test,
+                             ev->n_test);
+        /* the one-step predictions before the test part, each member from its own window */
+        for (guint i = 0; i < test_offset; i++)
+          g_assert_true (isnan (mine[i]) == isnan (p->member_predicted[i]));
+        g_assert_true (isfinite (mine[test_offset - 1]));
+      }
+  }
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A member window longer than the window, or one the cell cannot read (an echo state network's
+ * washout is longer): refused before training, naming the window. */
+static void
+test_member_windows_are_checked (void)
+{
+  static const guint too_long[] = { 4, 16 };
+  static const guint too_short[] = { 1, 8 };
+  g_autoptr(GError) error = NULL;
+  RecurJob *job = windows_job (RECUR_CELL_GRU, 0, 8, 2, too_long, 2, 1, 0, &error);
+
+  g_assert_null (job);
+  g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+  g_assert_nonnull (strstr (error->message, "member window 16 is longer than the window (8)"));
+  g_clear_error (&error);
+  job = windows_job (RECUR_CELL_ESN, 0, 8, 2, too_short, 2, 1, 0, &error);
+  g_assert_null (job);
+  g_assert_error (error, RECUR_MODEL_ERROR, RECUR_MODEL_ERROR_INVALID_SPEC);
+  g_assert_true (g_str_has_prefix (error->message, "member window 1: "));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -546,5 +745,9 @@ main (int    argc,
   g_test_add_func ("/engine/ensemble/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/ensemble/damaged-files-are-refused", test_damaged_files_are_refused);
   g_test_add_func ("/engine/ensemble/project-keeps-every-member", test_project_keeps_every_member);
+  g_test_add_func ("/engine/ensemble/member-windows-read-the-last-points",
+                   test_member_windows_read_the_last_points);
+  g_test_add_func ("/engine/ensemble/member-windows-round-trip", test_member_windows_round_trip);
+  g_test_add_func ("/engine/ensemble/member-windows-are-checked", test_member_windows_are_checked);
   return g_test_run ();
 }

@@ -117,7 +117,7 @@ values_of (const RecurSetting *s)
     case RECUR_SETTING_COLUMN:
       g_ptr_array_add (values, g_strdup ("“temp” °C, 2"));
       break;
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
       g_ptr_array_add (values, g_strdup ("1"));
       g_ptr_array_add (values, g_strdup ("1,1,2,3,5,8,13,21,34,55,89,144,233,377,610,100000"));
       break;

@@ -651,7 +651,7 @@ values_of (const RecurSetting *s)
       g_ptr_array_add (values, g_strdup ("9223372036854775808"));
       g_ptr_array_add (values, g_strdup ("18446744073709551615"));
       break;
-    case RECUR_SETTING_PERIODS:
+    case RECUR_SETTING_LIST:
       g_ptr_array_add (values, g_strdup ("1"));
       g_ptr_array_add (values, g_strdup ("1,1,2,3,5,8,13,21,34,55,89,144,233,377,610,100000"));
       break;
@@ -832,7 +832,7 @@ test_schema_controls (void)
             break;
           }
         case RECUR_SETTING_SEED:
-        case RECUR_SETTING_PERIODS:
+        case RECUR_SETTING_LIST:
           g_assert_true (GTK_IS_ENTRY (control));
           break;
         default:
