@@ -417,6 +417,9 @@ unused_reason (const RecurSetting   *s,
       return g_strdup_printf (_("--%s has no effect with --schedule %s: it applies to %s"),
                               s->name, schedule->choices[c->train.schedule], kinds);
     }
+  if (s->flags & RECUR_SETTING_MEMBERS)
+    return g_strdup_printf (_("--%s has no effect with one network: it applies to the members "
+                              "of --ensemble 2 or more"), s->name);
   return g_strdup_printf (_("--%s has no effect with one layer: it applies between stacked "
                             "layers"), s->name);
 }

@@ -244,7 +244,7 @@ candidate_name (const RecurJobConfig *config,
     g_string_append (name, _(", differenced"));
   if (t->seasonal_difference)
     g_string_append (name, _(", seasonally differenced"));
-  if (config->n_ensemble_windows > 0)
+  if (config->n_ensemble_windows > 0 && config->ensemble > 1)
     {
       g_autofree char *windows = recur_periods_to_string (config->ensemble_windows,
                                                           config->n_ensemble_windows);

@@ -80,7 +80,7 @@ static gboolean
 check_member_windows (const RecurJobConfig  *config,
                       GError               **error)
 {
-  for (guint i = 0; i < config->n_ensemble_windows; i++)
+  for (guint i = 0; config->ensemble > 1 && i < config->n_ensemble_windows; i++)
     {
       RecurModelSpec spec = config->model;
       GError *invalid = NULL;

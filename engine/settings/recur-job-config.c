@@ -65,7 +65,7 @@ recur_job_config_member_window (const RecurJobConfig *config,
 {
   guint n = config->n_ensemble_windows;
 
-  return n > 0 ? config->ensemble_windows[k % n] : config->model.window;
+  return n > 0 && config->ensemble > 1 ? config->ensemble_windows[k % n] : config->model.window;
 }
 
 gboolean

@@ -26,8 +26,8 @@ typedef struct
   RecurTrainSpec     train;
   guint              ensemble;     /* networks trained from seeds seed, seed + 1, …: the
                                     * forecast is the median of theirs; 1: one network */
-  /* The members' windows, taken in turn (member k reads ensemble_windows[k mod n]), each the
-   * last points of the model's window; none (0): every member reads the whole window */
+  /* An ensemble's members' windows, taken in turn (member k reads ensemble_windows[k mod n]),
+   * each the last points of the model's window; none (0): every member reads the whole window */
   guint              n_ensemble_windows;
   guint              ensemble_windows[RECUR_MAX_ENSEMBLE_WINDOWS];
 } RecurJobConfig;
@@ -39,7 +39,8 @@ void recur_job_config_copy  (RecurJobConfig       *dest,
 /* The most epochs a training of config runs: train.epochs, or 1 for a one-shot fit (an echo
  * state network's readout). */
 guint recur_job_config_max_epochs (const RecurJobConfig *config);
-/* The window member k of the ensemble reads: its entry of ensemble_windows, or model.window. */
+/* The window member k of the ensemble reads: its entry of ensemble_windows, or model.window
+ * (also for one network: member windows are an ensemble's). */
 guint recur_job_config_member_window (const RecurJobConfig *config,
                                       guint                 k);
 

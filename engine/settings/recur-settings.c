@@ -308,9 +308,9 @@ static const RecurSetting settings[] = {
     .metavar = "N", .soft_lo = 1, .soft_hi = 100, .step = 1 },
   /* no weights key either: the file keeps each member's window (recur-model-io.c) */
   { "ensemble-windows", RECUR_SETTING_LIST, TRAIN, OFF (ensemble_windows),
-    .label = N_("Member windows"),
-    .description = N_("The ensemble's members read windows of these lengths in turn, each the "
-                      "last points of --window (e.g. 12,24,36 with --window 36), as N-BEATS "
+    .flags = RECUR_SETTING_MEMBERS, .label = N_("Member windows"),
+    .description = N_("The ensemble’s members read windows of these lengths in turn, each the "
+                      "last points of the window (e.g. 12,24,36 with a window of 36), as N-BEATS "
                       "does; none: every member reads the whole window"),
     .metavar = "W1,W2,…", .default_text = N_("none"), .list = &ensemble_windows_list },
 };
@@ -376,6 +376,8 @@ recur_setting_applies (const RecurSetting   *setting,
   if (setting->schedules && !(setting->schedules & (1u << config->train.schedule)))
     return FALSE;
   if ((setting->flags & RECUR_SETTING_STACKED) && config->model.num_layers < 2)
+    return FALSE;
+  if ((setting->flags & RECUR_SETTING_MEMBERS) && config->ensemble < 2)
     return FALSE;
   return TRUE;
 }

@@ -292,17 +292,19 @@ test_bad_config_file (void)
   result_clear (&missing);
 }
 
-/* An option that does nothing with the rest (its optimiser, schedule, layers or cell) is run
- * anyway, with a warning that says why; a sweep, whose runs may vary what makes it count, says
- * nothing. */
+/* An option that does nothing with the rest (its optimiser, schedule, layers, cell or
+ * ensemble) is run anyway, with a warning that says why; a sweep, whose runs may vary what makes
+ * it count, says nothing. */
 static void
 test_unused_options_warned (void)
 {
   Result r = run_recur ("train", "/nonexistent/missing.csv", "--model", "lstm", "--momentum", "0.9", "--gamma",
-                        "0.2", "--layers", "1", "--dropout", "0.3", "--lr", "0.01", NULL);
+                        "0.2", "--layers", "1", "--dropout", "0.3", "--lr", "0.01",
+                        "--ensemble-windows", "12,24", NULL);
   Result quiet = run_recur ("train", "/nonexistent/missing.csv", "--model", "lstm", "--optimizer", "sgd",
                             "--momentum", "0.9", "--schedule", "step", "--gamma", "0.2",
-                            "--layers", "2", "--dropout", "0.3", NULL);
+                            "--layers", "2", "--dropout", "0.3", "--ensemble", "2",
+                            "--ensemble-windows", "12,24", NULL);
 
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "recur: warning: --momentum has no effect with --optimizer "
@@ -310,6 +312,8 @@ test_unused_options_warned (void)
   g_assert_nonnull (strstr (r.err, "recur: warning: --gamma has no effect with --schedule "
                                    "constant: it applies to step, plateau\n"));
   g_assert_nonnull (strstr (r.err, "recur: warning: --dropout has no effect with one layer"));
+  g_assert_nonnull (strstr (r.err, "recur: warning: --ensemble-windows has no effect with one "
+                                   "network: it applies to the members of --ensemble 2 or more"));
   g_assert_null (strstr (r.err, "--lr"));
   g_assert_null (strstr (r.err, "--layers has"));
   g_assert_cmpint (quiet.status, ==, 1);

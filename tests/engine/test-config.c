@@ -232,7 +232,11 @@ test_missing_fields_take_defaults (void)
     g_assert_no_error (error);
     g_assert_cmpuint (c.n_ensemble_windows, ==, 2);
     g_assert_cmpuint (c.ensemble_windows[1], ==, 36);
+    /* an ensemble's: one network reads the window */
+    g_assert_cmpuint (recur_job_config_member_window (&c, 0), ==, c.model.window);
+    c.ensemble = 4;
     g_assert_cmpuint (recur_job_config_member_window (&c, 3), ==, 36);
+    g_assert_cmpuint (recur_job_config_member_window (&c, 2), ==, 12);
     recur_job_config_clear (&c);
     g_assert_true (recur_job_config_from_json (none, &c, &error));
     g_assert_cmpuint (c.n_ensemble_windows, ==, 0);

@@ -360,6 +360,37 @@ test_dropout_needs_layers (void)
   g_object_unref (panel);
 }
 
+/* Member windows are an ensemble's: greyed out for one network; typed in, they reach the
+ * configuration, and a bad list is refused as `recur train` refuses it. */
+static void
+test_member_windows_need_an_ensemble (void)
+{
+  GtkWidget *panel = g_object_ref_sink (manual_panel ());
+  GtkWidget *ensemble = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel), "ensemble");
+  GtkWidget *windows = recur_params_panel_get_control (RECUR_PARAMS_PANEL (panel),
+                                                       "ensemble-windows");
+  RecurJobConfig config;
+
+  g_assert_true (GTK_IS_ENTRY (windows));
+  g_assert_false (gtk_widget_get_sensitive (windows));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ensemble), 3);
+  g_assert_true (gtk_widget_get_sensitive (windows));
+  gtk_editable_set_text (GTK_EDITABLE (windows), "12, 24");
+  recur_job_config_init (&config);
+  recur_params_panel_get_config (RECUR_PARAMS_PANEL (panel), &config);
+  g_assert_cmpuint (config.ensemble, ==, 3);
+  g_assert_cmpuint (config.n_ensemble_windows, ==, 2);
+  g_assert_cmpuint (config.ensemble_windows[0], ==, 12);
+  g_assert_cmpuint (config.ensemble_windows[1], ==, 24);
+  recur_job_config_clear (&config);
+  gtk_editable_set_text (GTK_EDITABLE (windows), "12,x");
+  g_assert_true (gtk_widget_has_css_class (windows, "error"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ensemble), 1);
+  g_assert_false (gtk_widget_get_sensitive (windows));
+
+  g_object_unref (panel);
+}
+
 static void
 test_momentum_follows_optimizer (void)
 {
@@ -866,6 +897,8 @@ config_where_it_applies (RecurJobConfig     *config,
   config->train.schedule = first_of (s->schedules, config->train.schedule);
   if (s->flags & RECUR_SETTING_STACKED)
     config->model.num_layers = 2;
+  if (s->flags & RECUR_SETTING_MEMBERS)
+    config->ensemble = 2;
   if (g_str_equal (s->name, "nesterov"))
     config->train.optimizer.momentum = 0.9;
 }
@@ -1311,6 +1344,8 @@ main (int    argc,
   g_test_add_func ("/ui/params-panel/set-get-round-trip", test_set_get_round_trip);
   g_test_add_func ("/ui/params-panel/count-follows-hidden-units", test_count_follows_hidden);
   g_test_add_func ("/ui/params-panel/dropout-needs-two-layers", test_dropout_needs_layers);
+  g_test_add_func ("/ui/params-panel/member-windows-need-an-ensemble",
+                   test_member_windows_need_an_ensemble);
   g_test_add_func ("/ui/params-panel/momentum-follows-optimizer", test_momentum_follows_optimizer);
   g_test_add_func ("/ui/params-panel/changed-once-per-change", test_changed_once);
   g_test_add_func ("/ui/params-panel/learning-rate-steps", test_learning_rate_steps);
