@@ -265,26 +265,6 @@ recur_window_queue_training_views (RecurWindow *self)
   gtk_widget_queue_draw (GTK_WIDGET (self->gradflow_view));
 }
 
-/* An ensemble while it trains: its members done and training (several at once on the cores
- * other runs leave free), and the time left; NULL before any member told an epoch. */
-static char *
-ensemble_status (RecurRun   *run,
-                 const char *elapsed)
-{
-  guint ended, training, n = recur_run_count_members (run, &ended, &training);
-  g_autofree char *eta = NULL;
-
-  if (n == 0 || ended + training == 0)
-    return NULL;
-  eta = format_duration (recur_run_get_eta (run));
-  /* Translators: an ensemble's members that have ended, of how many, those training now, the
-   * share of the whole done, the time so far and left */
-  return g_strdup_printf (_("Ensemble: %u of %u members done, %u training · %.0f %% · %s "
-                            "elapsed · about %s left"),
-                          ended, n, training, 100 * recur_run_get_fraction_done (run), elapsed,
-                          eta);
-}
-
 /* The loss the best epoch was chosen by: the validation loss, or the training loss when the run
  * has no validation part (--val-fraction 0; a reservoir Auto trained on every point). */
 static char *
@@ -296,6 +276,37 @@ best_loss_text (RecurRun *run,
   if (recur_dataset_get_n_val_windows (data) == 0)
     return g_strdup_printf (_("training loss %.4g, no validation part"), loss);
   return g_strdup_printf (_("validation loss %.4g"), loss);
+}
+
+/* An ensemble while it trains: its members done and training (several at once on the cores
+ * other runs leave free), the time left, and the best epoch so far of the first member (the one
+ * whose curves the loss plot draws in full); NULL before any member told an epoch. */
+static char *
+ensemble_status (RecurRun            *run,
+                 const RecurProgress *p,
+                 const char          *elapsed)
+{
+  guint ended, training, n = recur_run_count_members (run, &ended, &training);
+  g_autofree char *eta = NULL;
+  g_autofree char *best = NULL;
+  g_autofree char *text = NULL;
+
+  if (n == 0 || ended + training == 0)
+    return NULL;
+  eta = format_duration (recur_run_get_eta (run));
+  /* Translators: an ensemble's members that have ended, of how many, those training now, the
+   * share of the whole done, the time so far and left */
+  text = g_strdup_printf (_("Ensemble: %u of %u members done, %u training · %.0f %% · %s "
+                            "elapsed · about %s left"),
+                          ended, n, training, 100 * recur_run_get_fraction_done (run), elapsed,
+                          eta);
+  if (p->epoch == 0)
+    return g_steal_pointer (&text);
+  best = best_loss_text (run, p->best_loss);
+  /* Translators: the status above, then the first member's best epoch and its loss, e.g.
+   * "validation loss 0.1108" */
+  return g_strdup_printf (_("%s · first member’s best epoch %u (%s)"), text, p->best_epoch,
+                          best);
 }
 
 void
@@ -319,7 +330,7 @@ recur_window_update_status (RecurWindow *self)
       text = g_strdup (_("Waiting for a free worker…"));
       break;
     case RECUR_RUN_TRAINING:
-      if ((text = ensemble_status (run, elapsed)))
+      if ((text = ensemble_status (run, p, elapsed)))
         break;
       eta = format_duration (recur_run_get_eta (run));
       best = best_loss_text (run, p->best_loss);
