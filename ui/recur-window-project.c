@@ -109,6 +109,23 @@ restore_auto_report (RecurRun        *run,
     recur_job_set_auto_report (recur_run_get_job (run), json_node_copy (report));
 }
 
+/* An ensemble's members' curves, as the project kept them. */
+static void
+restore_member_losses (RecurRun        *run,
+                       RecurProjectRun *entry)
+{
+  guint n = recur_job_get_n_members (recur_run_get_job (run));
+
+  for (guint k = 1; k < n; k++)
+    {
+      const double *train, *val;
+      guint epochs = recur_project_run_get_member_losses (entry, k, &train, &val);
+
+      if (epochs > 0)
+        recur_run_restore_member_losses (run, k, epochs, train, val);
+    }
+}
+
 /* Every run the project holds, as a restored run (with its best weights when it kept them). */
 static void
 restore_runs (RecurWindow  *self,
@@ -148,6 +165,7 @@ restore_runs (RecurWindow  *self,
           continue;
         }
       restore_auto_report (run, entry);
+      restore_member_losses (run, entry);
       self->n_started++;
       g_signal_connect_object (run, "progress", G_CALLBACK (recur_window_on_run_progress), self, G_CONNECT_DEFAULT);
       g_list_store_append (self->runs, run);

@@ -34,6 +34,16 @@ typedef struct
   gboolean reported;
 } EpochLog;
 
+typedef struct
+{
+  guint   n_epochs;
+  double *train_loss;
+  double *val_loss;
+} MemberLosses;
+
+/* An ensemble's members at most (the setting's own limit) */
+#define RECUR_MAX_MEMBER_LOSSES 1000
+
 struct _RecurProjectRun
 {
   char           *id;
@@ -46,6 +56,10 @@ struct _RecurProjectRun
   guint           n_swept;
   RecurSweepValue swept[RECUR_SWEEP_MAX_PARAMS];
   RecurHistory    history;
+  /* an ensemble's members past 0: each one's losses per epoch (history.json's "members"); [0]
+   * stays empty, member 0's are the history's own */
+  guint           n_member_losses;
+  MemberLosses   *member_losses;
   JsonObject     *result;
   gboolean        has_weights;
   GPtrArray      *problems;
@@ -89,6 +103,7 @@ GError *link_error (const char *path);
 char *run_file (const RecurProjectRun *run,
                 const char            *name);
 void history_clear (RecurHistory *h);
+void member_losses_clear (RecurProjectRun *run);
 double **history_column (RecurHistory *h,
                          guint         i);
 void data_clear (RecurProjectData *d);

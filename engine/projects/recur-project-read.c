@@ -194,6 +194,54 @@ read_column (JsonObject  *o,
   return TRUE;
 }
 
+/* history.json's "members", if any: an object of two equal columns per member past 0. */
+static gboolean
+read_member_losses (RecurProjectRun  *run,
+                    JsonObject       *root,
+                    const char       *file,
+                    GError          **error)
+{
+  JsonNode *node = json_object_get_member (root, "members");
+  JsonArray *array;
+  guint n;
+
+  member_losses_clear (run);
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node)
+      || json_array_get_length (json_node_get_array (node)) + 1 > RECUR_MAX_MEMBER_LOSSES)
+    return corrupt (error, file, _("“members” must be an array of an object per member"));
+  array = json_node_get_array (node);
+  n = json_array_get_length (array) + 1;
+  run->member_losses = g_new0 (MemberLosses, n);
+  run->n_member_losses = n;
+  for (guint k = 1; k < n; k++)
+    {
+      JsonNode *item = json_array_get_element (array, k - 1);
+      JsonNode *train;
+      MemberLosses *m = &run->member_losses[k];
+
+      if (!JSON_NODE_HOLDS_OBJECT (item)
+          || !(train = json_object_get_member (json_node_get_object (item), "train_loss"))
+          || !JSON_NODE_HOLDS_ARRAY (train)
+          || json_array_get_length (json_node_get_array (train)) > 10000000)
+        {
+          member_losses_clear (run);
+          return corrupt (error, file, _("“members” must be an array of an object per member"));
+        }
+      m->n_epochs = json_array_get_length (json_node_get_array (train));
+      if (!read_column (json_node_get_object (item), "train_loss", m->n_epochs, &m->train_loss,
+                        file, error)
+          || !read_column (json_node_get_object (item), "val_loss", m->n_epochs, &m->val_loss,
+                           file, error))
+        {
+          member_losses_clear (run);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 read_history (RecurProjectRun  *run,
               GError          **error)
@@ -219,6 +267,11 @@ read_history (RecurProjectRun  *run,
         history_clear (&h);
         return FALSE;
       }
+  if (!read_member_losses (run, json_node_get_object (root), file, error))
+    {
+      history_clear (&h);
+      return FALSE;
+    }
   history_clear (&run->history);
   run->history = h;
   return TRUE;

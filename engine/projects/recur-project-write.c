@@ -244,8 +244,28 @@ recur_project_add_run (RecurProject           *self,
   return run;
 }
 
+/* A column of numbers, null where not finite. */
+static void
+add_column (JsonBuilder  *b,
+            const char   *name,
+            const double *column,
+            guint         n)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_array (b);
+  for (guint e = 0; e < n; e++)
+    if (isfinite (column[e]))
+      json_builder_add_double_value (b, column[e]);
+    else
+      json_builder_add_null_value (b);
+  json_builder_end_array (b);
+}
+
+/* The history, and with an ensemble's run "members": [{"train_loss", "val_loss"} of member 1,
+ * of member 2, …] (a reader from before ignores it). */
 static JsonNode *
-history_to_json (const RecurHistory *h)
+history_to_json (const RecurHistory    *h,
+                 const RecurProjectRun *run)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
@@ -253,20 +273,48 @@ history_to_json (const RecurHistory *h)
   json_builder_set_member_name (b, "epochs");
   json_builder_add_int_value (b, h->n_epochs);
   for (guint i = 0; i < G_N_ELEMENTS (history_names); i++)
+    add_column (b, history_names[i], *history_column ((RecurHistory *) h, i), h->n_epochs);
+  if (run->n_member_losses > 1)
     {
-      const double *column = *history_column ((RecurHistory *) h, i);
-
-      json_builder_set_member_name (b, history_names[i]);
+      json_builder_set_member_name (b, "members");
       json_builder_begin_array (b);
-      for (guint e = 0; e < h->n_epochs; e++)
-        if (isfinite (column[e]))
-          json_builder_add_double_value (b, column[e]);
-        else
-          json_builder_add_null_value (b);
+      for (guint k = 1; k < run->n_member_losses; k++)
+        {
+          const MemberLosses *m = &run->member_losses[k];
+
+          json_builder_begin_object (b);
+          add_column (b, "train_loss", m->train_loss, m->n_epochs);
+          add_column (b, "val_loss", m->val_loss, m->n_epochs);
+          json_builder_end_object (b);
+        }
       json_builder_end_array (b);
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/* An ensemble's members' losses as the run keeps them, for history.json. */
+static void
+take_member_losses (RecurProjectRun *entry,
+                    RecurRun        *run)
+{
+  guint n = recur_job_get_config (recur_run_get_job (run))->ensemble;
+
+  member_losses_clear (entry);
+  if (n < 2)
+    return;
+  entry->member_losses = g_new0 (MemberLosses, n);
+  entry->n_member_losses = n;
+  for (guint k = 1; k < n; k++)
+    {
+      const double *train, *val;
+      guint epochs = recur_run_get_member_losses (run, k, &train, &val);
+
+      entry->member_losses[k] = (MemberLosses) {
+        epochs, g_memdup2 (train, epochs * sizeof (double)),
+        g_memdup2 (val, epochs * sizeof (double)),
+      };
+    }
 }
 
 gboolean
@@ -275,7 +323,7 @@ recur_project_write_history (RecurProject        *self,
                              const RecurHistory  *history,
                              GError             **error)
 {
-  g_autoptr(JsonNode) root = history_to_json (history);
+  g_autoptr(JsonNode) root = history_to_json (history, run);
   g_autofree char *file = run_file (run, HISTORY_FILE);
   gsize len;
   /* compact: it grows with the epochs */
@@ -598,7 +646,10 @@ recur_project_sync_run (RecurProject     *self,
    * otherwise point at weights that are not there. */
   recur_history_view_run (&view, run);
   if (view.n_epochs != entry->history.n_epochs || entry->log)
-    recur_project_write_history (self, entry, &view, &history_error);
+    {
+      take_member_losses (entry, run);
+      recur_project_write_history (self, entry, &view, &history_error);
+    }
   if (!sync_weights (self, entry, run, error))
     return FALSE;
   if (entry->result == NULL

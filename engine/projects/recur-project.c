@@ -107,6 +107,18 @@ history_clear (RecurHistory *h)
   h->n_epochs = 0;
 }
 
+void
+member_losses_clear (RecurProjectRun *run)
+{
+  for (guint k = 0; k < run->n_member_losses; k++)
+    {
+      g_free (run->member_losses[k].train_loss);
+      g_free (run->member_losses[k].val_loss);
+    }
+  g_clear_pointer (&run->member_losses, g_free);
+  run->n_member_losses = 0;
+}
+
 /* The columns of a history, for loops over all of them. */
 double **
 history_column (RecurHistory *h,
@@ -167,6 +179,7 @@ run_free (RecurProjectRun *run)
   for (guint i = 0; i < run->n_swept; i++)
     g_free (run->swept[i].text);
   history_clear (&run->history);
+  member_losses_clear (run);
   g_clear_pointer (&run->result, json_object_unref);
   g_ptr_array_unref (run->problems);
   g_free (run);
@@ -809,6 +822,22 @@ const RecurHistory *
 recur_project_run_get_history (const RecurProjectRun *run)
 {
   return &run->history;
+}
+
+guint
+recur_project_run_get_member_losses (const RecurProjectRun  *run,
+                                     guint                   k,
+                                     const double          **train,
+                                     const double          **val)
+{
+  if (k == 0 || k >= run->n_member_losses)
+    {
+      *train = *val = NULL;
+      return 0;
+    }
+  *train = run->member_losses[k].train_loss;
+  *val = run->member_losses[k].val_loss;
+  return run->member_losses[k].n_epochs;
 }
 
 JsonObject *

@@ -168,6 +168,13 @@ const RecurSweepValue *recur_project_run_get_swept (const RecurProjectRun *run,
                                                     guint                 *n_values);
 /* Empty (n_epochs 0) without an intact history.json. */
 const RecurHistory *recur_project_run_get_history (const RecurProjectRun *run);
+/* An ensemble's member k > 0: its training and validation losses per epoch (NAN where none) as
+ * history.json keeps them, and how many epochs; 0 and NULLs for member 0 (the history's own),
+ * one network, or a history without them (as recur_run_get_member_losses). */
+guint recur_project_run_get_member_losses (const RecurProjectRun  *run,
+                                           guint                   k,
+                                           const double          **train,
+                                           const double          **val);
 /* result.json as written or read: status, error, epochs_run, best_epoch, train_loss, val_loss,
  * seconds, test, baselines, forecasts (see README.md); NULL before the run ends. */
 JsonObject      *recur_project_run_get_result  (const RecurProjectRun *run);

@@ -420,6 +420,44 @@ on_worker_member_epoch (guint    k,
   recur_mutex_unlock (&self->lock);
 }
 
+/* An ensemble's members' loss histories, once: they last over a resumed training (a member
+ * carries on from its epoch), and a restored run has them from its project. */
+static void
+ensure_member_histories (RecurRun *self)
+{
+  guint n = recur_job_get_n_members (self->job);
+
+  if (self->n_histories > 0 || n < 2)
+    return;
+  self->n_histories = n;
+  self->member_train = g_new (GArray *, n);
+  self->member_val = g_new (GArray *, n);
+  self->pending_member_losses = g_array_new (FALSE, FALSE, sizeof (MemberLoss));
+  for (guint k = 0; k < n; k++)
+    {
+      self->member_train[k] = g_array_new (FALSE, FALSE, sizeof (double));
+      self->member_val[k] = g_array_new (FALSE, FALSE, sizeof (double));
+    }
+}
+
+void
+recur_run_restore_member_losses (RecurRun     *self,
+                                 guint         k,
+                                 guint         n_epochs,
+                                 const double *train_loss,
+                                 const double *val_loss)
+{
+  g_return_if_fail (RECUR_IS_RUN (self));
+  g_return_if_fail (!recur_run_is_active (self));
+  ensure_member_histories (self);
+  if (k == 0 || k >= self->n_histories)
+    return;
+  g_array_set_size (self->member_train[k], 0);
+  g_array_set_size (self->member_val[k], 0);
+  g_array_append_vals (self->member_train[k], train_loss, n_epochs);
+  g_array_append_vals (self->member_val[k], val_loss, n_epochs);
+}
+
 /* A member's loss into its history at its epoch (1-based), NAN over any epoch skipped. */
 static void
 keep_member_loss (RecurRun         *self,
@@ -654,19 +692,7 @@ recur_run_start (RecurRun    *self,
       self->members = g_new0 (RecurMemberEpoch, self->n_members);
       self->pending_members = g_new0 (RecurMemberEpoch, self->n_members);
     }
-  /* the loss histories last over a resumed training: a member carries on from its epoch */
-  if (self->n_histories == 0 && self->n_members > 1)
-    {
-      self->n_histories = self->n_members;
-      self->member_train = g_new (GArray *, self->n_histories);
-      self->member_val = g_new (GArray *, self->n_histories);
-      self->pending_member_losses = g_array_new (FALSE, FALSE, sizeof (MemberLoss));
-      for (guint k = 0; k < self->n_histories; k++)
-        {
-          self->member_train[k] = g_array_new (FALSE, FALSE, sizeof (double));
-          self->member_val[k] = g_array_new (FALSE, FALSE, sizeof (double));
-        }
-    }
+  ensure_member_histories (self);
   /* The run, not the task, holds the reference that keeps it alive while it trains, and
    * on_task_done lets go of it on this thread. Were it the task's (its source object), the
    * worker's unref of the task could be the run's last one, and finalize the run there. */

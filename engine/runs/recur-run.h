@@ -147,6 +147,14 @@ guint           recur_run_get_member_losses (RecurRun           *self,
                                              guint               k,
                                              const double      **train,
                                              const double      **val);
+/* A restored ensemble's member k > 0: its losses per epoch as its project kept them
+ * (recur_project_run_get_member_losses), for the loss plot; ignored for member 0, one network
+ * or a member the run does not have. Not while the run trains. */
+void            recur_run_restore_member_losses (RecurRun           *self,
+                                                 guint               k,
+                                                 guint               n_epochs,
+                                                 const double       *train_loss,
+                                                 const double       *val_loss);
 /* An ensemble's members (0 for one network), and how many of them have ended and are training. */
 guint           recur_run_count_members  (RecurRun              *self,
                                           guint                 *ended,

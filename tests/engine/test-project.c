@@ -1385,6 +1385,101 @@ test_restored_run_left_alone (Fixture       *f,
                     <=, recur_run_get_n_epochs (trained));
 }
 
+/* An ensemble's run saved as it trains: history.json keeps every member's curve beside member
+ * 0's, reopened they are the run's, and a run restored from them draws them again; a damaged
+ * "members" is the history's damage, named. */
+static void
+test_ensemble_member_curves (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurProject) project = recur_project_create (f->path, f->csv, "y", &error);
+  GThreadPool *pool = recur_run_pool_new (1);
+  g_autoptr(RecurRun) run = NULL;
+  g_autoptr(RecurRun) restored = NULL;
+  g_autofree char *history = run_path (f, "run-0001", "history.json");
+  RecurJobConfig config;
+  Tracked tracked;
+  RecurProjectRun *entry;
+  const RecurHistory *h;
+
+  g_assert_no_error (error);
+  recur_job_config_init (&config);
+  config.column = g_strdup ("y");
+  recur_model_spec_init_for_cell (&config.model, RECUR_CELL_GRU);
+  config.model.hidden_size = 4;
+  config.model.window = 12;
+  config.model.horizon = 4;
+  config.train.epochs = 6;
+  config.train.patience = 0;
+  config.ensemble = 3;
+  run = recur_run_new ("ensemble", &config, f->series, &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  tracked.project = project;
+  tracked.entry = recur_project_add_recur_run (project, run, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_signal_connect (run, "progress", G_CALLBACK (on_run_changed), &tracked);
+  g_signal_connect (run, "finished", G_CALLBACK (on_run_changed), &tracked);
+  recur_run_start (run, pool);
+  while (recur_run_is_active (run))
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_data (run, &tracked);
+  recur_run_pool_free (pool);
+  g_clear_pointer (&project, recur_project_free);
+
+  project = reopen (f);
+  entry = recur_project_get_run (project, 0);
+  h = recur_project_run_get_history (entry);
+  g_assert_cmpuint (h->n_epochs, ==, 6);
+  restored = recur_run_new_restored ("restored", recur_project_run_get_config (entry), f->series,
+                                     NULL, 0, h->n_epochs, h->train_loss, h->val_loss, h->lr,
+                                     RECUR_RUN_FINISHED, NULL, &error);
+  g_assert_no_error (error);
+  for (guint k = 0; k < 3; k++)
+    {
+      const double *train, *val, *saved_train, *saved_val;
+      guint n = recur_run_get_member_losses (run, k, &train, &val);
+      guint saved = recur_project_run_get_member_losses (entry, k, &saved_train, &saved_val);
+
+      /* member 0's are the history's own */
+      g_assert_cmpuint (n, ==, k == 0 ? 0 : 6);
+      g_assert_cmpuint (saved, ==, n);
+      for (guint e = 0; e < n; e++)
+        {
+          g_assert_cmpfloat (saved_train[e], ==, train[e]);
+          g_assert_cmpfloat (saved_val[e], ==, val[e]);
+        }
+      if (k > 0)
+        recur_run_restore_member_losses (restored, k, saved, saved_train, saved_val);
+      n = recur_run_get_member_losses (restored, k, &saved_train, &saved_val);
+      g_assert_cmpuint (n, ==, saved);
+      if (n > 0)
+        g_assert_cmpmem (saved_train, n * sizeof (double), train, n * sizeof (double));
+    }
+  g_clear_pointer (&project, recur_project_free);
+
+  /* a member of the wrong shape: the history is damaged, and says where */
+  {
+    g_autofree char *text = NULL;
+    GString *damaged;
+
+    g_assert_true (g_file_get_contents (history, &text, NULL, NULL));
+    damaged = g_string_new (text);
+
+    g_assert_cmpuint (g_string_replace (damaged, "\"members\":[{", "\"members\":[7,{", 1), ==, 1);
+    g_assert_true (g_file_set_contents (history, damaged->str, damaged->len, NULL));
+    g_string_free (damaged, TRUE);
+  }
+  project = reopen (f);
+  g_assert_cmpuint (recur_project_get_issues (project)->len, ==, 1);
+  g_assert_nonnull (strstr (((GError *) g_ptr_array_index (recur_project_get_issues (project),
+                                                           0))->message, "history.json"));
+  g_assert_cmpuint (recur_project_run_get_member_losses (recur_project_get_run (project, 0), 1,
+                                                         &(const double *) { NULL },
+                                                         &(const double *) { NULL }), ==, 0);
+}
+
 /* ---- each damaged member of each file, one at a time ------------------------------------- */
 
 static char *
@@ -2887,6 +2982,7 @@ main (int    argc,
   ADD ("data-reference", test_data_reference);
   ADD ("project-json-link", test_project_json_link);
   ADD ("restored-run-left-alone", test_restored_run_left_alone);
+  ADD ("ensemble-member-curves", test_ensemble_member_curves);
   ADD ("project-json-members", test_project_json_members);
   ADD ("run-file-members", test_run_file_members);
   ADD ("history-values", test_history_values);
