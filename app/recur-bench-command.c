@@ -172,6 +172,64 @@ run_ensemble (const BenchOptions *o)
   return print_timed_row (b, r.seconds, r.seconds_one_thread, r.same_result);
 }
 
+/* The child for many runs at once as a sweep trains them: RECUR_BENCH_SWEEP_RUNS small LSTM
+ * runs on RECUR_BENCH_SWEEP_POINTS points (fewer with --windows; --epochs each), one after
+ * another and --threads at once. */
+static int
+run_sweep (const BenchOptions *o)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  guint points = o->windows != G_MININT
+                   ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_SWEEP_POINTS)
+                   : RECUR_BENCH_SWEEP_POINTS;
+  guint epochs = o->epochs != G_MININT ? (guint) o->epochs : RECUR_BENCH_SWEEP_EPOCHS;
+  RecurBenchSweepResult r;
+
+  recur_blas_configure (1);
+  if (!recur_bench_sweep (points, RECUR_BENCH_SWEEP_RUNS, epochs, threads_of (o), &r, &error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+  json_builder_begin_object (b);
+  STR ("config", RECUR_BENCH_SWEEP_NAME);
+  INT ("points", r.points);
+  INT ("runs", r.runs);
+  INT ("epochs", r.epochs);
+  INT ("threads", r.threads);
+  return print_timed_row (b, r.seconds, r.seconds_one_thread, r.same_result);
+}
+
+/* The rows that are not a shape, timed on one thread and on --threads, run after the shapes:
+ * the default's and many runs at once; each with its child and the lines it prints. */
+typedef struct
+{
+  RecurBenchConfig row;
+  int  (*child) (const BenchOptions *o);
+  void (*print) (JsonObject *o);
+} TimedRow;
+
+static void print_auto (JsonObject *o);
+static void print_ensemble (JsonObject *o);
+static void print_sweep (JsonObject *o);
+
+static const TimedRow timed_rows[] = {
+  { { .name = RECUR_BENCH_AUTO_NAME }, run_auto, print_auto },
+  { { .name = RECUR_BENCH_ENSEMBLE_NAME }, run_ensemble, print_ensemble },
+  { { .name = RECUR_BENCH_SWEEP_NAME }, run_sweep, print_sweep },
+};
+
+/* The timed row c is, or NULL for a shape. */
+static const TimedRow *
+timed_row_of (const RecurBenchConfig *c)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (timed_rows); i++)
+    if (c == &timed_rows[i].row)
+      return &timed_rows[i];
+  return NULL;
+}
+
 /* The child: one configuration, one JSON object on stdout. */
 static int
 run_one (const BenchOptions *o)
@@ -185,10 +243,9 @@ run_one (const BenchOptions *o)
   double sgemm, own, peak;
   guint threads, blas_threads;
 
-  if (g_str_equal (o->child, RECUR_BENCH_AUTO_NAME))
-    return run_auto (o);
-  if (g_str_equal (o->child, RECUR_BENCH_ENSEMBLE_NAME))
-    return run_ensemble (o);
+  for (guint i = 0; i < G_N_ELEMENTS (timed_rows); i++)
+    if (g_str_equal (o->child, timed_rows[i].row.name))
+      return timed_rows[i].child (o);
   if (c == NULL)
     {
       g_printerr (_("recur: bench: unknown configuration “%s”\n"), o->child);
@@ -359,18 +416,27 @@ print_ensemble (JsonObject *o)
                  _("DIFFERENT MEMBERS OR FORECAST"));
 }
 
-/* The rows --only names for the timings that are not a shape, run after the shapes: the
- * default's and many runs at once. */
-static const RecurBenchConfig auto_row = { .name = RECUR_BENCH_AUTO_NAME };
-static const RecurBenchConfig ensemble_row = { .name = RECUR_BENCH_ENSEMBLE_NAME };
+/* Under the table: many runs at once as a sweep trains them, one after another and at once. */
+static void
+print_sweep (JsonObject *o)
+{
+  g_print ("\n");
+  g_print (_("%s: a sweep of %u small LSTM runs on %u daily points, %u epochs each\n"),
+           json_object_get_string_member (o, "config"),
+           (guint) json_object_get_int_member (o, "runs"),
+           (guint) json_object_get_int_member (o, "points"),
+           (guint) json_object_get_int_member (o, "epochs"));
+  print_timings (o, _("  %.1f s %u at once, %.1f s one after another (%.2f×); %s; peak %.0f MB\n"),
+                 _("the same runs, bit for bit"), _("DIFFERENT RUNS"));
+}
 
+/* A shape, or a timed row, by --only's name. */
 static const RecurBenchConfig *
 find_row (const char *name)
 {
-  if (g_str_equal (name, auto_row.name))
-    return &auto_row;
-  if (g_str_equal (name, ensemble_row.name))
-    return &ensemble_row;
+  for (guint i = 0; i < G_N_ELEMENTS (timed_rows); i++)
+    if (g_str_equal (name, timed_rows[i].row.name))
+      return &timed_rows[i].row;
   return recur_bench_find_config (name);
 }
 
@@ -388,8 +454,8 @@ select_shapes (const char  *only,
     {
       for (guint i = 0; i < n; i++)
         g_ptr_array_add (shapes, (gpointer) &configs[i]);
-      g_ptr_array_add (shapes, (gpointer) &auto_row);
-      g_ptr_array_add (shapes, (gpointer) &ensemble_row);
+      for (guint i = 0; i < G_N_ELEMENTS (timed_rows); i++)
+        g_ptr_array_add (shapes, (gpointer) &timed_rows[i].row);
       return g_steal_pointer (&shapes);
     }
   names = g_strsplit (only, ",", -1);
@@ -401,7 +467,8 @@ select_shapes (const char  *only,
           g_autoptr(GString) all = g_string_new (NULL);
           for (guint i = 0; i < n; i++)
             g_string_append_printf (all, "%s%s", i ? ", " : "", configs[i].name);
-          g_string_append_printf (all, ", %s, %s", auto_row.name, ensemble_row.name);
+          for (guint i = 0; i < G_N_ELEMENTS (timed_rows); i++)
+            g_string_append_printf (all, ", %s", timed_rows[i].row.name);
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                        _("--only: unknown shape “%s” (choose %s)"), names[k], all->str);
           return NULL;
@@ -469,10 +536,8 @@ run_shapes (const BenchOptions *o,
         return recur_command_fail (error);
       if (o->json)
         json_builder_add_value (all, json_node_copy (json_parser_get_root (parser)));
-      else if (c == &auto_row)
-        print_auto (row);
-      else if (c == &ensemble_row)
-        print_ensemble (row);
+      else if (timed_row_of (c))
+        timed_row_of (c)->print (row);
       else
         print_row (row);
     }
@@ -497,11 +562,11 @@ recur_bench_command (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm; auto-2000: the default of “recur train” on 2,000 points; ensemble-8: eight small LSTMs at once on 500)"), N_("NAME,…") },
-    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064); auto-2000 and ensemble-8 on N points (100 to 2,000 and 500)"), "N" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm; auto-2000: the default of “recur train” on 2,000 points; ensemble-8: eight small LSTMs at once on 500; sweep-16: a sweep of sixteen small LSTM runs on 500)"), N_("NAME,…") },
+    { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064); auto-2000, ensemble-8 and sweep-16 on N points (100 to 2,000, 500 and 500)"), "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
     { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3); ensemble-8: each member's epochs (default 20)"), "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &o.epochs, N_("Timed epochs after the warm-up epoch (default 3); ensemble-8 and sweep-16: each member's or run's epochs (default 20)"), "N" },
     /* the child process that runs one shape and prints its JSON object */
     { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &o.child, NULL, NULL },
     { NULL },

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "recur-cores.h"
 #include "recur-dataset.h"
 #include "recur-gemm.h"
+#include "recur-run.h"
 #include "recur-team.h"
 #include "recur-trainer.h"
 
@@ -400,6 +402,8 @@ time_ensemble (guint      n_points,
   return TRUE;
 }
 
+/* Whether two trained jobs' members hold the same weights and forecast the same test part, bit
+ * for bit. */
 static gboolean
 same_members (RecurJob *a,
               RecurJob *b)
@@ -439,5 +443,107 @@ recur_bench_ensemble (guint                     n_points,
   result->epochs = epochs;
   result->threads = threads;
   result->same_result = same_members (one, all);
+  return TRUE;
+}
+
+/* Run i of the sweep's grid: hidden 16 or 32, a learning rate of four from 1e-3 to 1e-2, and
+ * the seed 42 + i / 8. */
+static void
+sweep_point_config (guint           i,
+                    guint           epochs,
+                    RecurJobConfig *config)
+{
+  recur_job_config_init (config);
+  recur_model_spec_init_for_cell (&config->model, RECUR_CELL_LSTM);
+  config->model.hidden_size = i % 2 ? 32 : 16;
+  config->train.optimizer.lr = 1e-3 * pow (10, (i / 2 % 4) / 3.0);
+  config->train.seed = 42 + i / 8;
+  config->train.epochs = epochs;
+  config->train.patience = 0;
+  config->train.threads = 1;
+}
+
+/* The sweep's runs on a pool of `jobs` workers and a budget of `jobs` cores, as `recur sweep
+ * --jobs` trains them, timed from the first start to the last end; the runs in *out. */
+static gboolean
+time_sweep (guint       n_points,
+            guint       n_runs,
+            guint       epochs,
+            guint       jobs,
+            double     *seconds,
+            GPtrArray **out,
+            GError    **error)
+{
+  g_autoptr(RecurSeries) series = auto_series (n_points, error);
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+  GThreadPool *pool;
+  gint64 start;
+
+  if (series == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("sweep %u", i + 1);
+      RecurJobConfig config;
+      RecurRun *run;
+
+      sweep_point_config (i, epochs, &config);
+      run = recur_run_new (name, &config, series, error);
+      recur_job_config_clear (&config);
+      if (run == NULL)
+        return FALSE;
+      g_ptr_array_add (runs, run);
+    }
+  recur_cores_set_total (jobs);
+  pool = recur_run_pool_new (jobs);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < n_runs; i++)
+    recur_run_start (g_ptr_array_index (runs, i), pool);
+  for (guint i = 0; i < n_runs; i++)
+    while (recur_run_is_active (g_ptr_array_index (runs, i)))
+      g_main_context_iteration (NULL, TRUE);
+  *seconds = (g_get_monotonic_time () - start) / 1e6;
+  recur_run_pool_free (pool);
+  recur_cores_set_total (0);
+  for (guint i = 0; i < n_runs; i++)
+    {
+      RecurRun *run = g_ptr_array_index (runs, i);
+
+      if (recur_run_get_status (run) != RECUR_RUN_FINISHED)
+        {
+          g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_DIVERGED,
+                       _("%s: run %u did not finish: %s"), RECUR_BENCH_SWEEP_NAME, i + 1,
+                       recur_run_get_error (run) ? recur_run_get_error (run)->message : "");
+          return FALSE;
+        }
+    }
+  *out = g_steal_pointer (&runs);
+  return TRUE;
+}
+
+gboolean
+recur_bench_sweep (guint                  n_points,
+                   guint                  n_runs,
+                   guint                  epochs,
+                   guint                  threads,
+                   RecurBenchSweepResult *result,
+                   GError               **error)
+{
+  g_autoptr(GPtrArray) one = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+
+  memset (result, 0, sizeof *result);
+  if (!time_sweep (n_points, n_runs, epochs, 1, &result->seconds_one_thread, &one, error)
+      || !time_sweep (n_points, n_runs, epochs, threads, &result->seconds, &all, error))
+    return FALSE;
+  result->points = n_points;
+  result->runs = n_runs;
+  result->epochs = epochs;
+  result->threads = threads;
+  result->same_result = TRUE;
+  for (guint i = 0; i < n_runs; i++)
+    result->same_result = result->same_result
+                          && same_members (recur_run_get_job (g_ptr_array_index (one, i)),
+                                           recur_run_get_job (g_ptr_array_index (all, i)));
   return TRUE;
 }

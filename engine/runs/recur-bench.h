@@ -107,4 +107,31 @@ gboolean recur_bench_ensemble          (guint                     n_points,
                                         RecurBenchEnsembleResult *result,
                                         GError                  **error);
 
+/* Many runs at once, as `recur sweep` trains them: n_runs small LSTM runs of a grid (hidden
+ * 16 or 32 × four learning rates from 1e-3 to 1e-2 × seeds 42, 43, …; a fixed number of epochs)
+ * on the daily series of n_points, each a RecurRun on a pool of `jobs` workers with a core
+ * budget of `jobs` — timed with 1 and with `threads`, each run compared bit for bit. */
+typedef struct
+{
+  guint    points;
+  guint    runs;
+  guint    epochs;
+  guint    threads;
+  double   seconds;            /* `threads` runs at once */
+  double   seconds_one_thread; /* one after another */
+  gboolean same_result;        /* every run's weights and test forecast, bit for bit */
+} RecurBenchSweepResult;
+
+#define RECUR_BENCH_SWEEP_NAME "sweep-16"
+#define RECUR_BENCH_SWEEP_POINTS 500
+#define RECUR_BENCH_SWEEP_RUNS 16
+#define RECUR_BENCH_SWEEP_EPOCHS 20
+
+gboolean recur_bench_sweep             (guint                     n_points,
+                                        guint                     n_runs,
+                                        guint                     epochs,
+                                        guint                     threads,
+                                        RecurBenchSweepResult    *result,
+                                        GError                  **error);
+
 G_END_DECLS

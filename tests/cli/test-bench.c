@@ -312,13 +312,47 @@ test_ensemble (void)
   result_clear (&t);
 }
 
+/* sweep-16, many runs as a sweep trains them (here on 100 points, 2 epochs a run): one after
+ * another and two at once, the same runs on both; the table's line says so. */
+static void
+test_sweep (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = run_recur ("bench", "--only", "sweep-16", "--windows", "100", "--epochs", "2",
+                        "--threads", "2", "--json");
+  Result t;
+  JsonArray *rows;
+  JsonObject *row;
+
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  row = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, "sweep-16");
+  g_assert_cmpint (json_object_get_int_member (row, "points"), ==, 100);
+  g_assert_cmpint (json_object_get_int_member (row, "runs"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (row, "epochs"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
+  assert_timed_row (row);
+  result_clear (&r);
+
+  t = run_recur ("bench", "--only", "sweep-16", "--windows", "100", "--epochs", "2",
+                 "--threads", "2");
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_nonnull (strstr (t.out, "sweep-16: a sweep of 16 small LSTM runs on 100 daily points, "
+                                   "2 epochs each"));
+  g_assert_nonnull (strstr (t.out, " 2 at once, "));
+  g_assert_nonnull (strstr (t.out, "the same runs, bit for bit"));
+  result_clear (&t);
+}
+
 static void
 test_usage_errors (void)
 {
   static const char *const cases[][4] = {
     { "--only", "small-rnn,tiny-lstm",
       "--only: unknown shape “tiny-lstm” (choose small-rnn, small-lstm, small-gru, medium-lstm, "
-      "medium-gru, large-lstm, auto-2000, ensemble-8)", NULL },
+      "medium-gru, large-lstm, auto-2000, ensemble-8, sweep-16)", NULL },
     { "--only", "small-rnn,", "--only: unknown shape “”", NULL },
     { "--epochs", "0", "--epochs must be at least 1, not 0", NULL },
     { "--windows", "-5", "--windows must be at least 1, not -5", NULL },
@@ -426,6 +460,7 @@ main (int    argc,
   g_test_add_func ("/cli/bench/table", test_table);
   g_test_add_func ("/cli/bench/auto", test_auto);
   g_test_add_func ("/cli/bench/ensemble", test_ensemble);
+  g_test_add_func ("/cli/bench/sweep", test_sweep);
   g_test_add_func ("/cli/bench/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/bench/help", test_help);
   g_test_add_func ("/cli/bench/shape-that-does-not-fit", test_shape_that_does_not_fit);
