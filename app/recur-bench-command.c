@@ -201,8 +201,59 @@ run_sweep (const BenchOptions *o)
   return print_timed_row (b, r.seconds, r.seconds_one_thread, r.same_result);
 }
 
-/* The rows that are not a shape, timed on one thread and on --threads, run after the shapes:
- * the default's and many runs at once; each with its child and the lines it prints. */
+/* The child for the serving case: one window's forecast by a small LSTM, timed. */
+static int
+run_latency (const BenchOptions *o)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  RecurBenchLatencyResult r;
+
+  recur_blas_configure (1);
+  if (!recur_bench_latency (o->quick ? RECUR_BENCH_LATENCY_CALLS / 10
+                                     : RECUR_BENCH_LATENCY_CALLS, &r, &error))
+    {
+      g_printerr ("recur: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+  json_builder_begin_object (b);
+  STR ("config", RECUR_BENCH_LATENCY_NAME);
+  STR ("cell", "lstm");
+  INT ("hidden", r.hidden);
+  INT ("window", r.window);
+  INT ("horizon", r.horizon);
+  INT ("calls", r.calls);
+  NUM ("microseconds", r.microseconds);
+  NUM ("microseconds_best", r.microseconds_best);
+  NUM ("peak_memory_mb", peak_rss_mb ());
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  text = recur_json_to_data (node, FALSE, NULL);
+  g_print ("%s\n", text);
+  return 0;
+}
+
+/* Under the table: the serving case. */
+static void
+print_latency (JsonObject *o)
+{
+  g_print ("\n");
+  g_print (_("%s: one window’s forecast (%u steps) by a small LSTM (%u units, window %u), as "
+             "recur forecast makes it: %.1f µs (best %.1f µs), median of 5 × %u calls\n"),
+           json_object_get_string_member (o, "config"),
+           (guint) json_object_get_int_member (o, "horizon"),
+           (guint) json_object_get_int_member (o, "hidden"),
+           (guint) json_object_get_int_member (o, "window"),
+           json_object_get_double_member (o, "microseconds"),
+           json_object_get_double_member (o, "microseconds_best"),
+           (guint) json_object_get_int_member (o, "calls"));
+}
+
+/* The rows that are not a shape, run after the shapes: the default's and many runs at once
+ * (timed on one thread and on --threads), the serving case; each with its child and the lines
+ * it prints. */
 typedef struct
 {
   RecurBenchConfig row;
@@ -218,6 +269,7 @@ static const TimedRow timed_rows[] = {
   { { .name = RECUR_BENCH_AUTO_NAME }, run_auto, print_auto },
   { { .name = RECUR_BENCH_ENSEMBLE_NAME }, run_ensemble, print_ensemble },
   { { .name = RECUR_BENCH_SWEEP_NAME }, run_sweep, print_sweep },
+  { { .name = RECUR_BENCH_LATENCY_NAME }, run_latency, print_latency },
 };
 
 /* The timed row c is, or NULL for a shape. */
@@ -562,7 +614,7 @@ recur_bench_command (int    argc,
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, N_("Print the results as JSON"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &o.quick, N_("Time one epoch per configuration instead of three"), NULL },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm; auto-2000: the default of “recur train” on 2,000 points; ensemble-8: eight small LSTMs at once on 500; sweep-16: a sweep of sixteen small LSTM runs on 500)"), N_("NAME,…") },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &o.only, N_("Run these shapes only, comma-separated (small-rnn, small-lstm, small-gru, medium-lstm, medium-gru, large-lstm; auto-2000: the default of “recur train” on 2,000 points; ensemble-8: eight small LSTMs at once on 500; sweep-16: a sweep of sixteen small LSTM runs on 500; latency: one window’s forecast)"), N_("NAME,…") },
     { "windows", 0, 0, G_OPTION_ARG_INT, &o.windows, N_("Train and forecast on at most N windows of each shape (default: the shape's own, 768 to 4,064); auto-2000, ensemble-8 and sweep-16 on N points (100 to 2,000, 500 and 500)"), "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &o.threads, N_("Threads for a minibatch’s shards and for forecasting (default: one per core)"), "N" },
     { "blas-threads", 0, 0, G_OPTION_ARG_INT, &o.blas_threads, N_("OpenBLAS threads within each of those (default 1)"), "N" },

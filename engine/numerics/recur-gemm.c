@@ -137,23 +137,26 @@ column_mask (guint cols)
 }
 
 /* C[rows × cols] = alpha · A · Bp + beta · C, or + C when accumulate (beta is then unused).
- * A is read in place, element (r, kk) at a[r·rs + kk·cs]: its MR broadcasts per step come from
- * MR rows (or one contiguous run when transposed), so it needs no packing. Rows past `rows`
- * repeat the last one and are not stored. */
-__attribute__ ((target ("avx512f")))
-static void
-micro_kernel (guint        kc,
-              const float *a,
-              gsize        rs,
-              gsize        cs,
-              const float *restrict bp,
-              float       *c,
-              gsize        ldc,
-              guint        rows,
-              guint        cols,
-              float        alpha,
-              float        beta,
-              gboolean     accumulate)
+ * A is read in place, element (r, kk) at a[r·rs + kk·cs]: its R broadcasts per step come from
+ * R rows (or one contiguous run when transposed), so it needs no packing. Rows past `rows`
+ * repeat the last one and are not stored. R is a constant where it is inlined: MR, or 1 for a
+ * single row (a batch of one window: an MR-row tile would do MR times its work). Each row's
+ * sums are the same FMAs in the same order either way, so the numbers do not depend on R. */
+__attribute__ ((target ("avx512f"), always_inline))
+static inline void
+micro_kernel_rows (guint        R,
+                   guint        kc,
+                   const float *a,
+                   gsize        rs,
+                   gsize        cs,
+                   const float *restrict bp,
+                   float       *c,
+                   gsize        ldc,
+                   guint        rows,
+                   guint        cols,
+                   float        alpha,
+                   float        beta,
+                   gboolean     accumulate)
 {
   __m512 acc[MR][2];
   __mmask16 m0 = column_mask (cols), m1 = cols > 16 ? column_mask (cols - 16) : 0;
@@ -161,7 +164,7 @@ micro_kernel (guint        kc,
 
   const float *row[MR];
 
-  for (guint r = 0; r < MR; r++)
+  for (guint r = 0; r < R; r++)
     {
       acc[r][0] = acc[r][1] = _mm512_setzero_ps ();
       row[r] = a + MIN (r, rows - 1) * rs;
@@ -169,7 +172,7 @@ micro_kernel (guint        kc,
   for (gsize kk = 0; kk < kc; kk++)
     {
       __m512 b0 = _mm512_loadu_ps (bp), b1 = _mm512_loadu_ps (bp + 16);
-      for (guint r = 0; r < MR; r++)
+      for (guint r = 0; r < R; r++)
         {
           __m512 av = _mm512_set1_ps (row[r][kk * cs]);
           acc[r][0] = _mm512_fmadd_ps (av, b0, acc[r][0]);
@@ -195,6 +198,27 @@ micro_kernel (guint        kc,
       _mm512_mask_storeu_ps (cr, m0, v0);
       _mm512_mask_storeu_ps (cr + 16, m1, v1);
     }
+}
+
+__attribute__ ((target ("avx512f")))
+static void
+micro_kernel (guint        kc,
+              const float *a,
+              gsize        rs,
+              gsize        cs,
+              const float *restrict bp,
+              float       *c,
+              gsize        ldc,
+              guint        rows,
+              guint        cols,
+              float        alpha,
+              float        beta,
+              gboolean     accumulate)
+{
+  if (rows == 1)
+    micro_kernel_rows (1, kc, a, rs, cs, bp, c, ldc, rows, cols, alpha, beta, accumulate);
+  else
+    micro_kernel_rows (MR, kc, a, rs, cs, bp, c, ldc, rows, cols, alpha, beta, accumulate);
 }
 
 /* The products with nothing to multiply: m or n = 0 (nothing to do), k = 0 (C = beta · C).

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "recur-auto.h"
@@ -443,6 +444,79 @@ recur_bench_ensemble (guint                     n_points,
   result->epochs = epochs;
   result->threads = threads;
   result->same_result = same_members (one, all);
+  return TRUE;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+gboolean
+recur_bench_latency (guint                     calls,
+                     RecurBenchLatencyResult  *result,
+                     GError                  **error)
+{
+  enum { BLOCKS = 5, HORIZON = 12 };
+  g_autoptr(RecurSeries) series = auto_series (200, error);
+  g_autoptr(RecurDataset) data = NULL;
+  g_autoptr(RecurModel) model = NULL;
+  RecurModelSpec spec;
+  RecurSplitSpec split;
+  RecurRng rng;
+  double block[BLOCKS], out[HORIZON];
+  const double *values;
+  guint n;
+
+  if (series == NULL)
+    return FALSE;
+  recur_model_spec_init_for_cell (&spec, RECUR_CELL_LSTM);
+  spec.window = 24;
+  spec.horizon = HORIZON;
+  split = (RecurSplitSpec) { .window = spec.window, .horizon = spec.horizon,
+                             .output_size = spec.horizon, .val_fraction = 0.1,
+                             .transform = { .scaler = RECUR_SCALER_ZSCORE,
+                                            .window_norm = RECUR_WINDOW_NORM_MEAN } };
+  {
+    guint column;
+    g_autofree double *filled = NULL;
+
+    if (!recur_series_find_column (series, NULL, &column, error)
+        || !(filled = recur_series_fill_missing (series, column, RECUR_MISSING_INTERPOLATE,
+                                                 error))
+        || !(data = recur_dataset_new (filled, recur_series_get_n_rows (series), &split,
+                                       "latency", error)))
+      return FALSE;
+  }
+  if (!(model = recur_model_new (&spec, error)))
+    return FALSE;
+  recur_rng_init (&rng, 42);
+  recur_model_init_weights (model, &rng);
+  values = recur_dataset_get_values (data);
+  n = recur_dataset_get_n_points (data);
+  /* warm-up: caches, page faults, OpenBLAS's first call */
+  for (guint i = 0; i < 100; i++)
+    if (!recur_forecast (model, recur_dataset_get_transform (data), values, n, spec.horizon, out,
+                         error))
+      return FALSE;
+  for (guint b = 0; b < BLOCKS; b++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      for (guint i = 0; i < calls; i++)
+        recur_forecast (model, recur_dataset_get_transform (data), values, n, spec.horizon, out,
+                        NULL);
+      block[b] = (g_get_monotonic_time () - start) / (double) calls;
+    }
+  qsort (block, BLOCKS, sizeof (double), compare_doubles);
+  *result = (RecurBenchLatencyResult) {
+    .window = spec.window, .horizon = spec.horizon, .hidden = spec.hidden_size, .calls = calls,
+    .microseconds = block[BLOCKS / 2], .microseconds_best = block[0],
+  };
   return TRUE;
 }
 

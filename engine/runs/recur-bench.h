@@ -134,4 +134,25 @@ gboolean recur_bench_sweep             (guint                     n_points,
                                         RecurBenchSweepResult    *result,
                                         GError                  **error);
 
+/* The serving case: the time to forecast `horizon` steps from one window with a small LSTM (32
+ * units, window 24, direct; random weights), through recur_forecast as `recur forecast` and the
+ * window call it (transform, forward pass, inverse), `calls` times in a row, after a warm-up; the
+ * median and the best of five such blocks, per call. */
+typedef struct
+{
+  guint  window;
+  guint  horizon;
+  guint  hidden;
+  guint  calls;
+  double microseconds;       /* median block's, per call */
+  double microseconds_best;
+} RecurBenchLatencyResult;
+
+#define RECUR_BENCH_LATENCY_NAME "latency"
+#define RECUR_BENCH_LATENCY_CALLS 20000
+
+gboolean recur_bench_latency           (guint                     calls,
+                                        RecurBenchLatencyResult  *result,
+                                        GError                  **error);
+
 G_END_DECLS
