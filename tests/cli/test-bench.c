@@ -346,13 +346,47 @@ test_sweep (void)
   result_clear (&t);
 }
 
+/* latency, the serving case (--quick: a tenth of the calls): a time per call, the median no
+ * faster than the best; the line says what was timed. */
+static void
+test_latency (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Result r = run_recur ("bench", "--only", "latency", "--quick", "--json");
+  Result t;
+  JsonArray *rows;
+  JsonObject *row;
+
+  g_assert_cmpint (r.status, ==, 0);
+  rows = parse_array (parser, r.out);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  row = json_array_get_object_element (rows, 0);
+  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, "latency");
+  g_assert_cmpint (json_object_get_int_member (row, "hidden"), ==, 32);
+  g_assert_cmpint (json_object_get_int_member (row, "window"), ==, 24);
+  g_assert_cmpint (json_object_get_int_member (row, "horizon"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (row, "calls"), ==, 2000);
+  positive (row, "microseconds_best");
+  positive (row, "peak_memory_mb");
+  g_assert_cmpfloat (json_object_get_double_member (row, "microseconds"), >=,
+                     json_object_get_double_member (row, "microseconds_best"));
+  result_clear (&r);
+
+  t = run_recur ("bench", "--only", "latency", "--quick");
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_nonnull (strstr (t.out, "latency: one window’s forecast (12 steps) by a small LSTM "
+                                   "(32 units, window 24), as recur forecast makes it: "));
+  g_assert_nonnull (strstr (t.out, "median of 5 × 2000 calls"));
+  result_clear (&t);
+}
+
 static void
 test_usage_errors (void)
 {
   static const char *const cases[][4] = {
     { "--only", "small-rnn,tiny-lstm",
       "--only: unknown shape “tiny-lstm” (choose small-rnn, small-lstm, small-gru, medium-lstm, "
-      "medium-gru, large-lstm, auto-2000, ensemble-8, sweep-16)", NULL },
+      "medium-gru, large-lstm, auto-2000, ensemble-8, sweep-16, latency)", NULL },
     { "--only", "small-rnn,", "--only: unknown shape “”", NULL },
     { "--epochs", "0", "--epochs must be at least 1, not 0", NULL },
     { "--windows", "-5", "--windows must be at least 1, not -5", NULL },
@@ -461,6 +495,7 @@ main (int    argc,
   g_test_add_func ("/cli/bench/auto", test_auto);
   g_test_add_func ("/cli/bench/ensemble", test_ensemble);
   g_test_add_func ("/cli/bench/sweep", test_sweep);
+  g_test_add_func ("/cli/bench/latency", test_latency);
   g_test_add_func ("/cli/bench/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/bench/help", test_help);
   g_test_add_func ("/cli/bench/shape-that-does-not-fit", test_shape_that_does_not_fit);
