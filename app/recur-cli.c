@@ -551,6 +551,7 @@ cmd_train (int    argc,
     }
   if (run.auto_series == NULL && job == NULL)
     {
+      g_strfreev (run.auto_pinned);
       recur_job_config_clear (&config);
       recur_train_options_clear (&o);
       return recur_command_fail (error);

@@ -250,6 +250,16 @@ column_of (GtkListItemFactory *factory)
   return GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
 }
 
+/* A label's text, changed only when it differs: setting it queues a resize of the window,
+ * whose layout is most of a frame's work while runs train. */
+static void
+set_cell_markup (GtkWidget  *label,
+                 const char *markup)
+{
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), markup) != 0)
+    gtk_label_set_markup (GTK_LABEL (label), markup);
+}
+
 static void
 update_cell (GtkListItem *item)
 {
@@ -267,13 +277,13 @@ update_cell (GtkListItem *item)
       GtkWidget *label = gtk_widget_get_first_child (child);
       GtkWidget *bar = gtk_widget_get_next_sibling (label);
       const GError *error = recur_run_get_error (run);
-      gtk_label_set_markup (GTK_LABEL (label), text);
+      set_cell_markup (label, text);
       gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (bar), recur_run_get_fraction_done (run));
       gtk_widget_set_visible (bar, recur_run_is_active (run));
       gtk_widget_set_tooltip_text (child, error ? error->message : NULL);
     }
   else
-    gtk_label_set_markup (GTK_LABEL (child), text);
+    set_cell_markup (child, text);
   if (column == COLUMN_SETTINGS)
     {
       /* the whole list, a setting a line, for when the column cuts it short */
@@ -311,6 +321,32 @@ on_cell_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* The table's numbers while a run trains, at most this often: a run tells its progress about
+ * 30 times a second, more than anyone reads, and each change of a cell lays the window out
+ * again. The plots keep the full rate; the end of a run is shown at once. */
+#define PROGRESS_CELL_INTERVAL_US (G_USEC_PER_SEC / 5)
+
+static void
+on_run_progress (RecurRun    *run,
+                 GtkListItem *item)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 *shown = g_object_get_data (G_OBJECT (item), "shown-at");
+
+  /* what training does not change is not asked again */
+  if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (item), "column")) == COLUMN_SETTINGS)
+    return;
+  if (shown == NULL)
+    {
+      shown = g_new0 (gint64, 1);
+      g_object_set_data_full (G_OBJECT (item), "shown-at", shown, g_free);
+    }
+  if (*shown != 0 && now - *shown < PROGRESS_CELL_INTERVAL_US)
+    return;
+  *shown = now;
+  update_cell (item);
+}
+
 static void
 on_run_changed (RecurRun    *run,
                 GtkListItem *item)
@@ -324,7 +360,7 @@ on_cell_bind (GtkSignalListItemFactory *factory,
               RecurRunsView            *self)
 {
   RecurRun *run = gtk_list_item_get_item (item);
-  gulong progress = g_signal_connect (run, "progress", G_CALLBACK (on_run_changed), item);
+  gulong progress = g_signal_connect (run, "progress", G_CALLBACK (on_run_progress), item);
   gulong finished = g_signal_connect (run, "finished", G_CALLBACK (on_run_changed), item);
 
   g_object_set_data (G_OBJECT (item), "progress-id", GSIZE_TO_POINTER (progress));

@@ -72,6 +72,7 @@ struct _RecurWindow
   GListStore *runs;          /* every run of this window, in the order started */
   guint n_started;
   RecurRun *run;             /* the run the views show: the latest started or selected */
+  gint64 status_shown_at;    /* when the status line last followed the run's progress (µs) */
   gboolean close_after_stop;
   RecurStateKind states[RECUR_N_STATES + 1]; /* drop-down position → state kind; RECUR_N_STATES:
                                                * a clockwork network's update schedule */

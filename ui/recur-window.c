@@ -43,7 +43,7 @@ recur_window_run_pool (void)
   if (g_once_init_enter (&pool))
     {
       recur_cores_set_total (runs_at_once ());
-      g_once_init_leave (&pool, recur_run_pool_new (runs_at_once ()));
+      g_once_init_leave (&pool, recur_run_pool_new_background (runs_at_once ()));
     }
   return pool;
 }

@@ -2,8 +2,18 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <errno.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "recur-cores.h"
 #include "recur-sync.h"
+
+/* How much lower a background thread's priority is than the process's */
+#define BACKGROUND_NICE 10
 
 /* One budget per process: the cores are the machine's. A static GMutex and GCond need no
  * initialisation; recur_mutex_* tells ThreadSanitizer about the lock. */
@@ -12,6 +22,21 @@ static GCond freed;
 static guint total;    /* 0: one per processor */
 static guint in_use;
 static guint peak;
+
+void
+recur_cores_yield_to_interactive (void)
+{
+#ifdef __linux__
+  pid_t tid = (pid_t) syscall (SYS_gettid);
+  int process, now;
+
+  errno = 0;
+  process = getpriority (PRIO_PROCESS, (id_t) getpid ());
+  now = getpriority (PRIO_PROCESS, (id_t) tid);
+  if (errno == 0 && now < MIN (process + BACKGROUND_NICE, 19))
+    setpriority (PRIO_PROCESS, (id_t) tid, MIN (process + BACKGROUND_NICE, 19));
+#endif
+}
 
 static guint
 total_locked (void)

@@ -31,6 +31,13 @@ gboolean recur_cores_take_spare  (RecurCoresGiveUpFunc give_up,
  * changing what they read. */
 void     recur_cores_notify      (void);
 
+/* The calling thread, and the threads it starts from now on (they inherit it), yield the CPU to
+ * the process's other threads: a nice value 10 above the process's (Linux keeps one per
+ * thread). For the window's training workers: on a machine whose cores they fill, the main
+ * loop would otherwise wait its turn behind them for every frame. Lasting: raising a thread's
+ * priority back needs a privilege. Nothing where threads have no priority of their own. */
+void     recur_cores_yield_to_interactive (void);
+
 /* The most cores in use at once since the last reset (tests, benchmarks). */
 guint    recur_cores_get_peak    (void);
 void     recur_cores_reset_peak  (void);

@@ -508,13 +508,41 @@ on_worker_progress (const RecurProgress *p,
   post_snapshots (self, p->epoch, FALSE, FALSE);
 }
 
+/* The training of a run, on the thread that trains it. */
+typedef struct
+{
+  RecurRun *run;
+  GError   *error;
+  gboolean  ok;
+} Training;
+
+static void
+train (Training *t)
+{
+  recur_job_set_member_progress (t->run->job, on_worker_member_epoch, t->run);
+  t->ok = recur_job_train (t->run->job, t->run->cancellable, on_worker_progress, t->run,
+                           &t->error);
+}
+
+/* A background pool's training, on a thread of its own that yields to the main loop: the pool's
+ * thread, which GLib hands to other work afterwards (a GTask's), keeps its priority. The
+ * threads it starts (members, shards) inherit the lower one. */
+static gpointer
+train_in_background (gpointer data)
+{
+  recur_cores_yield_to_interactive ();
+  train (data);
+  return NULL;
+}
+
 static void
 run_worker (gpointer data,
             gpointer user_data)
 {
   GTask *task = data;
   RecurRun *self = g_task_get_task_data (task);
-  GError *error = NULL;
+  Training t = { self, NULL, FALSE };
+  GError *error;
   gboolean ok;
 
   recur_sync_acquire (self); /* what the main thread did before recur_run_start */
@@ -523,8 +551,12 @@ run_worker (gpointer data,
   self->pending_started_at = g_get_monotonic_time ();
   recur_mutex_unlock (&self->lock);
 
-  recur_job_set_member_progress (self->job, on_worker_member_epoch, self);
-  ok = recur_job_train (self->job, self->cancellable, on_worker_progress, self, &error);
+  if (GPOINTER_TO_INT (user_data))
+    g_thread_join (g_thread_new ("recur-train", train_in_background, &t));
+  else
+    train (&t);
+  ok = t.ok;
+  error = t.error;
   /* the model now holds the best weights: show those */
   if (recur_job_get_summary (self->job)->best_epoch > 0)
     post_snapshots (self, recur_job_get_summary (self->job)->best_epoch, TRUE, TRUE);
@@ -543,7 +575,15 @@ run_worker (gpointer data,
 GThreadPool *
 recur_run_pool_new (guint max_threads)
 {
-  return g_thread_pool_new (run_worker, NULL, (int) MAX (max_threads, 1), FALSE, NULL);
+  return g_thread_pool_new (run_worker, GINT_TO_POINTER (FALSE), (int) MAX (max_threads, 1),
+                            FALSE, NULL);
+}
+
+GThreadPool *
+recur_run_pool_new_background (guint max_threads)
+{
+  return g_thread_pool_new (run_worker, GINT_TO_POINTER (TRUE), (int) MAX (max_threads, 1),
+                            FALSE, NULL);
 }
 
 void

@@ -63,6 +63,10 @@ RecurRun       *recur_run_new_restored   (const char            *name,
 
 /* The pool that runs RecurRuns: max_threads of them at once, the rest queued. */
 GThreadPool    *recur_run_pool_new       (guint                  max_threads);
+/* The same for a program with a window: its workers yield the CPU to the main loop
+ * (recur_cores_yield_to_interactive), so that frames and input are not kept waiting behind
+ * training on a machine whose cores it fills. */
+GThreadPool    *recur_run_pool_new_background (guint             max_threads);
 /* Queued runs start as room frees, even while others train. */
 void            recur_run_pool_set_max_threads (GThreadPool     *pool,
                                                 guint            max_threads);

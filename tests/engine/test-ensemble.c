@@ -570,7 +570,8 @@ windows_job (RecurCellKind  cell,
   config.train.threads = 1;
   config.ensemble = ensemble;
   config.n_ensemble_windows = n_windows;
-  memcpy (config.ensemble_windows, windows, n_windows * sizeof (guint));
+  if (n_windows > 0)
+    memcpy (config.ensemble_windows, windows, n_windows * sizeof (guint));
   job = recur_job_new (&config, seasonal_series_from (first), error);
   recur_job_config_clear (&config);
   if (job && !recur_job_train (job, NULL, NULL, NULL, error))

@@ -5,6 +5,9 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "recur-cores.h"
 #include "recur-run.h"
@@ -297,6 +300,85 @@ test_parallel_equals_sequential (void)
       g_assert_cmpmem (recur_run_get_val_loss (a), 6 * sizeof (double),
                        recur_run_get_val_loss (b), 6 * sizeof (double));
     }
+}
+
+static int
+thread_nice (void)
+{
+  return getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+}
+
+/* The nice value of the thread each epoch ended on (the run's worker). */
+static void
+record_nice (const RecurEpoch *epoch,
+             gpointer          data)
+{
+  g_atomic_int_set ((gint *) data, thread_nice ());
+}
+
+static gpointer
+report_nice (gpointer data)
+{
+  return GINT_TO_POINTER (thread_nice () + 100);
+}
+
+static gpointer
+yield_then_start (gpointer data)
+{
+  GThread *child;
+
+  recur_cores_yield_to_interactive ();
+  *(int *) data = thread_nice ();
+  child = g_thread_new ("child", report_nice, NULL);
+  return g_thread_join (child);
+}
+
+/* The window's pool trains at a lower priority than the main loop (nice 10 above the
+ * process's, up to 19), and the threads its training starts (an ensemble's members, a
+ * minibatch's shards) inherit it; another pool's training keeps the process's, also on the
+ * threads GLib reuses; the numbers are the same. */
+static void
+test_window_workers_yield (void)
+{
+  g_autoptr(RecurSeries) series = sine_series ();
+  int process = getpriority (PRIO_PROCESS, (id_t) getpid ());
+  int want = MIN (process + 10, 19), nice_in_thread = -100, nice_in_child;
+  gint nice_of[2] = { -100, -100 };
+  GBytes *params[2] = { NULL, NULL };
+
+  nice_in_child = GPOINTER_TO_INT (g_thread_join (g_thread_new ("yield", yield_then_start,
+                                                                &nice_in_thread))) - 100;
+  g_assert_cmpint (nice_in_thread, ==, want);
+  g_assert_cmpint (nice_in_child, ==, want);
+  g_assert_cmpint (thread_nice (), ==, process); /* the caller's own is left alone */
+
+  /* the window's pool first: GLib hands its idle threads to the next pool, which must find
+   * them at the process's priority (only the threads the training runs on are lowered) */
+  for (gint background = 1; background >= 0; background--)
+    {
+      GThreadPool *pool = background ? recur_run_pool_new_background (1) : recur_run_pool_new (1);
+      g_autoptr(RecurRun) run = NULL;
+      g_autoptr(GError) error = NULL;
+      RecurJobConfig config;
+
+      config_for (&config, RECUR_CELL_GRU, 4, 3);
+      run = recur_run_new ("nice", &config, series, &error);
+      g_assert_no_error (error);
+      recur_job_config_clear (&config);
+      recur_run_set_epoch_func (run, 1, record_nice, &nice_of[background], NULL);
+      recur_run_start (run, pool);
+      while (recur_run_is_active (run))
+        g_main_context_iteration (NULL, TRUE);
+      recur_run_set_epoch_func (run, 1, NULL, NULL, NULL);
+      recur_run_pool_free (pool);
+      g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+      params[background] = params_of (run);
+    }
+  g_assert_cmpint (nice_of[0], ==, process);
+  g_assert_cmpint (nice_of[1], ==, want);
+  g_assert_true (g_bytes_equal (params[0], params[1]));
+  g_bytes_unref (params[0]);
+  g_bytes_unref (params[1]);
 }
 
 /* The mailbox carries the best epoch's weights and the whole history a project stores. */
@@ -1228,6 +1310,7 @@ main (int    argc,
   g_test_add_func ("/engine/run/ensembles-stopped-at-random-moments",
                    test_ensembles_stopped_at_random_moments);
   g_test_add_func ("/engine/run/status-names", test_status_names);
+  g_test_add_func ("/engine/run/window-workers-yield", test_window_workers_yield);
   g_test_add_func ("/engine/run/restored-runs", test_restored_runs);
   g_test_add_func ("/engine/run/epoch-func-from-the-mailbox", test_epoch_func_from_the_mailbox);
   g_test_add_func ("/engine/run/states-of-a-bidirectional-model",
