@@ -1113,6 +1113,8 @@ test_stopped_at_random_moments (void)
   g_autoptr(RecurSeries) series = sine_series ();
   g_autoptr(GPtrArray) points = sweep_points ();
   GThreadPool *pool = recur_run_pool_new (3);
+  /* every other run as the window starts them: on a thread of its own that yields */
+  GThreadPool *background = recur_run_pool_new_background (3);
   RecurRun *runs[N_RUNS];
   Counts counts[N_RUNS];
   StopLater later[N_RUNS];
@@ -1155,7 +1157,7 @@ test_stopped_at_random_moments (void)
       g_signal_connect (runs[i], "finished", G_CALLBACK (on_finished), &counts[i]);
       if (moment == 0)
         recur_run_stop (runs[i]); /* before it is queued */
-      recur_run_start (runs[i], pool);
+      recur_run_start (runs[i], i % 2 ? background : pool);
       if (moment == 1)
         recur_run_stop (runs[i]); /* queued, maybe picked up already */
       else if (moment == 2)
@@ -1179,6 +1181,7 @@ test_stopped_at_random_moments (void)
     }
   wait_all (runs, N_RUNS);
   recur_run_pool_free (pool);
+  recur_run_pool_free (background);
 
   for (guint i = 0; i < N_RUNS; i++)
     {
