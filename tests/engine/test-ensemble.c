@@ -681,9 +681,10 @@ test_member_windows_round_trip (void)
   g_clear_error (&error);
 
   {
+    g_autoptr(RecurSeries) series = seasonal_series ();
     g_autoptr(RecurRun) restored =
       recur_run_new_restored ("restored", recur_job_get_config (job),
-                              seasonal_series (), (RecurModel *const *) members->pdata,
+                              series, (RecurModel *const *) members->pdata,
                               members->len, 0, NULL, NULL, NULL, RECUR_RUN_FINISHED, NULL,
                               &error);
     RecurPredictionSnapshot *p;
