@@ -1135,6 +1135,15 @@ test_project_round_trip (void)
       g_assert_cmpfloat_with_epsilon (ev->model_metrics.mase, mase[i], 1e-9);
       g_assert_cmpuint (ev->n_members, ==, i ? 3 : 1);
       g_assert_cmpuint (recur_run_get_predictions (run)->n_members, ==, i ? 3 : 1);
+      /* the members' loss curves, which the project keeps beside member 0's */
+      for (guint k = 1; k < 3; k++)
+        {
+          const double *train, *val;
+
+          g_assert_cmpuint (recur_run_get_member_losses (run, k, &train, &val), ==, i ? 1 : 0);
+          if (i)
+            g_assert_true (isfinite (train[0]));
+        }
     }
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-project.png"));
