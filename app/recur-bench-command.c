@@ -112,6 +112,29 @@ print_timed_row (JsonBuilder *b,
   return 0;
 }
 
+/* A timed row's points: `most`, or --windows of them (at least 100) */
+static guint
+points_of (const BenchOptions *o,
+           guint               most)
+{
+  return o->windows != G_MININT ? CLAMP ((guint) o->windows, 100, most) : most;
+}
+
+/* A timed row's epochs per run or member: --epochs, or `fallback` */
+static guint
+epochs_of (const BenchOptions *o,
+           guint               fallback)
+{
+  return o->epochs != G_MININT ? (guint) o->epochs : fallback;
+}
+
+static int
+child_failed (const GError *error)
+{
+  g_printerr ("recur: %s\n", error->message);
+  return EXIT_FAILED;
+}
+
 /* The child for the default of `recur train`: Auto on RECUR_BENCH_AUTO_POINTS points (fewer
  * with --windows), timed on one thread and on --threads. */
 static int
@@ -119,17 +142,13 @@ run_auto (const BenchOptions *o)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  guint points = o->windows != G_MININT ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_AUTO_POINTS)
-                                        : RECUR_BENCH_AUTO_POINTS;
+  guint points = points_of (o, RECUR_BENCH_AUTO_POINTS);
   RecurBenchAutoResult r;
   int status;
 
   recur_blas_configure (1);
   if (!recur_bench_auto (points, RECUR_BENCH_AUTO_HORIZON, threads_of (o), &r, &error))
-    {
-      g_printerr ("recur: %s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return child_failed (error);
   json_builder_begin_object (b);
   STR ("config", RECUR_BENCH_AUTO_NAME);
   INT ("points", r.points);
@@ -150,19 +169,14 @@ run_ensemble (const BenchOptions *o)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  guint points = o->windows != G_MININT
-                   ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_ENSEMBLE_POINTS)
-                   : RECUR_BENCH_ENSEMBLE_POINTS;
-  guint epochs = o->epochs != G_MININT ? (guint) o->epochs : RECUR_BENCH_ENSEMBLE_EPOCHS;
+  guint points = points_of (o, RECUR_BENCH_ENSEMBLE_POINTS);
+  guint epochs = epochs_of (o, RECUR_BENCH_ENSEMBLE_EPOCHS);
   RecurBenchEnsembleResult r;
 
   recur_blas_configure (1);
   if (!recur_bench_ensemble (points, RECUR_BENCH_ENSEMBLE_MEMBERS, epochs, threads_of (o), &r,
                              &error))
-    {
-      g_printerr ("recur: %s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return child_failed (error);
   json_builder_begin_object (b);
   STR ("config", RECUR_BENCH_ENSEMBLE_NAME);
   INT ("points", r.points);
@@ -180,18 +194,13 @@ run_sweep (const BenchOptions *o)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
-  guint points = o->windows != G_MININT
-                   ? CLAMP ((guint) o->windows, 100, RECUR_BENCH_SWEEP_POINTS)
-                   : RECUR_BENCH_SWEEP_POINTS;
-  guint epochs = o->epochs != G_MININT ? (guint) o->epochs : RECUR_BENCH_SWEEP_EPOCHS;
+  guint points = points_of (o, RECUR_BENCH_SWEEP_POINTS);
+  guint epochs = epochs_of (o, RECUR_BENCH_SWEEP_EPOCHS);
   RecurBenchSweepResult r;
 
   recur_blas_configure (1);
   if (!recur_bench_sweep (points, RECUR_BENCH_SWEEP_RUNS, epochs, threads_of (o), &r, &error))
-    {
-      g_printerr ("recur: %s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return child_failed (error);
   json_builder_begin_object (b);
   STR ("config", RECUR_BENCH_SWEEP_NAME);
   INT ("points", r.points);
@@ -214,10 +223,7 @@ run_latency (const BenchOptions *o)
   recur_blas_configure (1);
   if (!recur_bench_latency (o->quick ? RECUR_BENCH_LATENCY_CALLS / 10
                                      : RECUR_BENCH_LATENCY_CALLS, &r, &error))
-    {
-      g_printerr ("recur: %s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return child_failed (error);
   json_builder_begin_object (b);
   STR ("config", RECUR_BENCH_LATENCY_NAME);
   STR ("cell", "lstm");
@@ -309,12 +315,8 @@ run_one (const BenchOptions *o)
   threads = threads_of (o);
   blas_threads = o->blas_threads != G_MININT ? (guint) o->blas_threads : 1;
   recur_blas_configure (blas_threads);
-  if (!recur_bench_run (&shape, o->epochs != G_MININT ? (guint) o->epochs : (o->quick ? 1 : 3),
-                        threads, &r, &error))
-    {
-      g_printerr ("recur: %s\n", error->message);
-      return EXIT_FAILED;
-    }
+  if (!recur_bench_run (&shape, epochs_of (o, o->quick ? 1 : 3), threads, &r, &error))
+    return child_failed (error);
   /* the peak before the sgemm references, whose 1024² matrices are not the job's */
   peak = peak_rss_mb ();
   /* they get as many cores as training used in all */

@@ -278,13 +278,19 @@ test_auto (void)
   result_clear (&t);
 }
 
-/* ensemble-8, many runs at once (here on 100 points, 2 epochs a member): timed on a budget of
- * one core and of two, the same members and forecast on both; the table's line says so. */
+/* A row of many runs at once (here on 100 points, 2 epochs a run or member, two threads): its
+ * JSON, how many runs (count_key), timed alone and at once with the same result; and the
+ * table's lines. */
 static void
-test_ensemble (void)
+assert_many_runs_row (const char *name,
+                      const char *count_key,
+                      gint64      count,
+                      const char *title,
+                      const char *timing,
+                      const char *same)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  Result r = run_recur ("bench", "--only", "ensemble-8", "--windows", "100", "--epochs", "2",
+  Result r = run_recur ("bench", "--only", name, "--windows", "100", "--epochs", "2",
                         "--threads", "2", "--json");
   Result t;
   JsonArray *rows;
@@ -294,56 +300,41 @@ test_ensemble (void)
   rows = parse_array (parser, r.out);
   g_assert_cmpuint (json_array_get_length (rows), ==, 1);
   row = json_array_get_object_element (rows, 0);
-  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, "ensemble-8");
+  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, name);
   g_assert_cmpint (json_object_get_int_member (row, "points"), ==, 100);
-  g_assert_cmpint (json_object_get_int_member (row, "members"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (row, count_key), ==, count);
   g_assert_cmpint (json_object_get_int_member (row, "epochs"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
   assert_timed_row (row);
   result_clear (&r);
 
-  t = run_recur ("bench", "--only", "ensemble-8", "--windows", "100", "--epochs", "2",
-                 "--threads", "2");
+  t = run_recur ("bench", "--only", name, "--windows", "100", "--epochs", "2", "--threads", "2");
   g_assert_cmpint (t.status, ==, 0);
-  g_assert_nonnull (strstr (t.out, "ensemble-8: an ensemble of 8 small LSTMs on 100 daily points, "
-                                   "2 epochs each"));
-  g_assert_nonnull (strstr (t.out, " on 2 cores, "));
-  g_assert_nonnull (strstr (t.out, "the same members and forecast, bit for bit"));
+  g_assert_nonnull (strstr (t.out, title));
+  g_assert_nonnull (strstr (t.out, timing));
+  g_assert_nonnull (strstr (t.out, same));
   result_clear (&t);
 }
 
-/* sweep-16, many runs as a sweep trains them (here on 100 points, 2 epochs a run): one after
- * another and two at once, the same runs on both; the table's line says so. */
+/* ensemble-8, many runs at once: an ensemble timed on a budget of one core and of two, the
+ * same members and forecast on both. */
+static void
+test_ensemble (void)
+{
+  assert_many_runs_row ("ensemble-8", "members", 8,
+                        "ensemble-8: an ensemble of 8 small LSTMs on 100 daily points, "
+                        "2 epochs each",
+                        " on 2 cores, ", "the same members and forecast, bit for bit");
+}
+
+/* sweep-16, many runs as a sweep trains them: one after another and two at once, the same runs
+ * on both. */
 static void
 test_sweep (void)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  Result r = run_recur ("bench", "--only", "sweep-16", "--windows", "100", "--epochs", "2",
-                        "--threads", "2", "--json");
-  Result t;
-  JsonArray *rows;
-  JsonObject *row;
-
-  g_assert_cmpint (r.status, ==, 0);
-  rows = parse_array (parser, r.out);
-  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
-  row = json_array_get_object_element (rows, 0);
-  g_assert_cmpstr (json_object_get_string_member (row, "config"), ==, "sweep-16");
-  g_assert_cmpint (json_object_get_int_member (row, "points"), ==, 100);
-  g_assert_cmpint (json_object_get_int_member (row, "runs"), ==, 16);
-  g_assert_cmpint (json_object_get_int_member (row, "epochs"), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (row, "threads"), ==, 2);
-  assert_timed_row (row);
-  result_clear (&r);
-
-  t = run_recur ("bench", "--only", "sweep-16", "--windows", "100", "--epochs", "2",
-                 "--threads", "2");
-  g_assert_cmpint (t.status, ==, 0);
-  g_assert_nonnull (strstr (t.out, "sweep-16: a sweep of 16 small LSTM runs on 100 daily points, "
-                                   "2 epochs each"));
-  g_assert_nonnull (strstr (t.out, " 2 at once, "));
-  g_assert_nonnull (strstr (t.out, "the same runs, bit for bit"));
-  result_clear (&t);
+  assert_many_runs_row ("sweep-16", "runs", 16,
+                        "sweep-16: a sweep of 16 small LSTM runs on 100 daily points, 2 epochs "
+                        "each", " 2 at once, ", "the same runs, bit for bit");
 }
 
 /* latency, the serving case (--quick: a tenth of the calls): a time per call, the median no

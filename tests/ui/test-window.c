@@ -712,9 +712,9 @@ first_member_best_shown (gpointer win)
 }
 
 /* An ensemble of gradient-trained networks in the window, with two runs at once: member 0
- * trains on the run's worker and member 1 at once on the spare core, member 2 waiting for a core;
- * the status line and the table count them, the status line with member 0's best epoch; Stop keeps the members that trained (0 and 1), not
- * member 2, which never started. */
+ * trains on the run's worker and member 1 at once on the spare core, member 2 waiting for a
+ * core; the status line and the table count them, the status line with member 0's best epoch;
+ * Stop keeps the members that trained (0 and 1), not member 2, which never started. */
 static void
 test_ensemble_status_and_stop (void)
 {
