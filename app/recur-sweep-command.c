@@ -181,7 +181,8 @@ typedef struct
   GMainLoop    *loop;
   GThreadPool  *pool;
   guint         jobs;
-  guint         next;       /* the first item not made yet */
+  guint        *order;      /* the items in the order they start: the most work first */
+  guint         next;       /* the first of order not made yet */
   guint         n_running;
   guint         n_done;
   RecurSeries  *series;
@@ -371,7 +372,7 @@ on_interrupt (gpointer data)
   sweep->interrupted = TRUE;
   for (guint i = 0; i < sweep->next; i++)
     {
-      Item *item = g_ptr_array_index (sweep->items, i);
+      Item *item = g_ptr_array_index (sweep->items, sweep->order[i]);
       if (item->run && recur_run_is_active (item->run))
         recur_run_stop (item->run);
     }
@@ -427,7 +428,7 @@ start_more (Sweep *sweep)
   while (!sweep->interrupted && sweep->n_running < sweep->jobs
          && sweep->next < sweep->items->len)
     {
-      Item *item = g_ptr_array_index (sweep->items, sweep->next++);
+      Item *item = g_ptr_array_index (sweep->items, sweep->order[sweep->next++]);
 
       make_item (sweep, item);
       if (item->run == NULL)
@@ -470,12 +471,18 @@ run_sweep (Sweep     *sweep,
 {
   guint sigint;
 
+  g_autofree const RecurJobConfig **configs = g_new (const RecurJobConfig *, points->len);
+
   for (guint i = 0; i < points->len; i++)
     {
       Item *item = g_new0 (Item, 1);
       item->point = g_ptr_array_index (points, i);
       g_ptr_array_add (sweep->items, item);
+      configs[i] = &item->point->config;
     }
+  /* the table is in the grid's order, whatever the order the runs train in */
+  sweep->order = g_new (guint, points->len);
+  recur_sweep_order_by_cost (configs, points->len, sweep->order);
   sweep->jobs = jobs;
   sweep->pool = recur_run_pool_new (jobs);
   /* --jobs is also the cores training takes: an ensemble's members use those no run holds */
@@ -489,6 +496,7 @@ run_sweep (Sweep     *sweep,
     g_main_context_iteration (NULL, FALSE);
   g_source_remove (sigint);
   recur_run_pool_free (sweep->pool);
+  g_clear_pointer (&sweep->order, g_free);
   if (sweep->line_shown)
     fputc ('\n', stderr);
 }

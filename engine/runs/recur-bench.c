@@ -14,6 +14,7 @@
 #include "recur-dataset.h"
 #include "recur-gemm.h"
 #include "recur-run.h"
+#include "recur-sweep.h"
 #include "recur-team.h"
 #include "recur-trainer.h"
 
@@ -550,6 +551,8 @@ time_sweep (guint       n_points,
 {
   g_autoptr(RecurSeries) series = auto_series (n_points, error);
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree const RecurJobConfig **configs = g_new (const RecurJobConfig *, n_runs);
+  g_autofree guint *order = g_new (guint, n_runs);
   GThreadPool *pool;
   gint64 start;
 
@@ -567,12 +570,15 @@ time_sweep (guint       n_points,
       if (run == NULL)
         return FALSE;
       g_ptr_array_add (runs, run);
+      configs[i] = recur_job_get_config (recur_run_get_job (run));
     }
+  /* in the order recur sweep starts them */
+  recur_sweep_order_by_cost (configs, n_runs, order);
   recur_cores_set_total (jobs);
   pool = recur_run_pool_new (jobs);
   start = g_get_monotonic_time ();
   for (guint i = 0; i < n_runs; i++)
-    recur_run_start (g_ptr_array_index (runs, i), pool);
+    recur_run_start (g_ptr_array_index (runs, order[i]), pool);
   for (guint i = 0; i < n_runs; i++)
     while (recur_run_is_active (g_ptr_array_index (runs, i)))
       g_main_context_iteration (NULL, TRUE);

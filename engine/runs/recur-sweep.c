@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "recur-jsonutil.h"
@@ -899,4 +900,42 @@ fail:
     g_clear_pointer (&values[i].text, g_free);
   *n_values = 0;
   return FALSE;
+}
+
+typedef struct
+{
+  guint  index;
+  double cost;
+} Costed;
+
+static int
+compare_costs (gconstpointer a,
+               gconstpointer b)
+{
+  const Costed *x = a, *y = b;
+
+  if (x->cost != y->cost)
+    return x->cost > y->cost ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+void
+recur_sweep_order_by_cost (const RecurJobConfig *const *configs,
+                           guint                         n,
+                           guint                        *order)
+{
+  g_autofree Costed *costed = g_new (Costed, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RecurJobConfig *c = configs[i];
+
+      costed[i] = (Costed) {
+        i, (double) recur_model_spec_count_params (&c->model) * c->model.window
+             * recur_job_config_max_epochs (c) * MAX (c->ensemble, 1),
+      };
+    }
+  qsort (costed, n, sizeof (Costed), compare_costs);
+  for (guint i = 0; i < n; i++)
+    order[i] = costed[i].index;
 }

@@ -112,6 +112,14 @@ const RecurSweepParam *recur_sweep_get_param (const RecurSweep *self,
 GPtrArray  *recur_sweep_expand          (const RecurSweep      *self,
                                          GError               **error);
 
+/* The order to start n runs in on a few workers: the most work first (parameters × window ×
+ * the most epochs × members; the same series), ties in the order given. Run in the order given,
+ * a sweep whose costly runs come last leaves a worker idle while the last one trains; longest
+ * first, the work left at the end is the smallest. order receives n indices into configs. */
+void        recur_sweep_order_by_cost   (const RecurJobConfig *const *configs,
+                                         guint                  n,
+                                         guint                 *order);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RecurSweep, recur_sweep_free)
 
 G_END_DECLS

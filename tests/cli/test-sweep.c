@@ -270,7 +270,8 @@ has_contents (const char *path)
 }
 
 /* Ctrl-C stops every run, which keep their best weights; the table is still printed. Runs are
- * made as workers free up, so the third of three on two workers is never started. */
+ * made as workers free up, the most work first (recur_sweep_order_by_cost), so the smallest of
+ * three on two workers, hidden=8, is never started. */
 static void
 test_interrupt (void)
 {
@@ -298,7 +299,7 @@ test_interrupt (void)
   g_assert_nonnull (strstr (r.err, "interrupted"));
   g_assert_nonnull (strstr (r.out, "Stopped"));
   g_assert_nonnull (strstr (r.out, "*  1 "));
-  g_assert_nonnull (strstr (r.out, "hidden=16"));
+  g_assert_nonnull (strstr (r.out, "hidden=8"));
   g_assert_nonnull (strstr (r.out, "Queued"));
   result_clear (&r);
 
@@ -307,7 +308,9 @@ test_interrupt (void)
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "\"status\" : \"stopped\""));
   g_assert_null (strstr (r.out, "\"status\" : \"finished\""));
-  g_assert_null (strstr (r.out, "hidden=16"));
+  g_assert_nonnull (strstr (r.out, "hidden=16"));
+  g_assert_nonnull (strstr (r.out, "hidden=12"));
+  g_assert_null (strstr (r.out, "hidden=8"));
   g_assert_nonnull (strstr (r.out, "\"issues\" : []"));
   result_clear (&r);
 }
@@ -744,7 +747,8 @@ test_no_run_scored (void)
                                    "layer, not 2\n"));
   g_assert_nonnull (strstr (r.out, "* the lowest test MASE."));
   g_assert_null (strstr (r.out, "“vs naive”"));
-  g_assert_nonnull (strstr (r.err, "[2/2] hidden=8: Failed: a jordan network"));
+  /* the larger run first (recur_sweep_order_by_cost) */
+  g_assert_nonnull (strstr (r.err, "[2/2] hidden=4: Failed: a jordan network"));
   result_clear (&r);
 
   r = run_recur ("sweep", csv, "--model", "jordan", "--layers", "2", "--grid", "hidden=4,8",

@@ -496,6 +496,37 @@ test_values_json_types (void)
     }
 }
 
+/* The most work first: more parameters, a longer window, more epochs or members; equal work in
+ * the order given; an echo state network (one fit) after every gradient-trained one. */
+static void
+test_order_by_cost (void)
+{
+  enum { N = 6 };
+  RecurJobConfig c[N];
+  const RecurJobConfig *configs[N];
+  guint order[N];
+  static const guint want[N] = { 3, 4, 1, 0, 5, 2 };
+
+  for (guint i = 0; i < N; i++)
+    {
+      recur_job_config_init (&c[i]);
+      configs[i] = &c[i];
+    }
+  c[0].model.hidden_size = 16;  /* the same work as 5 */
+  c[1].model.hidden_size = 32;
+  c[2].model.cell = RECUR_CELL_ESN;
+  recur_model_spec_init_for_cell (&c[2].model, RECUR_CELL_ESN);
+  c[3].model.hidden_size = 32;
+  c[3].ensemble = 3;
+  c[4].model.hidden_size = 16;
+  c[4].model.window = 96;
+  c[5].model.hidden_size = 16;
+  recur_sweep_order_by_cost (configs, N, order);
+  g_assert_cmpmem (order, sizeof order, want, sizeof want);
+  for (guint i = 0; i < N; i++)
+    recur_job_config_clear (&c[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -515,5 +546,6 @@ main (int    argc,
   g_test_add_func ("/engine/sweep/optimizer-keeps-decay", test_optimizer_keeps_decay);
   g_test_add_func ("/engine/sweep/model-takes-its-defaults", test_model_takes_its_defaults);
   g_test_add_func ("/engine/sweep/values-json-types", test_values_json_types);
+  g_test_add_func ("/engine/sweep/order-by-cost", test_order_by_cost);
   return g_test_run ();
 }
