@@ -163,6 +163,7 @@ recur_model_save_members (const RecurModel *const  *members,
                           GError                  **error)
 {
   const RecurModelSpec *s = recur_model_get_spec (members[0]);
+  gboolean member_windows = windows_differ (members, n_members);
   g_autoptr(RecurSafetensors) st = recur_safetensors_new ();
 
   g_return_val_if_fail (n_members >= 1, FALSE);
@@ -187,8 +188,8 @@ recur_model_save_members (const RecurModel *const  *members,
       g_snprintf (text, sizeof text, "%u", n_members);
       recur_safetensors_set_metadata (st, "recur.ensemble", text);
     }
-  write_settings (st, s, info, windows_differ (members, n_members));
-  if (windows_differ (members, n_members))
+  write_settings (st, s, info, member_windows);
+  if (member_windows)
     {
       g_autoptr(GString) list = g_string_new (NULL);
 
