@@ -237,27 +237,6 @@ recur_periods_to_string (const guint *periods,
   return g_string_free (text, FALSE);
 }
 
-gboolean
-recur_periods_from_string (const char *text,
-                           guint      *periods,
-                           guint      *n_periods)
-{
-  g_auto(GStrv) parts = g_strsplit (text ? text : "", ",", -1);
-  guint n = g_strv_length (parts);
-
-  if (n == 0 || n > RECUR_MAX_PERIODS)
-    return FALSE;
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 v;
-      if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 1, 100000, &v, NULL))
-        return FALSE;
-      periods[i] = (guint) v;
-    }
-  *n_periods = n;
-  return TRUE;
-}
-
 const char *
 recur_strategy_to_string (RecurStrategy strategy)
 {

@@ -120,12 +120,10 @@ gboolean     recur_jordan_feedback_from_string (const char            *text,
 gboolean     recur_clockwork_block_fires       (const RecurModelSpec  *spec,
                                                 guint                  block,
                                                 guint                  t);
-/* "1,2,4,8" for periods; parses it back (FALSE if not 1–RECUR_MAX_PERIODS positive integers). */
+/* "1,2,4,8" for periods, or any list of integers (member windows); the settings parse it back
+ * (recur_setting_parse). */
 char        *recur_periods_to_string           (const guint           *periods,
                                                 guint                  n_periods);
-gboolean     recur_periods_from_string         (const char            *text,
-                                                guint                 *periods,
-                                                guint                 *n_periods);
 const char  *recur_strategy_to_string          (RecurStrategy          strategy);
 gboolean     recur_strategy_from_string        (const char            *text,
                                                 RecurStrategy         *strategy);

@@ -78,9 +78,7 @@ G_STATIC_ASSERT (sizeof (RecurOptimizerKind) == sizeof (guint));
 #define SWEEP RECUR_SETTING_SWEEPABLE
 #define ADVANCED RECUR_SETTING_ADVANCED
 
-/* The ranges are the ones recur_model_spec_validate, the trainer and the dataset enforce;
- * tests/engine/test-settings.c probes each end against them. soft_lo/soft_hi are a control's
- * usual span. */
+/* The shapes of the LIST settings */
 static const RecurSettingList periods_list = {
   .count_offset = OFF (model.n_periods), .min_count = 1, .max_count = RECUR_MAX_PERIODS,
   .lo = 1, .hi = 100000, .non_decreasing = TRUE,
@@ -97,6 +95,9 @@ static const RecurSettingList ensemble_windows_list = {
   .invalid = N_("%s: expected up to %u window lengths from 1 to 100000"),
 };
 
+/* The ranges are the ones recur_model_spec_validate, the trainer and the dataset enforce;
+ * tests/engine/test-settings.c probes each end against them. soft_lo/soft_hi are a control's
+ * usual span. */
 static const RecurSetting settings[] = {
   { "column", RECUR_SETTING_COLUMN, DATA, OFF (column),
     .label = N_("Column"), .description = N_("Column to forecast"),
@@ -327,6 +328,13 @@ list_count (const RecurSetting   *setting,
   return G_STRUCT_MEMBER (guint, config, setting->list->count_offset);
 }
 
+static const guint *
+list_values (const RecurSetting   *setting,
+             const RecurJobConfig *config)
+{
+  return &FIELD (config, guint, setting);
+}
+
 const RecurSetting *
 recur_settings_list (guint *n)
 {
@@ -452,7 +460,7 @@ recur_setting_format_value (const RecurSetting   *setting,
     case RECUR_SETTING_COLUMN:
       return g_strdup (config->column ? config->column : "");
     case RECUR_SETTING_LIST:
-      return recur_periods_to_string (&FIELD (config, guint, setting),
+      return recur_periods_to_string (list_values (setting, config),
                                       list_count (setting, config));
     default:
       g_assert_not_reached ();
@@ -667,7 +675,7 @@ recur_setting_validate (const RecurSetting   *setting,
                    _("“%s”: unknown value %u"), setting->name, FIELD (config, guint, setting));
       return FALSE;
     case RECUR_SETTING_LIST:
-      return check_list (setting, &FIELD (config, guint, setting), list_count (setting, config),
+      return check_list (setting, list_values (setting, config), list_count (setting, config),
                          NULL, error);
     case RECUR_SETTING_BOOL:
     case RECUR_SETTING_SEED:
@@ -917,7 +925,7 @@ recur_setting_write_json (const RecurSetting   *setting,
     case RECUR_SETTING_LIST:
       json_builder_begin_array (b);
       for (guint i = 0; i < list_count (setting, config); i++)
-        json_builder_add_int_value (b, (&FIELD (config, guint, setting))[i]);
+        json_builder_add_int_value (b, list_values (setting, config)[i]);
       json_builder_end_array (b);
       break;
     default:

@@ -11,6 +11,7 @@
 #include "recur-model.h"
 #include "recur-optimizer.h"
 #include "recur-safetensors.h"
+#include "recur-settings.h"
 
 static RecurModel *
 make_clockwork (guint        hidden,
@@ -219,23 +220,37 @@ test_invalid_specs (void)
   assert_invalid (&spec, "bidirectional");
 }
 
+/* --periods as the settings read it (the one parser of integer lists), and written back. */
+static gboolean
+parse_periods (const char     *text,
+               RecurJobConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = recur_setting_parse (recur_settings_find ("periods"), text, NULL, config, &error);
+
+  g_assert_true (ok == (error == NULL));
+  return ok;
+}
+
 static void
 test_periods_parse (void)
 {
-  guint periods[RECUR_MAX_PERIODS], n = 0;
+  RecurJobConfig config;
   g_autofree char *text = NULL;
 
-  g_assert_true (recur_periods_from_string ("1, 3,6,12", periods, &n));
-  g_assert_cmpuint (n, ==, 4);
-  g_assert_cmpuint (periods[3], ==, 12);
-  text = recur_periods_to_string (periods, n);
+  recur_job_config_init (&config);
+  g_assert_true (parse_periods ("1, 3,6,12", &config));
+  g_assert_cmpuint (config.model.n_periods, ==, 4);
+  g_assert_cmpuint (config.model.periods[3], ==, 12);
+  text = recur_periods_to_string (config.model.periods, config.model.n_periods);
   g_assert_cmpstr (text, ==, "1,3,6,12");
-  g_assert_false (recur_periods_from_string ("", periods, &n));
-  g_assert_false (recur_periods_from_string ("1,,2", periods, &n));
-  g_assert_false (recur_periods_from_string ("1,0", periods, &n));
-  g_assert_false (recur_periods_from_string ("1,x", periods, &n));
-  g_assert_false (recur_periods_from_string ("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17",
-                                             periods, &n));
+  g_assert_false (parse_periods ("", &config));
+  g_assert_false (parse_periods ("1,,2", &config));
+  g_assert_false (parse_periods ("1,0", &config));
+  g_assert_false (parse_periods ("1,x", &config));
+  g_assert_false (parse_periods ("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17", &config));
+  g_assert_cmpuint (config.model.n_periods, ==, 4); /* unchanged by each refusal */
+  recur_job_config_clear (&config);
 }
 
 /* recur.periods goes into the file and comes back; the loaded model forecasts the same. */
