@@ -194,6 +194,9 @@ read_column (JsonObject  *o,
   return TRUE;
 }
 
+/* The most epochs a history may hold: more is a damaged file, not a run */
+#define MAX_HISTORY_EPOCHS 10000000
+
 /* history.json's "members", if any: an object of two equal columns per member past 0. */
 static gboolean
 read_member_losses (RecurProjectRun  *run,
@@ -224,7 +227,7 @@ read_member_losses (RecurProjectRun  *run,
       if (!JSON_NODE_HOLDS_OBJECT (item)
           || !(train = json_object_get_member (json_node_get_object (item), "train_loss"))
           || !JSON_NODE_HOLDS_ARRAY (train)
-          || json_array_get_length (json_node_get_array (train)) > 10000000)
+          || json_array_get_length (json_node_get_array (train)) > MAX_HISTORY_EPOCHS)
         {
           member_losses_clear (run);
           return corrupt (error, file, _("“members” must be an array of an object per member"));
@@ -257,7 +260,7 @@ read_history (RecurProjectRun  *run,
     return corrupt (error, file, _("not a JSON object"));
   if (!get_count (json_node_get_object (root), "epochs", 0, &n, file, error))
     return FALSE;
-  if (n > 10000000)
+  if (n > MAX_HISTORY_EPOCHS)
     return corrupt (error, file, _("“epochs” is implausibly large"));
   h.n_epochs = (guint) n;
   for (guint i = 0; i < G_N_ELEMENTS (history_names); i++)
@@ -294,7 +297,7 @@ parse_epoch_line (JsonParser *parser,
   o = json_node_get_object (json_parser_get_root (parser));
   node = json_object_get_member (o, "epoch");
   if (!holds (node, G_TYPE_INT64) || json_node_get_int (node) < 1
-      || json_node_get_int (node) > 10000000)
+      || json_node_get_int (node) > MAX_HISTORY_EPOCHS)
     return FALSE;
   *epoch = (guint) json_node_get_int (node);
   for (guint i = 0; i < G_N_ELEMENTS (history_names); i++)
