@@ -321,16 +321,25 @@ on_cell_setup (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
-/* The table's numbers while a run trains, at most this often: a run tells its progress about
- * 30 times a second, more than anyone reads, and each change of a cell lays the window out
- * again. The plots keep the full rate; the end of a run is shown at once. */
-#define PROGRESS_CELL_INTERVAL_US (G_USEC_PER_SEC / 5)
+#define TEXT_INTERVAL_US (G_USEC_PER_SEC / 5)
 
+gboolean
+recur_runs_view_text_due (gint64 *shown_at)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (*shown_at != 0 && now - *shown_at < TEXT_INTERVAL_US)
+    return FALSE;
+  *shown_at = now;
+  return TRUE;
+}
+
+/* The table's numbers while a run trains, as often as recur_runs_view_text_due lets them; the
+ * end of a run is shown at once (on_run_changed). */
 static void
 on_run_progress (RecurRun    *run,
                  GtkListItem *item)
 {
-  gint64 now = g_get_monotonic_time ();
   gint64 *shown = g_object_get_data (G_OBJECT (item), "shown-at");
 
   /* what training does not change is not asked again */
@@ -341,10 +350,8 @@ on_run_progress (RecurRun    *run,
       shown = g_new0 (gint64, 1);
       g_object_set_data_full (G_OBJECT (item), "shown-at", shown, g_free);
     }
-  if (*shown != 0 && now - *shown < PROGRESS_CELL_INTERVAL_US)
-    return;
-  *shown = now;
-  update_cell (item);
+  if (recur_runs_view_text_due (shown))
+    update_cell (item);
 }
 
 static void

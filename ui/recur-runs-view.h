@@ -25,6 +25,11 @@ GPtrArray *recur_runs_view_get_selected   (RecurRunsView *self);
 /* Selects exactly this run. */
 void       recur_runs_view_select         (RecurRunsView *self,
                                            RecurRun      *run);
+/* Whether text that follows a training run's progress (a cell of this table, the window's
+ * status line) is due again, shown_at holding when it last was (0: never; updated when due): at
+ * most 5 times a second, as a run tells its progress about 30 times a second, more than anyone
+ * reads, and each change of a label's text lays the window out again. Plots keep the full rate. */
+gboolean   recur_runs_view_text_due       (gint64        *shown_at);
 /* Redraws a run's row (its status, progress or metrics changed). */
 void       recur_runs_view_update         (RecurRunsView *self,
                                            RecurRun      *run);

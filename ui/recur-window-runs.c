@@ -94,9 +94,6 @@ recur_window_add_to_project (RecurWindow *self,
   sync_to_project (self, run);
 }
 
-/* How often the status line follows a training run (the runs table as often: recur-runs-view.c) */
-#define STATUS_INTERVAL_US (G_USEC_PER_SEC / 5)
-
 void
 recur_window_on_run_progress (RecurRun    *run,
                               RecurWindow *self)
@@ -104,15 +101,9 @@ recur_window_on_run_progress (RecurRun    *run,
   sync_to_project (self, run);
   if (run == self->run)
     {
-      gint64 now = g_get_monotonic_time ();
-
-      /* the plots at the run's full rate; the status line's numbers a few times a second:
-       * each change of its text lays the whole window out again, most of a frame's work */
-      if (now - self->status_shown_at >= STATUS_INTERVAL_US)
-        {
-          self->status_shown_at = now;
-          recur_window_update_status (self);
-        }
+      /* the plots at the run's full rate, the status line's numbers as the table's */
+      if (recur_runs_view_text_due (&self->status_shown_at))
+        recur_window_update_status (self);
       recur_window_queue_training_views (self);
     }
   else
