@@ -83,6 +83,7 @@ result_to_json (const RecurBenchConfig *c,
   NUM ("own_gemm_efficiency", own > 0 ? r->train_gflops / own : 0.0);
   NUM ("forecast_windows_per_second", r->forecast_windows_per_second);
   NUM ("final_loss", r->final_loss);
+  BOOL ("gates_kept", r->gates_kept);
   NUM ("peak_memory_mb", peak_mb);
   json_builder_end_object (b);
   return json_builder_get_root (b);

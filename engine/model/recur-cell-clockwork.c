@@ -90,15 +90,8 @@ backward_clockwork (const RecurModel *self,
       guint t = T - 1 - kk;
       const float *ht = h + t * BH, *dy = ws->d_y + t * BH;
       float *dg = ws->d_gates + t * BH;
-      double norm2 = 0.0;
 
-      for (gsize q = 0; q < BH; q++)
-        {
-          float v = dh[q] + dy[q];
-          dh[q] = v;
-          norm2 += (double) v * v;
-        }
-      ws->grad_flow[t] += norm2;
+      ws->grad_flow[t] += recur_kernel_add_rows_sum_squares (batch, H, dh, dy, H);
 
       for (guint i = 0; i < s->n_periods; i++)
         {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "recur-blas.h"
+#include "recur-kernels.h"
 #include "recur-model-private.h"
 
 /* C[rows×n] += A[rows×k] · Wᵀ with W [n][k]: a GEMM, or a broadcast product when k = 1. */
@@ -135,12 +136,7 @@ backward_jordan (const RecurModel *self,
           dat[i] = dht[i] * (1.0f - ht[i] * ht[i]);
       }
   for (guint t = first; t < T; t++)
-    {
-      double norm2 = 0.0;
-      for (gsize i = t * BH; i < (t + 1) * BH; i++)
-        norm2 += (double) dh[i] * dh[i];
-      ws->grad_flow[t] += norm2;
-    }
+    ws->grad_flow[t] += recur_kernel_add_rows_sum_squares (batch, H, dh + t * BH, NULL, 0);
 
   /* ∂W_x += daᵀ · X, ∂W_y += da[1:]ᵀ · C[1:], ∂W_o += dyᵀ · H over all T·B rows */
   recur_sgemm (TRUE, FALSE, (int) H, (int) I, (int) (T * batch), 1.0f, da, (int) H, ws->input,

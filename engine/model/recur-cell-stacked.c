@@ -115,6 +115,20 @@ add_recurrent_forward (RecurWorkspace *ws,
                  (int) H, 1.0f, out, (int) GH);
 }
 
+/* CELLS_CHECKPOINTS: the cell state c of processing step `step` is kept when the backward
+ * pass's chunks of steps (taken from the last step down) start right above it */
+static void
+keep_checkpoint (RecurWorkspace         *ws,
+                 const DirectionBuffers *db,
+                 guint                   step,
+                 const float            *c)
+{
+  guint from_end = ws->window - 1 - step, m = from_end / ws->chunk_steps;
+
+  if (from_end % ws->chunk_steps == 0 && m >= 1)
+    memcpy (cell_checkpoint (ws, db, m), c, (gsize) ws->batch * ws->hidden * sizeof (float));
+}
+
 void
 forward_direction (const RecurModel *self,
                    RecurWorkspace   *ws,
@@ -163,6 +177,8 @@ forward_direction (const RecurModel *self,
                                    gru ? hh : g);
           cell_step_forward (s->cell, batch, H, g, hh, h_prev, c_prev, c,
                              hidden_at (ws, l, d, t, batch), DH);
+          if (c && ws->cells == CELLS_CHECKPOINTS)
+            keep_checkpoint (ws, db, step, c);
         }
     }
 }
@@ -186,40 +202,39 @@ apply_dropout (RecurWorkspace *ws,
 
 /* ---- backward --------------------------------------------------------------------------- */
 
-/* From dh (gradient w.r.t. h_t) to the pre-activation gradients of step t. Updates dc for
- * LSTM (to ∂/∂c_{t−1}), and for GRU sets dh to its direct path z ⊙ dh (the rest comes from
- * the W_hh product). */
+/* From dh (gradient w.r.t. h_t) to the pre-activation gradients of step t, in place: g (and
+ * GRU's hh) come with the step's gates and leave with their gradients. Updates dc for LSTM (to
+ * ∂/∂c_{t−1}), and for GRU sets dh to its direct path z ⊙ dh (the rest comes from the W_hh
+ * product). */
 static void
 cell_step_backward (RecurCellKind  cell,
                     guint          batch,
                     guint          H,
-                    const float   *g,
-                    const float   *hh,
+                    float         *g,
+                    float         *hh,
                     const float   *h,
                     const float   *h_prev,
                     const float   *c,
                     const float   *c_prev,
                     gsize          ld_h,
                     float         *dh,
-                    float         *dc,
-                    float         *dg,
-                    float         *dg_hh)
+                    float         *dc)
 {
   switch (cell)
     {
     case RECUR_CELL_RNN_TANH:
-      recur_kernel_tanh_backward (batch, H, h, ld_h, dh, dg, H);
+      recur_kernel_tanh_backward (batch, H, h, ld_h, dh, g, H);
       break;
     case RECUR_CELL_RNN_RELU:
       for (guint b = 0; b < batch; b++)
         for (guint j = 0; j < H; j++)
-          dg[(gsize) b * H + j] = h[b * ld_h + j] > 0.0f ? dh[(gsize) b * H + j] : 0.0f;
+          g[(gsize) b * H + j] = h[b * ld_h + j] > 0.0f ? dh[(gsize) b * H + j] : 0.0f;
       break;
     case RECUR_CELL_LSTM:
-      recur_kernel_lstm_backward (batch, H, g, c, c_prev, dh, dc, dg);
+      recur_kernel_lstm_backward (batch, H, g, c, c_prev, dh, dc);
       break;
     case RECUR_CELL_GRU:
-      recur_kernel_gru_backward (batch, H, g, hh, h_prev, ld_h, dh, dg, dg_hh);
+      recur_kernel_gru_backward (batch, H, g, hh, h_prev, ld_h, dh);
       break;
     default:
       g_assert_not_reached ();
@@ -244,7 +259,8 @@ steps_with_predecessor (RecurWorkspace *ws,
 }
 
 /* Weight and input gradients of the times [t_lo, t_lo + n) of (layer l, direction d), whose
- * gate gradients are in the chunk buffers: one GEMM each over all their rows. */
+ * gate gradients are the rows dg [n][B][G·H] (GRU's recurrent side dg_hh, else dg): one GEMM
+ * each over all their rows. */
 static void
 add_chunk_gradients (const RecurModel *self,
                      RecurWorkspace   *ws,
@@ -253,13 +269,14 @@ add_chunk_gradients (const RecurModel *self,
                      guint             d,
                      guint             t_lo,
                      guint             n,
-                     const float      *x)
+                     const float      *x,
+                     const float      *dg,
+                     const float      *dg_hh)
 {
   const LayerOffsets *lo = &self->layers[l * self->n_directions + d];
   guint H = self->spec.hidden_size, batch = ws->batch;
   guint I = lo->input_size;
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
-  const float *dg_hh = ws->d_gates_hh ? ws->d_gates_hh : ws->d_gates;
   guint t_from, t_to;
   const float *h_prev = steps_with_predecessor (ws, l, d, t_lo, n, &t_from, &t_to);
 
@@ -269,16 +286,16 @@ add_chunk_gradients (const RecurModel *self,
                  dg_hh + (gsize) (t_from - t_lo) * batch * GH, (int) GH, h_prev, (int) DH,
                  1.0f, grads + lo->w_hh, (int) H);
   /* ∂W_ih += dgᵀ · X */
-  recur_sgemm (TRUE, FALSE, (int) GH, (int) I, (int) (n * batch), 1.0f, ws->d_gates, (int) GH,
+  recur_sgemm (TRUE, FALSE, (int) GH, (int) I, (int) (n * batch), 1.0f, dg, (int) GH,
                x + (gsize) t_lo * batch * I, (int) I, 1.0f, grads + lo->w_ih, (int) I);
   if (self->spec.bias)
     {
-      add_column_sums (grads + lo->b_ih, ws->d_gates, (gsize) n * batch, GH);
+      add_column_sums (grads + lo->b_ih, dg, (gsize) n * batch, GH);
       add_column_sums (grads + lo->b_hh, dg_hh, (gsize) n * batch, GH);
     }
   /* ∂x += dg · W_ih, needed below the first layer only */
   if (l > 0)
-    recur_sgemm (FALSE, FALSE, (int) (n * batch), (int) I, (int) GH, 1.0f, ws->d_gates, (int) GH,
+    recur_sgemm (FALSE, FALSE, (int) (n * batch), (int) I, (int) GH, 1.0f, dg, (int) GH,
                  self->params + lo->w_ih, (int) I, 1.0f, ws->d_x + (gsize) t_lo * batch * I,
                  (int) I);
 }
@@ -337,10 +354,59 @@ recompute_gates (const RecurModel *self,
     }
 }
 
+/* CELLS_CHECKPOINTS: the backward chunk of steps from T − 1 − k0 down covers the steps above
+ * base = T − 1 − k0 − chunk_steps, whose cells go to ws->cell_chunk (step s at s − base − 1);
+ * base's own is the checkpoint m = k0 / chunk_steps + 1 (none below step 0). */
+static float *
+chunk_cell (RecurWorkspace         *ws,
+            const DirectionBuffers *db,
+            guint                   k0,
+            guint                   step)
+{
+  gint base = (gint) (ws->window - 1 - k0) - (gint) ws->chunk_steps;
+
+  if ((gint) step > base)
+    return ws->cell_chunk + (gsize) ((gint) step - base - 1) * ws->batch * ws->hidden;
+  return cell_checkpoint (ws, db, k0 / ws->chunk_steps + 1);
+}
+
+/* CELLS_CHECKPOINTS: the cells of the chunk of steps from T − 1 − k0 down (and of those below
+ * it, down to its checkpoint, when truncation ends it early) again from the kept activated
+ * gates, before the backward pass turns them into gradients. */
+static void
+recompute_cells (RecurWorkspace         *ws,
+                 const DirectionBuffers *db,
+                 guint                   d,
+                 guint                   k0)
+{
+  guint T = ws->window, batch = ws->batch;
+  gsize BGH = (gsize) batch * 4 * ws->hidden;
+  gint s_hi = (gint) (T - 1 - k0), base = s_hi - (gint) ws->chunk_steps;
+
+  for (gint step = MAX (base + 1, 0); step <= s_hi; step++)
+    recur_kernel_lstm_cell (batch, ws->hidden,
+                            db->gates + (gsize) time_of_step (d, (guint) step, T) * BGH,
+                            step ? chunk_cell (ws, db, k0, (guint) step - 1) : NULL,
+                            chunk_cell (ws, db, k0, (guint) step));
+}
+
+/* LSTM's cell state of processing step `step` (time t) in the backward chunk from k0 */
+static const float *
+backward_cell (RecurWorkspace         *ws,
+               const DirectionBuffers *db,
+               guint                   k0,
+               guint                   step,
+               guint                   t)
+{
+  if (ws->cells == CELLS_CHECKPOINTS)
+    return chunk_cell (ws, db, k0, step);
+  return db->cell + (gsize) t * ws->batch * ws->hidden;
+}
+
 /* BPTT through (layer l, direction d), given ∂loss/∂(the layer's output): the sequence d_seq
  * [T][B][D·H] below the top, or at the top only d_last [B][D·H] at the direction's last step.
- * The gate gradients of ws->chunk_steps steps at a time go into the chunk buffers, then into
- * the weight gradients (and, above the first layer, ∂loss/∂x in ws->d_x). */
+ * Each step's gate gradients take the place of its gates, and those of ws->chunk_steps steps
+ * at a time go into the weight gradients (and, above the first layer, ∂loss/∂x in ws->d_x). */
 void
 backward_direction (const RecurModel *self,
                     RecurWorkspace   *ws,
@@ -358,7 +424,6 @@ backward_direction (const RecurModel *self,
   gsize GH = (gsize) self->n_gates * H, DH = (gsize) self->n_directions * H;
   gsize BGH = batch * GH;
   gboolean gru = s->cell == RECUR_CELL_GRU;
-  float *d_gates_hh = gru ? ws->d_gates_hh : ws->d_gates;
   const float *w_hh = self->params + lo->w_hh;
   guint steps = (truncate && truncate < T) ? truncate : T;
   const float *x = l == 0 ? ws->input : (ws->dropped ? ws->y_dropped[l - 1] : ws->y[l - 1]);
@@ -380,6 +445,8 @@ backward_direction (const RecurModel *self,
 
       if (!ws->keeps_gates && (s->cell == RECUR_CELL_LSTM || gru))
         recompute_gates (self, ws, l, d, t_lo, n, x);
+      if (db->cell && ws->cells == CELLS_CHECKPOINTS)
+        recompute_cells (ws, db, d, k0);
       for (guint k = k0; k < k0 + n; k++)
         {
           guint step = T - 1 - k;
@@ -388,25 +455,18 @@ backward_direction (const RecurModel *self,
           const float *h_prev = step ? hidden_at (ws, l, d, t_prev, batch) : NULL;
           const float *dy = d_seq ? d_seq + (gsize) t * batch * DH + (gsize) d * H
                           : k == 0 ? d_last + (gsize) d * H : NULL;
-          float *dg = ws->d_gates + (gsize) (t - t_lo) * BGH;
-          float *dg_hh = d_gates_hh + (gsize) (t - t_lo) * BGH;
-          double norm2 = 0.0;
+          float *dg = db->gates + (gsize) (t - row0) * BGH; /* the gates, then their gradients */
+          float *dg_hh = gru ? db->hh + (gsize) (t - row0) * BGH : dg;
 
-          for (guint b = 0; b < batch; b++)
-            for (guint j = 0; j < H; j++)
-              {
-                float v = ws->d_h[b * H + j] + (dy ? dy[b * DH + j] : 0.0f);
-                ws->d_h[b * H + j] = v;
-                norm2 += (double) v * v;
-              }
-          ws->grad_flow[(gsize) l * T + t] += norm2;
+          ws->grad_flow[(gsize) l * T + t] +=
+            recur_kernel_add_rows_sum_squares (batch, H, ws->d_h, dy, DH);
 
-          cell_step_backward (s->cell, batch, H, db->gates + (gsize) (t - row0) * BGH,
-                              gru ? db->hh + (gsize) (t - row0) * BGH : NULL,
+          cell_step_backward (s->cell, batch, H, dg, gru ? dg_hh : NULL,
                               hidden_at (ws, l, d, t, batch), h_prev,
-                              db->cell ? db->cell + (gsize) t * batch * H : NULL,
-                              (db->cell && step) ? db->cell + (gsize) t_prev * batch * H : NULL,
-                              DH, ws->d_h, ws->d_c, dg, dg_hh);
+                              db->cell ? backward_cell (ws, db, k0, step, t) : NULL,
+                              (db->cell && step) ? backward_cell (ws, db, k0, step - 1, t_prev)
+                                                 : NULL,
+                              DH, ws->d_h, ws->d_c);
 
           /* dh' = dg_hh · W_hh (+ z ⊙ dh for GRU, already in d_h) */
           if (step && k + 1 < steps && ws->packed_w_hh)
@@ -416,6 +476,7 @@ backward_direction (const RecurModel *self,
             recur_sgemm (FALSE, FALSE, (int) batch, (int) H, (int) GH, 1.0f, dg_hh, (int) GH,
                          w_hh, (int) H, gru ? 1.0f : 0.0f, ws->d_h, (int) H);
         }
-      add_chunk_gradients (self, ws, grads, l, d, t_lo, n, x);
+      add_chunk_gradients (self, ws, grads, l, d, t_lo, n, x, db->gates + (t_lo - row0) * BGH,
+                           (gru ? db->hh : db->gates) + (t_lo - row0) * BGH);
     }
 }

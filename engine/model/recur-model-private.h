@@ -48,11 +48,20 @@ struct _RecurModel
   GPtrArray *tensors;    /* RecurTensorInfo* in state_dict order */
 };
 
+/* Which of LSTM's cell states a workspace keeps after a forward pass */
+typedef enum
+{
+  CELLS_EVERY_STEP,   /* [T][B][H] by time (full and lean workspaces) */
+  CELLS_LAST_TWO,     /* [2][B][H] by processing step (inference) */
+  CELLS_CHECKPOINTS,  /* the last two, then those of the steps T − 1 − m · chunk_steps, m ≥ 1
+                       * (training workspaces that keep the gates) */
+} CellKeeping;
+
 typedef struct
 {
   float *gates;  /* [T][B][G·H]: XP, then activated gates (RNN: pre-activation) */
   float *hh;     /* GRU: [T][B][G·H] = W_hh h' + b_hh */
-  float *cell;   /* LSTM: [T][B][H] */
+  float *cell;   /* LSTM: as ws->cells says */
 } DirectionBuffers;
 
 struct _RecurWorkspace
@@ -76,11 +85,15 @@ struct _RecurWorkspace
   float *d_y;           /* [T][B][D·H] gradient with respect to the current layer's output,
                          * below the top layer (RNN, LSTM, GRU) or at it (Jordan, clockwork) */
   float *d_x;           /* [T][B][D·H] gradient with respect to its input, above layer 0 */
-  gboolean keeps_gates; /* every step's gates stay after a forward pass (else chunk_steps') */
-  guint chunk_steps;    /* time steps whose gate gradients (and without keeps_gates, gates)
-                         * are kept at once */
-  float *d_gates;       /* [chunk_steps][B][G·H] */
-  float *d_gates_hh;    /* GRU: [chunk_steps][B][G·H] */
+  CellKeeping cells;
+  float *cell_chunk;    /* CELLS_CHECKPOINTS: [chunk_steps][B][H], a chunk's cells recomputed */
+  guint n_checkpoints;  /* CELLS_CHECKPOINTS: the cells kept besides the last two */
+  gboolean keeps_gates; /* every step's gates stay after a forward pass (else chunk_steps');
+                         * a backward pass turns them into their gradients */
+  guint chunk_steps;    /* time steps whose gate gradients go into the weight gradients at
+                         * once (and without keeps_gates, whose gates are kept at once) */
+  gboolean gates_spent; /* a backward pass has turned the last forward's gates into gradients */
+  float *d_gates;       /* Jordan, clockwork: [T][B][G·H]; the others' go in place of the gates */
   float *d_h;           /* [B][H] */
   float *d_c;           /* [B][H] */
   float *d_features;    /* [B][D·H] */
@@ -124,8 +137,8 @@ hidden_at (RecurWorkspace *ws,
   return ws->y[l] + (gsize) t * batch * DH + (gsize) d * ws->hidden;
 }
 
-/* LSTM's cell state at time t (processing step `step`): every step's in a training workspace,
- * the last two in an inference one. */
+/* Where the forward pass puts LSTM's cell state at time t (processing step `step`): every
+ * step's in a full or lean workspace, the last two otherwise. */
 static inline float *
 cell_at (RecurWorkspace         *ws,
          const DirectionBuffers *db,
@@ -133,7 +146,16 @@ cell_at (RecurWorkspace         *ws,
          guint                   step)
 {
   gsize BH = (gsize) ws->batch * ws->hidden;
-  return db->cell + (ws->training ? t : step % 2) * BH;
+  return db->cell + (ws->cells == CELLS_EVERY_STEP ? t : step % 2) * BH;
+}
+
+/* CELLS_CHECKPOINTS: the kept cell state of processing step T − 1 − m · chunk_steps, m ≥ 1 */
+static inline float *
+cell_checkpoint (RecurWorkspace         *ws,
+                 const DirectionBuffers *db,
+                 guint                   m)
+{
+  return db->cell + (gsize) (1 + m) * ws->batch * ws->hidden;
 }
 
 /* recur-workspace.c: the element-wise helpers */

@@ -325,6 +325,7 @@ recur_model_forward (const RecurModel *self,
   ws->batch = batch;
   ws->input = input;
   ws->aux_active = FALSE;
+  ws->gates_spent = FALSE;
   ws->dropped = training && s->dropout > 0.0f && L > 1;
   for (guint l = 0; l < L; l++)
     {
@@ -383,6 +384,8 @@ recur_model_backward_into (const RecurModel *self,
   gsize n_y = (gsize) T * batch * DH;
 
   g_return_if_fail (batch > 0 && ws->training);
+  /* RNN, LSTM and GRU leave their gate gradients where the forward pass's gates were */
+  g_return_if_fail (!ws->gates_spent);
 
   /* head: ∂W += d_outᵀ · features, ∂b += Σ d_out, ∂features = d_out · W */
   recur_sgemm (TRUE, FALSE, (int) self->output_size, (int) DH, (int) batch, 1.0f, d_output,
@@ -396,6 +399,7 @@ recur_model_backward_into (const RecurModel *self,
   memset (ws->grad_flow, 0, (gsize) L * T * sizeof (double));
   if (recur_cell_is_stackable (s->cell))
     {
+      ws->gates_spent = TRUE;
       for (guint l = L; l-- > 0;)
         {
           /* the top layer's output gradient is the head's, at each direction's last step */
@@ -523,9 +527,12 @@ recur_workspace_copy_state (const RecurWorkspace *ws,
   gsize DH = (gsize) D * H, GH = (gsize) recur_cell_n_gates (ws->cell_kind) * H;
 
   g_return_val_if_fail (layer < ws->n_layers && index < batch, FALSE);
-  /* an inference workspace keeps the hidden states only, a lean training one also the cells */
-  g_return_val_if_fail (kind == RECUR_STATE_HIDDEN || (kind == RECUR_STATE_CELL && ws->training)
-                        || ws->keeps_gates, FALSE);
+  /* an inference workspace keeps the hidden states only, a lean training one also the cells,
+   * a kept training one the gates but not every cell; a backward pass spends the gates */
+  g_return_val_if_fail (kind == RECUR_STATE_HIDDEN
+                        || (kind == RECUR_STATE_CELL ? ws->cells == CELLS_EVERY_STEP
+                                                     : ws->keeps_gates && !ws->gates_spent),
+                        FALSE);
   if (!recur_cell_has_state (ws->cell_kind, kind))
     return FALSE;
 

@@ -174,6 +174,8 @@ typedef struct _RecurWorkspace RecurWorkspace;
 typedef enum
 {
   RECUR_WORKSPACE_FULL,       /* keeps every state of the last forward pass; trains */
+  RECUR_WORKSPACE_TRAINING,   /* trains, keeping every step's gates; LSTM's cell states only
+                               * every chunk of steps, the rest recomputed from the gates */
   RECUR_WORKSPACE_LEAN,       /* trains, recomputing the gates chunk by chunk backward */
   RECUR_WORKSPACE_INFERENCE,  /* forward passes only */
 } RecurWorkspaceKind;
@@ -191,6 +193,12 @@ RecurWorkspace *recur_workspace_new            (const RecurModel      *model,
  * time (the same bits). The GUI's state views need recur_workspace_new's gates. */
 RecurWorkspace *recur_workspace_new_for_training (const RecurModel   *model,
                                                 guint                  max_batch);
+/* The same for training, keeping every step's gates as recur_workspace_new does, but LSTM's
+ * cell states only at the chunks' edges: the backward pass recomputes the others from the
+ * gates (c = f ⊙ c' + i ⊙ g, the same bits), a [T][B][H] buffer less for a few element-wise
+ * operations. What the trainer uses within its memory budget. */
+RecurWorkspace *recur_workspace_new_for_training_kept (const RecurModel *model,
+                                                      guint             max_batch);
 /* Buffers for forward passes without training (no dropout, no backward): about half the
  * memory of a training workspace. */
 RecurWorkspace *recur_workspace_new_for_inference (const RecurModel   *model,
@@ -215,7 +223,8 @@ void         recur_model_forward               (const RecurModel      *self,
                                                 float                 *output);
 /* Accumulates into self's gradients the gradient of a loss whose gradient with respect to the
  * last forward's output is d_output [batch][output_size]. truncate > 0 backpropagates through
- * at most that many time steps of each direction (truncated BPTT); 0 through the whole window. */
+ * at most that many time steps of each direction (truncated BPTT); 0 through the whole window.
+ * Once per forward pass: RNN, LSTM and GRU put their gate gradients in place of its gates. */
 void         recur_model_backward              (RecurModel            *self,
                                                 RecurWorkspace        *ws,
                                                 const float           *d_output,

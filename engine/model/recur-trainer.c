@@ -29,20 +29,23 @@ G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
 #define SHARD_ROWS 32
 #define MAX_SHARDS 2
 
-/* Above 32 MiB of gate activations per minibatch, the shards' workspaces recompute the gates in
- * the backward pass rather than keep them (recur_workspace_new_for_training): about a third of
- * the memory for a quarter more time. Below, memory is small anyway and speed wins. */
-#define LEAN_GATE_BYTES (G_GUINT64_CONSTANT (32) << 20)
+/* The memory budget for a run's kept gate activations (every step's, of all its shards): within
+ * it the workspaces keep them from the forward pass for the backward one; above it they
+ * recompute them a chunk of steps at a time (recur_workspace_new_for_training), with the same
+ * bits, in about a third of the memory for a third more time. Every shape of `recur bench`
+ * fits (the large LSTM keeps 64 MiB: 1.25× faster at 154 MB peak, a quarter of PyTorch's), and
+ * a fixed budget, not one taken from the machine's memory, keeps a run's speed and memory the
+ * same wherever it runs. */
+#define KEPT_GATES_BUDGET (G_GUINT64_CONSTANT (128) << 20)
 
-static gboolean
-wants_lean_workspaces (const RecurModel *model,
-                       guint             batch)
+gboolean
+recur_train_keeps_gates (const RecurModelSpec *ms,
+                         guint                 batch)
 {
-  const RecurModelSpec *ms = recur_model_get_spec (model);
   guint64 directions = ms->bidirectional ? 2 : 1;
   guint64 gates = (guint64) ms->window * batch * recur_cell_n_gates (ms->cell) * ms->hidden_size
                   * directions * ms->num_layers;
-  return gates * sizeof (float) > LEAN_GATE_BYTES;
+  return gates * sizeof (float) <= KEPT_GATES_BUDGET;
 }
 
 typedef struct
@@ -225,7 +228,7 @@ recur_trainer_new (RecurModel           *model,
   recur_rng_init (&self->shuffle_rng, spec->seed ^ SHUFFLE_STREAM);
   self->summary.best_loss = INFINITY;
   split_batch (self, batch); /* the shards' largest share */
-  lean = wants_lean_workspaces (model, batch);
+  lean = !recur_train_keeps_gates (ms, batch);
   /* every size below comes from options (window, batch, hidden units, horizon) or the data's
    * length: memory that cannot be had is an error, not an abort */
   if (!(self->best = recur_model_try_copy (model, error)))
@@ -235,7 +238,8 @@ recur_trainer_new (RecurModel           *model,
       Shard *shard = &self->shards[s];
 
       shard->ws = recur_workspace_try_new (model, shard->rows,
-                                           lean ? RECUR_WORKSPACE_LEAN : RECUR_WORKSPACE_FULL,
+                                           lean ? RECUR_WORKSPACE_LEAN
+                                                : RECUR_WORKSPACE_TRAINING,
                                            error);
       if (shard->ws == NULL
           || !(shard->input = recur_try_alloc ((gsize) ms->window * shard->rows, sizeof (float),

@@ -52,6 +52,11 @@ void        recur_train_spec_init            (RecurTrainSpec     *spec);
  * or for cells other than RNN, LSTM and GRU, else 2. What a caller sizes threads by. */
 guint       recur_train_shards               (const RecurModelSpec *model,
                                               guint               batch);
+/* Whether a run of `model` with minibatches of `batch` windows keeps every step's gate
+ * activations for the backward pass: when they fit in a fixed budget of 128 MiB (every shape
+ * of `recur bench` does), else its backward pass recomputes them, to the same bits. */
+gboolean    recur_train_keeps_gates          (const RecurModelSpec *model,
+                                              guint               batch);
 const char *recur_schedule_kind_to_string    (RecurScheduleKind   kind); /* constant step cosine plateau */
 gboolean    recur_schedule_kind_from_string  (const char         *text,
                                               RecurScheduleKind  *kind);

@@ -9,8 +9,9 @@
 
 /* ---- workspace -------------------------------------------------------------------------- */
 
-/* Gate gradients kept at once: 4 MiB, enough rows for the weight-gradient GEMMs to run at
- * full speed, a fraction of the [T][B][G·H] a whole window would take at large sizes. */
+/* Gates recomputed at once, or turned into weight gradients at once: 4 MiB, enough rows for
+ * the weight-gradient GEMMs to run at full speed, a fraction of the [T][B][G·H] a whole window
+ * would take at large sizes. */
 #define CHUNK_FLOATS ((gsize) 1 << 20)
 
 /* The buffers of a workspace as they are made: once one cannot be had, the others are only
@@ -42,6 +43,22 @@ ws_alloc0 (WorkspaceAlloc *a,
   return p;
 }
 
+/* [B][H] blocks of LSTM's cell states a workspace keeps */
+static gsize
+cell_slots (const RecurWorkspace *ws)
+{
+  switch (ws->cells)
+    {
+    case CELLS_EVERY_STEP:
+      return ws->window;
+    case CELLS_CHECKPOINTS:
+      return 2 + (gsize) ws->n_checkpoints;
+    case CELLS_LAST_TWO:
+    default:
+      return 2;
+    }
+}
+
 static RecurWorkspace *
 workspace_new (const RecurModel    *model,
                guint                max_batch,
@@ -67,8 +84,12 @@ workspace_new (const RecurModel    *model,
   ws->hidden = s->hidden_size;
   ws->cell_kind = s->cell;
   ws->training = training;
-  ws->keeps_gates = kind == RECUR_WORKSPACE_FULL || !chunked;
+  ws->keeps_gates = kind == RECUR_WORKSPACE_FULL || kind == RECUR_WORKSPACE_TRAINING || !chunked;
   ws->chunk_steps = chunk;
+  ws->cells = kind == RECUR_WORKSPACE_INFERENCE ? CELLS_LAST_TWO
+            : kind == RECUR_WORKSPACE_TRAINING && chunked ? CELLS_CHECKPOINTS
+            : CELLS_EVERY_STEP;
+  ws->n_checkpoints = ws->cells == CELLS_CHECKPOINTS ? (guint) ((T - 1) / chunk) : 0;
   /* the buffers' sizes come from options (window, batch, hidden units): each may fail */
   ws->y = g_new0 (float *, L);
   ws->y_dropped = g_new0 (float *, L);
@@ -89,13 +110,15 @@ workspace_new (const RecurModel    *model,
           if (s->cell == RECUR_CELL_GRU)
             db->hh = ws_alloc0 (&alloc, gate_steps (ws) * B * GH, sizeof (float));
           if (s->cell == RECUR_CELL_LSTM)
-            db->cell = ws_alloc0 (&alloc, (training ? T : 2) * B * H, sizeof (float));
+            db->cell = ws_alloc0 (&alloc, cell_slots (ws) * B * H, sizeof (float));
         }
     }
   ws->features = ws_alloc0 (&alloc, B * DH, sizeof (float));
   if (recur_gemm_available () && recur_cell_is_stackable (s->cell))
     ws->packed_w_hh = ws_alloc0 (&alloc, MAX (recur_gemm_packed_size (H, GH),
                                                  recur_gemm_packed_size (GH, H)), sizeof (float));
+  if (ws->cells == CELLS_CHECKPOINTS && s->cell == RECUR_CELL_LSTM)
+    ws->cell_chunk = ws_alloc0 (&alloc, chunk * B * H, sizeof (float));
   if (!ws->keeps_gates && training)
     {
       ws->scratch_c = ws_alloc0 (&alloc, B * H, sizeof (float));
@@ -109,9 +132,9 @@ workspace_new (const RecurModel    *model,
         ws->d_y = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
       if (L > 1)
         ws->d_x = ws_alloc0 (&alloc, T * B * DH, sizeof (float));
-      ws->d_gates = ws_alloc0 (&alloc, ws->chunk_steps * B * GH, sizeof (float));
-      if (s->cell == RECUR_CELL_GRU)
-        ws->d_gates_hh = ws_alloc0 (&alloc, ws->chunk_steps * B * GH, sizeof (float));
+      /* RNN, LSTM and GRU put a step's gate gradients in place of its gates */
+      if (!chunked)
+        ws->d_gates = ws_alloc0 (&alloc, T * B * GH, sizeof (float));
       ws->d_h = ws_alloc0 (&alloc, B * H, sizeof (float));
       ws->d_c = ws_alloc0 (&alloc, B * H, sizeof (float));
       ws->d_features = ws_alloc0 (&alloc, B * DH, sizeof (float));
@@ -182,6 +205,13 @@ recur_workspace_new_for_training (const RecurModel *model,
 }
 
 RecurWorkspace *
+recur_workspace_new_for_training_kept (const RecurModel *model,
+                                       guint             max_batch)
+{
+  return workspace_new_or_abort (model, max_batch, RECUR_WORKSPACE_TRAINING);
+}
+
+RecurWorkspace *
 recur_workspace_new_for_inference (const RecurModel *model,
                                    guint             max_batch)
 {
@@ -193,8 +223,17 @@ recur_workspace_set_chunk_steps (RecurWorkspace *ws,
                                  guint           steps)
 {
   g_return_if_fail (steps >= 1);
-  if (recur_cell_is_stackable (ws->cell_kind))
-    ws->chunk_steps = MIN (steps, ws->chunk_steps);
+  if (!recur_cell_is_stackable (ws->cell_kind))
+    return;
+  ws->chunk_steps = MIN (steps, ws->chunk_steps);
+  /* shorter chunks, more checkpoints (cell_chunk, made for longer ones, holds a chunk) */
+  if (ws->cells == CELLS_CHECKPOINTS && ws->cell_kind == RECUR_CELL_LSTM)
+    {
+      ws->n_checkpoints = (ws->window - 1) / ws->chunk_steps;
+      for (guint i = 0; i < ws->n_layers * ws->n_directions; i++)
+        ws->dir[i].cell = g_renew (float, ws->dir[i].cell,
+                                   cell_slots (ws) * ws->max_batch * ws->hidden);
+    }
 }
 
 void
@@ -222,11 +261,11 @@ recur_workspace_free (RecurWorkspace *ws)
   g_free (ws->features);
   g_free (ws->packed_w_hh);
   g_free (ws->scratch_c);
+  g_free (ws->cell_chunk);
   g_free (ws->scratch_h);
   g_free (ws->d_y);
   g_free (ws->d_x);
   g_free (ws->d_gates);
-  g_free (ws->d_gates_hh);
   g_free (ws->d_h);
   g_free (ws->d_c);
   g_free (ws->d_features);

@@ -190,6 +190,18 @@ tanh_in_place (float *restrict x,
     x[j] = tanh_approx (x[j]);
 }
 
+/* c = f ⊙ c' + i ⊙ g, written once for the forward pass and for the cells recomputed from
+ * kept gates, so that both round (and fuse) alike */
+static inline __attribute__ ((always_inline)) float
+lstm_cell_value (float    i,
+                 float    f,
+                 float    g,
+                 float    cp,
+                 gboolean first)
+{
+  return first ? i * g : i * g + f * cp;
+}
+
 /* c = f ⊙ c' + i ⊙ g; h = o ⊙ tanh(c), from the activated gates */
 static inline __attribute__ ((always_inline)) void
 lstm_combine (guint                 H,
@@ -204,7 +216,7 @@ lstm_combine (guint                 H,
 {
   for (guint j = 0; j < H; j++)
     {
-      float cv = first ? i[j] * g[j] : i[j] * g[j] + f[j] * cp[j];
+      float cv = lstm_cell_value (i[j], f[j], g[j], first ? 0.0f : cp[j], first);
       cb[j] = cv;
       hb[j] = o[j] * tanh_approx (cv);
     }
@@ -250,18 +262,51 @@ recur_kernel_lstm_forward (guint        batch,
 }
 
 static inline __attribute__ ((always_inline)) void
+lstm_cell_row (guint                 H,
+               const float *restrict i,
+               const float *restrict f,
+               const float *restrict g,
+               const float *restrict cp,
+               float *restrict       cb,
+               gboolean              first)
+{
+  for (guint j = 0; j < H; j++)
+    cb[j] = lstm_cell_value (i[j], f[j], g[j], first ? 0.0f : cp[j], first);
+}
+
+KERNEL void
+recur_kernel_lstm_cell (guint        batch,
+                        guint        H,
+                        const float *g,
+                        const float *c_prev,
+                        float       *c)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      const float *gb = g + (gsize) b * 4 * H;
+      float *cb = c + (gsize) b * H;
+
+      if (c_prev)
+        lstm_cell_row (H, gb, gb + H, gb + 2 * H, c_prev + (gsize) b * H, cb, FALSE);
+      else
+        lstm_cell_row (H, gb, gb + H, gb + 2 * H, NULL, cb, TRUE);
+    }
+}
+
+/* gi, gf, gg, go hold the activated gates and leave with their pre-activation gradients: each
+ * its own restrict pointer, read and written only through it, so that the loop vectorises */
+static inline __attribute__ ((always_inline)) void
 lstm_backward_row (guint                 H,
-                   const float *restrict gi,
+                   float *restrict       gi,
+                   float *restrict       gf,
+                   float *restrict       gg,
+                   float *restrict       go,
                    const float *restrict cb,
                    const float *restrict cp,
                    const float *restrict dhb,
                    float *restrict       dcb,
-                   float *restrict       di,
                    gboolean              first)
 {
-  const float *restrict gf = gi + H, *restrict gg = gi + 2 * H, *restrict go = gi + 3 * H;
-  float *restrict df = di + H, *restrict dgg = di + 2 * H, *restrict dout = di + 3 * H;
-
   for (guint j = 0; j < H; j++)
     {
       /* tanh(c) again rather than kept from the forward pass: a [T][B][H] buffer less */
@@ -270,10 +315,10 @@ lstm_backward_row (guint                 H,
       float dcv = dcb[j] + dhb[j] * o * (1.0f - t * t);
       float cpv = first ? 0.0f : cp[j];
 
-      di[j] = dcv * gv * i * (1.0f - i);
-      df[j] = dcv * cpv * f * (1.0f - f);
-      dgg[j] = dcv * i * (1.0f - gv * gv);
-      dout[j] = dhb[j] * t * o * (1.0f - o);
+      gi[j] = dcv * gv * i * (1.0f - i);
+      gf[j] = dcv * cpv * f * (1.0f - f);
+      gg[j] = dcv * i * (1.0f - gv * gv);
+      go[j] = dhb[j] * t * o * (1.0f - o);
       dcb[j] = dcv * f;
     }
 }
@@ -281,45 +326,48 @@ lstm_backward_row (guint                 H,
 KERNEL void
 recur_kernel_lstm_backward (guint        batch,
                             guint        H,
-                            const float *g,
+                            float       *g,
                             const float *c,
                             const float *c_prev,
                             const float *dh,
-                            float       *dc,
-                            float       *dg)
+                            float       *dc)
 {
   for (guint b = 0; b < batch; b++)
     {
       gsize o4 = (gsize) b * 4 * H, o1 = (gsize) b * H;
 
+      float *gb = g + o4;
+
       if (c_prev)
-        lstm_backward_row (H, g + o4, c + o1, c_prev + o1, dh + o1, dc + o1, dg + o4, FALSE);
+        lstm_backward_row (H, gb, gb + H, gb + 2 * H, gb + 3 * H, c + o1, c_prev + o1, dh + o1,
+                           dc + o1, FALSE);
       else
-        lstm_backward_row (H, g + o4, c + o1, NULL, dh + o1, dc + o1, dg + o4, TRUE);
+        lstm_backward_row (H, gb, gb + H, gb + 2 * H, gb + 3 * H, c + o1, NULL, dh + o1, dc + o1,
+                           TRUE);
     }
 }
 
 static inline __attribute__ ((always_inline)) void
 gru_forward_row (guint                 H,
-                 float *restrict       gr,
-                 const float *restrict hr,
+                 float *restrict       grz,
+                 const float *restrict hrz,
+                 float *restrict       gn,
+                 const float *restrict hn,
                  const float *restrict hp,
                  float *restrict       hb,
                  gboolean              first)
 {
-  float *restrict gz = gr + H, *restrict gn = gr + 2 * H;
-  const float *restrict hz = hr + H, *restrict hn = hr + 2 * H;
+  const float *restrict gr = grz, *restrict gz = grz + H;
 
+  /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise: one run of 2H, then
+   * n = tanh(W_in x + b_in + r ⊙ (W_hn h' + b_hn)), h = (1 − z) ⊙ n + z ⊙ h' — one
+   * approximation per loop, as LSTM's */
+  for (guint j = 0; j < 2 * H; j++)
+    grz[j] = sigmoid_approx (grz[j] + hrz[j]);
   for (guint j = 0; j < H; j++)
     {
-      /* r = σ(W_ir x + b_ir + W_hr h' + b_hr), z likewise,
-       * n = tanh(W_in x + b_in + r ⊙ (W_hn h' + b_hn)), h = (1 − z) ⊙ n + z ⊙ h' */
-      float r = sigmoid_approx (gr[j] + hr[j]);
-      float z = sigmoid_approx (gz[j] + hz[j]);
-      float n = tanh_approx (gn[j] + r * hn[j]);
+      float z = gz[j], n = tanh_approx (gn[j] + gr[j] * hn[j]);
 
-      gr[j] = r;
-      gz[j] = z;
       gn[j] = n;
       hb[j] = first ? (1.0f - z) * n : (1.0f - z) * n + z * hp[j];
     }
@@ -338,41 +386,45 @@ recur_kernel_gru_forward (guint        batch,
     {
       gsize o3 = (gsize) b * 3 * H;
 
+      float *gb = g + o3;
+      const float *hb = hh + o3;
+
       if (h_prev)
-        gru_forward_row (H, g + o3, hh + o3, h_prev + b * ld_h, h + b * ld_h, FALSE);
+        gru_forward_row (H, gb, hb, gb + 2 * H, hb + 2 * H, h_prev + b * ld_h, h + b * ld_h,
+                         FALSE);
       else
-        gru_forward_row (H, g + o3, hh + o3, NULL, h + b * ld_h, TRUE);
+        gru_forward_row (H, gb, hb, gb + 2 * H, hb + 2 * H, NULL, h + b * ld_h, TRUE);
     }
 }
 
+/* gr, gz, gn hold the activated gates and hr, hz, hn W_h· h' + b_h·; they leave with the
+ * gradients of their pre-activations (each its own restrict pointer, as LSTM's) */
 static inline __attribute__ ((always_inline)) void
 gru_backward_row (guint                 H,
-                  const float *restrict gr,
-                  const float *restrict hn,
+                  float *restrict       gr,
+                  float *restrict       gz,
+                  float *restrict       gn,
+                  float *restrict       hr,
+                  float *restrict       hz,
+                  float *restrict       hn,
                   const float *restrict hp,
                   float *restrict       dhb,
-                  float *restrict       dr,
-                  float *restrict       dhr,
                   gboolean              first)
 {
-  const float *restrict gz = gr + H, *restrict gn = gr + 2 * H;
-  float *restrict dz = dr + H, *restrict dn = dr + 2 * H;
-  float *restrict dhz = dhr + H, *restrict dhn = dhr + 2 * H;
-
   for (guint j = 0; j < H; j++)
     {
-      float r = gr[j], z = gz[j], n = gn[j];
+      float r = gr[j], z = gz[j], n = gn[j], hnv = hn[j];
       float hpv = first ? 0.0f : hp[j];
       float dnv = dhb[j] * (1.0f - z) * (1.0f - n * n);
       float dzv = dhb[j] * (hpv - n) * z * (1.0f - z);
-      float drv = dnv * hn[j] * r * (1.0f - r);
+      float drv = dnv * hnv * r * (1.0f - r);
 
-      dr[j] = drv;
-      dz[j] = dzv;
-      dn[j] = dnv;
-      dhr[j] = drv;
-      dhz[j] = dzv;
-      dhn[j] = dnv * r;
+      gr[j] = drv;
+      gz[j] = dzv;
+      gn[j] = dnv;
+      hr[j] = drv;
+      hz[j] = dzv;
+      hn[j] = dnv * r;
       dhb[j] = dhb[j] * z;
     }
 }
@@ -380,23 +432,23 @@ gru_backward_row (guint                 H,
 KERNEL void
 recur_kernel_gru_backward (guint        batch,
                            guint        H,
-                           const float *g,
-                           const float *hh,
+                           float       *g,
+                           float       *hh,
                            const float *h_prev,
                            gsize        ld_h,
-                           float       *dh,
-                           float       *dg,
-                           float       *dg_hh)
+                           float       *dh)
 {
   for (guint b = 0; b < batch; b++)
     {
       gsize o3 = (gsize) b * 3 * H, o1 = (gsize) b * H;
-      const float *hn = hh + o3 + 2 * H;
+      float *gb = g + o3, *hb = hh + o3;
 
       if (h_prev)
-        gru_backward_row (H, g + o3, hn, h_prev + b * ld_h, dh + o1, dg + o3, dg_hh + o3, FALSE);
+        gru_backward_row (H, gb, gb + H, gb + 2 * H, hb, hb + H, hb + 2 * H, h_prev + b * ld_h,
+                          dh + o1, FALSE);
       else
-        gru_backward_row (H, g + o3, hn, NULL, dh + o1, dg + o3, dg_hh + o3, TRUE);
+        gru_backward_row (H, gb, gb + H, gb + 2 * H, hb, hb + H, hb + 2 * H, NULL, dh + o1,
+                          TRUE);
     }
 }
 
@@ -419,6 +471,41 @@ recur_kernel_fill_bias (gsize        rows,
       else
         memset (o, 0, n * sizeof (float));
     }
+}
+
+KERNEL double
+recur_kernel_add_rows_sum_squares (guint        batch,
+                                   guint        H,
+                                   float       *dh,
+                                   const float *dy,
+                                   gsize        ld_dy)
+{
+  /* eight running sums, one per lane of a vector of doubles, each in the same order whatever
+   * the ISA: a float's square is exact in double, so a fused multiply-add rounds as a
+   * multiply then an add does */
+  double part[8] = { 0 };
+  double sum = 0.0;
+
+  for (guint b = 0; b < batch; b++)
+    {
+      float *restrict row = dh + (gsize) b * H;
+      guint j = 0;
+
+      if (dy)
+        {
+          const float *restrict dyb = dy + b * ld_dy;
+          for (guint k = 0; k < H; k++)
+            row[k] += dyb[k];
+        }
+      for (; j + 8 <= H; j += 8)
+        for (guint k = 0; k < 8; k++)
+          part[k] += (double) row[j + k] * row[j + k];
+      for (; j < H; j++)
+        part[j % 8] += (double) row[j] * row[j];
+    }
+  for (guint k = 0; k < 8; k++)
+    sum += part[k];
+  return sum;
 }
 
 KERNEL void

@@ -53,16 +53,24 @@ void recur_kernel_lstm_forward (guint        batch,
                                 float       *c,
                                 float       *h,
                                 gsize        ld_h);
-/* From dh and dc (∂/∂c_t, left as ∂/∂c_{t−1}) to the pre-activation gradients dg; c is the
- * step's cell state, whose tanh is recomputed. */
-void recur_kernel_lstm_backward (guint        batch,
+/* LSTM's cell state again from a step's activated gates g: c = f ⊙ c' + i ⊙ g, the bits the
+ * forward pass gave (c_prev NULL at the first step) */
+void recur_kernel_lstm_cell     (guint        batch,
                                  guint        H,
                                  const float *g,
+                                 const float *c_prev,
+                                 float       *c);
+/* From dh and dc (∂/∂c_t, left as ∂/∂c_{t−1}) to the pre-activation gradients, in place: g
+ * comes with the step's activated gates and leaves with their gradients (the backward pass
+ * needs the gates of no other step, so no buffer of its own). c is the step's cell state,
+ * whose tanh is recomputed. */
+void recur_kernel_lstm_backward (guint        batch,
+                                 guint        H,
+                                 float       *g,
                                  const float *c,
                                  const float *c_prev,
                                  const float *dh,
-                                 float       *dc,
-                                 float       *dg);
+                                 float       *dc);
 
 /* GRU, one step. g holds W_i· x + b_i· [r z n], hh holds W_h· h' + b_h·; g leaves with the
  * activated gates. h_prev (row stride ld_h) is NULL at the first step. */
@@ -73,16 +81,15 @@ void recur_kernel_gru_forward (guint        batch,
                                const float *h_prev,
                                float       *h,
                                gsize        ld_h);
-/* Fills dg (input side) and dg_hh (recurrent side); dh leaves as its direct path z ⊙ dh. */
+/* In place, as LSTM's: g (activated gates) leaves with the input side's gradients, hh with the
+ * recurrent side's; dh leaves as its direct path z ⊙ dh. */
 void recur_kernel_gru_backward (guint        batch,
                                 guint        H,
-                                const float *g,
-                                const float *hh,
+                                float       *g,
+                                float       *hh,
                                 const float *h_prev,
                                 gsize        ld_h,
-                                float       *dh,
-                                float       *dg,
-                                float       *dg_hh);
+                                float       *dh);
 
 /* out[r][j] = b1[j] + b2[j] (either may be NULL: then 0) */
 void recur_kernel_fill_bias       (gsize        rows,
@@ -90,6 +97,13 @@ void recur_kernel_fill_bias       (gsize        rows,
                                    const float *b1,
                                    const float *b2,
                                    float       *out);
+/* dh[b] += dy[b] (rows of stride ld_dy; dy may be NULL), then Σ dh² over all batch × H, in
+ * double: a step's gradient flow */
+double recur_kernel_add_rows_sum_squares (guint        batch,
+                                          guint        H,
+                                          float       *dh,
+                                          const float *dy,
+                                          gsize        ld_dy);
 /* acc[j] += Σ_r m[r][j], rows in order */
 void recur_kernel_add_column_sums (float       *acc,
                                    const float *m,

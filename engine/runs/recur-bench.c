@@ -227,6 +227,7 @@ recur_bench_run (const RecurBenchConfig *c,
   memset (result, 0, sizeof *result);
   result->windows = recur_dataset_get_n_train_windows (data);
   result->epochs = epochs;
+  result->gates_kept = recur_train_keeps_gates (&spec, MIN (c->batch, result->windows));
   result->seconds_per_epoch = median (times + 1, epochs); /* epoch 1 warms up */
   result->train_windows_per_second = result->windows / result->seconds_per_epoch;
   result->train_gflops = 3.0 * fwd * result->train_windows_per_second / 1e9;

@@ -34,6 +34,7 @@ typedef struct
   double forecast_windows_per_second; /* inference over all windows in minibatches */
   double forecast_gflops;
   double final_loss;
+  gboolean gates_kept;              /* training kept every step's gates (recur_train_keeps_gates) */
   guint  threads;                   /* running a minibatch's shards, and forecasting */
   guint  blas_threads;
 } RecurBenchResult;

@@ -94,7 +94,7 @@ check_row (JsonObject *row,
     "config", "cell", "hidden", "layers", "window", "batch", "windows", "epochs", "threads",
     "blas_threads", "seconds_per_epoch", "train_windows_per_second", "train_gflops",
     "sgemm_gflops", "gemm_efficiency", "own_gemm_gflops", "own_gemm_efficiency",
-    "forecast_windows_per_second", "final_loss", "peak_memory_mb", NULL,
+    "forecast_windows_per_second", "final_loss", "gates_kept", "peak_memory_mb", NULL,
   };
   double seconds, wps, gflops, sgemm, own, loss;
 
@@ -118,6 +118,8 @@ check_row (JsonObject *row,
   sgemm = positive (row, "sgemm_gflops");
   positive (row, "forecast_windows_per_second");
   positive (row, "peak_memory_mb");
+  /* a small shape's gates fit the memory budget many times over */
+  g_assert_true (json_object_get_boolean_member (row, "gates_kept"));
   /* the windows of an epoch over its time; training is 3 forward passes' matmuls */
   assert_close (wps * seconds, (double) windows);
   assert_close (gflops, 3.0 * small_forward_flops (gates) * wps / 1e9);

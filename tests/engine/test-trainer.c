@@ -231,6 +231,34 @@ test_a_minibatch_of_one_on_two_shards (void)
   g_assert_cmpmem (one->data, one->len * sizeof (float), two->data, two->len * sizeof (float));
 }
 
+/* A run keeps its gates when every step's, of every layer and direction, fit in 128 MiB: the
+ * large shape of `recur bench` (LSTM, 512 units, window 64, minibatches of 128: 64 MiB) keeps
+ * them up to twice its minibatch, and recomputes them one window more, or bidirectional, or
+ * with a second layer; GRU has three gates to LSTM's four. */
+static void
+test_gates_are_kept_within_the_memory_budget (void)
+{
+  RecurModelSpec large;
+
+  recur_model_spec_init (&large);
+  large.cell = RECUR_CELL_LSTM;
+  large.hidden_size = 512;
+  large.window = 64;
+  g_assert_true (recur_train_keeps_gates (&large, 128));
+  g_assert_true (recur_train_keeps_gates (&large, 256));
+  g_assert_false (recur_train_keeps_gates (&large, 257));
+  large.bidirectional = TRUE;
+  g_assert_true (recur_train_keeps_gates (&large, 128));
+  g_assert_false (recur_train_keeps_gates (&large, 129));
+  large.bidirectional = FALSE;
+  large.num_layers = 2;
+  g_assert_false (recur_train_keeps_gates (&large, 129));
+  large.num_layers = 1;
+  large.cell = RECUR_CELL_GRU;
+  g_assert_true (recur_train_keeps_gates (&large, 341));
+  g_assert_false (recur_train_keeps_gates (&large, 342));
+}
+
 /* The gradient flow an epoch reports is its last minibatch's, over that minibatch's rows only,
  * whatever split the validation minibatches had after it. Here the last training minibatch is
  * one window (225 = 2 × 112 + 1: its first shard empty) and validation splits 37 windows over
@@ -1027,6 +1055,8 @@ main (int    argc,
   g_test_add_func ("/engine/trainer/early-stopping", test_early_stopping);
   g_test_add_func ("/engine/trainer/same-seed-is-bit-identical", test_same_seed_is_bit_identical);
   g_test_add_func ("/engine/trainer/threads-do-not-change-results", test_threads_do_not_change_results);
+  g_test_add_func ("/engine/trainer/gates-are-kept-within-the-memory-budget",
+                   test_gates_are_kept_within_the_memory_budget);
   g_test_add_func ("/engine/trainer/shards-sum-to-the-whole-batch", test_shards_sum_to_the_whole_batch);
   g_test_add_func ("/engine/trainer/cancel-keeps-best-weights", test_cancel_keeps_best_weights);
   g_test_add_func ("/engine/trainer/divergence-is-reported", test_divergence_is_reported);
