@@ -185,6 +185,8 @@ void             recur_window_focus_run                 (RecurWindow *self,
 void             recur_window_on_runs_selection_changed (RecurWindow *self);
 void             recur_window_start_run                 (RecurWindow *self,
                                                          RecurRun    *run);
+void             recur_window_start_runs                (RecurWindow *self,
+                                                         GPtrArray   *runs);
 void             recur_window_train                     (RecurWindow *self);
 void             recur_window_action_stop_runs          (GtkWidget  *widget,
                                                          const char *action,

@@ -162,10 +162,10 @@ recur_window_on_runs_selection_changed (RecurWindow *self)
   recur_window_queue_training_views (self);
 }
 
-/* Adds run to the table, shows it, and queues it on the pool (several train at once). */
-void
-recur_window_start_run (RecurWindow *self,
-                        RecurRun    *run)
+/* Adds run to the table and the project and shows it, not yet started. */
+static void
+add_run (RecurWindow *self,
+         RecurRun    *run)
 {
   self->n_started++;
   g_signal_connect_object (run, "progress", G_CALLBACK (recur_window_on_run_progress), self, G_CONNECT_DEFAULT);
@@ -174,7 +174,47 @@ recur_window_start_run (RecurWindow *self,
   recur_window_add_to_project (self, run);
   recur_window_focus_run (self, run);
   recur_runs_view_select (self->runs_view, run);
+}
+
+/* Adds run to the table, shows it, and queues it on the pool (several train at once). */
+void
+recur_window_start_run (RecurWindow *self,
+                        RecurRun    *run)
+{
+  add_run (self, run);
   recur_run_start (run, recur_window_run_pool ());
+  recur_window_update_status (self);
+  recur_window_update_actions (self);
+}
+
+/* As recur_window_start_run for each of a sweep's runs (NULLs skipped): the table lists them
+ * in their order, the pool starts them the most work first (recur_sweep_order_by_cost), as
+ * `recur sweep` does, so that the longest is not left to train alone at the end while the
+ * other workers idle. (Auto's candidates start as listed, the quickest first: a stop keeps the
+ * best of those scored, and longest-first gained 0.3 s of 3.5 on auto-2000.) */
+void
+recur_window_start_runs (RecurWindow *self,
+                         GPtrArray   *runs)
+{
+  g_autoptr(GPtrArray) present = g_ptr_array_new ();
+  g_autofree const RecurJobConfig **configs = NULL;
+  g_autofree guint *order = NULL;
+
+  for (guint i = 0; i < runs->len; i++)
+    if (g_ptr_array_index (runs, i) != NULL)
+      g_ptr_array_add (present, g_ptr_array_index (runs, i));
+  configs = g_new (const RecurJobConfig *, MAX (present->len, 1));
+  order = g_new (guint, MAX (present->len, 1));
+  for (guint i = 0; i < present->len; i++)
+    {
+      RecurRun *run = g_ptr_array_index (present, i);
+
+      add_run (self, run);
+      configs[i] = recur_job_get_config (recur_run_get_job (run));
+    }
+  recur_sweep_order_by_cost (configs, present->len, order);
+  for (guint i = 0; i < present->len; i++)
+    recur_run_start (g_ptr_array_index (present, order[i]), recur_window_run_pool ());
   recur_window_update_status (self);
   recur_window_update_actions (self);
 }

@@ -137,10 +137,10 @@ queue_sweep (GPtrArray *points,
         }
       g_signal_connect_object (run, "finished", G_CALLBACK (gtk_widget_queue_draw),
                                self->sweep_view, G_CONNECT_SWAPPED);
-      recur_window_start_run (self, run);
       g_ptr_array_add (self->sweep_runs, run);
       g_ptr_array_add (self->sweep_points, g_ptr_array_steal_index (points, i--));
     }
+  recur_window_start_runs (self, self->sweep_runs);
   gtk_stack_set_visible_child_name (self->inside_stack, "sweep");
   gtk_widget_queue_draw (GTK_WIDGET (self->sweep_view));
 }
