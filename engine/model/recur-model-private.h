@@ -86,6 +86,8 @@ struct _RecurWorkspace
                          * below the top layer (RNN, LSTM, GRU) or at it (Jordan, clockwork) */
   float *d_x;           /* [T][B][D·H] gradient with respect to its input, above layer 0 */
   CellKeeping cells;
+  gboolean may_checkpoint; /* a training workspace that keeps the gates: CELLS_CHECKPOINTS
+                            * once a window has several chunks */
   float *cell_chunk;    /* CELLS_CHECKPOINTS: [chunk_steps][B][H], a chunk's cells recomputed */
   guint n_checkpoints;  /* CELLS_CHECKPOINTS: the cells kept besides the last two */
   gboolean keeps_gates; /* every step's gates stay after a forward pass (else chunk_steps');

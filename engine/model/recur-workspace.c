@@ -86,8 +86,10 @@ workspace_new (const RecurModel    *model,
   ws->training = training;
   ws->keeps_gates = kind == RECUR_WORKSPACE_FULL || kind == RECUR_WORKSPACE_TRAINING || !chunked;
   ws->chunk_steps = chunk;
+  /* checkpoints save memory only where a window has several chunks */
+  ws->may_checkpoint = kind == RECUR_WORKSPACE_TRAINING && chunked;
   ws->cells = kind == RECUR_WORKSPACE_INFERENCE ? CELLS_LAST_TWO
-            : kind == RECUR_WORKSPACE_TRAINING && chunked ? CELLS_CHECKPOINTS
+            : ws->may_checkpoint && chunk < T ? CELLS_CHECKPOINTS
             : CELLS_EVERY_STEP;
   ws->n_checkpoints = ws->cells == CELLS_CHECKPOINTS ? (guint) ((T - 1) / chunk) : 0;
   /* the buffers' sizes come from options (window, batch, hidden units): each may fail */
@@ -226,13 +228,17 @@ recur_workspace_set_chunk_steps (RecurWorkspace *ws,
   if (!recur_cell_is_stackable (ws->cell_kind))
     return;
   ws->chunk_steps = MIN (steps, ws->chunk_steps);
-  /* shorter chunks, more checkpoints (cell_chunk, made for longer ones, holds a chunk) */
-  if (ws->cells == CELLS_CHECKPOINTS && ws->cell_kind == RECUR_CELL_LSTM)
+  /* shorter chunks: checkpoints where there were none, or more of them */
+  if (ws->may_checkpoint && ws->chunk_steps < ws->window && ws->cell_kind == RECUR_CELL_LSTM)
     {
+      gsize BH = (gsize) ws->max_batch * ws->hidden;
+
+      ws->cells = CELLS_CHECKPOINTS;
       ws->n_checkpoints = (ws->window - 1) / ws->chunk_steps;
       for (guint i = 0; i < ws->n_layers * ws->n_directions; i++)
-        ws->dir[i].cell = g_renew (float, ws->dir[i].cell,
-                                   cell_slots (ws) * ws->max_batch * ws->hidden);
+        ws->dir[i].cell = g_renew (float, ws->dir[i].cell, cell_slots (ws) * BH);
+      if (ws->cell_chunk == NULL)
+        ws->cell_chunk = g_new (float, ws->chunk_steps * BH);
     }
 }
 
