@@ -116,7 +116,7 @@ workspace_new (const RecurModel    *model,
         }
     }
   ws->features = ws_alloc0 (&alloc, B * DH, sizeof (float));
-  if (recur_gemm_available () && recur_cell_is_stackable (s->cell))
+  if (recur_gemm_available () && (recur_cell_is_stackable (s->cell) || s->cell == RECUR_CELL_ESN))
     ws->packed_w_hh = ws_alloc0 (&alloc, MAX (recur_gemm_packed_size (H, GH),
                                                  recur_gemm_packed_size (GH, H)), sizeof (float));
   if (ws->cells == CELLS_CHECKPOINTS && s->cell == RECUR_CELL_LSTM)

@@ -155,6 +155,24 @@ recur_kernel_tanh_forward (guint        batch,
 }
 
 KERNEL void
+recur_kernel_leaky_tanh (gsize        n,
+                         float        alpha,
+                         const float *a,
+                         const float *h_prev,
+                         float       *h)
+{
+  const float *restrict av = a, *restrict hp = h_prev;
+  float *restrict hv = h;
+
+  if (hp == NULL)
+    for (gsize i = 0; i < n; i++)
+      hv[i] = alpha * tanh_approx (av[i]);
+  else
+    for (gsize i = 0; i < n; i++)
+      hv[i] = (1.0f - alpha) * hp[i] + alpha * tanh_approx (av[i]);
+}
+
+KERNEL void
 recur_kernel_tanh_backward (guint        batch,
                             guint        H,
                             const float *h,

@@ -35,6 +35,13 @@ void recur_kernel_tanh_forward (guint        batch,
                                 gsize        ld_g,
                                 float       *h,
                                 gsize        ld_h);
+/* An echo state network's leaky step over n values: h = (1 − α) h' + α tanh(a), or α tanh(a)
+ * where h_prev is NULL (the first step) */
+void recur_kernel_leaky_tanh    (gsize        n,
+                                 float        alpha,
+                                 const float *a,
+                                 const float *h_prev,
+                                 float       *h);
 /* dg = dh ⊙ (1 − h²); dh and dg share the row stride ld_d */
 void recur_kernel_tanh_backward (guint        batch,
                                  guint        H,

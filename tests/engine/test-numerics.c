@@ -128,6 +128,41 @@ test_vector_tanh_within_its_bound (void)
   g_assert_cmpfloat (worst, <=, 4.1e-7);
 }
 
+/* The reservoir's leaky step: (1 − α) h' + α tanh(a) over the float sweep, within tanh's bound
+ * plus the roundings of the products and the sum, α tanh(a) at the first step, and NaN passed
+ * on. */
+static void
+test_leaky_tanh_within_its_bound (void)
+{
+  g_autoptr(GArray) xs = float_sweep ();
+  gsize n = xs->len;
+  const float alpha = 0.7f;
+  g_autofree float *prev = g_new (float, n), *h = g_new (float, n), *first = g_new (float, n);
+  float *a = (float *) (gpointer) xs->data;
+  RecurRng rng;
+
+  recur_rng_init (&rng, 8);
+  for (gsize i = 0; i < n; i++)
+    prev[i] = (float) (2.0 * recur_rng_double (&rng) - 1.0);
+  a[5] = NAN;
+  recur_kernel_leaky_tanh (n, alpha, a, prev, h);
+  recur_kernel_leaky_tanh (n, alpha, a, NULL, first);
+  for (gsize i = 0; i < n; i++)
+    {
+      double t = tanh ((double) a[i]);
+      double want = (1.0 - alpha) * prev[i] + alpha * t;
+
+      if (i == 5)
+        continue;
+      double terms = (1.0 - alpha) * fabs (prev[i]) + alpha * fabs (t);
+
+      /* tanh's error, then a few roundings of products and a sum as large as its terms */
+      g_assert_cmpfloat (fabs (h[i] - want), <=, 4.1e-7 * alpha * fabs (t) + 2.4e-7 * terms + 1e-30);
+      g_assert_cmpfloat (fabs (first[i] - alpha * t), <=, (4.1e-7 + 1.2e-7) * alpha * fabs (t) + 1e-30);
+    }
+  g_assert_true (isnan (h[5]) && isnan (first[5]));
+}
+
 /* Either bias may be missing, each alone adds as itself (the input projection took b2 alone
  * for no bias at all). */
 static void
@@ -564,6 +599,7 @@ main (int    argc,
   g_test_add_func ("/engine/kernels/approximations-within-their-bounds",
                    test_approximations_within_their_bounds);
   g_test_add_func ("/engine/kernels/vector-tanh-within-its-bound", test_vector_tanh_within_its_bound);
+  g_test_add_func ("/engine/kernels/leaky-tanh-within-its-bound", test_leaky_tanh_within_its_bound);
   g_test_add_func ("/engine/kernels/biases-either-or-both", test_kernel_biases_either_or_both);
   g_test_add_func ("/engine/blas/gemm-every-transposition", test_gemm_every_transposition);
   g_test_add_func ("/engine/blas/gemm-of-nothing", test_gemm_of_nothing);
