@@ -7,6 +7,7 @@
 
 #include "recur-memory.h"
 #include "recur-names.h"
+#include "recur-kernels.h"
 #include "recur-optimizer.h"
 
 struct _RecurOptimizer
@@ -129,28 +130,21 @@ step_adam (RecurOptimizer *self,
   const RecurOptimizerSpec *s = &self->spec;
   /* 1 − β in double, then rounded, as torch passes its Python floats to the kernels: from β2
    * rounded first, 1 − 0.999f would be 1.3e-5 off */
-  float beta1 = (float) s->beta1, beta2 = (float) s->beta2;
-  float one_minus_beta1 = (float) (1.0 - s->beta1), one_minus_beta2 = (float) (1.0 - s->beta2);
   double bias_correction1 = 1.0 - pow (s->beta1, (double) self->step);
   double bias_correction2 = 1.0 - pow (s->beta2, (double) self->step);
-  float step_size = (float) (lr / bias_correction1);
-  float bias_correction2_sqrt = (float) sqrt (bias_correction2);
-  float eps = (float) s->eps;
-  float decay = (float) (1.0 - lr * s->weight_decay);
+  RecurAdamStep a = {
+    .beta1 = (float) s->beta1,
+    .one_minus_beta1 = (float) (1.0 - s->beta1),
+    .beta2 = (float) s->beta2,
+    .one_minus_beta2 = (float) (1.0 - s->beta2),
+    .step_size = (float) (lr / bias_correction1),
+    .bias_correction2_sqrt = (float) sqrt (bias_correction2),
+    .eps = (float) s->eps,
+    .decay = s->kind == RECUR_OPTIMIZER_ADAMW ? (float) (1.0 - lr * s->weight_decay) : 1.0f,
+    .l2 = s->kind == RECUR_OPTIMIZER_ADAMW ? 0.0f : (float) s->weight_decay,
+  };
 
-  for (gsize i = 0; i < self->n; i++)
-    {
-      float gi = g[i];
-      if (s->kind == RECUR_OPTIMIZER_ADAMW)
-        p[i] *= decay;                       /* decoupled weight decay */
-      else if (s->weight_decay != 0.0)
-        gi += (float) s->weight_decay * p[i]; /* L2 */
-      /* m = β1 m + (1 − β1) g;  v = β2 v + (1 − β2) g² */
-      self->m[i] = self->m[i] * beta1 + gi * one_minus_beta1;
-      self->v[i] = self->v[i] * beta2 + gi * gi * one_minus_beta2;
-      /* p −= lr / (1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε) */
-      p[i] -= step_size * (self->m[i] / (sqrtf (self->v[i]) / bias_correction2_sqrt + eps));
-    }
+  recur_kernel_adam (self->n, p, g, self->m, self->v, &a);
 }
 
 static void

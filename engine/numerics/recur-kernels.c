@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -18,6 +19,15 @@
 #define KERNEL __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define KERNEL
+#endif
+
+/* GCC contracts a · b + c into a fused multiply-add in the clones that have FMA; where a
+ * kernel must round as the engine's plain C does, it turns that off (clang contracts only
+ * with FMA enabled, which no flag here does) */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_FP_CONTRACT __attribute__ ((optimize ("fp-contract=off")))
+#else
+#define NO_FP_CONTRACT
 #endif
 
 static inline float
@@ -524,6 +534,36 @@ recur_kernel_add_rows_sum_squares (guint        batch,
   for (guint k = 0; k < 8; k++)
     sum += part[k];
   return sum;
+}
+
+/* No fused multiply-adds here: each clone rounds as the scalar loop did (the engine's own code
+ * is built without FMA), so Adam's steps stay those of every earlier Recur. */
+KERNEL NO_FP_CONTRACT void
+recur_kernel_adam (gsize               n,
+                   float              *params,
+                   const float        *grads,
+                   float              *m,
+                   float              *v,
+                   const RecurAdamStep *step)
+{
+  const RecurAdamStep s = *step, *a = &s; /* in registers, not reread after each store */
+  float *restrict p = params, *restrict mv = m, *restrict vv = v;
+  const float *restrict g = grads;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float gi = g[i];
+
+      if (a->decay != 1.0f)
+        p[i] *= a->decay;            /* decoupled weight decay (AdamW) */
+      else if (a->l2 != 0.0f)
+        gi += a->l2 * p[i];          /* L2 (Adam) */
+      /* m = β1 m + (1 − β1) g;  v = β2 v + (1 − β2) g² */
+      mv[i] = mv[i] * a->beta1 + gi * a->one_minus_beta1;
+      vv[i] = vv[i] * a->beta2 + gi * gi * a->one_minus_beta2;
+      /* p −= lr / (1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε) */
+      p[i] -= a->step_size * (mv[i] / (sqrtf (vv[i]) / a->bias_correction2_sqrt + a->eps));
+    }
 }
 
 KERNEL void

@@ -111,6 +111,24 @@ double recur_kernel_add_rows_sum_squares (guint        batch,
                                           float       *dh,
                                           const float *dy,
                                           gsize        ld_dy);
+/* One Adam (or AdamW) step's scalars, computed by the optimiser */
+typedef struct
+{
+  float beta1, one_minus_beta1, beta2, one_minus_beta2;
+  float step_size;             /* lr / (1 − β1ᵗ) */
+  float bias_correction2_sqrt; /* √(1 − β2ᵗ) */
+  float eps;
+  float decay;                 /* AdamW: 1 − lr · weight decay; else 1 */
+  float l2;                    /* Adam: the weight decay, added to the gradient; else 0 */
+} RecurAdamStep;
+
+/* Adam over n parameters: m and v updated, then params, as torch.optim.Adam's for-loop does */
+void recur_kernel_adam (gsize               n,
+                        float              *params,
+                        const float        *grads,
+                        float              *m,
+                        float              *v,
+                        const RecurAdamStep *step);
 /* acc[j] += Σ_r m[r][j], rows in order */
 void recur_kernel_add_column_sums (float       *acc,
                                    const float *m,
