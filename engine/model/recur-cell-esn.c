@@ -96,11 +96,8 @@ forward_esn (const RecurModel *self,
       float *at = a + t * BH, *ht = h + t * BH;
       const float *hp = t ? ht - BH : NULL;
 
-      if (hp && ws->packed_w_hh)
-        recur_gemm_packed (FALSE, batch, H, H, 1.0f, hp, H, ws->packed_w_hh, 1.0f, at, H);
-      else if (hp)
-        recur_sgemm (FALSE, TRUE, (int) batch, (int) H, (int) H, 1.0f, hp, (int) H,
-                     p + lo->w_hh, (int) H, 1.0f, at, (int) H);
+      if (hp)
+        add_recurrent_forward (ws, batch, H, H, hp, H, p + lo->w_hh, at);
       /* the vectorised tanh the other cells use, not libm's scalar one (38 % of the time) */
       recur_kernel_leaky_tanh (BH, alpha, at, hp, ht);
     }

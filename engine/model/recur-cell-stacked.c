@@ -97,8 +97,9 @@ project_chunk (const RecurModel *self,
                   bias && !gru ? p + lo->b_hh : NULL, out);
 }
 
-/* out[batch × GH] += h_prev · W_hhᵀ, with W_hh packed for the whole pass where it can be. */
-static void
+/* out[batch × GH] += h_prev · W_hhᵀ, with W_hh packed for the whole pass where it can be (the
+ * echo state network's reservoir too). */
+void
 add_recurrent_forward (RecurWorkspace *ws,
                        guint           batch,
                        guint           GH,

@@ -89,7 +89,6 @@ struct _RecurWorkspace
   gboolean may_checkpoint; /* a training workspace that keeps the gates: CELLS_CHECKPOINTS
                             * once a window has several chunks */
   float *cell_chunk;    /* CELLS_CHECKPOINTS: [chunk_steps][B][H], a chunk's cells recomputed */
-  guint n_checkpoints;  /* CELLS_CHECKPOINTS: the cells kept besides the last two */
   gboolean keeps_gates; /* every step's gates stay after a forward pass (else chunk_steps');
                          * a backward pass turns them into their gradients */
   guint chunk_steps;    /* time steps whose gate gradients go into the weight gradients at
@@ -180,6 +179,14 @@ void project_inputs     (const float      *x,
                          const float      *bias1,
                          const float      *bias2,
                          float            *out);
+void add_recurrent_forward (RecurWorkspace *ws,
+                            guint           batch,
+                            guint           GH,
+                            guint           H,
+                            const float    *h_prev,
+                            gsize           ld_h,
+                            const float    *w_hh,
+                            float          *out);
 void forward_direction  (const RecurModel *self,
                          RecurWorkspace   *ws,
                          guint             l,

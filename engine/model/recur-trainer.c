@@ -33,9 +33,9 @@ G_DEFINE_QUARK (recur-trainer-error-quark, recur_trainer_error)
  * it the workspaces keep them from the forward pass for the backward one; above it they
  * recompute them a chunk of steps at a time (recur_workspace_new_for_training), with the same
  * bits, in about a third of the memory for a third more time. Every shape of `recur bench`
- * fits (the large LSTM keeps 64 MiB: 1.25× faster at 154 MB peak, a quarter of PyTorch's), and
- * a fixed budget, not one taken from the machine's memory, keeps a run's speed and memory the
- * same wherever it runs. */
+ * fits (the large LSTM keeps 64 MiB: 1.25× faster, at 134 MB peak under a quarter of
+ * PyTorch's), and a fixed budget, not one taken from the machine's memory, keeps a run's speed
+ * and memory the same wherever it runs. */
 #define KEPT_GATES_BUDGET (G_GUINT64_CONSTANT (128) << 20)
 
 gboolean

@@ -43,7 +43,16 @@ ws_alloc0 (WorkspaceAlloc *a,
   return p;
 }
 
-/* [B][H] blocks of LSTM's cell states a workspace keeps */
+/* A kept training workspace keeps LSTM's cells at checkpoints once its window has several
+ * chunks of steps: with one, they would save nothing. */
+static gboolean
+wants_checkpoints (const RecurWorkspace *ws)
+{
+  return ws->may_checkpoint && ws->cell_kind == RECUR_CELL_LSTM && ws->chunk_steps < ws->window;
+}
+
+/* [B][H] blocks of LSTM's cell states a workspace keeps: the last two, and with checkpoints
+ * those of the steps T − 1 − m · chunk_steps, m ≥ 1 */
 static gsize
 cell_slots (const RecurWorkspace *ws)
 {
@@ -52,7 +61,7 @@ cell_slots (const RecurWorkspace *ws)
     case CELLS_EVERY_STEP:
       return ws->window;
     case CELLS_CHECKPOINTS:
-      return 2 + (gsize) ws->n_checkpoints;
+      return 2 + (gsize) (ws->window - 1) / ws->chunk_steps;
     case CELLS_LAST_TWO:
     default:
       return 2;
@@ -86,12 +95,10 @@ workspace_new (const RecurModel    *model,
   ws->training = training;
   ws->keeps_gates = kind == RECUR_WORKSPACE_FULL || kind == RECUR_WORKSPACE_TRAINING || !chunked;
   ws->chunk_steps = chunk;
-  /* checkpoints save memory only where a window has several chunks */
   ws->may_checkpoint = kind == RECUR_WORKSPACE_TRAINING && chunked;
   ws->cells = kind == RECUR_WORKSPACE_INFERENCE ? CELLS_LAST_TWO
-            : ws->may_checkpoint && chunk < T ? CELLS_CHECKPOINTS
+            : wants_checkpoints (ws) ? CELLS_CHECKPOINTS
             : CELLS_EVERY_STEP;
-  ws->n_checkpoints = ws->cells == CELLS_CHECKPOINTS ? (guint) ((T - 1) / chunk) : 0;
   /* the buffers' sizes come from options (window, batch, hidden units): each may fail */
   ws->y = g_new0 (float *, L);
   ws->y_dropped = g_new0 (float *, L);
@@ -119,7 +126,7 @@ workspace_new (const RecurModel    *model,
   if (recur_gemm_available () && (recur_cell_is_stackable (s->cell) || s->cell == RECUR_CELL_ESN))
     ws->packed_w_hh = ws_alloc0 (&alloc, MAX (recur_gemm_packed_size (H, GH),
                                                  recur_gemm_packed_size (GH, H)), sizeof (float));
-  if (ws->cells == CELLS_CHECKPOINTS && s->cell == RECUR_CELL_LSTM)
+  if (ws->cells == CELLS_CHECKPOINTS)
     ws->cell_chunk = ws_alloc0 (&alloc, chunk * B * H, sizeof (float));
   if (!ws->keeps_gates && training)
     {
@@ -229,12 +236,11 @@ recur_workspace_set_chunk_steps (RecurWorkspace *ws,
     return;
   ws->chunk_steps = MIN (steps, ws->chunk_steps);
   /* shorter chunks: checkpoints where there were none, or more of them */
-  if (ws->may_checkpoint && ws->chunk_steps < ws->window && ws->cell_kind == RECUR_CELL_LSTM)
+  if (wants_checkpoints (ws))
     {
       gsize BH = (gsize) ws->max_batch * ws->hidden;
 
       ws->cells = CELLS_CHECKPOINTS;
-      ws->n_checkpoints = (ws->window - 1) / ws->chunk_steps;
       for (guint i = 0; i < ws->n_layers * ws->n_directions; i++)
         ws->dir[i].cell = g_renew (float, ws->dir[i].cell, cell_slots (ws) * BH);
       if (ws->cell_chunk == NULL)
