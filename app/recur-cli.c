@@ -664,8 +664,10 @@ cmd_forecast (int    argc,
   RecurModel *model;
   g_autoptr(RecurSeries) series = NULL;
   g_autofree double *values = NULL;
+  g_autofree double *channels = NULL;
   g_autofree double *forecast = NULL;
   g_autofree gint64 *stamps = NULL;
+  RecurExtraInputs extra;
   RecurModelInfo info = { 0 };
   const RecurModelSpec *spec;
   GError *error = NULL;
@@ -741,10 +743,26 @@ cmd_forecast (int    argc,
       return EXIT_FAILED;
     }
 
+  /* the inputs beside the target: the same columns, scaled as in training; the calendar of
+   * the rows forecast */
+  if (recur_covariates_n_channels (&info.covariates) > 0
+      && !(channels = recur_covariates_channels (&info.covariates, series, n, steps,
+                                                 RECUR_MISSING_INTERPOLATE, n, &error)))
+    {
+      recur_model_info_clear (&info);
+      return recur_command_fail (error);
+    }
+  extra = (RecurExtraInputs) {
+    .values = channels,
+    .n_channels = recur_covariates_n_channels (&info.covariates),
+    .n_levelled = info.covariates.n_inputs,
+    .n_rows = n + steps,
+  };
   forecast = g_new (double, steps);
   stamps = g_new (gint64, steps);
   if (!recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
-                                &info.transform, values, n, steps, forecast, NULL, &error))
+                                &info.transform, values, n, channels ? &extra : NULL, steps,
+                                forecast, NULL, &error))
     {
       recur_model_info_clear (&info);
       return recur_command_fail (error);

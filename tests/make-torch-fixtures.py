@@ -75,9 +75,9 @@ def read_safetensors(path):
 class Net(nn.Module):
     """An nn.RNN/LSTM/GRU with a linear head on the top layer's h_n, as Recur builds it."""
 
-    def __init__(self, cell, hidden, layers, bidirectional, bias, outputs):
+    def __init__(self, cell, hidden, layers, bidirectional, bias, outputs, inputs=1):
         super().__init__()
-        kw = dict(input_size=1, hidden_size=hidden, num_layers=layers, batch_first=True,
+        kw = dict(input_size=inputs, hidden_size=hidden, num_layers=layers, batch_first=True,
                   bidirectional=bidirectional, bias=bias)
         if cell.startswith("rnn_"):
             self.rnn = nn.RNN(nonlinearity=cell[4:], **kw)
@@ -95,14 +95,14 @@ class Net(nn.Module):
         return self.head(features), out, state
 
 
-def make_case(name, cell, layers, bidirectional, bias=True, strategy="direct", seed=0):
+def make_case(name, cell, layers, bidirectional, bias=True, strategy="direct", seed=0, inputs=1):
     H, T, B, horizon = 5, 7, 3, 2
     outputs = horizon if strategy == "direct" else 1
     torch.manual_seed(seed)
-    net = Net(cell, H, layers, bidirectional, bias, outputs)
+    net = Net(cell, H, layers, bidirectional, bias, outputs, inputs)
     init = {k: v.detach().clone() for k, v in net.state_dict().items()}
     g = torch.Generator().manual_seed(seed + 100)
-    x = torch.randn(B, T, 1, generator=g)
+    x = torch.randn(B, T, inputs, generator=g)
     y = torch.randn(B, outputs, generator=g)
 
     pred, out, state = net(x)
@@ -142,6 +142,8 @@ def make_case(name, cell, layers, bidirectional, bias=True, strategy="direct", s
             "fixture.bidirectional": str(bidirectional).lower(), "fixture.bias": str(bias).lower(),
             "fixture.window": str(T), "fixture.horizon": str(horizon), "fixture.strategy": strategy,
             "fixture.batch": str(B), "torch.version": torch.__version__}
+    if inputs != 1:
+        meta["fixture.input_size"] = str(inputs)
     write_safetensors(os.path.join(OUT, name + ".safetensors"), tensors, meta)
     return name
 
@@ -233,6 +235,11 @@ def main():
         seed += 1
         names.append(make_case(f"{cell}_nobias_recursive", cell, 2, True, bias=False,
                                strategy="recursive", seed=seed))
+    # a target and covariates: input_size > 1 (recur train --inputs, --calendar)
+    for cell, layers, bidir in (("rnn_tanh", 2, False), ("lstm", 2, True), ("gru", 1, False)):
+        seed += 1
+        names.append(make_case(f"{cell}_l{layers}_{'bi' if bidir else 'uni'}_inputs3", cell,
+                               layers, bidir, seed=seed, inputs=3))
     with open(os.path.join(OUT, "cases.txt"), "w") as f:
         f.write("\n".join(names) + "\n")
     make_torch_written("torch_written_lstm", "lstm", 8, 2, True, "direct", 24, 12, 7)

@@ -469,8 +469,10 @@ log_spin_target (const Row     *row,
 static gboolean
 shown_in_panel (const RecurSetting *s)
 {
-  /* the column is chosen with the data, input-size follows from it */
-  return !(s->flags & RECUR_SETTING_INTERNAL) && s->kind != RECUR_SETTING_COLUMN;
+  /* the column is chosen with the data, input-size follows from it; the input columns are
+   * not chosen in the window yet */
+  return !(s->flags & RECUR_SETTING_INTERNAL) && s->kind != RECUR_SETTING_COLUMN
+         && s->kind != RECUR_SETTING_NAMES;
 }
 
 static Row *
@@ -989,6 +991,7 @@ control_kind (const RecurSetting *s)
     case RECUR_SETTING_LIST:
       return CONTROL_ENTRY;
     case RECUR_SETTING_COLUMN:
+    case RECUR_SETTING_NAMES:
     default:
       g_assert_not_reached ();
     }

@@ -21,6 +21,8 @@ struct _RecurDataset
   guint test_start;
   double *values;
   double *transformed; /* s of every row; NaN for the first transform.offset rows */
+  RecurExtraInputs extra; /* n_channels 0: none */
+  double *extra_values;
 };
 
 /* Every transformed value must fit the model's floats: one far outside the training part's range
@@ -132,6 +134,7 @@ recur_dataset_free (RecurDataset *self)
     return;
   g_free (self->values);
   g_free (self->transformed);
+  g_free (self->extra_values);
   g_free (self);
 }
 
@@ -175,6 +178,36 @@ const double *
 recur_dataset_get_transformed (const RecurDataset *self)
 {
   return self->transformed;
+}
+
+void
+recur_dataset_set_extra_inputs (RecurDataset *self,
+                                double       *values,
+                                guint         n_channels,
+                                guint         n_levelled,
+                                guint         n_rows)
+{
+  g_return_if_fail (n_rows >= self->n && n_levelled <= n_channels);
+  g_free (self->extra_values);
+  self->extra_values = n_channels ? values : (g_free (values), NULL);
+  self->extra = (RecurExtraInputs) {
+    .values = self->extra_values,
+    .n_channels = n_channels,
+    .n_levelled = n_levelled,
+    .n_rows = n_rows,
+  };
+}
+
+const RecurExtraInputs *
+recur_dataset_get_extra_inputs (const RecurDataset *self)
+{
+  return self->extra.n_channels ? &self->extra : NULL;
+}
+
+guint
+recur_dataset_get_input_size (const RecurDataset *self)
+{
+  return 1 + self->extra.n_channels;
 }
 
 guint
@@ -224,18 +257,21 @@ recur_dataset_gather_last (const RecurDataset *self,
                            float              *input,
                            float              *target)
 {
-  guint out = self->spec.output_size;
+  guint out = self->spec.output_size, I = recur_dataset_get_input_size (self);
   RecurWindowNorm norm = self->transform.spec.window_norm;
 
   g_return_if_fail (T >= 1 && T <= self->spec.window);
   for (guint b = 0; b < batch; b++)
     {
-      const double *src = self->transformed + starts[b] + (self->spec.window - T);
+      guint first = starts[b] + (self->spec.window - T);
+      const double *src = self->transformed + first;
       /* in double, then cast: a level far from 0 keeps the window's small changes */
       double level = recur_window_level (norm, src, T);
 
       for (guint t = 0; t < T; t++)
-        input[(gsize) t * batch + b] = (float) (src[t] - level);
+        input[((gsize) t * batch + b) * I] = (float) (src[t] - level);
+      if (I > 1)
+        recur_extra_inputs_gather (&self->extra, first, T, b, batch, norm, input);
       if (target)
         for (guint k = 0; k < out; k++)
           target[(gsize) b * out + k] = (float) (src[T + k] - level);

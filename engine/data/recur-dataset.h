@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "recur-covariates.h"
 #include "recur-transform.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,18 @@ guint         recur_dataset_get_test_start     (const RecurDataset   *self);
 const double *recur_dataset_get_values         (const RecurDataset   *self); /* original units */
 /* Every row transformed (s, before any window's level); NaN for the rows differencing takes. */
 const double *recur_dataset_get_transformed    (const RecurDataset   *self);
+/* Channels read beside the target at each step (recur-covariates.h): values [n_rows][n_channels]
+ * (taken), n_rows ≥ the dataset's points, the rows past them known ahead (the calendar of the
+ * future). Windows then read 1 + n_channels inputs per step. */
+void          recur_dataset_set_extra_inputs   (RecurDataset         *self,
+                                                double               *values,
+                                                guint                 n_channels,
+                                                guint                 n_levelled,
+                                                guint                 n_rows);
+/* NULL without channels. */
+const RecurExtraInputs *recur_dataset_get_extra_inputs (const RecurDataset *self);
+/* Values per step of a window: 1, or 1 + the channels. */
+guint         recur_dataset_get_input_size     (const RecurDataset   *self);
 guint         recur_dataset_get_n_train_windows (const RecurDataset  *self);
 guint         recur_dataset_get_n_val_windows  (const RecurDataset   *self);
 /* First index of the i-th training / validation window. */
@@ -58,7 +71,8 @@ guint         recur_dataset_train_window_start (const RecurDataset   *self,
                                                 guint                 i);
 guint         recur_dataset_val_window_start   (const RecurDataset   *self,
                                                 guint                 i);
-/* Gathers windows starting at starts[0..batch) into input, time-major [window][batch][1],
+/* Gathers windows starting at starts[0..batch) into input, time-major [window][batch][I]
+ * (I = recur_dataset_get_input_size: the target, then the extra inputs),
  * and (if target is not NULL) their targets, [batch][output_size]. */
 void          recur_dataset_gather             (const RecurDataset   *self,
                                                 const guint          *starts,
@@ -66,7 +80,7 @@ void          recur_dataset_gather             (const RecurDataset   *self,
                                                 float                *input,
                                                 float                *target);
 /* The same, reading the last T ≤ window points of each window (an ensemble member's shorter
- * window; recur_job_config_member_window): input [T][batch][1], each relative to the level of
+ * window; recur_job_config_member_window): input [T][batch][I], each relative to the level of
  * its own T points; the targets are the windows'. */
 void          recur_dataset_gather_last        (const RecurDataset   *self,
                                                 guint                 T,

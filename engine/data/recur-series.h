@@ -133,6 +133,17 @@ RecurFrequency  recur_series_get_frequency        (const RecurSeries   *self);
 gint64          recur_series_advance_timestamp    (const RecurSeries   *self,
                                                    gint64               timestamp,
                                                    guint                steps);
+/* The calendar cycles a timestamp sits in (calendar features, recur-covariates.h). */
+typedef enum
+{
+  RECUR_CYCLE_DAY,   /* the time of day: 0 at midnight */
+  RECUR_CYCLE_WEEK,  /* the day of the week: 0 on Monday at midnight */
+  RECUR_CYCLE_YEAR,  /* the month of the year with the day in it: 0 on 1 January, 1/12 on
+                      * 1 February, the first of each month 1/12 after the one before */
+} RecurCycle;
+/* How far through the cycle Unix seconds (UTC) lie, in [0, 1). */
+double          recur_cycle_fraction              (RecurCycle           cycle,
+                                                   gint64               timestamp);
 /* "1960-12-01" for dates, "2024-03-01T13:30:00" for timestamps, "241" for row indices. */
 char           *recur_series_format_timestamp     (const RecurSeries   *self,
                                                    gint64               timestamp);

@@ -75,6 +75,32 @@ recur_days_in_month (gint64 year,
   return month == 2 && leap ? 29 : days[month - 1];
 }
 
+double
+recur_cycle_fraction (RecurCycle cycle,
+                      gint64     timestamp)
+{
+  gint64 day = recur_floor_div (timestamp, RECUR_DAY);
+  double time_of_day = (double) (timestamp - day * RECUR_DAY) / RECUR_DAY;
+  GDate date;
+  gint64 seconds;
+
+  switch (cycle)
+    {
+    case RECUR_CYCLE_DAY:
+      return time_of_day;
+    case RECUR_CYCLE_WEEK:
+      return (recur_weekday (day) + time_of_day) / 7.0;
+    case RECUR_CYCLE_YEAR:
+    default:
+      if (!recur_unix_to_date (timestamp, &date, &seconds))
+        return 0.0; /* past year 9999: no month to place it in */
+      return (g_date_get_month (&date) - 1
+              + (g_date_get_day (&date) - 1 + time_of_day)
+                / recur_days_in_month (g_date_get_year (&date), g_date_get_month (&date)))
+             / 12.0;
+    }
+}
+
 /* Keeps the day of month, clamped to the length of the month reached: Jan 31 + 1 = Feb 28.
  * Past the year 9999 too, in seconds (which no date format shows: as with days, the forecast
  * past then has numbers for timestamps, never a date that is not the one meant). */

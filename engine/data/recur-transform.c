@@ -729,6 +729,15 @@ recur_window_level (RecurWindowNorm norm,
                     const double   *s,
                     guint           len)
 {
+  return recur_window_level_strided (norm, s, len, 1);
+}
+
+double
+recur_window_level_strided (RecurWindowNorm norm,
+                            const double   *s,
+                            guint           len,
+                            gsize           stride)
+{
   double sum = 0;
 
   switch (norm)
@@ -737,11 +746,11 @@ recur_window_level (RecurWindowNorm norm,
       return 0;
     case RECUR_WINDOW_NORM_LAST:
       g_return_val_if_fail (len > 0, 0);
-      return s[len - 1];
+      return s[(gsize) (len - 1) * stride];
     case RECUR_WINDOW_NORM_MEAN:
       g_return_val_if_fail (len > 0, 0);
       for (guint i = 0; i < len; i++)
-        sum += s[i];
+        sum += s[(gsize) i * stride];
       return sum / len;
     default:
       g_return_val_if_reached (0);

@@ -177,6 +177,11 @@ gboolean recur_transform_inverse       (const RecurTransform     *transform,
 double   recur_window_level            (RecurWindowNorm           norm,
                                         const double             *s,
                                         guint                     len);
+/* The same of s[0], s[stride], … s[(len − 1)·stride]: one channel of a row-major matrix. */
+double   recur_window_level_strided    (RecurWindowNorm           norm,
+                                        const double             *s,
+                                        guint                     len,
+                                        gsize                     stride);
 
 const char *recur_window_norm_to_string (RecurWindowNorm          norm); /* none last mean */
 gboolean    recur_window_norm_from_string (const char            *text,

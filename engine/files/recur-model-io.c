@@ -16,6 +16,7 @@ recur_model_info_clear (RecurModelInfo *info)
   g_clear_pointer (&info->column, g_free);
   g_clear_pointer (&info->frequency, g_free);
   g_clear_pointer (&info->last_timestamp, g_free);
+  recur_covariates_clear (&info->covariates);
 }
 
 static void
@@ -49,6 +50,8 @@ config_of (const RecurModelSpec *spec,
   config->transform = info->transform.spec;
   config->transform.scaler = info->transform.scaler.kind;
   config->column = g_strdup (info->column ? info->column : "");
+  config->inputs = g_strdupv (info->covariates.names);
+  config->calendar = info->covariates.calendar != 0;
   config->train.seed = info->seed;
 }
 
@@ -67,6 +70,16 @@ windows_differ (const RecurModel *const *members,
   return FALSE;
 }
 
+/* The inputs beside the target are written only when there are some: a file without them is
+ * byte for byte what a Recur from before them wrote, and reads as none (is_optional). */
+static gboolean
+is_absent (const RecurSetting   *setting,
+           const RecurJobConfig *config)
+{
+  return (g_str_equal (setting->name, "inputs") && config->inputs == NULL)
+         || (g_str_equal (setting->name, "calendar") && !config->calendar);
+}
+
 static void
 write_settings (RecurSafetensors     *st,
                 const RecurModelSpec *spec,
@@ -80,7 +93,7 @@ write_settings (RecurSafetensors     *st,
 
   config_of (spec, info, &config);
   for (guint i = 0; i < n; i++)
-    if (carries (&settings[i], spec->cell)
+    if (carries (&settings[i], spec->cell) && !is_absent (&settings[i], &config)
         && !(member_windows && g_str_equal (settings[i].name, "window")))
       {
         /* the cell as PyTorch-minded files name it: rnn_tanh, rnn_relu */
@@ -134,6 +147,47 @@ write_transform (RecurSafetensors     *st,
                                   g_ascii_dtostr (buf, sizeof buf, t->seasonal_index[i]));
         }
       recur_safetensors_set_metadata (st, "recur.seasonal_indices", list->str);
+    }
+}
+
+/* The scalers' centers (or scales) as "c0,c1,…". */
+static char *
+scalers_to_text (const RecurScaler *scalers,
+                 guint              n,
+                 gboolean           scales)
+{
+  GString *list = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (list, "%s%s", i ? "," : "",
+                              g_ascii_dtostr (buf, sizeof buf,
+                                              scales ? scalers[i].scale : scalers[i].center));
+    }
+  return g_string_free (list, FALSE);
+}
+
+/* The covariates' fitted scalers and the calendar's cycles (their names and whether there is
+ * a calendar are settings: "recur.inputs", "recur.calendar"). */
+static void
+write_covariates (RecurSafetensors      *st,
+                  const RecurCovariates *c)
+{
+  if (c->n_inputs > 0)
+    {
+      g_autofree char *centers = scalers_to_text (c->scalers, c->n_inputs, FALSE);
+      g_autofree char *scales = scalers_to_text (c->scalers, c->n_inputs, TRUE);
+
+      recur_safetensors_set_metadata (st, "recur.input_centers", centers);
+      recur_safetensors_set_metadata (st, "recur.input_scales", scales);
+    }
+  if (c->calendar)
+    {
+      g_autofree char *cycles = recur_calendar_to_string (c->calendar);
+
+      recur_safetensors_set_metadata (st, "recur.calendar_cycles", cycles);
     }
 }
 
@@ -199,6 +253,7 @@ recur_model_save_members (const RecurModel *const  *members,
       recur_safetensors_set_metadata (st, MEMBER_WINDOWS_KEY, list->str);
     }
   write_transform (st, &info->transform);
+  write_covariates (st, &info->covariates);
   recur_safetensors_set_metadata (st, "recur.frequency", info->frequency ? info->frequency : "none");
   recur_safetensors_set_metadata (st, "recur.last_timestamp",
                                   info->last_timestamp ? info->last_timestamp : "");
@@ -293,6 +348,8 @@ expected_text (const RecurSetting *setting)
       return choices_text (setting);
     case RECUR_SETTING_LIST:
       return g_strdup (_(setting->list->expected));
+    case RECUR_SETTING_NAMES:
+      return g_strdup (_("column names separated by commas"));
     case RECUR_SETTING_BOOL:
     case RECUR_SETTING_COLUMN:
     default:
@@ -305,7 +362,8 @@ static gboolean
 is_optional (const RecurSetting *setting)
 {
   static const char *const later[] = { "dropout", "seed", "column", "box-cox", "deseasonalise",
-                                       "difference", "seasonal-difference", "window-norm" };
+                                       "difference", "seasonal-difference", "window-norm",
+                                       "inputs", "calendar" };
 
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     if (g_str_equal (setting->name, later[i]))
@@ -494,6 +552,83 @@ read_info (const RecurSafetensors  *st,
   return TRUE;
 }
 
+/* key's n finite numbers into the scalers' centers (or their non-zero scales). */
+static gboolean
+read_scalers (const RecurSafetensors  *st,
+              const char              *key,
+              guint                    n,
+              gboolean                 scales,
+              RecurScaler             *scalers,
+              GError                 **error)
+{
+  const char *text = require_key (st, key, error);
+  g_auto(GStrv) parts = NULL;
+  const char *expected = scales ? _("one non-zero number per input column")
+                                : _("one finite number per input column");
+
+  if (text == NULL)
+    return FALSE;
+  parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) != n)
+    return bad_value (st, key, text, expected, error);
+  for (guint i = 0; i < n; i++)
+    {
+      char *end = NULL;
+      double v = g_ascii_strtod (parts[i], &end);
+
+      if (end == parts[i] || *end != '\0' || !isfinite (v) || (scales && v == 0.0))
+        return bad_value (st, key, text, expected, error);
+      scalers[i].kind = RECUR_SCALER_ZSCORE;
+      *(scales ? &scalers[i].scale : &scalers[i].center) = v;
+    }
+  return TRUE;
+}
+
+/* The covariates the settings name (config's inputs and calendar), with their fitted numbers;
+ * the model's input size must be 1 + their channels. */
+static gboolean
+read_covariates (const RecurSafetensors  *st,
+                 const RecurJobConfig    *config,
+                 RecurCovariates         *c,
+                 GError                 **error)
+{
+  guint n = config->inputs ? g_strv_length (config->inputs) : 0;
+  const char *text;
+
+  if (n > RECUR_MAX_COVARIATES)
+    {
+      g_autofree char *names = g_strjoinv (",", config->inputs);
+      g_autofree char *expected = g_strdup_printf (_("at most %u column names"),
+                                                   RECUR_MAX_COVARIATES);
+      return bad_value (st, "recur.inputs", names, expected, error);
+    }
+  c->n_inputs = n;
+  c->names = g_strdupv (config->inputs);
+  if (n > 0 && (!read_scalers (st, "recur.input_centers", n, FALSE, c->scalers, error)
+                || !read_scalers (st, "recur.input_scales", n, TRUE, c->scalers, error)))
+    return FALSE;
+  if (config->calendar)
+    {
+      text = require_key (st, "recur.calendar_cycles", error);
+      if (text == NULL)
+        return FALSE;
+      if (!recur_calendar_from_string (text, &c->calendar) || c->calendar == 0)
+        return bad_value (st, "recur.calendar_cycles", text,
+                          _("cycles among day, week and year, such as “week,year”"), error);
+    }
+  if (config->model.input_size != 1 + recur_covariates_n_channels (c))
+    {
+      char text_size[16];
+      g_autofree char *expected = g_strdup_printf (_("%u: the target and %u input channels"),
+                                                   1 + recur_covariates_n_channels (c),
+                                                   recur_covariates_n_channels (c));
+
+      g_snprintf (text_size, sizeof text_size, "%u", config->model.input_size);
+      return bad_value (st, "recur.input_size", text_size, expected, error);
+    }
+  return TRUE;
+}
+
 /* Whether the file's tensor `name` is one a member of the model has. */
 static gboolean
 is_member_tensor (const RecurModel *model,
@@ -624,6 +759,12 @@ members_from_safetensors (const RecurSafetensors  *st,
   local.transform.scaler.kind = config.transform.scaler;
   local.seed = config.train.seed;
   local.column = g_strdup (config.column ? config.column : "");
+  if (!read_covariates (st, &config, &local.covariates, error))
+    {
+      recur_job_config_clear (&config);
+      recur_model_info_clear (&local);
+      return NULL;
+    }
   recur_job_config_clear (&config);
   if (!read_info (st, &local, error))
     {

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   RecurTransform transform;    /* as fitted on the training part: forecasts undo it */
+  RecurCovariates covariates;  /* the inputs beside the target, as fitted */
   char       *column;          /* the series' column name */
   char       *frequency;       /* "monthly", …, or "none" */
   char       *last_timestamp;  /* of the training data, as the CSV spelled it ("" if none) */

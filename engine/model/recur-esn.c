@@ -35,13 +35,15 @@ recur_esn_fit (RecurModel          *model,
   g_autofree double *C = g_try_malloc0_n ((gsize) P * O, sizeof (double)); /* FᵀY, the solution */
   g_autofree double *F = g_try_malloc_n ((gsize) max_batch * P, sizeof (double));
   g_autofree double *Y = g_try_malloc_n ((gsize) max_batch * O, sizeof (double));
-  g_autofree float *input = g_try_malloc_n ((gsize) T * max_batch, sizeof (float));
+  g_autofree float *input = g_try_malloc_n ((gsize) T * max_batch * spec->input_size,
+                                            sizeof (float));
   g_autofree float *target = g_try_malloc_n ((gsize) max_batch * O, sizeof (float));
   g_autofree float *output = g_try_malloc_n ((gsize) max_batch * O, sizeof (float));
   g_autofree float *h = g_try_malloc_n ((gsize) max_batch * N, sizeof (float));
   g_autofree guint *starts = g_try_malloc_n (max_batch, sizeof (guint));
 
-  g_return_val_if_fail (spec->cell == RECUR_CELL_ESN && spec->input_size == 1, FALSE);
+  g_return_val_if_fail (spec->cell == RECUR_CELL_ESN
+                        && spec->input_size == recur_dataset_get_input_size (data), FALSE);
   g_return_val_if_fail (max_batch >= 1, FALSE);
   if (!A || !C || !F || !Y || !input || !target || !output || !h || !starts)
     {

@@ -10,33 +10,40 @@
 #include "recur-forecast.h"
 #include "recur-memory.h"
 
-/* The model's input from a window of transformed values: relative to the window's level. */
+/* The model's input from a window of transformed values ending before row `row` of the
+ * history: relative to the window's level, the extra inputs beside them ([T][1][I]). */
 static double
-normalise_window (const RecurTransform *transform,
-                  const double         *s,
-                  guint                 T,
-                  float                *input)
+normalise_window (const RecurTransform   *transform,
+                  const double           *s,
+                  const RecurExtraInputs *extra,
+                  guint                   row,
+                  guint                   T,
+                  float                  *input)
 {
-  double level = recur_window_level (transform->spec.window_norm, s, T);
+  guint I = extra ? 1 + extra->n_channels : 1;
+  double level = recur_window_level (transform->spec.window_norm, s + row - T, T);
 
   for (guint t = 0; t < T; t++)
-    input[t] = (float) (s[t] - level);
+    input[(gsize) t * I] = (float) (s[row - T + t] - level);
+  if (extra)
+    recur_extra_inputs_gather (extra, row - T, T, 0, 1, transform->spec.window_norm, input);
   return level;
 }
 
 gboolean
-recur_forecast (const RecurModel     *model,
-                const RecurTransform *transform,
-                const double         *history,
-                guint                 n_history,
-                guint                 steps,
-                double               *out,
-                GError              **error)
+recur_forecast (const RecurModel       *model,
+                const RecurTransform   *transform,
+                const double           *history,
+                guint                   n_history,
+                const RecurExtraInputs *extra,
+                guint                   steps,
+                double                 *out,
+                GError                **error)
 {
   const RecurModelSpec *spec = recur_model_get_spec (model);
   guint T = spec->window, n_out = recur_model_spec_output_size (spec);
   g_autoptr(RecurWorkspace) ws = NULL;
-  g_autofree float *input = g_new (float, T);
+  g_autofree float *input = g_new (float, (gsize) T * spec->input_size);
   g_autofree float *output = g_new (float, n_out);
   /* the transformed history, then the transformed forecasts appended (recursive) */
   g_autofree double *s = NULL;
@@ -44,6 +51,12 @@ recur_forecast (const RecurModel     *model,
   g_return_val_if_fail (n_history >= T + transform->offset, FALSE);
   g_return_val_if_fail (spec->strategy == RECUR_STRATEGY_RECURSIVE || steps <= spec->horizon,
                         FALSE);
+  g_return_val_if_fail (spec->input_size == (extra ? 1 + extra->n_channels : 1), FALSE);
+  /* recursive: the inputs of every step are known ahead (no covariate: they end at the data) */
+  g_return_val_if_fail (extra == NULL || (spec->strategy == RECUR_STRATEGY_DIRECT
+                                          ? extra->n_rows >= n_history
+                                          : extra->n_levelled == 0
+                                            && extra->n_rows + 1 >= n_history + steps), FALSE);
   ws = recur_workspace_try_new (model, 1, RECUR_WORKSPACE_INFERENCE, error);
   if (ws == NULL)
     return FALSE;
@@ -59,7 +72,7 @@ recur_forecast (const RecurModel     *model,
 
   if (spec->strategy == RECUR_STRATEGY_DIRECT)
     {
-      double level = normalise_window (transform, s + n_history - T, T, input);
+      double level = normalise_window (transform, s, extra, n_history, T, input);
 
       recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
       for (guint h = 0; h < steps; h++)
@@ -69,7 +82,7 @@ recur_forecast (const RecurModel     *model,
     for (guint h = 0; h < steps; h++)
       {
         /* each step's window re-normalised: the level moves with the forecasts */
-        double level = normalise_window (transform, s + n_history + h - T, T, input);
+        double level = normalise_window (transform, s, extra, n_history + h, T, input);
 
         recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
         s[n_history + h] = output[0] + level;
@@ -117,15 +130,16 @@ recur_median_across (const double *m,
 }
 
 gboolean
-recur_forecast_ensemble (RecurModel *const    *models,
-                         guint                 n_models,
-                         const RecurTransform *transform,
-                         const double         *history,
-                         guint                 n_history,
-                         guint                 steps,
-                         double               *out,
-                         double               *members_out,
-                         GError              **error)
+recur_forecast_ensemble (RecurModel *const      *models,
+                         guint                   n_models,
+                         const RecurTransform   *transform,
+                         const double           *history,
+                         guint                   n_history,
+                         const RecurExtraInputs *extra,
+                         guint                   steps,
+                         double                 *out,
+                         double                 *members_out,
+                         GError                **error)
 {
   g_autofree double *own = NULL;
   double *members = members_out;
@@ -133,7 +147,8 @@ recur_forecast_ensemble (RecurModel *const    *models,
   g_return_val_if_fail (n_models >= 1, FALSE);
   if (n_models == 1)
     {
-      if (!recur_forecast (models[0], transform, history, n_history, steps, out, error))
+      if (!recur_forecast (models[0], transform, history, n_history, extra, steps, out,
+                           error))
         return FALSE;
       if (members_out)
         memcpy (members_out, out, steps * sizeof (double));
@@ -142,7 +157,7 @@ recur_forecast_ensemble (RecurModel *const    *models,
   if (members == NULL)
     members = own = g_new (double, (gsize) n_models * steps);
   for (guint k = 0; k < n_models; k++)
-    if (!recur_forecast (models[k], transform, history, n_history, steps,
+    if (!recur_forecast (models[k], transform, history, n_history, extra, steps,
                          members + (gsize) k * steps, error))
       return FALSE;
   /* every step finite: recur_forecast never gives a NaN */
@@ -178,7 +193,8 @@ recur_evaluate_ensemble (RecurModel *const   *models,
       self->member_metrics = g_new0 (RecurMetrics, n_models);
     }
   if (!recur_forecast_ensemble (models, n_models, recur_dataset_get_transform (data), values,
-                                start, n, self->forecast, self->member_forecast, error))
+                                start, recur_dataset_get_extra_inputs (data), n,
+                                self->forecast, self->member_forecast, error))
     return NULL;
   recur_naive_forecast (values, start, n, self->naive);
   recur_seasonal_naive_forecast (values, start, season, n, self->seasonal_naive);

@@ -16,17 +16,21 @@ G_BEGIN_DECLS
  * oldest dropped), horizon times, each window re-levelled. The outputs plus their level are
  * transformed back (recur_transform_inverse: un-scaled, the differences integrated from the
  * history, indices re-added, Box-Cox undone). history holds at least window + offset values in
- * original units; steps ≤ horizon for direct models, any number for recursive ones. Fails when
+ * original units; steps ≤ horizon for direct models, any number for recursive ones. extra: the
+ * inputs beside the target (recur-covariates.h; NULL for none), rows aligned with history's,
+ * for the rows the windows read (a recursive forecast's reach past the history: known-ahead
+ * channels only). Fails when
  * memory runs out (RECUR_MEMORY_ERROR), when the transform cannot take a history value
  * (RECUR_TRANSFORM_ERROR, RECUR_DATASET_ERROR_NOT_FINITE, naming the row) or a forecast cannot
  * be transformed back (naming the step): never a NaN forecast. */
-gboolean recur_forecast (const RecurModel     *model,
-                         const RecurTransform *transform,
-                         const double         *history,
-                         guint                 n_history,
-                         guint                 steps,
-                         double               *out,
-                         GError              **error);
+gboolean recur_forecast (const RecurModel       *model,
+                         const RecurTransform   *transform,
+                         const double           *history,
+                         guint                   n_history,
+                         const RecurExtraInputs *extra,
+                         guint                   steps,
+                         double                 *out,
+                         GError                **error);
 
 /* The median of v[0..n) (of the middle two when n is even), n ≥ 1; v is reordered. */
 double   recur_median          (double               *v,
@@ -44,15 +48,16 @@ void     recur_median_across   (const double         *m,
  * step by step by their median, which one member's bad forecast cannot pull away. members_out,
  * when not NULL, receives each member's own forecast, [n_models × steps]. Fails as
  * recur_forecast, on the first member that fails. */
-gboolean recur_forecast_ensemble (RecurModel *const   *models,
-                                  guint                 n_models,
-                                  const RecurTransform *transform,
-                                  const double         *history,
-                                  guint                 n_history,
-                                  guint                 steps,
-                                  double               *out,
-                                  double               *members_out,
-                                  GError              **error);
+gboolean recur_forecast_ensemble (RecurModel *const     *models,
+                                  guint                   n_models,
+                                  const RecurTransform   *transform,
+                                  const double           *history,
+                                  guint                   n_history,
+                                  const RecurExtraInputs *extra,
+                                  guint                   steps,
+                                  double                 *out,
+                                  double                 *members_out,
+                                  GError                **error);
 
 /* The test part scored as a future forecast would be: from the window just before it. */
 typedef struct

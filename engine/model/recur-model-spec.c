@@ -82,8 +82,6 @@ recur_model_spec_validate (const RecurModelSpec  *spec,
   CHECK (spec->horizon >= 1 && spec->horizon <= 100000,
          _("horizon %u is out of range (1–100000)"), spec->horizon);
   CHECK (spec->strategy <= RECUR_STRATEGY_RECURSIVE, _("unknown strategy %d"), spec->strategy);
-  CHECK (spec->strategy == RECUR_STRATEGY_DIRECT || spec->input_size == 1,
-         _("the recursive strategy needs a single input series"));
   if (!recur_cell_is_stackable (spec->cell))
     {
       const char *name = recur_cell_to_string (spec->cell);

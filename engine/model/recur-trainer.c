@@ -205,7 +205,7 @@ recur_trainer_new (RecurModel           *model,
     return NULL;
   /* a member of an ensemble may read the last points of the data's windows */
   if (ds->window < ms->window || ds->output_size != recur_model_spec_output_size (ms)
-      || ms->input_size != 1)
+      || ms->input_size != recur_dataset_get_input_size (data))
     {
       g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_MISMATCH,
                    _("the data's windows (%u steps, %u targets) do not fit the model "
@@ -242,7 +242,8 @@ recur_trainer_new (RecurModel           *model,
                                                 : RECUR_WORKSPACE_TRAINING,
                                            error);
       if (shard->ws == NULL
-          || !(shard->input = recur_try_alloc ((gsize) ms->window * shard->rows, sizeof (float),
+          || !(shard->input = recur_try_alloc ((gsize) ms->window * shard->rows
+                                               * ms->input_size, sizeof (float),
                                                _("a minibatch's windows"), error))
           || !(shard->grads = s ? recur_try_alloc0 (recur_model_get_n_params (model),
                                                     sizeof (float), _("a shard's gradients"),

@@ -244,6 +244,14 @@ candidate_name (const RecurJobConfig *config,
     g_string_append (name, _(", differenced"));
   if (t->seasonal_difference)
     g_string_append (name, _(", seasonally differenced"));
+  if (config->inputs)
+    {
+      g_autofree char *inputs = g_strjoinv (", ", config->inputs);
+
+      g_string_append_printf (name, _(", inputs %s"), inputs);
+    }
+  if (config->calendar)
+    g_string_append (name, _(", calendar"));
   if (config->n_ensemble_windows > 0 && config->ensemble > 1)
     {
       g_autofree char *windows = recur_periods_to_string (config->ensemble_windows,
@@ -291,6 +299,9 @@ config_of_shape (const Plan     *plan,
       config->transform.deseasonalise = FALSE;
       config->transform.window_norm = RECUR_WINDOW_NORM_NONE;
       config->transform.scaler = RECUR_SCALER_NONE;
+      /* the naive forecasts read the target alone */
+      g_clear_pointer (&config->inputs, g_strfreev);
+      config->calendar = FALSE;
     }
   if (m->cell == RECUR_CELL_ESN && m->esn.washout > m->window)
     m->esn.washout = m->window;
@@ -464,7 +475,8 @@ score_job (RecurAuto           *self,
       double mae = 0;
 
       if (!recur_forecast (model, recur_dataset_get_transform (data), plan->values, o,
-                           plan->horizon, forecast, error))
+                           recur_dataset_get_extra_inputs (data), plan->horizon, forecast,
+                           error))
         return FALSE;
       for (guint t = 0; t < plan->horizon; t++)
         mae += fabs (forecast[t] - plan->values[o + t]) / plan->horizon;

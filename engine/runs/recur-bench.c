@@ -502,16 +502,16 @@ recur_bench_latency (guint                     calls,
   n = recur_dataset_get_n_points (data);
   /* warm-up: caches, page faults, OpenBLAS's first call */
   for (guint i = 0; i < 100; i++)
-    if (!recur_forecast (model, recur_dataset_get_transform (data), values, n, spec.horizon, out,
-                         error))
+    if (!recur_forecast (model, recur_dataset_get_transform (data), values, n, NULL, spec.horizon,
+                         out, error))
       return FALSE;
   for (guint b = 0; b < BLOCKS; b++)
     {
       gint64 start = g_get_monotonic_time ();
 
       for (guint i = 0; i < calls; i++)
-        recur_forecast (model, recur_dataset_get_transform (data), values, n, spec.horizon, out,
-                        NULL);
+        recur_forecast (model, recur_dataset_get_transform (data), values, n, NULL, spec.horizon,
+                        out, NULL);
       block[b] = (g_get_monotonic_time () - start) / (double) calls;
     }
   qsort (block, BLOCKS, sizeof (double), compare_doubles);

@@ -21,6 +21,7 @@ struct _RecurJob
   RecurSeries *series;
   guint column;
   RecurDataset *data;
+  RecurCovariates covariates; /* the inputs beside the target, fitted on the training part */
   /* An ensemble's members (one network: n_members 1), member k seeded seed + k; member 0 is
    * "the model", the one that reports its progress and shows its states */
   guint n_members;
@@ -163,6 +164,47 @@ recur_job_choose_season (const RecurJobConfig *config,
   return season;
 }
 
+/* The covariates and calendar features the configuration asks for: fitted on the training part
+ * (their gaps filled from the rows before the test part, as the target's), read by every window
+ * and by the future forecast (the calendar known for its rows). The model reads them after the
+ * target: input_size is 1 + their channels. */
+static gboolean
+add_covariates (RecurJob  *self,
+                guint      n_before,
+                GError   **error)
+{
+  const RecurJobConfig *config = &self->config;
+  guint n_rows = recur_dataset_get_n_points (self->data), horizon = config->model.horizon;
+  double *channels;
+
+  if (config->inputs == NULL && !config->calendar)
+    return TRUE;
+  if (config->inputs && config->model.strategy == RECUR_STRATEGY_RECURSIVE)
+    {
+      g_set_error (error, RECUR_COVARIATE_ERROR, RECUR_COVARIATE_ERROR_INVALID,
+                   _("--inputs: the recursive strategy feeds each forecast back as the next "
+                     "step’s input, and would need the input columns’ future values, which "
+                     "the file does not have. Use --strategy direct (every step forecast from "
+                     "the window before the origin), or --calendar alone (its features are "
+                     "known ahead)"));
+      return FALSE;
+    }
+  if (!recur_covariates_fit (&self->covariates, self->series, self->column,
+                             (const char *const *) config->inputs, config->calendar,
+                             config->missing, n_before,
+                             recur_dataset_get_val_start (self->data), error))
+    return FALSE;
+  channels = recur_covariates_channels (&self->covariates, self->series, n_rows, horizon,
+                                        config->missing, n_before, error);
+  if (channels == NULL)
+    return FALSE;
+  recur_dataset_set_extra_inputs (self->data, channels,
+                                  recur_covariates_n_channels (&self->covariates),
+                                  self->covariates.n_inputs, n_rows + horizon);
+  self->config.model.input_size = recur_dataset_get_input_size (self->data);
+  return recur_model_spec_validate (&self->config.model, error);
+}
+
 RecurJob *
 recur_job_new (const RecurJobConfig  *config,
                RecurSeries           *series,
@@ -206,7 +248,7 @@ recur_job_new (const RecurJobConfig  *config,
   name = g_strdup_printf (_("%s: column “%s”"), recur_series_get_path (series),
                           recur_series_get_column_name (series, self->column));
   self->data = recur_dataset_new (values, n_rows, &split, name, error);
-  if (self->data == NULL)
+  if (self->data == NULL || !add_covariates (self, n_before, error))
     return NULL;
   self->models = g_new0 (RecurModel *, self->n_members);
   self->trainers = g_new0 (RecurTrainer *, self->n_members);
@@ -214,7 +256,7 @@ recur_job_new (const RecurJobConfig  *config,
   self->member_index = g_new (guint, self->n_members);
   for (guint k = 0; k < self->n_members; k++)
     {
-      RecurModelSpec spec = config->model;
+      RecurModelSpec spec = self->config.model;
 
       spec.window = recur_job_config_member_window (config, k);
       self->member_index[k] = k;
@@ -257,6 +299,7 @@ recur_job_free (RecurJob *self)
   recur_job_config_clear (&self->config);
   g_clear_pointer (&self->series, recur_series_unref);
   g_clear_pointer (&self->data, recur_dataset_free);
+  recur_covariates_clear (&self->covariates);
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
   g_free (self->future);
   g_free (self->member_future);
@@ -329,7 +372,8 @@ recur_job_score (RecurJob  *self,
     }
   if (!recur_forecast_ensemble (self->models, self->n_members,
                                 recur_dataset_get_transform (self->data),
-                                recur_dataset_get_values (self->data), n, horizon, future,
+                                recur_dataset_get_values (self->data), n,
+                                recur_dataset_get_extra_inputs (self->data), horizon, future,
                                 member_future, error))
     {
       /* the test part's score stays: only the future is missing */
@@ -807,6 +851,7 @@ recur_job_save_members (const RecurJob           *self,
     : g_strdup ("");
 
   info.transform = *recur_dataset_get_transform (self->data);
+  info.covariates = self->covariates;
   info.column = (char *) recur_job_get_column_name (self);
   info.frequency = (char *) (freq ? freq : "none");
   info.last_timestamp = last;

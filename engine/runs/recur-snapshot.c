@@ -31,7 +31,7 @@ recur_states_snapshot_new (const RecurModel   *model,
   RecurStatesSnapshot *self = g_atomic_rc_box_new0 (RecurStatesSnapshot);
   guint T = spec->window, out = recur_model_spec_output_size (spec);
   gsize block;
-  g_autofree float *input = g_new (float, T);
+  g_autofree float *input = g_new (float, (gsize) T * spec->input_size);
   g_autofree float *output = g_new (float, out);
 
   self->cell = spec->cell;
@@ -152,7 +152,8 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
   guint test_start = recur_dataset_get_test_start (data);
   guint context = MIN (val_start, MAX (n_points - val_start, spec->window));
   /* members may read shorter windows than the data's (recur_dataset_gather_last) */
-  g_autofree float *input = g_new (float, recur_dataset_get_spec (data)->window);
+  g_autofree float *input = g_new (float, (gsize) recur_dataset_get_spec (data)->window
+                                          * spec->input_size);
   g_autofree float *output = g_new (float, recur_model_spec_output_size (spec));
   /* each member's, then their median; one network's are the snapshot's own */
   double *predicted, *future;
@@ -204,9 +205,10 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
         f[h] = NAN;
       /* the test part exactly as it is scored (left NAN, not drawn, if memory runs out) */
       recur_forecast (members[k], recur_dataset_get_transform (data), values, test_start,
-                      n_points - test_start, p + (test_start - self->first), NULL);
+                      recur_dataset_get_extra_inputs (data), n_points - test_start,
+                      p + (test_start - self->first), NULL);
       recur_forecast (members[k], recur_dataset_get_transform (data), values, n_points,
-                      self->n_future, f, NULL);
+                      recur_dataset_get_extra_inputs (data), self->n_future, f, NULL);
     }
   if (n_members > 1)
     {

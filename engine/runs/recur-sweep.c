@@ -40,6 +40,7 @@ param_kind (const RecurSetting *setting)
     case RECUR_SETTING_CHOICE:
     case RECUR_SETTING_COLUMN:
     case RECUR_SETTING_LIST:
+    case RECUR_SETTING_NAMES:
     default:
       return RECUR_SWEEP_PARAM_CHOICE;
     }

@@ -43,6 +43,7 @@ void
 recur_job_config_clear (RecurJobConfig *config)
 {
   g_clear_pointer (&config->column, g_free);
+  g_clear_pointer (&config->inputs, g_strfreev);
 }
 
 void
@@ -51,6 +52,7 @@ recur_job_config_copy (RecurJobConfig       *dest,
 {
   *dest = *src;
   dest->column = g_strdup (src->column);
+  dest->inputs = g_strdupv (src->inputs);
 }
 
 guint

@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 typedef struct
 {
   char              *column;       /* NULL: the first numeric column */
+  char             **inputs;       /* covariate columns read beside it (recur-covariates.h),
+                                    * NULL-terminated; NULL: none */
+  gboolean           calendar;     /* the dates' calendar features as inputs too */
   RecurMissingPolicy missing;
   RecurTransformSpec transform;    /* the target transforms and the scaler */
   double             val_fraction;

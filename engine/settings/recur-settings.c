@@ -103,6 +103,14 @@ static const RecurSetting settings[] = {
     .label = N_("Column"), .description = N_("Column to forecast"),
     .default_text = N_("the first numeric one"), .short_name = 'c', .metavar = N_("NAME"),
     .weights_key = "recur.column" },
+  { "inputs", RECUR_SETTING_NAMES, DATA, OFF (inputs), .label = N_("Inputs"),
+    .description = N_("Other columns the model reads beside the one to forecast (past "
+                      "covariates), up to the point it forecasts from"),
+    .default_text = N_("none"), .metavar = N_("NAME,…"), .weights_key = "recur.inputs" },
+  { "calendar", B, DATA, OFF (calendar), .label = N_("Calendar features"),
+    .description = N_("Also read each date’s time of day, day of the week and month of the "
+                      "year (those that change between its points) as sines and cosines"),
+    .weights_key = "recur.calendar" },
   { "missing", C, DATA, OFF (missing), CHOICES (missing), .label = N_("Missing values"),
     .description = N_("How gaps in the column are filled: linearly, with the previous value, "
                       "or not at all"), .metavar = N_("POLICY") },
@@ -335,6 +343,79 @@ list_values (const RecurSetting   *setting,
   return &FIELD (config, guint, setting);
 }
 
+static char **const *
+names_field (const RecurSetting   *setting,
+             const RecurJobConfig *config)
+{
+  return &FIELD (config, char **, setting);
+}
+
+/* "a,b", each comma and backslash inside a name escaped with a backslash. */
+static char *
+names_to_text (char *const *names)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; names && names[i]; i++)
+    {
+      if (i)
+        g_string_append_c (text, ',');
+      for (const char *c = names[i]; *c; c++)
+        {
+          if (*c == ',' || *c == '\\')
+            g_string_append_c (text, '\\');
+          g_string_append_c (text, *c);
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The names of "a,b" (NULL for ""), or FALSE for an empty name ("a,,b") or a lone trailing
+ * backslash. */
+static gboolean
+names_from_text (const char   *text,
+                 char       ***names)
+{
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  *names = NULL;
+  if (*text == '\0')
+    return TRUE;
+  for (const char *c = text;; c++)
+    {
+      if (*c == '\\')
+        {
+          if (*++c == '\0')
+            return FALSE;
+          g_string_append_c (name, *c);
+        }
+      else if (*c == ',' || *c == '\0')
+        {
+          if (name->len == 0)
+            return FALSE;
+          g_ptr_array_add (list, g_strdup (name->str));
+          g_string_truncate (name, 0);
+          if (*c == '\0')
+            break;
+        }
+      else
+        g_string_append_c (name, *c);
+    }
+  g_ptr_array_add (list, NULL);
+  *names = (char **) g_ptr_array_free (g_steal_pointer (&list), FALSE);
+  return TRUE;
+}
+
+static void
+set_names (const RecurSetting *setting,
+           char              **names, /* taken */
+           RecurJobConfig     *config)
+{
+  g_strfreev (FIELD (config, char **, setting));
+  FIELD (config, char **, setting) = names;
+}
+
 const RecurSetting *
 recur_settings_list (guint *n)
 {
@@ -411,6 +492,7 @@ recur_setting_get_number (const RecurSetting   *setting,
       return (double) FIELD (config, guint64, setting);
     case RECUR_SETTING_COLUMN:
     case RECUR_SETTING_LIST:
+    case RECUR_SETTING_NAMES:
     default:
       return NAN;
     }
@@ -462,6 +544,8 @@ recur_setting_format_value (const RecurSetting   *setting,
     case RECUR_SETTING_LIST:
       return recur_periods_to_string (list_values (setting, config),
                                       list_count (setting, config));
+    case RECUR_SETTING_NAMES:
+      return names_to_text (*names_field (setting, config));
     default:
       g_assert_not_reached ();
     }
@@ -680,6 +764,7 @@ recur_setting_validate (const RecurSetting   *setting,
     case RECUR_SETTING_BOOL:
     case RECUR_SETTING_SEED:
     case RECUR_SETTING_COLUMN:
+    case RECUR_SETTING_NAMES:
     default:
       return TRUE;
     }
@@ -884,6 +969,17 @@ recur_setting_parse (const RecurSetting  *setting,
           return list_error (setting, option, error);
         return set_list (setting, v, n, option, config, error);
       }
+    case RECUR_SETTING_NAMES:
+      {
+        char **names;
+
+        if (!names_from_text (text, &names))
+          return type_error (setting, text,
+                             _("column names separated by commas, such as “a,b”"), option,
+                             error);
+        set_names (setting, names, config);
+        return TRUE;
+      }
     default:
       g_assert_not_reached ();
     }
@@ -926,6 +1022,12 @@ recur_setting_write_json (const RecurSetting   *setting,
       json_builder_begin_array (b);
       for (guint i = 0; i < list_count (setting, config); i++)
         json_builder_add_int_value (b, list_values (setting, config)[i]);
+      json_builder_end_array (b);
+      break;
+    case RECUR_SETTING_NAMES:
+      json_builder_begin_array (b);
+      for (char *const *name = *names_field (setting, config); name && *name; name++)
+        json_builder_add_string_value (b, *name);
       json_builder_end_array (b);
       break;
     default:
@@ -1015,6 +1117,40 @@ read_list (const RecurSetting  *setting,
   return set_list (setting, v, n, option, config, error);
 }
 
+static gboolean
+read_names (const RecurSetting  *setting,
+            JsonNode            *node,
+            const char          *option,
+            RecurJobConfig      *config,
+            GError             **error)
+{
+  const char *expected = _("a list of column names such as [\"a\", \"b\"]");
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *array;
+
+  if (value_of_type (node, G_TYPE_STRING)) /* "a,b" as --inputs takes it */
+    return recur_setting_parse (setting, json_node_get_string (node), option, config, error);
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return read_json_error (setting, node, expected, option, error);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (!value_of_type (item, G_TYPE_STRING) || *json_node_get_string (item) == '\0')
+        return read_json_error (setting, node, expected, option, error);
+      g_ptr_array_add (names, g_strdup (json_node_get_string (item)));
+    }
+  if (names->len == 0)
+    {
+      set_names (setting, NULL, config);
+      return TRUE;
+    }
+  g_ptr_array_add (names, NULL);
+  set_names (setting, (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE), config);
+  return TRUE;
+}
+
 gboolean
 recur_setting_read_json (const RecurSetting  *setting,
                          JsonNode            *node,
@@ -1057,6 +1193,8 @@ recur_setting_read_json (const RecurSetting  *setting,
       return set_column (json_node_get_string (node), config);
     case RECUR_SETTING_LIST:
       return read_list (setting, node, option, config, error);
+    case RECUR_SETTING_NAMES:
+      return read_names (setting, node, option, config, error);
     default:
       g_assert_not_reached ();
     }

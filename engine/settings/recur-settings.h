@@ -26,6 +26,9 @@ typedef enum
   RECUR_SETTING_SEED,     /* guint64: an integer, or a decimal string above G_MAXINT64 */
   RECUR_SETTING_COLUMN,   /* a string, or none */
   RECUR_SETTING_LIST,     /* a list of integers (RecurSettingList): the clockwork periods */
+  RECUR_SETTING_NAMES,    /* a list of column names, a char ** (NULL-terminated, or NULL for
+                           * none) at the offset: "a,b" as text (a comma inside a name as
+                           * "\,", a backslash as "\\"), an array of strings in JSON */
 } RecurSettingKind;
 
 typedef enum

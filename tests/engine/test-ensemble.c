@@ -369,7 +369,7 @@ test_weights_round_trip (void)
     }
   g_assert_true (recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
                                           &info.transform, recur_dataset_get_values (data),
-                                          recur_dataset_get_n_points (data), 6, future, NULL,
+                                          recur_dataset_get_n_points (data), NULL, 6, future, NULL,
                                           &error));
   g_assert_no_error (error);
   assert_same_doubles (future, recur_job_get_future (job), 6);
@@ -663,7 +663,7 @@ test_member_windows_round_trip (void)
     }
   g_assert_true (recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
                                           &info.transform, recur_dataset_get_values (data),
-                                          recur_dataset_get_n_points (data), 6, future, NULL,
+                                          recur_dataset_get_n_points (data), NULL, 6, future, NULL,
                                           &error));
   g_assert_no_error (error);
   assert_same_doubles (future, recur_job_get_future (job), 6);

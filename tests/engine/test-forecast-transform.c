@@ -118,7 +118,7 @@ forecast (const RecurModel     *model,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (recur_forecast (model, transform, history, N_HISTORY, steps, out, &error));
+  g_assert_true (recur_forecast (model, transform, history, N_HISTORY, NULL, steps, out, &error));
   g_assert_no_error (error);
 }
 

@@ -121,6 +121,11 @@ values_of (const RecurSetting *s)
       g_ptr_array_add (values, g_strdup ("1"));
       g_ptr_array_add (values, g_strdup ("1,1,2,3,5,8,13,21,34,55,89,144,233,377,610,100000"));
       break;
+    case RECUR_SETTING_NAMES:
+      g_ptr_array_add (values, g_strdup ("dax"));
+      /* a comma and a backslash inside a name, escaped */
+      g_ptr_array_add (values, g_strdup ("“temp” °C\\, 2,a\\\\b,x"));
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -351,6 +356,46 @@ test_sweep_knows_the_sweepable (void)
   }
 }
 
+/* --inputs: names split at commas, a comma inside one escaped; JSON takes an array; an empty
+ * name or a dangling escape is refused naming the option. */
+static void
+test_input_names (void)
+{
+  const RecurSetting *s = recur_settings_find ("inputs");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  RecurJobConfig config;
+  const char *const bad[] = { "a,,b", ",a", "a,", "a\\" };
+
+  g_assert_nonnull (s);
+  g_assert_cmpint (s->kind, ==, RECUR_SETTING_NAMES);
+  recur_job_config_init (&config);
+  g_assert_null (config.inputs);
+  g_assert_true (recur_setting_parse (s, "dax,temp\\, °C,a\\\\b", "--inputs", &config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (config.inputs), ==, 3);
+  g_assert_cmpstr (config.inputs[0], ==, "dax");
+  g_assert_cmpstr (config.inputs[1], ==, "temp, °C");
+  g_assert_cmpstr (config.inputs[2], ==, "a\\b");
+  node = recur_job_config_to_json (&config);
+  text = json_to_string (json_object_get_member (json_node_get_object (node), "inputs"), FALSE);
+  g_assert_cmpstr (text, ==, "[\"dax\",\"temp, °C\",\"a\\\\b\"]");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_test_message ("--inputs %s", bad[i]);
+      g_assert_false (recur_setting_parse (s, bad[i], "--inputs", &config, &error));
+      g_assert_error (error, RECUR_JOB_CONFIG_ERROR, RECUR_JOB_CONFIG_ERROR_TYPE);
+      g_assert_nonnull (strstr (error->message, "--inputs"));
+      g_clear_error (&error);
+    }
+  /* unchanged by the refused ones; "" is none */
+  g_assert_cmpuint (g_strv_length (config.inputs), ==, 3);
+  g_assert_true (recur_setting_parse (s, "", "--inputs", &config, &error));
+  g_assert_null (config.inputs);
+  recur_job_config_clear (&config);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -363,5 +408,6 @@ main (int    argc,
   g_test_add_func ("/settings/defaults-are-the-init-functions",
                    test_defaults_are_the_init_functions);
   g_test_add_func ("/settings/sweep-knows-the-sweepable", test_sweep_knows_the_sweepable);
+  g_test_add_func ("/settings/input-names", test_input_names);
   return g_test_run ();
 }

@@ -114,7 +114,7 @@ parity_load (Parity     *p,
   RecurModelSpec spec;
   const float *x;
   gsize count;
-  guint T;
+  guint T, I;
 
   p->st = recur_safetensors_load (path, &error);
   g_assert_no_error (error);
@@ -130,19 +130,24 @@ parity_load (Parity     *p,
   g_assert_true (recur_strategy_from_string (
     recur_safetensors_get_metadata (p->st, "fixture.strategy"), &spec.strategy));
   p->batch = meta_uint (p->st, "fixture.batch");
+  /* the target and covariates; the first fixtures read one value per step */
+  spec.input_size = recur_safetensors_get_metadata (p->st, "fixture.input_size")
+                      ? meta_uint (p->st, "fixture.input_size") : 1;
+  I = spec.input_size;
 
   p->model = recur_model_new (&spec, &error);
   g_assert_no_error (error);
   gather_params (p->model, p->st, "", recur_model_get_params (p->model));
   p->ws = recur_workspace_new (p->model, p->batch);
 
-  /* batch-first [B][T][1] to time-major [T][B][1] */
+  /* batch-first [B][T][I] to time-major [T][B][I] */
   x = fixture_tensor (p->st, "input", &count);
-  g_assert_cmpuint (count, ==, (gsize) p->batch * T);
+  g_assert_cmpuint (count, ==, (gsize) p->batch * T * I);
   p->input = g_new (float, count);
   for (guint b = 0; b < p->batch; b++)
     for (guint t = 0; t < T; t++)
-      p->input[t * p->batch + b] = x[b * T + t];
+      for (guint i = 0; i < I; i++)
+        p->input[((gsize) t * p->batch + b) * I + i] = x[((gsize) b * T + t) * I + i];
   p->target = fixture_tensor (p->st, "target", &p->n_out);
   p->output = g_new (float, p->n_out);
   p->d_output = g_new (float, p->n_out);
@@ -322,7 +327,7 @@ test_forecast_matches_torch (gconstpointer data)
   n = recur_series_get_n_rows (series);
 
   forecast = g_new (double, json_array_get_length (array));
-  g_assert_true (recur_forecast (model, &info.transform, values, n, json_array_get_length (array),
+  g_assert_true (recur_forecast (model, &info.transform, values, n, NULL, json_array_get_length (array),
                                  forecast, &error));
   g_assert_no_error (error);
   got = g_new (float, json_array_get_length (array));
