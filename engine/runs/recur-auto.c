@@ -738,6 +738,38 @@ refit (RecurAuto     *self,
   return TRUE;
 }
 
+/* Input columns or a calendar the data cannot give fail every candidate alike: said once, before
+ * any trains. With inputs, every candidate forecasts directly (the recursive strategy would need
+ * their future). */
+static gboolean
+check_inputs (Plan                 *plan,
+              const RecurJobConfig *base,
+              RecurSeries          *series,
+              guint                 column,
+              GError              **error)
+{
+  RecurCovariates covariates;
+  gboolean ok;
+
+  if (base->inputs == NULL && !base->calendar)
+    return TRUE;
+  recur_covariates_init (&covariates);
+  ok = recur_covariates_fit (&covariates, series, column, (const char *const *) base->inputs,
+                             base->calendar, base->missing, plan->pre, plan->train_len, error);
+  recur_covariates_clear (&covariates);
+  if (ok && base->inputs && plan->strategy == RECUR_STRATEGY_RECURSIVE)
+    {
+      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
+                   _("%s: %u points before the test part are too few for --inputs: a "
+                     "forecast of %u steps from input columns needs windows that each hold "
+                     "%u targets, and %u points to train and validate them on"),
+                   recur_series_get_path (series), plan->pre, plan->horizon, plan->horizon,
+                   plan->val_len + 1 + plan->horizon + MIN_WINDOWS - 1 + MIN_DIRECT_WINDOW);
+      return FALSE;
+    }
+  return ok;
+}
+
 static gboolean
 make_plan (Plan                 *plan,
            const RecurJobConfig *base,
@@ -762,7 +794,7 @@ make_plan (Plan                 *plan,
                                                    error);
   if (plan->values == NULL)
     return FALSE;
-  if (!plan_split (plan, name, error))
+  if (!plan_split (plan, name, error) || !check_inputs (plan, base, series, column, error))
     return FALSE;
   plan->season = MAX (1, recur_job_choose_season (base, series, plan->values, plan->pre,
                                                   &source));

@@ -244,6 +244,56 @@ test_family_forecast_from_weights (void)
     }
 }
 
+/* Input columns and calendar features: `recur forecast` reads the same columns and gives the
+ * forecast `recur train` reported, to the bit; a file without one of them is refused naming it;
+ * the inputs are in the summary's configuration. */
+static void
+test_forecast_with_inputs (void)
+{
+  g_autofree char *csv = data_file ("eu_stock_markets.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *weights = g_build_filename (dir, "inputs.safetensors", NULL);
+  g_autofree char *fewer = g_build_filename (dir, "fewer.csv", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) cut = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonParser) trained = json_parser_new ();
+  JsonObject *root, *config;
+  JsonArray *inputs;
+  Result t = run_recur ("train", csv, "--column", "ftse", "--inputs", "dax,cac", "--calendar",
+                        "--model", "gru", "--epochs", "4", "--horizon", "5", "--json",
+                        "--weights-out", weights, NULL);
+  Result f;
+
+  g_assert_cmpint (t.status, ==, 0);
+  root = parse_object (trained, t.out);
+  assert_forecast_is (weights, csv, json_object_get_array_member (root, "forecast"), 5, 0);
+  config = json_object_get_object_member (root, "config");
+  inputs = json_object_get_array_member (config, "inputs");
+  g_assert_cmpuint (json_array_get_length (inputs), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (inputs, 1), ==, "cac");
+  g_assert_true (json_object_get_boolean_member (config, "calendar"));
+  /* the target, two columns, and business days' week and year as sine/cosine pairs */
+  g_assert_cmpint (json_object_get_int_member (config, "input-size"), ==, 7);
+
+  /* the same file without "cac" */
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] && *lines[i]; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ",", -1);
+
+      g_string_append_printf (cut, "%s,%s,%s,%s\n", fields[0], fields[1], fields[2], fields[4]);
+    }
+  g_assert_true (g_file_set_contents (fewer, cut->str, -1, NULL));
+  f = run_recur ("forecast", "--weights", weights, fewer, NULL);
+  g_assert_cmpint (f.status, ==, 1);
+  g_assert_nonnull (strstr (f.err, "the model reads the input column “cac”, which this file "
+                                   "does not have"));
+  result_clear (&f);
+  result_clear (&t);
+}
+
 /* `recur forecast` from the weights file gives the forecast `recur train` reported. */
 static void
 test_forecast_from_weights (void)
@@ -1603,6 +1653,7 @@ main (int    argc,
   g_test_add_func ("/cli/train/seed-past-63-bits", test_train_seed_past_63_bits);
   g_test_add_func ("/cli/train/jordan-esn-clockwork-beat-naive", test_family_beats_naive);
   g_test_add_func ("/cli/forecast/matches-train", test_forecast_from_weights);
+  g_test_add_func ("/cli/forecast/with-inputs", test_forecast_with_inputs);
   g_test_add_func ("/cli/forecast/jordan-esn-clockwork-match-train",
                    test_family_forecast_from_weights);
   g_test_add_func ("/cli/info/json", test_info_json);
