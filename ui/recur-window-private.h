@@ -43,6 +43,8 @@ struct _RecurWindow
   GtkRevealer *banner_revealer;
   GtkLabel *banner_label;
   GtkDropDown *column_dropdown;
+  GtkMenuButton *inputs_button;
+  GtkBox *inputs_box;        /* a check button per other numeric column, its name as "column" */
   GtkLabel *data_summary_label;
   GtkLabel *columns_label;
   GtkLabel *problems_label;
@@ -108,6 +110,10 @@ void             recur_window_update_actions            (RecurWindow *self);
 void             recur_window_series_data_clear         (SeriesData *d);
 guint            recur_window_selected_column           (RecurWindow *self);
 void             recur_window_show_column               (RecurWindow *self);
+/* The input columns ticked beside the target (NULL for none), and ticking those of names. */
+char           **recur_window_selected_inputs           (RecurWindow *self);
+void             recur_window_set_inputs                (RecurWindow *self,
+                                                         char *const *names);
 void             recur_window_current_config            (RecurWindow    *self,
                                                          RecurJobConfig *config);
 void             recur_window_update_split              (RecurWindow *self);

@@ -449,6 +449,7 @@ recur_window_action_duplicate_run (GtkWidget  *widget,
                                                  g_array_index (self->numeric_columns, guint, i)),
                    config->column) == 0)
       gtk_drop_down_set_selected (self->column_dropdown, i);
+  recur_window_set_inputs (self, config->inputs);
   recur_params_panel_set_config (self->params, config);
 }
 

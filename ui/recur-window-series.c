@@ -30,6 +30,87 @@ recur_window_selected_column (RecurWindow *self)
   return g_array_index (self->numeric_columns, guint, pos);
 }
 
+/* ---- the input columns beside it ----------------------------------------------------------- */
+
+char **
+recur_window_selected_inputs (RecurWindow *self)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  guint n = 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->inputs_box)); c;
+       c = gtk_widget_get_next_sibling (c))
+    if (gtk_check_button_get_active (GTK_CHECK_BUTTON (c)))
+      {
+        g_strv_builder_add (names, g_object_get_data (G_OBJECT (c), "column"));
+        n++;
+      }
+  return n ? g_strv_builder_end (names) : NULL;
+}
+
+static void
+update_inputs_label (RecurWindow *self)
+{
+  g_auto(GStrv) names = recur_window_selected_inputs (self);
+  g_autofree char *text = names ? g_strjoinv (", ", names) : NULL;
+
+  /* Translators: no input column beside the one to forecast */
+  gtk_menu_button_set_label (self->inputs_button, text ? text : _("None"));
+}
+
+static void
+on_input_toggled (RecurWindow *self)
+{
+  update_inputs_label (self);
+  recur_window_update_split (self);
+}
+
+void
+recur_window_set_inputs (RecurWindow *self,
+                         char *const *names)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->inputs_box)); c;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      const char *column = g_object_get_data (G_OBJECT (c), "column");
+
+      g_signal_handlers_block_by_func (c, on_input_toggled, self);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (c),
+                                   names && g_strv_contains ((const char *const *) names, column));
+      g_signal_handlers_unblock_by_func (c, on_input_toggled, self);
+    }
+  update_inputs_label (self);
+}
+
+/* A check button per numeric column but the target, those ticked before staying ticked. */
+static void
+fill_inputs (RecurWindow *self)
+{
+  g_auto(GStrv) ticked = recur_window_selected_inputs (self);
+  guint target = recur_window_selected_column (self);
+  GtkWidget *child;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->inputs_box))))
+    gtk_box_remove (self->inputs_box, child);
+  for (guint i = 0; self->series && i < self->numeric_columns->len; i++)
+    {
+      guint c = g_array_index (self->numeric_columns, guint, i);
+      const char *name = recur_series_get_column_name (self->series, c);
+      GtkWidget *check;
+
+      if (c == target)
+        continue;
+      check = gtk_check_button_new_with_label (name);
+      g_object_set_data_full (G_OBJECT (check), "column", g_strdup (name), g_free);
+      gtk_box_append (self->inputs_box, check);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (on_input_toggled), self);
+      n++;
+    }
+  recur_window_set_inputs (self, ticked);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->inputs_button), n > 0);
+}
+
 void
 recur_window_show_column (RecurWindow *self)
 {
@@ -38,6 +119,7 @@ recur_window_show_column (RecurWindow *self)
   const double *values;
 
   recur_window_series_data_clear (&self->shown);
+  fill_inputs (self);
   if (self->series == NULL || col == G_MAXUINT)
     return;
   ts = recur_series_get_timestamps (self->series);
@@ -65,6 +147,7 @@ recur_window_current_config (RecurWindow    *self,
   recur_params_panel_get_config (self->params, config);
   if (self->series && col != G_MAXUINT)
     config->column = g_strdup (recur_series_get_column_name (self->series, col));
+  config->inputs = recur_window_selected_inputs (self);
 }
 
 /* With Automatic on: the split Auto will use (recur_auto_new plans it without training): its

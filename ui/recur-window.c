@@ -479,6 +479,8 @@ recur_window_class_init (RecurWindowClass *klass)
   BIND (banner_revealer);
   BIND (banner_label);
   BIND (column_dropdown);
+  BIND (inputs_button);
+  BIND (inputs_box);
   BIND (data_summary_label);
   BIND (columns_label);
   BIND (problems_label);

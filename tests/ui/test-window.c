@@ -230,6 +230,70 @@ set_reservoirs (GtkWindow *win,
   write_panel (win, &config);
 }
 
+/* The check button of the input column called name, or NULL when there is none. */
+static GtkCheckButton *
+input_check (GtkWidget  *root,
+             const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkCheckButton *found;
+
+      if (GTK_IS_CHECK_BUTTON (c)
+          && g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (c)), name) == 0)
+        return GTK_CHECK_BUTTON (c);
+      if ((found = input_check (c, name)))
+        return found;
+    }
+  return NULL;
+}
+
+/* Inputs: a check button per numeric column but the one to forecast; those ticked are the
+ * run's input columns, and the button says which. Choosing a ticked column as the target takes
+ * it out of the inputs. */
+static void
+test_input_columns (void)
+{
+  GtkWindow *win = new_window ();
+  g_autofree char *csv = data_file ("eu_stock_markets.csv");
+  const RecurJobConfig *config;
+  GtkDropDown *column;
+  RecurRun *run;
+
+  recur_window_open_path (RECUR_WINDOW (win), csv);
+  g_assert_true (wait_for (is_loaded, win, 10000));
+  g_assert_true (wait_for (not_loading, win, 10000));
+  g_assert_null (input_check (GTK_WIDGET (win), "dax")); /* the target */
+  g_assert_nonnull (input_check (GTK_WIDGET (win), "ftse"));
+  g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL, "None"));
+  gtk_check_button_set_active (input_check (GTK_WIDGET (win), "smi"), TRUE);
+  gtk_check_button_set_active (input_check (GTK_WIDGET (win), "ftse"), TRUE);
+  g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL, "smi, ftse"));
+
+  set_reservoirs (win, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL));
+  g_assert_true (wait_for (not_training, win, 30000));
+  run = recur_window_get_run (RECUR_WINDOW (win));
+  g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
+  config = recur_job_get_config (recur_run_get_job (run));
+  g_assert_cmpuint (g_strv_length (config->inputs), ==, 2);
+  g_assert_cmpstr (config->inputs[0], ==, "smi");
+  g_assert_cmpstr (config->inputs[1], ==, "ftse");
+  g_assert_cmpuint (recur_model_get_spec (recur_job_get_model (recur_run_get_job (run)))
+                      ->input_size, ==, 3);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
+  g_assert_true (save_widget_png (GTK_WIDGET (win), "window-inputs.png"));
+
+  /* smi becomes the target: it leaves the inputs, dax joins them unticked, ftse stays */
+  column = GTK_DROP_DOWN (find_by_name (GTK_WIDGET (win), GTK_TYPE_DROP_DOWN, NULL));
+  gtk_drop_down_set_selected (column, 1);
+  g_assert_null (input_check (GTK_WIDGET (win), "smi"));
+  g_assert_false (gtk_check_button_get_active (input_check (GTK_WIDGET (win), "dax")));
+  g_assert_true (gtk_check_button_get_active (input_check (GTK_WIDGET (win), "ftse")));
+  g_assert_nonnull (find_by_name (GTK_WIDGET (win), GTK_TYPE_LABEL, "ftse"));
+  gtk_window_destroy (win);
+}
+
 /* Open the bundled series, train, watch the views fill, and read the results. */
 static void
 test_train_and_watch (void)
@@ -1401,6 +1465,7 @@ main (int    argc,
     }
   gtk_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/window/train-and-watch", test_train_and_watch);
+  g_test_add_func ("/ui/window/input-columns", test_input_columns);
   g_test_add_func ("/ui/window/stop", test_stop);
   g_test_add_func ("/ui/window/bad-input-keeps-the-series", test_bad_input_keeps_the_series);
   g_test_add_func ("/ui/window/exports", test_exports);
