@@ -20,6 +20,7 @@
 #include "recur-job.h"
 #include "recur-jsonutil.h"
 #include "recur-model-io.h"
+#include "recur-onnx.h"
 #include "recur-series.h"
 #include "recur-sweep-command.h"
 #include "recur-sync.h"
@@ -34,6 +35,7 @@ typedef struct
 static int cmd_train (int argc, char **argv);
 static int cmd_forecast (int argc, char **argv);
 static int cmd_info (int argc, char **argv);
+static int cmd_export (int argc, char **argv);
 
 static int
 cmd_bench (int    argc,
@@ -46,6 +48,7 @@ static const Command commands[] = {
   { "train", cmd_train, N_("Train a model on a CSV series, score it and forecast") },
   { "forecast", cmd_forecast, N_("Forecast past the end of a CSV series with saved weights") },
   { "info", cmd_info, N_("Show what Recur understands of a CSV file") },
+  { "export", cmd_export, N_("Convert saved weights for other tools: an ONNX model") },
   { "bench", cmd_bench, N_("Time training and forecasting of the standard model shapes") },
   { "sweep", recur_sweep_command, N_("Train many runs over a grid of hyperparameters and compare them") },
   { "project", recur_project_command, N_("List, compare and export the runs kept in a project folder") },
@@ -907,6 +910,63 @@ print_info (const RecurSeries *series)
     g_print (_("  %-24s %-8s %u missing\n"), recur_series_get_column_name (series, c),
              recur_column_type_to_string (recur_series_get_column_type (series, c)),
              recur_series_get_missing_count (series, c));
+}
+
+/* ---- export --------------------------------------------------------------------------------- */
+
+static int
+cmd_export (int    argc,
+            char **argv)
+{
+  g_autofree char *onnx = NULL;
+  const GOptionEntry entries[] = {
+    { "onnx", 0, 0, G_OPTION_ARG_FILENAME, &onnx, N_("Write an ONNX model that maps raw windows to forecasts, the scaling and transforms included"), N_("FILE") },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context =
+    recur_command_new_context ("export", _("WEIGHTS.safetensors"),
+                               _("Convert a weights file written by “recur train” for other "
+                                 "tools."));
+  g_autoptr(GPtrArray) members = NULL;
+  g_autofree char *columns = NULL;
+  RecurModelInfo info = { 0 };
+  const RecurModelSpec *spec;
+  GError *error = NULL;
+  guint length;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &error))
+    {
+      int r = recur_command_usage_error (error->message);
+      g_error_free (error);
+      return r;
+    }
+  if (argc != 2)
+    return recur_command_usage_error (_("expected one weights file"));
+  if (onnx == NULL)
+    return recur_command_usage_error (_("--onnx FILE is required"));
+  members = recur_model_load_members (argv[1], &info, &error);
+  if (members == NULL
+      || !recur_onnx_export ((RecurModel *const *) members->pdata, members->len, &info, onnx,
+                             &error))
+    {
+      recur_model_info_clear (&info);
+      return recur_command_fail (error);
+    }
+  spec = recur_model_get_spec (g_ptr_array_index (members, 0));
+  length = recur_onnx_window_length ((RecurModel *const *) members->pdata, members->len, &info);
+  columns = info.covariates.names ? g_strjoinv (", ", info.covariates.names) : NULL;
+  g_print (_("ONNX model written to %s\n"), onnx);
+  if (columns)
+    g_print (_("  input “window”: [batch, %u, %u]: the last %u values of “%s”, then of %s\n"),
+             length, spec->input_size, length, info.column, columns);
+  else
+    g_print (_("  input “window”: [batch, %u, 1]: the last %u values of “%s”\n"), length,
+             length, info.column);
+  g_print (_("  output “forecast”: [batch, %u]: the next %u values, in the same units\n"),
+           spec->horizon, spec->horizon);
+  recur_model_info_clear (&info);
+  return EXIT_OK;
 }
 
 static int

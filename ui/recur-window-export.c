@@ -114,6 +114,9 @@ on_export_response (GtkNativeDialog *dialog,
         case EXPORT_WEIGHTS:
           ok = recur_job_save_weights (job, path, &error);
           break;
+        case EXPORT_ONNX:
+          ok = recur_job_export_onnx (job, path, &error);
+          break;
         case EXPORT_TABLE:
           {
             g_autoptr(RecurComparison) table = recur_window_comparison_of_runs (self);
@@ -173,6 +176,11 @@ recur_window_ask_export (RecurWindow *self,
       name = g_strdup_printf ("%s.safetensors", column);
       gtk_file_filter_set_name (filter, _("safetensors files"));
       gtk_file_filter_add_suffix (filter, "safetensors");
+      break;
+    case EXPORT_ONNX:
+      name = g_strdup_printf ("%s.onnx", column);
+      gtk_file_filter_set_name (filter, _("ONNX models"));
+      gtk_file_filter_add_suffix (filter, "onnx");
       break;
     case EXPORT_TABLE:
       name = g_strdup_printf ("%s-runs.csv", column);

@@ -93,6 +93,7 @@ typedef enum
 {
   EXPORT_FORECAST,
   EXPORT_WEIGHTS,
+  EXPORT_ONNX,
   EXPORT_PLOT,
   EXPORT_TABLE,
 } ExportKind;

@@ -179,6 +179,14 @@ action_export_weights (GtkWidget  *widget,
 }
 
 static void
+action_export_onnx (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *param)
+{
+  recur_window_ask_export (RECUR_WINDOW (widget), EXPORT_ONNX, NULL);
+}
+
+static void
 action_export_plot (GtkWidget  *widget,
                     const char *action,
                     GVariant   *param)
@@ -261,6 +269,7 @@ recur_window_update_actions (RecurWindow *self)
   gtk_widget_action_set_enabled (w, "win.stop", training);
   gtk_widget_action_set_enabled (w, "win.export-forecast", trained);
   gtk_widget_action_set_enabled (w, "win.export-weights", trained);
+  gtk_widget_action_set_enabled (w, "win.export-onnx", trained);
   gtk_widget_set_visible (self->stop_button, training);
   {
     gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0;
@@ -507,6 +516,7 @@ recur_window_class_init (RecurWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, action_export);
   gtk_widget_class_install_action (widget_class, "win.export-forecast", NULL, action_export_forecast);
   gtk_widget_class_install_action (widget_class, "win.export-weights", NULL, action_export_weights);
+  gtk_widget_class_install_action (widget_class, "win.export-onnx", NULL, action_export_onnx);
   gtk_widget_class_install_action (widget_class, "win.export-plot", "s", action_export_plot);
   gtk_widget_class_install_action (widget_class, "win.dismiss-banner", NULL, action_dismiss_banner);
   gtk_widget_class_install_action (widget_class, "win.stop-runs", NULL, recur_window_action_stop_runs);

@@ -9,6 +9,7 @@
 #include "recur-cores.h"
 #include "recur-fileutil.h"
 #include "recur-job.h"
+#include "recur-onnx.h"
 #include "recur-jsonutil.h"
 #include "recur-memory.h"
 #include "recur-model-io.h"
@@ -836,6 +837,30 @@ recur_job_save_model (const RecurJob    *self,
   return recur_job_save_members (self, &model, 1, path, error);
 }
 
+/* What a weights file says of the job's data, borrowed from the job (never cleared) but for
+ * *last, the last timestamp's text, which the caller frees. */
+static void
+model_info_of (const RecurJob *self,
+               RecurModelInfo *info,
+               char          **last)
+{
+  guint n = recur_series_get_n_rows (self->series);
+  const char *freq = recur_frequency_to_string (recur_series_get_frequency (self->series));
+
+  *last = recur_series_get_time_column (self->series) >= 0
+    ? recur_series_format_timestamp (self->series, row_timestamp (self->series, n - 1))
+    : g_strdup ("");
+  *info = (RecurModelInfo) {
+    .transform = *recur_dataset_get_transform (self->data),
+    .covariates = self->covariates,
+    .column = (char *) recur_job_get_column_name (self),
+    .frequency = (char *) (freq ? freq : "none"),
+    .last_timestamp = *last,
+    .last_phase = (n - 1) % MAX (recur_dataset_get_transform (self->data)->season, 1),
+    .seed = self->config.train.seed,
+  };
+}
+
 gboolean
 recur_job_save_members (const RecurJob           *self,
                         const RecurModel *const  *members,
@@ -843,21 +868,23 @@ recur_job_save_members (const RecurJob           *self,
                         const char               *path,
                         GError                  **error)
 {
-  RecurModelInfo info = { 0 };
-  guint n = recur_series_get_n_rows (self->series);
-  const char *freq = recur_frequency_to_string (recur_series_get_frequency (self->series));
-  g_autofree char *last = recur_series_get_time_column (self->series) >= 0
-    ? recur_series_format_timestamp (self->series, row_timestamp (self->series, n - 1))
-    : g_strdup ("");
+  RecurModelInfo info;
+  g_autofree char *last = NULL;
 
-  info.transform = *recur_dataset_get_transform (self->data);
-  info.covariates = self->covariates;
-  info.column = (char *) recur_job_get_column_name (self);
-  info.frequency = (char *) (freq ? freq : "none");
-  info.last_timestamp = last;
-  info.last_phase = (n - 1) % MAX (info.transform.season, 1);
-  info.seed = self->config.train.seed;
+  model_info_of (self, &info, &last);
   return recur_model_save_members (members, n_members, &info, path, error);
+}
+
+gboolean
+recur_job_export_onnx (const RecurJob  *self,
+                       const char      *path,
+                       GError         **error)
+{
+  RecurModelInfo info;
+  g_autofree char *last = NULL;
+
+  model_info_of (self, &info, &last);
+  return recur_onnx_export (self->models, self->n_members, &info, path, error);
 }
 
 /* name NULL: an element of an array */

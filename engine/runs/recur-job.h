@@ -152,6 +152,10 @@ gboolean         recur_job_save_model      (const RecurJob        *self,
                                             const RecurModel      *model,
                                             const char            *path,
                                             GError               **error);
+/* Every member as one ONNX graph (recur_onnx_export), the job's transforms folded in. */
+gboolean         recur_job_export_onnx     (const RecurJob        *self,
+                                            const char            *path,
+                                            GError               **error);
 /* Saves members (an ensemble's, or one model) in one file with the job's metadata. */
 gboolean         recur_job_save_members    (const RecurJob          *self,
                                             const RecurModel *const *members,

@@ -553,8 +553,8 @@ static void
 assert_usage (const char *out)
 {
   g_assert_true (g_str_has_prefix (out, "Usage:\n  recur COMMAND"));
-  for (const char *const *c = (const char *const[]) { "train", "forecast", "info", "bench", "sweep",
-                                                      "project", NULL };
+  for (const char *const *c = (const char *const[]) { "train", "forecast", "info", "export",
+                                                      "bench", "sweep", "project", NULL };
        *c; c++)
     {
       g_autofree char *line = g_strdup_printf ("\n  %-10s ", *c);

@@ -248,7 +248,10 @@ test_keys_follow_the_schema (void)
           if (s->weights_key == NULL)
             continue;
           g_test_message ("%s: %s = %s", recur_cell_to_string (cell), s->weights_key, value);
-          if (recur_setting_is_cell_only (s) && !recur_setting_applies_to_cell (s, cell))
+          if ((recur_setting_is_cell_only (s) && !recur_setting_applies_to_cell (s, cell))
+              /* no input columns and no calendar: their keys are absent, as in the files from
+               * before them */
+              || g_str_equal (s->name, "inputs") || g_str_equal (s->name, "calendar"))
             {
               g_assert_null (value);
               continue;

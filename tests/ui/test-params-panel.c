@@ -601,7 +601,9 @@ test_screenshot (void)
 static gboolean
 shown_in_panel (const RecurSetting *s)
 {
-  return !(s->flags & RECUR_SETTING_INTERNAL) && s->kind != RECUR_SETTING_COLUMN;
+  /* the column and the input columns are chosen with the data, in the window */
+  return !(s->flags & RECUR_SETTING_INTERNAL) && s->kind != RECUR_SETTING_COLUMN
+         && s->kind != RECUR_SETTING_NAMES;
 }
 
 static gboolean

@@ -533,6 +533,7 @@ test_exports (void)
   g_autofree char *csv = g_build_filename (dir, "forecast.csv", NULL);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *svg = g_build_filename (dir, "loss.svg", NULL);
+  g_autofree char *onnx = g_build_filename (dir, "model.onnx", NULL);
   g_autofree char *text = NULL;
 
   set_epochs (win, 5);
@@ -544,6 +545,11 @@ test_exports (void)
   g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
   g_assert_true (g_str_has_prefix (text, "timestamp,mean_temp_f,kind\n1939-01-01,"));
   save_through_chooser (win, "win.export-weights", NULL, weights);
+  save_through_chooser (win, "win.export-onnx", NULL, onnx);
+  g_clear_pointer (&text, g_free);
+  /* an ONNX ModelProto: field 1, ir_version 8, comes first */
+  g_assert_true (g_file_get_contents (onnx, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, "\x08\x08"));
   save_through_chooser (win, "win.export-plot", g_variant_new_string ("loss"), svg);
   g_clear_pointer (&text, g_free);
   g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
@@ -585,6 +591,8 @@ test_export_faults (void)
     { "win.export-forecast", NULL, "forecast.csv", "open:1:ENOSPC", "No space left on device",
       "timestamp,mean_temp_f,kind\n" },
     { "win.export-weights", NULL, "model.safetensors", "write:1:EIO", "Input/output error", "" },
+    { "win.export-onnx", NULL, "model.onnx", "open:1:ENOSPC", "No space left on device",
+      "\x08\x08" },
     { "win.export-plot", "loss", "loss.png", "short-write:1:ENOSPC", "No space left on device",
       "\x89PNG" },
     { "win.export-plot", "predictions", "predictions.svg", "fsync:1:EIO", "Input/output error",
