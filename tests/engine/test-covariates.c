@@ -10,6 +10,7 @@
 #include "recur-covariates.h"
 #include "recur-job.h"
 #include "recur-model-io.h"
+#include "recur-run.h"
 
 #define N_POINTS 400
 #define LAG      3
@@ -372,6 +373,34 @@ test_weights_round_trip (void)
   g_rmdir (dir);
 }
 
+/* A run restored from what a project keeps (its configuration, with the input columns, and its
+ * weights) rebuilds the covariates and scores the test part as the run that trained did. */
+static void
+test_restored_run (void)
+{
+  g_autoptr(RecurSeries) series = lagged_series (G_MAXUINT);
+  g_autoptr(RecurJob) job = trained_job (series, "x,w", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurRun) run = NULL;
+  g_autoptr(JsonNode) node = recur_job_config_to_json (recur_job_get_config (job));
+  const RecurEvaluation *want = recur_job_get_evaluation (job), *got;
+  RecurJobConfig config;
+
+  /* the configuration as the project's JSON holds it */
+  g_assert_true (recur_job_config_from_json (node, &config, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (config.inputs), ==, 2);
+  run = recur_run_new_restored ("restored", &config, series,
+                                recur_job_get_members (job), 1, 0, NULL, NULL, NULL,
+                                RECUR_RUN_FINISHED, NULL, &error);
+  recur_job_config_clear (&config);
+  g_assert_no_error (error);
+  got = recur_job_get_evaluation (recur_run_get_job (run));
+  g_assert_nonnull (got);
+  g_assert_cmpmem (got->forecast, got->n_test * sizeof (double), want->forecast,
+                   want->n_test * sizeof (double));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -385,5 +414,6 @@ main (int    argc,
   g_test_add_func ("/engine/covariates/bad-inputs-refused", test_bad_inputs_refused);
   g_test_add_func ("/engine/covariates/recursive-strategy", test_recursive_strategy);
   g_test_add_func ("/engine/covariates/weights-round-trip", test_weights_round_trip);
+  g_test_add_func ("/engine/covariates/restored-run", test_restored_run);
   return g_test_run ();
 }
