@@ -38,6 +38,10 @@ CASES = [
     ("gru-with-input-columns", "eu_stock_markets.csv",
      ["--column", "ftse", "--inputs", "dax,cac", "--model", "gru", "--epochs", "3",
       "--horizon", "5"]),
+    ("gru-ensemble-member-windows-inputs-box-cox-differenced", "eu_stock_markets.csv",
+     ["--column", "ftse", "--inputs", "dax,smi", "--model", "gru", "--ensemble", "3",
+      "--ensemble-windows", "8,16", "--window", "16", "--epochs", "3", "--horizon", "5",
+      "--box-cox", "auto", "--difference"]),
     ("esn-with-input-columns", "eu_stock_markets.csv",
      ["--column", "smi", "--inputs", "dax", "--model", "esn", "--horizon", "5"]),
 ]
