@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "recur-auto.h"
 #include "recur-covariates.h"
 #include "recur-job.h"
 #include "recur-model-io.h"
@@ -401,6 +402,45 @@ test_restored_run (void)
                    want->n_test * sizeof (double));
 }
 
+/* Auto with input columns: the usual configuration reads the target alone, and the inputs are
+ * taken only where the validation origins show them worth it: the covariate the target
+ * follows three steps late is taken, a column of noise is not. */
+static void
+test_auto_validates_inputs (void)
+{
+  static const struct
+  {
+    const char *inputs;
+    gboolean    taken;
+  } cases[] = { { "x", TRUE }, { "w", FALSE } };
+  g_autoptr(RecurSeries) series = lagged_series (G_MAXUINT);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RecurAuto) a = NULL;
+      const RecurAutoCandidate *first, *second, *chosen;
+      RecurJobConfig base;
+
+      recur_job_config_init (&base);
+      base.column = g_strdup ("y");
+      base.inputs = g_strsplit (cases[i].inputs, ",", -1);
+      base.model.horizon = LAG;
+      a = recur_auto_run (&base, NULL, recur_series_ref (series), NULL, NULL, NULL, &error);
+      recur_job_config_clear (&base);
+      g_assert_no_error (error);
+      first = recur_auto_get_candidate (a, 0);
+      second = recur_auto_get_candidate (a, 1);
+      g_assert_null (first->config.inputs);
+      g_assert_cmpstr (second->config.inputs[0], ==, cases[i].inputs);
+      chosen = recur_auto_get_candidate (a, recur_auto_get_chosen (a));
+      g_test_message ("inputs %s: chose %s (%.3f; target alone %.3f, with the inputs %.3f)",
+                      cases[i].inputs, chosen->name, chosen->validation_mase,
+                      first->validation_mase, second->validation_mase);
+      g_assert_true ((chosen->config.inputs != NULL) == cases[i].taken);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -415,5 +455,6 @@ main (int    argc,
   g_test_add_func ("/engine/covariates/recursive-strategy", test_recursive_strategy);
   g_test_add_func ("/engine/covariates/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/covariates/restored-run", test_restored_run);
+  g_test_add_func ("/engine/covariates/auto-validates-inputs", test_auto_validates_inputs);
   return g_test_run ();
 }
