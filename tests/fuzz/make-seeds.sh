@@ -44,6 +44,14 @@ for m in rnn rnn-relu lstm gru jordan esn clockwork; do
 done
 printf '{"hidden": 32, "lr": 0.003}' > $out/config/seed-swept.json
 
+# weights and a configuration with input columns and calendar features
+head -n 61 data/eu_stock_markets.csv > "$tmp/stocks.csv"
+"$recur" train "$tmp/stocks.csv" --column ftse --inputs dax,cac --calendar --model gru --hidden 4 \
+  --window 8 --horizon 3 --epochs 2 --quiet --weights-out $out/weights/seed-inputs.safetensors \
+  --summary-out "$tmp/inputs.json" > /dev/null
+/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["config"], indent=1))' \
+  "$tmp/inputs.json" > $out/config/seed-inputs.json
+
 # a project with two finished runs, its CSV inside it
 "$recur" sweep "$tmp/short.csv" --grid hidden=2,3 --window 8 --horizon 3 --epochs 3 \
   --project "$tmp/p.recur" --quiet > /dev/null
