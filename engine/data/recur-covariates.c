@@ -358,6 +358,19 @@ recur_covariates_channels (const RecurCovariates *self,
   return g_steal_pointer (&out);
 }
 
+double
+recur_extra_inputs_level (const RecurExtraInputs *self,
+                          guint                   row,
+                          guint                   T,
+                          guint                   c,
+                          RecurWindowNorm         norm)
+{
+  return c < self->n_levelled
+         ? recur_window_level_strided (norm, self->values + (gsize) row * self->n_channels + c,
+                                       T, self->n_channels)
+         : 0;
+}
+
 void
 recur_extra_inputs_gather (const RecurExtraInputs *self,
                            guint                   row,
@@ -373,7 +386,7 @@ recur_extra_inputs_gather (const RecurExtraInputs *self,
   for (guint c = 0; c < C; c++)
     {
       const double *src = self->values + (gsize) row * C + c;
-      double level = c < self->n_levelled ? recur_window_level_strided (norm, src, T, C) : 0;
+      double level = recur_extra_inputs_level (self, row, T, c, norm);
 
       for (guint t = 0; t < T; t++)
         input[((gsize) t * batch + b) * I + 1 + c] = (float) (src[(gsize) t * C] - level);

@@ -103,6 +103,13 @@ typedef struct
   guint         n_rows;
 } RecurExtraInputs;
 
+/* Channel c's level over rows [row, row + T): norm's for the covariates, 0 for the calendar. */
+double   recur_extra_inputs_level     (const RecurExtraInputs *self,
+                                       guint                   row,
+                                       guint                   T,
+                                       guint                   c,
+                                       RecurWindowNorm         norm);
+
 /* Writes channels of rows [row, row + T) into input, time-major [T][batch][1 + n_channels],
  * at batch position b after the target's slot, each levelled channel minus its level (norm
  * over those T rows). Rows must lie below n_rows and be finite. */

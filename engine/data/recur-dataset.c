@@ -23,6 +23,7 @@ struct _RecurDataset
   double *transformed; /* s of every row; NaN for the first transform.offset rows */
   RecurExtraInputs extra; /* n_channels 0: none */
   double *extra_values;
+  guint n_forecast;       /* channels that are targets too */
 };
 
 /* Every transformed value must fit the model's floats: one far outside the training part's range
@@ -185,9 +186,12 @@ recur_dataset_set_extra_inputs (RecurDataset *self,
                                 double       *values,
                                 guint         n_channels,
                                 guint         n_levelled,
-                                guint         n_rows)
+                                guint         n_rows,
+                                guint         n_forecast)
 {
   g_return_if_fail (n_rows >= self->n && n_levelled <= n_channels);
+  g_return_if_fail (n_forecast <= n_levelled && (n_forecast == 0 || self->spec.output_size == 1));
+  self->n_forecast = n_forecast;
   g_free (self->extra_values);
   self->extra_values = n_channels ? values : (g_free (values), NULL);
   self->extra = (RecurExtraInputs) {
@@ -208,6 +212,12 @@ guint
 recur_dataset_get_input_size (const RecurDataset *self)
 {
   return 1 + self->extra.n_channels;
+}
+
+guint
+recur_dataset_get_target_size (const RecurDataset *self)
+{
+  return self->spec.output_size + self->n_forecast;
 }
 
 guint
@@ -273,7 +283,16 @@ recur_dataset_gather_last (const RecurDataset *self,
       if (I > 1)
         recur_extra_inputs_gather (&self->extra, first, T, b, batch, norm, input);
       if (target)
-        for (guint k = 0; k < out; k++)
-          target[(gsize) b * out + k] = (float) (src[T + k] - level);
+        {
+          guint size = out + self->n_forecast;
+
+          for (guint k = 0; k < out; k++)
+            target[(gsize) b * size + k] = (float) (src[T + k] - level);
+          /* a recursive model's input columns, one step ahead */
+          for (guint c = 0; c < self->n_forecast; c++)
+            target[(gsize) b * size + out + c] =
+              (float) (self->extra.values[(gsize) (first + T) * self->extra.n_channels + c]
+                       - recur_extra_inputs_level (&self->extra, first, T, c, norm));
+        }
     }
 }

@@ -54,16 +54,21 @@ const double *recur_dataset_get_values         (const RecurDataset   *self); /* 
 const double *recur_dataset_get_transformed    (const RecurDataset   *self);
 /* Channels read beside the target at each step (recur-covariates.h): values [n_rows][n_channels]
  * (taken), n_rows ≥ the dataset's points, the rows past them known ahead (the calendar of the
- * future). Windows then read 1 + n_channels inputs per step. */
+ * future). Windows then read 1 + n_channels inputs per step. n_forecast of the levelled
+ * channels (0, or all of them with output_size 1: a recursive model that forecasts its input
+ * columns too) are targets beside the target's next value. */
 void          recur_dataset_set_extra_inputs   (RecurDataset         *self,
                                                 double               *values,
                                                 guint                 n_channels,
                                                 guint                 n_levelled,
-                                                guint                 n_rows);
+                                                guint                 n_rows,
+                                                guint                 n_forecast);
 /* NULL without channels. */
 const RecurExtraInputs *recur_dataset_get_extra_inputs (const RecurDataset *self);
 /* Values per step of a window: 1, or 1 + the channels. */
 guint         recur_dataset_get_input_size     (const RecurDataset   *self);
+/* Values per window's target: output_size, or 1 + the channels forecast too. */
+guint         recur_dataset_get_target_size    (const RecurDataset   *self);
 guint         recur_dataset_get_n_train_windows (const RecurDataset  *self);
 guint         recur_dataset_get_n_val_windows  (const RecurDataset   *self);
 /* First index of the i-th training / validation window. */
@@ -73,7 +78,9 @@ guint         recur_dataset_val_window_start   (const RecurDataset   *self,
                                                 guint                 i);
 /* Gathers windows starting at starts[0..batch) into input, time-major [window][batch][I]
  * (I = recur_dataset_get_input_size: the target, then the extra inputs),
- * and (if target is not NULL) their targets, [batch][output_size]. */
+ * and (if target is not NULL) their targets, [batch][target_size]: the target's next
+ * output_size values, or its next value and the forecast channels' (each relative to its own
+ * window's level). */
 void          recur_dataset_gather             (const RecurDataset   *self,
                                                 const guint          *starts,
                                                 guint                 batch,

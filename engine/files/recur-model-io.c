@@ -77,7 +77,8 @@ is_absent (const RecurSetting   *setting,
            const RecurJobConfig *config)
 {
   return (g_str_equal (setting->name, "inputs") && config->inputs == NULL)
-         || (g_str_equal (setting->name, "calendar") && !config->calendar);
+         || (g_str_equal (setting->name, "calendar") && !config->calendar)
+         || (g_str_equal (setting->name, "step-outputs") && config->model.step_outputs == 1);
 }
 
 static void
@@ -363,7 +364,7 @@ is_optional (const RecurSetting *setting)
 {
   static const char *const later[] = { "dropout", "seed", "column", "box-cox", "deseasonalise",
                                        "difference", "seasonal-difference", "window-norm",
-                                       "inputs", "calendar" };
+                                       "inputs", "calendar", "step-outputs" };
 
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     if (g_str_equal (setting->name, later[i]))
@@ -615,6 +616,18 @@ read_covariates (const RecurSafetensors  *st,
       if (!recur_calendar_from_string (text, &c->calendar) || c->calendar == 0)
         return bad_value (st, "recur.calendar_cycles", text,
                           _("cycles among day, week and year, such as “week,year”"), error);
+    }
+  if (config->model.step_outputs != (config->model.strategy == RECUR_STRATEGY_RECURSIVE
+                                      ? 1 + n : 1))
+    {
+      char text_outputs[16];
+      g_autofree char *expected = g_strdup_printf (_("%u: the target and the input columns it "
+                                                     "forecasts too"),
+                                                   config->model.strategy
+                                                     == RECUR_STRATEGY_RECURSIVE ? 1 + n : 1);
+
+      g_snprintf (text_outputs, sizeof text_outputs, "%u", config->model.step_outputs);
+      return bad_value (st, "recur.step_outputs", text_outputs, expected, error);
     }
   if (config->model.input_size != 1 + recur_covariates_n_channels (c))
     {

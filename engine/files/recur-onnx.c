@@ -494,7 +494,7 @@ typedef struct
 {
   const char *s;      /* the target's last T values transformed (before the level), [B, T] */
   const char *b_last; /* the last value after Box-Cox, [B, 1]: differences integrate from it */
-  const char *cov;    /* the covariates' last T values scaled and levelled, [B, T, C], or NULL */
+  const char *cov;    /* the covariates' last T values scaled, [B, T, C], or NULL */
 } MemberInput;
 
 static const char *
@@ -545,37 +545,48 @@ member_input (Graph                *g,
       gint64 dims[1] = { c->n_inputs };
       const char *cov = slice (g, slice (g, raw, 1, 1 + c->n_inputs, 2), -(gint64) T,
                                G_MAXINT64, 1);
-      const char *level;
 
       for (guint i = 0; i < c->n_inputs; i++)
         {
           centers[i] = (float) c->scalers[i].center;
           scales[i] = (float) c->scalers[i].scale;
         }
-      cov = op2 (g, "Div", op2 (g, "Sub", cov, floats (g, "centers", centers, dims, 1)),
-                 floats (g, "scales", scales, dims, 1));
-      level = window_level (g, t->spec.window_norm, cov);
-      m.cov = level ? op2 (g, "Sub", cov, level) : cov;
+      m.cov = op2 (g, "Div", op2 (g, "Sub", cov, floats (g, "centers", centers, dims, 1)),
+                   floats (g, "scales", scales, dims, 1));
     }
   return m;
 }
 
-/* One step of the network from a window s [B, T] of transformed values: its forecasts plus the
- * window's level, [B, outputs]. */
+/* One step of the network from a window s [B, T] of transformed values and the covariates'
+ * cov [B, T, C] (or NULL), each relative to its own level: the target's forecasts plus its
+ * level, [B, outputs]; a recursive model that forecasts the covariates too gives theirs plus
+ * their levels in *cov_next, [B, 1, C]. */
 static const char *
 step (Graph                *g,
       const RecurModel     *model,
       const RecurModelInfo *info,
       const char           *s,
-      const char           *cov)
+      const char           *cov,
+      const char          **cov_next)
 {
-  const char *level = window_level (g, info->transform.spec.window_norm, s);
+  RecurWindowNorm norm = info->transform.spec.window_norm;
+  guint C = info->covariates.n_inputs;
+  const char *level = window_level (g, norm, s);
   const char *x = unsqueeze (g, level ? op2 (g, "Sub", s, level) : s, 2);
+  const char *cov_level = cov ? window_level (g, norm, cov) : NULL;
   const char *y;
 
   if (cov)
-    x = concat (g, (const char *[]) { x, cov }, 2, 2);
+    x = concat (g, (const char *[]) { x, cov_level ? op2 (g, "Sub", cov, cov_level) : cov }, 2,
+                2);
   y = network (g, model, x);
+  if (recur_model_get_spec (model)->step_outputs > 1)
+    {
+      const char *next = unsqueeze (g, slice (g, y, 1, 1 + C, 1), 1);
+
+      *cov_next = cov_level ? op2 (g, "Add", next, cov_level) : next;
+      y = slice (g, y, 0, 1, 1);
+    }
   return level ? op2 (g, "Add", y, level) : y;
 }
 
@@ -593,17 +604,23 @@ member_forecast (Graph                *g,
   const char *out;
 
   if (spec->strategy == RECUR_STRATEGY_DIRECT)
-    out = step (g, model, info, in.s, in.cov);
+    out = step (g, model, info, in.s, in.cov, NULL);
   else
     {
-      /* unrolled: each forecast appended to the window, the oldest value dropped */
+      /* unrolled: each forecast appended to the window, the oldest value dropped; the
+       * covariates' forecasts likewise */
       g_autofree const char **outs = g_new (const char *, spec->horizon);
-      const char *s = in.s;
+      const char *s = in.s, *cov = in.cov;
 
       for (guint h = 0; h < spec->horizon; h++)
         {
-          outs[h] = step (g, model, info, s, NULL);
+          const char *cov_next = NULL;
+
+          outs[h] = step (g, model, info, s, cov, &cov_next);
           s = slice (g, concat (g, (const char *[]) { s, outs[h] }, 2, 1), 1, G_MAXINT64, 1);
+          if (cov)
+            cov = slice (g, concat (g, (const char *[]) { cov, cov_next }, 2, 1), 1, G_MAXINT64,
+                         1);
         }
       out = spec->horizon > 1 ? concat (g, outs, spec->horizon, 1) : outs[0];
     }

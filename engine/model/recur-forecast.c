@@ -11,11 +11,13 @@
 #include "recur-memory.h"
 
 /* The model's input from a window of transformed values ending before row `row` of the
- * history: relative to the window's level, the extra inputs beside them ([T][1][I]). */
+ * history: relative to the window's level, the extra inputs beside them ([T][1][I]); extra's
+ * row 0 is the history's row `base`. */
 static double
 normalise_window (const RecurTransform   *transform,
                   const double           *s,
                   const RecurExtraInputs *extra,
+                  guint                   base,
                   guint                   row,
                   guint                   T,
                   float                  *input)
@@ -26,8 +28,38 @@ normalise_window (const RecurTransform   *transform,
   for (guint t = 0; t < T; t++)
     input[(gsize) t * I] = (float) (s[row - T + t] - level);
   if (extra)
-    recur_extra_inputs_gather (extra, row - T, T, 0, 1, transform->spec.window_norm, input);
+    recur_extra_inputs_gather (extra, row - T - base, T, 0, 1, transform->spec.window_norm,
+                               input);
   return level;
+}
+
+/* A recursive model that forecasts its input columns too: the channels of the window before
+ * the origin and of the steps after it, in own (rows T + steps), the input columns' future
+ * left NaN for the network to fill in; the calendar's is known. */
+static gboolean
+future_channels (const RecurExtraInputs *extra,
+                 guint                   first,
+                 guint                   T,
+                 guint                   steps,
+                 double                **own,
+                 RecurExtraInputs       *local,
+                 GError                **error)
+{
+  guint C = extra->n_channels, rows = T + steps;
+
+  *own = g_try_malloc_n ((gsize) rows * C, sizeof (double));
+  if (*own == NULL)
+    {
+      recur_memory_set_error (error, (guint64) rows * C * sizeof (double),
+                              _("the input columns’ forecasts"));
+      return FALSE;
+    }
+  for (guint r = 0; r < rows; r++)
+    for (guint c = 0; c < C; c++)
+      (*own)[(gsize) r * C + c] = first + r < extra->n_rows && (r < T || c >= extra->n_levelled)
+                                  ? extra->values[(gsize) (first + r) * C + c] : NAN;
+  *local = (RecurExtraInputs) { *own, C, extra->n_levelled, rows };
+  return TRUE;
 }
 
 gboolean
@@ -47,16 +79,21 @@ recur_forecast (const RecurModel       *model,
   g_autofree float *output = g_new (float, n_out);
   /* the transformed history, then the transformed forecasts appended (recursive) */
   g_autofree double *s = NULL;
+  g_autofree double *own = NULL;
+  RecurExtraInputs local;
+  RecurWindowNorm norm = transform->spec.window_norm;
+  guint base = 0;
 
   g_return_val_if_fail (n_history >= T + transform->offset, FALSE);
   g_return_val_if_fail (spec->strategy == RECUR_STRATEGY_RECURSIVE || steps <= spec->horizon,
                         FALSE);
   g_return_val_if_fail (spec->input_size == (extra ? 1 + extra->n_channels : 1), FALSE);
-  /* recursive: the inputs of every step are known ahead (no covariate: they end at the data) */
+  /* recursive: the calendar is known for every step, the input columns are forecast too */
   g_return_val_if_fail (extra == NULL || (spec->strategy == RECUR_STRATEGY_DIRECT
                                           ? extra->n_rows >= n_history
-                                          : extra->n_levelled == 0
+                                          : spec->step_outputs == 1 + extra->n_levelled
                                             && extra->n_rows + 1 >= n_history + steps), FALSE);
+  g_return_val_if_fail (extra != NULL || spec->step_outputs == 1, FALSE);
   ws = recur_workspace_try_new (model, 1, RECUR_WORKSPACE_INFERENCE, error);
   if (ws == NULL)
     return FALSE;
@@ -70,9 +107,16 @@ recur_forecast (const RecurModel       *model,
   if (!recur_transform_forward (transform, history, n_history, s, _("the history"), error))
     return FALSE;
 
+  if (spec->step_outputs > 1)
+    {
+      base = n_history - T;
+      if (!future_channels (extra, base, T, steps, &own, &local, error))
+        return FALSE;
+      extra = &local;
+    }
   if (spec->strategy == RECUR_STRATEGY_DIRECT)
     {
-      double level = normalise_window (transform, s, extra, n_history, T, input);
+      double level = normalise_window (transform, s, extra, base, n_history, T, input);
 
       recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
       for (guint h = 0; h < steps; h++)
@@ -82,10 +126,15 @@ recur_forecast (const RecurModel       *model,
     for (guint h = 0; h < steps; h++)
       {
         /* each step's window re-normalised: the level moves with the forecasts */
-        double level = normalise_window (transform, s, extra, n_history + h, T, input);
+        double level = normalise_window (transform, s, extra, base, n_history + h, T, input);
+        guint next = n_history + h - base; /* the step's row of the channels */
 
         recur_model_forward (model, ws, 1, input, FALSE, NULL, output);
         s[n_history + h] = output[0] + level;
+        /* the input columns' forecasts, each plus its own window's level, read next step */
+        for (guint c = 1; c < spec->step_outputs; c++)
+          own[(gsize) next * extra->n_channels + c - 1] =
+            output[c] + recur_extra_inputs_level (extra, next - T, T, c - 1, norm);
       }
   return recur_transform_inverse (transform, history, n_history, s + n_history, steps, out,
                                   error);

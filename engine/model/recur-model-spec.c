@@ -26,6 +26,7 @@ recur_model_spec_init (RecurModelSpec *spec)
     .window = 24,
     .horizon = 12,
     .strategy = RECUR_STRATEGY_DIRECT,
+    .step_outputs = 1,
     .jordan_feedback = RECUR_JORDAN_TEACHER,
     /* chosen on the validation loss of the bundled series; a small input scaling keeps the
      * reservoir near its linear range, which extrapolates a trend, and ρ = 0.5 with α = 0.6
@@ -82,6 +83,12 @@ recur_model_spec_validate (const RecurModelSpec  *spec,
   CHECK (spec->horizon >= 1 && spec->horizon <= 100000,
          _("horizon %u is out of range (1–100000)"), spec->horizon);
   CHECK (spec->strategy <= RECUR_STRATEGY_RECURSIVE, _("unknown strategy %d"), spec->strategy);
+  CHECK (spec->step_outputs >= 1 && spec->step_outputs <= spec->input_size,
+         _("%u outputs per step is out of range (1 to the input size, %u)"), spec->step_outputs,
+         spec->input_size);
+  CHECK (spec->strategy == RECUR_STRATEGY_RECURSIVE || spec->step_outputs == 1,
+         _("a direct model forecasts the target alone, not %u values per step"),
+         spec->step_outputs);
   if (!recur_cell_is_stackable (spec->cell))
     {
       const char *name = recur_cell_to_string (spec->cell);
@@ -137,7 +144,7 @@ recur_model_spec_validate (const RecurModelSpec  *spec,
 guint
 recur_model_spec_output_size (const RecurModelSpec *spec)
 {
-  return spec->strategy == RECUR_STRATEGY_DIRECT ? spec->horizon : 1;
+  return spec->strategy == RECUR_STRATEGY_DIRECT ? spec->horizon : MAX (spec->step_outputs, 1);
 }
 
 guint

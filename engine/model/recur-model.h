@@ -71,6 +71,10 @@ typedef struct
   guint         window;      /* time steps per window, T */
   guint         horizon;     /* steps forecast */
   RecurStrategy strategy;
+  /* recursive: the values the head gives per step, the target's then those of the first
+   * step_outputs − 1 inputs (the input columns it forecasts too, to feed them back); 1 for
+   * the target alone, and always 1 for the direct strategy */
+  guint         step_outputs;
   /* RECUR_CELL_JORDAN */
   RecurJordanFeedback jordan_feedback;
   /* RECUR_CELL_ESN */

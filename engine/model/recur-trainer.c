@@ -204,14 +204,15 @@ recur_trainer_new (RecurModel           *model,
   if (!validate_spec (spec, error))
     return NULL;
   /* a member of an ensemble may read the last points of the data's windows */
-  if (ds->window < ms->window || ds->output_size != recur_model_spec_output_size (ms)
+  if (ds->window < ms->window
+      || recur_dataset_get_target_size (data) != recur_model_spec_output_size (ms)
       || ms->input_size != recur_dataset_get_input_size (data))
     {
       g_set_error (error, RECUR_TRAINER_ERROR, RECUR_TRAINER_ERROR_MISMATCH,
                    _("the data's windows (%u steps, %u targets) do not fit the model "
                      "(%u steps, %u outputs, %u inputs)"),
-                   ds->window, ds->output_size, ms->window, recur_model_spec_output_size (ms),
-                   ms->input_size);
+                   ds->window, recur_dataset_get_target_size (data), ms->window,
+                   recur_model_spec_output_size (ms), ms->input_size);
       return NULL;
     }
 
@@ -220,7 +221,7 @@ recur_trainer_new (RecurModel           *model,
   self->spec = *spec;
   self->model = model;
   self->data = data;
-  self->out = ds->output_size;
+  self->out = recur_dataset_get_target_size (data);
   batch = batch_capacity (self);
   self->n_shards = recur_train_shards (ms, batch);
   self->shards = g_new0 (Shard, self->n_shards);

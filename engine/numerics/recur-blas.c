@@ -114,6 +114,10 @@ recur_solve_spd (double *a,
  * when the library loads and are joined at exit, and the calling thread at its first product.
  * Under an address-space limit (ulimit -v) that is a hang, not an error. */
 #define OPENBLAS_BUFFER_BYTES ((gsize) 128 << 20)
+/* The probe asks for this much more: OpenBLAS maps its buffer plus a page and allocates a little
+ * besides, and a probe of the bare 128 MiB that fitted within a MiB of the limit let the product
+ * after it crash the process (seen at 215 MiB when a library more was linked). */
+#define PROBE_SLACK_BYTES ((gsize) 16 << 20)
 
 gboolean
 recur_blas_address_space_limited (void)
@@ -128,7 +132,7 @@ recur_blas_reserve (GError **error)
 {
   static const float a[128 * 128];
   static float c[128 * 128];
-  void *probe = mmap (NULL, OPENBLAS_BUFFER_BYTES, PROT_READ | PROT_WRITE,
+  void *probe = mmap (NULL, OPENBLAS_BUFFER_BYTES + PROBE_SLACK_BYTES, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
   if (probe == MAP_FAILED)
@@ -142,7 +146,7 @@ recur_blas_reserve (GError **error)
                    (guint64) limit.rlim_cur >> 20, (guint64) OPENBLAS_BUFFER_BYTES >> 20);
       return FALSE;
     }
-  munmap (probe, OPENBLAS_BUFFER_BYTES);
+  munmap (probe, OPENBLAS_BUFFER_BYTES + PROBE_SLACK_BYTES);
   /* a product OpenBLAS computes itself (too big for a small-matrix kernel) makes it map its
    * buffer now, into the room just seen free */
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, 128, 128, 128, 1.0f, a, 128, a, 128,

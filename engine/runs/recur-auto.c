@@ -761,8 +761,7 @@ refit (RecurAuto     *self,
 }
 
 /* Input columns or a calendar the data cannot give fail every candidate alike: said once, before
- * any trains. With inputs, every candidate forecasts directly (the recursive strategy would need
- * their future). */
+ * any trains. */
 static gboolean
 check_inputs (Plan                 *plan,
               const RecurJobConfig *base,
@@ -779,16 +778,6 @@ check_inputs (Plan                 *plan,
   ok = recur_covariates_fit (&covariates, series, column, (const char *const *) base->inputs,
                              base->calendar, base->missing, plan->pre, plan->train_len, error);
   recur_covariates_clear (&covariates);
-  if (ok && base->inputs && plan->strategy == RECUR_STRATEGY_RECURSIVE)
-    {
-      g_set_error (error, RECUR_DATASET_ERROR, RECUR_DATASET_ERROR_TOO_SHORT,
-                   _("%s: %u points before the test part are too few for --inputs: a "
-                     "forecast of %u steps from input columns needs windows that each hold "
-                     "%u targets, and %u points to train and validate them on"),
-                   recur_series_get_path (series), plan->pre, plan->horizon, plan->horizon,
-                   plan->val_len + 1 + plan->horizon + MIN_WINDOWS - 1 + MIN_DIRECT_WINDOW);
-      return FALSE;
-    }
   return ok;
 }
 

@@ -168,7 +168,7 @@ recur_job_choose_season (const RecurJobConfig *config,
 /* The covariates and calendar features the configuration asks for: fitted on the training part
  * (their gaps filled from the rows before the test part, as the target's), read by every window
  * and by the future forecast (the calendar known for its rows). The model reads them after the
- * target: input_size is 1 + their channels. */
+ * target: input_size is 1 + their channels; a recursive model forecasts the covariates too. */
 static gboolean
 add_covariates (RecurJob  *self,
                 guint      n_before,
@@ -176,20 +176,11 @@ add_covariates (RecurJob  *self,
 {
   const RecurJobConfig *config = &self->config;
   guint n_rows = recur_dataset_get_n_points (self->data), horizon = config->model.horizon;
+  gboolean recursive;
   double *channels;
 
   if (config->inputs == NULL && !config->calendar)
     return TRUE;
-  if (config->inputs && config->model.strategy == RECUR_STRATEGY_RECURSIVE)
-    {
-      g_set_error (error, RECUR_COVARIATE_ERROR, RECUR_COVARIATE_ERROR_INVALID,
-                   _("--inputs: the recursive strategy feeds each forecast back as the next "
-                     "step’s input, and would need the input columns’ future values, which "
-                     "the file does not have. Use --strategy direct (every step forecast from "
-                     "the window before the origin), or --calendar alone (its features are "
-                     "known ahead)"));
-      return FALSE;
-    }
   if (!recur_covariates_fit (&self->covariates, self->series, self->column,
                              (const char *const *) config->inputs, config->calendar,
                              config->missing, n_before,
@@ -199,10 +190,15 @@ add_covariates (RecurJob  *self,
                                         config->missing, n_before, error);
   if (channels == NULL)
     return FALSE;
+  /* recursive: each forecast is the next step's input, so the network forecasts the input
+   * columns too (their future is not in the file); the calendar's is known */
+  recursive = config->model.strategy == RECUR_STRATEGY_RECURSIVE;
   recur_dataset_set_extra_inputs (self->data, channels,
                                   recur_covariates_n_channels (&self->covariates),
-                                  self->covariates.n_inputs, n_rows + horizon);
+                                  self->covariates.n_inputs, n_rows + horizon,
+                                  recursive ? self->covariates.n_inputs : 0);
   self->config.model.input_size = recur_dataset_get_input_size (self->data);
+  self->config.model.step_outputs = recursive ? 1 + self->covariates.n_inputs : 1;
   return recur_model_spec_validate (&self->config.model, error);
 }
 

@@ -162,6 +162,10 @@ static const RecurSetting settings[] = {
   { "input-size", U, MODEL, OFF (model.input_size), 1, 4096, RECUR_SETTING_INTERNAL,
     .description = N_("Values read at each time step (set by the data)"),
     .weights_key = "recur.input_size" },
+  { "step-outputs", U, MODEL, OFF (model.step_outputs), 1, 4096, RECUR_SETTING_INTERNAL,
+    .description = N_("Values a recursive model forecasts per step: the target, then the "
+                      "input columns it feeds back (set by the data)"),
+    .weights_key = "recur.step_outputs" },
   { "hidden", U, MODEL, OFF (model.hidden_size), 1, 8192, SWEEP, .label = N_("Hidden units"),
     .description = N_("Size of each layer’s hidden state: more units can learn more complex "
                       "patterns"), .metavar = "N", .alias = "reservoir",

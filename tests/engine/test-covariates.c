@@ -292,36 +292,82 @@ test_bad_inputs_refused (void)
     }
 }
 
-/* The recursive strategy would need the covariates' future: refused, saying what to do
- * instead; with the calendar alone (known ahead) it forecasts past its horizon. */
+static RecurJob *
+recursive_job (RecurSeries *series,
+               const char  *inputs,
+               gboolean     calendar)
+{
+  g_autoptr(GError) error = NULL;
+  RecurJobConfig config;
+  RecurJob *job;
+
+  config_for (&config, inputs, calendar);
+  config.model.strategy = RECUR_STRATEGY_RECURSIVE;
+  job = recur_job_new (&config, recur_series_ref (series), &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return job;
+}
+
+/* The recursive strategy feeds each forecast back as the next step's input, and the input
+ * columns' future is not in the file: the network forecasts them too (its head gives the
+ * target's next value and each input column's), and learns the column the target follows as
+ * the direct strategy does; calendar features alone are known ahead. recur_forecast from the
+ * saved weights forecasts the job's future bit for bit, and further than its horizon. */
 static void
 test_recursive_strategy (void)
 {
   g_autoptr(RecurSeries) series = lagged_series (G_MAXUINT);
+  g_autoptr(RecurJob) with = recursive_job (series, "x", FALSE);
+  g_autoptr(RecurJob) without = recursive_job (series, NULL, FALSE);
+  g_autoptr(RecurJob) calendar = recursive_job (series, NULL, TRUE);
+  const RecurModelSpec *spec = recur_model_get_spec (recur_job_get_model (with));
+  g_autofree char *dir = g_dir_make_tmp ("recur-cov-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(RecurJob) calendar_job = NULL;
-  RecurJobConfig config;
-  RecurJob *job;
+  g_autoptr(RecurModel) model = NULL;
+  g_autofree double *channels = NULL;
+  const RecurDataset *data = recur_job_get_dataset (with);
+  guint n = recur_dataset_get_n_points (data);
+  double mase_with = recur_job_get_evaluation (with)->model_metrics.mase;
+  double mase_without = recur_job_get_evaluation (without)->model_metrics.mase;
+  RecurModelInfo info = { 0 };
+  RecurExtraInputs extra;
+  double future[2 * LAG];
 
-  config_for (&config, "x", FALSE);
-  config.model.strategy = RECUR_STRATEGY_RECURSIVE;
-  job = recur_job_new (&config, recur_series_ref (series), &error);
-  g_assert_null (job);
-  g_assert_error (error, RECUR_COVARIATE_ERROR, RECUR_COVARIATE_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "--strategy direct"));
-  g_assert_nonnull (strstr (error->message, "--calendar"));
-  g_clear_error (&error);
-  g_clear_pointer (&config.inputs, g_strfreev);
-  config.calendar = TRUE;
-  config.train.epochs = 3;
-  calendar_job = recur_job_new (&config, recur_series_ref (series), &error);
-  g_assert_no_error (error);
-  recur_job_config_clear (&config);
-  g_assert_cmpuint (recur_model_get_spec (recur_job_get_model (calendar_job))->input_size, ==, 3);
-  g_assert_true (recur_job_train (calendar_job, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
+  g_assert_cmpuint (spec->input_size, ==, 2);
+  g_assert_cmpuint (spec->step_outputs, ==, 2);
+  g_assert_cmpuint (recur_model_spec_output_size (spec), ==, 2);
+  g_test_message ("recursive: test MASE with x %.3f, without %.3f", mase_with, mase_without);
+  g_assert_cmpfloat (mase_with, <, 0.5 * mase_without);
+  /* the calendar alone: read at every step, nothing more forecast */
+  spec = recur_model_get_spec (recur_job_get_model (calendar));
+  g_assert_cmpuint (spec->input_size, ==, 3);
+  g_assert_cmpuint (spec->step_outputs, ==, 1);
   for (guint h = 0; h < LAG; h++)
-    g_assert_true (isfinite (recur_job_get_future (calendar_job)[h]));
+    g_assert_true (isfinite (recur_job_get_future (calendar)[h]));
+
+  g_assert_true (recur_job_save_weights (with, path, &error));
+  g_assert_no_error (error);
+  model = recur_model_load (path, &info, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (recur_model_get_spec (model)->step_outputs, ==, 2);
+  channels = recur_covariates_channels (&info.covariates, series, n, 2 * LAG,
+                                        RECUR_MISSING_INTERPOLATE, n, &error);
+  g_assert_no_error (error);
+  extra = (RecurExtraInputs) { channels, 1, 1, n + 2 * LAG };
+  g_assert_true (recur_forecast (model, &info.transform, recur_dataset_get_values (data), n,
+                                 &extra, 2 * LAG, future, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (future, LAG * sizeof (double), recur_job_get_future (with),
+                   LAG * sizeof (double));
+  for (guint h = LAG; h < 2 * LAG; h++)
+    g_assert_true (isfinite (future[h]));
+  recur_model_info_clear (&info);
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 /* The weights file holds the covariates' names, scalers and cycles; a model read back from it

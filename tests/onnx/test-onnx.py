@@ -42,6 +42,9 @@ CASES = [
      ["--column", "ftse", "--inputs", "dax,smi", "--model", "gru", "--ensemble", "3",
       "--ensemble-windows", "8,16", "--window", "16", "--epochs", "3", "--horizon", "5",
       "--box-cox", "auto", "--difference"]),
+    ("lstm-recursive-forecasting-its-inputs", "eu_stock_markets.csv",
+     ["--column", "cac", "--inputs", "dax,ftse", "--model", "lstm", "--strategy", "recursive",
+      "--epochs", "3", "--horizon", "6", "--window-norm", "last"]),
     ("esn-with-input-columns", "eu_stock_markets.csv",
      ["--column", "smi", "--inputs", "dax", "--model", "esn", "--horizon", "5"]),
 ]
@@ -66,6 +69,7 @@ def ok(passed, name, note=""):
     global n_test, failed
     n_test += 1
     failed |= not passed
+    note = " / ".join(note.splitlines())  # a TAP line is one line
     print("%sok %d - %s%s" % ("" if passed else "not ", n_test, name,
                                " # " + note if note else ""), flush=True)
 
