@@ -494,6 +494,7 @@ typedef struct
 {
   const char *s;      /* the target's last T values transformed (before the level), [B, T] */
   const char *b_last; /* the last value after Box-Cox, [B, 1]: differences integrate from it */
+  const char *b;      /* every value of the window after Box-Cox, [B, T + offset] */
   const char *cov;    /* the covariates' last T values scaled, [B, T, C], or NULL */
 } MemberInput;
 
@@ -533,9 +534,13 @@ member_input (Graph                *g,
 
   if (t->box_cox)
     b = box_cox (g, b, t->lambda);
+  m.b = b;
   m.b_last = slice (g, b, -1, G_MAXINT64, 1);
   if (t->spec.difference)
     b = op2 (g, "Sub", slice (g, b, 1, G_MAXINT64, 1), slice (g, b, 0, -1, 1));
+  if (t->spec.seasonal_difference)
+    b = op2 (g, "Sub", slice (g, b, t->season, G_MAXINT64, 1), slice (g, b, 0, -(gint64) t->season,
+                                                                     1));
   m.s = op2 (g, "Div", op2 (g, "Sub", b, scalar (g, t->scaler.center)),
              scalar (g, t->scaler.scale));
   if (c->n_inputs > 0)
@@ -590,6 +595,42 @@ step (Graph                *g,
   return level ? op2 (g, "Add", y, level) : y;
 }
 
+/* u at `back` rows before the next one, from the values so far u [B, n]: [B, 1]. */
+static const char *
+u_back (Graph      *g,
+        const char *u,
+        guint       back)
+{
+  return slice (g, u, -(gint64) back, back == 1 ? G_MAXINT64 : -(gint64) back + 1, 1);
+}
+
+/* Undoes seasonal (and first) differences step by step as recur_transform_inverse does: each
+ * step's value plus the (first-differenced) value a season before, from the window's values,
+ * then from the forecasts themselves. y [B, steps] un-scaled; b the window's values. */
+static const char *
+integrate_seasonal (Graph                *g,
+                    const RecurTransform *t,
+                    const char           *y,
+                    const char           *b,
+                    guint                 steps)
+{
+  const char *u = b;
+
+  for (guint k = 0; k < steps; k++)
+    {
+      const char *v = slice (g, y, k, k + 1, 1);
+      const char *before = u_back (g, u, t->season);
+
+      if (t->spec.difference)
+        before = op2 (g, "Sub", before, u_back (g, u, t->season + 1));
+      v = op2 (g, "Add", v, before);
+      if (t->spec.difference)
+        v = op2 (g, "Add", v, u_back (g, u, 1));
+      u = concat (g, (const char *[]) { u, v }, 2, 1);
+    }
+  return slice (g, u, -(gint64) steps, G_MAXINT64, 1);
+}
+
 /* A member's forecast in original units, [B, horizon]. */
 static const char *
 member_forecast (Graph                *g,
@@ -626,7 +667,9 @@ member_forecast (Graph                *g,
     }
   out = op2 (g, "Add", op2 (g, "Mul", out, scalar (g, t->scaler.scale)),
              scalar (g, t->scaler.center));
-  if (t->spec.difference)
+  if (t->spec.seasonal_difference)
+    out = integrate_seasonal (g, t, out, in.b, spec->horizon);
+  else if (t->spec.difference)
     out = op2 (g, "Add", op2 (g, "CumSum", out, int64_scalar (g, 1)), in.b_last);
   if (t->box_cox)
     out = box_cox_inverse (g, out, t->lambda);
@@ -703,10 +746,6 @@ check_supported (RecurModel *const    *members,
   if (t->spec.deseasonalise)
     return unsupported (error, _("--deseasonalise: the graph reads windows without dates, so it "
                                  "cannot tell which seasonal index each value takes"));
-  if (t->spec.seasonal_difference)
-    return unsupported (error, _("--seasonal-difference: undoing seasonal differences needs a "
-                                 "season of values before the window, which the graph does not "
-                                 "read"));
   if (info->covariates.calendar)
     return unsupported (error, _("--calendar: the graph reads the CSV’s columns, and calendar "
                                  "features come from the dates"));

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
  * folded in as ONNX operators (opset RECUR_ONNX_OPSET):
  *   input  "window"   float [batch, window_length, features]: the last window_length values of
  *                     the target, then of each input column in the weights' order, as the CSV
- *                     holds them (window_length: the model's window, plus the one point first
+ *                     holds them (window_length: the model's window, plus the points the
  *                     differences take; the longest member's for an ensemble)
  *   output "forecast" float [batch, steps]: the model's horizon
  * RNN/LSTM/GRU layers are ONNX's own operators (PyTorch's gate order mapped to ONNX's, GRU with
@@ -37,7 +37,7 @@ guint    recur_onnx_window_length (RecurModel *const    *members,
 
 /* Writes the graph of members (one network, or an ensemble's) to path atomically. A cell,
  * transform or input the graph cannot express is RECUR_ONNX_ERROR_UNSUPPORTED naming the
- * setting (--model jordan, --seasonal-difference, --calendar, …) and why. */
+ * setting (--model jordan, --deseasonalise, --calendar, …) and why. */
 gboolean recur_onnx_export        (RecurModel *const    *members,
                                    guint                 n_members,
                                    const RecurModelInfo *info,
