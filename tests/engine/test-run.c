@@ -1273,7 +1273,7 @@ test_ensembles_stopped_at_random_moments (void)
     {
       RecurJob *job = recur_run_get_job (runs[i]);
       RecurRunStatus status = recur_run_get_status (runs[i]);
-      guint n = recur_job_get_n_members (job), ended, training;
+      guint n = recur_job_get_n_members (job), ended, training, trained = 0;
 
       g_assert_true (status == RECUR_RUN_STOPPED || status == RECUR_RUN_FINISHED);
       n_stopped += status == RECUR_RUN_STOPPED;
@@ -1285,8 +1285,12 @@ test_ensembles_stopped_at_random_moments (void)
       g_assert_cmpuint (recur_job_get_evaluation (job)->n_members, ==, n);
       g_assert_cmpuint (recur_run_count_members (runs[i], &ended, &training), ==, 3);
       g_assert_cmpuint (training, ==, 0);
-      /* every member kept told its end (one stopped before its first epoch is not kept) */
-      g_assert_cmpuint (ended, ==, recur_job_get_member_summary (job, 0)->epochs_run > 0 ? n : 0);
+      /* every member kept that ran an epoch told its end. Not "all of them or none, as member
+       * 0": a helper's member can finish an epoch before the caller's member 0 has (seen under
+       * ThreadSanitizer, member 0 stopped at 0 epochs and member 1 at 1) */
+      for (guint k = 0; k < n; k++)
+        trained += recur_job_get_member_summary (job, k)->epochs_run > 0;
+      g_assert_cmpuint (ended, ==, trained);
       if (recur_run_get_predictions (runs[i]))
         g_assert_cmpuint (recur_run_get_predictions (runs[i])->n_members, ==, n);
     }
