@@ -56,7 +56,11 @@ recur_application_open (GApplication  *app,
 
   if (window == NULL)
     window = GTK_WINDOW (recur_window_new (GTK_APPLICATION (app)));
-  recur_window_open_path (RECUR_WINDOW (window), path);
+  /* `recur DIR.recur`: a project folder opens as Open Project… opens it */
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    recur_window_open_project (RECUR_WINDOW (window), path);
+  else
+    recur_window_open_path (RECUR_WINDOW (window), path);
   gtk_window_present (window);
 }
 

@@ -193,6 +193,48 @@ test_opens_the_file_given (void)
   g_assert_cmpint (run_app (files, check_opens_the_file_given), ==, 0);
 }
 
+static gboolean
+has_two_runs (gpointer win)
+{
+  return g_list_model_get_n_items (recur_window_get_runs (win)) == 2;
+}
+
+static void
+check_opens_the_project_given (GtkApplication *app)
+{
+  RecurWindow *win = the_window (app);
+
+  g_assert_true (wait_for (has_two_runs, win, 10000));
+  g_assert_nonnull (recur_window_get_series (win));
+  g_assert_cmpstr (recur_series_get_path (recur_window_get_series (win)), ==, given_path);
+  g_assert_null (recur_window_get_error_text (win));
+  quit (app);
+}
+
+/* `recur DIR.recur`: the project folder opens with its data and its runs, as Open Project…
+ * opens it (a folder is not read as a CSV). */
+static void
+test_opens_the_project_given (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  g_autofree char *dir = g_dir_make_tmp ("recur-app-XXXXXX", NULL);
+  g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
+  const char *argv[] = { g_getenv ("RECUR_BIN"), "sweep", csv, "--model", "gru", "--epochs", "2",
+                         "--grid", "hidden=4,8", "--project", project, "--quiet", NULL };
+  const char *const files[] = { project, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  given_path = g_canonicalize_filename (csv, NULL);
+  g_assert_cmpint (run_app (files, check_opens_the_project_given), ==, 0);
+  g_free ((char *) given_path);
+  given_path = NULL;
+}
+
 static void
 check_opens_the_bundled_series (GtkApplication *app)
 {
@@ -563,6 +605,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/application/opens-the-file-given", test_opens_the_file_given);
   g_test_add_func ("/ui/application/opens-the-bundled-series", test_opens_the_bundled_series);
+  g_test_add_func ("/ui/application/opens-the-project-given", test_opens_the_project_given);
   g_test_add_func ("/ui/application/bundled-series-from-datadir", test_bundled_series_from_datadir);
   g_test_add_func ("/ui/application/second-file-goes-to-the-window",
                    test_second_file_goes_to_the_window);
