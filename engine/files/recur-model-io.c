@@ -115,6 +115,24 @@ transform_beyond_scaler (const RecurTransform *t)
          || t->spec.deseasonalise || t->spec.window_norm != RECUR_WINDOW_NORM_NONE;
 }
 
+/* key = "v0,v1,…", each number as g_ascii_dtostr writes it (it reads back exactly). */
+static void
+set_doubles (RecurSafetensors *st,
+             const char       *key,
+             const double     *v,
+             guint             n)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (list, "%s%s", i ? "," : "", g_ascii_dtostr (buf, sizeof buf, v[i]));
+    }
+  recur_safetensors_set_metadata (st, key, list->str);
+}
+
 /* The fitted transform. Its scaler goes under the keys the first files had, unless the
  * transform is more than a scaler: then under other keys, so that a Recur from before the
  * transforms refuses the file ("metadata “recur.scaler_center” is missing") instead of ignoring
@@ -137,37 +155,7 @@ write_transform (RecurSafetensors     *st,
       recur_safetensors_set_metadata (st, "recur.season", text);
     }
   if (t->spec.deseasonalise)
-    {
-      g_autoptr(GString) list = g_string_new (NULL);
-
-      for (guint i = 0; i < t->season; i++)
-        {
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-          g_string_append_printf (list, "%s%s", i ? "," : "",
-                                  g_ascii_dtostr (buf, sizeof buf, t->seasonal_index[i]));
-        }
-      recur_safetensors_set_metadata (st, "recur.seasonal_indices", list->str);
-    }
-}
-
-/* The scalers' centers (or scales) as "c0,c1,…". */
-static char *
-scalers_to_text (const RecurScaler *scalers,
-                 guint              n,
-                 gboolean           scales)
-{
-  GString *list = g_string_new (NULL);
-
-  for (guint i = 0; i < n; i++)
-    {
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-      g_string_append_printf (list, "%s%s", i ? "," : "",
-                              g_ascii_dtostr (buf, sizeof buf,
-                                              scales ? scalers[i].scale : scalers[i].center));
-    }
-  return g_string_free (list, FALSE);
+    set_doubles (st, "recur.seasonal_indices", t->seasonal_index, t->season);
 }
 
 /* The covariates' fitted scalers and the calendar's cycles (their names and whether there is
@@ -178,11 +166,15 @@ write_covariates (RecurSafetensors      *st,
 {
   if (c->n_inputs > 0)
     {
-      g_autofree char *centers = scalers_to_text (c->scalers, c->n_inputs, FALSE);
-      g_autofree char *scales = scalers_to_text (c->scalers, c->n_inputs, TRUE);
+      double centers[RECUR_MAX_COVARIATES], scales[RECUR_MAX_COVARIATES];
 
-      recur_safetensors_set_metadata (st, "recur.input_centers", centers);
-      recur_safetensors_set_metadata (st, "recur.input_scales", scales);
+      for (guint i = 0; i < c->n_inputs; i++)
+        {
+          centers[i] = c->scalers[i].center;
+          scales[i] = c->scalers[i].scale;
+        }
+      set_doubles (st, "recur.input_centers", centers, c->n_inputs);
+      set_doubles (st, "recur.input_scales", scales, c->n_inputs);
     }
   if (c->calendar)
     {
@@ -453,6 +445,36 @@ read_member_windows (const RecurSafetensors  *st,
   return bad_value (st, MEMBER_WINDOWS_KEY, text, expected, error);
 }
 
+/* key's n finite numbers (non-zero ones when nonzero), as set_doubles writes them; otherwise a
+ * bad value, expected saying what it should have been. */
+static gboolean
+read_doubles (const RecurSafetensors  *st,
+              const char              *key,
+              guint                    n,
+              gboolean                 nonzero,
+              const char              *expected,
+              double                  *out,
+              GError                 **error)
+{
+  const char *text = require_key (st, key, error);
+  g_auto(GStrv) parts = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  parts = g_strsplit (text, ",", -1);
+  if (g_strv_length (parts) != n)
+    return bad_value (st, key, text, expected, error);
+  for (guint i = 0; i < n; i++)
+    {
+      char *end = NULL;
+
+      out[i] = g_ascii_strtod (parts[i], &end);
+      if (end == parts[i] || *end != '\0' || !isfinite (out[i]) || (nonzero && out[i] == 0.0))
+        return bad_value (st, key, text, expected, error);
+    }
+  return TRUE;
+}
+
 /* The fitted transform's numbers, consistent with its settings (already in info->transform.spec). */
 static gboolean
 read_transform (const RecurSafetensors  *st,
@@ -498,27 +520,11 @@ read_transform (const RecurSafetensors  *st,
         return bad_value (st, "recur.season", text, _("a season of at least 2 points"), error);
       t->season = (guint) season;
     }
-  if (t->spec.deseasonalise)
-    {
-      g_auto(GStrv) parts = NULL;
-
-      text = require_key (st, "recur.seasonal_indices", error);
-      if (text == NULL)
-        return FALSE;
-      parts = g_strsplit (text, ",", -1);
-      if (g_strv_length (parts) != t->season)
-        return bad_value (st, "recur.seasonal_indices", text,
-                          _("one finite number per point of the season"), error);
-      for (guint i = 0; i < t->season; i++)
-        {
-          char *end = NULL;
-
-          t->seasonal_index[i] = g_ascii_strtod (parts[i], &end);
-          if (end == parts[i] || *end != '\0' || !isfinite (t->seasonal_index[i]))
-            return bad_value (st, "recur.seasonal_indices", text,
-                              _("one finite number per point of the season"), error);
-        }
-    }
+  if (t->spec.deseasonalise
+      && !read_doubles (st, "recur.seasonal_indices", t->season, FALSE,
+                        _("one finite number per point of the season"), t->seasonal_index,
+                        error))
+    return FALSE;
   t->offset = (t->spec.difference ? 1 : 0) + (t->spec.seasonal_difference ? t->season : 0);
   return TRUE;
 }
@@ -553,38 +559,6 @@ read_info (const RecurSafetensors  *st,
   return TRUE;
 }
 
-/* key's n finite numbers into the scalers' centers (or their non-zero scales). */
-static gboolean
-read_scalers (const RecurSafetensors  *st,
-              const char              *key,
-              guint                    n,
-              gboolean                 scales,
-              RecurScaler             *scalers,
-              GError                 **error)
-{
-  const char *text = require_key (st, key, error);
-  g_auto(GStrv) parts = NULL;
-  const char *expected = scales ? _("one non-zero number per input column")
-                                : _("one finite number per input column");
-
-  if (text == NULL)
-    return FALSE;
-  parts = g_strsplit (text, ",", -1);
-  if (g_strv_length (parts) != n)
-    return bad_value (st, key, text, expected, error);
-  for (guint i = 0; i < n; i++)
-    {
-      char *end = NULL;
-      double v = g_ascii_strtod (parts[i], &end);
-
-      if (end == parts[i] || *end != '\0' || !isfinite (v) || (scales && v == 0.0))
-        return bad_value (st, key, text, expected, error);
-      scalers[i].kind = RECUR_SCALER_ZSCORE;
-      *(scales ? &scalers[i].scale : &scalers[i].center) = v;
-    }
-  return TRUE;
-}
-
 /* The covariates the settings name (config's inputs and calendar), with their fitted numbers;
  * the model's input size must be 1 + their channels. */
 static gboolean
@@ -605,9 +579,18 @@ read_covariates (const RecurSafetensors  *st,
     }
   c->n_inputs = n;
   c->names = g_strdupv (config->inputs);
-  if (n > 0 && (!read_scalers (st, "recur.input_centers", n, FALSE, c->scalers, error)
-                || !read_scalers (st, "recur.input_scales", n, TRUE, c->scalers, error)))
-    return FALSE;
+  if (n > 0)
+    {
+      double centers[RECUR_MAX_COVARIATES], scales[RECUR_MAX_COVARIATES];
+
+      if (!read_doubles (st, "recur.input_centers", n, FALSE,
+                         _("one finite number per input column"), centers, error)
+          || !read_doubles (st, "recur.input_scales", n, TRUE,
+                            _("one non-zero number per input column"), scales, error))
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        c->scalers[i] = (RecurScaler) { RECUR_SCALER_ZSCORE, centers[i], scales[i] };
+    }
   if (config->calendar)
     {
       text = require_key (st, "recur.calendar_cycles", error);

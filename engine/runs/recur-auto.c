@@ -300,11 +300,9 @@ config_of_shape (const Plan     *plan,
       config->transform.deseasonalise = FALSE;
       config->transform.window_norm = RECUR_WINDOW_NORM_NONE;
       config->transform.scaler = RECUR_SCALER_NONE;
-      /* the naive forecasts read the target alone */
-      g_clear_pointer (&config->inputs, g_strfreev);
-      config->calendar = FALSE;
     }
-  if (s->target_only)
+  /* the naive forecasts read the target alone */
+  if (s->target_only || s->floor)
     {
       g_clear_pointer (&config->inputs, g_strfreev);
       config->calendar = FALSE;
@@ -772,7 +770,7 @@ check_inputs (Plan                 *plan,
   RecurCovariates covariates;
   gboolean ok;
 
-  if (base->inputs == NULL && !base->calendar)
+  if (!has_inputs (plan))
     return TRUE;
   recur_covariates_init (&covariates);
   ok = recur_covariates_fit (&covariates, series, column, (const char *const *) base->inputs,

@@ -66,21 +66,31 @@ config_for (RecurJobConfig *config,
 }
 
 static RecurJob *
-trained_job (RecurSeries *series,
-             const char  *inputs,
-             gboolean     calendar)
+trained_job_with (RecurSeries   *series,
+                  const char    *inputs,
+                  gboolean       calendar,
+                  RecurStrategy  strategy)
 {
   g_autoptr(GError) error = NULL;
   RecurJobConfig config;
   RecurJob *job;
 
   config_for (&config, inputs, calendar);
+  config.model.strategy = strategy;
   job = recur_job_new (&config, recur_series_ref (series), &error);
   g_assert_no_error (error);
   recur_job_config_clear (&config);
   g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   return job;
+}
+
+static RecurJob *
+trained_job (RecurSeries *series,
+             const char  *inputs,
+             gboolean     calendar)
+{
+  return trained_job_with (series, inputs, calendar, RECUR_STRATEGY_DIRECT);
 }
 
 /* A forecast that needs the covariate learns it: the target is the covariate three steps
@@ -297,18 +307,7 @@ recursive_job (RecurSeries *series,
                const char  *inputs,
                gboolean     calendar)
 {
-  g_autoptr(GError) error = NULL;
-  RecurJobConfig config;
-  RecurJob *job;
-
-  config_for (&config, inputs, calendar);
-  config.model.strategy = RECUR_STRATEGY_RECURSIVE;
-  job = recur_job_new (&config, recur_series_ref (series), &error);
-  g_assert_no_error (error);
-  recur_job_config_clear (&config);
-  g_assert_true (recur_job_train (job, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-  return job;
+  return trained_job_with (series, inputs, calendar, RECUR_STRATEGY_RECURSIVE);
 }
 
 /* The recursive strategy feeds each forecast back as the next step's input, and the input
