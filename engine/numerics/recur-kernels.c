@@ -46,13 +46,17 @@ clampf (float x,
 static inline float
 exp_approx (float x)
 {
-  float n, r, z, p, scale;
+  float n, r, z, p, scale, xs;
   uint32_t bits;
 
   x = clampf (x, -87.0f, 88.0f);
   /* n from x with NaN read as 0, so the integer conversion below is always defined;
-   * p still carries the NaN into the result */
-  n = ((x == x ? x : 0.0f) * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+   * p still carries the NaN into the result. A mask, not `x == x ? x : 0`: GCC splits on
+   * that condition and runs the polynomial once for each side, which made σ 60 % slower. */
+  memcpy (&bits, &x, sizeof bits);
+  bits &= -(uint32_t) (x == x);
+  memcpy (&xs, &bits, sizeof xs);
+  n = (xs * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   r = x - n * 0.693359375f;
   r = r - n * -2.12194440e-4f;
   z = r * r;
