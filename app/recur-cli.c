@@ -247,7 +247,7 @@ print_members (RecurJob              *job,
     g_print (_("The median of an ensemble of %u networks (seeds %s)\n"), ev->n_members,
              seeds->str);
   if (ev->n_members < asked)
-    g_print (_("(%u of the %u asked had not started when training stopped)\n"),
+    g_print (_("(%u of the %u asked had not ended an epoch when training stopped)\n"),
              asked - ev->n_members, asked);
 }
 

@@ -519,20 +519,31 @@ members_worker (guint    worker,
     }
 }
 
-/* After a stop, the members that never trained (queued behind others on fewer threads than
- * members) leave the ensemble: their weights are only the initial draw, and the median must not
- * count them. Member 0 always stays: it is trained first. */
+/* Whether member k has weights of its own: it ended an epoch (a reservoir, its fit). */
+static gboolean
+member_trained (const RecurJob *self,
+                guint           k)
+{
+  return self->trainers[k] != NULL
+         && recur_trainer_get_summary (self->trainers[k])->best_epoch > 0;
+}
+
+/* After a stop, the members that never ended an epoch (queued behind others on fewer threads
+ * than members, or stopped within their first) leave the ensemble: their weights are only the
+ * initial draw, and the median must not count them. Member 0 among them too when another
+ * trained (a helper's member can end an epoch before the caller's member 0 does); when none
+ * did, member 0 stays alone, as a network stopped before its first epoch does. */
 static void
 drop_unstarted_members (RecurJob *self)
 {
-  guint kept = 1;
+  guint kept = 0;
+  gboolean any = FALSE;
 
-  for (guint k = 1; k < self->n_members; k++)
+  for (guint k = 0; k < self->n_members; k++)
+    any |= member_trained (self, k);
+  for (guint k = 0; k < self->n_members; k++)
     {
-      gboolean started = self->trainers[k] != NULL
-                         && recur_trainer_get_summary (self->trainers[k])->best_epoch > 0;
-
-      if (!started)
+      if (any ? !member_trained (self, k) : k > 0)
         {
           g_clear_pointer (&self->trainers[k], recur_trainer_free);
           g_clear_pointer (&self->models[k], recur_model_free);

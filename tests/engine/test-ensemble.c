@@ -342,6 +342,68 @@ test_cancel_while_training (void)
   g_assert_cmpuint (ev->n_members, ==, n);
 }
 
+static void
+stop_at_member_epoch (guint    k,
+                      guint    epoch,
+                      guint    epochs,
+                      double   train_loss,
+                      double   val_loss,
+                      gboolean ended,
+                      gpointer user_data)
+{
+  if (k == 1 && epoch >= 1 && !ended)
+    g_cancellable_cancel (user_data);
+}
+
+/* Stopped when the helper's member 1 (reading 2 points) has ended its first epoch and the
+ * caller's member 0 (reading 96 on 6,000 points: some 50 times its work) has not: member 0
+ * leaves the ensemble like any member without an epoch, since its weights are only the initial
+ * draw: the forecast is member 1's alone (the median included member 0's before). */
+static void
+test_member_zero_stopped_before_its_first_epoch (void)
+{
+  static const guint windows[] = { 96, 2 };
+  g_autoptr(GString) csv = g_string_new ("y\n");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurSeries) series = NULL;
+  g_autoptr(RecurJob) job = NULL;
+  const RecurEvaluation *ev;
+  RecurJobConfig config;
+
+  for (guint i = 0; i < 6000; i++)
+    g_string_append_printf (csv, "%.6f\n", 10 + sin (2 * G_PI * i / 12) + 0.001 * i);
+  series = recur_series_load_csv_data (csv->str, csv->len, "long.csv", &error);
+  g_assert_no_error (error);
+  recur_job_config_init (&config);
+  config.model.cell = RECUR_CELL_LSTM;
+  config.model.hidden_size = 32;
+  config.model.window = 96;
+  config.model.horizon = 6;
+  config.train.epochs = 1000;
+  config.train.patience = 0;
+  config.train.seed = 11;
+  config.train.threads = 2;
+  config.ensemble = 2;
+  config.n_ensemble_windows = 2;
+  memcpy (config.ensemble_windows, windows, sizeof windows);
+  job = recur_job_new (&config, g_steal_pointer (&series), &error);
+  g_assert_no_error (error);
+  recur_job_config_clear (&config);
+  recur_job_set_member_progress (job, stop_at_member_epoch, cancellable);
+  recur_cores_set_total (2);
+  g_assert_false (recur_job_train (job, cancellable, NULL, NULL, &error));
+  recur_cores_set_total (0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (recur_job_get_n_members (job), ==, 1);
+  g_assert_cmpuint (recur_job_get_member_seed (job, 0), ==, 12);
+  g_assert_cmpuint (recur_job_get_member_summary (job, 0)->best_epoch, >, 0);
+  g_assert_cmpuint (recur_model_get_spec (recur_job_get_members (job)[0])->window, ==, 2);
+  ev = recur_job_get_evaluation (job);
+  g_assert_nonnull (ev);
+  g_assert_cmpuint (ev->n_members, ==, 1);
+}
+
 /* The members go to one file and come back as they were; `recur forecast`'s path (the file
  * alone) gives the job's forecast past the end. */
 static void
@@ -744,6 +806,8 @@ main (int    argc,
                    test_members_use_only_spare_cores);
   g_test_add_func ("/engine/ensemble/cancel-before-training", test_cancel_before_training);
   g_test_add_func ("/engine/ensemble/cancel-while-training", test_cancel_while_training);
+  g_test_add_func ("/engine/ensemble/member-zero-stopped-before-its-first-epoch",
+                   test_member_zero_stopped_before_its_first_epoch);
   g_test_add_func ("/engine/ensemble/weights-round-trip", test_weights_round_trip);
   g_test_add_func ("/engine/ensemble/damaged-files-are-refused", test_damaged_files_are_refused);
   g_test_add_func ("/engine/ensemble/project-keeps-every-member", test_project_keeps_every_member);
