@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "recur-bench.h"
+#include "recur-gemm.h"
 #include "recur-blas.h"
 #include "recur-bench-command.h"
 #include "recur-command.h"
@@ -392,9 +393,11 @@ print_header (void)
   g_print (_("OpenBLAS sgemm 1024³: %.0f GFLOP/s on 1 thread, %.0f GFLOP/s on %u threads\n"), one,
            all, recur_blas_get_threads ());
   if (own > 0)
-    g_print (_("Recur’s own AVX-512 GEMM 1024³: %.0f GFLOP/s on 1 thread\n"), own);
+    /* Translators: %s is the instruction set, “AVX-512” or “AVX2” */
+    g_print (_("Recur’s own %s GEMM 1024³: %.0f GFLOP/s on 1 thread\n"),
+             recur_gemm_kernel_name (), own);
   else
-    g_print (_("Recur’s own GEMM: not used (this CPU has no AVX-512)\n"));
+    g_print (_("Recur’s own GEMM: not used (this CPU has neither AVX-512 nor AVX2 with FMA)\n"));
   g_print ("\n");
   /* headers padded by terminal columns: translations may be double width */
   recur_command_print_padded (_("config"), 12);

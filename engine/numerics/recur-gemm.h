@@ -5,10 +5,14 @@
 
 G_BEGIN_DECLS
 
-/* Recur's own single-threaded SGEMM, for x86-64 CPUs with AVX-512 (recur_gemm_available).
- * Row-major, as recur_sgemm: C = alpha · op(A) · op(B) + beta · C; beta = 0 never reads C.
- * RECUR_NO_OWN_GEMM in the environment turns it off, for comparisons. */
-gboolean recur_gemm_available (void);
+/* Recur's own single-threaded SGEMM, for x86-64 CPUs with AVX-512 or AVX2 + FMA
+ * (recur_gemm_available), the same bits with either. Row-major, as recur_sgemm:
+ * C = alpha · op(A) · op(B) + beta · C; beta = 0 never reads C. RECUR_NO_OWN_GEMM in the
+ * environment turns it off, for comparisons; RECUR_GEMM=avx2 takes the AVX2 kernel where
+ * AVX-512 is there too. */
+gboolean    recur_gemm_available   (void);
+/* "AVX-512", "AVX2", or NULL when not available */
+const char *recur_gemm_kernel_name (void);
 void     recur_gemm           (gboolean     trans_a,
                                gboolean     trans_b,
                                guint        m,

@@ -143,6 +143,72 @@ test_train_seed_past_63_bits (void)
   result_clear (&second);
 }
 
+/* Trains args (NULL-terminated after the CSV) with RECUR_GEMM set to gemm (NULL: unset) into
+ * dir/name.safetensors and returns the file's bytes. */
+static GBytes *
+weights_with_kernel (const char         *dir,
+                     const char         *name,
+                     const char         *gemm,
+                     const char *const  *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
+  g_autofree char *weights = g_strdup_printf ("%s/%s.safetensors", dir, name);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GMappedFile) file = NULL;
+  Result r;
+
+  if (gemm)
+    g_subprocess_launcher_setenv (launcher, "RECUR_GEMM", gemm, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "RECUR_GEMM");
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, "--weights-out");
+  g_ptr_array_add (argv, weights);
+  g_ptr_array_add (argv, NULL);
+  r = cli_run (launcher, (const char *const *) argv->pdata);
+  if (r.status != 0)
+    g_test_message ("%s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  result_clear (&r);
+  file = g_mapped_file_new (weights, FALSE, NULL);
+  g_assert_nonnull (file);
+  return g_mapped_file_get_bytes (file);
+}
+
+/* Recur's GEMM has an AVX-512 and an AVX2 kernel, whose sums are the same FMAs in the same
+ * order: a model trains to the same bits with either (a stacked bidirectional LSTM; a GRU of
+ * 300 units, whose products span several K-slices and pack the transposed gate gradients; a
+ * reservoir). Without AVX-512 there is one kernel to compare. */
+static void
+test_train_same_bits_with_either_kernel (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();
+  const char *const runs[][16] = {
+    { "train", csv, "--model", "lstm", "--hidden", "24", "--layers", "2", "--bidirectional",
+      "--epochs", "4", "--seed", "5", "--quiet", NULL },
+    { "train", csv, "--model", "gru", "--hidden", "300", "--epochs", "2", "--seed", "5",
+      "--quiet", NULL },
+    { "train", csv, "--model", "esn", "--seed", "5", "--quiet", NULL },
+  };
+
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!__builtin_cpu_supports ("avx512f") || !__builtin_cpu_supports ("avx2"))
+#endif
+    {
+      g_test_skip ("this CPU has not both AVX-512 and AVX2: one kernel at most");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autoptr(GBytes) wide = weights_with_kernel (dir, "avx512", NULL, runs[i]);
+      g_autoptr(GBytes) narrow = weights_with_kernel (dir, "avx2", "avx2", runs[i]);
+
+      g_assert_true (g_bytes_equal (wide, narrow));
+    }
+}
+
 /* Every cell of the family, each with its defaults, beats the naive forecast on the Nottingham
  * series (LSTM: the test above); the ESN fits in one shot and says which of its parameters it
  * trained. */
@@ -1651,6 +1717,8 @@ main (int    argc,
   g_assert_nonnull (g_getenv ("RECUR_BIN"));
   g_test_add_func ("/cli/train/json-beats-naive", test_train_json_beats_naive);
   g_test_add_func ("/cli/train/seed-past-63-bits", test_train_seed_past_63_bits);
+  g_test_add_func ("/cli/train/same-bits-with-either-gemm-kernel",
+                   test_train_same_bits_with_either_kernel);
   g_test_add_func ("/cli/train/jordan-esn-clockwork-beat-naive", test_family_beats_naive);
   g_test_add_func ("/cli/forecast/matches-train", test_forecast_from_weights);
   g_test_add_func ("/cli/forecast/with-inputs", test_forecast_with_inputs);

@@ -46,9 +46,12 @@ test_matches_reference (void)
 
   if (!recur_gemm_available ())
     {
-      g_test_skip ("this CPU has no AVX-512: Recur uses OpenBLAS only");
+      g_test_skip ("this CPU has neither AVX-512 nor AVX2 with FMA: Recur uses OpenBLAS only");
       return;
     }
+  /* RECUR_GEMM=avx2 (the gemm-avx2 test) runs the AVX2 kernel here */
+  if (g_strcmp0 (g_getenv ("RECUR_GEMM"), "avx2") == 0)
+    g_assert_cmpstr (recur_gemm_kernel_name (), ==, "AVX2");
   recur_rng_init (&rng, 3);
   for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
     for (guint t = 0; t < 4; t++)
@@ -102,7 +105,7 @@ test_transposed_a_keeps_the_bits (void)
 
   if (!recur_gemm_available ())
     {
-      g_test_skip ("this CPU has no AVX-512: Recur uses OpenBLAS only");
+      g_test_skip ("this CPU has neither AVX-512 nor AVX2 with FMA: Recur uses OpenBLAS only");
       return;
     }
   recur_rng_init (&rng, 5);
