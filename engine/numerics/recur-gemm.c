@@ -18,7 +18,7 @@
  * Two register blocks, one per ISA: 8 × 32 with AVX-512 (16 accumulators of 32 registers),
  * 6 × 16 with AVX2 (12 of 16). Every element of C is the same FMAs in the same order whichever
  * runs (from zero down K within each KC-deep slice, then alpha · sum + C), so the two give the
- * same bits: a model trains to the same numbers on either kind of CPU. */
+ * same bits: on one CPU, a model trains to the same numbers with either (RECUR_GEMM=avx2). */
 
 #define KC 256
 #define NC 1024   /* a multiple of both NRs */
