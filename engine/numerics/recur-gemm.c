@@ -283,15 +283,15 @@ gemm_kernel (void)
   if (k < 0)
     {
       const char *want = g_getenv ("RECUR_GEMM");
+      gboolean own = g_getenv ("RECUR_NO_OWN_GEMM") == NULL;
 
       __builtin_cpu_init ();
-      k = G_N_ELEMENTS (kernels);
-      if (g_getenv ("RECUR_NO_OWN_GEMM") != NULL)
-        ;
-      else if (__builtin_cpu_supports ("avx512f") && g_strcmp0 (want, "avx2") != 0)
+      if (own && __builtin_cpu_supports ("avx512f") && g_strcmp0 (want, "avx2") != 0)
         k = 0;
-      else if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+      else if (own && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
         k = 1;
+      else
+        k = G_N_ELEMENTS (kernels);
       g_atomic_int_set (&chosen, k);
     }
   return k < (int) G_N_ELEMENTS (kernels) ? &kernels[k] : NULL;

@@ -534,7 +534,7 @@ member_trained (const RecurJob *self,
  * trained (a helper's member can end an epoch before the caller's member 0 does); when none
  * did, member 0 stays alone, as a network stopped before its first epoch does. */
 static void
-drop_unstarted_members (RecurJob *self)
+drop_untrained_members (RecurJob *self)
 {
   guint kept = 0;
   gboolean any = FALSE;
@@ -600,7 +600,7 @@ recur_job_train (RecurJob          *self,
       return FALSE;
     }
   if (!all_ok)
-    drop_unstarted_members (self);
+    drop_untrained_members (self);
   self->summary = self->member_summaries[0];
   /* scored even when stopped or diverged; a scoring that fails leaves no evaluation */
   if (!recur_job_score (self, all_ok ? error : NULL) || !all_ok)

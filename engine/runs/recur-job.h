@@ -65,8 +65,9 @@ gboolean         recur_job_train           (RecurJob              *self,
  * thread takes the next member only on a spare core of the process (recur-cores.h), so the
  * members use the cores that other trainings leave free. A stop stops them all, each keeping its
  * best weights, and those that had not ended an epoch leave it (member 0 too, unless no member
- * had): n_members is then below the configuration's. A member that fails (diverges) keeps its best weights too; the others train
- * on, and the training fails with member 0's error, else the first member's. The forecasts are
+ * had): n_members is then below the configuration's. A member that fails (diverges) keeps its
+ * best weights too; the others train on, and the training fails with member 0's error, else the
+ * first member's. The forecasts are
  * the median of the members'. The numbers depend neither on the thread count nor on which thread
  * trained a member. Member 0 is the job's model: it reports the progress. Any training holds one
  * core of the process (recur_cores_hold) while it trains. */

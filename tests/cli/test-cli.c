@@ -17,15 +17,29 @@
 
 #include "cli-common.h"
 
-/* Runs recur with the given arguments (NULL-terminated) and extra environment (name, value
- * pairs; a NULL value unsets the variable). */
+/* Runs recur with args (NULL-terminated) and extra environment (name, value pairs; a NULL
+ * value unsets the variable). */
+static Result
+run_recur_envv (const char *const *env,
+                const char *const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
+
+  for (guint i = 0; env && env[i]; i += 2)
+    if (env[i + 1])
+      g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+    else
+      g_subprocess_launcher_unsetenv (launcher, env[i]);
+  return cli_run (launcher, args);
+}
+
+/* The same with the arguments given one by one. */
 static Result
 run_recur_env (const char *const *env,
                const char        *first,
                ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
   va_list ap;
 
   va_start (ap, first);
@@ -33,12 +47,7 @@ run_recur_env (const char *const *env,
     g_ptr_array_add (args, (char *) a);
   va_end (ap);
   g_ptr_array_add (args, NULL);
-  for (guint i = 0; env && env[i]; i += 2)
-    if (env[i + 1])
-      g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
-    else
-      g_subprocess_launcher_unsetenv (launcher, env[i]);
-  return cli_run (launcher, (const char *const *) args->pdata);
+  return run_recur_envv (env, (const char *const *) args->pdata);
 }
 
 #undef run_recur
@@ -143,7 +152,7 @@ test_train_seed_past_63_bits (void)
   result_clear (&second);
 }
 
-/* Trains args (NULL-terminated after the CSV) with RECUR_GEMM set to gemm (NULL: unset) into
+/* Trains args (NULL-terminated) with RECUR_GEMM set to gemm (NULL: unset) into
  * dir/name.safetensors and returns the file's bytes. */
 static GBytes *
 weights_with_kernel (const char         *dir,
@@ -151,22 +160,18 @@ weights_with_kernel (const char         *dir,
                      const char         *gemm,
                      const char *const  *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = cli_launcher_new ();
   g_autofree char *weights = g_strdup_printf ("%s/%s.safetensors", dir, name);
+  const char *const env[] = { "RECUR_GEMM", gemm, NULL };
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GMappedFile) file = NULL;
   Result r;
 
-  if (gemm)
-    g_subprocess_launcher_setenv (launcher, "RECUR_GEMM", gemm, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "RECUR_GEMM");
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, "--weights-out");
   g_ptr_array_add (argv, weights);
   g_ptr_array_add (argv, NULL);
-  r = cli_run (launcher, (const char *const *) argv->pdata);
+  r = run_recur_envv (env, (const char *const *) argv->pdata);
   if (r.status != 0)
     g_test_message ("%s", r.err);
   g_assert_cmpint (r.status, ==, 0);

@@ -30,6 +30,16 @@ fill (float *x, gsize n, RecurRng *rng)
     x[i] = (float) (2.0 * recur_rng_double (rng) - 1.0);
 }
 
+/* TRUE, the test skipped, where the CPU has no kernel of Recur's GEMM. */
+static gboolean
+skips_without_own_gemm (void)
+{
+  if (recur_gemm_available ())
+    return FALSE;
+  g_test_skip ("this CPU has neither AVX-512 nor AVX2 with FMA: Recur uses OpenBLAS only");
+  return TRUE;
+}
+
 /* Every transpose, directly and with B packed beforehand, with leading dimensions wider than the matrices, against the double
  * reference: shapes on and off the 8 × 32 register block, K over several 256-deep panels,
  * N over the 1024-wide block, and the recurrent steps' shapes. */
@@ -44,11 +54,8 @@ test_matches_reference (void)
   const float alphas[] = { 1.0f, -0.5f }, betas[] = { 0.0f, 1.0f, 0.25f };
   RecurRng rng;
 
-  if (!recur_gemm_available ())
-    {
-      g_test_skip ("this CPU has neither AVX-512 nor AVX2 with FMA: Recur uses OpenBLAS only");
-      return;
-    }
+  if (skips_without_own_gemm ())
+    return;
   /* RECUR_GEMM=avx2 (the gemm-avx2 test) runs the AVX2 kernel here */
   if (g_strcmp0 (g_getenv ("RECUR_GEMM"), "avx2") == 0)
     g_assert_cmpstr (recur_gemm_kernel_name (), ==, "AVX2");
@@ -103,11 +110,8 @@ test_transposed_a_keeps_the_bits (void)
   const guint shapes[][3] = { { 601, 70, 300 }, { 2048, 512, 520 }, { 520, 33, 17 }, { 9, 40, 8 } };
   RecurRng rng;
 
-  if (!recur_gemm_available ())
-    {
-      g_test_skip ("this CPU has neither AVX-512 nor AVX2 with FMA: Recur uses OpenBLAS only");
-      return;
-    }
+  if (skips_without_own_gemm ())
+    return;
   recur_rng_init (&rng, 5);
   for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
