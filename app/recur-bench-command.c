@@ -396,6 +396,8 @@ print_header (void)
     /* Translators: %s is the instruction set, “AVX-512” or “AVX2” */
     g_print (_("Recur’s own %s GEMM 1024³: %.0f GFLOP/s on 1 thread\n"),
              recur_gemm_kernel_name (), own);
+  else if (g_getenv ("RECUR_NO_OWN_GEMM"))
+    g_print (_("Recur’s own GEMM: not used (RECUR_NO_OWN_GEMM is set)\n"));
   else
     g_print (_("Recur’s own GEMM: not used (this CPU has neither AVX-512 nor AVX2 with FMA)\n"));
   g_print ("\n");
