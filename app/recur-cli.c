@@ -240,7 +240,9 @@ print_members (RecurJob              *job,
   for (guint k = 0; k < ev->n_members; k++)
     g_string_append_printf (seeds, "%s%" G_GUINT64_FORMAT, k ? ", " : "",
                             recur_job_get_member_seed (job, k));
-  if (isfinite (lo) && isfinite (hi))
+  if (ev->n_members == 1)
+    g_print (_("One network of the ensemble (seed %s)\n"), seeds->str);
+  else if (isfinite (lo) && isfinite (hi))
     g_print (_("The median of an ensemble of %u networks (seeds %s); alone, their MASE ranges "
                "from %.4f to %.4f\n"), ev->n_members, seeds->str, lo, hi);
   else /* MASE has no scale: the part before the test never changes */
@@ -249,6 +251,17 @@ print_members (RecurJob              *job,
   if (ev->n_members < asked)
     g_print (_("(%u of the %u asked had not ended an epoch when training stopped)\n"),
              asked - ev->n_members, asked);
+}
+
+static guint
+count_trailing_missing (const double *values,
+                        guint         n)
+{
+  guint k = 0;
+
+  while (k < n && isnan (values[n - 1 - k]))
+    k++;
+  return k;
 }
 
 static void
@@ -260,7 +273,7 @@ print_report (RecurJob *job)
   const RecurSeries *series = recur_job_get_series (job);
   const double *future = recur_job_get_future (job);
   gint64 last;
-  guint n = recur_series_get_n_rows (series);
+  guint n = recur_series_get_n_rows (series), trailing;
   const gint64 *ts = recur_series_get_timestamps (series);
   RecurSeasonSource source;
   guint season = recur_job_get_season (job, &source);
@@ -312,6 +325,12 @@ print_report (RecurJob *job)
       return;
     }
   g_print (_("Test part: the last %u points, forecast from the window before them\n"), ev->n_test);
+  if (ev->n_missing > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "(%u of them has no value in the file: it is not scored)\n",
+                          "(%u of them have no value in the file: they are not scored)\n",
+                          ev->n_missing),
+             ev->n_missing);
   if (recur_job_get_config (job)->ensemble > 1)
     print_members (job, ev);
   for (const char *const *l = (const char *const[]) { model_label, naive_label, season_label,
@@ -330,6 +349,14 @@ print_report (RecurJob *job)
       return;
     }
   g_print ("\n%s\n", _("Forecast past the end of the data:"));
+  trailing = count_trailing_missing (recur_job_get_observed (job), n);
+  if (trailing > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "(the last value is missing in the file: the forecast reads it as "
+                          "filled in)\n",
+                          "(the last %u values are missing in the file: the forecast reads "
+                          "them as filled in)\n", trailing),
+             trailing);
   last = ts ? ts[n - 1] : (gint64) n - 1;
   for (guint h = 0; h < c->model.horizon; h++)
     {

@@ -401,6 +401,18 @@ recur_window_update_metrics (RecurWindow *self)
   text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
                             "<b>MASE %s</b> — naive MASE %s · seasonal naive (%s) MASE %s"),
                           ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
+  if (ev->n_missing > 0)
+    {
+      /* Translators: appended to the test metrics: test points without a value in the file */
+      char *with = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "%s · %u point missing in the file, not scored",
+                                                 "%s · %u points missing in the file, not scored",
+                                                 ev->n_missing),
+                                    text, ev->n_missing);
+
+      g_free (text);
+      text = with;
+    }
   if (ev->n_members > 1)
     {
       double lo, hi;

@@ -150,7 +150,8 @@ recur_json_add_number (JsonBuilder *builder,
                        const char  *name,
                        double       v)
 {
-  json_builder_set_member_name (builder, name);
+  if (name != NULL)
+    json_builder_set_member_name (builder, name);
   if (isfinite (v))
     json_builder_add_double_value (builder, v);
   else

@@ -33,7 +33,8 @@ JsonNode  *recur_json_read_file  (const char  *path,
 void       recur_format_double   (char        *buf,
                                   gsize        size,
                                   double       v);
-/* Adds name: v, or name: null where v is not finite (JSON has no NaN). */
+/* Adds name: v, or name: null where v is not finite (JSON has no NaN); for name NULL, v as
+ * an element of the array being built. */
 void       recur_json_add_number (JsonBuilder *builder,
                                   const char  *name,
                                   double       v);

@@ -6,8 +6,10 @@
 
 G_BEGIN_DECLS
 
-/* Point-forecast accuracy. Undefined values are NAN: MAPE when an actual value is 0, MASE
- * when the in-sample seasonal-naive error is 0 (a constant history). */
+/* Point-forecast accuracy over the pairs whose actual value is known (a NaN actual, missing in
+ * the file, is left out; every metric is NAN when none is known). Undefined values are NAN:
+ * MAPE when an actual value is 0, MASE when the in-sample seasonal-naive error is 0 (a
+ * constant history). */
 typedef struct
 {
   double mae;

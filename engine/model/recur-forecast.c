@@ -218,6 +218,7 @@ RecurEvaluation *
 recur_evaluate_ensemble (RecurModel *const   *models,
                          guint                n_models,
                          const RecurDataset  *data,
+                         const double        *observed,
                          guint                season,
                          GError             **error)
 {
@@ -232,7 +233,9 @@ recur_evaluate_ensemble (RecurModel *const   *models,
   self->season = season;
   self->n_test = n;
   self->n_members = n_models;
-  self->actual = g_memdup2 (values + start, (gsize) n * sizeof (double));
+  self->actual = g_memdup2 (observed ? observed : values + start, (gsize) n * sizeof (double));
+  for (guint i = 0; i < n; i++)
+    self->n_missing += isnan (self->actual[i]);
   self->forecast = g_new (double, n);
   self->naive = g_new (double, n);
   self->seasonal_naive = g_new (double, n);
@@ -262,12 +265,13 @@ recur_evaluate_ensemble (RecurModel *const   *models,
 RecurEvaluation *
 recur_evaluate (const RecurModel    *model,
                 const RecurDataset  *data,
+                const double        *observed,
                 guint                season,
                 GError             **error)
 {
   RecurModel *one = (RecurModel *) model; /* only read */
 
-  return recur_evaluate_ensemble (&one, 1, data, season, error);
+  return recur_evaluate_ensemble (&one, 1, data, observed, season, error);
 }
 
 const double *

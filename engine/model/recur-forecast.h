@@ -64,7 +64,8 @@ typedef struct
 {
   guint        season;
   guint        n_test;
-  double      *actual;          /* [n_test] */
+  guint        n_missing;       /* test points without a value in the file: not scored */
+  double      *actual;          /* [n_test], NaN where missing in the file */
   double      *forecast;        /* [n_test]; an ensemble's: the median of its members' */
   guint        n_members;       /* 1, or an ensemble's size */
   double      *member_forecast; /* [n_members × n_test]; NULL for one network */
@@ -77,15 +78,19 @@ typedef struct
 } RecurEvaluation;
 
 /* MASE is scaled by the seasonal-naive error over everything before the test part (season
- * falls back to 1 when that part is too short). NULL when memory runs out, as above. */
+ * falls back to 1 when that part is too short). `observed`: the test part's values as the file
+ * has them, NaN where one is missing (those points are not scored; the dataset's own, gaps
+ * filled, feed the window); NULL scores the dataset's. NULL when memory runs out, as above. */
 RecurEvaluation *recur_evaluate      (const RecurModel   *model,
                                       const RecurDataset *data,
+                                      const double       *observed,
                                       guint               season,
                                       GError            **error);
 /* The same for an ensemble's members (recur_forecast_ensemble), each also scored alone. */
 RecurEvaluation *recur_evaluate_ensemble (RecurModel *const  *models,
                                           guint               n_models,
                                           const RecurDataset *data,
+                                          const double       *observed,
                                           guint               season,
                                           GError            **error);
 /* Member k's own forecast [n_test] and metrics; of one network, the model's. */

@@ -361,6 +361,8 @@ recur_job_score (RecurJob  *self,
   g_clear_pointer (&self->future, g_free);
   g_clear_pointer (&self->member_future, g_free);
   self->evaluation = recur_evaluate_ensemble (self->models, self->n_members, self->data,
+                                              recur_job_get_observed (self)
+                                              + recur_dataset_get_test_start (self->data),
                                               self->season, error);
   if (self->evaluation == NULL)
     {
@@ -692,6 +694,12 @@ recur_job_get_series (const RecurJob *self)
   return self->series;
 }
 
+const double *
+recur_job_get_observed (const RecurJob *self)
+{
+  return recur_series_get_values (self->series, self->column);
+}
+
 const char *
 recur_job_get_column_name (const RecurJob *self)
 {
@@ -905,7 +913,7 @@ add_series (JsonBuilder  *b,
     json_builder_set_member_name (b, name);
   json_builder_begin_array (b);
   for (guint i = 0; i < n; i++)
-    json_builder_add_double_value (b, v[i]);
+    recur_json_add_number (b, NULL, v[i]); /* null where missing (test_actual) */
   json_builder_end_array (b);
 }
 
@@ -1033,6 +1041,8 @@ recur_job_to_json (const RecurJob *self)
       json_builder_end_object (b);
       if (self->config.ensemble > 1)
         add_ensemble (b, self);
+      json_builder_set_member_name (b, "test_missing");
+      json_builder_add_int_value (b, ev->n_missing);
       add_series (b, "test_actual", ev->actual, ev->n_test);
       add_series (b, "test_forecast", ev->forecast, ev->n_test);
       if (self->future)

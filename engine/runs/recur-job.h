@@ -128,6 +128,9 @@ guint                  recur_job_get_season      (const RecurJob    *self,
 const RecurJobConfig  *recur_job_get_config      (const RecurJob *self);
 const RecurSeries     *recur_job_get_series      (const RecurJob *self);
 const char            *recur_job_get_column_name (const RecurJob *self);
+/* The target column as the file has it, NaN where a value is missing (the dataset's rows,
+ * whose gaps are filled): what the test part is scored against and the plots draw. */
+const double          *recur_job_get_observed    (const RecurJob *self);
 const RecurDataset    *recur_job_get_dataset     (const RecurJob *self);
 RecurModel            *recur_job_get_model       (RecurJob       *self);
 const RecurTrainSummary *recur_job_get_summary   (const RecurJob *self);

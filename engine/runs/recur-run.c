@@ -312,7 +312,8 @@ recur_run_new_restored (const char            *name,
                                                          recur_job_get_n_members (self->job),
                                                          self->inspect_ws,
                                                          recur_job_get_dataset (self->job),
-                                                         recur_job_get_series (self->job), 0);
+                                                         recur_job_get_series (self->job),
+                                                         recur_job_get_observed (self->job), 0);
     }
   for (guint i = 0; i < n_epochs; i++)
     {
@@ -369,7 +370,8 @@ post_snapshots (RecurRun *self,
       predictions = recur_prediction_snapshot_new (recur_job_get_members (job),
                                                    ended ? recur_job_get_n_members (job) : 1,
                                                    self->inspect_ws, data,
-                                                   recur_job_get_series (job), epoch);
+                                                   recur_job_get_series (job),
+                                                   recur_job_get_observed (job), epoch);
       self->predictions_at = now;
     }
 

@@ -142,6 +142,7 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
                                RecurWorkspace      *ws,
                                const RecurDataset  *data,
                                const RecurSeries   *series,
+                               const double        *observed,
                                guint                epoch)
 {
   const RecurModelSpec *spec = recur_model_get_spec (members[0]);
@@ -181,7 +182,7 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
     {
       guint t = self->first + i;
       self->x[i] = x_of (series, t);
-      self->actual[i] = values[t];
+      self->actual[i] = observed[t];
       self->naive[i] = t >= val_start && t < test_start ? values[t - 1] : NAN;
     }
   for (guint k = 0; k < n_members; k++)

@@ -64,12 +64,14 @@ typedef struct
 } RecurPredictionSnapshot;
 
 /* From one network, or from an ensemble's members (the same spec; ws fits it): the median of
- * theirs, with each member's own kept. */
+ * theirs, with each member's own kept. `observed`: the values as the file has them (NaN where
+ * missing: actual has a gap there), rows as the data's. */
 RecurPredictionSnapshot *recur_prediction_snapshot_new   (RecurModel *const       *members,
                                                           guint                    n_members,
                                                           RecurWorkspace          *ws,
                                                           const RecurDataset      *data,
                                                           const RecurSeries       *series,
+                                                          const double            *observed,
                                                           guint                    epoch);
 RecurPredictionSnapshot *recur_prediction_snapshot_ref   (RecurPredictionSnapshot *self);
 void                     recur_prediction_snapshot_unref (RecurPredictionSnapshot *self);

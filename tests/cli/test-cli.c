@@ -887,6 +887,52 @@ test_undefined_metric (void)
   g_rmdir (dir);
 }
 
+/* Test values missing from the file: the report says how many and scores the others, JSON has
+ * null for them and counts them, and the future forecast says it reads filled values. */
+static void
+test_missing_test_values (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "gaps.csv", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GString *text = g_string_new ("date,y\n");
+  JsonArray *actual;
+  JsonObject *root;
+  Result r;
+
+  for (guint i = 0; i < 60; i++)
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_string_append_printf (text, "%04u-%02u-01,%s\n", 1990 + i / 12, 1 + i % 12,
+                              i >= 57 ? "" : g_ascii_dtostr (num, sizeof num,
+                                                             10 + sin (i * G_PI / 6)));
+    }
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  g_string_free (text, TRUE);
+  r = run_recur ("train", csv, "--model", "gru", "--hidden", "4", "--window", "12", "--horizon",
+                 "6", "--epochs", "2", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "(3 of them have no value in the file: they are not scored)\n"));
+  g_assert_nonnull (strstr (r.out, "(the last 3 values are missing in the file: the forecast "
+                                   "reads them as filled in)\n"));
+  result_clear (&r);
+
+  r = run_recur ("train", csv, "--model", "gru", "--hidden", "4", "--window", "12", "--horizon",
+                 "6", "--epochs", "2", "--quiet", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse_object (parser, r.out);
+  g_assert_cmpint (json_object_get_int_member (root, "test_missing"), ==, 3);
+  actual = json_object_get_array_member (root, "test_actual");
+  g_assert_cmpuint (json_array_get_length (actual), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    g_assert_cmpint (JSON_NODE_HOLDS_NULL (json_array_get_element (actual, i)), ==, i >= 3);
+  g_assert_true (isfinite (metric (root, "test", NULL, "mae")));
+  result_clear (&r);
+  g_remove (csv);
+  g_rmdir (dir);
+}
+
 /* --missing: refuse names the first missing value; previous fills it. */
 static void
 test_missing_policies (void)
@@ -1747,6 +1793,7 @@ main (int    argc,
   g_test_add_func ("/cli/train/season-from-the-values", test_train_season_from_the_values);
   g_test_add_func ("/cli/train/undefined-metric", test_undefined_metric);
   g_test_add_func ("/cli/train/missing-policies", test_missing_policies);
+  g_test_add_func ("/cli/train/missing-test-values", test_missing_test_values);
   g_test_add_func ("/cli/train/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/cli/train/interrupt-keeps-the-best-weights",
                    test_interrupt_keeps_the_best_weights);

@@ -342,6 +342,43 @@ test_test_part_never_shapes_the_model (void)
     }
 }
 
+/* Test values missing from the file are not made up: the evaluation keeps them as NaN and
+ * scores the model and the baselines on the known ones alone, and the model and its test
+ * forecast are the same bits as with every value there. */
+static void
+test_missing_test_values_are_not_scored (void)
+{
+  double test_values[6];
+  g_autoptr(RecurJob) full = NULL, gaps = NULL;
+  const RecurEvaluation *ev;
+  double model_mae = 0, naive_mae = 0;
+
+  for (guint i = 54; i < 60; i++)
+    test_values[i - 54] = 10.0 + 3.0 * sin (i * G_PI / 6.0) + 0.05 * i;
+  full = job_on_values (RECUR_CELL_LSTM, FALSE, test_values);
+  test_values[2] = test_values[4] = test_values[5] = NAN;
+  gaps = job_on_values (RECUR_CELL_LSTM, FALSE, test_values);
+  assert_same_model (full, gaps);
+
+  ev = recur_job_get_evaluation (gaps);
+  g_assert_cmpuint (ev->n_missing, ==, 3);
+  g_assert_cmpuint (recur_job_get_evaluation (full)->n_missing, ==, 0);
+  for (guint i = 0; i < 6; i++)
+    {
+      if (isnan (test_values[i]))
+        {
+          g_assert_true (isnan (ev->actual[i]));
+          continue;
+        }
+      g_assert_cmpfloat (ev->actual[i], ==, test_values[i]);
+      model_mae += fabs (ev->forecast[i] - test_values[i]) / 3;
+      naive_mae += fabs (ev->naive[i] - test_values[i]) / 3;
+    }
+  g_assert_cmpfloat_with_epsilon (ev->model_metrics.mae, model_mae, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ev->naive_metrics.mae, naive_mae, 1e-12);
+  g_assert_cmpfloat (ev->model_metrics.mae, !=, recur_job_get_evaluation (full)->model_metrics.mae);
+}
+
 /* The same with the target transforms, whose parameters (Box-Cox's λ, the scaler) are fitted
  * on the training part: other positive test values change nothing. They stay in the series'
  * range and end on a rise: the future forecast goes on from the last difference, and one that
@@ -641,6 +678,8 @@ main (int    argc,
                    test_test_part_never_shapes_the_model);
   g_test_add_func ("/engine/job/test-part-never-shapes-the-transform",
                    test_test_part_never_shapes_the_transform);
+  g_test_add_func ("/engine/job/missing-test-values-are-not-scored",
+                   test_missing_test_values_are_not_scored);
   g_test_add_func ("/engine/job/season/from-the-values", test_season_from_the_values);
   g_test_add_func ("/engine/job/season/from-the-dates", test_season_from_the_dates);
   g_test_add_func ("/engine/job/season/from-the-option", test_season_from_the_option);
