@@ -548,6 +548,20 @@ cmd_train (int    argc,
       recur_train_options_clear (&o);
       return recur_command_usage_error (_("expected one CSV file"));
     }
+  if (!recur_command_check_outputs ((const RecurCommandFile[]) { { "FILE.csv", argv[1] },
+                                                                 { "--config", o.config },
+                                                                 { NULL } },
+                                    (RecurCommandOutput[]) { { "--forecast-out", &o.forecast_out },
+                                                             { "--weights-out", &o.weights_out },
+                                                             { "--summary-out", &o.summary_out },
+                                                             { NULL } },
+                                    &error))
+    {
+      int r = recur_command_usage_error (error->message);
+      g_error_free (error);
+      recur_train_options_clear (&o);
+      return r;
+    }
 
   recur_job_config_init (&config);
   if (!recur_train_options_read_config (&o, &config, &error))
@@ -616,11 +630,17 @@ cmd_train (int    argc,
   if (!run.ok)
     {
       gboolean cancelled = g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_printerr ("recur: %s\n", cancelled ? _("interrupted; writing the best weights so far")
-                                             : run.error->message);
+      gboolean untrained = recur_job_get_summary (job)->best_epoch == 0;
+
+      if (cancelled)
+        g_printerr ("recur: %s\n", untrained ? _("interrupted before the first epoch ended: "
+                                                 "there are no weights to write")
+                                              : _("interrupted; writing the best weights so far"));
+      else
+        g_printerr ("recur: %s\n", run.error->message);
       status = cancelled ? EXIT_INTERRUPTED : EXIT_FAILED;
       g_clear_error (&run.error);
-      if (recur_job_get_summary (job)->best_epoch == 0)
+      if (untrained)
         {
           recur_train_options_clear (&o);
           return status; /* nothing trained: nothing worth writing */
@@ -715,6 +735,17 @@ cmd_forecast (int    argc,
     return recur_command_usage_error (_("expected one CSV file"));
   if (weights == NULL)
     return recur_command_usage_error (_("--weights FILE is required"));
+  if (!recur_command_check_outputs ((const RecurCommandFile[]) { { "FILE.csv", argv[1] },
+                                                                 { "--weights", weights },
+                                                                 { NULL } },
+                                    (RecurCommandOutput[]) { { "--forecast-out", &out },
+                                                             { NULL } },
+                                    &error))
+    {
+      int r = recur_command_usage_error (error->message);
+      g_error_free (error);
+      return r;
+    }
 
   /* one network, or an ensemble's members: their median is the forecast */
   members = recur_model_load_members (weights, &info, &error);
@@ -972,6 +1003,16 @@ cmd_export (int    argc,
     return recur_command_usage_error (_("expected one weights file"));
   if (onnx == NULL)
     return recur_command_usage_error (_("--onnx FILE is required"));
+  if (!recur_command_check_outputs ((const RecurCommandFile[]) { { "WEIGHTS.safetensors",
+                                                                   argv[1] },
+                                                                 { NULL } },
+                                    (RecurCommandOutput[]) { { "--onnx", &onnx }, { NULL } },
+                                    &error))
+    {
+      int r = recur_command_usage_error (error->message);
+      g_error_free (error);
+      return r;
+    }
   members = recur_model_load_members (argv[1], &info, &error);
   if (members == NULL
       || !recur_onnx_export ((RecurModel *const *) members->pdata, members->len, &info, onnx,

@@ -7,8 +7,11 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <stdlib.h>
+#include <glib/gstdio.h>
 
 #include "recur-command.h"
+#include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-settings.h"
 
@@ -22,12 +25,88 @@ recur_command_fail (GError *error)
   return EXIT_FAILED;
 }
 
+/* path made absolute, its folder's links resolved (realpath), its own name kept */
+static char *
+canonical_path (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path), *base = g_path_get_basename (path);
+  g_autofree char *real_dir = realpath (dir, NULL);
+
+  if (real_dir == NULL)
+    return g_canonicalize_filename (path, NULL);
+  return g_build_filename (real_dir, base, NULL);
+}
+
 int
 recur_command_usage_error (const char *message)
 {
   g_printerr ("recur: %s\n", message);
   g_printerr (_("Run “%s --help” for the options.\n"), g_get_prgname ());
   return EXIT_USAGE;
+}
+
+/* The same file: one inode when both exist, else the same absolute path once the folder's
+ * links are resolved (an output not written yet). */
+static gboolean
+same_file (const char *a,
+           const char *b)
+{
+  GStatBuf sa, sb;
+  g_autofree char *ca = NULL, *cb = NULL;
+
+  if (g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  ca = canonical_path (a);
+  cb = canonical_path (b);
+  return g_strcmp0 (ca, cb) == 0;
+}
+
+gboolean
+recur_command_check_outputs (const RecurCommandFile *inputs,
+                             RecurCommandOutput     *outputs,
+                             GError                **error)
+{
+  for (RecurCommandOutput *o = outputs; o->option; o++)
+    {
+      g_autofree char *given = NULL;
+      char *resolved;
+
+      if (*o->path == NULL)
+        continue;
+      resolved = recur_file_resolve_link (*o->path, error);
+      if (resolved == NULL)
+        return FALSE;
+      given = g_steal_pointer (o->path);
+      *o->path = resolved;
+      /* refused now rather than after the training (recur_file_write_atomic refuses it too) */
+      if (recur_file_kind (resolved) == RECUR_FILE_KIND_FOLDER
+          || recur_file_kind (resolved) == RECUR_FILE_KIND_OTHER
+          || recur_file_kind (resolved) == RECUR_FILE_KIND_LINK) /* into /proc */
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       recur_file_kind (resolved) == RECUR_FILE_KIND_FOLDER
+                       ? _("%s: %s is a folder, not a file")
+                       : _("%s: %s is not a regular file (a device, a FIFO or a socket)"),
+                       o->option, given);
+          return FALSE;
+        }
+      for (const RecurCommandFile *i = inputs; i->option; i++)
+        if (i->path && same_file (*o->path, i->path))
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("%s would overwrite %s, %s"), o->option, i->option, i->path);
+            return FALSE;
+          }
+      for (RecurCommandOutput *p = outputs; p < o; p++)
+        if (*p->path && same_file (*o->path, *p->path))
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("%s and %s name the same file, %s: one would overwrite the other"),
+                         p->option, o->option, *o->path);
+            return FALSE;
+          }
+    }
+  return TRUE;
 }
 
 GOptionContext *

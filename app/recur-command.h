@@ -84,6 +84,27 @@ void               recur_train_options_warn_unused (const RecurTrainOptions  *op
 GOptionContext    *recur_command_new_context       (const char               *command,
                                                     const char               *parameter,
                                                     const char               *summary);
+/* An input file a command reads, and an output option's file, by option name ("--weights",
+ * or the argument's name, as "CSV"); arrays end with option NULL. */
+typedef struct
+{
+  const char *option;
+  const char *path;   /* NULL: not given */
+} RecurCommandFile;
+
+typedef struct
+{
+  const char *option;
+  char      **path;   /* the option's value; *path NULL: not given */
+} RecurCommandOutput;
+
+/* Before anything is written: each output given that is a symbolic link becomes the path it
+ * leads to (written through the link, not replacing it); none may be a folder, a device, a FIFO
+ * or a socket, nor the same file as an input or as another output (a G_OPTION_ERROR that names
+ * them, for the usage status). */
+gboolean           recur_command_check_outputs     (const RecurCommandFile   *inputs,
+                                                    RecurCommandOutput       *outputs,
+                                                    GError                  **error);
 /* Prints "recur: message" and the --help hint; returns EXIT_USAGE. */
 int                recur_command_usage_error       (const char               *message);
 /* Prints "recur: error->message", frees error; returns EXIT_FAILED. */

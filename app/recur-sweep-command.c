@@ -757,6 +757,18 @@ recur_sweep_command (int    argc,
     }
   else if (argc != 2)
     status = recur_command_usage_error (_("expected one CSV file"));
+  else if (!recur_command_check_outputs ((const RecurCommandFile[]) { { "FILE.csv", argv[1] },
+                                                                      { "--config",
+                                                                        train->config },
+                                                                      { NULL } },
+                                         (RecurCommandOutput[]) { { "--csv-out", &o.csv_out },
+                                                                  { "--json-out", &o.json_out },
+                                                                  { NULL } },
+                                         &error))
+    {
+      status = recur_command_usage_error (error->message);
+      g_error_free (error);
+    }
   else
     status = sweep_with (train, &o, argv[1]);
   sweep_options_clear (&o);

@@ -4,6 +4,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "recur-fileutil.h"
 #include "recur-window-private.h"
 
 /* ---- exports ------------------------------------------------------------------------------ */
@@ -99,8 +100,17 @@ on_export_response (GtkNativeDialog *dialog,
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
+      g_autofree char *chosen = NULL;
+
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      path = file ? g_file_get_path (file) : NULL;
+      chosen = file ? g_file_get_path (file) : NULL;
+      /* written through a symbolic link, as the command line's outputs are */
+      path = chosen ? recur_file_resolve_link (chosen, &error) : NULL;
+      if (chosen && path == NULL)
+        {
+          recur_window_show_error (self, error->message);
+          g_clear_error (&error);
+        }
     }
   g_debug ("export response %d, path %s", response, path ? path : "(none)");
   if (path)

@@ -24,6 +24,18 @@ fail_write (GError     **error,
   return FALSE;
 }
 
+static gboolean
+fail_not_regular (GError     **error,
+                  const char  *path)
+{
+  g_autofree char *display = g_filename_display_name (path);
+
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               _("Cannot write %s: it is not a regular file (a device, a FIFO or a socket)"),
+               display);
+  return FALSE;
+}
+
 /* The temporary file is gone whatever happened; its removal's own error changes nothing. */
 static void
 discard (const char *tmp)
@@ -96,6 +108,17 @@ recur_file_write_atomic (const char  *path,
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  /* 0. the rename would put a file in place of a folder, a device or a FIFO (/dev/full) */
+  switch (recur_file_kind (path))
+    {
+    case RECUR_FILE_KIND_FOLDER:
+      return fail_write (error, path, EISDIR);
+    case RECUR_FILE_KIND_OTHER:
+      return fail_not_regular (error, path);
+    default:
+      break;
+    }
 
   /* 1. a new file beside path, so that the rename stays in one file system */
   tmp = g_strconcat (path, ".XXXXXX", NULL);
@@ -301,4 +324,37 @@ recur_file_kind (const char *path)
   if (S_ISDIR (st.st_mode))
     return RECUR_FILE_KIND_FOLDER;
   return RECUR_FILE_KIND_OTHER;
+}
+
+char *
+recur_file_resolve_link (const char  *path,
+                         GError     **error)
+{
+  g_autofree char *current = g_strdup (path);
+
+  /* as the kernel does, at most 40 links in a row */
+  for (guint hops = 0; hops <= 40; hops++)
+    {
+      g_autofree char *target = NULL, *dir = NULL;
+
+      /* /proc's links (/dev/stdout's /proc/self/fd/1) name a descriptor, not a file: one
+       * that reads as a file's path would be replaced by the rename */
+      if (recur_file_kind (current) != RECUR_FILE_KIND_LINK
+          || g_str_has_prefix (current, "/proc/"))
+        return g_steal_pointer (&current);
+      target = g_file_read_link (current, error);
+      if (target == NULL)
+        return NULL;
+      dir = g_path_get_dirname (current);
+      g_free (current);
+      current = g_path_is_absolute (target) ? g_steal_pointer (&target)
+                                            : g_build_filename (dir, target, NULL);
+    }
+  {
+    g_autofree char *display = g_filename_display_name (path);
+
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP,
+                 _("Cannot write %s: too many symbolic links"), display);
+  }
+  return NULL;
 }

@@ -18,12 +18,24 @@ G_BEGIN_DECLS
  * A failure in steps 1–5 removes the temporary file and leaves path as it was (absent, or its
  * previous content byte for byte). The error is G_FILE_ERROR (the code from errno) and names
  * path, never the temporary file, with the reason: "Cannot write /x/forecast.csv: No space
- * left on device". The rename replaces a symbolic link at path, never the file it points to.
+ * left on device". The rename replaces a symbolic link at path, never the file it points to
+ * (a project folder's files must never lead outside it; a destination the user names goes
+ * through recur_file_resolve_link first). A folder, a device, a FIFO or a socket at path is
+ * refused (G_FILE_ERROR_ISDIR, G_FILE_ERROR_INVAL), never replaced by a file.
  * Not g_file_set_contents: its messages name the temporary file, and in GLib 2.74
  * g_file_replace_contents writes a file that does not exist yet in place. */
 gboolean recur_file_write_atomic (const char  *path,
                                   const char  *data,
                                   gsize        length,
+                                  GError     **error);
+
+/* Where a file the user names as a destination is written: the path a symbolic link there
+ * leads to (following a chain of them, relative to each link's folder), so that writing goes
+ * through the link as a shell's redirection does; path itself when it is not a link. A link
+ * into /proc (/dev/stdout leads to /proc/self/fd/1) is not followed: it names a descriptor,
+ * and is returned as the link it is. NULL
+ * with G_FILE_ERROR_LOOP after 40 links, or the error reading one. */
+char    *recur_file_resolve_link (const char  *path,
                                   GError     **error);
 
 /* Reads path, which must be a regular file and not a symbolic link (opened with O_NOFOLLOW, so

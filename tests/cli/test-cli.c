@@ -933,6 +933,87 @@ test_missing_test_values (void)
   g_rmdir (dir);
 }
 
+/* Outputs are checked before training: one that is the input or another output, a FIFO or a
+ * folder is a usage error that names them, and nothing is written; an output that is a link
+ * is written through it, the link staying a link. */
+static void
+test_outputs_checked_before_training (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *source = data_file ("air_passengers.csv");
+  g_autofree char *csv = g_build_filename (dir, "air.csv", NULL);
+  g_autofree char *alias = g_build_filename (dir, "alias.csv", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.csv", NULL);
+  g_autofree char *same = g_build_filename (dir, ".", "out.csv", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.csv", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.csv", NULL);
+  g_autofree char *target = g_build_filename (dir, "target.csv", NULL);
+  g_autofree char *before = NULL, *after = NULL, *written = NULL;
+  const char *common[] = { "--model", "gru", "--hidden", "4", "--epochs", "1", "--quiet" };
+  static const struct
+  {
+    const char *option, *path_name, *said;
+  } refused[] = {
+    { "--forecast-out", "csv", "--forecast-out would overwrite FILE.csv" },
+    { "--summary-out", "alias", "--summary-out would overwrite FILE.csv" },
+    { "--weights-out", "same", "--forecast-out and --weights-out name the same file" },
+    { "--forecast-out", "fifo", "is not a regular file" },
+    { "--forecast-out", "dir", "is a folder, not a file" },
+  };
+
+  g_assert_true (g_file_get_contents (source, &before, NULL, NULL));
+  g_assert_true (g_file_set_contents (csv, before, -1, NULL));
+  g_assert_cmpint (symlink ("air.csv", alias), ==, 0);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      const char *path = g_str_equal (refused[i].path_name, "csv")   ? csv
+                         : g_str_equal (refused[i].path_name, "alias") ? alias
+                         : g_str_equal (refused[i].path_name, "same")  ? same
+                         : g_str_equal (refused[i].path_name, "fifo")  ? fifo
+                                                                       : dir;
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      Result r;
+
+      g_ptr_array_add (args, "train");
+      g_ptr_array_add (args, csv);
+      for (guint k = 0; k < G_N_ELEMENTS (common); k++)
+        g_ptr_array_add (args, (char *) common[k]);
+      if (g_str_equal (refused[i].path_name, "same"))
+        {
+          g_ptr_array_add (args, "--forecast-out");
+          g_ptr_array_add (args, out);
+        }
+      g_ptr_array_add (args, (char *) refused[i].option);
+      g_ptr_array_add (args, (char *) path);
+      g_ptr_array_add (args, NULL);
+      r = run_recur_envv (NULL, (const char *const *) args->pdata);
+      g_test_message ("%s", r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, refused[i].said));
+      g_assert_cmpstr (r.out, ==, "");
+      result_clear (&r);
+    }
+  g_assert_true (g_file_get_contents (csv, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+
+  /* through a link to a file not written yet */
+  g_assert_cmpint (symlink ("target.csv", link), ==, 0);
+  {
+    Result r = run_recur ("train", csv, "--model", "gru", "--hidden", "4", "--epochs", "1",
+                          "--quiet", "--forecast-out", link, NULL);
+
+    g_assert_cmpint (r.status, ==, 0);
+    result_clear (&r);
+  }
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (target, &written, NULL, NULL));
+  g_assert_true (g_str_has_prefix (written, "timestamp,passengers_thousands,kind\n"));
+
+  remove_tree (dir);
+}
+
 /* --missing: refuse names the first missing value; previous fills it. */
 static void
 test_missing_policies (void)
@@ -1794,6 +1875,8 @@ main (int    argc,
   g_test_add_func ("/cli/train/undefined-metric", test_undefined_metric);
   g_test_add_func ("/cli/train/missing-policies", test_missing_policies);
   g_test_add_func ("/cli/train/missing-test-values", test_missing_test_values);
+  g_test_add_func ("/cli/train/outputs-checked-before-training",
+                   test_outputs_checked_before_training);
   g_test_add_func ("/cli/train/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
   g_test_add_func ("/cli/train/interrupt-keeps-the-best-weights",
                    test_interrupt_keeps_the_best_weights);

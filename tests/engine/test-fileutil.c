@@ -93,6 +93,78 @@ test_read_regular (void)
   remove_dir (dir);
 }
 
+/* Writing refuses a folder and a FIFO (a device the same: not tried, since a failure would
+ * replace one of the machine's) instead of putting a file in their place, and replaces a link (a project's files never lead outside it) without touching its target. */
+static void
+test_write_refuses_what_is_not_a_file (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  g_autofree char *file = g_build_filename (dir, "file.txt", NULL);
+  g_autofree char *link = g_build_filename (dir, "link", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_false (recur_file_write_atomic (fifo, "x", 1, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+  g_assert_nonnull (strstr (error->message, "is not a regular file"));
+  g_assert_cmpint (recur_file_kind (fifo), ==, RECUR_FILE_KIND_OTHER);
+  g_clear_error (&error);
+  g_assert_false (recur_file_write_atomic (dir, "x", 1, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (file, "kept", -1, NULL));
+  g_assert_cmpint (symlink ("file.txt", link), ==, 0);
+  g_assert_true (recur_file_write_atomic (link, "new", 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (recur_file_kind (link), ==, RECUR_FILE_KIND_REGULAR);
+  g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "kept");
+  remove_dir (dir);
+}
+
+/* A destination the user names is resolved through a chain of links, relative ones from their
+ * own folder; a loop is an error; a link into /proc is kept as it is. */
+static void
+test_resolve_link (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree char *first = g_build_filename (dir, "first", NULL);
+  g_autofree char *second = g_build_filename (sub, "second", NULL);
+  g_autofree char *loop = g_build_filename (dir, "loop", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain.csv", NULL);
+  g_autofree char *resolved = NULL, *expected = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_cmpint (symlink ("sub/second", first), ==, 0);
+  g_assert_cmpint (symlink ("target.csv", second), ==, 0); /* dangling: not written yet */
+  g_assert_cmpint (symlink ("loop", loop), ==, 0);
+
+  resolved = recur_file_resolve_link (first, &error);
+  g_assert_no_error (error);
+  expected = g_build_filename (dir, "sub", "target.csv", NULL);
+  g_assert_cmpstr (resolved, ==, expected);
+  g_clear_pointer (&resolved, g_free);
+  resolved = recur_file_resolve_link (plain, &error);
+  g_assert_cmpstr (resolved, ==, plain);
+  g_clear_pointer (&resolved, g_free);
+  g_assert_null (recur_file_resolve_link (loop, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_LOOP);
+  g_clear_error (&error);
+  if (recur_file_kind ("/dev/stdout") == RECUR_FILE_KIND_LINK)
+    {
+      resolved = recur_file_resolve_link ("/dev/stdout", &error);
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (resolved, "/proc/"));
+      g_assert_cmpint (recur_file_kind (resolved), ==, RECUR_FILE_KIND_LINK);
+    }
+  remove_dir (dir);
+}
+
 /* A file whose size stat does not tell (the kernel's files say 0): read to its end all the
  * same, and refused once it passes the limit. */
 static void
@@ -257,6 +329,9 @@ main (int    argc,
   g_test_add_func ("/engine/fileutil/read-regular", test_read_regular);
   g_test_add_func ("/engine/fileutil/read-unsized", test_read_unsized);
   g_test_add_func ("/engine/fileutil/make-dir", test_make_dir);
+  g_test_add_func ("/engine/fileutil/write-refuses-what-is-not-a-file",
+                   test_write_refuses_what_is_not_a_file);
+  g_test_add_func ("/engine/fileutil/resolve-link", test_resolve_link);
   g_test_add_func ("/engine/fileutil/json-read-errors", test_json_read_errors);
   g_test_add_func ("/engine/fileutil/json-get-number", test_json_get_number);
   g_test_add_func ("/engine/fileutil/json-shortest-numbers", test_json_shortest_numbers);
