@@ -172,7 +172,8 @@ recur_auto_report_dialog_new (GtkWindow *parent,
 {
   JsonObject *root;
   JsonArray *candidates, *origins;
-  GtkWidget *dialog, *box, *intro, *reason, *scroll;
+  GtkWidget *dialog, *box, *intro, *reason, *scroll, *close;
+  GtkEventController *shortcuts;
   g_autofree char *reason_text = NULL;
 
   dialog = gtk_window_new ();
@@ -214,6 +215,18 @@ recur_auto_report_dialog_new (GtkWindow *parent,
   gtk_label_set_xalign (GTK_LABEL (reason), 0);
   gtk_label_set_selectable (GTK_LABEL (reason), TRUE);
   gtk_box_append (GTK_BOX (box), reason);
+  close = gtk_button_new_with_mnemonic (_("_Close"));
+  gtk_widget_set_halign (close, GTK_ALIGN_END);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (close), "window.close");
+  gtk_box_append (GTK_BOX (box), close);
   gtk_window_set_child (GTK_WINDOW (dialog), box);
+  /* Escape closes it, as a dialog's does */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (
+    GTK_SHORTCUT_CONTROLLER (shortcuts),
+    gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                      gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (dialog, shortcuts);
+  gtk_window_set_default_widget (GTK_WINDOW (dialog), close);
   return GTK_WINDOW (dialog);
 }

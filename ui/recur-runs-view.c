@@ -32,10 +32,14 @@ static guint signals[N_SIGNALS];
 
 /* ---- what a row shows -------------------------------------------------------------------- */
 
+/* The test part's scores, comparable down the table: not an early Auto candidate's, whose
+ * test part is another stretch (before Auto's origins). */
 static const RecurEvaluation *
 evaluation_of (RecurRun *run)
 {
-  return recur_run_is_active (run) ? NULL : recur_job_get_evaluation (recur_run_get_job (run));
+  if (recur_run_is_active (run) || recur_run_get_role (run) == RECUR_RUN_ROLE_EARLY_CANDIDATE)
+    return NULL;
+  return recur_job_get_evaluation (recur_run_get_job (run));
 }
 
 static double
@@ -61,10 +65,16 @@ test_metric (RecurRun *run,
     }
 }
 
+/* None for a run without a validation part (its best loss is a training loss) or for a floor
+ * (a naive forecast's loss, in the units of its differences) */
 static double
 best_val_loss (RecurRun *run)
 {
   const RecurProgress *p = recur_run_get_last_progress (run);
+
+  if (recur_run_get_role (run) == RECUR_RUN_ROLE_FLOOR
+      || recur_job_get_config (recur_run_get_job (run))->val_fraction <= 0)
+    return NAN;
   return p->epoch ? p->best_loss : NAN;
 }
 
@@ -223,8 +233,13 @@ column_text (RecurRunsView *self,
     case COLUMN_NAME:
       return g_markup_escape_text (recur_run_get_name (run), -1);
     case COLUMN_MODEL:
+      if (recur_run_get_role (run) == RECUR_RUN_ROLE_FLOOR)
+        return g_strdup (config_of (run)->transform.seasonal_difference ? _("seasonal naive")
+                                                                         : _("naive"));
       return g_strdup (recur_cell_to_string (config_of (run)->model.cell));
     case COLUMN_SETTINGS:
+      if (recur_run_get_role (run) == RECUR_RUN_ROLE_FLOOR)
+        return g_strdup (_("with drift"));
       return settings_markup (self, run);
     case COLUMN_STATUS:
       if (recur_run_get_status (run) == RECUR_RUN_TRAINING
@@ -551,6 +566,7 @@ recur_runs_view_init (RecurRunsView *self)
   GtkWidget *toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   GtkWidget *title = gtk_label_new (_("Runs"));
   GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *toolbar_scroller = gtk_scrolled_window_new ();
   g_autoptr(GListStore) empty = g_list_store_new (RECUR_TYPE_RUN);
 
   self->settings_labels = g_ptr_array_new ();
@@ -575,7 +591,12 @@ recur_runs_view_init (RecurRunsView *self)
                                                      _("Remove the selected runs")));
   gtk_box_append (GTK_BOX (toolbar), toolbar_button (_("E_xport Table…"), "win.export-table",
                                                      _("Write the comparison table as CSV")));
-  gtk_box_append (GTK_BOX (self->box), toolbar);
+  /* on a narrow screen the buttons scroll rather than widen the window past it */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (toolbar_scroller), GTK_POLICY_AUTOMATIC,
+                                  GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (toolbar_scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (toolbar_scroller), toolbar);
+  gtk_box_append (GTK_BOX (self->box), toolbar_scroller);
 
   self->table = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
   gtk_column_view_set_show_column_separators (self->table, TRUE);

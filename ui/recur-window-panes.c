@@ -398,9 +398,18 @@ recur_window_update_metrics (RecurWindow *self)
   escaped = g_markup_escape_text (season, -1);
   /* Translators: Pango markup; the last %s but one is the seasonal-naive baseline's season and
    * where it came from, as in “12, from the dates” */
-  text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
-                            "<b>MASE %s</b> — naive MASE %s · seasonal naive (%s) MASE %s"),
-                          ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
+  if (recur_run_get_role (self->run) == RECUR_RUN_ROLE_EARLY_CANDIDATE)
+    /* Translators: Pango markup, as the test metrics below; an Auto candidate trained on the
+     * rows before Auto's validation origins is scored on the points just after them */
+    text = g_strdup_printf (_("Auto's candidate, trained on the rows before its validation "
+                              "origins; on the %u points after them (not the test part): MAE %s "
+                              "· RMSE %s · sMAPE %s %% · <b>MASE %s</b> — naive MASE %s · "
+                              "seasonal naive (%s) MASE %s"),
+                            ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
+  else
+    text = g_strdup_printf (_("Test, last %u points: MAE %s · RMSE %s · sMAPE %s %% · "
+                              "<b>MASE %s</b> — naive MASE %s · seasonal naive (%s) MASE %s"),
+                            ev->n_test, mae, rmse, smape, mase, naive, escaped, snaive);
   if (ev->n_missing > 0)
     {
       /* Translators: appended to the test metrics: test points without a value in the file */

@@ -159,6 +159,7 @@ recur_window_on_runs_selection_changed (RecurWindow *self)
     focus_selected |= g_ptr_array_index (selected, i) == (gpointer) self->run;
   if (selected->len > 0 && !focus_selected)
     recur_window_focus_run (self, g_ptr_array_index (selected, 0));
+  recur_window_update_actions (self);
   recur_window_queue_training_views (self);
 }
 
@@ -343,6 +344,10 @@ train_auto (RecurWindow          *self,
                                               : recur_series_ref (self->series);
       RecurRun *run = series ? recur_run_new (name, &c->config, series, &error) : NULL;
 
+      if (run != NULL)
+        recur_run_set_role (run, c->floor ? RECUR_RUN_ROLE_FLOOR
+                                 : c->rows ? RECUR_RUN_ROLE_EARLY_CANDIDATE
+                                           : RECUR_RUN_ROLE_CANDIDATE);
       if (run == NULL)
         {
           /* the plan made it: a candidate the job refuses is a failed one, not the end */
@@ -542,10 +547,17 @@ recur_window_comparison_of_runs (RecurWindow *self)
       g_autoptr(RecurRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
       RecurJob *job = recur_run_get_job (run);
       const GError *error = recur_run_get_error (run);
+      /* an early Auto candidate's test part is another stretch: not ranked beside the others */
+      gboolean early = recur_run_get_role (run) == RECUR_RUN_ROLE_EARLY_CANDIDATE;
+
       recur_comparison_add_job (table, recur_run_get_name (run), NULL, 0,
                                 recur_job_get_config (job), recur_run_get_status (run),
-                                error ? error->message : NULL,
-                                recur_run_is_active (run) ? NULL : job);
+                                error ? error->message
+                                      : early ? _("Auto's candidate, trained on the rows before "
+                                                  "its validation origins: not scored on the "
+                                                  "test part")
+                                              : NULL,
+                                recur_run_is_active (run) || early ? NULL : job);
     }
   recur_comparison_sort (table);
   return table;

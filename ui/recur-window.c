@@ -254,6 +254,31 @@ action_dismiss_banner (GtkWidget  *widget,
   recur_window_dismiss_error (RECUR_WINDOW (widget));
 }
 
+/* The runs table's buttons follow the selected runs: Stop while one of them trains, Resume
+ * when one can go on, Rename for one run, the others for any. */
+static void
+update_run_actions (RecurWindow *self)
+{
+  g_autoptr(GPtrArray) selected = recur_runs_view_get_selected (self->runs_view);
+  GtkWidget *w = GTK_WIDGET (self);
+  gboolean active = FALSE, resumable = FALSE;
+
+  for (guint i = 0; i < selected->len; i++)
+    {
+      RecurRun *run = g_ptr_array_index (selected, i);
+
+      active |= recur_run_is_active (run);
+      resumable |= recur_run_can_resume (run);
+    }
+  gtk_widget_action_set_enabled (w, "win.export-table",
+                                 g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0);
+  gtk_widget_action_set_enabled (w, "win.stop-runs", active);
+  gtk_widget_action_set_enabled (w, "win.resume-runs", resumable);
+  gtk_widget_action_set_enabled (w, "win.duplicate-run", selected->len > 0);
+  gtk_widget_action_set_enabled (w, "win.rename-run", selected->len == 1);
+  gtk_widget_action_set_enabled (w, "win.delete-runs", selected->len > 0);
+}
+
 void
 recur_window_update_actions (RecurWindow *self)
 {
@@ -270,16 +295,9 @@ recur_window_update_actions (RecurWindow *self)
   gtk_widget_action_set_enabled (w, "win.export-forecast", trained);
   gtk_widget_action_set_enabled (w, "win.export-weights", trained);
   gtk_widget_action_set_enabled (w, "win.export-onnx", trained);
+  gtk_widget_action_set_enabled (w, "win.export-plot", self->series != NULL);
   gtk_widget_set_visible (self->stop_button, training);
-  {
-    gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0;
-    gtk_widget_action_set_enabled (w, "win.export-table", any);
-    gtk_widget_action_set_enabled (w, "win.stop-runs", any);
-    gtk_widget_action_set_enabled (w, "win.resume-runs", any);
-    gtk_widget_action_set_enabled (w, "win.duplicate-run", any);
-    gtk_widget_action_set_enabled (w, "win.rename-run", any);
-    gtk_widget_action_set_enabled (w, "win.delete-runs", any);
-  }
+  update_run_actions (self);
 }
 
 /* The recent-files menu, rebuilt each time it opens. */

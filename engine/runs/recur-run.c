@@ -21,6 +21,7 @@ struct _RecurRun
   GObject parent_instance;
 
   char *name;
+  RecurRunRole role;
   RecurJob *job;
   GCancellable *cancellable;
 
@@ -830,6 +831,20 @@ recur_run_stop (RecurRun *self)
 {
   g_return_if_fail (RECUR_IS_RUN (self));
   g_cancellable_cancel (self->cancellable);
+}
+
+RecurRunRole
+recur_run_get_role (RecurRun *self)
+{
+  return self->role;
+}
+
+void
+recur_run_set_role (RecurRun     *self,
+                    RecurRunRole  role)
+{
+  g_return_if_fail (RECUR_IS_RUN (self));
+  self->role = role;
 }
 
 const char *

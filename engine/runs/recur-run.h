@@ -110,6 +110,21 @@ void            recur_run_set_epoch_func (RecurRun              *self,
 /* Asks the run to stop between two minibatches; it keeps its best weights. */
 void            recur_run_stop           (RecurRun              *self);
 
+/* What a run is for: one of its own, or one of Auto's candidates (the window trains them as
+ * runs), which a table shows apart. */
+typedef enum
+{
+  RECUR_RUN_ROLE_OWN,
+  RECUR_RUN_ROLE_CANDIDATE,       /* trained on every row before the test part */
+  RECUR_RUN_ROLE_EARLY_CANDIDATE, /* on the rows before Auto's origins only (a gradient-trained
+                                   * cell): its test part is the stretch just after them */
+  RECUR_RUN_ROLE_FLOOR,           /* a naive forecast with drift, made as a reservoir's readout */
+} RecurRunRole;
+
+RecurRunRole    recur_run_get_role       (RecurRun              *self);
+/* Main thread, before the run starts. */
+void            recur_run_set_role       (RecurRun              *self,
+                                          RecurRunRole           role);
 const char     *recur_run_get_name       (RecurRun              *self);
 void            recur_run_set_name       (RecurRun              *self,
                                           const char            *name);

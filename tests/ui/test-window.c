@@ -151,6 +151,45 @@ find_label_containing (GtkWidget  *root,
   return NULL;
 }
 
+/* Whether the button bound to action (as "win.stop-runs") can be clicked: a disabled action
+ * leaves its buttons insensitive. */
+static gboolean
+action_button_enabled (GtkWidget  *root,
+                       const char *action)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_BUTTON (c)
+          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (c)), action) == 0)
+        return gtk_widget_is_sensitive (c);
+      if (gtk_widget_get_first_child (c) && action_button_enabled (c, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), label) == 0)
+        return c;
+      if ((found = find_button_labelled (c, label)))
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_null (gpointer pointer_to)
+{
+  return *(gpointer *) pointer_to == NULL;
+}
+
 /* The toplevel window with this title, or NULL. */
 static GtkWidget *
 find_window_titled (const char *title)
@@ -348,15 +387,24 @@ test_stop (void)
   GtkWindow *win = new_window ();
   RecurRun *run;
 
+  /* before any run, nothing to stop, resume or rename */
+  g_assert_false (action_button_enabled (GTK_WIDGET (win), "win.stop-runs"));
+  g_assert_false (action_button_enabled (GTK_WIDGET (win), "win.rename-run"));
   set_epochs (win, 100000);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
   g_assert_true (wait_for (has_epochs, win, 30000));
+  /* the table's buttons follow the selected run, which trains */
+  g_assert_true (action_button_enabled (GTK_WIDGET (win), "win.stop-runs"));
+  g_assert_false (action_button_enabled (GTK_WIDGET (win), "win.resume-runs"));
+  g_assert_true (action_button_enabled (GTK_WIDGET (win), "win.rename-run"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.stop", NULL));
   g_assert_true (wait_for (not_training, win, 5000));
   run = recur_window_get_run (RECUR_WINDOW (win));
   resumed_run = run;
   g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_STOPPED);
   g_assert_nonnull (recur_job_get_evaluation (recur_run_get_job (run)));
+  g_assert_false (action_button_enabled (GTK_WIDGET (win), "win.stop-runs"));
+  g_assert_true (action_button_enabled (GTK_WIDGET (win), "win.resume-runs"));
 
   /* Resume goes on from the epoch it stopped at */
   {
@@ -861,7 +909,7 @@ test_auto_trains_candidates_then_the_chosen (void)
 {
   GtkWindow *win = new_window ();
   GtkLabel *label;
-  GtkWidget *table;
+  GtkWidget *table, *close;
   gboolean handled = FALSE;
   RecurParamsPanel *panel = panel_of (win);
   GListModel *runs = recur_window_get_runs (RECUR_WINDOW (win));
@@ -931,7 +979,27 @@ test_auto_trains_candidates_then_the_chosen (void)
   g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "Chosen: the usual configuration"));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (table));
   g_assert_true (save_widget_png (GTK_WIDGET (table), "auto-candidates.png"));
-  gtk_window_destroy (GTK_WINDOW (table));
+  /* its Close button closes it */
+  g_object_add_weak_pointer (G_OBJECT (table), (gpointer *) &table);
+  close = find_button_labelled (table, "_Close");
+  g_assert_nonnull (close);
+  g_assert_true (gtk_widget_activate (close));
+  g_assert_true (wait_for (is_null, &table, 5000));
+
+  /* the floors are named as forecasts, not as the reservoirs that make them, and have no
+   * validation loss; the early candidates (LSTM, GRU) no test scores beside the others' */
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(RecurRun) run = g_list_model_get_item (runs, i);
+      RecurRunRole role = recur_run_get_role (run);
+
+      if (g_strstr_len (recur_run_get_name (run), -1, "(12) with drift"))
+        g_assert_cmpint (role, ==, RECUR_RUN_ROLE_FLOOR);
+      if (g_strstr_len (recur_run_get_name (run), -1, "lstm, "))
+        g_assert_cmpint (role, ==, RECUR_RUN_ROLE_EARLY_CANDIDATE);
+    }
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "with drift"));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "seasonal naive"));
   gtk_window_destroy (win);
 }
 
