@@ -499,6 +499,8 @@ unused_reason (const RecurSetting   *s,
   if (s->flags & RECUR_SETTING_MEMBERS)
     return g_strdup_printf (_("--%s has no effect with one network: it applies to the members "
                               "of --ensemble 2 or more"), s->name);
+  if (s->flags & RECUR_SETTING_GIVEN_BOX_COX)
+    return g_strdup_printf (_("--%s has no effect without --box-cox given"), s->name);
   return g_strdup_printf (_("--%s has no effect with one layer: it applies between stacked "
                             "layers"), s->name);
 }

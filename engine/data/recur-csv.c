@@ -263,7 +263,8 @@ recur_csv_reader_fail_missing_date (RecurCsvReader *self,
 static void
 recur_csv_reader_decide_column (RecurCsvReader *self,
                                 guint           j,
-                                const char     *text)
+                                const char     *text,
+                                guint           line)
 {
   RecurSeries *series = self->series;
   RecurColumn *column = &series->columns[j];
@@ -277,6 +278,8 @@ recur_csv_reader_decide_column (RecurCsvReader *self,
   if (kind != RECUR_VALUE_DATE || series->time_column >= 0)
     {
       column->type = RECUR_COLUMN_TEXT;
+      column->first_text = g_utf8_make_valid (text, MIN (strlen (text), 40));
+      column->first_text_line = line;
       return;
     }
   column->type = RECUR_COLUMN_TIME;
@@ -375,7 +378,7 @@ recur_csv_reader_take_value (RecurCsvReader *self,
   if (missing)
     column->n_missing++;
   if (!column->decided && !missing)
-    recur_csv_reader_decide_column (self, j, text);
+    recur_csv_reader_decide_column (self, j, text, line);
   if (self->error != NULL)
     return;
 
@@ -867,8 +870,9 @@ recur_csv_reader_complete (RecurCsvReader *self)
     }
   if (!recur_series_has_numeric_column (series))
     {
-      recur_csv_reader_fail (self, RECUR_CSV_ERROR_NO_NUMERIC_COLUMN,
-                             _("%s: no column holds numbers"), self->display_name);
+      g_autofree char *message = recur_series_describe_no_numbers (series, self->display_name);
+
+      recur_csv_reader_fail (self, RECUR_CSV_ERROR_NO_NUMERIC_COLUMN, "%s", message);
       return;
     }
   if (series->time_column >= 0)

@@ -51,6 +51,8 @@ typedef struct
   gboolean        decided;    /* FALSE while only missing values have been seen */
   guint           n_missing;
   RecurVec        values;     /* double, NAN where missing; numeric (and undecided) columns */
+  char           *first_text; /* a text column's first value (its first 40 bytes), for messages */
+  guint           first_text_line;
 } RecurColumn;
 
 struct _RecurSeries
@@ -70,6 +72,10 @@ struct _RecurSeries
 
 /* recur-csv-value.c: what a field holds */
 gboolean       recur_value_is_missing (const char *text);
+/* "PATH: no column holds numbers", with the first text column's first value and line when
+ * there is one, for the reader and recur_series_find_column alike. */
+char          *recur_series_describe_no_numbers (const RecurSeries *self,
+                                                 const char        *path);
 RecurValueKind recur_parse_number     (const char *text,
                                        char        delimiter,
                                        double     *value);

@@ -135,6 +135,7 @@ recur_series_unref (RecurSeries *self)
   for (guint j = 0; j < self->n_columns; j++)
     {
       g_free (self->columns[j].name);
+      g_free (self->columns[j].first_text);
       recur_vec_clear (&self->columns[j].values);
     }
   g_free (self->columns);
@@ -269,6 +270,19 @@ recur_series_list_numeric (const RecurSeries *self)
   return g_string_free (list, FALSE);
 }
 
+char *
+recur_series_describe_no_numbers (const RecurSeries *self,
+                                  const char        *path)
+{
+  for (guint j = 0; j < self->n_columns; j++)
+    if (self->columns[j].first_text != NULL)
+      return g_strdup_printf (_("%s: no column holds numbers (line %u: column “%s” begins with "
+                                "“%s”, which is not a number)"),
+                              path, self->columns[j].first_text_line, self->columns[j].name,
+                              self->columns[j].first_text);
+  return g_strdup_printf (_("%s: no column holds numbers"), path);
+}
+
 gboolean
 recur_series_find_column (const RecurSeries  *self,
                           const char         *name,
@@ -282,6 +296,17 @@ recur_series_find_column (const RecurSeries  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   found = recur_series_lookup (self, name, TRUE);
+  if (found >= 0 && name != NULL)
+    for (guint j = 0; j < self->n_columns; j++)
+      if ((int) j != found && strcmp (self->columns[j].name, name) == 0)
+        {
+          /* two columns of one name: taking the first would be a guess */
+          g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
+                       _("%s: columns %u and %u are both named “%s”: rename one of them"),
+                       self->path, MIN ((guint) found, j) + 1, MAX ((guint) found, j) + 1,
+                       name);
+          return FALSE;
+        }
   if (found >= 0)
     {
       if (column != NULL)
@@ -292,8 +317,11 @@ recur_series_find_column (const RecurSeries  *self,
   numeric = recur_series_list_numeric (self);
   found = name != NULL ? recur_series_lookup (self, name, FALSE) : -1;
   if (name == NULL)
-    g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
-                 _("%s: no column holds numbers"), self->path);
+    {
+      g_autofree char *message = recur_series_describe_no_numbers (self, self->path);
+
+      g_set_error_literal (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN, message);
+    }
   else if (found < 0)
     g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
                  _("%s: there is no column “%s”; the numeric columns are %s"),
@@ -302,6 +330,12 @@ recur_series_find_column (const RecurSeries  *self,
     g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
                  _("%s: column “%s” holds dates, not numbers; the numeric columns are %s"),
                  self->path, name, numeric);
+  else if (self->columns[found].first_text != NULL)
+    g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
+                 _("%s: column “%s” holds text, not numbers (line %u: “%s”); the numeric "
+                   "columns are %s"),
+                 self->path, name, self->columns[found].first_text_line,
+                 self->columns[found].first_text, numeric);
   else
     g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
                  _("%s: column “%s” holds text, not numbers; the numeric columns are %s"),

@@ -120,7 +120,8 @@ static const RecurSetting settings[] = {
     .description = N_("Box-Cox transform of the values: auto picks λ by Guerrero’s method on "
                       "the training part (and is skipped unless that part is positive), given "
                       "uses --lambda"), .metavar = N_("MODE"), .weights_key = "recur.box_cox" },
-  { "lambda", D, DATA, OFF (transform.lambda), -1, 2, SWEEP, .label = N_("Box-Cox λ"),
+  { "lambda", D, DATA, OFF (transform.lambda), -1, 2, SWEEP | RECUR_SETTING_GIVEN_BOX_COX,
+    .label = N_("Box-Cox λ"),
     .description = N_("The λ of --box-cox given: 0 is the logarithm, 1 leaves the shape as it "
                       "is"), .metavar = "X", .soft_lo = -1, .soft_hi = 2, .step = 0.05,
     .digits = 2 },
@@ -471,6 +472,9 @@ recur_setting_applies (const RecurSetting   *setting,
   if ((setting->flags & RECUR_SETTING_STACKED) && config->model.num_layers < 2)
     return FALSE;
   if ((setting->flags & RECUR_SETTING_MEMBERS) && config->ensemble < 2)
+    return FALSE;
+  if ((setting->flags & RECUR_SETTING_GIVEN_BOX_COX)
+      && config->transform.box_cox != RECUR_BOX_COX_GIVEN)
     return FALSE;
   return TRUE;
 }

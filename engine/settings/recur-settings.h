@@ -50,6 +50,7 @@ typedef enum
   RECUR_SETTING_STACKED   = 1 << 6, /* applies only with more than one layer (dropout) */
   RECUR_SETTING_ADVANCED  = 1 << 7, /* the panel keeps it under "Advanced" (Adam's betas) */
   RECUR_SETTING_MEMBERS   = 1 << 8, /* applies only to an ensemble (member windows) */
+  RECUR_SETTING_GIVEN_BOX_COX = 1 << 9, /* applies only with --box-cox given (its λ) */
 } RecurSettingFlags;
 
 /* A LIST setting: from min_count to max_count integers in [lo, hi], a guint array at the

@@ -300,11 +300,13 @@ test_unused_options_warned (void)
 {
   Result r = run_recur ("train", "/nonexistent/missing.csv", "--model", "lstm", "--momentum", "0.9", "--gamma",
                         "0.2", "--layers", "1", "--dropout", "0.3", "--lr", "0.01",
-                        "--ensemble-windows", "12,24", NULL);
+                        "--ensemble-windows", "12,24", "--box-cox", "auto", "--lambda", "0.5",
+                        NULL);
   Result quiet = run_recur ("train", "/nonexistent/missing.csv", "--model", "lstm", "--optimizer", "sgd",
                             "--momentum", "0.9", "--schedule", "step", "--gamma", "0.2",
                             "--layers", "2", "--dropout", "0.3", "--ensemble", "2",
-                            "--ensemble-windows", "12,24", NULL);
+                            "--ensemble-windows", "12,24", "--box-cox", "given", "--lambda",
+                            "0.5", NULL);
 
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "recur: warning: --momentum has no effect with --optimizer "
@@ -314,6 +316,8 @@ test_unused_options_warned (void)
   g_assert_nonnull (strstr (r.err, "recur: warning: --dropout has no effect with one layer"));
   g_assert_nonnull (strstr (r.err, "recur: warning: --ensemble-windows has no effect with one "
                                    "network: it applies to the members of --ensemble 2 or more"));
+  g_assert_nonnull (strstr (r.err, "recur: warning: --lambda has no effect without --box-cox "
+                                   "given\n"));
   g_assert_null (strstr (r.err, "--lr"));
   g_assert_null (strstr (r.err, "--layers has"));
   g_assert_cmpint (quiet.status, ==, 1);

@@ -918,7 +918,22 @@ test_find_column (void)
   g_assert_false (recur_series_find_column (series, "label", &column, &error));
   g_assert_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN);
   assert_message_has (error, "“label”");
+  assert_message_has (error, "(line 2: “a”)");
   g_assert_cmpuint (column, ==, 3);
+  g_clear_error (&error);
+
+  /* two columns of one name: a name that picks neither, the other columns still found */
+  {
+    g_autoptr(RecurSeries) twice = load_ok ("date,v,v,w\n2024-01-01,1,2,3\n"
+                                            "2024-01-02,4,5,6\n");
+
+    g_assert_false (recur_series_find_column (twice, "v", &column, &error));
+    g_assert_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN);
+    assert_message_has (error, "columns 2 and 3 are both named “v”");
+    g_clear_error (&error);
+    g_assert_true (recur_series_find_column (twice, "w", &column, &error));
+    g_assert_cmpuint (column, ==, 3);
+  }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1304,6 +1319,11 @@ test_error_no_numeric_column (void)
                      "test.csv: ");
   assert_load_fails ("date,name\n2024-01-01,ann\n", RECUR_CSV_ERROR_NO_NUMERIC_COLUMN,
                      "test.csv: ");
+  /* where: the first text column's first value, as a price with its currency sign */
+  assert_load_fails ("date,price\n2024-01-01,\n2024-01-02,$12\n",
+                     RECUR_CSV_ERROR_NO_NUMERIC_COLUMN,
+                     "test.csv: no column holds numbers (line 3: column “price” begins with "
+                     "“$12”, which is not a number)");
 }
 
 static void
