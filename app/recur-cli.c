@@ -202,14 +202,18 @@ print_progress (const RecurProgress *p,
   fflush (stderr);
 }
 
+/* Four decimals in a column of ten, or the exponent form where that would not fit (a series of
+ * 1e12s) */
 static void
 print_metric (const char *label,
               double      value)
 {
-  if (isfinite (value))
-    g_print (" %10.4f", value);
-  else
+  if (!isfinite (value))
     g_print (" %10s", "—");
+  else if (fabs (value) >= 1e5)
+    g_print (" %10.3e", value);
+  else
+    g_print (" %10.4f", value);
   (void) label;
 }
 
@@ -362,7 +366,7 @@ print_report (RecurJob *job)
     {
       g_autofree char *when = recur_series_format_timestamp (
         series, recur_series_advance_timestamp (series, last, h + 1));
-      g_print ("  %s  %.4f\n", when, future[h]);
+      g_print (fabs (future[h]) >= 1e9 ? "  %s  %.6e\n" : "  %s  %.4f\n", when, future[h]);
     }
 }
 
