@@ -443,6 +443,10 @@ add_column (RecurRunsView *self,
   gtk_column_view_column_set_sorter (col, sorter);
   gtk_column_view_column_set_resizable (col, TRUE);
   gtk_column_view_column_set_expand (col, column == COLUMN_SETTINGS);
+  /* sized to its content, the status column widened and narrowed the others as a training
+   * run's progress text changed */
+  if (column == COLUMN_STATUS)
+    gtk_column_view_column_set_fixed_width (col, 120);
   gtk_column_view_append_column (self->table, col);
   g_object_unref (sorter);
   g_object_unref (col);
