@@ -700,7 +700,7 @@ cmd_forecast (int    argc,
   g_autofree char *weights = NULL;
   g_autofree char *out = NULL;
   g_autofree char *column = NULL;
-  int horizon = 0;
+  int horizon = G_MININT; /* not given: the model's */
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "weights", 0, 0, G_OPTION_ARG_FILENAME, &weights, N_("Weights file written by “recur train --weights-out”"), N_("FILE") },
@@ -739,6 +739,8 @@ cmd_forecast (int    argc,
     return recur_command_usage_error (_("expected one CSV file"));
   if (weights == NULL)
     return recur_command_usage_error (_("--weights FILE is required"));
+  if (horizon != G_MININT && horizon < 1)
+    return recur_command_usage_error (_("--horizon: the steps to forecast must be 1 or more"));
   if (!recur_command_check_outputs ((const RecurCommandFile[]) { { "FILE.csv", argv[1] },
                                                                  { "--weights", weights },
                                                                  { NULL } },
@@ -757,7 +759,7 @@ cmd_forecast (int    argc,
     return recur_command_fail (error);
   model = g_ptr_array_index (members, 0);
   spec = recur_model_get_spec (model);
-  steps = horizon > 0 ? (guint) horizon : spec->horizon;
+  steps = horizon != G_MININT ? (guint) horizon : spec->horizon;
   if (steps > RECUR_MAX_FORECAST_STEPS)
     {
       recur_model_info_clear (&info);

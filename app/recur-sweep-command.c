@@ -8,14 +8,19 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "recur-blas.h"
 #include "recur-command.h"
 #include "recur-comparison.h"
 #include "recur-cores.h"
+#include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
 #include "recur-run.h"
@@ -929,6 +934,28 @@ project_info (int    argc,
   return EXIT_OK;
 }
 
+/* An output inside the project folder would replace one of its files (or sit among them). */
+static gboolean
+check_outside_project (RecurProject  *project,
+                       const char    *out,
+                       GError       **error)
+{
+  g_autofree char *dir = g_path_get_dirname (out);
+  g_autofree char *real_dir = realpath (dir, NULL);
+  g_autofree char *real_project = realpath (recur_project_get_path (project), NULL);
+  gsize n = real_project ? strlen (real_project) : 0;
+
+  if (real_dir && real_project && strncmp (real_dir, real_project, n) == 0
+      && (real_dir[n] == '\0' || real_dir[n] == G_DIR_SEPARATOR))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("FILE.csv: %s is inside the project folder %s: write it elsewhere"), out,
+                   recur_project_get_path (project));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 project_export_table (int    argc,
                       char **argv)
@@ -938,6 +965,8 @@ project_export_table (int    argc,
                                _("Write the comparison table of a project's runs as CSV."));
   g_autoptr(RecurProject) project = NULL;
   g_autoptr(RecurComparison) table = NULL;
+  g_autofree char *out = NULL;
+  const RecurProjectData *data;
   GError *error = NULL;
   int status;
 
@@ -952,10 +981,49 @@ project_export_table (int    argc,
   project = open_project_folder (argv[1], RECUR_PROJECT_READ, TRUE);
   if (project == NULL)
     return EXIT_FAILED;
+  out = g_strdup (argv[2]);
+  data = recur_project_get_data (project);
+  if (!recur_command_check_outputs ((const RecurCommandFile[]) {
+                                      { _("the project's data"), data ? data->path : NULL },
+                                      { NULL } },
+                                    (RecurCommandOutput[]) { { "FILE.csv", &out }, { NULL } },
+                                    &error)
+      || !check_outside_project (project, out, &error))
+    {
+      status = recur_command_usage_error (error->message);
+      g_error_free (error);
+      return status;
+    }
   table = compare_project (project);
-  if (!recur_comparison_write_csv (table, argv[2], &error))
+  if (!recur_comparison_write_csv (table, out, &error))
     return recur_command_fail (error);
   return EXIT_OK;
+}
+
+static gboolean
+check_relocated_data (RecurProject  *project,
+                      const char    *csv,
+                      GError       **error)
+{
+  const RecurProjectData *data = recur_project_get_data (project);
+  g_autoptr(RecurSeries) series = NULL;
+  GStatBuf st;
+
+  /* a FIFO would block the reading for ever (links followed, as the reading will) */
+  if (g_stat (csv, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   S_ISDIR (st.st_mode) ? _("%s is a folder, not a CSV file")
+                                        : _("%s is not a regular file (a device, a FIFO or a "
+                                            "socket), not a CSV file"),
+                   csv);
+      return FALSE;
+    }
+  series = recur_series_load_csv (csv, error);
+  if (series == NULL)
+    return FALSE;
+  return data == NULL || data->column == NULL || *data->column == '\0'
+         || recur_series_find_column (series, data->column, NULL, error);
 }
 
 static int
@@ -988,7 +1056,10 @@ project_relocate (int    argc,
   project = open_project_folder (argv[1], RECUR_PROJECT_WRITE, FALSE);
   if (project == NULL)
     return EXIT_FAILED;
-  if (!recur_project_set_data_path (project, argv[2], force, &error))
+  /* forced, another file must still be a CSV holding the column the runs forecast (without,
+   * only the project's own file, by size and hash, is taken) */
+  if ((force && !check_relocated_data (project, argv[2], &error))
+      || !recur_project_set_data_path (project, argv[2], force, &error))
     return recur_command_fail (error);
   return EXIT_OK;
 }

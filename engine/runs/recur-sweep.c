@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recur-job-config.h"
 #include "recur-jsonutil.h"
+#include "recur-model.h"
 #include "recur-rng.h"
 #include "recur-settings.h"
 #include "recur-sweep.h"
@@ -772,10 +774,47 @@ expand_grid (const RecurSweep  *self,
   return g_steal_pointer (&points);
 }
 
+/* A swept parameter that no run uses (an ESN's leak in a sweep of LSTMs, dropout with one
+ * layer, λ without a given Box-Cox, a learning rate for reservoirs) would train identical
+ * runs: refused, naming it. */
+static gboolean
+check_params_matter (GPtrArray  *points,
+                     GError    **error)
+{
+  const RecurSweepPoint *first = g_ptr_array_index (points, 0);
+
+  for (guint v = 0; v < first->n_values; v++)
+    {
+      const RecurSetting *setting = recur_settings_find (first->values[v].param->name);
+      gboolean used = setting == NULL;
+
+      for (guint i = 0; i < points->len && !used; i++)
+        {
+          const RecurJobConfig *config = &((const RecurSweepPoint *) points->pdata[i])->config;
+
+          /* a run it makes invalid (a two-layer Jordan network) fails and is listed as such */
+          used = recur_setting_applies (setting, config)
+                 || !recur_job_config_validate (config, NULL)
+                 || !recur_model_spec_validate (&config->model, NULL);
+        }
+      if (!used)
+        {
+          g_set_error (error, RECUR_SWEEP_ERROR, RECUR_SWEEP_ERROR_NO_EFFECT,
+                       _("%s has no effect on any run of this sweep (not with this model, "
+                         "optimiser, schedule, number of layers, ensemble or Box-Cox setting): "
+                         "every run would be the same"), setting->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 GPtrArray *
 recur_sweep_expand (const RecurSweep  *self,
                     GError           **error)
 {
+  GPtrArray *points;
+
   g_return_val_if_fail (self != NULL, NULL);
   if (self->random && !self->has_bounds)
     {
@@ -803,7 +842,10 @@ recur_sweep_expand (const RecurSweep  *self,
                      "NAME=LO:HI"));
       return NULL;
     }
-  return self->random ? expand_random (self, error) : expand_grid (self, error);
+  points = self->random ? expand_random (self, error) : expand_grid (self, error);
+  if (points != NULL && !check_params_matter (points, error))
+    g_clear_pointer (&points, g_ptr_array_unref);
+  return points;
 }
 
 /* ---- swept values as JSON ------------------------------------------------------------------ */

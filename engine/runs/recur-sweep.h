@@ -20,6 +20,7 @@ typedef enum
   RECUR_SWEEP_ERROR_TOO_MANY,      /* more than RECUR_SWEEP_MAX_PARAMS, or RECUR_SWEEP_MAX_RUNS */
   RECUR_SWEEP_ERROR_MIXED,         /* grid axes and random bounds in one sweep */
   RECUR_SWEEP_ERROR_EMPTY,         /* nothing swept, or random samples without bounds */
+  RECUR_SWEEP_ERROR_NO_EFFECT,     /* a parameter no run of the sweep uses */
 } RecurSweepError;
 
 #define RECUR_SWEEP_MAX_PARAMS 2

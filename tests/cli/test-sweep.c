@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli-common.h"
@@ -378,6 +379,7 @@ test_project (void)
   g_autofree char *copy = g_build_filename (dir, "temperatures.csv", NULL);
   g_autofree char *moved = g_build_filename (dir, "moved.csv", NULL);
   g_autofree char *exported = g_build_filename (dir, "table.csv", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.csv", NULL);
   g_autofree char *result = g_build_filename (project, "run-0001", "result.json", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(JsonParser) sweep_parser = json_parser_new ();
@@ -440,10 +442,25 @@ test_project (void)
   g_assert_nonnull (strstr (r.out, "5 runs"));
   result_clear (&r);
 
-  /* relocating: the wrong file is refused, the right one taken */
+  /* relocating: the wrong file is refused, the right one taken; forced, a file must still be
+   * a CSV with the project's column, and a FIFO is refused without opening it */
   r = run_recur ("project", "relocate", project, exported);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "is not the project's data"));
+  result_clear (&r);
+  r = run_recur ("project", "relocate", project, exported, "--force");
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "there is no column “mean_temp_f”"));
+  result_clear (&r);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  r = run_recur ("project", "relocate", project, fifo, "--force");
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "is not a regular file"));
+  result_clear (&r);
+  /* the table never goes over the project's own files */
+  r = run_recur ("project", "export-table", project, result);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "is inside the project folder"));
   result_clear (&r);
   r = run_recur ("project", "relocate", project, moved);
   g_assert_cmpint (r.status, ==, 0);
@@ -565,6 +582,17 @@ test_sweep_usage_errors (void)
   result_clear (&r);
   r = run_recur ("sweep", "/nonexistent/series.csv", "--grid", "hidden=8");
   assert_failed (&r, "/nonexistent/series.csv");
+  result_clear (&r);
+  /* a parameter no run uses would train identical runs: an ESN's leak for LSTMs, dropout with
+   * one layer, a learning rate for reservoirs */
+  r = run_recur ("sweep", csv, "--grid", "leak=0.3,0.6", "--model", "lstm");
+  assert_usage_error (&r, "sweep", "leak has no effect on any run of this sweep");
+  result_clear (&r);
+  r = run_recur ("sweep", csv, "--grid", "dropout=0,0.2", "--model", "lstm");
+  assert_usage_error (&r, "sweep", "dropout has no effect on any run of this sweep");
+  result_clear (&r);
+  r = run_recur ("sweep", csv, "--grid", "lr=0.001,0.01", "--model", "esn");
+  assert_usage_error (&r, "sweep", "lr has no effect on any run of this sweep");
   result_clear (&r);
 }
 

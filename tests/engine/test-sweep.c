@@ -93,7 +93,17 @@ test_grid_ranges (void)
     g_assert_cmpfloat (point (p, i)->config.train.optimizer.lr, ==, lrs[i]);
   g_assert_cmpstr (point (p, 1)->name, ==, "lr=0.00316");
 
-  /* linear is the default, "lin" may be written; rounding makes 0.30000000000000004 0.3 */
+  /* linear is the default, "lin" may be written; rounding makes 0.30000000000000004 0.3
+   * (between two layers: with one, dropout does nothing and the sweep is refused) */
+  {
+    RecurJobConfig two_layers;
+
+    recur_job_config_init (&two_layers);
+    two_layers.model.num_layers = 2;
+    g_clear_pointer (&dropout, recur_sweep_free);
+    dropout = recur_sweep_new (&two_layers);
+    recur_job_config_clear (&two_layers);
+  }
   add_grid (dropout, "dropout=0:0.4:lin:5");
   q = expand (dropout);
   g_assert_cmpuint (q->len, ==, 5);

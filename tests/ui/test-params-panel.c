@@ -901,6 +901,8 @@ config_where_it_applies (RecurJobConfig     *config,
     config->model.num_layers = 2;
   if (s->flags & RECUR_SETTING_MEMBERS)
     config->ensemble = 2;
+  if (s->flags & RECUR_SETTING_GIVEN_BOX_COX)
+    config->transform.box_cox = RECUR_BOX_COX_GIVEN;
   if (g_str_equal (s->name, "nesterov"))
     config->train.optimizer.momentum = 0.9;
 }
