@@ -888,12 +888,18 @@ add_number_difference (GString    *text,
  * The message names each setting that differs, as config.json spells it. */
 static gboolean
 check_weights_match (const RecurModelSpec  *have,
-                     const RecurModelSpec  *want,
+                     const RecurJobConfig  *config,
                      const char            *file,
                      GError               **error)
 {
+  const RecurModelSpec *want = &config->model;
   g_autoptr(GString) differences = g_string_new (NULL);
   g_autofree char *what = NULL;
+  gboolean a_members_window = FALSE;
+
+  /* an ensemble's members may read windows of their own (--ensemble-windows 12,24) */
+  for (guint k = 0; k < MAX (config->ensemble, 1); k++)
+    a_members_window |= recur_job_config_member_window (config, k) == have->window;
 
   add_difference (differences, "model", recur_cell_to_option (have->cell),
                   recur_cell_to_option (want->cell));
@@ -904,7 +910,8 @@ check_weights_match (const RecurModelSpec  *have,
                   want->bidirectional ? "true" : "false");
   add_difference (differences, "bias", have->bias ? "true" : "false",
                   want->bias ? "true" : "false");
-  add_number_difference (differences, "window", have->window, want->window);
+  if (!a_members_window)
+    add_number_difference (differences, "window", have->window, want->window);
   add_number_difference (differences, "horizon", have->horizon, want->horizon);
   add_difference (differences, "strategy", recur_strategy_to_string (have->strategy),
                   recur_strategy_to_string (want->strategy));
@@ -959,7 +966,7 @@ recur_project_run_load_members (RecurProject     *self,
     return NULL;
   model = g_ptr_array_index (members, 0);
   if (run->has_config
-      && !check_weights_match (recur_model_get_spec (model), &run->config.model, file, error))
+      && !check_weights_match (recur_model_get_spec (model), &run->config, file, error))
     {
       if (info)
         recur_model_info_clear (info);

@@ -484,6 +484,30 @@ test_damaged_files_are_refused (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A project at path on the job's series, written to csv for the project to hash. */
+static RecurProject *
+project_of_job_data (RecurJob   *job,
+                     const char *csv,
+                     const char *path)
+{
+  g_autoptr(RecurSeries) series = seasonal_series ();
+  g_autoptr(GString) text = g_string_new ("date,y\n");
+  const double *v = recur_dataset_get_values (recur_job_get_dataset (job));
+  g_autoptr(GError) error = NULL;
+  RecurProject *project;
+
+  for (guint i = 0; i < recur_series_get_n_rows (series); i++)
+    {
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append_printf (text, "%04u-%02u-01,%s\n", 1950 + i / 12, 1 + i % 12,
+                              g_ascii_dtostr (num, sizeof num, v[i]));
+    }
+  g_assert_true (g_file_set_contents (csv, text->str, text->len, &error));
+  project = recur_project_create (path, csv, "y", &error);
+  g_assert_no_error (error);
+  return project;
+}
+
 /* A project keeps every member of an ensemble's run; reopened, the run is restored with all of
  * them and forecasts as it did, its predictions plot holding each member's. With member 0's
  * weights alone (what a project holds while an ensemble trains), the run is not scored rather
@@ -502,21 +526,7 @@ test_project_keeps_every_member (void)
   g_autoptr(GPtrArray) members = NULL;
   g_autoptr(RecurSeries) series = seasonal_series ();
 
-  /* the series as a file, for the project to hash */
-  {
-    g_autoptr(GString) text = g_string_new ("date,y\n");
-    const double *v = recur_dataset_get_values (recur_job_get_dataset (job));
-
-    for (guint i = 0; i < recur_series_get_n_rows (series); i++)
-      {
-        char num[G_ASCII_DTOSTR_BUF_SIZE];
-        g_string_append_printf (text, "%04u-%02u-01,%s\n", 1950 + i / 12, 1 + i % 12,
-                                g_ascii_dtostr (num, sizeof num, v[i]));
-      }
-    g_assert_true (g_file_set_contents (csv, text->str, text->len, &error));
-  }
-  project = recur_project_create (path, csv, "y", &error);
-  g_assert_no_error (error);
+  project = project_of_job_data (job, csv, path);
   /* a report of Auto's choice goes with the job's result */
   recur_job_set_auto_report (job, json_from_string ("{\"chosen\": \"esn\", \"candidates\": []}",
                                                     &error));
@@ -694,6 +704,40 @@ test_member_windows_read_the_last_points (void)
  * it has no "recur.window" (a Recur that knows no member windows refuses it rather than read
  * every member with one window), and a list that does not match the members is refused. The
  * predictions plot of a run restored from them draws every member, each from its own window. */
+/* Members reading windows of their own (4, 8, 6 of a window of 8) come back from a project
+ * as they went in: member 0 reads 4 points, not the configuration's 8, and is not taken for
+ * another run's weights. */
+static void
+test_project_keeps_member_windows (void)
+{
+  static const guint windows[] = { 4, 8, 6 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurJob) job = windows_job (RECUR_CELL_GRU, 0, 8, 3, windows, 3, 3, 0.2, &error);
+  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "seasonal.csv", NULL);
+  g_autofree char *path = g_build_filename (dir, "p.recur", NULL);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autoptr(GPtrArray) members = NULL;
+  RecurProject *project;
+  RecurProjectRun *entry;
+
+  g_assert_no_error (error);
+  project = project_of_job_data (job, csv, path);
+  entry = recur_project_add_job (project, "windows", job, RECUR_RUN_FINISHED, NULL, NULL,
+                                 &error);
+  g_assert_no_error (error);
+  members = recur_project_run_load_members (project, entry, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (members->len, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpuint (recur_model_get_spec (members->pdata[k])->window, ==, windows[k]);
+      assert_same_params (recur_job_get_members (job)[k], members->pdata[k]);
+    }
+  recur_project_free (project);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+}
+
 static void
 test_member_windows_round_trip (void)
 {
@@ -814,6 +858,8 @@ main (int    argc,
   g_test_add_func ("/engine/ensemble/member-windows-read-the-last-points",
                    test_member_windows_read_the_last_points);
   g_test_add_func ("/engine/ensemble/member-windows-round-trip", test_member_windows_round_trip);
+  g_test_add_func ("/engine/ensemble/project-keeps-member-windows",
+                   test_project_keeps_member_windows);
   g_test_add_func ("/engine/ensemble/member-windows-are-checked", test_member_windows_are_checked);
   return g_test_run ();
 }
