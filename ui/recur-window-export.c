@@ -71,7 +71,8 @@ export_plot (RecurWindow  *self,
 
   if (!recur_plot_format_from_path (path, &format, error))
     return FALSE;
-  if (size && sscanf (size, "%lfx%lf", &w, &h) != 2)
+  /* "window": as on screen, the widget's size; else "WxH" */
+  if (size && !g_str_equal (size, "window") && sscanf (size, "%lfx%lf", &w, &h) != 2)
     w = h = 0;
   if (w < 1 || h < 1)
     {
@@ -159,9 +160,10 @@ recur_window_ask_export (RecurWindow *self,
                          ExportKind   kind,
                          const char  *plot)
 {
-  static const char *const size_ids[] = { "800x400", "1200x600", "1600x800", "2400x1200",
+  /* the default first: GTK 4.8's dialog shows the first choice whatever set_choice said */
+  static const char *const size_ids[] = { "1200x600", "800x400", "1600x800", "2400x1200",
                                           "window", NULL };
-  const char *size_labels[] = { "800 × 400", "1200 × 600", "1600 × 800", "2400 × 1200",
+  const char *size_labels[] = { "1200 × 600", "800 × 400", "1600 × 800", "2400 × 1200",
                                 _("As on screen"), NULL };
   GtkFileChooserNative *dialog;
   GtkFileFilter *filter = gtk_file_filter_new ();

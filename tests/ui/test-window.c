@@ -12,6 +12,7 @@
 #include "recur-cores.h"
 #include "recur-model-io.h"
 #include "recur-params-panel.h"
+#include "recur-plot-view.h"
 #include "recur-project.h"
 #include "recur-window.h"
 
@@ -516,6 +517,32 @@ chooser_gone_or_asks (gpointer data)
 
 /* Saves through the real GtkFileChooserNative (a GtkFileChooserDialog without a portal), saying
  * Replace if the file exists; returns once the dialog is gone (the save has been tried). */
+/* The size a plot's export dialog is set to before saving, as its list shows it ("800 × 400",
+ * "As on screen"), or NULL. */
+static const char *export_size;
+
+/* The export dialog's list of sizes: the drop-down whose strings include "800 × 400". */
+static GtkDropDown *
+size_drop_down (GtkWidget *root)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkDropDown *found;
+
+      if (GTK_IS_DROP_DOWN (c) && GTK_IS_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (c))))
+        {
+          GListModel *m = gtk_drop_down_get_model (GTK_DROP_DOWN (c));
+
+          for (guint i = 0; i < g_list_model_get_n_items (m); i++)
+            if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (m), i), "800 × 400"))
+              return GTK_DROP_DOWN (c);
+        }
+      if ((found = size_drop_down (c)))
+        return found;
+    }
+  return NULL;
+}
+
 static void
 choose_save_path (GtkWindow  *win,
                   const char *action,
@@ -550,6 +577,20 @@ choose_save_path (GtkWindow  *win,
         break;
     }
   g_assert_true (chooser_has_file (&w));
+  if (export_size != NULL)
+    {
+      /* a plot's dialog offers its sizes, 1200 × 600 chosen at first; another is picked in
+       * its drop-down, as a person does (GTK 4.8's dialog ignores set_choice) */
+      GtkDropDown *sizes = size_drop_down (GTK_WIDGET (chooser));
+
+      g_assert_nonnull (sizes);
+      g_assert_cmpstr (gtk_file_chooser_get_choice (chooser, "size"), ==, "1200x600");
+      g_assert_cmpuint (gtk_drop_down_get_selected (sizes), ==, 0);
+      for (guint i = 0; i < g_list_model_get_n_items (gtk_drop_down_get_model (sizes)); i++)
+        if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (
+                           gtk_drop_down_get_model (sizes)), i), export_size))
+          gtk_drop_down_set_selected (sizes, i);
+    }
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_widget_activate (gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser),
                                                            GTK_RESPONSE_ACCEPT));
@@ -572,6 +613,23 @@ save_through_chooser (GtkWindow  *win,
   g_assert_true (wait_for (file_exists, (gpointer) path, 10000));
 }
 
+/* A PNG file's width and height, from its IHDR chunk. */
+static void
+assert_png_size (const char *path,
+                 int         width,
+                 int         height)
+{
+  g_autofree guchar *bytes = NULL;
+  gsize n = 0;
+
+  g_assert_true (g_file_get_contents (path, (char **) &bytes, &n, NULL));
+  g_assert_cmpuint (n, >, 24);
+  g_assert_cmpint ((bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19], ==,
+                   width);
+  g_assert_cmpint ((bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23], ==,
+                   height);
+}
+
 /* After training: forecast, weights and a plot written where the user chose. */
 static void
 test_exports (void)
@@ -582,7 +640,9 @@ test_exports (void)
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *svg = g_build_filename (dir, "loss.svg", NULL);
   g_autofree char *onnx = g_build_filename (dir, "model.onnx", NULL);
+  g_autofree char *png = g_build_filename (dir, "series.png", NULL);
   g_autofree char *text = NULL;
+  GtkWidget *series_view;
 
   set_epochs (win, 5);
   gtk_widget_activate_action (GTK_WIDGET (win), "win.train", NULL);
@@ -602,6 +662,18 @@ test_exports (void)
   g_clear_pointer (&text, g_free);
   g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "<svg"));
+  /* a PNG at the size chosen: one of the list, or as the plot is on screen */
+  export_size = "800 × 400";
+  save_through_chooser (win, "win.export-plot", g_variant_new_string ("series"), png);
+  assert_png_size (png, 800, 400);
+  g_assert_cmpint (g_remove (png), ==, 0);
+  export_size = "As on screen";
+  save_through_chooser (win, "win.export-plot", g_variant_new_string ("series"), png);
+  export_size = NULL;
+  series_view = find_by_name (GTK_WIDGET (win), RECUR_TYPE_PLOT_VIEW, NULL); /* the first */
+  g_assert_nonnull (series_view);
+  g_assert_cmpint (gtk_widget_get_width (series_view), !=, 1200);
+  assert_png_size (png, gtk_widget_get_width (series_view), gtk_widget_get_height (series_view));
   gtk_window_destroy (win);
 }
 
