@@ -113,6 +113,7 @@ struct _RecurParamsPanel
   /* The spec the count and tooltip were made for. */
   RecurModelSpec  shown_spec;
   gboolean        shown_valid;
+  guint           shown_members;
   guint64         n_params;
   /* Set while the panel itself changes controls: their signals are then not the user's. */
   gboolean        updating;
@@ -261,11 +262,14 @@ update_count (RecurParamsPanel *self)
   g_autofree char *label = NULL;
   g_autofree char *tooltip = NULL;
   RecurModelSpec spec = self->values.model;
+  guint members = MAX (self->values.ensemble, 1);
 
-  if (self->shown_valid && model_spec_equal (&spec, &self->shown_spec))
+  if (self->shown_valid && model_spec_equal (&spec, &self->shown_spec)
+      && members == self->shown_members)
     return;
 
   self->shown_spec = spec;
+  self->shown_members = members;
   self->shown_valid = TRUE;
   self->n_params = recur_model_spec_count_params (&spec);
   count = format_count (self->n_params);
@@ -283,6 +287,17 @@ update_count (RecurParamsPanel *self)
   else
     /* Translators: %s is a number such as 4 876 */
     label = g_strdup_printf (_("Parameters: %s"), count);
+  if (members > 1)
+    {
+      g_autofree char *all = format_count (self->n_params * members);
+      char *with;
+
+      /* Translators: appended to the parameter count of one network: an ensemble's members
+       * and their parameters in all, as in “Parameters: 4 876 · 3 members: 14 628 in all” */
+      with = g_strdup_printf (_("%s · %u members: %s in all"), label, members, all);
+      g_free (label);
+      label = with;
+    }
   gtk_label_set_text (self->params_label, label);
   tooltip = make_tooltip (&spec, self->n_params);
   gtk_widget_set_tooltip_markup (GTK_WIDGET (self->params_label), tooltip);

@@ -339,6 +339,22 @@ test_count_follows_hidden (void)
   g_assert_nonnull (strstr (tooltip, "O×DH = 12×128"));
   g_assert_nonnull (strstr (tooltip, "head.bias"));
 
+  /* an ensemble's members count too: "… · 3 members: 3 × the count in all" */
+  config.ensemble = 3;
+  recur_params_panel_set_config (RECUR_PARAMS_PANEL (panel), &config);
+  {
+    const char *text = gtk_label_get_text (GTK_LABEL (child (panel, "params_label")));
+    const char *all = strstr (text, " · 3 members: ");
+    guint64 n = 0;
+
+    g_assert_nonnull (all);
+    for (const char *p = all + strlen (" · 3 members: "); *p && *p != ' '; p++)
+      if (g_ascii_isdigit (*p))
+        n = n * 10 + (guint64) (*p - '0');
+    g_assert_cmpuint (n, ==, 3 * expected);
+    g_assert_true (g_str_has_suffix (text, " in all"));
+  }
+
   recur_job_config_clear (&config);
   recur_job_config_clear (&got);
   gtk_window_destroy (GTK_WINDOW (window));
