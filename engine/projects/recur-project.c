@@ -699,9 +699,15 @@ recur_project_create (const char  *path,
                        _("Cannot make the folder %s: %s"), parent, g_strerror (saved));
           return NULL;
         }
-      if (!recur_file_make_dir (self->path, error))
-        return NULL;
-      made = TRUE;
+      g_autoptr(GError) local = NULL;
+
+      made = recur_file_make_dir (self->path, &local);
+      /* made by another process a moment ago: its lock, taken below, names it */
+      if (!made && !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_EXIST))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
     }
   /* checked again with the lock: another process may have begun a project there meanwhile */
   if (!take_lock (self, error))
