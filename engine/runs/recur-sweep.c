@@ -306,7 +306,17 @@ parse_value (const RecurSweepParam  *param,
     case RECUR_SWEEP_PARAM_INT:
       if (!g_ascii_string_to_signed (text, 10, -(gint64) MAX_EXACT_INT, (gint64) MAX_EXACT_INT,
                                      &i, NULL))
-        return bad_value (spec, error, _("%s: “%s” is not an integer"), param->name, text);
+        {
+          guint64 big;
+
+          /* a swept value is a double: integers beyond 2⁵³ would not stay exact */
+          if (g_ascii_string_to_unsigned (text[0] == '-' ? text + 1 : text, 10, 0, G_MAXUINT64,
+                                          &big, NULL))
+            return bad_value (spec, error,
+                              _("%s: “%s” is beyond what a sweep takes (integers up to %.0f)"),
+                              param->name, text, MAX_EXACT_INT);
+          return bad_value (spec, error, _("%s: “%s” is not an integer"), param->name, text);
+        }
       *number = (double) i;
       break;
     case RECUR_SWEEP_PARAM_FLOAT:

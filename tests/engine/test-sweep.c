@@ -244,6 +244,8 @@ test_errors_quote_the_spec (void)
     { { "lr=1e-3:1e-1:cubic:5" }, NULL, RECUR_SWEEP_ERROR_SYNTAX, "a range is START:STOP:N" },
     { { "lr=1e-3:1e-1:1" }, NULL, RECUR_SWEEP_ERROR_SYNTAX, "“lr=1e-3:1e-1:1”" },
     { { "dropout=0:0.5:log:3" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "log range needs START and STOP above 0" },
+    { { "seed=1,9223372036854775807" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE,
+      "“9223372036854775807” is beyond what a sweep takes (integers up to 9007199254740992)" },
     { { "model=lstm:gru:2" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "model takes a list of values, not a range" },
     { { "model=lstm,cnn" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "model: unknown value “cnn” (choose rnn, rnn-relu" },
     { { "bidirectional=maybe" }, NULL, RECUR_SWEEP_ERROR_BAD_VALUE, "“maybe” is not true or false" },
