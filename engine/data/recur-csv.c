@@ -362,6 +362,8 @@ recur_csv_reader_take_time (RecurCsvReader *self,
       return;
     }
   series->has_time_of_day |= has_time;
+  /* after the date's ten characters and the time's separator: Z, + or - is a UTC offset */
+  series->has_utc_offset |= has_time && strlen (text) > 11 && strpbrk (text + 11, "Zz+-");
   g_string_assign (self->previous_time, text);
   self->previous_time_line = line;
 }

@@ -66,6 +66,7 @@ struct _RecurSeries
   int            time_column;
   RecurVec       timestamps;      /* gint64; only with a time column */
   gboolean       has_time_of_day;
+  gboolean       has_utc_offset;  /* a time given with Z or ±hh:mm: written back in UTC, with Z */
   RecurFrequency frequency;
   gint64         median_step;     /* seconds; what an irregular series advances by */
 };

@@ -105,6 +105,7 @@ recur_series_new_head (const RecurSeries  *self,
   ok &= vec_copy_head (&head->timestamps, &self->timestamps, sizeof (gint64), n_rows);
   head->time_column = self->time_column;
   head->has_time_of_day = self->has_time_of_day;
+  head->has_utc_offset = self->has_utc_offset;
   head->frequency = self->frequency;
   head->median_step = self->median_step;
   if (!ok)

@@ -366,7 +366,10 @@ recur_series_format_timestamp (const RecurSeries *self,
     time = g_date_time_new_from_unix_utc (timestamp);
   if (time == NULL)
     return g_strdup_printf ("%" G_GINT64_FORMAT, timestamp);
-  return g_date_time_format (time, self->has_time_of_day ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d");
+  /* times given with offsets are kept in UTC: say so, or they would read as local times */
+  return g_date_time_format (time, !self->has_time_of_day ? "%Y-%m-%d"
+                                   : self->has_utc_offset ? "%Y-%m-%dT%H:%M:%SZ"
+                                                          : "%Y-%m-%dT%H:%M:%S");
 }
 
 static const char * const recur_frequency_names[] = {
