@@ -164,6 +164,8 @@ restore_runs (RecurWindow  *self,
           recur_window_show_error (self, error->message);
           continue;
         }
+      if (h != NULL)
+        recur_run_restore_seconds (run, h->seconds, h->n_epochs);
       restore_auto_report (run, entry);
       restore_member_losses (run, entry);
       self->n_started++;

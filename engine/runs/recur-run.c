@@ -30,6 +30,7 @@ struct _RecurRun
   GError *error;
   guint drain_id;
   gint64 started_at;    /* monotonic µs, 0 before the worker picked the run up */
+  double restored_elapsed; /* a run read back from a project: its training time, seconds */
   gint64 ended_at;
   GArray *train_loss;
   GArray *val_loss;
@@ -299,23 +300,6 @@ recur_run_new_restored (const char            *name,
   if (self == NULL)
     return NULL;
   g_return_val_if_fail (status != RECUR_RUN_QUEUED && status != RECUR_RUN_TRAINING, NULL);
-  model = recur_job_get_model (self->job);
-  if (weights_fit (self->job, weights, n_weights))
-    {
-      for (guint k = 0; k < n_weights; k++)
-        recur_model_copy_params (recur_job_get_members (self->job)[k], weights[k]);
-      if (!recur_job_score (self->job, error))
-        return NULL;
-      self->states = recur_states_snapshot_new (model, self->inspect_ws,
-                                                recur_job_get_dataset (self->job),
-                                                g_atomic_int_get (&self->states_window), NULL, 0);
-      self->predictions = recur_prediction_snapshot_new (recur_job_get_members (self->job),
-                                                         recur_job_get_n_members (self->job),
-                                                         self->inspect_ws,
-                                                         recur_job_get_dataset (self->job),
-                                                         recur_job_get_series (self->job),
-                                                         recur_job_get_observed (self->job), 0);
-    }
   for (guint i = 0; i < n_epochs; i++)
     {
       double score = isnan (val_loss[i]) ? train_loss[i] : val_loss[i];
@@ -330,6 +314,26 @@ recur_run_new_restored (const char            *name,
           best = score;
           self->last.best_epoch = i + 1;
         }
+    }
+  /* the snapshots are of the best weights, which a project keeps */
+  model = recur_job_get_model (self->job);
+  if (weights_fit (self->job, weights, n_weights))
+    {
+      for (guint k = 0; k < n_weights; k++)
+        recur_model_copy_params (recur_job_get_members (self->job)[k], weights[k]);
+      if (!recur_job_score (self->job, error))
+        return NULL;
+      self->states = recur_states_snapshot_new (model, self->inspect_ws,
+                                                recur_job_get_dataset (self->job),
+                                                g_atomic_int_get (&self->states_window), NULL,
+                                                self->last.best_epoch);
+      self->predictions = recur_prediction_snapshot_new (recur_job_get_members (self->job),
+                                                         recur_job_get_n_members (self->job),
+                                                         self->inspect_ws,
+                                                         recur_job_get_dataset (self->job),
+                                                         recur_job_get_series (self->job),
+                                                         recur_job_get_observed (self->job),
+                                                         self->last.best_epoch);
     }
   self->last.epoch = n_epochs;
   self->last.epochs = config->train.epochs;
@@ -948,7 +952,23 @@ recur_run_get_elapsed (RecurRun *self)
 {
   gint64 end = self->ended_at ? self->ended_at : g_get_monotonic_time ();
 
-  return self->started_at ? (end - self->started_at) / (double) G_USEC_PER_SEC : 0.0;
+  if (self->started_at == 0)
+    return self->restored_elapsed;
+  return (end - self->started_at) / (double) G_USEC_PER_SEC;
+}
+
+void
+recur_run_restore_seconds (RecurRun     *self,
+                           const double *seconds,
+                           guint         n)
+{
+  g_return_if_fail (RECUR_IS_RUN (self));
+  for (guint i = 0; seconds && i < MIN (n, self->seconds->len); i++)
+    {
+      g_array_index (self->seconds, double, i) = seconds[i];
+      if (isfinite (seconds[i]))
+        self->restored_elapsed = seconds[i];
+    }
 }
 
 double

@@ -184,6 +184,11 @@ double          recur_run_get_fraction_done (RecurRun           *self);
 /* Seconds since the run started training (frozen once it ends), and the estimated rest (an
  * ensemble: at the pace of its members so far). */
 double          recur_run_get_elapsed    (RecurRun              *self);
+/* A run restored from a project: each epoch's time since training began (history.json's, NAN
+ * where unknown), so that its curves and its training time are the ones it had. */
+void            recur_run_restore_seconds (RecurRun             *self,
+                                           const double          *seconds,
+                                           guint                  n);
 double          recur_run_get_eta        (RecurRun              *self);
 
 /* The latest snapshots (transfer none; valid until the next "progress"), NULL before any. */

@@ -1341,7 +1341,7 @@ test_project_round_trip (void)
   g_autofree char *project = g_build_filename (dir, "temps.recur", NULL);
   g_autofree char *sample = data_file ("nottingham_temperature.csv");
   g_autofree char *text = NULL;
-  double mase[2];
+  double mase[2], seconds[2];
   GtkWindow *win;
   gpointer pair[2];
 
@@ -1363,6 +1363,7 @@ test_project_round_trip (void)
     {
       g_autoptr(RecurRun) run = g_list_model_get_item (recur_window_get_runs (RECUR_WINDOW (win)), i);
       mase[i] = recur_job_get_evaluation (recur_run_get_job (run))->model_metrics.mase;
+      seconds[i] = recur_run_get_seconds (run)[recur_run_get_n_epochs (run) - 1];
     }
   gtk_window_destroy (win);
 
@@ -1380,6 +1381,12 @@ test_project_round_trip (void)
       g_assert_cmpint (recur_run_get_status (run), ==, RECUR_RUN_FINISHED);
       g_assert_cmpuint (recur_run_get_n_epochs (run), ==, i ? 1 : 5); /* an ESN: one fit */
       g_assert_cmpfloat_with_epsilon (ev->model_metrics.mase, mase[i], 1e-9);
+      /* its training time, and the heatmap of its best epoch, as before */
+      g_assert_cmpfloat (recur_run_get_elapsed (run), ==, seconds[i]);
+      g_assert_cmpfloat (recur_run_get_elapsed (run), >, 0);
+      g_assert_cmpuint (recur_run_get_states (run)->epoch, ==,
+                        recur_run_get_last_progress (run)->best_epoch);
+      g_assert_cmpuint (recur_run_get_states (run)->epoch, >, 0);
       g_assert_cmpuint (ev->n_members, ==, i ? 3 : 1);
       g_assert_cmpuint (recur_run_get_predictions (run)->n_members, ==, i ? 3 : 1);
       /* the members' loss curves, which the project keeps beside member 0's */
