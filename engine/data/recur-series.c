@@ -97,6 +97,8 @@ recur_series_new_head (const RecurSeries  *self,
       h->name = g_strdup (c->name);
       h->type = c->type;
       h->decided = c->decided;
+      h->first_text = g_strdup (c->first_text);
+      h->first_text_line = c->first_text_line;
       ok &= vec_copy_head (&h->values, &c->values, sizeof (double), n_rows);
       for (guint i = 0; i < h->values.len; i++)
         h->n_missing += isnan (RECUR_VEC_INDEX (h->values, double, i));

@@ -1016,6 +1016,39 @@ test_export_svg (void)
 }
 
 static void
+draw_heatmap (cairo_t              *cr,
+              double                width,
+              double                height,
+              gconstpointer         plot,
+              const RecurPlotStyle *style)
+{
+  recur_plot_heatmap (cr, width, height, plot, style);
+}
+
+/* A heatmap in SVG is drawn cell by cell: an embedded image, scaled up, is smoothed by every
+ * SVG viewer (cairo 1.16 writes no nearest-neighbour hint), blurring units into each other. */
+static void
+test_export_svg_heatmap_cells (void)
+{
+  float cells[ROWS * COLS] = { 0 };
+  RecurHeatmapPlot plot = { ROWS, COLS, cells, 0.0, "h", "unit", "time step" };
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "heatmap.svg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  cells[1 * COLS + 3] = 1.0f;
+  cells[2 * COLS + 0] = -0.5f;
+  g_assert_true (recur_plot_export (draw_heatmap, &plot, NULL, RECUR_PLOT_FORMAT_SVG, 400, 300,
+                                    path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "<image"));
+  g_assert_nonnull (strstr (text, "<path"));
+  remove_file_and_dir (path);
+}
+
+static void
 test_export_pdf (void)
 {
   g_autofree char *path = NULL;
@@ -1423,6 +1456,7 @@ main (int    argc,
   g_test_add_func ("/plot/predictions/degenerate", test_predictions_degenerate);
   g_test_add_func ("/plot/export/png", test_export_png);
   g_test_add_func ("/plot/export/svg", test_export_svg);
+  g_test_add_func ("/plot/export/svg-heatmap-cells", test_export_svg_heatmap_cells);
   g_test_add_func ("/plot/export/pdf", test_export_pdf);
   g_test_add_func ("/plot/export/format-from-path", test_export_format_from_path);
   g_test_add_func ("/plot/export/write-failure-leaves-nothing", test_export_write_failure);
