@@ -673,7 +673,23 @@ make_linear_ticks (RecurAxis     *axis,
   first = linear_first_level (span / max_count);
   if (axis->integer)
     first = MAX (first, 0);
-  return try_levels (axis, text, vertical, bound_lo, bound_hi, first, first + 30);
+  if (!try_levels (axis, text, vertical, bound_lo, bound_hi, first, first + 30))
+    return FALSE;
+  /* one label alone gives no scale (a short plot's 100–620 labelled "500"): a finer step
+   * whose labels still fit, if one gives two */
+  for (int level = first - 1; count_major (axis) < 2 && level >= first - 2; level--)
+    {
+      RecurAxis finer = *axis;
+
+      if ((axis->integer && level < 0) || !generate (&finer, level, length))
+        break;
+      /* closer than a scale's usual spacing, never touching */
+      if (labels_fit_spaced (&finer, text, vertical, bound_lo, bound_hi,
+                             vertical ? 1.6 * text->em : 4.5 * text->em)
+          && count_major (&finer) >= 2)
+        *axis = finer;
+    }
+  return TRUE;
 }
 
 static void
@@ -707,6 +723,27 @@ make_log_ticks (RecurAxis     *axis,
           axis->n_ticks = 0;
       }
   }
+
+  /* Two labels closer than a scale's usual spacing (never touching) beat one: 0.1 and 0.5 on
+   * a short loss plot that reads only "0.5" otherwise */
+  if (count_major (axis) < 2)
+    {
+      double length = fabs (axis->p1 - axis->p0);
+
+      for (int level = 0; level < N_LOG_LEVELS; level++)
+        {
+          RecurAxis denser = *axis;
+
+          if (generate (&denser, level, length)
+              && labels_fit_spaced (&denser, text, vertical, bound_lo, bound_hi,
+                                    vertical ? 1.6 * text->em : 4.5 * text->em)
+              && count_major (&denser) >= 2)
+            {
+              *axis = denser;
+              return;
+            }
+        }
+    }
 
   /* An axis with one labelled decade beats an axis with none. */
   if (count_major (axis) == 0)
