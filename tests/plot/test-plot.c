@@ -1421,11 +1421,56 @@ test_axis_log_short_span_keeps_labels (void)
   recur_plot_text_clear (&text);
 }
 
+/* A linear axis in a short plot gets two labels or more, never touching, where the usual
+ * spacing would leave one (104–622 over 75 pixels read only "500"), and one at least where
+ * two do not fit (the coarsest step left none in the range). */
+static void
+test_axis_linear_short_keeps_two_labels (void)
+{
+  static const double spans[][2] = { { 104, 622 }, { 0.2, 0.9 }, { -3, 47 }, { 1000, 1890 } };
+  RecurPlotStyle style;
+  RecurPlotText text;
+
+  recur_plot_style_init (&style, FALSE);
+  recur_plot_text_init_measure (&text, &style);
+  for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
+    for (double length = 60; length <= 600; length += 15)
+      {
+        RecurAxis axis = { 0 };
+        guint majors = 0;
+        double last_end = -INFINITY;
+
+        axis.kind = RECUR_AXIS_LINEAR;
+        recur_axis_set_range (&axis, spans[i][0], spans[i][1], FALSE);
+        axis.p0 = length;
+        axis.p1 = 0;
+        recur_axis_make_ticks (&axis, &text, TRUE, 0, length);
+        for (guint k = 0; k < axis.n_ticks; k++)
+          if (axis.ticks[k].major)
+            {
+              /* from the bottom (k = 0) up: each label clear of the one below */
+              double top = axis.ticks[k].label_pos - text.line_height / 2;
+              double bottom = axis.ticks[k].label_pos + text.line_height / 2;
+
+              if (majors > 0)
+                g_assert_cmpfloat (bottom, <, last_end);
+              last_end = top;
+              majors++;
+            }
+        g_test_message ("%g–%g over %g px: %u labels", spans[i][0], spans[i][1], length, majors);
+        g_assert_cmpuint (majors, >=, length >= (i == 0 ? 75 : 105) ? 2 : 1);
+      }
+  recur_plot_text_clear (&text);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/plot/axis/linear-short-keeps-two-labels",
+                   test_axis_linear_short_keeps_two_labels);
 
   g_test_add_func ("/plot/style/defaults", test_style_defaults);
   g_test_add_func ("/plot/axis/log-short-span-keeps-labels", test_axis_log_short_span_keeps_labels);

@@ -673,23 +673,23 @@ make_linear_ticks (RecurAxis     *axis,
   first = linear_first_level (span / max_count);
   if (axis->integer)
     first = MAX (first, 0);
-  if (!try_levels (axis, text, vertical, bound_lo, bound_hi, first, first + 30))
-    return FALSE;
-  /* one label alone gives no scale (a short plot's 100–620 labelled "500"): a finer step
-   * whose labels still fit, if one gives two */
-  for (int level = first - 1; count_major (axis) < 2 && level >= first - 2; level--)
+  try_levels (axis, text, vertical, bound_lo, bound_hi, first, first + 30);
+  /* one label alone, or none, gives no scale (a short plot's 104–622 labelled "500"): a finer
+   * step whose labels still fit, if one gives two */
+  for (int level = first - 1; count_major (axis) < 2 && level >= first - 3; level--)
     {
       RecurAxis finer = *axis;
 
       if ((axis->integer && level < 0) || !generate (&finer, level, length))
-        break;
-      /* closer than a scale's usual spacing, never touching */
+        continue;
+      /* closer than a scale's usual spacing, never touching; more labels than before (a
+       * coarse step can leave none in the range) */
       if (labels_fit_spaced (&finer, text, vertical, bound_lo, bound_hi,
                              vertical ? 1.6 * text->em : 4.5 * text->em)
-          && count_major (&finer) >= 2)
+          && count_major (&finer) > count_major (axis))
         *axis = finer;
     }
-  return TRUE;
+  return axis->n_ticks > 0;
 }
 
 static void
