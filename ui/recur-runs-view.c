@@ -252,7 +252,7 @@ column_text (RecurRunsView *self,
       return g_markup_escape_text (recur_run_status_to_string (recur_run_get_status (run)), -1);
     case COLUMN_DURATION:
       v = recur_run_get_elapsed (run);
-      return v > 0 ? g_strdup_printf (_("%.1f s"), v) : g_strdup ("—");
+      return v > 0 ? g_strdup_printf (v < 1 ? _("%.2f s") : _("%.1f s"), v) : g_strdup ("—");
     default:
       v = column_value (column, run);
       return isfinite (v) ? g_strdup_printf ("%.4g", v) : g_strdup ("—");

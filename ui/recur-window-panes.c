@@ -17,6 +17,9 @@ format_duration (double seconds)
 
   if (!isfinite (seconds))
     return g_strdup ("—");
+  /* a reservoir fits in milliseconds: not "0.0 s" */
+  if (seconds < 1)
+    return g_strdup_printf (_("%.2f s"), seconds);
   if (seconds < 10)
     return g_strdup_printf (_("%.1f s"), seconds);
   if (s < 3600)
