@@ -940,6 +940,25 @@ info_to_json (const RecurSeries *series)
   return json_builder_get_root (b);
 }
 
+/* Columns that share a name: --column and --inputs refuse the name, so say so here first. */
+static void
+print_shared_names (const RecurSeries *series)
+{
+  g_autoptr(GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint c = 0; c < recur_series_get_n_columns (series); c++)
+    {
+      const char *name = recur_series_get_column_name (series, c);
+      gpointer earlier;
+
+      if (g_hash_table_lookup_extended (first, name, NULL, &earlier))
+        g_print (_("Columns %u and %u are both named “%s”: rename one to choose either\n"),
+                 GPOINTER_TO_UINT (earlier) + 1, c + 1, name);
+      else
+        g_hash_table_insert (first, (gpointer) name, GUINT_TO_POINTER (c));
+    }
+}
+
 static void
 print_info (const RecurSeries *series)
 {
@@ -974,6 +993,7 @@ print_info (const RecurSeries *series)
     g_print (_("  %-24s %-8s %u missing\n"), recur_series_get_column_name (series, c),
              recur_column_type_to_string (recur_series_get_column_type (series, c)),
              recur_series_get_missing_count (series, c));
+  print_shared_names (series);
 }
 
 /* ---- export --------------------------------------------------------------------------------- */

@@ -1018,6 +1018,31 @@ test_outputs_checked_before_training (void)
   remove_tree (dir);
 }
 
+/* Two columns of one name: info says so, train refuses the name and names both columns. */
+static void
+test_shared_column_names (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *csv = g_build_filename (dir, "twice.csv", NULL);
+  GString *text = g_string_new ("date,v,v,w\n");
+  Result r;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (text, "%04u-%02u-01,%u,%u,%u\n", 2000 + i / 12, 1 + i % 12, i,
+                            2 * i, 3 * i);
+  g_assert_true (g_file_set_contents (csv, text->str, -1, NULL));
+  g_string_free (text, TRUE);
+  r = run_recur ("info", csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Columns 2 and 3 are both named “v”"));
+  result_clear (&r);
+  r = run_recur ("train", csv, "--column", "v", "--model", "gru", "--epochs", "1", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "columns 2 and 3 are both named “v”: rename one of them"));
+  result_clear (&r);
+  remove_tree (dir);
+}
+
 /* --missing: refuse names the first missing value; previous fills it. */
 static void
 test_missing_policies (void)
@@ -1879,6 +1904,7 @@ main (int    argc,
   g_test_add_func ("/cli/train/undefined-metric", test_undefined_metric);
   g_test_add_func ("/cli/train/missing-policies", test_missing_policies);
   g_test_add_func ("/cli/train/missing-test-values", test_missing_test_values);
+  g_test_add_func ("/cli/info/shared-column-names", test_shared_column_names);
   g_test_add_func ("/cli/train/outputs-checked-before-training",
                    test_outputs_checked_before_training);
   g_test_add_func ("/cli/train/progress-bar-on-a-terminal", test_progress_bar_on_a_terminal);
