@@ -209,7 +209,7 @@ print_metric (const char *label,
               double      value)
 {
   if (!isfinite (value))
-    g_print (" %10s", "—");
+    g_print (" %12s", "—"); /* three bytes, one column */
   else if (fabs (value) >= 1e5)
     g_print (" %10.3e", value);
   else

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "recur-command.h"
@@ -73,6 +74,12 @@ recur_command_check_outputs (const RecurCommandFile *inputs,
 
       if (*o->path == NULL)
         continue;
+      if (**o->path == '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("%s: the file name is empty"), o->option);
+          return FALSE;
+        }
       resolved = recur_file_resolve_link (*o->path, error);
       if (resolved == NULL)
         return FALSE;
@@ -90,6 +97,17 @@ recur_command_check_outputs (const RecurCommandFile *inputs,
                        o->option, given);
           return FALSE;
         }
+      /* a folder that is not there: said now, not after the training */
+      {
+        g_autofree char *dir = g_path_get_dirname (resolved);
+
+        if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("%s: %s: there is no folder %s"), o->option, given, dir);
+            return FALSE;
+          }
+      }
       for (const RecurCommandFile *i = inputs; i->option; i++)
         if (i->path && same_file (*o->path, i->path))
           {
@@ -105,6 +123,28 @@ recur_command_check_outputs (const RecurCommandFile *inputs,
                          p->option, o->option, *o->path);
             return FALSE;
           }
+    }
+  return TRUE;
+}
+
+gboolean
+recur_command_check_outside (const char  *option,
+                             const char  *path,
+                             const char  *folder,
+                             GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *real_dir = realpath (dir, NULL);
+  g_autofree char *real_folder = realpath (folder, NULL);
+  gsize n = real_folder ? strlen (real_folder) : 0;
+
+  if (real_dir && real_folder && strncmp (real_dir, real_folder, n) == 0
+      && (real_dir[n] == '\0' || real_dir[n] == G_DIR_SEPARATOR))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s: %s is inside the project folder %s: write it elsewhere"), option, path,
+                   folder);
+      return FALSE;
     }
   return TRUE;
 }

@@ -99,11 +99,17 @@ typedef struct
 } RecurCommandOutput;
 
 /* Before anything is written: each output given that is a symbolic link becomes the path it
- * leads to (written through the link, not replacing it); none may be a folder, a device, a FIFO
- * or a socket, nor the same file as an input or as another output (a G_OPTION_ERROR that names
- * them, for the usage status). */
+ * leads to (written through the link, not replacing it); none may be empty, in a folder that
+ * is not there, a folder, a device, a FIFO or a socket, nor the same file as an input or as
+ * another output (a G_OPTION_ERROR that names them, for the usage status). */
 gboolean           recur_command_check_outputs     (const RecurCommandFile   *inputs,
                                                     RecurCommandOutput       *outputs,
+                                                    GError                  **error);
+/* An output (already resolved by recur_command_check_outputs) inside a project folder would
+ * replace one of its files or sit among them: a G_OPTION_ERROR naming both. */
+gboolean           recur_command_check_outside     (const char               *option,
+                                                    const char               *path,
+                                                    const char               *folder,
                                                     GError                  **error);
 /* Prints "recur: message" and the --help hint; returns EXIT_USAGE. */
 int                recur_command_usage_error       (const char               *message);

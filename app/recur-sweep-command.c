@@ -700,7 +700,11 @@ sweep_with (RecurTrainOptions *train,
   /* runs × BLAS threads ≤ cores: each run gets one BLAS thread */
   recur_blas_configure (1);
   series = recur_series_load_csv (csv, &error);
-  if (series == NULL)
+  /* the column every run reads, refused once rather than by every run */
+  if (series == NULL
+      || !recur_series_find_column (series,
+                                    ((const RecurSweepPoint *) g_ptr_array_index (points, 0))
+                                      ->config.column, NULL, &error))
     return recur_command_fail (error);
   sweep.items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
   sweep.loop = loop;
@@ -769,7 +773,11 @@ recur_sweep_command (int    argc,
                                          (RecurCommandOutput[]) { { "--csv-out", &o.csv_out },
                                                                   { "--json-out", &o.json_out },
                                                                   { NULL } },
-                                         &error))
+                                         &error)
+           || (o.project && o.csv_out
+               && !recur_command_check_outside ("--csv-out", o.csv_out, o.project, &error))
+           || (o.project && o.json_out
+               && !recur_command_check_outside ("--json-out", o.json_out, o.project, &error)))
     {
       status = recur_command_usage_error (error->message);
       g_error_free (error);
@@ -934,28 +942,6 @@ project_info (int    argc,
   return EXIT_OK;
 }
 
-/* An output inside the project folder would replace one of its files (or sit among them). */
-static gboolean
-check_outside_project (RecurProject  *project,
-                       const char    *out,
-                       GError       **error)
-{
-  g_autofree char *dir = g_path_get_dirname (out);
-  g_autofree char *real_dir = realpath (dir, NULL);
-  g_autofree char *real_project = realpath (recur_project_get_path (project), NULL);
-  gsize n = real_project ? strlen (real_project) : 0;
-
-  if (real_dir && real_project && strncmp (real_dir, real_project, n) == 0
-      && (real_dir[n] == '\0' || real_dir[n] == G_DIR_SEPARATOR))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("FILE.csv: %s is inside the project folder %s: write it elsewhere"), out,
-                   recur_project_get_path (project));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static int
 project_export_table (int    argc,
                       char **argv)
@@ -988,7 +974,8 @@ project_export_table (int    argc,
                                       { NULL } },
                                     (RecurCommandOutput[]) { { "FILE.csv", &out }, { NULL } },
                                     &error)
-      || !check_outside_project (project, out, &error))
+      || !recur_command_check_outside ("FILE.csv", out, recur_project_get_path (project),
+                                       &error))
     {
       status = recur_command_usage_error (error->message);
       g_error_free (error);

@@ -299,17 +299,17 @@ recur_series_find_column (const RecurSeries  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   found = recur_series_lookup (self, name, TRUE);
-  if (found >= 0 && name != NULL)
-    for (guint j = 0; j < self->n_columns; j++)
-      if ((int) j != found && strcmp (self->columns[j].name, name) == 0)
-        {
-          /* two columns of one name: taking the first would be a guess */
-          g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
-                       _("%s: columns %u and %u are both named “%s”: rename one of them"),
-                       self->path, MIN ((guint) found, j) + 1, MAX ((guint) found, j) + 1,
-                       name);
-          return FALSE;
-        }
+  /* two columns of one name: taking the first would be a guess, and a weights file naming it
+   * could not say which (the default, the first numeric column, too) */
+  for (guint j = 0; found >= 0 && j < self->n_columns; j++)
+    if ((int) j != found && strcmp (self->columns[j].name, self->columns[found].name) == 0)
+      {
+        g_set_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_UNKNOWN_COLUMN,
+                     _("%s: columns %u and %u are both named “%s”: rename one of them"),
+                     self->path, MIN ((guint) found, j) + 1, MAX ((guint) found, j) + 1,
+                     self->columns[found].name);
+        return FALSE;
+      }
   if (found >= 0)
     {
       if (column != NULL)

@@ -298,7 +298,8 @@ static const RecurSetting settings[] = {
     .description = N_("Largest gradient norm allowed, against exploding gradients; 0 turns "
                       "clipping off"), .metavar = "X", .soft_lo = 0, .soft_hi = 100, .step = 0.1,
     .digits = 2 },
-  { "loss", C, TRAIN, OFF (train.loss), .flags = SWEEP, CHOICES (loss), .label = N_("Loss"),
+  { "loss", C, TRAIN, OFF (train.loss), .flags = SWEEP, CHOICES (loss), .cells = GRADIENT,
+    .label = N_("Loss"),
     .description = N_("The error training minimises: MSE weighs large misses most, MAE weighs "
                       "all alike, Huber is in between"), .metavar = N_("NAME") },
   { "truncate", U, TRAIN, OFF (train.truncate), 0, 100000, SWEEP,

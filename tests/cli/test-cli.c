@@ -952,6 +952,7 @@ test_outputs_checked_before_training (void)
   g_autofree char *fifo = g_build_filename (dir, "fifo.csv", NULL);
   g_autofree char *link = g_build_filename (dir, "link.csv", NULL);
   g_autofree char *target = g_build_filename (dir, "target.csv", NULL);
+  g_autofree char *nodir = g_build_filename (dir, "not-made", "summary.json", NULL);
   g_autofree char *before = NULL, *after = NULL, *written = NULL;
   const char *common[] = { "--model", "gru", "--hidden", "4", "--epochs", "1", "--quiet" };
   static const struct
@@ -963,6 +964,8 @@ test_outputs_checked_before_training (void)
     { "--weights-out", "same", "--forecast-out and --weights-out name the same file" },
     { "--forecast-out", "fifo", "is not a regular file" },
     { "--forecast-out", "dir", "is a folder, not a file" },
+    { "--summary-out", "nodir", "there is no folder" },
+    { "--weights-out", "empty", "--weights-out: the file name is empty" },
   };
 
   g_assert_true (g_file_get_contents (source, &before, NULL, NULL));
@@ -975,6 +978,8 @@ test_outputs_checked_before_training (void)
                          : g_str_equal (refused[i].path_name, "alias") ? alias
                          : g_str_equal (refused[i].path_name, "same")  ? same
                          : g_str_equal (refused[i].path_name, "fifo")  ? fifo
+                         : g_str_equal (refused[i].path_name, "nodir") ? nodir
+                         : g_str_equal (refused[i].path_name, "empty") ? ""
                                                                        : dir;
       g_autoptr(GPtrArray) args = g_ptr_array_new ();
       Result r;
@@ -1039,6 +1044,12 @@ test_shared_column_names (void)
   r = run_recur ("train", csv, "--column", "v", "--model", "gru", "--epochs", "1", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "columns 2 and 3 are both named “v”: rename one of them"));
+  result_clear (&r);
+  /* the default, the first numeric column, as well: a weights file naming it could not say
+   * which */
+  r = run_recur ("train", csv, "--model", "gru", "--epochs", "1", NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "columns 2 and 3 are both named “v”"));
   result_clear (&r);
   remove_tree (dir);
 }

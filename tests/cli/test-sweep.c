@@ -457,9 +457,15 @@ test_project (void)
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "is not a regular file"));
   result_clear (&r);
-  /* the table never goes over the project's own files */
+  /* the table never goes over the project's own files, nor does a sweep's */
   r = run_recur ("project", "export-table", project, result);
   g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "is inside the project folder"));
+  result_clear (&r);
+  r = run_recur ("sweep", moved, "--grid", "hidden=4", "--epochs", "1", "--quiet", "--project",
+                 project, "--csv-out", result);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "--csv-out: "));
   g_assert_nonnull (strstr (r.err, "is inside the project folder"));
   result_clear (&r);
   r = run_recur ("project", "relocate", project, moved);
@@ -593,6 +599,14 @@ test_sweep_usage_errors (void)
   result_clear (&r);
   r = run_recur ("sweep", csv, "--grid", "lr=0.001,0.01", "--model", "esn");
   assert_usage_error (&r, "sweep", "lr has no effect on any run of this sweep");
+  result_clear (&r);
+  r = run_recur ("sweep", csv, "--grid", "loss=mse,mae", "--model", "esn");
+  assert_usage_error (&r, "sweep", "loss has no effect on any run of this sweep");
+  result_clear (&r);
+  /* but a parameter some runs use is swept */
+  r = run_recur ("sweep", csv, "--grid", "model=lstm,esn", "--grid", "leak=0.3,0.6", "--epochs",
+                 "1", "--hidden", "4", "--quiet");
+  g_assert_cmpint (r.status, ==, 0);
   result_clear (&r);
 }
 
