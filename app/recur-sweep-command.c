@@ -8,19 +8,14 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
-#include <glib/gstdio.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "recur-blas.h"
 #include "recur-command.h"
 #include "recur-comparison.h"
 #include "recur-cores.h"
-#include "recur-fileutil.h"
 #include "recur-jsonutil.h"
 #include "recur-project.h"
 #include "recur-run.h"
@@ -994,18 +989,10 @@ check_relocated_data (RecurProject  *project,
 {
   const RecurProjectData *data = recur_project_get_data (project);
   g_autoptr(RecurSeries) series = NULL;
-  GStatBuf st;
 
-  /* a FIFO would block the reading for ever (links followed, as the reading will) */
-  if (g_stat (csv, &st) == 0 && !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   S_ISDIR (st.st_mode) ? _("%s is a folder, not a CSV file")
-                                        : _("%s is not a regular file (a device, a FIFO or a "
-                                            "socket), not a CSV file"),
-                   csv);
-      return FALSE;
-    }
+  /* before reading it: a FIFO would block the reading for ever */
+  if (!recur_series_check_regular_file (csv, error))
+    return FALSE;
   series = recur_series_load_csv (csv, error);
   if (series == NULL)
     return FALSE;

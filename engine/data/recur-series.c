@@ -5,8 +5,10 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "recur-memory.h"
 #include "recur-series.h"
@@ -271,6 +273,24 @@ recur_series_list_numeric (const RecurSeries *self)
       g_string_append_printf (list, "“%s”", self->columns[j].name);
     }
   return g_string_free (list, FALSE);
+}
+
+gboolean
+recur_series_check_regular_file (const char  *path,
+                                 GError     **error)
+{
+  g_autofree char *display = NULL;
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || S_ISREG (st.st_mode))
+    return TRUE;
+  display = g_filename_display_name (path);
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+               S_ISDIR (st.st_mode) ? _("%s is a folder, not a CSV file")
+                                    : _("%s is not a regular file (a device, a FIFO or a socket), "
+                                        "not a CSV file"),
+               display);
+  return FALSE;
 }
 
 char *

@@ -67,6 +67,12 @@ typedef enum
 
 typedef struct _RecurSeries RecurSeries;
 
+/* Whether path (links followed) is a regular file, as a CSV that is hashed or read again must
+ * be: a FIFO would block for ever, a device or a folder cannot be hashed. FALSE with
+ * G_FILE_ERROR_INVAL naming it when it is something else; TRUE also when nothing is there (the
+ * reading says so). Loading alone takes a pipe (`recur train <(…)`). */
+gboolean        recur_series_check_regular_file   (const char          *path,
+                                                   GError             **error);
 /* Loads a CSV file, streaming it through libcsv. Detects the delimiter (',' ';' or tab),
  * a header row, a UTF-8 BOM, CRLF line ends, quoted fields, decimal commas (when the
  * delimiter is ';'), thousands separators inside quoted numbers, the time column (ISO 8601

@@ -19,20 +19,9 @@ hash_file (const char  *path,
            GError     **error)
 {
   g_autoptr(GMappedFile) map = NULL;
-  GStatBuf st;
 
-  /* a FIFO would block the open for ever, a device or a folder cannot be mapped */
-  if (g_stat (path, &st) == 0 && !S_ISREG (st.st_mode))
-    {
-      g_autofree char *display = g_filename_display_name (path);
-
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   S_ISDIR (st.st_mode) ? _("%s is a folder, not a CSV file")
-                                        : _("%s is not a regular file (a device, a FIFO or a "
-                                            "socket), not a CSV file"),
-                   display);
-      return FALSE;
-    }
+  if (!recur_series_check_regular_file (path, error))
+    return FALSE;
   map = g_mapped_file_new (path, FALSE, error);
   if (map == NULL)
     return FALSE;

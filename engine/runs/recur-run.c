@@ -30,7 +30,6 @@ struct _RecurRun
   GError *error;
   guint drain_id;
   gint64 started_at;    /* monotonic µs, 0 before the worker picked the run up */
-  double restored_elapsed; /* a run read back from a project: its training time, seconds */
   gint64 ended_at;
   GArray *train_loss;
   GArray *val_loss;
@@ -952,8 +951,14 @@ recur_run_get_elapsed (RecurRun *self)
 {
   gint64 end = self->ended_at ? self->ended_at : g_get_monotonic_time ();
 
+  /* not trained here (restored from a project, or queued): the last epoch's time it kept */
   if (self->started_at == 0)
-    return self->restored_elapsed;
+    {
+      for (guint i = self->seconds->len; i > 0; i--)
+        if (isfinite (g_array_index (self->seconds, double, i - 1)))
+          return g_array_index (self->seconds, double, i - 1);
+      return 0.0;
+    }
   return (end - self->started_at) / (double) G_USEC_PER_SEC;
 }
 
@@ -964,11 +969,7 @@ recur_run_restore_seconds (RecurRun     *self,
 {
   g_return_if_fail (RECUR_IS_RUN (self));
   for (guint i = 0; seconds && i < MIN (n, self->seconds->len); i++)
-    {
-      g_array_index (self->seconds, double, i) = seconds[i];
-      if (isfinite (seconds[i]))
-        self->restored_elapsed = seconds[i];
-    }
+    g_array_index (self->seconds, double, i) = seconds[i];
 }
 
 double

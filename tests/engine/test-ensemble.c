@@ -700,10 +700,21 @@ test_member_windows_read_the_last_points (void)
     }
 }
 
-/* The weights file keeps each member's window: the members read back forecast as the job did;
- * it has no "recur.window" (a Recur that knows no member windows refuses it rather than read
- * every member with one window), and a list that does not match the members is refused. The
- * predictions plot of a run restored from them draws every member, each from its own window. */
+/* The n members read back are the job's, each with its own window. */
+static void
+assert_members_read_back (RecurJob    *job,
+                          GPtrArray   *members,
+                          const guint *windows,
+                          guint        n)
+{
+  g_assert_cmpuint (members->len, ==, n);
+  for (guint k = 0; k < n; k++)
+    {
+      g_assert_cmpuint (recur_model_get_spec (members->pdata[k])->window, ==, windows[k]);
+      assert_same_params (recur_job_get_members (job)[k], members->pdata[k]);
+    }
+}
+
 /* Members reading windows of their own (4, 8, 6 of a window of 8) come back from a project
  * as they went in: member 0 reads 4 points, not the configuration's 8, and is not taken for
  * another run's weights. */
@@ -728,16 +739,15 @@ test_project_keeps_member_windows (void)
   g_assert_no_error (error);
   members = recur_project_run_load_members (project, entry, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (members->len, ==, 3);
-  for (guint k = 0; k < 3; k++)
-    {
-      g_assert_cmpuint (recur_model_get_spec (members->pdata[k])->window, ==, windows[k]);
-      assert_same_params (recur_job_get_members (job)[k], members->pdata[k]);
-    }
+  assert_members_read_back (job, members, windows, 3);
   recur_project_free (project);
   g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
 }
 
+/* The weights file keeps each member's window: the members read back forecast as the job did;
+ * it has no "recur.window" (a Recur that knows no member windows refuses it rather than read
+ * every member with one window), and a list that does not match the members is refused. The
+ * predictions plot of a run restored from them draws every member, each from its own window. */
 static void
 test_member_windows_round_trip (void)
 {
@@ -761,12 +771,7 @@ test_member_windows_round_trip (void)
   g_assert_no_error (error);
   members = recur_model_load_members (path, &info, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (members->len, ==, 3);
-  for (guint k = 0; k < 3; k++)
-    {
-      g_assert_cmpuint (recur_model_get_spec (members->pdata[k])->window, ==, windows[k]);
-      assert_same_params (recur_job_get_members (job)[k], members->pdata[k]);
-    }
+  assert_members_read_back (job, members, windows, 3);
   g_assert_true (recur_forecast_ensemble ((RecurModel *const *) members->pdata, members->len,
                                           &info.transform, recur_dataset_get_values (data),
                                           recur_dataset_get_n_points (data), NULL, 6, future, NULL,

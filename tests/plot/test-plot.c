@@ -1392,6 +1392,24 @@ test_screenshots (void)
 }
 
 
+/* A vertical axis of kind over [lo, hi], length pixels tall, with its ticks made. */
+static void
+make_vertical_axis (RecurAxis     *axis,
+                    RecurPlotText *text,
+                    RecurAxisKind  kind,
+                    double         lo,
+                    double         hi,
+                    gboolean       margins,
+                    double         length)
+{
+  *axis = (RecurAxis) { 0 };
+  axis->kind = kind;
+  recur_axis_set_range (axis, lo, hi, margins);
+  axis->p0 = length;
+  axis->p1 = 0;
+  recur_axis_make_ticks (axis, text, TRUE, 0, length);
+}
+
 /* A log axis never ends up without labels: over 1.5 decades in a short plot, 1-2-5 steps are
  * too dense and decades alone give one label (a loss curve from 0.4 down to 0.012). */
 static void
@@ -1406,14 +1424,10 @@ test_axis_log_short_span_keeps_labels (void)
   for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
     for (double length = 60; length <= 600; length += 30)
       {
-        RecurAxis axis = { 0 };
+        RecurAxis axis;
         guint majors = 0;
 
-        axis.kind = RECUR_AXIS_LOG;
-        recur_axis_set_range (&axis, spans[i][0], spans[i][1], TRUE);
-        axis.p0 = length;
-        axis.p1 = 0;
-        recur_axis_make_ticks (&axis, &text, TRUE, 0, length);
+        make_vertical_axis (&axis, &text, RECUR_AXIS_LOG, spans[i][0], spans[i][1], TRUE, length);
         for (guint k = 0; k < axis.n_ticks; k++)
           majors += axis.ticks[k].major;
         g_assert_cmpuint (majors, >=, length >= 120 ? 2 : 1);
@@ -1436,15 +1450,12 @@ test_axis_linear_short_keeps_two_labels (void)
   for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
     for (double length = 60; length <= 600; length += 15)
       {
-        RecurAxis axis = { 0 };
+        RecurAxis axis;
         guint majors = 0;
         double last_end = -INFINITY;
 
-        axis.kind = RECUR_AXIS_LINEAR;
-        recur_axis_set_range (&axis, spans[i][0], spans[i][1], FALSE);
-        axis.p0 = length;
-        axis.p1 = 0;
-        recur_axis_make_ticks (&axis, &text, TRUE, 0, length);
+        make_vertical_axis (&axis, &text, RECUR_AXIS_LINEAR, spans[i][0], spans[i][1], FALSE,
+                            length);
         for (guint k = 0; k < axis.n_ticks; k++)
           if (axis.ticks[k].major)
             {

@@ -656,6 +656,27 @@ try_levels (RecurAxis     *axis,
   return FALSE;
 }
 
+/* The ticks of level instead of axis's, if they give more labels (at least `least`), closer
+ * together than a scale's usual spacing but never touching: for an axis too short for two at
+ * that spacing. */
+static void
+take_denser_level (RecurAxis     *axis,
+                   RecurPlotText *text,
+                   gboolean       vertical,
+                   double         bound_lo,
+                   double         bound_hi,
+                   int            level,
+                   guint          least)
+{
+  RecurAxis denser = *axis;
+
+  if (generate (&denser, level, fabs (axis->p1 - axis->p0))
+      && labels_fit_spaced (&denser, text, vertical, bound_lo, bound_hi,
+                            vertical ? 1.6 * text->em : 4.5 * text->em)
+      && count_major (&denser) > count_major (axis) && count_major (&denser) >= least)
+    *axis = denser;
+}
+
 static gboolean
 make_linear_ticks (RecurAxis     *axis,
                    RecurPlotText *text,
@@ -677,18 +698,8 @@ make_linear_ticks (RecurAxis     *axis,
   /* one label alone, or none, gives no scale (a short plot's 104–622 labelled "500"): a finer
    * step whose labels still fit, if one gives two */
   for (int level = first - 1; count_major (axis) < 2 && level >= first - 3; level--)
-    {
-      RecurAxis finer = *axis;
-
-      if ((axis->integer && level < 0) || !generate (&finer, level, length))
-        continue;
-      /* closer than a scale's usual spacing, never touching; more labels than before (a
-       * coarse step can leave none in the range) */
-      if (labels_fit_spaced (&finer, text, vertical, bound_lo, bound_hi,
-                             vertical ? 1.6 * text->em : 4.5 * text->em)
-          && count_major (&finer) > count_major (axis))
-        *axis = finer;
-    }
+    if (!axis->integer || level >= 0)
+      take_denser_level (axis, text, vertical, bound_lo, bound_hi, level, 1);
   return axis->n_ticks > 0;
 }
 
@@ -726,24 +737,8 @@ make_log_ticks (RecurAxis     *axis,
 
   /* Two labels closer than a scale's usual spacing (never touching) beat one: 0.1 and 0.5 on
    * a short loss plot that reads only "0.5" otherwise */
-  if (count_major (axis) < 2)
-    {
-      double length = fabs (axis->p1 - axis->p0);
-
-      for (int level = 0; level < N_LOG_LEVELS; level++)
-        {
-          RecurAxis denser = *axis;
-
-          if (generate (&denser, level, length)
-              && labels_fit_spaced (&denser, text, vertical, bound_lo, bound_hi,
-                                    vertical ? 1.6 * text->em : 4.5 * text->em)
-              && count_major (&denser) >= 2)
-            {
-              *axis = denser;
-              return;
-            }
-        }
-    }
+  for (int level = 0; count_major (axis) < 2 && level < N_LOG_LEVELS; level++)
+    take_denser_level (axis, text, vertical, bound_lo, bound_hi, level, 2);
 
   /* An axis with one labelled decade beats an axis with none. */
   if (count_major (axis) == 0)
