@@ -628,9 +628,11 @@ sync_derived (RecurParamsPanel *self)
 
       gtk_widget_set_visible (row->label, visible);
       gtk_widget_set_visible (row->control, visible);
-      /* under Auto the candidates set the model's settings themselves */
+      /* under Auto the candidates set the model's settings themselves, and Auto whether to
+       * average with the Theta method */
       set_row_sensitive (row, recur_setting_applies (row->setting, values)
-                                && !(row->setting->group == RECUR_SETTING_GROUP_MODEL
+                                && !((row->setting->group == RECUR_SETTING_GROUP_MODEL
+                                      || g_str_equal (row->setting->name, "theta"))
                                      && gtk_switch_get_active (self->auto_switch)));
     }
   for (guint i = 0; i < G_N_ELEMENTS (needs_nonzero); i++)

@@ -294,10 +294,14 @@ on_candidate_finished (RecurRun    *run,
   if (self != NULL && recur_auto_choose (session->plan, &error))
     {
       recur_auto_get_final_config (session->plan, &config);
-      /* Translators: the run Auto chose, trained again; %s is the candidate's description */
-      name = g_strdup_printf (_("auto ✓ %s"),
-                              recur_auto_get_candidate (session->plan,
-                                                        recur_auto_get_chosen (session->plan))->name);
+      const char *chosen_name = recur_auto_get_candidate (session->plan,
+                                                          recur_auto_get_chosen (session->plan))->name;
+
+      /* Translators: the run Auto chose, trained again; %s is the candidate's description;
+       * the second, with its forecast averaged with the Theta method's */
+      name = recur_auto_averages_theta (session->plan)
+             ? g_strdup_printf (_("auto ✓ %s + Theta"), chosen_name)
+             : g_strdup_printf (_("auto ✓ %s"), chosen_name);
       chosen = recur_run_new (name, &config, session->series, &error);
       recur_job_config_clear (&config);
       if (chosen != NULL)

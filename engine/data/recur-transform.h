@@ -77,6 +77,15 @@ typedef enum
   RECUR_BOX_COX_GIVEN, /* spec.lambda; non-positive data is an error */
 } RecurBoxCoxMode;
 
+/* What becomes of the forecast, back in original units: not a transform, but fitted and stored
+ * with them. */
+typedef enum
+{
+  RECUR_THETA_NONE,
+  RECUR_THETA_AVERAGE, /* averaged with the Theta method's on the same history (recur-theta.h),
+                        * with the season fitted here as its m */
+} RecurThetaMode;
+
 typedef enum
 {
   RECUR_WINDOW_NORM_NONE,
@@ -99,6 +108,7 @@ typedef struct
   gboolean        deseasonalise;       /* classical additive indices; needs 2 seasons */
   RecurScalerKind scaler;
   RecurWindowNorm window_norm;
+  RecurThetaMode  theta;
 } RecurTransformSpec;
 
 /* A fitted transform: plain numbers, no pointers, so it is copied with `=` and stored field by

@@ -70,15 +70,17 @@ windows_differ (const RecurModel *const *members,
   return FALSE;
 }
 
-/* The inputs beside the target are written only when there are some: a file without them is
- * byte for byte what a Recur from before them wrote, and reads as none (is_optional). */
+/* The inputs beside the target are written only when there are some, Theta's average only when
+ * it is made: a file without them is byte for byte what a Recur from before them wrote, and
+ * reads as none (is_optional). */
 static gboolean
 is_absent (const RecurSetting   *setting,
            const RecurJobConfig *config)
 {
   return (g_str_equal (setting->name, "inputs") && config->inputs == NULL)
          || (g_str_equal (setting->name, "calendar") && !config->calendar)
-         || (g_str_equal (setting->name, "step-outputs") && config->model.step_outputs == 1);
+         || (g_str_equal (setting->name, "step-outputs") && config->model.step_outputs == 1)
+         || (g_str_equal (setting->name, "theta") && config->transform.theta == RECUR_THETA_NONE);
 }
 
 static void
@@ -112,7 +114,8 @@ static gboolean
 transform_beyond_scaler (const RecurTransform *t)
 {
   return t->box_cox || t->spec.difference || t->spec.seasonal_difference
-         || t->spec.deseasonalise || t->spec.window_norm != RECUR_WINDOW_NORM_NONE;
+         || t->spec.deseasonalise || t->spec.window_norm != RECUR_WINDOW_NORM_NONE
+         || t->spec.theta != RECUR_THETA_NONE;
 }
 
 /* key = "v0,v1,…", each number as g_ascii_dtostr writes it (it reads back exactly). */
@@ -147,7 +150,7 @@ write_transform (RecurSafetensors     *st,
   set_double (st, beyond ? "recur.transformed_scale" : "recur.scaler_scale", t->scaler.scale);
   if (t->box_cox)
     set_double (st, "recur.box_cox_lambda", t->lambda);
-  if (t->spec.seasonal_difference || t->spec.deseasonalise)
+  if (t->spec.seasonal_difference || t->spec.deseasonalise || (t->spec.theta != RECUR_THETA_NONE && t->season >= 2))
     {
       char text[32];
 
@@ -356,7 +359,7 @@ is_optional (const RecurSetting *setting)
 {
   static const char *const later[] = { "dropout", "seed", "column", "box-cox", "deseasonalise",
                                        "difference", "seasonal-difference", "window-norm",
-                                       "inputs", "calendar", "step-outputs" };
+                                       "inputs", "calendar", "step-outputs", "theta" };
 
   for (guint i = 0; i < G_N_ELEMENTS (later); i++)
     if (g_str_equal (setting->name, later[i]))
@@ -517,6 +520,15 @@ read_transform (const RecurSafetensors  *st,
                                        t->spec.deseasonalise ? RECUR_TRANSFORM_MAX_SEASON
                                                              : 1000000,
                                        &season, NULL))
+        return bad_value (st, "recur.season", text, _("a season of at least 2 points"), error);
+      t->season = (guint) season;
+    }
+  else if (t->spec.theta != RECUR_THETA_NONE && (text = recur_safetensors_get_metadata (st, "recur.season")))
+    {
+      guint64 season;
+
+      /* the Theta method's m: absent when the series has none */
+      if (!g_ascii_string_to_unsigned (text, 10, 2, 1000000, &season, NULL))
         return bad_value (st, "recur.season", text, _("a season of at least 2 points"), error);
       t->season = (guint) season;
     }

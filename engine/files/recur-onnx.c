@@ -746,6 +746,11 @@ check_supported (RecurModel *const    *members,
   if (t->spec.deseasonalise)
     return unsupported (error, _("--deseasonalise: the graph reads windows without dates, so it "
                                  "cannot tell which seasonal index each value takes"));
+  if (t->spec.theta != RECUR_THETA_NONE)
+    return unsupported (error, _("--theta average: the forecast is averaged with the Theta "
+                                 "method’s, which smooths the whole history it is given, not "
+                                 "a window; train with --theta none to export (Auto averages "
+                                 "on most series)"));
   if (info->covariates.calendar)
     return unsupported (error, _("--calendar: the graph reads the CSV’s columns, and calendar "
                                  "features come from the dates"));

@@ -9,6 +9,7 @@
 
 #include "recur-forecast.h"
 #include "recur-memory.h"
+#include "recur-theta.h"
 
 /* The model's input from a window of transformed values ending before row `row` of the
  * history: relative to the window's level, the extra inputs beside them ([T][1][I]); extra's
@@ -179,6 +180,26 @@ recur_median_across (const double *m,
 }
 
 gboolean
+recur_forecast_average_theta (const RecurTransform *transform,
+                    const double         *history,
+                    guint                 n_history,
+                    guint                 steps,
+                    double               *out,
+                    GError              **error)
+{
+  g_autofree double *theta = NULL;
+
+  if (transform->spec.theta == RECUR_THETA_NONE)
+    return TRUE;
+  theta = g_new (double, steps);
+  if (!recur_theta_forecast (history, n_history, transform->season, steps, theta, NULL, error))
+    return FALSE;
+  for (guint i = 0; i < steps; i++)
+    out[i] = 0.5 * (out[i] + theta[i]);
+  return TRUE;
+}
+
+gboolean
 recur_forecast_ensemble (RecurModel *const      *models,
                          guint                   n_models,
                          const RecurTransform   *transform,
@@ -201,7 +222,7 @@ recur_forecast_ensemble (RecurModel *const      *models,
         return FALSE;
       if (members_out)
         memcpy (members_out, out, steps * sizeof (double));
-      return TRUE;
+      return recur_forecast_average_theta (transform, history, n_history, steps, out, error);
     }
   if (members == NULL)
     members = own = g_new (double, (gsize) n_models * steps);
@@ -211,7 +232,7 @@ recur_forecast_ensemble (RecurModel *const      *models,
       return FALSE;
   /* every step finite: recur_forecast never gives a NaN */
   recur_median_across (members, n_models, steps, steps, out);
-  return TRUE;
+  return recur_forecast_average_theta (transform, history, n_history, steps, out, error);
 }
 
 RecurEvaluation *
@@ -239,7 +260,7 @@ recur_evaluate_ensemble (RecurModel *const   *models,
   self->forecast = g_new (double, n);
   self->naive = g_new (double, n);
   self->seasonal_naive = g_new (double, n);
-  if (n_models > 1)
+  if (n_models > 1 || recur_dataset_get_transform (data)->spec.theta != RECUR_THETA_NONE)
     {
       self->member_forecast = g_new (double, (gsize) n_models * n);
       self->member_metrics = g_new0 (RecurMetrics, n_models);
@@ -251,7 +272,7 @@ recur_evaluate_ensemble (RecurModel *const   *models,
   recur_naive_forecast (values, start, n, self->naive);
   recur_seasonal_naive_forecast (values, start, season, n, self->seasonal_naive);
 
-  scale = recur_mase_scale (values, start, season);
+  scale = self->scale = recur_mase_scale (values, start, season);
   recur_metrics_compute (self->actual, self->forecast, n, scale, &self->model_metrics);
   recur_metrics_compute (self->actual, self->naive, n, scale, &self->naive_metrics);
   recur_metrics_compute (self->actual, self->seasonal_naive, n, scale,

@@ -46,8 +46,10 @@ void     recur_median_across   (const double         *m,
 
 /* An ensemble's forecast: each member's (recur_forecast, same transform and history), combined
  * step by step by their median, which one member's bad forecast cannot pull away. members_out,
- * when not NULL, receives each member's own forecast, [n_models × steps]. Fails as
- * recur_forecast, on the first member that fails. */
+ * when not NULL, receives each member's own forecast, [n_models × steps]. With
+ * transform->spec.theta the result (not the members') is then averaged with the Theta method's
+ * forecast from the same history (recur-theta.h, m = transform->season). Fails as
+ * recur_forecast, on the first member that fails, or as recur_theta_forecast. */
 gboolean recur_forecast_ensemble (RecurModel *const     *models,
                                   guint                   n_models,
                                   const RecurTransform   *transform,
@@ -59,17 +61,30 @@ gboolean recur_forecast_ensemble (RecurModel *const     *models,
                                   double                 *members_out,
                                   GError                **error);
 
+/* transform->spec.theta: out[0, steps), a forecast from history[0, n_history) in original units,
+ * becomes the mean of itself and the Theta method's from the same history (recur-theta.h, m =
+ * transform->season). Nothing to do otherwise. Fails as recur_theta_forecast. */
+gboolean recur_forecast_average_theta (const RecurTransform *transform,
+                                       const double         *history,
+                                       guint                 n_history,
+                                       guint                 steps,
+                                       double               *out,
+                                       GError              **error);
+
 /* The test part scored as a future forecast would be: from the window just before it. */
 typedef struct
 {
   guint        season;
+  double       scale;           /* MASE's denominator (recur_mase_scale before the test part) */
   guint        n_test;
   guint        n_missing;       /* test points without a value in the file: not scored */
   double      *actual;          /* [n_test], NaN where missing in the file */
-  double      *forecast;        /* [n_test]; an ensemble's: the median of its members' */
+  double      *forecast;        /* [n_test]; an ensemble's: the median of its members' (and
+                                 * averaged with Theta's when the transform says so) */
   guint        n_members;       /* 1, or an ensemble's size */
-  double      *member_forecast; /* [n_members × n_test]; NULL for one network */
-  RecurMetrics *member_metrics; /* [n_members], scored as model_metrics; NULL for one */
+  double      *member_forecast; /* [n_members × n_test]: each network's own; NULL for one
+                                 * network whose forecast is not averaged with Theta's */
+  RecurMetrics *member_metrics; /* [n_members], scored as model_metrics; NULL as above */
   double      *naive;           /* [n_test] */
   double      *seasonal_naive;  /* [n_test] */
   RecurMetrics model_metrics;

@@ -85,6 +85,11 @@ const RecurAutoCandidate *recur_auto_get_candidate (const RecurAuto    *self,
                                                     guint               i);
 guint               recur_auto_get_chosen      (const RecurAuto        *self);
 guint               recur_auto_get_n_origins   (const RecurAuto        *self);
+/* The Theta method's validation MASE on the same origins (INFINITY where it cannot forecast),
+ * and whether the final run averages its forecast with Theta's: when that is below twice the
+ * chosen candidate's (or as --theta says, given). FALSE before the choice. */
+double              recur_auto_get_theta_validation (const RecurAuto   *self);
+gboolean            recur_auto_averages_theta  (const RecurAuto        *self);
 /* The first row of the validation part (0-based): the candidates learn from the rows before
  * it, and the origins' forecasts, scored for the choice, lie between it and the test part. */
 guint               recur_auto_get_validation_start (const RecurAuto   *self);

@@ -34,7 +34,8 @@ struct _RecurJob
   RecurTrainSummary summary; /* member 0's */
   RecurEvaluation *evaluation;
   double *future;            /* the median of the members' */
-  double *member_future;     /* [n_members × horizon]; NULL for one network */
+  double *member_future;     /* [n_members × horizon], each network's own; NULL for one
+                              * network not averaged with Theta's */
   JsonNode *auto_report;             /* how Auto chose this configuration, or NULL */
   RecurMemberProgressFunc member_progress; /* the other members' epochs */
   gpointer member_progress_data;
@@ -355,6 +356,7 @@ recur_job_score (RecurJob  *self,
   guint horizon = self->config.model.horizon;
   g_autofree double *future = g_new (double, horizon);
   g_autofree double *member_future = self->n_members > 1
+                                     || self->config.transform.theta != RECUR_THETA_NONE
                                      ? g_new (double, (gsize) self->n_members * horizon) : NULL;
 
   g_clear_pointer (&self->evaluation, recur_evaluation_free);
@@ -917,7 +919,8 @@ add_series (JsonBuilder  *b,
   json_builder_end_array (b);
 }
 
-/* "ensemble": {"members", "combine": "median", "seeds", "test": [each member's metrics],
+/* "ensemble": {"members", "combine": "median", "theta": averaged with Theta's, "seeds",
+ * "test": [each member's metrics],
  * "epochs_run", "best_epoch", "test_forecast": [[…] per member], "forecast": [[…]] or null} */
 static void
 add_ensemble (JsonBuilder    *b,
@@ -934,6 +937,8 @@ add_ensemble (JsonBuilder    *b,
   json_builder_add_int_value (b, self->config.ensemble);
   json_builder_set_member_name (b, "combine");
   json_builder_add_string_value (b, "median");
+  json_builder_set_member_name (b, "theta");
+  json_builder_add_boolean_value (b, self->config.transform.theta != RECUR_THETA_NONE);
   json_builder_set_member_name (b, "seeds");
   json_builder_begin_array (b);
   for (guint k = 0; k < self->n_members; k++)

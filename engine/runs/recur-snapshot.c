@@ -218,6 +218,13 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
       recur_median_across (self->member_future, n_members, self->n_future, self->n_future,
                            self->future);
     }
+  /* averaged with the Theta method's as the job's forecasts are (left as they are if it fails:
+   * the job's own forecast says why) */
+  recur_forecast_average_theta (recur_dataset_get_transform (data), values, test_start,
+                                n_points - test_start,
+                                self->predicted + (test_start - self->first), NULL);
+  recur_forecast_average_theta (recur_dataset_get_transform (data), values, n_points,
+                                self->n_future, self->future, NULL);
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
   last = (gint64) x_of (series, n_points - 1);

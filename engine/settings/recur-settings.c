@@ -29,6 +29,8 @@ static const char *const box_cox_labels[] = { N_("None"), N_("Automatic λ"), N_
 static const char *const window_norm_names[] = { "none", "last", "mean", NULL };
 static const char *const window_norm_labels[] = { N_("None"), N_("Last value"), N_("Mean"),
                                                   NULL };
+static const char *const theta_names[] = { "none", "average", NULL };
+static const char *const theta_labels[] = { N_("None"), N_("Averaged in"), NULL };
 static const char *const strategy_names[] = { "direct", "recursive", NULL };
 static const char *const strategy_labels[] = { N_("Direct"), N_("Recursive"), NULL };
 static const char *const feedback_names[] = { "teacher", "free", NULL };
@@ -49,6 +51,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (scaler_names) == RECUR_SCALER_NONE + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (box_cox_names) == RECUR_BOX_COX_GIVEN + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (window_norm_names) == RECUR_WINDOW_NORM_MEAN + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (strategy_names) == RECUR_STRATEGY_RECURSIVE + 2);
+G_STATIC_ASSERT (G_N_ELEMENTS (theta_names) == RECUR_THETA_AVERAGE + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (feedback_names) == RECUR_JORDAN_FREE + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (optimizer_names) == RECUR_OPTIMIZER_RMSPROP + 2);
 G_STATIC_ASSERT (G_N_ELEMENTS (loss_names) == RECUR_LOSS_HUBER + 2);
@@ -150,6 +153,13 @@ static const RecurSetting settings[] = {
     .description = N_("Express each window’s inputs and targets relative to its last value or "
                       "its mean, so a level never seen in training is no problem"),
     .metavar = N_("LEVEL"), .weights_key = "recur.window_norm" },
+  { "theta", C, FORECAST, OFF (transform.theta), .flags = SWEEP, CHOICES (theta),
+    .label = N_("Theta method"),
+    .description = N_("average: average the forecast with the Theta method’s (exponential "
+                      "smoothing with half the trend, deseasonalised when the season is "
+                      "significant), refitted on the history each forecast starts from; auto "
+                      "chooses it when Theta validates within twice its choice’s error"),
+    .metavar = N_("MODE"), .weights_key = "recur.theta" },
   { "val-fraction", D, DATA, OFF (val_fraction), 0, 1, HI_OPEN, .label = N_("Validation share"),
     .description = N_("Share of the points before the test part kept aside to choose the best "
                       "epoch"), .metavar = "X", .soft_lo = 0, .soft_hi = 0.5, .step = 0.05,

@@ -1795,6 +1795,11 @@ test_forecast_with_transforms_matches_train (void)
     { "esn", { "--deseasonalise", "--window-norm", "mean", NULL } },
     { "lstm", { "--box-cox", "given", "--lambda", "0", NULL } },
     { "esn", { "--box-cox", "given", "--lambda", "0", NULL } },
+    /* averaged with the Theta method's forecast, refitted on the file's history: seasonal
+     * (the season travels in the file), and without a season */
+    { "esn", { "--theta", "average", NULL } },
+    { "lstm", { "--theta", "average", "--season", "1", NULL } },
+    { "lstm", { "--theta", "average", "--difference", NULL } },
     /* the control: a scaler alone */
     { "lstm", { "--window-norm", "none", NULL } },
   };
@@ -1877,6 +1882,15 @@ test_forecast_with_transforms_matches_train (void)
       g_assert_cmpint (json_object_has_member (metadata, "recur.scaler_scale"), ==, plain);
       g_assert_cmpint (json_object_has_member (metadata, "recur.transformed_center"), ==, !plain);
       g_assert_cmpint (json_object_has_member (metadata, "recur.transformed_scale"), ==, !plain);
+      if (strstr (options, "--theta"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (metadata, "recur.theta"), ==, "average");
+          g_assert_cmpstr (json_object_get_string_member_with_default (metadata, "recur.season",
+                                                                       "none"),
+                           ==, strstr (options, "--season 1") ? "none" : "12");
+        }
+      else
+        g_assert_false (json_object_has_member (metadata, "recur.theta"));
       result_clear (&t);
     }
 }

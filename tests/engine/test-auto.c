@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "recur-auto.h"
+#include "recur-metrics.h"
+#include "recur-theta.h"
 
 /* A CSV of n values, dated monthly from 1900 or yearly from 1950; a value NAN is left empty. */
 static RecurSeries *
@@ -235,6 +237,107 @@ test_report_is_the_choice (void)
                     recur_auto_get_candidate (a, recur_auto_get_chosen (a))->config.model.window);
 }
 
+/* The Theta method's row: its validation MASE recomputed here from the same origins (refitted
+ * on the points before each, scaled as the candidates are), and the final run averaged with it
+ * exactly when that is under twice the chosen candidate's; a cycle Theta's trend cannot follow
+ * is not averaged; --theta given holds either way. */
+static void
+assert_theta_row (RecurAuto    *a,
+                  const double *v,
+                  guint         h,
+                  guint         m)
+{
+  g_autoptr(JsonNode) json = recur_auto_to_json (a);
+  JsonObject *root = json_node_get_object (json);
+  JsonObject *theta = json_object_get_object_member (root, "theta");
+  JsonArray *origins = json_object_get_array_member (root, "origins");
+  JsonArray *per_origin = json_object_get_array_member (theta, "per_origin");
+  double sum = 0, chosen = recur_auto_get_candidate (a, recur_auto_get_chosen (a))->validation_mase;
+  g_autofree double *f = g_new (double, h);
+
+  g_assert_cmpuint (json_array_get_length (per_origin), ==, json_array_get_length (origins));
+  for (guint k = 0; k < json_array_get_length (origins); k++)
+    {
+      guint o = json_array_get_int_element (origins, k) - 1;
+      double mae = 0, scale = recur_mase_scale (v, o, o > m ? m : 1);
+
+      g_assert_true (recur_theta_forecast (v, o, m, h, f, NULL, NULL));
+      for (guint t = 0; t < h; t++)
+        mae += fabs (f[t] - v[o + t]) / h;
+      g_assert_cmpfloat_with_epsilon (json_array_get_double_element (per_origin, k), mae / scale,
+                                      1e-12);
+      sum += mae / scale;
+    }
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (theta, "validation_mase"),
+                                  sum / json_array_get_length (origins), 1e-12);
+  g_assert_cmpint (json_object_get_boolean_member (theta, "averaged"), ==,
+                   sum / json_array_get_length (origins) < 2 * chosen);
+  g_assert_cmpint (recur_auto_averages_theta (a), ==,
+                   json_object_get_boolean_member (theta, "averaged"));
+}
+
+/* The bundled airline passengers, 144 monthly points. */
+static double *
+air_passengers (guint *n)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "air_passengers.csv",
+                                                 NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RecurSeries) series = recur_series_load_csv (path, &error);
+  guint column;
+  double *values;
+
+  g_assert_no_error (error);
+  g_assert_true (recur_series_find_column (series, NULL, &column, &error));
+  values = recur_series_fill_missing (series, column, RECUR_MISSING_INTERPOLATE, &error);
+  g_assert_no_error (error);
+  *n = recur_series_get_n_rows (series);
+  return values;
+}
+
+static void
+test_theta_gate (void)
+{
+  const guint h = 12;
+  guint n;
+  g_autofree double *v = air_passengers (&n);
+  double cycle[80];
+  const char *const pinned[] = { "theta", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cycle); i++)
+    cycle[i] = 50 + 20 * sin (2 * G_PI * i / 10.3);
+  for (guint s = 0; s < 2; s++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(RecurAuto) a = s == 0 ? run_auto (v, n, FALSE, h, &error)
+                                      : run_auto (cycle, G_N_ELEMENTS (cycle), TRUE, 6, &error);
+      g_autoptr(RecurJob) job = NULL;
+
+      g_assert_no_error (error);
+      assert_theta_row (a, s == 0 ? v : cycle, s == 0 ? h : 6, s == 0 ? 12 : 1);
+      /* the airline's season is averaged (Theta 0.89, the chosen reservoir 0.81), the cycle is
+       * not (Theta's straight trend 2.4, the reservoir 0.001) */
+      g_assert_cmpint (recur_auto_averages_theta (a), ==, s == 0);
+      job = recur_auto_steal_job (a);
+      g_assert_cmpint (recur_job_get_config (job)->transform.theta, ==,
+                       s == 0 ? RECUR_THETA_AVERAGE : RECUR_THETA_NONE);
+    }
+  for (RecurThetaMode mode = RECUR_THETA_NONE; mode <= RECUR_THETA_AVERAGE; mode++)
+    {
+      g_autoptr(RecurAuto) a = NULL;
+      g_autoptr(RecurJob) job = NULL;
+      RecurJobConfig base;
+
+      recur_job_config_init (&base);
+      base.model.horizon = h;
+      base.transform.theta = mode;
+      a = run_auto_from (&base, pinned, v, n, NULL, NULL);
+      g_assert_cmpint (recur_auto_averages_theta (a), ==, mode == RECUR_THETA_AVERAGE);
+      job = recur_auto_steal_job (a);
+      g_assert_cmpint (recur_job_get_config (job)->transform.theta, ==, mode);
+    }
+}
+
 /* A chosen reservoir is refitted as an ensemble of five (seeds seed … seed + 4), whose median
  * forecasts; --ensemble given holds for the candidates and the final run alike. */
 static void
@@ -410,6 +513,7 @@ main (int    argc,
   g_test_add_func ("/engine/auto/never-reads-the-test-part", test_never_reads_the_test_part);
   g_test_add_func ("/engine/auto/short-series", test_short_series);
   g_test_add_func ("/engine/auto/report-is-the-choice", test_report_is_the_choice);
+  g_test_add_func ("/engine/auto/theta-gate", test_theta_gate);
   g_test_add_func ("/engine/auto/reservoir-ensemble", test_reservoir_ensemble);
   g_test_add_func ("/engine/auto/reservoir-validation-part", test_reservoir_validation_part);
   g_test_add_func ("/engine/auto/pins-never-change-the-floors", test_pins_never_change_the_floors);

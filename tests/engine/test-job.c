@@ -9,6 +9,7 @@
 
 #include "recur-job.h"
 #include "recur-season.h"
+#include "recur-theta.h"
 
 static RecurJob *
 job_for_values (const double *values,
@@ -663,6 +664,45 @@ test_every_cell_beats_naive (void)
       }
 }
 
+/* --theta: the test forecast and the future are the network's averaged with the Theta method's,
+ * refitted on the points before each (the test part's history stops where it starts), with the
+ * job's season as its m; the members' own forecasts stay the network's. */
+static void
+test_theta_average (void)
+{
+  double values[120], theta[6];
+  g_autoptr(RecurJob) plain = NULL, averaged = NULL;
+  RecurJobConfig config;
+  const RecurEvaluation *pe, *ae;
+  RecurThetaFit fit;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    values[i] = (50 + 0.4 * i) * (1 + 0.2 * sin (2 * G_PI * i / 12)) + 3 * sin (i * 1.7);
+  plain = job_for_values (values, G_N_ELEMENTS (values), RECUR_CELL_ESN);
+  recur_job_config_copy (&config, recur_job_get_config (plain));
+  config.transform.theta = RECUR_THETA_AVERAGE;
+  averaged = recur_job_new (&config, recur_series_ref ((RecurSeries *) recur_job_get_series (plain)),
+                           NULL);
+  recur_job_config_clear (&config);
+  g_assert_nonnull (averaged);
+  g_assert_true (recur_job_train (plain, NULL, NULL, NULL, NULL));
+  g_assert_true (recur_job_train (averaged, NULL, NULL, NULL, NULL));
+  pe = recur_job_get_evaluation (plain);
+  ae = recur_job_get_evaluation (averaged);
+
+  g_assert_true (recur_theta_forecast (values, 114, 12, 6, theta, &fit, NULL));
+  g_assert_true (fit.seasonal);
+  for (guint h = 0; h < 6; h++)
+    {
+      g_assert_cmpfloat (ae->forecast[h], ==, 0.5 * (pe->forecast[h] + theta[h]));
+      g_assert_cmpfloat (recur_evaluation_get_member_forecast (ae, 0)[h], ==, pe->forecast[h]);
+    }
+  g_assert_true (recur_theta_forecast (values, 120, 12, 6, theta, NULL, NULL));
+  for (guint h = 0; h < 6; h++)
+    g_assert_cmpfloat (recur_job_get_future (averaged)[h], ==,
+                       0.5 * (recur_job_get_future (plain)[h] + theta[h]));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -685,5 +725,6 @@ main (int    argc,
   g_test_add_func ("/engine/job/season/from-the-option", test_season_from_the_option);
   g_test_add_func ("/engine/job/season/ignores-the-test-part", test_season_ignores_the_test_part);
   g_test_add_func ("/engine/job/every-cell-beats-naive", test_every_cell_beats_naive);
+  g_test_add_func ("/engine/job/theta-average", test_theta_average);
   return g_test_run ();
 }

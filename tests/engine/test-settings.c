@@ -342,7 +342,7 @@ test_sweep_knows_the_sweepable (void)
         k++;
       }
   g_assert_cmpuint (k, ==, n_params);
-  g_assert_cmpuint (n_params, ==, 30); /* … and "ensemble" */
+  g_assert_cmpuint (n_params, ==, 31); /* … "ensemble" and "theta" */
 
   {
     RecurJobConfig base;

@@ -37,7 +37,8 @@ CASES = [
     ("lstm-box-cox-half-minmax-last", "gold_price.csv",
      ["--model", "lstm", "--box-cox", "given", "--lambda", "0.5", "--scale", "minmax",
       "--window-norm", "last", "--epochs", "3", "--horizon", "7"]),
-    ("auto-default", "air_passengers.csv", []),
+    # the default with Theta's average turned off (it smooths the whole history, not a window)
+    ("auto-default-theta-none", "air_passengers.csv", ["--theta", "none"]),
     ("esn-ensemble-member-windows", "nottingham_temperature.csv",
      ["--model", "esn", "--ensemble", "4", "--ensemble-windows", "12,24"]),
     ("gru-with-input-columns", "eu_stock_markets.csv",
@@ -62,6 +63,9 @@ REFUSED = [
      "--calendar"),
     ("deseasonalise", "air_passengers.csv", ["--model", "gru", "--deseasonalise", "--epochs", "2"],
      "--deseasonalise"),
+    ("theta", "air_passengers.csv", ["--model", "esn", "--theta", "average"], "--theta average"),
+    # the default averages with Theta on this series: refused the same way
+    ("auto-default", "air_passengers.csv", [], "--theta average"),
 ]
 
 n_test = 0

@@ -1017,9 +1017,13 @@ test_auto_trains_candidates_then_the_chosen (void)
   chosen = g_list_model_get_item (runs, n - 1);
   g_assert_cmpint (recur_run_get_status (chosen), ==, RECUR_RUN_FINISHED);
   config = recur_job_get_config (recur_run_get_job (chosen));
-  /* on this series the usual configuration is kept (as `recur train` reports) */
-  g_assert_cmpstr (recur_run_get_name (chosen), ==, "auto ✓ esn, window 24, level last");
+  /* on this series the usual configuration is kept, averaged with the Theta method's forecast
+   * (as `recur train` reports) */
+  g_assert_cmpstr (recur_run_get_name (chosen), ==, "auto ✓ esn, window 24, level last + Theta");
   g_assert_cmpint (config->model.cell, ==, RECUR_CELL_ESN);
+  g_assert_cmpint (config->transform.theta, ==, RECUR_THETA_AVERAGE);
+  /* Auto decides it: the panel's control is greyed out */
+  g_assert_false (gtk_widget_get_sensitive (recur_params_panel_get_control (panel, "theta")));
   /* a reservoir: five, learning from every point before the test part, as `recur train` */
   g_assert_cmpfloat (config->val_fraction, ==, 0.0);
   g_assert_cmpuint (config->ensemble, ==, 5);
