@@ -357,20 +357,19 @@ check_positive (const double *values,
   return TRUE;
 }
 
-/* Classical additive seasonal indices (R's decompose, type "additive"): the trend is the centred
- * moving average of order m (2×m for an even m), the index of a phase the mean of b − trend over
- * its rows, then all indices shifted to sum to 0. */
-static void
-fit_seasonal_indices (RecurTransform *t,
-                      const double   *b,
-                      guint           n)
+void
+recur_classical_indices (const double *x,
+                         guint         n,
+                         guint         m,
+                         gboolean      multiplicative,
+                         double       *index)
 {
-  guint m = t->season;
+  g_autofree double *count = g_new0 (double, m);
   guint half = m / 2;
-  double count[RECUR_TRANSFORM_MAX_SEASON] = { 0 };
   double mean = 0;
 
-  memset (t->seasonal_index, 0, sizeof t->seasonal_index);
+  for (guint i = 0; i < m; i++)
+    index[i] = 0;
   for (guint row = half; row + half < n; row++)
     {
       double trend = 0;
@@ -378,26 +377,26 @@ fit_seasonal_indices (RecurTransform *t,
       if (m % 2 == 1)
         {
           for (guint k = row - half; k <= row + half; k++)
-            trend += b[k];
+            trend += x[k];
           trend /= m;
         }
       else
         {
           for (guint k = row - half + 1; k < row + half; k++)
-            trend += b[k];
-          trend = (trend + 0.5 * (b[row - half] + b[row + half])) / m;
+            trend += x[k];
+          trend = (trend + 0.5 * (x[row - half] + x[row + half])) / m;
         }
-      t->seasonal_index[row % m] += b[row] - trend;
+      index[row % m] += multiplicative ? x[row] / trend : x[row] - trend;
       count[row % m] += 1;
     }
   for (guint i = 0; i < m; i++)
     {
-      t->seasonal_index[i] /= count[i];
-      mean += t->seasonal_index[i];
+      index[i] /= count[i];
+      mean += index[i];
     }
   mean /= m;
   for (guint i = 0; i < m; i++)
-    t->seasonal_index[i] -= mean;
+    index[i] = multiplicative ? index[i] / mean : index[i] - mean;
 }
 
 /* u → z in place over rows [0, n): first then seasonal differences, computed from the end so
@@ -557,7 +556,7 @@ recur_transform_fit (RecurTransform           *transform,
     }
   if (spec->deseasonalise)
     {
-      fit_seasonal_indices (&t, work, n_fit);
+      recur_classical_indices (work, n_fit, t.season, FALSE, t.seasonal_index);
       for (guint i = 0; i < n_fit; i++)
         work[i] -= t.seasonal_index[i % t.season];
     }

@@ -149,6 +149,17 @@ double   recur_guerrero_lambda         (const double             *values,
                                         double                    lower,
                                         double                    upper);
 
+/* Classical seasonal indices by phase (row mod m) of x[0, n), as R's decompose: the trend is the
+ * centred moving average of order m (2 × m for an even m); a phase's index is the mean over its
+ * rows of x − trend (additive: then shifted to sum to 0) or of x / trend (multiplicative: then
+ * scaled to average 1). Needs n ≥ 2m, so that every phase has a row with a trend; writes
+ * index[0, m). */
+void     recur_classical_indices       (const double             *x,
+                                        guint                     n,
+                                        guint                     m,
+                                        gboolean                  multiplicative,
+                                        double                   *index);
+
 /* Fits on values[0, n_fit) only (the training part): λ, seasonal indices, scaler. season is m
  * (0 or 1: none). name is used in messages, e.g. "data.csv: column “x”"; values are numbered
  * from 1 as rows of that part. */

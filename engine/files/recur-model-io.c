@@ -150,7 +150,8 @@ write_transform (RecurSafetensors     *st,
   set_double (st, beyond ? "recur.transformed_scale" : "recur.scaler_scale", t->scaler.scale);
   if (t->box_cox)
     set_double (st, "recur.box_cox_lambda", t->lambda);
-  if (t->spec.seasonal_difference || t->spec.deseasonalise || (t->spec.theta != RECUR_THETA_NONE && t->season >= 2))
+  if (t->spec.seasonal_difference || t->spec.deseasonalise
+      || (t->spec.theta != RECUR_THETA_NONE && t->season >= 2))
     {
       char text[32];
 
@@ -508,27 +509,26 @@ read_transform (const RecurSafetensors  *st,
     return bad_value (st, beyond ? "recur.transformed_scale" : "recur.scaler_scale", "0",
                       _("a non-zero number"), error);
 
+  /* the season of the seasonal transforms, which need one, and of the Theta method's average,
+   * which has none (1) without the key */
   t->season = 1;
   if (t->spec.seasonal_difference || t->spec.deseasonalise)
     {
+      if (!(text = require_key (st, "recur.season", error)))
+        return FALSE;
+    }
+  else if (t->spec.theta != RECUR_THETA_NONE)
+    text = recur_safetensors_get_metadata (st, "recur.season");
+  else
+    text = NULL;
+  if (text != NULL)
+    {
       guint64 season;
 
-      text = require_key (st, "recur.season", error);
-      if (text == NULL)
-        return FALSE;
       if (!g_ascii_string_to_unsigned (text, 10, 2,
                                        t->spec.deseasonalise ? RECUR_TRANSFORM_MAX_SEASON
                                                              : 1000000,
                                        &season, NULL))
-        return bad_value (st, "recur.season", text, _("a season of at least 2 points"), error);
-      t->season = (guint) season;
-    }
-  else if (t->spec.theta != RECUR_THETA_NONE && (text = recur_safetensors_get_metadata (st, "recur.season")))
-    {
-      guint64 season;
-
-      /* the Theta method's m: absent when the series has none */
-      if (!g_ascii_string_to_unsigned (text, 10, 2, 1000000, &season, NULL))
         return bad_value (st, "recur.season", text, _("a season of at least 2 points"), error);
       t->season = (guint) season;
     }

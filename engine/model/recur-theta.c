@@ -8,6 +8,7 @@
 #include "recur-memory.h"
 #include "recur-season.h"
 #include "recur-theta.h"
+#include "recur-transform.h"
 
 G_DEFINE_QUARK (recur-theta-error-quark, recur_theta_error)
 
@@ -16,50 +17,6 @@ G_DEFINE_QUARK (recur-theta-error-quark, recur_theta_error)
 #define ALPHA_HI 0.9999
 #define GRID 100
 #define GOLDEN_STEPS 60
-
-/* Classical multiplicative indices by phase (row mod m), as R's decompose: the centred moving
- * average of order m (2 × m for an even m) as the trend, each phase's mean ratio to it, scaled
- * to average 1. */
-static void
-multiplicative_indices (const double *x,
-                        guint         n,
-                        guint         m,
-                        double       *index)
-{
-  g_autofree double *count = g_new0 (double, m);
-  guint half = m / 2;
-  double mean = 0;
-
-  for (guint i = 0; i < m; i++)
-    index[i] = 0;
-  for (guint row = half; row + half < n; row++)
-    {
-      double trend = 0;
-
-      if (m % 2 == 1)
-        {
-          for (guint k = row - half; k <= row + half; k++)
-            trend += x[k];
-          trend /= m;
-        }
-      else
-        {
-          for (guint k = row - half + 1; k < row + half; k++)
-            trend += x[k];
-          trend = (trend + 0.5 * (x[row - half] + x[row + half])) / m;
-        }
-      index[row % m] += x[row] / trend;
-      count[row % m] += 1;
-    }
-  for (guint i = 0; i < m; i++)
-    {
-      index[i] /= count[i];
-      mean += index[i];
-    }
-  mean /= m;
-  for (guint i = 0; i < m; i++)
-    index[i] /= mean;
-}
 
 /* The least sum of squared one-step errors of simple exponential smoothing with weight α over
  * x[0, n), the initial level free: forecasts are g_t + (1 − α)^t l0, where g is the smoothing
@@ -196,7 +153,7 @@ recur_theta_forecast (const double  *history,
   if (f.seasonal)
     {
       index = g_new (double, m); /* m < n / 2 */
-      multiplicative_indices (history, n, m, index);
+      recur_classical_indices (history, n, m, TRUE, index);
     }
   /* measured from the first value: smoothing and slope do not change with a shift, and the
    * sums of squares keep their digits for a series far from 0 */

@@ -486,6 +486,20 @@ add_candidates (RecurAuto  *self,
   add_gradient_candidates (self, plan);
 }
 
+/* The MASE of a forecast of the horizon's values from origin i. */
+static double
+origin_mase (const Plan   *plan,
+             guint         i,
+             guint         origin,
+             const double *forecast)
+{
+  double mae = 0;
+
+  for (guint t = 0; t < plan->horizon; t++)
+    mae += fabs (forecast[t] - plan->values[origin + t]) / plan->horizon;
+  return plan->scales[i] > 0 ? mae / plan->scales[i] : mae;
+}
+
 /* The Theta method's validation MASE, from the same origins as the candidates'. It is refitted
  * on the points before each origin, as it is on the history of every forecast. */
 static void
@@ -498,7 +512,6 @@ score_theta (RecurAuto *self)
   for (guint i = 0; i < self->n_origins; i++)
     {
       guint o = self->origins[i];
-      double mae = 0;
 
       if (!recur_theta_forecast (plan->values, o, plan->season, plan->horizon, forecast, NULL,
                                  NULL))
@@ -507,9 +520,7 @@ score_theta (RecurAuto *self)
           sum = INFINITY;
           continue;
         }
-      for (guint t = 0; t < plan->horizon; t++)
-        mae += fabs (forecast[t] - plan->values[o + t]) / plan->horizon;
-      self->theta_per_origin[i] = plan->scales[i] > 0 ? mae / plan->scales[i] : mae;
+      self->theta_per_origin[i] = origin_mase (plan, i, o, forecast);
       sum += self->theta_per_origin[i];
     }
   self->theta_validation = self->n_origins && isfinite (sum) ? sum / self->n_origins : INFINITY;
@@ -531,15 +542,12 @@ score_job (RecurAuto           *self,
   for (guint i = 0; i < self->n_origins; i++)
     {
       guint o = self->origins[i];
-      double mae = 0;
 
       if (!recur_forecast (model, recur_dataset_get_transform (data), plan->values, o,
                            recur_dataset_get_extra_inputs (data), plan->horizon, forecast,
                            error))
         return FALSE;
-      for (guint t = 0; t < plan->horizon; t++)
-        mae += fabs (forecast[t] - plan->values[o + t]) / plan->horizon;
-      c->per_origin[i] = plan->scales[i] > 0 ? mae / plan->scales[i] : mae;
+      c->per_origin[i] = origin_mase (plan, i, o, forecast);
       sum += c->per_origin[i];
     }
   c->validation_mase = isfinite (sum) ? sum / self->n_origins : INFINITY;
@@ -744,9 +752,8 @@ final_config (const RecurAuto *self,
 
   recur_job_config_copy (config, &c->config);
   config->val_fraction = val_fraction;
-  if (!is_pinned (&self->plan, "theta"))
-    config->transform.theta = recur_auto_averages_theta (self) ? RECUR_THETA_AVERAGE
-                                                               : RECUR_THETA_NONE;
+  config->transform.theta = recur_auto_averages_theta (self) ? RECUR_THETA_AVERAGE
+                                                             : RECUR_THETA_NONE;
   if (c->config.model.cell == RECUR_CELL_ESN && !is_pinned (&self->plan, "val-fraction"))
     config->val_fraction = 0;
   if (!c->floor && c->config.model.cell == RECUR_CELL_ESN && !is_pinned (&self->plan, "ensemble"))
@@ -1072,6 +1079,25 @@ recur_auto_steal_job (RecurAuto *self)
   return g_steal_pointer (&self->job);
 }
 
+/* "validation_mase" (null when not scored) and "per_origin" (empty then) */
+static void
+add_scores (JsonBuilder  *b,
+            double        mase,
+            const double *per_origin,
+            guint         n_origins)
+{
+  json_builder_set_member_name (b, "validation_mase");
+  if (isfinite (mase))
+    json_builder_add_double_value (b, mase);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "per_origin");
+  json_builder_begin_array (b);
+  for (guint k = 0; k < n_origins && isfinite (mase); k++)
+    json_builder_add_double_value (b, per_origin[k]);
+  json_builder_end_array (b);
+}
+
 JsonNode *
 recur_auto_to_json (const RecurAuto *self)
 {
@@ -1099,16 +1125,7 @@ recur_auto_to_json (const RecurAuto *self)
       json_builder_add_value (b, recur_job_config_to_json (&c->config));
       json_builder_set_member_name (b, "floor");
       json_builder_add_boolean_value (b, c->floor);
-      json_builder_set_member_name (b, "validation_mase");
-      if (isfinite (c->validation_mase))
-        json_builder_add_double_value (b, c->validation_mase);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "per_origin");
-      json_builder_begin_array (b);
-      for (guint k = 0; k < self->n_origins && isfinite (c->validation_mase); k++)
-        json_builder_add_double_value (b, c->per_origin[k]);
-      json_builder_end_array (b);
+      add_scores (b, c->validation_mase, c->per_origin, self->n_origins);
       json_builder_set_member_name (b, "seconds");
       json_builder_add_double_value (b, c->seconds);
       json_builder_set_member_name (b, "chosen");
@@ -1123,16 +1140,7 @@ recur_auto_to_json (const RecurAuto *self)
   json_builder_end_array (b);
   json_builder_set_member_name (b, "theta");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "validation_mase");
-  if (isfinite (self->theta_validation))
-    json_builder_add_double_value (b, self->theta_validation);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "per_origin");
-  json_builder_begin_array (b);
-  for (guint k = 0; k < self->n_origins && isfinite (self->theta_validation); k++)
-    json_builder_add_double_value (b, self->theta_per_origin[k]);
-  json_builder_end_array (b);
+  add_scores (b, self->theta_validation, self->theta_per_origin, self->n_origins);
   json_builder_set_member_name (b, "averaged");
   json_builder_add_boolean_value (b, recur_auto_averages_theta (self));
   json_builder_end_object (b);

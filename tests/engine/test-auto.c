@@ -9,6 +9,7 @@
 #include "recur-auto.h"
 #include "recur-metrics.h"
 #include "recur-theta.h"
+#include "test-data.h"
 
 /* A CSV of n values, dated monthly from 1900 or yearly from 1950; a value NAN is left empty. */
 static RecurSeries *
@@ -276,31 +277,13 @@ assert_theta_row (RecurAuto    *a,
                    json_object_get_boolean_member (theta, "averaged"));
 }
 
-/* The bundled airline passengers, 144 monthly points. */
-static double *
-air_passengers (guint *n)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "air_passengers.csv",
-                                                 NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RecurSeries) series = recur_series_load_csv (path, &error);
-  guint column;
-  double *values;
-
-  g_assert_no_error (error);
-  g_assert_true (recur_series_find_column (series, NULL, &column, &error));
-  values = recur_series_fill_missing (series, column, RECUR_MISSING_INTERPOLATE, &error);
-  g_assert_no_error (error);
-  *n = recur_series_get_n_rows (series);
-  return values;
-}
-
 static void
 test_theta_gate (void)
 {
   const guint h = 12;
   guint n;
-  g_autofree double *v = air_passengers (&n);
+  g_autofree double *v = test_load_column ("air_passengers.csv", NULL, RECUR_MISSING_INTERPOLATE,
+                                            &n);
   double cycle[80];
   const char *const pinned[] = { "theta", NULL };
 

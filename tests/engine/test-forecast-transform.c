@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "test-data.h"
 #include "recur-forecast.h"
 #include "recur-model.h"
 #include "recur-series.h"
@@ -28,18 +29,8 @@ static const RecurCellKind cells[] = { RECUR_CELL_LSTM, RECUR_CELL_ESN, RECUR_CE
 static double *
 load_air_passengers (guint *n)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "air_passengers.csv",
-                                                 NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RecurSeries) series = recur_series_load_csv (path, &error);
-  guint column;
-  double *values;
+  double *values = test_load_column ("air_passengers.csv", NULL, RECUR_MISSING_REFUSE, n);
 
-  g_assert_no_error (error);
-  g_assert_true (recur_series_find_column (series, NULL, &column, &error));
-  values = recur_series_fill_missing (series, column, RECUR_MISSING_REFUSE, &error);
-  g_assert_no_error (error);
-  *n = recur_series_get_n_rows (series);
   g_assert_cmpuint (*n, ==, 144);
   return values;
 }

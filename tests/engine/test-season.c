@@ -7,29 +7,10 @@
 #include "recur-rng.h"
 #include "recur-season.h"
 #include "recur-series.h"
+#include "test-data.h"
 
 /* The longest lag a caller would search (a year of daily points). */
 #define MAX_LAG 366
-
-/* A numeric column of a bundled series, gaps filled by interpolation. */
-static double *
-load_column (const char *file,
-             const char *column_name,
-             guint      *n)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", file, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (RecurSeries) series = recur_series_load_csv (path, &error);
-  guint column;
-  double *values;
-
-  g_assert_no_error (error);
-  g_assert_true (recur_series_find_column (series, column_name, &column, &error));
-  values = recur_series_fill_missing (series, column, RECUR_MISSING_INTERPOLATE, &error);
-  g_assert_no_error (error);
-  *n = recur_series_get_n_rows (series);
-  return values;
-}
 
 /* R's acf (), written out separately from the engine's: centre into a copy, then the lagged
  * products over the full-length sum of squares. */
@@ -152,7 +133,8 @@ test_monthly_shipped (void)
   for (guint c = 0; c < G_N_ELEMENTS (shipped); c++)
     {
       guint n;
-      g_autofree double *x = load_column (shipped[c][0], shipped[c][1], &n);
+      g_autofree double *x = test_load_column (shipped[c][0], shipped[c][1],
+                                               RECUR_MISSING_INTERPOLATE, &n);
 
       g_assert_cmpuint (n, >, 100);
       g_assert_cmpuint (recur_season_detect (x, n - 12, MAX_LAG), ==, 12);

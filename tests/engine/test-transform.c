@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "recur-series.h"
+#include "test-data.h"
 #include "recur-dataset.h"
 #include "recur-transform.h"
 
@@ -28,26 +29,6 @@ max_relative_error (const double *expected,
       worst = MAX (worst, e);
     }
   return worst;
-}
-
-/* A numeric column of a bundled series, gaps filled by interpolation. */
-static double *
-load_column (const char *file,
-             const char *column_name,
-             guint      *n)
-{
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", file, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (RecurSeries) series = recur_series_load_csv (path, &error);
-  guint column;
-  double *values;
-
-  g_assert_no_error (error);
-  g_assert_true (recur_series_find_column (series, column_name, &column, &error));
-  values = recur_series_fill_missing (series, column, RECUR_MISSING_INTERPOLATE, &error);
-  g_assert_no_error (error);
-  *n = recur_series_get_n_rows (series);
-  return values;
 }
 
 static void
@@ -159,7 +140,8 @@ test_round_trip_shipped (void)
   for (guint c = 0; c < G_N_ELEMENTS (shipped); c++)
     {
       guint n;
-      g_autofree double *x = load_column (shipped[c].file, shipped[c].column, &n);
+      g_autofree double *x = test_load_column (shipped[c].file, shipped[c].column,
+                                               RECUR_MISSING_INTERPOLATE, &n);
 
       for (guint b = 0; b < G_N_ELEMENTS (modes); b++)
         for (guint bits = 0; bits < 8; bits++)
@@ -341,7 +323,8 @@ static void
 test_fit_reads_training_part_only (void)
 {
   guint n;
-  g_autofree double *x = load_column ("air_passengers.csv", "passengers_thousands", &n);
+  g_autofree double *x = test_load_column ("air_passengers.csv", "passengers_thousands",
+                                           RECUR_MISSING_INTERPOLATE, &n);
   g_autofree double *y = g_memdup2 (x, n * sizeof (double));
   RecurTransformSpec spec = { .box_cox = RECUR_BOX_COX_AUTO, .deseasonalise = TRUE,
                               .difference = TRUE, .scaler = RECUR_SCALER_ZSCORE };
@@ -458,7 +441,8 @@ test_box_cox_lossy (void)
   /* automatic: Guerrero's λ is the same for x and 1e150·x (it does not depend on the scale);
    * air passengers' λ < 0 makes x^λ ~ 1e-44 there, which keeps nothing of x: skipped */
   guint n;
-  g_autofree double *x = load_column ("air_passengers.csv", "passengers_thousands", &n);
+  g_autofree double *x = test_load_column ("air_passengers.csv", "passengers_thousands",
+                                           RECUR_MISSING_INTERPOLATE, &n);
   spec.box_cox = RECUR_BOX_COX_AUTO;
   g_assert_true (recur_transform_fit (&t, &spec, x, n, 12, "test", &error));
   g_assert_true (t.box_cox);
@@ -548,7 +532,7 @@ for_each_lambda_case (const char  *name,
         continue;
       f = g_strsplit (lines[l], "\t", -1);
       g_assert_cmpuint (g_strv_length (f), ==, 5 + G_N_ELEMENTS (cv_lambdas));
-      x = load_column (f[0], f[1], &n_rows);
+      x = test_load_column (f[0], f[1], RECUR_MISSING_INTERPOLATE, &n_rows);
       c = (LambdaCase) {
         .series = f[0], .column = f[1], .x = x,
         .m = (guint) g_ascii_strtoull (f[2], NULL, 10),
