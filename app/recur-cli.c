@@ -232,21 +232,6 @@ print_metrics_row (const char         *name,
 }
 
 /* An ensemble: how many, from which seeds, and how far apart its members' scores are. */
-/* The MASE of the networks' forecast before Theta's was averaged in: member 0's, or the
- * median of the members'. */
-static double
-network_mase (const RecurEvaluation *ev)
-{
-  g_autofree double *median = g_new (double, ev->n_test);
-  RecurMetrics m;
-
-  if (ev->n_members == 1)
-    return recur_evaluation_get_member_metrics (ev, 0)->mase;
-  recur_median_across (ev->member_forecast, ev->n_members, ev->n_test, ev->n_test, median);
-  recur_metrics_compute (ev->actual, median, ev->n_test, ev->scale, &m);
-  return m.mase;
-}
-
 static void
 print_members (RecurJob              *job,
                const RecurEvaluation *ev)
@@ -352,12 +337,12 @@ print_report (RecurJob *job)
              ev->n_missing);
   if (recur_job_get_config (job)->ensemble > 1)
     print_members (job, ev);
-  if (recur_job_get_config (job)->transform.theta != RECUR_THETA_NONE && ev->n_members > 1)
+  if (ev->theta_averaged && ev->n_members > 1)
     g_print (_("Their median averaged with the Theta method’s forecast; the median alone has "
-               "MASE %.4f\n"), network_mase (ev));
-  else if (recur_job_get_config (job)->transform.theta != RECUR_THETA_NONE)
+               "MASE %.4f\n"), ev->network_metrics.mase);
+  else if (ev->theta_averaged)
     g_print (_("The network’s forecast averaged with the Theta method’s; the network’s alone "
-               "has MASE %.4f\n"), network_mase (ev));
+               "has MASE %.4f\n"), ev->network_metrics.mase);
   for (const char *const *l = (const char *const[]) { model_label, naive_label, season_label,
                                                       NULL };
        *l; l++)

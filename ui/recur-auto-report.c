@@ -97,28 +97,21 @@ cell (const char *text,
   return label;
 }
 
-/* One row per candidate: ✓, name, mean, each origin, seconds or why it failed. */
-static void
-add_candidate_row (GtkGrid    *grid,
-                   int         row,
-                   JsonObject *c,
-                   guint       n_origins)
+/* The validation MASE (bold when chosen) and each origin's, from column col on; returns the
+ * next column. */
+static int
+add_score_cells (GtkGrid    *grid,
+                 int         row,
+                 int         col,
+                 JsonObject *scored,
+                 guint       n_origins,
+                 gboolean    bold)
 {
-  gboolean chosen = json_object_get_boolean_member_with_default (c, "chosen", FALSE);
-  gboolean floor = json_object_get_boolean_member_with_default (c, "floor", FALSE);
-  const char *error = json_object_get_string_member_with_default (c, "error", NULL);
-  JsonNode *per = json_object_get_member (c, "per_origin");
+  JsonNode *per = json_object_get_member (scored, "per_origin");
   JsonArray *per_origin = per && JSON_NODE_HOLDS_ARRAY (per) ? json_node_get_array (per) : NULL;
-  g_autofree char *mase = format_mase (number_member (c, "validation_mase"));
-  const char *plain = json_object_get_string_member_with_default (c, "name", "");
-  /* Translators: a candidate of Auto's table that is a naive forecast, not a network */
-  g_autofree char *name = floor ? g_strdup_printf (_("%s (floor)"), plain) : g_strdup (plain);
-  g_autofree char *seconds = NULL;
-  int col = 0;
+  g_autofree char *mase = format_mase (number_member (scored, "validation_mase"));
 
-  gtk_grid_attach (grid, cell (chosen ? "✓" : "", TRUE, 0.5), col++, row, 1, 1);
-  gtk_grid_attach (grid, cell (name, chosen, 0), col++, row, 1, 1);
-  gtk_grid_attach (grid, cell (mase, chosen, 1), col++, row, 1, 1);
+  gtk_grid_attach (grid, cell (mase, bold, 1), col++, row, 1, 1);
   for (guint k = 0; k < n_origins; k++)
     {
       double v = NAN;
@@ -130,6 +123,28 @@ add_candidate_row (GtkGrid    *grid,
       text = format_mase (v);
       gtk_grid_attach (grid, cell (text, FALSE, 1), col++, row, 1, 1);
     }
+  return col;
+}
+
+/* One row per candidate: ✓, name, mean, each origin, seconds or why it failed. */
+static void
+add_candidate_row (GtkGrid    *grid,
+                   int         row,
+                   JsonObject *c,
+                   guint       n_origins)
+{
+  gboolean chosen = json_object_get_boolean_member_with_default (c, "chosen", FALSE);
+  gboolean floor = json_object_get_boolean_member_with_default (c, "floor", FALSE);
+  const char *error = json_object_get_string_member_with_default (c, "error", NULL);
+  const char *plain = json_object_get_string_member_with_default (c, "name", "");
+  /* Translators: a candidate of Auto's table that is a naive forecast, not a network */
+  g_autofree char *name = floor ? g_strdup_printf (_("%s (floor)"), plain) : g_strdup (plain);
+  g_autofree char *seconds = NULL;
+  int col = 0;
+
+  gtk_grid_attach (grid, cell (chosen ? "✓" : "", TRUE, 0.5), col++, row, 1, 1);
+  gtk_grid_attach (grid, cell (name, chosen, 0), col++, row, 1, 1);
+  col = add_score_cells (grid, row, col, c, n_origins, chosen);
   if (error)
     seconds = g_strdup (error);
   else
@@ -138,9 +153,34 @@ add_candidate_row (GtkGrid    *grid,
   gtk_grid_attach (grid, cell (seconds, FALSE, error ? 0 : 1), col, row, 1, 1);
 }
 
+/* The Theta method's row, below the candidates: "+" when its forecast was averaged with the
+ * chosen one's, its scores on the same origins. Reports from before Theta have no row. */
+static void
+add_theta_row (GtkGrid    *grid,
+               int         row,
+               JsonObject *root,
+               guint       n_origins)
+{
+  JsonNode *node = json_object_get_member (root, "theta");
+  JsonObject *theta;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  theta = json_node_get_object (node);
+  add_score_cells (grid, row, 2, theta, n_origins, FALSE);
+  gtk_grid_attach (grid,
+                   cell (json_object_get_boolean_member_with_default (theta, "averaged", FALSE)
+                           ? "+" : "", TRUE, 0.5),
+                   0, row, 1, 1);
+  /* Translators: the Theta method's row in Auto's table of candidates */
+  gtk_grid_attach (grid, cell (_("Theta method (averaged in if under 2 × the chosen)"), FALSE, 0),
+                   1, row, 1, 1);
+}
+
 static GtkWidget *
-candidates_grid (JsonArray *candidates,
-                 JsonArray *origins)
+candidates_grid (JsonObject *root,
+                 JsonArray  *candidates,
+                 JsonArray  *origins)
 {
   GtkWidget *grid = gtk_grid_new ();
   guint n_origins = origins ? json_array_get_length (origins) : 0;
@@ -163,6 +203,7 @@ candidates_grid (JsonArray *candidates,
   for (guint i = 0; i < json_array_get_length (candidates); i++)
     add_candidate_row (GTK_GRID (grid), (int) i + 1, json_array_get_object_element (candidates, i),
                        n_origins);
+  add_theta_row (GTK_GRID (grid), (int) json_array_get_length (candidates) + 1, root, n_origins);
   return grid;
 }
 
@@ -201,7 +242,7 @@ recur_auto_report_dialog_new (GtkWindow *parent,
   if (read_report (report, &root, &candidates, &origins))
     {
       gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll),
-                                     candidates_grid (candidates, origins));
+                                     candidates_grid (root, candidates, origins));
       /* Translators: below Auto's table: why the marked candidate was chosen */
       reason_text = g_strdup_printf (_("Chosen: %s"),
                                      json_object_get_string_member_with_default (root, "reason",

@@ -373,6 +373,48 @@ recur_window_update_status (RecurWindow *self)
   gtk_label_set_text (self->status_label, text);
 }
 
+/* The metrics line's tail for an ensemble, or a forecast averaged with Theta's: what the
+ * forecast combines and how its parts score alone. */
+static char *
+append_members (const char            *text,
+                const RecurEvaluation *ev)
+{
+  double lo, hi;
+  g_autofree char *lo_text = NULL, *hi_text = NULL, *network = NULL;
+  gboolean scored;
+
+  recur_evaluation_member_mase_range (ev, &lo, &hi);
+  lo_text = format_metric (lo);
+  hi_text = format_metric (hi);
+  network = format_metric (ev->network_metrics.mase);
+  scored = isfinite (lo) && isfinite (hi); /* MASE has a scale: the part before the test varies */
+  if (ev->theta_averaged && ev->n_members == 1)
+    /* Translators: appended to the test metrics: the forecast is one network's averaged with the
+     * Theta method's; the network's own MASE */
+    return g_strdup_printf (_("%s · averaged with the Theta method’s forecast; the network "
+                              "alone MASE %s"), text, network);
+  if (ev->theta_averaged && scored)
+    /* Translators: appended to the test metrics: how many networks' median is averaged with
+     * the Theta method's forecast, the median's MASE, and the lowest and highest MASE of the
+     * networks alone */
+    return g_strdup_printf (_("%s · the median of %u networks (MASE %s) averaged with the Theta "
+                              "method’s forecast; alone MASE %s to %s"),
+                            text, ev->n_members, network, lo_text, hi_text);
+  if (ev->theta_averaged)
+    /* Translators: appended to the test metrics: how many networks' median is averaged with
+     * the Theta method's forecast */
+    return g_strdup_printf (_("%s · the median of %u networks averaged with the Theta method’s "
+                              "forecast"), text, ev->n_members);
+  if (scored)
+    /* Translators: appended to the test metrics of an ensemble: how many networks the
+     * forecast is the median of, and the lowest and highest MASE of them alone */
+    return g_strdup_printf (_("%s · the median of %u networks, alone MASE %s to %s"), text,
+                            ev->n_members, lo_text, hi_text);
+  /* Translators: appended to the test metrics of an ensemble: how many networks the
+   * forecast is the median of */
+  return g_strdup_printf (_("%s · the median of %u networks"), text, ev->n_members);
+}
+
 void
 recur_window_update_metrics (RecurWindow *self)
 {
@@ -425,24 +467,10 @@ recur_window_update_metrics (RecurWindow *self)
       g_free (text);
       text = with;
     }
-  if (ev->n_members > 1)
+  if (ev->n_members > 1 || ev->theta_averaged)
     {
-      double lo, hi;
-      g_autofree char *lo_text = NULL, *hi_text = NULL;
-      char *with = NULL;
+      char *with = append_members (text, ev);
 
-      recur_evaluation_member_mase_range (ev, &lo, &hi);
-      lo_text = format_metric (lo);
-      hi_text = format_metric (hi);
-      /* Translators: appended to the test metrics of an ensemble: how many networks the
-       * forecast is the median of, and the lowest and highest MASE of them alone */
-      if (isfinite (lo) && isfinite (hi))
-        with = g_strdup_printf (_("%s · the median of %u networks, alone MASE %s to %s"), text,
-                                ev->n_members, lo_text, hi_text);
-      else /* MASE has no scale: the part before the test never changes */
-        /* Translators: appended to the test metrics of an ensemble: how many networks the
-         * forecast is the median of */
-        with = g_strdup_printf (_("%s · the median of %u networks"), text, ev->n_members);
       g_free (text);
       text = with;
     }

@@ -280,6 +280,15 @@ recur_evaluate_ensemble (RecurModel *const   *models,
   for (guint k = 0; self->member_metrics && k < n_models; k++)
     recur_metrics_compute (self->actual, self->member_forecast + (gsize) k * n, n, scale,
                            &self->member_metrics[k]);
+  self->theta_averaged = recur_dataset_get_transform (data)->spec.theta != RECUR_THETA_NONE;
+  self->network_metrics = self->model_metrics;
+  if (self->theta_averaged)
+    {
+      g_autofree double *median = g_new (double, n);
+
+      recur_median_across (self->member_forecast, n_models, n, n, median);
+      recur_metrics_compute (self->actual, median, n, scale, &self->network_metrics);
+    }
   return g_steal_pointer (&self);
 }
 

@@ -88,6 +88,9 @@ typedef struct
   double      *naive;           /* [n_test] */
   double      *seasonal_naive;  /* [n_test] */
   RecurMetrics model_metrics;
+  gboolean     theta_averaged;  /* forecast is the networks' averaged with Theta's */
+  RecurMetrics network_metrics; /* the networks' own (member 0's or the median) before that;
+                                 * model_metrics when not averaged */
   RecurMetrics naive_metrics;
   RecurMetrics seasonal_naive_metrics;
 } RecurEvaluation;

@@ -152,6 +152,22 @@ find_label_containing (GtkWidget  *root,
   return NULL;
 }
 
+static GtkLabel *
+find_label_exactly (GtkWidget  *root,
+                    const char *text)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (c) && g_str_equal (gtk_label_get_text (GTK_LABEL (c)), text))
+        return GTK_LABEL (c);
+      if ((found = find_label_exactly (c, text)))
+        return found;
+    }
+  return NULL;
+}
+
 /* Whether the button bound to action (as "win.stop-runs") can be clicked: a disabled action
  * leaves its buttons insensitive. */
 static gboolean
@@ -1030,6 +1046,11 @@ test_auto_trains_candidates_then_the_chosen (void)
   /* its best epoch was chosen by the training loss, and the status line says so */
   g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "training loss"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "no validation part"));
+  /* the metrics line says the forecast it scores is averaged with Theta's */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win), "the median of 5 networks (MASE "));
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (win),
+                                           ") averaged with the Theta method’s forecast; alone "
+                                           "MASE "));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (win));
   g_assert_true (save_widget_png (GTK_WIDGET (win), "window-auto.png"));
 
@@ -1052,6 +1073,9 @@ test_auto_trains_candidates_then_the_chosen (void)
   g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "seasonal naive (12) with drift "
                                                                "(floor)"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "✓"));
+  /* Theta's row below them, marked as averaged in */
+  g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "Theta method (averaged in"));
+  g_assert_nonnull (find_label_exactly (GTK_WIDGET (table), "+"));
   g_assert_nonnull (find_label_containing (GTK_WIDGET (table), "Chosen: the usual configuration"));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (table));
   g_assert_true (save_widget_png (GTK_WIDGET (table), "auto-candidates.png"));
