@@ -135,37 +135,37 @@ find_by_name (GtkWidget  *root,
   return NULL;
 }
 
-/* The first label under root whose text (markup removed) contains needle. */
+/* The first label under root whose text (markup removed) is text (whole) or contains it. */
 static GtkLabel *
-find_label_containing (GtkWidget  *root,
-                       const char *needle)
+find_label (GtkWidget  *root,
+            const char *text,
+            gboolean    whole)
 {
   for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
     {
       GtkLabel *found;
 
-      if (GTK_IS_LABEL (c) && strstr (gtk_label_get_text (GTK_LABEL (c)), needle))
+      if (GTK_IS_LABEL (c) && (whole ? g_str_equal (gtk_label_get_text (GTK_LABEL (c)), text)
+                                     : strstr (gtk_label_get_text (GTK_LABEL (c)), text) != NULL))
         return GTK_LABEL (c);
-      if ((found = find_label_containing (c, needle)))
+      if ((found = find_label (c, text, whole)))
         return found;
     }
   return NULL;
 }
 
 static GtkLabel *
+find_label_containing (GtkWidget  *root,
+                       const char *needle)
+{
+  return find_label (root, needle, FALSE);
+}
+
+static GtkLabel *
 find_label_exactly (GtkWidget  *root,
                     const char *text)
 {
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkLabel *found;
-
-      if (GTK_IS_LABEL (c) && g_str_equal (gtk_label_get_text (GTK_LABEL (c)), text))
-        return GTK_LABEL (c);
-      if ((found = find_label_exactly (c, text)))
-        return found;
-    }
-  return NULL;
+  return find_label (root, text, TRUE);
 }
 
 /* Whether the button bound to action (as "win.stop-runs") can be clicked: a disabled action
