@@ -256,6 +256,10 @@ recur_window_draw_gradflow (cairo_t              *cr,
       plot.n = s->window;
       plot.norms = s->grad_flow + (gsize) layer * s->window;
     }
+  if (self->run
+      && recur_job_get_config (recur_run_get_job (self->run))->model.cell == RECUR_CELL_ESN)
+    /* Translators: in the gradient plot, empty for an echo state network */
+    plot.why_empty = _("No gradients: an ESN is fitted by least squares");
   recur_plot_grad_flow (cr, width, height, &plot, style);
 }
 
