@@ -121,6 +121,9 @@ check_model (const RecurModel     *model,
   FUZZ_CHECK (isfinite (info->transform.scaler.center) && isfinite (info->transform.scaler.scale));
   FUZZ_CHECK (info->transform.scaler.scale != 0.0);
   FUZZ_CHECK (info->transform.season >= 1);
+  FUZZ_CHECK (info->transform.spec.theta == RECUR_THETA_NONE
+              || info->transform.spec.theta == RECUR_THETA_AVERAGE);
+  FUZZ_CHECK (!info->transform.box_cox || isfinite (info->transform.lambda));
   for (guint i = 0; info->transform.spec.deseasonalise && i < info->transform.season; i++)
     FUZZ_CHECK (isfinite (info->transform.seasonal_index[i]));
   x = recur_scaler_invert (&info->transform.scaler, 0.5);

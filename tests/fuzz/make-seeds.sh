@@ -44,6 +44,15 @@ for m in rnn rnn-relu lstm gru jordan esn clockwork; do
 done
 printf '{"hidden": 32, "lr": 0.003}' > $out/config/seed-swept.json
 
+# weights and a configuration with every transform and Theta's average: an ensemble of two
+# reservoirs, as the default makes (five there)
+"$recur" train "$tmp/short.csv" --model esn --reservoir 8 --washout 4 --box-cox auto --deseasonalise \
+  --difference --window-norm last --theta average --ensemble 2 --window 8 --horizon 3 --quiet \
+  --weights-out $out/weights/seed-transforms.safetensors --summary-out "$tmp/transforms.json" \
+  > /dev/null
+/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["config"], indent=1))' \
+  "$tmp/transforms.json" > $out/config/seed-transforms.json
+
 # weights and a configuration with input columns and calendar features
 head -n 61 data/eu_stock_markets.csv > "$tmp/stocks.csv"
 "$recur" train "$tmp/stocks.csv" --column ftse --inputs dax,cac --calendar --model gru --hidden 4 \
