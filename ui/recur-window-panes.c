@@ -163,6 +163,8 @@ recur_window_draw_predictions (cairo_t              *cr,
       plot.n_members = p->n_members;
       plot.member_predicted = p->member_predicted;
       plot.member_future = p->member_future;
+      plot.theta_predicted = p->theta_predicted;
+      plot.theta_future = p->theta_future;
     }
   plot.x_is_time = p && self->series && recur_series_get_timestamps (self->series) != NULL;
   plot.x_has_time_of_day = plot.x_is_time && recur_series_has_time_of_day (self->series);

@@ -181,17 +181,20 @@ recur_median_across (const double *m,
 
 gboolean
 recur_forecast_average_theta (const RecurTransform *transform,
-                    const double         *history,
-                    guint                 n_history,
-                    guint                 steps,
-                    double               *out,
-                    GError              **error)
+                              const double         *history,
+                              guint                 n_history,
+                              guint                 steps,
+                              double               *out,
+                              double               *theta_out,
+                              GError              **error)
 {
-  g_autofree double *theta = NULL;
+  g_autofree double *own = NULL;
+  double *theta = theta_out;
 
   if (transform->spec.theta == RECUR_THETA_NONE)
     return TRUE;
-  theta = g_new (double, steps);
+  if (theta == NULL)
+    theta = own = g_new (double, steps);
   if (!recur_theta_forecast (history, n_history, transform->season, steps, theta, NULL, error))
     return FALSE;
   for (guint i = 0; i < steps; i++)
@@ -222,7 +225,8 @@ recur_forecast_ensemble (RecurModel *const      *models,
         return FALSE;
       if (members_out)
         memcpy (members_out, out, steps * sizeof (double));
-      return recur_forecast_average_theta (transform, history, n_history, steps, out, error);
+      return recur_forecast_average_theta (transform, history, n_history, steps, out, NULL,
+                                           error);
     }
   if (members == NULL)
     members = own = g_new (double, (gsize) n_models * steps);
@@ -232,7 +236,7 @@ recur_forecast_ensemble (RecurModel *const      *models,
       return FALSE;
   /* every step finite: recur_forecast never gives a NaN */
   recur_median_across (members, n_models, steps, steps, out);
-  return recur_forecast_average_theta (transform, history, n_history, steps, out, error);
+  return recur_forecast_average_theta (transform, history, n_history, steps, out, NULL, error);
 }
 
 RecurEvaluation *

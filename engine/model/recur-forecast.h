@@ -63,12 +63,14 @@ gboolean recur_forecast_ensemble (RecurModel *const     *models,
 
 /* transform->spec.theta: out[0, steps), a forecast from history[0, n_history) in original units,
  * becomes the mean of itself and the Theta method's from the same history (recur-theta.h, m =
- * transform->season). Nothing to do otherwise. Fails as recur_theta_forecast. */
+ * transform->season), which theta_out (NULL: not wanted) receives. Nothing to do otherwise.
+ * Fails as recur_theta_forecast. */
 gboolean recur_forecast_average_theta (const RecurTransform *transform,
                                        const double         *history,
                                        guint                 n_history,
                                        guint                 steps,
                                        double               *out,
+                                       double               *theta_out,
                                        GError              **error);
 
 /* The test part scored as a future forecast would be: from the window just before it. */

@@ -100,6 +100,8 @@ predictions_clear (gpointer data)
   g_free (self->future);
   g_free (self->member_predicted);
   g_free (self->member_future);
+  g_free (self->theta_predicted);
+  g_free (self->theta_future);
 }
 
 static double
@@ -134,6 +136,36 @@ predict_one_step (const RecurModel   *model,
   if (!recur_transform_inverse (transform, recur_dataset_get_values (data), t, &s, 1, &x, NULL))
     return NAN;
   return x;
+}
+
+/* The test part's forecast and the future averaged with the Theta method's, as the job's are,
+ * Theta's own kept beside them (left as they are if it fails: the job's own forecast says why) */
+static void
+average_theta (RecurPredictionSnapshot *self,
+               const RecurDataset      *data,
+               guint                    test_start)
+{
+  const RecurTransform *transform = recur_dataset_get_transform (data);
+  const double *values = recur_dataset_get_values (data);
+  guint n_points = recur_dataset_get_n_points (data), offset = test_start - self->first;
+
+  if (transform->spec.theta == RECUR_THETA_NONE)
+    return;
+  self->theta_predicted = g_new (double, self->n);
+  self->theta_future = g_new (double, self->n_future);
+  for (guint i = 0; i < self->n; i++)
+    self->theta_predicted[i] = NAN;
+  for (guint h = 0; h < self->n_future; h++)
+    self->theta_future[h] = NAN;
+  if (!recur_forecast_average_theta (transform, values, test_start, n_points - test_start,
+                                     self->predicted + offset, self->theta_predicted + offset,
+                                     NULL))
+    for (guint i = offset; i < self->n; i++)
+      self->theta_predicted[i] = NAN;
+  if (!recur_forecast_average_theta (transform, values, n_points, self->n_future, self->future,
+                                     self->theta_future, NULL))
+    for (guint h = 0; h < self->n_future; h++)
+      self->theta_future[h] = NAN;
 }
 
 RecurPredictionSnapshot *
@@ -218,13 +250,7 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
       recur_median_across (self->member_future, n_members, self->n_future, self->n_future,
                            self->future);
     }
-  /* averaged with the Theta method's as the job's forecasts are (left as they are if it fails:
-   * the job's own forecast says why) */
-  recur_forecast_average_theta (recur_dataset_get_transform (data), values, test_start,
-                                n_points - test_start,
-                                self->predicted + (test_start - self->first), NULL);
-  recur_forecast_average_theta (recur_dataset_get_transform (data), values, n_points,
-                                self->n_future, self->future, NULL);
+  average_theta (self, data, test_start);
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
   last = (gint64) x_of (series, n_points - 1);

@@ -61,6 +61,10 @@ typedef struct
   guint   n_members;       /* 1 for one network */
   double *member_predicted; /* [n_members × n], NAN where none; NULL for one network */
   double *member_future;    /* [n_members × n_future]; NULL for one network */
+  /* Averaged with the Theta method's (RecurTransformSpec.theta): predicted's test part and
+   * future are the average, Theta's own forecasts are here; NULL otherwise */
+  double *theta_predicted;  /* [n], NAN outside the test part */
+  double *theta_future;     /* [n_future] */
 } RecurPredictionSnapshot;
 
 /* From one network, or from an ensemble's members (the same spec; ws fits it): the median of

@@ -9,6 +9,7 @@
 
 #include "recur-job.h"
 #include "recur-season.h"
+#include "recur-snapshot.h"
 #include "recur-theta.h"
 
 static RecurJob *
@@ -664,6 +665,50 @@ test_every_cell_beats_naive (void)
       }
 }
 
+/* The window's plot of a job averaged with Theta: the snapshot's test part and future are the
+ * job's own forecasts, and Theta's, beside them, are the method's from the same histories (NAN
+ * before the test part). A job without Theta has none. */
+static RecurPredictionSnapshot *
+snapshot_of (RecurJob *job)
+{
+  RecurModel *const *members = recur_job_get_members (job);
+  g_autoptr(RecurWorkspace) ws = recur_workspace_try_new (members[0], 1,
+                                                          RECUR_WORKSPACE_INFERENCE, NULL);
+
+  return recur_prediction_snapshot_new (members, recur_job_get_n_members (job), ws,
+                                        recur_job_get_dataset (job), recur_job_get_series (job),
+                                        recur_job_get_observed (job), 1);
+}
+
+static void
+assert_snapshot_shows_theta (RecurJob     *job,
+                             const double *values,
+                             guint         n)
+{
+  g_autoptr(RecurPredictionSnapshot) p = snapshot_of (job);
+  const RecurEvaluation *ev = recur_job_get_evaluation (job);
+  double theta[6];
+  guint test = n - 6;
+
+  g_assert_nonnull (p->theta_predicted);
+  g_assert_nonnull (p->theta_future);
+  g_assert_cmpuint (p->first + p->n, ==, n);
+  for (guint i = 0; p->first + i < test; i++)
+    g_assert_true (isnan (p->theta_predicted[i]));
+  g_assert_true (recur_theta_forecast (values, test, 12, 6, theta, NULL, NULL));
+  for (guint h = 0; h < 6; h++)
+    {
+      g_assert_cmpfloat (p->theta_predicted[test - p->first + h], ==, theta[h]);
+      g_assert_cmpfloat (p->predicted[test - p->first + h], ==, ev->forecast[h]);
+    }
+  g_assert_true (recur_theta_forecast (values, n, 12, 6, theta, NULL, NULL));
+  for (guint h = 0; h < 6; h++)
+    {
+      g_assert_cmpfloat (p->theta_future[h], ==, theta[h]);
+      g_assert_cmpfloat (p->future[h], ==, recur_job_get_future (job)[h]);
+    }
+}
+
 /* --theta: the test forecast and the future are the network's averaged with the Theta method's,
  * refitted on the points before each (the test part's history stops where it starts), with the
  * job's season as its m; the members' own forecasts stay the network's. */
@@ -672,6 +717,7 @@ test_theta_average (void)
 {
   double values[120], theta[6];
   g_autoptr(RecurJob) plain = NULL, averaged = NULL;
+  g_autoptr(RecurPredictionSnapshot) without = NULL;
   RecurJobConfig config;
   const RecurEvaluation *pe, *ae;
   RecurThetaFit fit;
@@ -689,6 +735,9 @@ test_theta_average (void)
   g_assert_true (recur_job_train (averaged, NULL, NULL, NULL, NULL));
   pe = recur_job_get_evaluation (plain);
   ae = recur_job_get_evaluation (averaged);
+  g_assert_false (pe->theta_averaged);
+  g_assert_true (ae->theta_averaged);
+  g_assert_cmpfloat (ae->network_metrics.mase, ==, pe->model_metrics.mase);
 
   g_assert_true (recur_theta_forecast (values, 114, 12, 6, theta, &fit, NULL));
   g_assert_true (fit.seasonal);
@@ -701,6 +750,10 @@ test_theta_average (void)
   for (guint h = 0; h < 6; h++)
     g_assert_cmpfloat (recur_job_get_future (averaged)[h], ==,
                        0.5 * (recur_job_get_future (plain)[h] + theta[h]));
+  assert_snapshot_shows_theta (averaged, values, G_N_ELEMENTS (values));
+  without = snapshot_of (plain);
+  g_assert_null (without->theta_predicted);
+  g_assert_null (without->theta_future);
 }
 
 int

@@ -861,6 +861,81 @@ test_predictions_members_faint (void)
     }
 }
 
+/* Hovering over the future adds Theta's value to the readout: its swatch and a dot on its line,
+ * more of Theta's colour than without the hover. */
+static void
+assert_theta_in_readout (PredictionData       *d,
+                         const RecurPlotStyle *style)
+{
+  guint counts[2];
+
+  for (guint hover = 0; hover < 2; hover++)
+    {
+      Canvas c = canvas_new (640, 480);
+
+      d->plot.hover = hover ? N_PRED + 3 : -1;
+      recur_plot_predictions (c.cr, 640, 480, &d->plot, style);
+      canvas_finish (&c);
+      counts[hover] = count_colour (c.surface, 0, 0, 640, 480, &style->theta, 0.15);
+      canvas_free (&c);
+    }
+  d->plot.hover = -1;
+  g_assert_cmpuint (counts[1], >, counts[0] + 20);
+}
+
+/* The Theta method's forecast, which the run's is averaged with, is drawn over the test part
+ * and the future in its own colour, and nowhere before the test part; without it, nothing in
+ * that colour inside the area. */
+static void
+test_predictions_theta_dashed (void)
+{
+  const RecurRgba orange = { 1.0, 0.5, 0.0, 1.0 };
+  RecurPlotStyle style = test_style ();
+  PredictionData d;
+  double theta_predicted[N_PRED], theta_future[N_FUTURE];
+  RecurPlotArea a;
+
+  prediction_data_init (&d);
+  style.theta = orange;
+  for (guint i = 0; i < N_PRED; i++)
+    theta_predicted[i] = i < 20 ? NAN : d.actual[i] - 0.5;
+  for (guint h = 0; h < N_FUTURE; h++)
+    theta_future[h] = d.future[h] - 0.5;
+  for (guint with = 0; with < 2; with++)
+    {
+      Canvas c = canvas_new (640, 480);
+      double test = 0, end = 0, step = 0;
+      guint in_test, in_future, before;
+
+      d.plot.theta_predicted = with ? theta_predicted : NULL;
+      d.plot.theta_future = with ? theta_future : NULL;
+      recur_plot_predictions (c.cr, 640, 480, &d.plot, &style);
+      canvas_finish (&c);
+      a = recur_plot_predictions_area (&d.plot, 640, 480);
+      assert_area_inside (&a, 640, 480);
+      test = prediction_px (&a, 20);
+      end = prediction_px (&a, N_PRED - 1);
+      step = prediction_px (&a, 1) - prediction_px (&a, 0);
+      before = count_colour (c.surface, a.x, a.y, test - 2, a.y + a.height, &orange, 0.15);
+      in_test = count_colour (c.surface, test + 2, a.y, end - 2, a.y + a.height, &orange, 0.15);
+      in_future = count_colour (c.surface, end + step, a.y, a.x + a.width, a.y + a.height,
+                                &orange, 0.15);
+      g_assert_cmpuint (before, ==, 0);
+      if (with)
+        {
+          g_assert_cmpuint (in_test, >, 20);
+          g_assert_cmpuint (in_future, >, 20);
+          assert_theta_in_readout (&d, &style);
+        }
+      else
+        {
+          g_assert_cmpuint (in_test, ==, 0);
+          g_assert_cmpuint (in_future, ==, 0);
+        }
+      canvas_free (&c);
+    }
+}
+
 static void
 test_predictions_hit (void)
 {
@@ -1508,6 +1583,7 @@ main (int    argc,
   g_test_add_func ("/plot/predictions/forecast-after-data", test_predictions_forecast_after_data);
   g_test_add_func ("/plot/predictions/hit", test_predictions_hit);
   g_test_add_func ("/plot/predictions/members-faint", test_predictions_members_faint);
+  g_test_add_func ("/plot/predictions/theta-dashed", test_predictions_theta_dashed);
   g_test_add_func ("/plot/loss/members-faint", test_loss_members_faint);
   g_test_add_func ("/plot/predictions/degenerate", test_predictions_degenerate);
   g_test_add_func ("/plot/export/png", test_export_png);

@@ -33,6 +33,9 @@ typedef struct
   guint                     n_members;
   const double             *member_predicted;
   const double             *member_future;
+  /* the single run's Theta forecast (RecurPredictionPlot) */
+  const double             *theta_predicted;
+  const double             *theta_future;
 } PredictionInput;
 
 typedef struct
@@ -138,6 +141,11 @@ prediction_ranges (const PredictionInput *in,
         recur_plot_range (in->member_future + (gsize) k * n_future_of (run), n_future_of (run),
                           FALSE, &y_min, &y_max);
     }
+  if (in->n_runs > 0 && in->runs[0].x != NULL)
+    {
+      recur_plot_range (in->theta_predicted, in->runs[0].n, FALSE, &y_min, &y_max);
+      recur_plot_range (in->theta_future, n_future_of (&in->runs[0]), FALSE, &y_min, &y_max);
+    }
   out->spec.no_x_ticks = !has_x;
   out->spec.no_y_ticks = !out->has_values;
   out->frame.x.integer = !in->x_is_time && x_min == floor (x_min) && x_max == floor (x_max);
@@ -162,6 +170,10 @@ add_line_legend (const PredictionInput *in,
     recur_frame_add_legend (&out->spec, _("naive"), &style->baseline, RECUR_MARK_DASHED);
   if (any_finite (run->future, n_future_of (run)))
     recur_frame_add_legend (&out->spec, _("forecast"), &style->forecast, RECUR_MARK_LINE);
+  if (any_finite (in->theta_predicted, n_run) || any_finite (in->theta_future, n_future_of (run)))
+    /* Translators: the legend of the dashed line of the Theta method's forecast (a method's
+     * name), which the model's forecast is averaged with */
+    recur_frame_add_legend (&out->spec, _("Theta"), &style->theta, RECUR_MARK_DASHED);
   if (in->n_members > 1)
     {
       out->member_colour = style->predicted;
@@ -261,7 +273,8 @@ draw_forecast_width (const PredictionInput    *in,
                      const PredictionLayout   *layout,
                      cairo_t                  *cr,
                      const RecurRgba          *colour,
-                     double                    width)
+                     double                    width,
+                     gboolean                  dashed)
 {
   guint n_future = n_future_of (run), k = 0;
   g_autofree double *x = NULL, *y = NULL;
@@ -280,7 +293,7 @@ draw_forecast_width (const PredictionInput    *in,
   for (guint i = 0; i < n_future; i++, k++)
     x[k] = run->future_x[i], y[k] = run->future[i];
   line = (RecurLineData) { x, 0.0, y, k };
-  recur_frame_draw_line (&layout->frame, cr, &line, colour, width, FALSE);
+  recur_frame_draw_line (&layout->frame, cr, &line, colour, width, dashed);
 }
 
 static void
@@ -290,7 +303,7 @@ draw_forecast (const PredictionInput    *in,
                cairo_t                  *cr,
                const RecurRgba          *colour)
 {
-  draw_forecast_width (in, run, layout, cr, colour, 1.5);
+  draw_forecast_width (in, run, layout, cr, colour, 1.5, FALSE);
 }
 
 /* An ensemble's members, thin and faint under the median: their spread at a glance */
@@ -319,8 +332,34 @@ draw_members (const PredictionInput  *in,
           RecurPredictionRun member = *run;
 
           member.future = in->member_future + (gsize) k * run->n_future;
-          draw_forecast_width (in, &member, layout, cr, &forecast, 1.0);
+          draw_forecast_width (in, &member, layout, cr, &forecast, 1.0, FALSE);
         }
+    }
+}
+
+/* The Theta method's forecasts of the test part and of the future, dashed, which the run's
+ * (the solid lines) are the average of with the networks' */
+static void
+draw_theta (const PredictionInput  *in,
+            const PredictionLayout *layout,
+            cairo_t                *cr,
+            const RecurPlotStyle   *style)
+{
+  const RecurPredictionRun *run = &in->runs[0];
+
+  if (run->x == NULL)
+    return;
+  if (in->theta_predicted)
+    {
+      RecurLineData line = { run->x, 0.0, in->theta_predicted, run->n };
+      recur_frame_draw_line (&layout->frame, cr, &line, &style->theta, 1.2, TRUE);
+    }
+  if (in->theta_future && n_future_of (run) > 0)
+    {
+      RecurPredictionRun theta = *run;
+
+      theta.future = in->theta_future;
+      draw_forecast_width (in, &theta, layout, cr, &style->theta, 1.2, TRUE);
     }
 }
 
@@ -424,6 +463,16 @@ draw_hover (const PredictionInput  *in,
     }
   if (hidden > 0)
     g_snprintf (lines[n_lines++].text, sizeof lines[0].text, _("+%u more"), hidden);
+  if (in->n_runs > 0)
+    {
+      const RecurPredictionRun *run = &in->runs[0];
+      double theta = value_at (run->x, in->theta_predicted, run->n, x);
+
+      if (!isfinite (theta))
+        theta = value_at (run->future_x, in->theta_future, n_future_of (run), x);
+      if (isfinite (theta) && n_lines < RECUR_READOUT_MAX_LINES - 1)
+        add_line (lines, values, &n_lines, _("Theta"), theta, &style->theta);
+    }
   naive = value_at (in->x, in->naive, in->n, x);
   if (isfinite (naive))
     add_line (lines, values, &n_lines, _("naive"), naive, &style->baseline);
@@ -465,6 +514,8 @@ draw_predictions (gconstpointer         data,
   recur_frame_clip (frame, cr);
   recur_frame_draw_line (frame, cr, &lines[n_lines - 1], &style->baseline, 1.2, TRUE);
   draw_members (in, layout, cr, style);
+  if (in->single)
+    draw_theta (in, layout, cr, style);
   /* under several runs the observed series is a little heavier than theirs */
   recur_frame_draw_line (frame, cr, &lines[0], actual_colour (in, style), in->single ? 1.5 : 1.6,
                          FALSE);
@@ -539,6 +590,7 @@ single_run (const RecurPredictionPlot *plot,
     .x_is_time = plot->x_is_time, .x_has_time_of_day = plot->x_has_time_of_day, .n_runs = 1,
     .runs = run, .single = TRUE, .hover = plot->hover, .n_members = plot->n_members,
     .member_predicted = plot->member_predicted, .member_future = plot->member_future,
+    .theta_predicted = plot->theta_predicted, .theta_future = plot->theta_future,
   };
 }
 

@@ -61,6 +61,7 @@ recur_plot_style_init (RecurPlotStyle *style,
       style->predicted = rgb (0x56b4e9);
       style->baseline = rgb (0x8c8c8c);
       style->forecast = rgb (0x2cc197);
+      style->theta = rgb (0xe28fc0);
       style->negative = rgb (0x4393c3);
       style->positive = rgb (0xd6604d);
       style->highlight = rgb (0xe28fc0);
@@ -78,6 +79,7 @@ recur_plot_style_init (RecurPlotStyle *style,
       style->predicted = rgb (0x0072b2);
       style->baseline = rgb (0x8c8c8c);
       style->forecast = rgb (0x009e73);
+      style->theta = rgb (0xcc79a7);
       style->negative = rgb (0x2166ac);
       style->positive = rgb (0xb2182b);
       style->highlight = rgb (0xcc79a7);

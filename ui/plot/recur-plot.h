@@ -42,6 +42,7 @@ typedef struct
   RecurRgba predicted;    /* model predictions */
   RecurRgba baseline;     /* naive forecast */
   RecurRgba forecast;     /* forecast past the end of the data */
+  RecurRgba theta;        /* the Theta method's forecast, averaged into the model's */
   RecurRgba negative;     /* diverging colour map: −limit … */
   RecurRgba positive;     /* … +limit; 0 is drawn in the background colour */
   RecurRgba highlight;    /* best epoch, hover marker */
@@ -234,6 +235,9 @@ typedef struct
   guint         n_members;        /* 0 or 1: none */
   const double *member_predicted; /* [n_members × n], NAN where none */
   const double *member_future;    /* [n_members × n_future]; may be NULL */
+  /* The Theta method's own forecast, where predicted and future are averaged with it: dashed */
+  const double *theta_predicted;  /* [n], NAN where none; may be NULL */
+  const double *theta_future;     /* [n_future]; may be NULL */
 } RecurPredictionPlot;
 
 void recur_plot_predictions  (cairo_t                   *cr,
