@@ -130,9 +130,9 @@ draw_grad_flow (gconstpointer         data,
   if (!layout->has_values)
     {
       recur_frame_draw_message (&layout->frame, cr, text, style,
-                                plot->n == 0      ? _("No data yet")
-                                : plot->why_empty ? plot->why_empty
-                                                  : _("No values to show"));
+                                plot->why_empty ? plot->why_empty
+                                : plot->n == 0  ? _("No data yet")
+                                                : _("No values to show"));
       return;
     }
   draw_bars (plot, layout, cr, style);

@@ -195,8 +195,8 @@ typedef struct
 {
   guint         n;            /* time steps */
   const double *norms;        /* ‖∂loss/∂h_t‖ per step, log-scale bars */
-  const char   *why_empty;    /* said instead of "No values to show" when no step has a value
-                               * (a model that learns without gradients); NULL: that */
+  const char   *why_empty;    /* said when no step has a value, for a model that learns
+                               * without gradients; NULL: "No data yet" or "No values to show" */
 } RecurGradFlowPlot;
 
 /* Steps without a positive finite norm get no bar. */
