@@ -37,7 +37,10 @@ ses_sse (const double *x,
       s_wr += w * r;
       s_ww += w * w;
       g += alpha * r;
-      w *= 1 - alpha;
+      /* (1 − α)^t below 1e-150 adds nothing to s_ww (at least 1) and next to nothing to s_wr,
+       * while w·w would be subnormal, which the CPU multiplies about 100 times slower (a
+       * 100,000-point series fitted in about 0.4 s instead of 0.09): 0 from there on */
+      w = w < 1e-150 ? 0 : w * (1 - alpha);
     }
   l0 = s_wr / s_ww;
   if (last)
