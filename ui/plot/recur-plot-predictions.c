@@ -306,6 +306,37 @@ draw_forecast (const PredictionInput    *in,
   draw_forecast_width (in, run, layout, cr, colour, 1.5, FALSE);
 }
 
+/* Another forecast of the single run's test part and future (a member's, Theta's), drawn
+ * beside its own: either may be NULL */
+static void
+draw_other_forecast (const PredictionInput  *in,
+                     const PredictionLayout *layout,
+                     cairo_t                *cr,
+                     const double           *predicted,
+                     const double           *future,
+                     const RecurRgba        *predicted_colour,
+                     const RecurRgba        *future_colour,
+                     double                  width,
+                     gboolean                dashed)
+{
+  const RecurPredictionRun *run = &in->runs[0];
+
+  if (run->x == NULL)
+    return;
+  if (predicted)
+    {
+      RecurLineData line = { run->x, 0.0, predicted, run->n };
+      recur_frame_draw_line (&layout->frame, cr, &line, predicted_colour, width, dashed);
+    }
+  if (future && n_future_of (run) > 0)
+    {
+      RecurPredictionRun other = *run;
+
+      other.future = future;
+      draw_forecast_width (in, &other, layout, cr, future_colour, width, dashed);
+    }
+}
+
 /* An ensemble's members, thin and faint under the median: their spread at a glance */
 static void
 draw_members (const PredictionInput  *in,
@@ -316,25 +347,15 @@ draw_members (const PredictionInput  *in,
   const RecurPredictionRun *run = &in->runs[0];
   RecurRgba predicted = style->predicted, forecast = style->forecast;
 
-  if (in->n_members < 2 || run->x == NULL)
+  if (in->n_members < 2)
     return;
   predicted.a *= RECUR_PLOT_MEMBER_ALPHA;
   forecast.a *= RECUR_PLOT_MEMBER_ALPHA;
   for (guint k = 0; k < in->n_members; k++)
-    {
-      if (in->member_predicted)
-        {
-          RecurLineData line = { run->x, 0.0, in->member_predicted + (gsize) k * run->n, run->n };
-          recur_frame_draw_line (&layout->frame, cr, &line, &predicted, 1.0, FALSE);
-        }
-      if (in->member_future && n_future_of (run) > 0)
-        {
-          RecurPredictionRun member = *run;
-
-          member.future = in->member_future + (gsize) k * run->n_future;
-          draw_forecast_width (in, &member, layout, cr, &forecast, 1.0, FALSE);
-        }
-    }
+    draw_other_forecast (in, layout, cr,
+                         in->member_predicted ? in->member_predicted + (gsize) k * run->n : NULL,
+                         in->member_future ? in->member_future + (gsize) k * run->n_future : NULL,
+                         &predicted, &forecast, 1.0, FALSE);
 }
 
 /* The Theta method's forecasts of the test part and of the future, dashed, which the run's
@@ -345,22 +366,8 @@ draw_theta (const PredictionInput  *in,
             cairo_t                *cr,
             const RecurPlotStyle   *style)
 {
-  const RecurPredictionRun *run = &in->runs[0];
-
-  if (run->x == NULL)
-    return;
-  if (in->theta_predicted)
-    {
-      RecurLineData line = { run->x, 0.0, in->theta_predicted, run->n };
-      recur_frame_draw_line (&layout->frame, cr, &line, &style->theta, 1.2, TRUE);
-    }
-  if (in->theta_future && n_future_of (run) > 0)
-    {
-      RecurPredictionRun theta = *run;
-
-      theta.future = in->theta_future;
-      draw_forecast_width (in, &theta, layout, cr, &style->theta, 1.2, TRUE);
-    }
+  draw_other_forecast (in, layout, cr, in->theta_predicted, in->theta_future, &style->theta,
+                       &style->theta, 1.2, TRUE);
 }
 
 /* values[k] where xs[k] is x (to rounding), or NAN */
