@@ -843,6 +843,10 @@ cmd_forecast (int    argc,
                                 &info.transform, values, n, channels ? &extra : NULL, steps,
                                 forecast, NULL, &error))
     {
+      /* Translators: before why the forecast failed (as Theta's minimum of points): the file
+       * and the column */
+      g_prefix_error (&error, _("%s: column “%s”: "), argv[1],
+                      recur_series_get_column_name (series, col));
       recur_model_info_clear (&info);
       return recur_command_fail (error);
     }

@@ -1777,6 +1777,33 @@ weights_metadata (JsonParser *parser,
   return json_object_get_object_member (root, "__metadata__");
 }
 
+/* A weights file averaged with Theta's forecast, given fewer points than Theta needs (but as
+ * many as the network's window): refused, saying which file and column and how many points. */
+static void
+test_forecast_theta_needs_points (void)
+{
+  g_autofree char *csv = data_file ("air_passengers.csv");
+  const char *dir = temp_dir ();  /* removed when the test ends */
+  g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
+  g_autofree char *three = g_build_filename (dir, "three.csv", NULL);
+  g_autofree char *want = NULL;
+  Result t, f;
+
+  t = run_recur ("train", csv, "--model", "gru", "--window", "2", "--epochs", "1", "--theta",
+                 "average", "--weights-out", weights, "--quiet", NULL);
+  g_assert_cmpint (t.status, ==, 0);
+  result_clear (&t);
+  g_assert_true (g_file_set_contents (three, "date,passengers_thousands\n1961-01-01,400\n"
+                                      "1961-02-01,410\n1961-03-01,420\n", -1, NULL));
+  f = run_recur ("forecast", "--weights", weights, three, NULL);
+  g_assert_cmpint (f.status, ==, 1);
+  g_assert_cmpstr (f.out, ==, "");
+  want = g_strdup_printf ("recur: %s: column “passengers_thousands”: the Theta method needs at "
+                          "least 4 points to forecast from; 3 given\n", three);
+  g_assert_cmpstr (f.err, ==, want);
+  result_clear (&f);
+}
+
 /* With the target transforms, `recur forecast` from the weights file gives exactly the future
  * forecast `recur train` wrote (the fitted transform travels in the file): the same text in the
  * CSV files and the same doubles in the JSON. A transform beyond the scaler stores the scaler
@@ -1940,6 +1967,7 @@ main (int    argc,
   g_test_add_func ("/cli/forecast/outputs-and-errors", test_forecast_outputs_and_errors);
   g_test_add_func ("/cli/info/text", test_info_text);
   g_test_add_func ("/cli/train/diverging-run-writes-nothing", test_diverging_run_writes_nothing);
+  g_test_add_func ("/cli/forecast/theta-needs-points", test_forecast_theta_needs_points);
   g_test_add_func ("/cli/forecast/transforms-match-train",
                    test_forecast_with_transforms_matches_train);
   g_test_add_func ("/cli/train/threads-give-identical-numbers",
