@@ -185,21 +185,26 @@ recur_forecast_average_theta (const RecurTransform *transform,
                               guint                 n_history,
                               guint                 steps,
                               double               *out,
-                              double               *theta_out,
                               GError              **error)
 {
-  g_autofree double *own = NULL;
-  double *theta = theta_out;
+  g_autofree double *theta = NULL;
 
   if (transform->spec.theta == RECUR_THETA_NONE)
     return TRUE;
-  if (theta == NULL)
-    theta = own = g_new (double, steps);
+  theta = g_new (double, steps);
   if (!recur_theta_forecast (history, n_history, transform->season, steps, theta, NULL, error))
     return FALSE;
+  recur_forecast_combine_theta (out, theta, steps);
+  return TRUE;
+}
+
+void
+recur_forecast_combine_theta (double       *out,
+                              const double *theta,
+                              guint         steps)
+{
   for (guint i = 0; i < steps; i++)
     out[i] = 0.5 * (out[i] + theta[i]);
-  return TRUE;
 }
 
 gboolean
@@ -225,8 +230,7 @@ recur_forecast_ensemble (RecurModel *const      *models,
         return FALSE;
       if (members_out)
         memcpy (members_out, out, steps * sizeof (double));
-      return recur_forecast_average_theta (transform, history, n_history, steps, out, NULL,
-                                           error);
+      return recur_forecast_average_theta (transform, history, n_history, steps, out, error);
     }
   if (members == NULL)
     members = own = g_new (double, (gsize) n_models * steps);
@@ -236,7 +240,7 @@ recur_forecast_ensemble (RecurModel *const      *models,
       return FALSE;
   /* every step finite: recur_forecast never gives a NaN */
   recur_median_across (members, n_models, steps, steps, out);
-  return recur_forecast_average_theta (transform, history, n_history, steps, out, NULL, error);
+  return recur_forecast_average_theta (transform, history, n_history, steps, out, error);
 }
 
 RecurEvaluation *

@@ -63,15 +63,19 @@ gboolean recur_forecast_ensemble (RecurModel *const     *models,
 
 /* transform->spec.theta: out[0, steps), a forecast from history[0, n_history) in original units,
  * becomes the mean of itself and the Theta method's from the same history (recur-theta.h, m =
- * transform->season), which theta_out (NULL: not wanted) receives. Nothing to do otherwise.
- * Fails as recur_theta_forecast. */
+ * transform->season; recur_forecast_combine_theta). Nothing to do otherwise. Fails as
+ * recur_theta_forecast. */
 gboolean recur_forecast_average_theta (const RecurTransform *transform,
                                        const double         *history,
                                        guint                 n_history,
                                        guint                 steps,
                                        double               *out,
-                                       double               *theta_out,
                                        GError              **error);
+/* How a forecast and Theta's, theta[0, steps), make the forecast averaged with it: out[i]
+ * becomes their mean. */
+void     recur_forecast_combine_theta (double               *out,
+                                       const double         *theta,
+                                       guint                 steps);
 
 /* The test part scored as a future forecast would be: from the window just before it. */
 typedef struct

@@ -74,6 +74,7 @@ struct _RecurRun
   /* worker only */
   RecurWorkspace *inspect_ws;
   gint64 predictions_at;
+  RecurPredictionSnapshot *made_predictions; /* the last made: its Theta forecasts reused */
   double *grad_flow;       /* the last epoch's, for the final snapshot */
 };
 
@@ -178,6 +179,7 @@ recur_run_finalize (GObject *object)
   g_clear_pointer (&self->pending_states, recur_states_snapshot_unref);
   g_clear_pointer (&self->pending_predictions, recur_prediction_snapshot_unref);
   g_clear_pointer (&self->inspect_ws, recur_workspace_free);
+  g_clear_pointer (&self->made_predictions, recur_prediction_snapshot_unref);
   g_free (self->grad_flow);
   recur_mutex_clear (&self->lock);
   recur_mutex_clear (&self->epoch_lock);
@@ -332,7 +334,7 @@ recur_run_new_restored (const char            *name,
                                                          recur_job_get_dataset (self->job),
                                                          recur_job_get_series (self->job),
                                                          recur_job_get_observed (self->job),
-                                                         self->last.best_epoch);
+                                                         self->last.best_epoch, NULL);
     }
   self->last.epoch = n_epochs;
   self->last.epochs = config->train.epochs;
@@ -375,8 +377,11 @@ post_snapshots (RecurRun *self,
                                                    ended ? recur_job_get_n_members (job) : 1,
                                                    self->inspect_ws, data,
                                                    recur_job_get_series (job),
-                                                   recur_job_get_observed (job), epoch);
+                                                   recur_job_get_observed (job), epoch,
+                                                   self->made_predictions);
       self->predictions_at = now;
+      g_clear_pointer (&self->made_predictions, recur_prediction_snapshot_unref);
+      self->made_predictions = recur_prediction_snapshot_ref (predictions);
     }
 
   recur_mutex_lock (&self->lock);

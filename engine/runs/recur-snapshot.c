@@ -7,6 +7,7 @@
 
 #include "recur-forecast.h"
 #include "recur-snapshot.h"
+#include "recur-theta.h"
 
 /* ---- states ------------------------------------------------------------------------------ */
 
@@ -138,34 +139,59 @@ predict_one_step (const RecurModel   *model,
   return x;
 }
 
-/* The test part's forecast and the future averaged with the Theta method's, as the job's are,
- * Theta's own kept beside them (left as they are if it fails: the job's own forecast says why) */
+/* Theta's forecasts [steps] from history[0, n), NAN when it cannot make them (the job's own
+ * forecast says why) */
+static double *
+fit_theta (const double *history,
+           guint         n,
+           guint         season,
+           guint         steps)
+{
+  double *theta = g_new (double, steps);
+
+  if (!recur_theta_forecast (history, n, season, steps, theta, NULL, NULL))
+    for (guint h = 0; h < steps; h++)
+      theta[h] = NAN;
+  return theta;
+}
+
+/* The test part's forecast and the future averaged with the Theta method's, as the job's are
+ * (recur_forecast_average_theta), Theta's own kept beside them: taken from `earlier`, a
+ * snapshot of the same data, when it has them, else fitted */
 static void
-average_theta (RecurPredictionSnapshot *self,
-               const RecurDataset      *data,
-               guint                    test_start)
+average_theta (RecurPredictionSnapshot       *self,
+               const RecurDataset            *data,
+               guint                          test_start,
+               const RecurPredictionSnapshot *earlier)
 {
   const RecurTransform *transform = recur_dataset_get_transform (data);
-  const double *values = recur_dataset_get_values (data);
-  guint n_points = recur_dataset_get_n_points (data), offset = test_start - self->first;
+  guint offset = test_start - self->first;
 
   if (transform->spec.theta == RECUR_THETA_NONE)
     return;
-  self->theta_predicted = g_new (double, self->n);
-  self->theta_future = g_new (double, self->n_future);
-  for (guint i = 0; i < self->n; i++)
-    self->theta_predicted[i] = NAN;
-  for (guint h = 0; h < self->n_future; h++)
-    self->theta_future[h] = NAN;
-  if (!recur_forecast_average_theta (transform, values, test_start, n_points - test_start,
-                                     self->predicted + offset, self->theta_predicted + offset,
-                                     NULL))
-    for (guint i = offset; i < self->n; i++)
-      self->theta_predicted[i] = NAN;
-  if (!recur_forecast_average_theta (transform, values, n_points, self->n_future, self->future,
-                                     self->theta_future, NULL))
-    for (guint h = 0; h < self->n_future; h++)
-      self->theta_future[h] = NAN;
+  if (earlier && earlier->theta_predicted && earlier->first == self->first
+      && earlier->n == self->n && earlier->n_future == self->n_future)
+    {
+      self->theta_predicted = g_memdup2 (earlier->theta_predicted, self->n * sizeof (double));
+      self->theta_future = g_memdup2 (earlier->theta_future, self->n_future * sizeof (double));
+    }
+  else
+    {
+      g_autofree double *test = fit_theta (recur_dataset_get_values (data), test_start,
+                                           transform->season, self->n - offset);
+
+      self->theta_predicted = g_new (double, self->n);
+      for (guint i = 0; i < self->n; i++)
+        self->theta_predicted[i] = i < offset ? NAN : test[i - offset];
+      self->theta_future = fit_theta (recur_dataset_get_values (data),
+                                      recur_dataset_get_n_points (data), transform->season,
+                                      self->n_future);
+    }
+  if (offset < self->n && !isnan (self->theta_predicted[offset]))
+    recur_forecast_combine_theta (self->predicted + offset, self->theta_predicted + offset,
+                                  self->n - offset);
+  if (self->n_future > 0 && !isnan (self->theta_future[0]))
+    recur_forecast_combine_theta (self->future, self->theta_future, self->n_future);
 }
 
 RecurPredictionSnapshot *
@@ -175,7 +201,8 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
                                const RecurDataset  *data,
                                const RecurSeries   *series,
                                const double        *observed,
-                               guint                epoch)
+                               guint                epoch,
+                               const RecurPredictionSnapshot *earlier)
 {
   const RecurModelSpec *spec = recur_model_get_spec (members[0]);
   RecurPredictionSnapshot *self = g_atomic_rc_box_new0 (RecurPredictionSnapshot);
@@ -250,7 +277,7 @@ recur_prediction_snapshot_new (RecurModel *const   *members,
       recur_median_across (self->member_future, n_members, self->n_future, self->n_future,
                            self->future);
     }
-  average_theta (self, data, test_start);
+  average_theta (self, data, test_start, earlier);
   recur_naive_forecast (values, test_start, n_points - test_start,
                         self->naive + (test_start - self->first));
   last = (gint64) x_of (series, n_points - 1);

@@ -69,14 +69,17 @@ typedef struct
 
 /* From one network, or from an ensemble's members (the same spec; ws fits it): the median of
  * theirs, with each member's own kept. `observed`: the values as the file has them (NaN where
- * missing: actual has a gap there), rows as the data's. */
+ * missing: actual has a gap there), rows as the data's. `earlier`: a snapshot of the same data
+ * (NULL: none), whose Theta forecasts are taken instead of fitted again: they depend on the data
+ * alone. */
 RecurPredictionSnapshot *recur_prediction_snapshot_new   (RecurModel *const       *members,
                                                           guint                    n_members,
                                                           RecurWorkspace          *ws,
                                                           const RecurDataset      *data,
                                                           const RecurSeries       *series,
                                                           const double            *observed,
-                                                          guint                    epoch);
+                                                          guint                    epoch,
+                                                          const RecurPredictionSnapshot *earlier);
 RecurPredictionSnapshot *recur_prediction_snapshot_ref   (RecurPredictionSnapshot *self);
 void                     recur_prediction_snapshot_unref (RecurPredictionSnapshot *self);
 

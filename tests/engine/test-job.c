@@ -669,7 +669,8 @@ test_every_cell_beats_naive (void)
  * job's own forecasts, and Theta's, beside them, are the method's from the same histories (NAN
  * before the test part). A job without Theta has none. */
 static RecurPredictionSnapshot *
-snapshot_of (RecurJob *job)
+snapshot_of (RecurJob                      *job,
+             const RecurPredictionSnapshot *earlier)
 {
   RecurModel *const *members = recur_job_get_members (job);
   g_autoptr(RecurWorkspace) ws = recur_workspace_try_new (members[0], 1,
@@ -677,7 +678,7 @@ snapshot_of (RecurJob *job)
 
   return recur_prediction_snapshot_new (members, recur_job_get_n_members (job), ws,
                                         recur_job_get_dataset (job), recur_job_get_series (job),
-                                        recur_job_get_observed (job), 1);
+                                        recur_job_get_observed (job), 1, earlier);
 }
 
 static void
@@ -685,7 +686,8 @@ assert_snapshot_shows_theta (RecurJob     *job,
                              const double *values,
                              guint         n)
 {
-  g_autoptr(RecurPredictionSnapshot) p = snapshot_of (job);
+  g_autoptr(RecurPredictionSnapshot) p = snapshot_of (job, NULL);
+  g_autoptr(RecurPredictionSnapshot) again = NULL;
   const RecurEvaluation *ev = recur_job_get_evaluation (job);
   double theta[6];
   guint test = n - 6;
@@ -707,6 +709,17 @@ assert_snapshot_shows_theta (RecurJob     *job,
       g_assert_cmpfloat (p->theta_future[h], ==, theta[h]);
       g_assert_cmpfloat (p->future[h], ==, recur_job_get_future (job)[h]);
     }
+  /* the next snapshot of the run takes Theta's forecasts from this one, to the same numbers */
+  again = snapshot_of (job, p);
+  g_assert_true (again->theta_predicted != p->theta_predicted);
+  g_assert_cmpmem (again->theta_predicted, p->n * sizeof (double), p->theta_predicted,
+                   p->n * sizeof (double));
+  g_assert_cmpmem (again->theta_future, p->n_future * sizeof (double), p->theta_future,
+                   p->n_future * sizeof (double));
+  g_assert_cmpmem (again->predicted, p->n * sizeof (double), p->predicted,
+                   p->n * sizeof (double));
+  g_assert_cmpmem (again->future, p->n_future * sizeof (double), p->future,
+                   p->n_future * sizeof (double));
 }
 
 /* --theta: the test forecast and the future are the network's averaged with the Theta method's,
@@ -751,7 +764,7 @@ test_theta_average (void)
     g_assert_cmpfloat (recur_job_get_future (averaged)[h], ==,
                        0.5 * (recur_job_get_future (plain)[h] + theta[h]));
   assert_snapshot_shows_theta (averaged, values, G_N_ELEMENTS (values));
-  without = snapshot_of (plain);
+  without = snapshot_of (plain, NULL);
   g_assert_null (without->theta_predicted);
   g_assert_null (without->theta_future);
 }
