@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli-common.h"
+#include "../test-tmp.h"
 
 void
 result_clear (Result *r)
@@ -65,19 +66,14 @@ data_file (const char *name)
 void
 remove_tree (const char *dir)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-
-  g_assert_cmpint (system (command), ==, 0);
+  test_remove_tree (dir);
 }
 
 char *
 temp_dir (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recur-cli-test-XXXXXX", &error);
+  char *dir = test_temp_dir ("recur-cli-test-XXXXXX");
 
-  g_assert_no_error (error);
   g_test_queue_free (dir);
-  g_test_queue_destroy ((GDestroyNotify) remove_tree, dir);
   return dir;
 }

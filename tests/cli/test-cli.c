@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli-common.h"
+#include "../test-tmp.h"
 
 /* Runs recur with args (NULL-terminated) and extra environment (name, value pairs; a NULL
  * value unsets the variable). */
@@ -82,7 +83,7 @@ static void
 test_train_json_beats_naive (void)
 {
   g_autofree char *csv = data_file ("nottingham_temperature.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *forecast = g_build_filename (dir, "forecast.csv", NULL);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -293,7 +294,7 @@ static void
 test_family_forecast_from_weights (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   static const char *const args[][6] = {
     { "esn", "--reservoir", "40", "--washout", "10", NULL },
     { "clockwork", "--periods", "1,3,6,12", "--epochs", "5", NULL },
@@ -322,7 +323,7 @@ static void
 test_forecast_with_inputs (void)
 {
   g_autofree char *csv = data_file ("eu_stock_markets.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *weights = g_build_filename (dir, "inputs.safetensors", NULL);
   g_autofree char *fewer = g_build_filename (dir, "fewer.csv", NULL);
   g_autofree char *contents = NULL;
@@ -370,7 +371,7 @@ static void
 test_forecast_from_weights (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *weights = g_build_filename (dir, "gru.safetensors", NULL);
   g_autoptr(JsonParser) trained = json_parser_new ();
   g_autoptr(JsonParser) forecast = json_parser_new ();
@@ -478,7 +479,7 @@ test_forecast_outside_box_cox_is_an_error (void)
 static void
 test_bad_input_names_the_place (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "bad.csv", NULL);
   g_autofree char *out = g_build_filename (dir, "out.csv", NULL);
   GString *text = g_string_new ("date,value\n");
@@ -572,7 +573,7 @@ test_usage_errors (void)
 static void
 test_weights_file_errors (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *bad = g_build_filename (dir, "bad.safetensors", NULL);
   g_autofree char *csv = data_file ("air_passengers.csv");
   Result r;
@@ -749,7 +750,7 @@ static void
 test_train_report (void)
 {
   g_autofree char *csv = data_file ("nottingham_temperature.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *summary = g_build_filename (dir, "summary.json", NULL);
   g_autofree char *forecast = g_build_filename (dir, "forecast.csv", NULL);
   g_autofree char *weights = g_build_filename (dir, "rnn.safetensors", NULL);
@@ -843,7 +844,7 @@ test_train_report (void)
 static void
 test_undefined_metric (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "cycle.csv", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   GString *text = g_string_new ("value\n");
@@ -896,7 +897,7 @@ test_undefined_metric (void)
 static void
 test_missing_test_values (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "gaps.csv", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   GString *text = g_string_new ("date,y\n");
@@ -943,7 +944,7 @@ test_missing_test_values (void)
 static void
 test_outputs_checked_before_training (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *source = data_file ("air_passengers.csv");
   g_autofree char *csv = g_build_filename (dir, "air.csv", NULL);
   g_autofree char *alias = g_build_filename (dir, "alias.csv", NULL);
@@ -1027,7 +1028,7 @@ test_outputs_checked_before_training (void)
 static void
 test_shared_column_names (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "twice.csv", NULL);
   GString *text = g_string_new ("date,v,v,w\n");
   Result r;
@@ -1422,7 +1423,7 @@ static void
 test_forecast_outputs_and_errors (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *weights = g_build_filename (dir, "direct.safetensors", NULL);
   g_autofree char *out = g_build_filename (dir, "forecast.csv", NULL);
   g_autofree char *shorter = g_build_filename (dir, "short.csv", NULL);
@@ -1505,7 +1506,7 @@ static void
 test_forecast_needs_the_longest_window (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *members = g_build_filename (dir, "members.safetensors", NULL);
   g_autofree char *differenced = g_build_filename (dir, "differenced.safetensors", NULL);
   g_autofree char *shorter = g_build_filename (dir, "short.csv", NULL);
@@ -1615,7 +1616,7 @@ static void
 test_info_text (void)
 {
   g_autofree char *csv = data_file ("gold_price.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *plain = g_build_filename (dir, "plain.csv", NULL);
   g_autofree char *want = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -1661,7 +1662,7 @@ static void
 test_diverging_run_writes_nothing (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-cli-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cli-XXXXXX");
   g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
   Result r = run_recur ("train", csv, "--model", "lstm", "--optimizer", "sgd", "--lr", "1e30", "--clip", "0",
                         "--epochs", "5", "--quiet", "--weights-out", weights, NULL);

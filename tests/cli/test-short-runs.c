@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define DEADLINE_SECONDS 30
@@ -148,6 +149,10 @@ run_ends (const char *const *args,
 
 /* ---- the data --------------------------------------------------------------------------- */
 
+/* A folder of this process's own (not a fixed name in /tmp, which another test run or a user
+ * may be using), removed when the tests end */
+static char *work_dir;
+
 /* The first 120 months of the airline passengers: 120 points, as in the report. */
 static char *
 short_csv (void)
@@ -157,7 +162,7 @@ short_csv (void)
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   g_autofree char *head = NULL;
-  char *path = g_build_filename (g_get_tmp_dir (), "short-120.csv", NULL);
+  char *path = g_build_filename (work_dir, "short-120.csv", NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_file_get_contents (source, &text, NULL, NULL));
@@ -256,6 +261,9 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *csv = NULL;
+  int status;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_assert_nonnull (g_getenv ("RECUR_BIN"));
   g_assert_nonnull (g_getenv ("RECUR_LATE_MAIN_LOOP"));
@@ -265,5 +273,12 @@ main (int    argc,
                    test_sweep_ends_with_late_main_loop);
   g_test_add_func ("/cli/short-runs/train-ends-under-load", test_train_ends_under_load);
   g_test_add_func ("/cli/short-runs/sweep-ends-under-load", test_sweep_ends_under_load);
-  return g_test_run ();
+  work_dir = g_dir_make_tmp ("recur-short-runs-XXXXXX", NULL);
+  g_assert_nonnull (work_dir);
+  status = g_test_run ();
+  csv = g_build_filename (work_dir, "short-120.csv", NULL);
+  g_remove (csv);
+  g_rmdir (work_dir);
+  g_free (work_dir);
+  return status;
 }

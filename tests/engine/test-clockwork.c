@@ -12,6 +12,7 @@
 #include "recur-optimizer.h"
 #include "recur-safetensors.h"
 #include "recur-settings.h"
+#include "../test-tmp.h"
 
 static RecurModel *
 make_clockwork (guint        hidden,
@@ -264,7 +265,7 @@ test_weights_round_trip (void)
   g_autoptr(RecurWorkspace) ws = recur_workspace_new (m, 1);
   g_autoptr(RecurWorkspace) ws_back = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-clockwork-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-clockwork-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "cw.safetensors", NULL);
   RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
   const RecurModelSpec *b;

@@ -12,6 +12,7 @@
 #include "recur-job.h"
 #include "recur-model-io.h"
 #include "recur-run.h"
+#include "../test-tmp.h"
 
 #define N_POINTS 400
 #define LAG      3
@@ -323,7 +324,7 @@ test_recursive_strategy (void)
   g_autoptr(RecurJob) without = recursive_job (series, NULL, FALSE);
   g_autoptr(RecurJob) calendar = recursive_job (series, NULL, TRUE);
   const RecurModelSpec *spec = recur_model_get_spec (recur_job_get_model (with));
-  g_autofree char *dir = g_dir_make_tmp ("recur-cov-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cov-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurModel) model = NULL;
@@ -377,7 +378,7 @@ test_weights_round_trip (void)
 {
   g_autoptr(RecurSeries) series = lagged_series (G_MAXUINT);
   g_autoptr(RecurJob) job = trained_job (series, "x,w", TRUE);
-  g_autofree char *dir = g_dir_make_tmp ("recur-cov-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-cov-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurModel) model = NULL;

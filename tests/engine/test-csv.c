@@ -543,7 +543,8 @@ test_chunk_boundaries (void)
 {
   guint n_rows;
   g_autoptr(GString) text = build_long_file (&n_rows);
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "long.csv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("recur-csv-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "long.csv", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurSeries) from_data = NULL;
   g_autoptr(RecurSeries) from_file = NULL;
@@ -560,6 +561,8 @@ test_chunk_boundaries (void)
   g_assert_cmpstr (recur_series_get_path (from_file), ==, path);
   g_assert_cmpfloat (recur_series_get_values (from_file, 2)[n_rows - 1], ==, n_rows - 1);
   g_assert_cmpint (recur_series_get_frequency (from_file), ==, RECUR_FREQUENCY_DAILY);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 
   /* An error past the chunks still names its line: header + n_rows rows, then this one. */
   g_string_append (text, "2100-01-01,z,oops\r\n");
@@ -1411,7 +1414,9 @@ test_error_too_long (void)
 static void
 test_error_io (void)
 {
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "no-such-file.csv", NULL);
+  /* a folder of its own: a file of that name in /tmp would be read */
+  g_autofree char *dir = g_dir_make_tmp ("recur-csv-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "no-such-file.csv", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurSeries) series = recur_series_load_csv (path, &error);
 
@@ -1420,8 +1425,9 @@ test_error_io (void)
   assert_message_has (error, path);
   g_clear_error (&error);
 
-  g_assert_null (recur_series_load_csv (g_get_tmp_dir (), &error));
+  g_assert_null (recur_series_load_csv (dir, &error));
   g_assert_error (error, RECUR_CSV_ERROR, RECUR_CSV_ERROR_IO);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "recur-project.h"
 #include "recur-run.h"
 #include "recur-safetensors.h"
+#include "../test-tmp.h"
 
 /* A seasonal monthly series with a trend and a little noise, from its row `first` on. */
 static RecurSeries *
@@ -410,7 +411,7 @@ static void
 test_weights_round_trip (void)
 {
   g_autoptr(RecurJob) job = trained_job (RECUR_CELL_RNN_TANH, 3, 2, 2);
-  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-ensemble-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "e.safetensors", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) members = NULL;
@@ -452,7 +453,7 @@ static void
 test_damaged_files_are_refused (void)
 {
   g_autoptr(RecurJob) job = trained_job (RECUR_CELL_RNN_TANH, 2, 2, 1);
-  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-ensemble-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "e.safetensors", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurSafetensors) st = NULL;
@@ -516,7 +517,7 @@ static void
 test_project_keeps_every_member (void)
 {
   g_autoptr(RecurJob) job = trained_job (RECUR_CELL_GRU, 3, 9, 2);
-  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-ensemble-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "seasonal.csv", NULL);
   g_autofree char *path = g_build_filename (dir, "p.recur", NULL);
   g_autoptr(GError) error = NULL;
@@ -754,7 +755,7 @@ test_member_windows_round_trip (void)
   static const guint windows[] = { 4, 8, 6 };
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurJob) job = windows_job (RECUR_CELL_GRU, 0, 8, 3, windows, 3, 3, 0.2, &error);
-  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-ensemble-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
   g_autoptr(GPtrArray) members = NULL;
   g_autoptr(RecurSafetensors) st = NULL;

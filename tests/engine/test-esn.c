@@ -14,6 +14,7 @@
 #include "recur-run.h"
 #include "recur-safetensors.h"
 #include "recur-trainer.h"
+#include "../test-tmp.h"
 
 static RecurModel *
 make_esn (const RecurModelSpec *spec,
@@ -354,7 +355,7 @@ test_weights_round_trip (void)
   g_autoptr(RecurModel) back = NULL;
   g_autoptr(RecurSafetensors) st = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-esn-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-esn-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "esn.safetensors", NULL);
   RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
   const RecurModelSpec *b;

@@ -12,24 +12,7 @@
 
 #include "recur-fileutil.h"
 #include "recur-jsonutil.h"
-
-static char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recur-fileutil-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-
-  g_assert_cmpint (system (command), ==, 0);
-}
+#include "../test-tmp.h"
 
 /* Reads path with max_length, which must fail with code and name path. */
 static void
@@ -53,7 +36,7 @@ assert_read_fails (const char *path,
 static void
 test_read_regular (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-fileutil-XXXXXX");
   g_autofree char *file = g_build_filename (dir, "ten.txt", NULL);
   g_autofree char *empty = g_build_filename (dir, "empty.txt", NULL);
   g_autofree char *missing = g_build_filename (dir, "missing.txt", NULL);
@@ -90,7 +73,6 @@ test_read_regular (void)
   g_assert_cmpint (recur_file_kind (fifo), ==, RECUR_FILE_KIND_OTHER);
   g_assert_cmpint (recur_file_kind (link), ==, RECUR_FILE_KIND_LINK);
   g_assert_cmpint (recur_file_kind (missing), ==, RECUR_FILE_KIND_NONE);
-  remove_dir (dir);
 }
 
 /* Writing refuses a folder and a FIFO (a device the same: not tried, since a failure would
@@ -98,7 +80,7 @@ test_read_regular (void)
 static void
 test_write_refuses_what_is_not_a_file (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-fileutil-XXXXXX");
   g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
   g_autofree char *file = g_build_filename (dir, "file.txt", NULL);
   g_autofree char *link = g_build_filename (dir, "link", NULL);
@@ -122,7 +104,6 @@ test_write_refuses_what_is_not_a_file (void)
   g_assert_cmpint (recur_file_kind (link), ==, RECUR_FILE_KIND_REGULAR);
   g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "kept");
-  remove_dir (dir);
 }
 
 /* A destination the user names is resolved through a chain of links, relative ones from their
@@ -130,7 +111,7 @@ test_write_refuses_what_is_not_a_file (void)
 static void
 test_resolve_link (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-fileutil-XXXXXX");
   g_autofree char *sub = g_build_filename (dir, "sub", NULL);
   g_autofree char *first = g_build_filename (dir, "first", NULL);
   g_autofree char *second = g_build_filename (sub, "second", NULL);
@@ -162,7 +143,6 @@ test_resolve_link (void)
       g_assert_true (g_str_has_prefix (resolved, "/proc/"));
       g_assert_cmpint (recur_file_kind (resolved), ==, RECUR_FILE_KIND_LINK);
     }
-  remove_dir (dir);
 }
 
 /* A file whose size stat does not tell (the kernel's files say 0): read to its end all the
@@ -195,7 +175,7 @@ test_read_unsized (void)
 static void
 test_make_dir (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-fileutil-XXXXXX");
   g_autofree char *made = g_build_filename (dir, "made", NULL);
   g_autofree char *below = g_build_filename (dir, "missing", "made", NULL);
   g_autoptr(GError) error = NULL;
@@ -210,7 +190,6 @@ test_make_dir (void)
   g_assert_false (recur_file_make_dir (below, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
   g_assert_nonnull (strstr (error->message, below));
-  remove_dir (dir);
 }
 
 /* A JSON file's errors name it: empty, blank, a syntax error at its line and column, text that
@@ -224,7 +203,7 @@ test_json_read_errors (void)
     { "{\n  \"a\": 1,\n  \"b\" 2\n}\n", -1, ".json:3:" },
     { "{\"a\": \"\xff\xfe\"}", -1, NULL },
   };
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-fileutil-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "f.json", NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -241,7 +220,6 @@ test_json_read_errors (void)
       if (cases[i].said)
         g_assert_nonnull (strstr (error->message, cases[i].said));
     }
-  remove_dir (dir);
 }
 
 /* Numbers as JSON holds them: a null or a missing member is NaN; anything but a number is

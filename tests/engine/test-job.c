@@ -11,6 +11,7 @@
 #include "recur-season.h"
 #include "recur-snapshot.h"
 #include "recur-theta.h"
+#include "../test-tmp.h"
 
 static RecurJob *
 job_for_values (const double *values,
@@ -97,7 +98,7 @@ test_failed_export_leaves_nothing (void)
   double v[100];
   g_autoptr(RecurJob) job = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-job-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-job-XXXXXX");
   g_autofree char *blocker = g_build_filename (dir, "file", NULL);
   g_autofree char *bad = g_build_filename (blocker, "forecast.csv", NULL);
   g_autofree char *good = g_build_filename (dir, "forecast.csv", NULL);
@@ -166,7 +167,7 @@ test_refusals_before_training (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurJob) job = NULL;
   g_autoptr(JsonNode) summary = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-job-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-job-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "forecast.csv", NULL);
 
   for (guint i = 0; i < 60; i++)
@@ -208,7 +209,7 @@ test_forecast_forms (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurJob) job = NULL;
   g_autoptr(RecurJob) long_season = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-job-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-job-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "forecast.csv", NULL);
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;

@@ -11,6 +11,7 @@
 #include "recur-model-io.h"
 #include "recur-model.h"
 #include "recur-safetensors.h"
+#include "../test-tmp.h"
 
 enum { H = 5, T = 7, B = 3, O = 2 };
 
@@ -197,7 +198,7 @@ test_weights_round_trip (gconstpointer data)
   g_autoptr(RecurModel) back = NULL;
   g_autoptr(RecurSafetensors) st = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-jordan-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-jordan-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "jordan.safetensors", NULL);
   RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_ZSCORE, 1.0, 2.0 } };
 

@@ -11,6 +11,7 @@
 #include "recur-rng.h"
 #include "recur-safetensors.h"
 #include "recur-settings.h"
+#include "../test-tmp.h"
 
 /* A small model of cell, saved with info and read back as a RecurSafetensors. */
 static RecurSafetensors *
@@ -18,7 +19,7 @@ saved_model (RecurCellKind cell,
              gboolean      bias)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-model-io-XXXXXX", &error);
+  g_autofree char *dir = test_temp_dir ("recur-model-io-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "m.safetensors", NULL);
   RecurModelInfo info = { .transform.scaler = { RECUR_SCALER_MINMAX, 1.5, 2.5 },
                           .column = (char *) "y", .frequency = (char *) "daily",

@@ -7,6 +7,7 @@
 #include "recur-model-io.h"
 #include "recur-model.h"
 #include "recur-safetensors.h"
+#include "../test-tmp.h"
 
 static RecurModel *
 make_model (RecurCellKind cell,
@@ -528,7 +529,7 @@ test_weights_round_trip (void)
   g_autoptr(RecurModel) m = make_model (RECUR_CELL_GRU, 2, TRUE, FALSE);
   g_autoptr(RecurModel) back = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-model-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-model-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "m.safetensors", NULL);
   RecurModelInfo info = sample_info (), read = { 0 };
   const RecurModelSpec *a, *b;
@@ -574,7 +575,7 @@ assert_metadata_refused (const char *key,
   g_autoptr(RecurSafetensors) st = NULL;
   g_autoptr(RecurSafetensors) edited = recur_safetensors_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("recur-model-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-model-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "edited.safetensors", NULL);
   g_auto(GStrv) keys = NULL;
   RecurModelInfo info = sample_info ();
@@ -645,7 +646,7 @@ test_weights_must_be_finite (void)
     {
       g_autoptr(RecurModel) m = make_model (RECUR_CELL_GRU, 1, FALSE, TRUE);
       g_autoptr(GError) error = NULL;
-      g_autofree char *dir = g_dir_make_tmp ("recur-model-XXXXXX", NULL);
+      g_autofree char *dir = test_temp_dir ("recur-model-XXXXXX");
       g_autofree char *path = g_build_filename (dir, "nan.safetensors", NULL);
       g_autofree char *contents = NULL;
       g_autoptr(GBytes) bytes = NULL;

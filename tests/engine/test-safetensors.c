@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "recur-safetensors.h"
+#include "../test-tmp.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Helpers                                                                                   */
@@ -119,38 +120,6 @@ assert_same_tensors (const RecurSafetensors *a,
                      recur_safetensors_get_metadata (b, keys_a[i]));
 }
 
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("recur-safetensors-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    {
-      g_remove (path);
-    }
-}
-
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -256,7 +225,7 @@ test_round_trip_bytes (void)
 static void
 test_round_trip_file (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-safetensors-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *listing = NULL;
   g_autoptr(RecurSafetensors) st = make_sample ();
@@ -285,7 +254,6 @@ test_round_trip_file (void)
   listing = list_dir (dir);
   g_assert_cmpstr (listing, ==, "model.safetensors");
 
-  remove_tree (dir);
 }
 
 static void
@@ -571,7 +539,7 @@ test_get_checked (void)
 static void
 test_save_replaces_atomically (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-safetensors-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
   g_autoptr(RecurSafetensors) first = make_sample ();
   g_autoptr(RecurSafetensors) second = recur_safetensors_new ();
@@ -593,13 +561,12 @@ test_save_replaces_atomically (void)
   g_assert_no_error (error);
   assert_same_tensors (second, back);
 
-  remove_tree (dir);
 }
 
 static void
 test_save_fails_cleanly (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-safetensors-XXXXXX");
   g_autofree char *file = g_build_filename (dir, "file.txt", NULL);
   g_autofree char *under_file = g_build_filename (dir, "file.txt", "x.safetensors", NULL);
   g_autofree char *under_missing = g_build_filename (dir, "missing", "x.safetensors", NULL);
@@ -628,13 +595,12 @@ test_save_fails_cleanly (void)
   inner_listing = list_dir (onto_dir);
   g_assert_cmpstr (inner_listing, ==, "");
 
-  remove_tree (dir);
 }
 
 static void
 test_load_io_error (void)
 {
-  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *dir = test_temp_dir ("recur-safetensors-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "absent.safetensors", NULL);
   g_autoptr(RecurSafetensors) st = NULL;
   g_autoptr(GError) error = NULL;
@@ -650,7 +616,6 @@ test_load_io_error (void)
   g_assert_null (st);
   g_assert_error (error, RECUR_SAFETENSORS_ERROR, RECUR_SAFETENSORS_ERROR_IO);
 
-  remove_tree (dir);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "recur-plot-private.h"
 
 #include "plot-test-util.h"
+#include "../test-tmp.h"
 
 /* Three colours for three runs that nothing else in a plot is drawn in */
 static const RecurRgba run_colours[3] = {
@@ -984,7 +985,7 @@ static void
 test_compare_export (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-plot-compare-XXXXXX", &error);
+  g_autofree char *dir = test_temp_dir ("test-plot-compare-XXXXXX");
   LossRuns loss;
   PredictionRuns predictions;
   double results[GRID_A * GRID_B];

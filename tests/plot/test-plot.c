@@ -11,6 +11,7 @@
 #include "recur-plot-private.h"
 
 #include "plot-test-util.h"
+#include "../test-tmp.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Data                                                                                       */
@@ -1012,11 +1013,7 @@ draw_loss (cairo_t              *cr,
 static char *
 make_tmp_dir (void)
 {
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("test-plot-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
+  return test_temp_dir ("test-plot-XXXXXX");
 }
 
 static GBytes *

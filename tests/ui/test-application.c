@@ -14,6 +14,7 @@
 #include "recur-application.h"
 #include "recur-params-panel.h"
 #include "recur-window.h"
+#include "../test-tmp.h"
 
 static gboolean
 wake (gpointer data)
@@ -217,7 +218,7 @@ static void
 test_opens_the_project_given (void)
 {
   g_autofree char *csv = data_file ("air_passengers.csv");
-  g_autofree char *dir = g_dir_make_tmp ("recur-app-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-app-XXXXXX");
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   const char *argv[] = { g_getenv ("RECUR_BIN"), "sweep", csv, "--model", "gru", "--epochs", "2",
                          "--grid", "hidden=4,8", "--project", project, "--quiet", NULL };
@@ -266,7 +267,7 @@ test_opens_the_bundled_series (void)
 static void
 test_bundled_series_from_datadir (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-app-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-app-XXXXXX");
   g_autofree char *csv = data_file ("air_passengers.csv");
   g_autofree char *copy = g_build_filename (dir, "nottingham_temperature.csv", NULL);
   g_autofree char *contents = NULL;

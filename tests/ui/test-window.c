@@ -15,6 +15,7 @@
 #include "recur-plot-view.h"
 #include "recur-project.h"
 #include "recur-window.h"
+#include "../test-tmp.h"
 
 static gboolean
 wake (gpointer data)
@@ -444,7 +445,7 @@ test_bad_input_keeps_the_series (void)
 {
   GtkWindow *win = new_window ();
   RecurSeries *before = recur_window_get_series (RECUR_WINDOW (win));
-  g_autofree char *dir = g_dir_make_tmp ("recur-ui-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-ui-XXXXXX");
   g_autofree char *bad = g_build_filename (dir, "bad.csv", NULL);
   GtkRevealer *revealer;
 
@@ -651,7 +652,7 @@ static void
 test_exports (void)
 {
   GtkWindow *win = new_window ();
-  g_autofree char *dir = g_dir_make_tmp ("recur-export-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-export-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "forecast.csv", NULL);
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *svg = g_build_filename (dir, "loss.svg", NULL);
@@ -1363,7 +1364,7 @@ find_file_named (const char *dir,
 static void
 test_project_round_trip (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-project-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-project-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "temps.csv", NULL);
   g_autofree char *moved = g_build_filename (dir, "temps-moved.csv", NULL);
   g_autofree char *project = g_build_filename (dir, "temps.recur", NULL);
