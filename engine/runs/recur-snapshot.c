@@ -139,20 +139,18 @@ predict_one_step (const RecurModel   *model,
   return x;
 }
 
-/* Theta's forecasts [steps] from history[0, n), NAN when it cannot make them (the job's own
- * forecast says why) */
-static double *
+/* Theta's forecasts out[0, steps) from history[0, n), NAN when it cannot make them (the job's
+ * own forecast says why) */
+static void
 fit_theta (const double *history,
            guint         n,
            guint         season,
-           guint         steps)
+           guint         steps,
+           double       *out)
 {
-  double *theta = g_new (double, steps);
-
-  if (!recur_theta_forecast (history, n, season, steps, theta, NULL, NULL))
+  if (!recur_theta_forecast (history, n, season, steps, out, NULL, NULL))
     for (guint h = 0; h < steps; h++)
-      theta[h] = NAN;
-  return theta;
+      out[h] = NAN;
 }
 
 /* The test part's forecast and the future averaged with the Theta method's, as the job's are
@@ -177,15 +175,14 @@ average_theta (RecurPredictionSnapshot       *self,
     }
   else
     {
-      g_autofree double *test = fit_theta (recur_dataset_get_values (data), test_start,
-                                           transform->season, self->n - offset);
-
       self->theta_predicted = g_new (double, self->n);
-      for (guint i = 0; i < self->n; i++)
-        self->theta_predicted[i] = i < offset ? NAN : test[i - offset];
-      self->theta_future = fit_theta (recur_dataset_get_values (data),
-                                      recur_dataset_get_n_points (data), transform->season,
-                                      self->n_future);
+      self->theta_future = g_new (double, self->n_future);
+      for (guint i = 0; i < offset; i++)
+        self->theta_predicted[i] = NAN;
+      fit_theta (recur_dataset_get_values (data), test_start, transform->season,
+                 self->n - offset, self->theta_predicted + offset);
+      fit_theta (recur_dataset_get_values (data), recur_dataset_get_n_points (data),
+                 transform->season, self->n_future, self->theta_future);
     }
   if (offset < self->n && !isnan (self->theta_predicted[offset]))
     recur_forecast_combine_theta (self->predicted + offset, self->theta_predicted + offset,
