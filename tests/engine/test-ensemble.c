@@ -604,10 +604,6 @@ test_project_keeps_every_member (void)
     g_assert_null (recur_run_get_predictions (partial));
   }
   recur_project_free (project);
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
-  }
 }
 
 /* A job whose members read windows of their own lengths, or one network alone: the values as
@@ -725,10 +721,9 @@ test_project_keeps_member_windows (void)
   static const guint windows[] = { 4, 8, 6 };
   g_autoptr(GError) error = NULL;
   g_autoptr(RecurJob) job = windows_job (RECUR_CELL_GRU, 0, 8, 3, windows, 3, 3, 0.2, &error);
-  g_autofree char *dir = g_dir_make_tmp ("recur-ensemble-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-ensemble-XXXXXX");
   g_autofree char *csv = g_build_filename (dir, "seasonal.csv", NULL);
   g_autofree char *path = g_build_filename (dir, "p.recur", NULL);
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
   g_autoptr(GPtrArray) members = NULL;
   RecurProject *project;
   RecurProjectRun *entry;
@@ -742,7 +737,6 @@ test_project_keeps_member_windows (void)
   g_assert_no_error (error);
   assert_members_read_back (job, members, windows, 3);
   recur_project_free (project);
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
 }
 
 /* The weights file keeps each member's window: the members read back forecast as the job did;

@@ -739,8 +739,7 @@ test_export_faults (void)
       "rank,best,name," },
   };
   GtkWindow *win = new_window ();
-  g_autofree char *dir = g_dir_make_tmp ("recur-export-faults-XXXXXX", NULL);
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autofree char *dir = test_temp_dir ("recur-export-faults-XXXXXX");
   RecurRun *run;
 
   set_epochs (win, 5);
@@ -791,7 +790,6 @@ test_export_faults (void)
   }
   g_assert_cmpuint (count_entries (dir), ==, G_N_ELEMENTS (exports));
   gtk_window_destroy (win);
-  g_assert_cmpint (system (command), ==, 0);
 }
 
 /* Closing while training asks first; "Stop and Close" stops the run, then closes. */
@@ -1237,9 +1235,8 @@ test_sweep_dialog (void)
   GtkWindow *win = new_window ();
   GtkWindow *dialog;
   GtkWidget *first, *second;
-  g_autofree char *dir = g_dir_make_tmp ("recur-sweep-ui-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-sweep-ui-XXXXXX");
   g_autofree char *project = g_build_filename (dir, "sweep.recur", NULL);
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
 
   recur_window_save_project (RECUR_WINDOW (win), project);
   g_assert_null (recur_window_get_error_text (RECUR_WINDOW (win)));
@@ -1305,7 +1302,6 @@ test_sweep_dialog (void)
     g_assert_cmpstr (recur_project_run_get_name (recur_project_get_run (saved, 3)), ==,
                      "hidden=16 lr=0.01");
   }
-  g_assert_cmpint (system (command), ==, 0);
 }
 
 /* Accepts the open file chooser with a file (an existing one: no folder and name to set). */
@@ -1496,12 +1492,11 @@ process_gone (gpointer proc)
 static void
 test_project_held_by_a_sweep (void)
 {
-  g_autofree char *dir = g_dir_make_tmp ("recur-held-XXXXXX", NULL);
+  g_autofree char *dir = test_temp_dir ("recur-held-XXXXXX");
   g_autofree char *project = g_build_filename (dir, "held.recur", NULL);
   g_autofree char *log = g_build_filename (project, "run-0001", "history.log", NULL);
   g_autofree char *csv = data_file ("nottingham_temperature.csv");
   g_autofree char *named = NULL;
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
   const char *const argv[] = { g_getenv ("RECUR_BIN"), "sweep", csv, "--grid", "hidden=8",
                                "--epochs", "100000", "--patience", "0", "--quiet", "--project",
                                project, NULL };
@@ -1544,7 +1539,6 @@ test_project_held_by_a_sweep (void)
     g_assert_cmpuint (recur_run_get_n_epochs (run), >=, 1);
   }
   gtk_window_destroy (win);
-  g_assert_cmpint (system (command), ==, 0);
 }
 
 static RecurProject *
@@ -1570,8 +1564,7 @@ static void
 test_project_faults (void)
 {
   GtkWindow *win = new_window ();
-  g_autofree char *dir = g_dir_make_tmp ("recur-project-faults-XXXXXX", NULL);
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autofree char *dir = test_temp_dir ("recur-project-faults-XXXXXX");
   g_autofree char *project = g_build_filename (dir, "p.recur", NULL);
   g_autofree char *again = g_build_filename (dir, "again.recur", NULL);
   RecurProject *opened;
@@ -1615,7 +1608,6 @@ test_project_faults (void)
   opened = open_sound_project (again, 2);
   recur_project_free (opened);
   gtk_window_destroy (win);
-  g_assert_cmpint (system (command), ==, 0);
 }
 
 /* How many runs train at once is a setting (default: one per core), and the pool follows it. */
