@@ -60,6 +60,18 @@ void recur_kernel_lstm_forward (guint        batch,
                                 float       *c,
                                 float       *h,
                                 gsize        ld_h);
+/* The same step as the compiler's clone for this CPU computes it. On CPUs with AVX-512,
+ * recur_kernel_lstm_forward runs a step written out by hand instead, with the same bits (unless
+ * RECUR_PORTABLE_KERNELS is set, or the build has no clones: clang, ThreadSanitizer), and
+ * recur_kernel_has_avx512_gates says so; a test compares the two. */
+void recur_kernel_lstm_forward_portable (guint        batch,
+                                         guint        H,
+                                         float       *g,
+                                         const float *c_prev,
+                                         float       *c,
+                                         float       *h,
+                                         gsize        ld_h);
+gboolean recur_kernel_has_avx512_gates  (void);
 /* LSTM's cell state again from a step's activated gates g: c = f ⊙ c' + i ⊙ g, the bits the
  * forward pass gave (c_prev NULL at the first step) */
 void recur_kernel_lstm_cell     (guint        batch,

@@ -128,6 +128,69 @@ test_vector_tanh_within_its_bound (void)
   g_assert_cmpfloat (worst, <=, 4.1e-7);
 }
 
+static gboolean
+same_bits (float a,
+           float b)
+{
+  return memcmp (&a, &b, sizeof a) == 0 || (isnan (a) && isnan (b));
+}
+
+/* On a CPU with AVX-512, the LSTM step runs a kernel written by hand; every lane must have the
+ * bits of the clone that CPUs with FMA run otherwise: the float sweep (and ±∞, NaN, −0) as every
+ * gate's pre-activation, each gate reading it in another order (σ for i, f and o; tanh for g,
+ * and for c through h), with and without c′, 37 units so that the last lanes of a row are
+ * masked, h's rows wider than H. */
+static void
+test_lstm_avx512_gives_the_clones_bits (void)
+{
+  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
+  g_autoptr(GArray) xs = float_sweep ();
+  guint H = 37, ld = H + 3, rows, n;
+  g_autofree float *g = NULL, *g2 = NULL, *cp = NULL;
+  g_autofree float *c = NULL, *c2 = NULL, *h = NULL, *h2 = NULL;
+
+  if (!recur_kernel_has_avx512_gates ())
+    {
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      return;
+    }
+  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  n = xs->len;
+  rows = (n + H - 1) / H;
+  g = g_new (float, (gsize) rows * 4 * H);
+  cp = g_new (float, (gsize) rows * H);
+  for (gsize i = 0; i < (gsize) rows * H; i++)
+    {
+      gsize r = i / H, j = i % H;
+      for (guint k = 0; k < 4; k++)
+        g[r * 4 * H + k * H + j] = g_array_index (xs, float, (i * (2 * k + 1) + k) % n);
+      cp[i] = g_array_index (xs, float, (i * 7 + 3) % n);
+    }
+  g2 = g_memdup2 (g, (gsize) rows * 4 * H * sizeof (float));
+  c = g_new (float, (gsize) rows * H);
+  c2 = g_new (float, (gsize) rows * H);
+  h = g_new0 (float, (gsize) rows * ld);
+  h2 = g_new0 (float, (gsize) rows * ld);
+  for (guint with_c = 0; with_c < 2; with_c++)
+    {
+      g_autofree float *pre = g_memdup2 (g, (gsize) rows * 4 * H * sizeof (float));
+
+      memcpy (g2, pre, (gsize) rows * 4 * H * sizeof (float));
+      recur_kernel_lstm_forward (rows, H, g, with_c ? cp : NULL, c, h, ld);
+      recur_kernel_lstm_forward_portable (rows, H, g2, with_c ? cp : NULL, c2, h2, ld);
+      for (gsize i = 0; i < (gsize) rows * 4 * H; i++)
+        if (!same_bits (g[i], g2[i]))
+          g_error ("gate %zu of %a: %a, the clone %a", i, pre[i], g[i], g2[i]);
+      for (gsize i = 0; i < (gsize) rows * H; i++)
+        if (!same_bits (c[i], c2[i]))
+          g_error ("cell %zu: %a, the clone %a", i, c[i], c2[i]);
+      for (gsize i = 0; i < (gsize) rows * ld; i++)
+        if (!same_bits (h[i], h2[i]))
+          g_error ("h %zu: %a, the clone %a", i, h[i], h2[i]);
+      memcpy (g, pre, (gsize) rows * 4 * H * sizeof (float));
+    }
+}
+
 /* The reservoir's leaky step: (1 − α) h' + α tanh(a) over the float sweep, within tanh's bound
  * plus the roundings of the products and the sum, α tanh(a) at the first step, and NaN passed
  * on. */
@@ -600,6 +663,8 @@ main (int    argc,
                    test_approximations_within_their_bounds);
   g_test_add_func ("/engine/kernels/vector-tanh-within-its-bound", test_vector_tanh_within_its_bound);
   g_test_add_func ("/engine/kernels/leaky-tanh-within-its-bound", test_leaky_tanh_within_its_bound);
+  g_test_add_func ("/engine/kernels/lstm-avx512-gives-the-clones-bits",
+                   test_lstm_avx512_gives_the_clones_bits);
   g_test_add_func ("/engine/kernels/biases-either-or-both", test_kernel_biases_either_or_both);
   g_test_add_func ("/engine/blas/gemm-every-transposition", test_gemm_every_transposition);
   g_test_add_func ("/engine/blas/gemm-of-nothing", test_gemm_of_nothing);
