@@ -297,16 +297,16 @@ recur_kernel_lstm_forward_portable (guint        batch,
 }
 
 #ifdef HAVE_AVX512_GATES
-/* ---- LSTM's step in AVX-512 by hand -----------------------------------------------------
+/* ---- LSTM's and GRU's steps in AVX-512 by hand -------------------------------------------
  * GCC vectorises σ and tanh above by splitting each at its clamps: lanes beyond them take a
  * value it folded at compile time, lanes within compute, under masks, with the division done
- * twice. The same operations in the same order, written out in one pass over the four gates,
- * take a quarter less time (57 µs instead of 78 for 64 windows of 512 units), and give the bits
- * of the FMA clones (x86-64-v3 and v4) in every lane: within the clamps the same fused
+ * twice. The same operations in the same order, written out in one pass over a row's gates,
+ * take a quarter less time (LSTM: 57 µs instead of 78 for 64 windows of 512 units), and give
+ * the bits of the FMA clones (x86-64-v3 and v4) in every lane: within the clamps the same fused
  * multiply-adds, beyond them the folded values, which the scalar functions above (baseline ISA,
- * no FMA) also give. Checked against the clone over every float as input
- * (/engine/kernels/lstm-avx512-gives-the-clones-bits samples them). RECUR_PORTABLE_KERNELS=1
- * runs the clones instead. */
+ * no FMA) also give. Checked against the clone over every float as input to σ and tanh;
+ * /engine/kernels/lstm-avx512-gives-the-clones-bits and gru-… sample them.
+ * RECUR_PORTABLE_KERNELS=1 runs the clones instead. */
 
 /* σ beyond its clamps: for x above 87 (e^−x clamped at e^−87) and below −88 (at e^88), and
  * tanh above 7.9053 (below −7.9053 its negative): recur_kernel_sigmoid1 (±100),
@@ -404,6 +404,46 @@ lstm_forward_avx512 (guint        batch,
           _mm512_mask_storeu_ps (gi + 3 * H + j, m, o);
           _mm512_mask_storeu_ps (cb + j, m, cv);
           _mm512_mask_storeu_ps (hb + j, m, _mm512_mul_ps (o, tanh512 (cv)));
+        }
+    }
+}
+
+/* GRU's step: r and z = σ(g + hh), n = tanh(g_n + r ⊙ hh_n), h = (1 − z) ⊙ n + z ⊙ h′, fused as
+ * GCC fuses gru_forward_row */
+__attribute__ ((target ("avx512f"))) static void
+gru_forward_avx512 (guint        batch,
+                    guint        H,
+                    float       *g,
+                    const float *hh,
+                    const float *h_prev,
+                    float       *h,
+                    gsize        ld_h)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      float *gr = g + (gsize) b * 3 * H, *gz = gr + H, *gn = gr + 2 * H, *hb = h + b * ld_h;
+      const float *hr = hh + (gsize) b * 3 * H, *hz = hr + H, *hn = hr + 2 * H;
+      const float *hp = h_prev ? h_prev + b * ld_h : NULL;
+
+      for (guint j = 0; j < H; j += 16)
+        {
+          __mmask16 m = H - j >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << (H - j)) - 1);
+          __m512 r = sigmoid512 (_mm512_add_ps (_mm512_maskz_loadu_ps (m, gr + j),
+                                                _mm512_maskz_loadu_ps (m, hr + j)));
+          __m512 z = sigmoid512 (_mm512_add_ps (_mm512_maskz_loadu_ps (m, gz + j),
+                                                _mm512_maskz_loadu_ps (m, hz + j)));
+          __m512 n = tanh512 (_mm512_fmadd_ps (r, _mm512_maskz_loadu_ps (m, hn + j),
+                                               _mm512_maskz_loadu_ps (m, gn + j)));
+          __m512 keep = _mm512_sub_ps (V (1.0f), z), out;
+
+          if (hp) /* (1 − z) · n fused into z · h′ */
+            out = _mm512_fmadd_ps (keep, n, _mm512_mul_ps (z, _mm512_maskz_loadu_ps (m, hp + j)));
+          else
+            out = _mm512_mul_ps (keep, n);
+          _mm512_mask_storeu_ps (gr + j, m, r);
+          _mm512_mask_storeu_ps (gz + j, m, z);
+          _mm512_mask_storeu_ps (gn + j, m, n);
+          _mm512_mask_storeu_ps (hb + j, m, out);
         }
     }
 }
@@ -572,13 +612,13 @@ gru_forward_row (guint                 H,
 }
 
 KERNEL void
-recur_kernel_gru_forward (guint        batch,
-                          guint        H,
-                          float       *g,
-                          const float *hh,
-                          const float *h_prev,
-                          float       *h,
-                          gsize        ld_h)
+recur_kernel_gru_forward_portable (guint        batch,
+                                   guint        H,
+                                   float       *g,
+                                   const float *hh,
+                                   const float *h_prev,
+                                   float       *h,
+                                   gsize        ld_h)
 {
   for (guint b = 0; b < batch; b++)
     {
@@ -593,6 +633,25 @@ recur_kernel_gru_forward (guint        batch,
       else
         gru_forward_row (H, gb, hb, gb + 2 * H, hb + 2 * H, NULL, h + b * ld_h, TRUE);
     }
+}
+
+void
+recur_kernel_gru_forward (guint        batch,
+                          guint        H,
+                          float       *g,
+                          const float *hh,
+                          const float *h_prev,
+                          float       *h,
+                          gsize        ld_h)
+{
+#ifdef HAVE_AVX512_GATES
+  if (avx512_gates ())
+    {
+      gru_forward_avx512 (batch, H, g, hh, h_prev, h, ld_h);
+      return;
+    }
+#endif
+  recur_kernel_gru_forward_portable (batch, H, g, hh, h_prev, h, ld_h);
 }
 
 /* gr, gz, gn hold the activated gates and hr, hz, hn W_h· h' + b_h·; they leave with the

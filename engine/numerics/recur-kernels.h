@@ -100,6 +100,14 @@ void recur_kernel_gru_forward (guint        batch,
                                const float *h_prev,
                                float       *h,
                                gsize        ld_h);
+/* The same step as the compiler's clone computes it (recur_kernel_lstm_forward_portable) */
+void recur_kernel_gru_forward_portable (guint        batch,
+                                        guint        H,
+                                        float       *g,
+                                        const float *hh,
+                                        const float *h_prev,
+                                        float       *h,
+                                        gsize        ld_h);
 /* In place, as LSTM's: g (activated gates) leaves with the input side's gradients, hh with the
  * recurrent side's; dh leaves as its direct path z ⊙ dh. */
 void recur_kernel_gru_backward (guint        batch,

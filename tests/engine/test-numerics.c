@@ -191,6 +191,56 @@ test_lstm_avx512_gives_the_clones_bits (void)
     }
 }
 
+/* GRU's step likewise: the sweep as r's, z's and n's inputs from both products, with and
+ * without h′, 37 units. */
+static void
+test_gru_avx512_gives_the_clones_bits (void)
+{
+  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
+  g_autoptr(GArray) xs = float_sweep ();
+  guint H = 37, ld = H + 3, rows, n;
+  g_autofree float *g = NULL, *hh = NULL, *hp = NULL, *h = NULL, *h2 = NULL;
+
+  if (!recur_kernel_has_avx512_gates ())
+    {
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      return;
+    }
+  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  n = xs->len;
+  rows = (n + H - 1) / H;
+  g = g_new (float, (gsize) rows * 3 * H);
+  hh = g_new (float, (gsize) rows * 3 * H);
+  hp = g_new (float, (gsize) rows * ld);
+  for (gsize i = 0; i < (gsize) rows * H; i++)
+    {
+      gsize r = i / H, j = i % H;
+      for (guint k = 0; k < 3; k++)
+        {
+          g[r * 3 * H + k * H + j] = g_array_index (xs, float, (i * (2 * k + 1) + k) % n);
+          /* the recurrent side small enough that the sums still sweep the range */
+          hh[r * 3 * H + k * H + j] = g_array_index (xs, float, (i * 5 + k) % n) * 1e-3f;
+        }
+      hp[r * ld + j] = g_array_index (xs, float, (i * 7 + 3) % n);
+    }
+  h = g_new0 (float, (gsize) rows * ld);
+  h2 = g_new0 (float, (gsize) rows * ld);
+  for (guint with_h = 0; with_h < 2; with_h++)
+    {
+      g_autofree float *ga = g_memdup2 (g, (gsize) rows * 3 * H * sizeof (float));
+      g_autofree float *gb = g_memdup2 (g, (gsize) rows * 3 * H * sizeof (float));
+
+      recur_kernel_gru_forward (rows, H, ga, hh, with_h ? hp : NULL, h, ld);
+      recur_kernel_gru_forward_portable (rows, H, gb, hh, with_h ? hp : NULL, h2, ld);
+      for (gsize i = 0; i < (gsize) rows * 3 * H; i++)
+        if (!same_bits (ga[i], gb[i]))
+          g_error ("gate %zu of %a + %a: %a, the clone %a", i, g[i], hh[i], ga[i], gb[i]);
+      for (gsize i = 0; i < (gsize) rows * ld; i++)
+        if (!same_bits (h[i], h2[i]))
+          g_error ("h %zu: %a, the clone %a", i, h[i], h2[i]);
+    }
+}
+
 /* The reservoir's leaky step: (1 − α) h' + α tanh(a) over the float sweep, within tanh's bound
  * plus the roundings of the products and the sum, α tanh(a) at the first step, and NaN passed
  * on. */
@@ -665,6 +715,8 @@ main (int    argc,
   g_test_add_func ("/engine/kernels/leaky-tanh-within-its-bound", test_leaky_tanh_within_its_bound);
   g_test_add_func ("/engine/kernels/lstm-avx512-gives-the-clones-bits",
                    test_lstm_avx512_gives_the_clones_bits);
+  g_test_add_func ("/engine/kernels/gru-avx512-gives-the-clones-bits",
+                   test_gru_avx512_gives_the_clones_bits);
   g_test_add_func ("/engine/kernels/biases-either-or-both", test_kernel_biases_either_or_both);
   g_test_add_func ("/engine/blas/gemm-every-transposition", test_gemm_every_transposition);
   g_test_add_func ("/engine/blas/gemm-of-nothing", test_gemm_of_nothing);
