@@ -315,10 +315,13 @@ recur_kernel_lstm_forward_portable (guint        batch,
 #define SIGMOID_BELOW 0x1.07b71p-127f
 #define TANH_ABOVE    0x1p+0f
 
+/* Without contraction: GCC fuses a multiply and an add written as intrinsics too, so what is
+ * written here is what runs, and each fused multiply-add is one written out */
+#define AVX512 __attribute__ ((target ("avx512f"))) NO_FP_CONTRACT
 #define V(c) _mm512_set1_ps (c)
 
 /* e^x for x within [−87, 88] (or NaN, which it returns) */
-__attribute__ ((target ("avx512f"))) static inline __m512
+AVX512 static inline __m512
 exp_within_clamps (__m512 x)
 {
   __m512 n, r, z, p;
@@ -336,7 +339,7 @@ exp_within_clamps (__m512 x)
   return _mm512_scalef_ps (p, n);
 }
 
-__attribute__ ((target ("avx512f"))) static inline __m512
+AVX512 static inline __m512
 sigmoid512 (__m512 x)
 {
   __m512 a = _mm512_sub_ps (V (0.0f), x);
@@ -348,7 +351,7 @@ sigmoid512 (__m512 x)
   return _mm512_mask_mov_ps (s, below, V (SIGMOID_BELOW));
 }
 
-__attribute__ ((target ("avx512f"))) static inline __m512
+AVX512 static inline __m512
 tanh512 (__m512 x)
 {
   const float clamp = 7.90531110763549805f;
@@ -373,7 +376,7 @@ tanh512 (__m512 x)
   return _mm512_mask_mov_ps (t, small, x);
 }
 
-__attribute__ ((target ("avx512f"))) static void
+AVX512 static void
 lstm_forward_avx512 (guint        batch,
                      guint        H,
                      float       *g,
@@ -410,7 +413,7 @@ lstm_forward_avx512 (guint        batch,
 
 /* GRU's step: r and z = σ(g + hh), n = tanh(g_n + r ⊙ hh_n), h = (1 − z) ⊙ n + z ⊙ h′, fused as
  * GCC fuses gru_forward_row */
-__attribute__ ((target ("avx512f"))) static void
+AVX512 static void
 gru_forward_avx512 (guint        batch,
                     guint        H,
                     float       *g,
@@ -444,6 +447,48 @@ gru_forward_avx512 (guint        batch,
           _mm512_mask_storeu_ps (gz + j, m, z);
           _mm512_mask_storeu_ps (gn + j, m, n);
           _mm512_mask_storeu_ps (hb + j, m, out);
+        }
+    }
+}
+
+/* LSTM's backward step (lstm_backward_row), fused as GCC fuses it: 1 − t² and 1 − g² as
+ * −t · t + 1, and dh · o · (1 − t²) into dc */
+AVX512 static void
+lstm_backward_avx512 (guint        batch,
+                      guint        H,
+                      float       *g,
+                      const float *c,
+                      const float *c_prev,
+                      const float *dh,
+                      float       *dc)
+{
+  for (guint b = 0; b < batch; b++)
+    {
+      float *gi = g + (gsize) b * 4 * H, *gf = gi + H, *gg = gi + 2 * H, *go = gi + 3 * H;
+      const float *cb = c + (gsize) b * H, *dhb = dh + (gsize) b * H;
+      const float *cp = c_prev ? c_prev + (gsize) b * H : NULL;
+      float *dcb = dc + (gsize) b * H;
+
+      for (guint j = 0; j < H; j += 16)
+        {
+          __mmask16 m = H - j >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << (H - j)) - 1);
+          __m512 i = _mm512_maskz_loadu_ps (m, gi + j), f = _mm512_maskz_loadu_ps (m, gf + j);
+          __m512 gv = _mm512_maskz_loadu_ps (m, gg + j), o = _mm512_maskz_loadu_ps (m, go + j);
+          __m512 d = _mm512_maskz_loadu_ps (m, dhb + j);
+          __m512 t = tanh512 (_mm512_maskz_loadu_ps (m, cb + j));
+          __m512 cpv = cp ? _mm512_maskz_loadu_ps (m, cp + j) : V (0.0f);
+          __m512 dcv = _mm512_fmadd_ps (_mm512_mul_ps (d, o), _mm512_fnmadd_ps (t, t, V (1.0f)),
+                                        _mm512_maskz_loadu_ps (m, dcb + j));
+
+          _mm512_mask_storeu_ps (gi + j, m, _mm512_mul_ps (_mm512_mul_ps (_mm512_mul_ps (dcv, gv), i),
+                                                           _mm512_sub_ps (V (1.0f), i)));
+          _mm512_mask_storeu_ps (gf + j, m, _mm512_mul_ps (_mm512_mul_ps (_mm512_mul_ps (dcv, cpv), f),
+                                                           _mm512_sub_ps (V (1.0f), f)));
+          _mm512_mask_storeu_ps (gg + j, m, _mm512_mul_ps (_mm512_mul_ps (dcv, i),
+                                                           _mm512_fnmadd_ps (gv, gv, V (1.0f))));
+          _mm512_mask_storeu_ps (go + j, m, _mm512_mul_ps (_mm512_mul_ps (_mm512_mul_ps (d, t), o),
+                                                           _mm512_sub_ps (V (1.0f), o)));
+          _mm512_mask_storeu_ps (dcb + j, m, _mm512_mul_ps (dcv, f));
         }
     }
 }
@@ -562,13 +607,13 @@ lstm_backward_row (guint                 H,
 }
 
 KERNEL void
-recur_kernel_lstm_backward (guint        batch,
-                            guint        H,
-                            float       *g,
-                            const float *c,
-                            const float *c_prev,
-                            const float *dh,
-                            float       *dc)
+recur_kernel_lstm_backward_portable (guint        batch,
+                                     guint        H,
+                                     float       *g,
+                                     const float *c,
+                                     const float *c_prev,
+                                     const float *dh,
+                                     float       *dc)
 {
   for (guint b = 0; b < batch; b++)
     {
@@ -583,6 +628,25 @@ recur_kernel_lstm_backward (guint        batch,
         lstm_backward_row (H, gb, gb + H, gb + 2 * H, gb + 3 * H, c + o1, NULL, dh + o1, dc + o1,
                            TRUE);
     }
+}
+
+void
+recur_kernel_lstm_backward (guint        batch,
+                            guint        H,
+                            float       *g,
+                            const float *c,
+                            const float *c_prev,
+                            const float *dh,
+                            float       *dc)
+{
+#ifdef HAVE_AVX512_GATES
+  if (avx512_gates ())
+    {
+      lstm_backward_avx512 (batch, H, g, c, c_prev, dh, dc);
+      return;
+    }
+#endif
+  recur_kernel_lstm_backward_portable (batch, H, g, c, c_prev, dh, dc);
 }
 
 static inline __attribute__ ((always_inline)) void

@@ -90,6 +90,14 @@ void recur_kernel_lstm_backward (guint        batch,
                                  const float *c_prev,
                                  const float *dh,
                                  float       *dc);
+/* The same step as the compiler's clone computes it (recur_kernel_lstm_forward_portable) */
+void recur_kernel_lstm_backward_portable (guint        batch,
+                                          guint        H,
+                                          float       *g,
+                                          const float *c,
+                                          const float *c_prev,
+                                          const float *dh,
+                                          float       *dc);
 
 /* GRU, one step. g holds W_i· x + b_i· [r z n], hh holds W_h· h' + b_h·; g leaves with the
  * activated gates. h_prev (row stride ld_h) is NULL at the first step. */

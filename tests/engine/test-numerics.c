@@ -241,6 +241,68 @@ test_gru_avx512_gives_the_clones_bits (void)
     }
 }
 
+/* LSTM's backward step likewise: activated gates in (0, 1) and (−1, 1) as the forward pass
+ * leaves them, the sweep (and values in training's ranges) as the cell state (through tanh),
+ * dh and dc, with and without c′. */
+static void
+test_lstm_backward_avx512_gives_the_clones_bits (void)
+{
+  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
+  g_autoptr(GArray) xs = float_sweep ();
+  guint H = 37, rows, n;
+  g_autofree float *g = NULL, *c = NULL, *cp = NULL, *dh = NULL, *dc = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (7);
+
+  if (!recur_kernel_has_avx512_gates ())
+    {
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      return;
+    }
+  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  n = xs->len;
+  rows = (n + H - 1) / H;
+  g = g_new (float, (gsize) rows * 4 * H);
+  c = g_new (float, (gsize) rows * H);
+  cp = g_new (float, (gsize) rows * H);
+  dh = g_new (float, (gsize) rows * H);
+  dc = g_new (float, (gsize) rows * H);
+  /* every other unit from the sweep; the others as training sees them, where the roundings of
+   * the arithmetic decide the bits: c within ±10, dh and dc within ±1 at scales down to 2^−20 */
+  for (gsize i = 0; i < (gsize) rows * H; i++)
+    {
+      gsize r = i / H, j = i % H;
+      gboolean swept = i % 2 == 0;
+      for (guint k = 0; k < 4; k++)
+        {
+          float x = swept ? g_array_index (xs, float, (i * (2 * k + 1) + k) % n)
+                          : (float) g_rand_double_range (rng, -10.0, 10.0);
+          g[r * 4 * H + k * H + j] = k == 2 ? recur_kernel_tanh1 (x) : recur_kernel_sigmoid1 (x);
+        }
+      c[i] = swept ? g_array_index (xs, float, i % n) : (float) g_rand_double_range (rng, -10, 10);
+      cp[i] = swept ? g_array_index (xs, float, (i * 7 + 3) % n)
+                    : (float) g_rand_double_range (rng, -10, 10);
+      dh[i] = swept ? g_array_index (xs, float, (i * 11 + 5) % n)
+                    : (float) ldexp (g_rand_double_range (rng, -1, 1), -g_rand_int_range (rng, 0, 21));
+      dc[i] = swept ? g_array_index (xs, float, (i * 13 + 1) % n)
+                    : (float) ldexp (g_rand_double_range (rng, -1, 1), -g_rand_int_range (rng, 0, 21));
+    }
+  for (guint with_c = 0; with_c < 2; with_c++)
+    {
+      gsize ng = (gsize) rows * 4 * H * sizeof (float), nc = (gsize) rows * H * sizeof (float);
+      g_autofree float *ga = g_memdup2 (g, ng), *gb = g_memdup2 (g, ng);
+      g_autofree float *dca = g_memdup2 (dc, nc), *dcb = g_memdup2 (dc, nc);
+
+      recur_kernel_lstm_backward (rows, H, ga, c, with_c ? cp : NULL, dh, dca);
+      recur_kernel_lstm_backward_portable (rows, H, gb, c, with_c ? cp : NULL, dh, dcb);
+      for (gsize i = 0; i < (gsize) rows * 4 * H; i++)
+        if (!same_bits (ga[i], gb[i]))
+          g_error ("gate gradient %zu: %a, the clone %a", i, ga[i], gb[i]);
+      for (gsize i = 0; i < (gsize) rows * H; i++)
+        if (!same_bits (dca[i], dcb[i]))
+          g_error ("dc %zu: %a, the clone %a", i, dca[i], dcb[i]);
+    }
+}
+
 /* The reservoir's leaky step: (1 − α) h' + α tanh(a) over the float sweep, within tanh's bound
  * plus the roundings of the products and the sum, α tanh(a) at the first step, and NaN passed
  * on. */
@@ -717,6 +779,8 @@ main (int    argc,
                    test_lstm_avx512_gives_the_clones_bits);
   g_test_add_func ("/engine/kernels/gru-avx512-gives-the-clones-bits",
                    test_gru_avx512_gives_the_clones_bits);
+  g_test_add_func ("/engine/kernels/lstm-backward-avx512-gives-the-clones-bits",
+                   test_lstm_backward_avx512_gives_the_clones_bits);
   g_test_add_func ("/engine/kernels/biases-either-or-both", test_kernel_biases_either_or_both);
   g_test_add_func ("/engine/blas/gemm-every-transposition", test_gemm_every_transposition);
   g_test_add_func ("/engine/blas/gemm-of-nothing", test_gemm_of_nothing);
