@@ -14,6 +14,13 @@ G_BEGIN_DECLS
  * because libm's scalar expf/tanhf took half of a small LSTM's training time. Rows are [B][·]
  * with the gate blocks of one row contiguous, as recur-model.c lays them out. */
 
+/* On CPUs with AVX-512 the LSTM, GRU and RNN steps run versions written out by hand
+ * (recur-kernels-avx512.c) with the clones' bits, unless RECUR_PORTABLE_KERNELS is set or the
+ * build has no clones (clang, ThreadSanitizer); recur_kernel_has_avx512_gates says whether they
+ * do. Each such kernel's _portable twin runs the compiler's clone for this CPU whatever it has,
+ * for the tests that compare the two. */
+gboolean recur_kernel_has_avx512_gates (void);
+
 /* Scalar versions of the same approximations, for code outside the kernels. */
 float recur_kernel_sigmoid1 (float x);
 float recur_kernel_tanh1    (float x);
@@ -35,6 +42,12 @@ void recur_kernel_tanh_forward (guint        batch,
                                 gsize        ld_g,
                                 float       *h,
                                 gsize        ld_h);
+void recur_kernel_tanh_forward_portable (guint        batch,
+                                         guint        H,
+                                         const float *g,
+                                         gsize        ld_g,
+                                         float       *h,
+                                         gsize        ld_h);
 /* An echo state network's leaky step over n values: h = (1 − α) h' + α tanh(a), or α tanh(a)
  * where h_prev is NULL (the first step) */
 void recur_kernel_leaky_tanh    (gsize        n,
@@ -60,10 +73,6 @@ void recur_kernel_lstm_forward (guint        batch,
                                 float       *c,
                                 float       *h,
                                 gsize        ld_h);
-/* The same step as the compiler's clone for this CPU computes it. On CPUs with AVX-512,
- * recur_kernel_lstm_forward runs a step written out by hand instead, with the same bits (unless
- * RECUR_PORTABLE_KERNELS is set, or the build has no clones: clang, ThreadSanitizer), and
- * recur_kernel_has_avx512_gates says so; a test compares the two. */
 void recur_kernel_lstm_forward_portable (guint        batch,
                                          guint        H,
                                          float       *g,
@@ -71,7 +80,6 @@ void recur_kernel_lstm_forward_portable (guint        batch,
                                          float       *c,
                                          float       *h,
                                          gsize        ld_h);
-gboolean recur_kernel_has_avx512_gates  (void);
 /* LSTM's cell state again from a step's activated gates g: c = f ⊙ c' + i ⊙ g, the bits the
  * forward pass gave (c_prev NULL at the first step) */
 void recur_kernel_lstm_cell     (guint        batch,
@@ -90,7 +98,6 @@ void recur_kernel_lstm_backward (guint        batch,
                                  const float *c_prev,
                                  const float *dh,
                                  float       *dc);
-/* The same step as the compiler's clone computes it (recur_kernel_lstm_forward_portable) */
 void recur_kernel_lstm_backward_portable (guint        batch,
                                           guint        H,
                                           float       *g,
@@ -108,7 +115,6 @@ void recur_kernel_gru_forward (guint        batch,
                                const float *h_prev,
                                float       *h,
                                gsize        ld_h);
-/* The same step as the compiler's clone computes it (recur_kernel_lstm_forward_portable) */
 void recur_kernel_gru_forward_portable (guint        batch,
                                         guint        H,
                                         float       *g,

@@ -137,9 +137,10 @@ same_bits (float a,
 
 /* On a CPU with AVX-512, the LSTM step runs a kernel written by hand; every lane must have the
  * bits of the clone that CPUs with FMA run otherwise: the float sweep (and ±∞, NaN, −0) as every
- * gate's pre-activation, each gate reading it in another order (σ for i, f and o; tanh for g,
- * and for c through h), with and without c′, 37 units so that the last lanes of a row are
- * masked, h's rows wider than H. */
+ * other unit's gate pre-activations, each gate reading it in another order (σ for i, f and o;
+ * tanh for g, and for c through h), values in training's ranges as the others' (where the
+ * roundings of c = f c′ + i g decide the bits), with and without c′, 37 units so that the last
+ * lanes of a row are masked (and the clone's remainder loop runs), h's rows wider than H. */
 static void
 test_lstm_avx512_gives_the_clones_bits (void)
 {
@@ -148,6 +149,7 @@ test_lstm_avx512_gives_the_clones_bits (void)
   guint H = 37, ld = H + 3, rows, n;
   g_autofree float *g = NULL, *g2 = NULL, *cp = NULL;
   g_autofree float *c = NULL, *c2 = NULL, *h = NULL, *h2 = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (5);
 
   if (!recur_kernel_has_avx512_gates ())
     {
@@ -162,9 +164,12 @@ test_lstm_avx512_gives_the_clones_bits (void)
   for (gsize i = 0; i < (gsize) rows * H; i++)
     {
       gsize r = i / H, j = i % H;
+      gboolean swept = i % 2 == 0;
       for (guint k = 0; k < 4; k++)
-        g[r * 4 * H + k * H + j] = g_array_index (xs, float, (i * (2 * k + 1) + k) % n);
-      cp[i] = g_array_index (xs, float, (i * 7 + 3) % n);
+        g[r * 4 * H + k * H + j] = swept ? g_array_index (xs, float, (i * (2 * k + 1) + k) % n)
+                                         : (float) g_rand_double_range (rng, -10.0, 10.0);
+      cp[i] = swept ? g_array_index (xs, float, (i * 7 + 3) % n)
+                    : (float) g_rand_double_range (rng, -10.0, 10.0);
     }
   g2 = g_memdup2 (g, (gsize) rows * 4 * H * sizeof (float));
   c = g_new (float, (gsize) rows * H);
@@ -191,8 +196,8 @@ test_lstm_avx512_gives_the_clones_bits (void)
     }
 }
 
-/* GRU's step likewise: the sweep as r's, z's and n's inputs from both products, with and
- * without h′, 37 units. */
+/* GRU's step likewise: the sweep (every other unit; values in training's ranges the others) as
+ * r's, z's and n's inputs from both products, with and without h′, 37 units. */
 static void
 test_gru_avx512_gives_the_clones_bits (void)
 {
@@ -200,6 +205,7 @@ test_gru_avx512_gives_the_clones_bits (void)
   g_autoptr(GArray) xs = float_sweep ();
   guint H = 37, ld = H + 3, rows, n;
   g_autofree float *g = NULL, *hh = NULL, *hp = NULL, *h = NULL, *h2 = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (6);
 
   if (!recur_kernel_has_avx512_gates ())
     {
@@ -215,13 +221,17 @@ test_gru_avx512_gives_the_clones_bits (void)
   for (gsize i = 0; i < (gsize) rows * H; i++)
     {
       gsize r = i / H, j = i % H;
+      gboolean swept = i % 2 == 0;
       for (guint k = 0; k < 3; k++)
         {
-          g[r * 3 * H + k * H + j] = g_array_index (xs, float, (i * (2 * k + 1) + k) % n);
+          g[r * 3 * H + k * H + j] = swept ? g_array_index (xs, float, (i * (2 * k + 1) + k) % n)
+                                           : (float) g_rand_double_range (rng, -10.0, 10.0);
           /* the recurrent side small enough that the sums still sweep the range */
-          hh[r * 3 * H + k * H + j] = g_array_index (xs, float, (i * 5 + k) % n) * 1e-3f;
+          hh[r * 3 * H + k * H + j] = swept ? g_array_index (xs, float, (i * 5 + k) % n) * 1e-3f
+                                            : (float) g_rand_double_range (rng, -5.0, 5.0);
         }
-      hp[r * ld + j] = g_array_index (xs, float, (i * 7 + 3) % n);
+      hp[r * ld + j] = swept ? g_array_index (xs, float, (i * 7 + 3) % n)
+                             : (float) g_rand_double_range (rng, -1.0, 1.0);
     }
   h = g_new0 (float, (gsize) rows * ld);
   h2 = g_new0 (float, (gsize) rows * ld);
@@ -301,6 +311,107 @@ test_lstm_backward_avx512_gives_the_clones_bits (void)
         if (!same_bits (dca[i], dcb[i]))
           g_error ("dc %zu: %a, the clone %a", i, dca[i], dcb[i]);
     }
+}
+
+/* The RNN's step likewise: the sweep through tanh, rows strided, 37 units. (Not the reservoir's
+ * leaky step, which keeps its clone: recur-kernels-avx512.h says why.) */
+static void
+test_rnn_avx512_gives_the_clones_bits (void)
+{
+  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f };
+  g_autoptr(GArray) xs = float_sweep ();
+  guint H = 37, ld = H + 2, rows, n;
+  g_autofree float *g = NULL, *h = NULL, *h2 = NULL;
+
+  if (!recur_kernel_has_avx512_gates ())
+    {
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      return;
+    }
+  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  n = xs->len;
+  rows = (n + H - 1) / H;
+  g = g_new (float, (gsize) rows * ld);
+  for (gsize i = 0; i < (gsize) rows * ld; i++)
+    g[i] = g_array_index (xs, float, i % n);
+  h = g_new0 (float, (gsize) rows * ld);
+  h2 = g_new0 (float, (gsize) rows * ld);
+  recur_kernel_tanh_forward (rows, H, g, ld, h, ld);
+  recur_kernel_tanh_forward_portable (rows, H, g, ld, h2, ld);
+  for (gsize i = 0; i < (gsize) rows * ld; i++)
+    if (!same_bits (h[i], h2[i]))
+      g_error ("RNN h %zu of %a: %a, the clone %a", i, g[i], h[i], h2[i]);
+}
+
+static void
+assert_same_bits (const char  *what,
+                  guint        H,
+                  const float *got,
+                  const float *clone,
+                  gsize        n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!same_bits (got[i], clone[i]))
+      g_error ("%s, %u units, value %zu: %a, the clone %a", what, H, i, got[i], clone[i]);
+}
+
+/* The clone runs a vector loop, a narrower one and a scalar remainder, or for few units scalar
+ * code alone, and the compiler may fuse differently in each: every width from 1 to 70 units, 1
+ * to 5 windows, values in training's ranges, through every hand-written step. */
+static void
+test_avx512_every_width_gives_the_clones_bits (void)
+{
+  g_autoptr(GRand) rng = g_rand_new_with_seed (9);
+
+  if (!recur_kernel_has_avx512_gates ())
+    {
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      return;
+    }
+  for (guint H = 1; H <= 70; H++)
+    for (guint B = 1; B <= 5; B += 2)
+      for (guint rep = 0; rep < 8; rep++)
+        {
+          gsize n4 = (gsize) B * 4 * H, n1 = (gsize) B * H;
+          g_autofree float *g = g_new (float, n4), *g2 = g_new (float, n4), *hh = g_new (float, n4);
+          g_autofree float *cp = g_new (float, n1), *dh = g_new (float, n1), *dc = g_new (float, n1);
+          g_autofree float *c = g_new (float, n1), *c2 = g_new (float, n1);
+          g_autofree float *h = g_new (float, n1), *h2 = g_new (float, n1);
+          g_autofree float *dc2 = NULL;
+          const float *prev = rep % 4 == 0 ? NULL : cp;
+
+          for (gsize i = 0; i < n4; i++)
+            {
+              g[i] = (float) g_rand_double_range (rng, -10.0, 10.0);
+              hh[i] = (float) g_rand_double_range (rng, -5.0, 5.0);
+            }
+          for (gsize i = 0; i < n1; i++)
+            {
+              cp[i] = (float) g_rand_double_range (rng, -10.0, 10.0);
+              dh[i] = (float) ldexp (g_rand_double_range (rng, -1, 1), -g_rand_int_range (rng, 0, 21));
+              dc[i] = (float) ldexp (g_rand_double_range (rng, -1, 1), -g_rand_int_range (rng, 0, 21));
+            }
+          memcpy (g2, g, n4 * sizeof (float));
+          recur_kernel_lstm_forward (B, H, g, prev, c, h, H);
+          recur_kernel_lstm_forward_portable (B, H, g2, prev, c2, h2, H);
+          assert_same_bits ("LSTM gates", H, g, g2, n4);
+          assert_same_bits ("LSTM c", H, c, c2, n1);
+          assert_same_bits ("LSTM h", H, h, h2, n1);
+          dc2 = g_memdup2 (dc, n1 * sizeof (float));
+          recur_kernel_lstm_backward (B, H, g, c, prev, dh, dc);
+          recur_kernel_lstm_backward_portable (B, H, g2, c, prev, dh, dc2);
+          assert_same_bits ("LSTM gate gradients", H, g, g2, n4);
+          assert_same_bits ("LSTM dc", H, dc, dc2, n1);
+          for (gsize i = 0; i < n4; i++)
+            g[i] = g2[i] = (float) g_rand_double_range (rng, -10.0, 10.0);
+          recur_kernel_gru_forward (B, H, g, hh, prev, h, H);
+          recur_kernel_gru_forward_portable (B, H, g2, hh, prev, h2, H);
+          assert_same_bits ("GRU gates", H, g, g2, (gsize) B * 3 * H);
+          assert_same_bits ("GRU h", H, h, h2, n1);
+          recur_kernel_tanh_forward (B, H, cp, H, h, H);
+          recur_kernel_tanh_forward_portable (B, H, cp, H, h2, H);
+          assert_same_bits ("RNN h", H, h, h2, n1);
+        }
 }
 
 /* The reservoir's leaky step: (1 − α) h' + α tanh(a) over the float sweep, within tanh's bound
@@ -781,6 +892,10 @@ main (int    argc,
                    test_gru_avx512_gives_the_clones_bits);
   g_test_add_func ("/engine/kernels/lstm-backward-avx512-gives-the-clones-bits",
                    test_lstm_backward_avx512_gives_the_clones_bits);
+  g_test_add_func ("/engine/kernels/rnn-avx512-gives-the-clones-bits",
+                   test_rnn_avx512_gives_the_clones_bits);
+  g_test_add_func ("/engine/kernels/avx512-every-width-gives-the-clones-bits",
+                   test_avx512_every_width_gives_the_clones_bits);
   g_test_add_func ("/engine/kernels/biases-either-or-both", test_kernel_biases_either_or_both);
   g_test_add_func ("/engine/blas/gemm-every-transposition", test_gemm_every_transposition);
   g_test_add_func ("/engine/blas/gemm-of-nothing", test_gemm_of_nothing);
