@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "recur-engine"
 #include "config.h"
 
-#include "recur-kernels-avx512.h"
+#include "recur-kernels-private.h"
 
 /* The cells' steps written out for AVX-512. GCC vectorises σ and tanh in recur-kernels.c by
  * splitting each at its clamps: lanes beyond them take a value it folded at compile time, lanes

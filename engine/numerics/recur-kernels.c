@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "recur-kernels.h"
-#include "recur-kernels-avx512.h"
+#include "recur-kernels-private.h"
 
 /* This file is built with -O3 (engine/meson.build) so that GCC vectorises every loop below; no
  * -ffast-math: the rounding trick in exp_approx needs IEEE arithmetic, and results must not
@@ -16,7 +16,7 @@
 /* Not under ThreadSanitizer: GCC 12 instruments the clones' ifunc resolver, which the dynamic
  * loader runs before libtsan is set up, so the program crashed at load. There the kernels are
  * built once, for the baseline ISA: the same code, checked for races the same. */
-#ifdef RECUR_KERNEL_CLONES /* recur-kernels-avx512.h */
+#ifdef RECUR_KERNEL_CLONES /* recur-kernels-private.h */
 #define KERNEL __attribute__ ((target_clones ("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define KERNEL

@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* Private to recur-kernels.c: the cells' steps written out for AVX-512 (recur-kernels-avx512.c),
+/* Private to numerics/ (recur-kernels.c runs them): the cells' steps written out for AVX-512 (recur-kernels-avx512.c),
  * which the kernels of recur-kernels.h run in place of their clones on CPUs that have it. Each
  * gives the bits of the FMA clones, so where they run changes no number. They exist where the
  * clones do: GCC on x86-64, not under ThreadSanitizer (recur-kernels.c says why). */
