@@ -5,10 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Private to numerics/ (recur-kernels.c runs them): the cells' steps written out for AVX-512 (recur-kernels-avx512.c),
- * which the kernels of recur-kernels.h run in place of their clones on CPUs that have it. Each
- * gives the bits of the FMA clones, so where they run changes no number. They exist where the
- * clones do: GCC on x86-64, not under ThreadSanitizer (recur-kernels.c says why). */
+/* Private to numerics/: the cells' steps written out for AVX-512 (recur-kernels-avx512.c), which
+ * the kernels of recur-kernels.h run in place of their clones on CPUs that have it. Each gives
+ * the bits of the FMA clones, so where they run changes no number. They exist where the clones
+ * do: GCC on x86-64, not under ThreadSanitizer (recur-kernels.c says why). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define RECUR_KERNEL_CLONES 1
 
