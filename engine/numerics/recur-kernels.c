@@ -205,7 +205,6 @@ recur_kernel_leaky_tanh (gsize        n,
       hv[i] = (1.0f - alpha) * hp[i] + alpha * tanh_approx (av[i]);
 }
 
-
 KERNEL void
 recur_kernel_tanh_backward (guint        batch,
                             guint        H,

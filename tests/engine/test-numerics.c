@@ -135,6 +135,24 @@ same_bits (float a,
   return memcmp (&a, &b, sizeof a) == 0 || (isnan (a) && isnan (b));
 }
 
+/* The float sweep and ±∞, NaN, −0 and σ's clamps, as inputs for comparing a step written out for
+ * AVX-512 with its clone; NULL, the test skipped, where the clones run instead */
+static GArray *
+avx512_inputs (void)
+{
+  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
+  GArray *xs;
+
+  if (!recur_kernel_has_avx512_gates ())
+    {
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      return NULL;
+    }
+  xs = float_sweep ();
+  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  return xs;
+}
+
 /* On a CPU with AVX-512, the LSTM step runs a kernel written by hand; every lane must have the
  * bits of the clone that CPUs with FMA run otherwise: the float sweep (and ±∞, NaN, −0) as every
  * other unit's gate pre-activations, each gate reading it in another order (σ for i, f and o;
@@ -144,19 +162,14 @@ same_bits (float a,
 static void
 test_lstm_avx512_gives_the_clones_bits (void)
 {
-  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
-  g_autoptr(GArray) xs = float_sweep ();
+  g_autoptr(GArray) xs = avx512_inputs ();
   guint H = 37, ld = H + 3, rows, n;
   g_autofree float *g = NULL, *g2 = NULL, *cp = NULL;
   g_autofree float *c = NULL, *c2 = NULL, *h = NULL, *h2 = NULL;
   g_autoptr(GRand) rng = g_rand_new_with_seed (5);
 
-  if (!recur_kernel_has_avx512_gates ())
-    {
-      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
-      return;
-    }
-  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  if (xs == NULL)
+    return;
   n = xs->len;
   rows = (n + H - 1) / H;
   g = g_new (float, (gsize) rows * 4 * H);
@@ -201,18 +214,13 @@ test_lstm_avx512_gives_the_clones_bits (void)
 static void
 test_gru_avx512_gives_the_clones_bits (void)
 {
-  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
-  g_autoptr(GArray) xs = float_sweep ();
+  g_autoptr(GArray) xs = avx512_inputs ();
   guint H = 37, ld = H + 3, rows, n;
   g_autofree float *g = NULL, *hh = NULL, *hp = NULL, *h = NULL, *h2 = NULL;
   g_autoptr(GRand) rng = g_rand_new_with_seed (6);
 
-  if (!recur_kernel_has_avx512_gates ())
-    {
-      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
-      return;
-    }
-  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  if (xs == NULL)
+    return;
   n = xs->len;
   rows = (n + H - 1) / H;
   g = g_new (float, (gsize) rows * 3 * H);
@@ -257,18 +265,13 @@ test_gru_avx512_gives_the_clones_bits (void)
 static void
 test_lstm_backward_avx512_gives_the_clones_bits (void)
 {
-  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f, 88.0f, -87.0f };
-  g_autoptr(GArray) xs = float_sweep ();
+  g_autoptr(GArray) xs = avx512_inputs ();
   guint H = 37, rows, n;
   g_autofree float *g = NULL, *c = NULL, *cp = NULL, *dh = NULL, *dc = NULL;
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
 
-  if (!recur_kernel_has_avx512_gates ())
-    {
-      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
-      return;
-    }
-  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  if (xs == NULL)
+    return;
   n = xs->len;
   rows = (n + H - 1) / H;
   g = g_new (float, (gsize) rows * 4 * H);
@@ -318,17 +321,12 @@ test_lstm_backward_avx512_gives_the_clones_bits (void)
 static void
 test_rnn_avx512_gives_the_clones_bits (void)
 {
-  static const float specials[] = { INFINITY, -INFINITY, NAN, -0.0f };
-  g_autoptr(GArray) xs = float_sweep ();
+  g_autoptr(GArray) xs = avx512_inputs ();
   guint H = 37, ld = H + 2, rows, n;
   g_autofree float *g = NULL, *h = NULL, *h2 = NULL;
 
-  if (!recur_kernel_has_avx512_gates ())
-    {
-      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
-      return;
-    }
-  g_array_append_vals (xs, specials, G_N_ELEMENTS (specials));
+  if (xs == NULL)
+    return;
   n = xs->len;
   rows = (n + H - 1) / H;
   g = g_new (float, (gsize) rows * ld);
@@ -365,7 +363,7 @@ test_avx512_every_width_gives_the_clones_bits (void)
 
   if (!recur_kernel_has_avx512_gates ())
     {
-      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clone runs");
+      g_test_skip ("no AVX-512 on this CPU (or RECUR_PORTABLE_KERNELS is set): the clones run");
       return;
     }
   for (guint H = 1; H <= 70; H++)
