@@ -11,6 +11,7 @@
 #include "recur-bench.h"
 #include "recur-gemm.h"
 #include "recur-blas.h"
+#include "recur-kernels.h"
 #include "recur-bench-command.h"
 #include "recur-command.h"
 #include "recur-jsonutil.h"
@@ -400,6 +401,12 @@ print_header (void)
     g_print (_("Recur’s own GEMM: not used (RECUR_NO_OWN_GEMM is set)\n"));
   else
     g_print (_("Recur’s own GEMM: not used (this CPU has neither AVX-512 nor AVX2 with FMA)\n"));
+  if (recur_kernel_has_avx512_gates ())
+    g_print (_("Cells’ steps: written out for AVX-512\n"));
+  else if (g_getenv ("RECUR_PORTABLE_KERNELS"))
+    g_print (_("Cells’ steps: as the compiler vectorised them (RECUR_PORTABLE_KERNELS is set)\n"));
+  else
+    g_print (_("Cells’ steps: as the compiler vectorised them\n"));
   g_print ("\n");
   /* headers padded by terminal columns: translations may be double width */
   recur_command_print_padded (_("config"), 12);
