@@ -39,7 +39,9 @@ exp_within_clamps (__m512 x)
 {
   __m512 n, r, z, p;
 
-  n = _mm512_sub_ps (_mm512_fmadd_ps (x, V (1.44269504088896341f), V (12582912.0f)), V (12582912.0f));
+  /* n = round(x / ln 2): adding and subtracting 1.5 · 2^23 rounds, as exp_approx does */
+  n = _mm512_fmadd_ps (x, V (1.44269504088896341f), V (12582912.0f));
+  n = _mm512_sub_ps (n, V (12582912.0f));
   r = _mm512_fnmadd_ps (n, V (0.693359375f), x);
   r = _mm512_fnmadd_ps (n, V (-2.12194440e-4f), r);
   z = _mm512_mul_ps (r, r);
@@ -111,8 +113,10 @@ recur_avx512_lstm_forward (guint        batch,
           __m512 gg = tanh512 (_mm512_maskz_loadu_ps (m, gi + 2 * H + j));
           __m512 o = sigmoid512 (_mm512_maskz_loadu_ps (m, gi + 3 * H + j));
           /* c = i ⊙ g + f ⊙ c', fused as GCC fuses lstm_cell_value: i · g into f ⊙ c' */
-          __m512 cv = cp ? _mm512_fmadd_ps (i, gg, _mm512_mul_ps (f, _mm512_maskz_loadu_ps (m, cp + j)))
-                         : _mm512_mul_ps (i, gg);
+          __m512 cv = _mm512_mul_ps (i, gg);
+
+          if (cp)
+            cv = _mm512_fmadd_ps (i, gg, _mm512_mul_ps (f, _mm512_maskz_loadu_ps (m, cp + j)));
 
           _mm512_mask_storeu_ps (gi + j, m, i);
           _mm512_mask_storeu_ps (gi + H + j, m, f);
@@ -193,14 +197,15 @@ recur_avx512_lstm_backward (guint        batch,
           __m512 dcv = _mm512_fmadd_ps (_mm512_mul_ps (d, o), _mm512_fnmadd_ps (t, t, V (1.0f)),
                                         _mm512_maskz_loadu_ps (m, dcb + j));
 
-          _mm512_mask_storeu_ps (gi + j, m, _mm512_mul_ps (_mm512_mul_ps (_mm512_mul_ps (dcv, gv), i),
-                                                           _mm512_sub_ps (V (1.0f), i)));
-          _mm512_mask_storeu_ps (gf + j, m, _mm512_mul_ps (_mm512_mul_ps (_mm512_mul_ps (dcv, cpv), f),
-                                                           _mm512_sub_ps (V (1.0f), f)));
-          _mm512_mask_storeu_ps (gg + j, m, _mm512_mul_ps (_mm512_mul_ps (dcv, i),
-                                                           _mm512_fnmadd_ps (gv, gv, V (1.0f))));
-          _mm512_mask_storeu_ps (go + j, m, _mm512_mul_ps (_mm512_mul_ps (_mm512_mul_ps (d, t), o),
-                                                           _mm512_sub_ps (V (1.0f), o)));
+          __m512 di = _mm512_mul_ps (_mm512_mul_ps (dcv, gv), i);
+          __m512 df = _mm512_mul_ps (_mm512_mul_ps (dcv, cpv), f);
+          __m512 dg = _mm512_mul_ps (dcv, i);
+          __m512 dout = _mm512_mul_ps (_mm512_mul_ps (d, t), o);
+
+          _mm512_mask_storeu_ps (gi + j, m, _mm512_mul_ps (di, _mm512_sub_ps (V (1.0f), i)));
+          _mm512_mask_storeu_ps (gf + j, m, _mm512_mul_ps (df, _mm512_sub_ps (V (1.0f), f)));
+          _mm512_mask_storeu_ps (gg + j, m, _mm512_mul_ps (dg, _mm512_fnmadd_ps (gv, gv, V (1.0f))));
+          _mm512_mask_storeu_ps (go + j, m, _mm512_mul_ps (dout, _mm512_sub_ps (V (1.0f), o)));
           _mm512_mask_storeu_ps (dcb + j, m, _mm512_mul_ps (dcv, f));
         }
     }
