@@ -63,12 +63,6 @@ data_file (const char *name)
   return g_test_build_filename (G_TEST_DIST, "..", "data", name, NULL);
 }
 
-void
-remove_tree (const char *dir)
-{
-  test_remove_tree (dir);
-}
-
 char *
 temp_dir (void)
 {

@@ -34,6 +34,5 @@ void                 cli_limit_address_space (gpointer            data);
 char                *data_file              (const char          *name);
 /* A fresh folder, removed with everything in it when the test ends. */
 char                *temp_dir               (void);
-void                 remove_tree            (const char          *dir);
 
 G_END_DECLS

@@ -1020,8 +1020,6 @@ test_outputs_checked_before_training (void)
   g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
   g_assert_true (g_file_get_contents (target, &written, NULL, NULL));
   g_assert_true (g_str_has_prefix (written, "timestamp,passengers_thousands,kind\n"));
-
-  remove_tree (dir);
 }
 
 /* Two columns of one name: info says so, train refuses the name and names both columns. */
@@ -1052,7 +1050,6 @@ test_shared_column_names (void)
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "columns 2 and 3 are both named “v”"));
   result_clear (&r);
-  remove_tree (dir);
 }
 
 /* --missing: refuse names the first missing value; previous fills it. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli-common.h"
+#include "../test-tmp.h"
 
 static const char *const ops[] = { "open", "write", "fsync", "close", "rename" };
 static const char *const errno_names[] = { "ENOSPC", "EIO" };
@@ -425,7 +426,7 @@ test_sweep_project (void)
                                                  k);
         g_autoptr(JsonNode) printed = NULL;
 
-        remove_tree (project);
+        test_remove_tree (project);
         r = SWEEP (spec);
         g_test_message ("%s: status %d: %s", spec, r.run.status, r.run.err);
         if (r.injected == 0)
