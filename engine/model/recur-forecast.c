@@ -268,7 +268,8 @@ recur_evaluate_ensemble (RecurModel *const   *models,
   self->forecast = g_new (double, n);
   self->naive = g_new (double, n);
   self->seasonal_naive = g_new (double, n);
-  if (n_models > 1 || recur_dataset_get_transform (data)->spec.theta != RECUR_THETA_NONE)
+  self->theta_averaged = recur_dataset_get_transform (data)->spec.theta != RECUR_THETA_NONE;
+  if (n_models > 1 || self->theta_averaged)
     {
       self->member_forecast = g_new (double, (gsize) n_models * n);
       self->member_metrics = g_new0 (RecurMetrics, n_models);
@@ -288,7 +289,6 @@ recur_evaluate_ensemble (RecurModel *const   *models,
   for (guint k = 0; self->member_metrics && k < n_models; k++)
     recur_metrics_compute (self->actual, self->member_forecast + (gsize) k * n, n, scale,
                            &self->member_metrics[k]);
-  self->theta_averaged = recur_dataset_get_transform (data)->spec.theta != RECUR_THETA_NONE;
   self->network_metrics = self->model_metrics;
   if (self->theta_averaged)
     {
